@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Public interface of the gateway library (libgw.a): errors, memory, logging, configuration,
+ * the normalized printer data model, the sqlite store, the secrets vault and the device
+ * registry. Every other module builds on this header and on nothing else of the gateway.
+ *
+ * Unless a function says otherwise it is for the loop thread only, arguments are borrowed for
+ * the call, and int returns are 0 on success or a negative gw_err / -errno code.
+ */
+#ifndef GW_H
+#define GW_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include <jansson.h>
+
+#include "gateway/gw_err.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors
+ */
+
+/* Returns: a static message for a gw_err code or a -errno value; never NULL. Any thread. */
+const char *gw_strerror(int err);
+/* Returns: the symbolic name ("SNMPC_E_TIMEOUT", "ENOENT"), or "UNKNOWN". Any thread. */
+const char *gw_err_name(int err);
+
+/* Caller-owned buffer that parse and validate functions fill with a message naming the bad
+ * input. May be passed as NULL where the caller does not want the text. */
+struct gw_errbuf {
+    char msg[256];
+};
+
+/* Formats into eb (no-op when eb is NULL). Returns: code, so callers can write
+ * `return gw_errbuf_set(eb, GW_E_INVAL, "...")`. */
+int gw_errbuf_set(struct gw_errbuf *eb, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define GW_ASSERT(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            gw__assert_fail(#cond, __FILE__, __LINE__);                                            \
+    } while (0)
+void gw__assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
+
+/* ---------------------------------------------------------------------------------------------
+ * Memory: the allocation wrappers log and abort on OOM (systemd restarts the daemon).
+ */
+void *gw_malloc(size_t n);
+void *gw_calloc(size_t nmemb, size_t size);
+void *gw_realloc(void *p, size_t n);
+char *gw_strdup(const char *s);
+char *gw_strndup(const char *s, size_t n);
+/* Wipes len bytes (OPENSSL_cleanse) then frees; NULL is a no-op. For keys and passwords. */
+void gw_free_secret(void *p, size_t len);
+/* Wipes and frees a NUL-terminated secret string; NULL is a no-op. */
+void gw_free_secret_str(char *s);
+#define GW_FREE(p)                                                                                 \
+    do {                                                                                           \
+        free(p);                                                                                   \
+        (p) = NULL;                                                                                \
+    } while (0)
+/* Copies src into dst[size] always NUL-terminated. Returns: strlen(src) (truncated if >= size). */
+size_t gw_strlcpy(char *dst, const char *src, size_t size);
+
+/* ---------------------------------------------------------------------------------------------
+ * Logging
+ */
+enum gw_log_group {
+    GW_LOG_GW,
+    GW_LOG_CFG,
+    GW_LOG_DB,
+    GW_LOG_DISC,
+    GW_LOG_SNMP,
+    GW_LOG_SOAP,
+    GW_LOG_UP,
+    GW_LOG_UI,
+    GW_LOG_AUDIT,
+    GW_LOG_NGROUPS
+};
+
+/* Chooses journald when JOURNAL_STREAM is set, stderr with ISO timestamps otherwise. */
+void gw_log_init(const char *ident);
+/* Messages above prio (syslog numbering) are dropped, except debug for groups in the mask. */
+void gw_log_set_level(int prio);
+/* Parses "snmp,up" (or "all") into debug groups. Returns: 0, or GW_E_INVAL naming the bad
+ * group in eb. */
+int gw_log_set_debug(const char *groups, struct gw_errbuf *eb);
+const char *gw_log_group_name(enum gw_log_group g);
+bool gw_log_enabled(int prio, enum gw_log_group g);
+void gw__log(int prio, enum gw_log_group g, int err, const char *file, int line, const char *func,
+             const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+#define GW__LOG(prio, grp, err, ...)                                                               \
+    do {                                                                                           \
+        if (gw_log_enabled(prio, GW_LOG_##grp))                                                    \
+            gw__log(prio, GW_LOG_##grp, err, __FILE__, __LINE__, __func__, __VA_ARGS__);           \
+    } while (0)
+#define gw_log_err(grp, ...)      GW__LOG(LOG_ERR, grp, 0, __VA_ARGS__)
+#define gw_log_warn(grp, ...)     GW__LOG(LOG_WARNING, grp, 0, __VA_ARGS__)
+#define gw_log_notice(grp, ...)   GW__LOG(LOG_NOTICE, grp, 0, __VA_ARGS__)
+#define gw_log_info(grp, ...)     GW__LOG(LOG_INFO, grp, 0, __VA_ARGS__)
+#define gw_log_debug(grp, ...)    GW__LOG(LOG_DEBUG, grp, 0, __VA_ARGS__)
+/* The _r forms append " err=<gw_strerror(rc)>". */
+#define gw_log_err_r(grp, rc, ...)  GW__LOG(LOG_ERR, grp, rc, __VA_ARGS__)
+#define gw_log_warn_r(grp, rc, ...) GW__LOG(LOG_WARNING, grp, rc, __VA_ARGS__)
+
+/* Rate limit for repeated messages: at most one line per interval_ms. Embed and zero-init with
+ * the interval set. gw_log_limit() returns true when the caller should log now; *suppressed is
+ * set to how many calls were swallowed since the last logged one. */
+struct gw_log_limit {
+    uint64_t interval_ms;
+    uint64_t last_ms;
+    unsigned suppressed;
+};
+bool gw_log_limit(struct gw_log_limit *lim, uint64_t now_ms, unsigned *suppressed);
+
+/* ---------------------------------------------------------------------------------------------
+ * Time
+ */
+/* Wall clock, seconds since the epoch. */
+int64_t gw_now(void);
+/* Formats t as "2026-11-22T01:02:03Z" into buf[21]. Returns: buf. */
+char *gw_time_iso(int64_t t, char buf[static 21]);
+
+/* ---------------------------------------------------------------------------------------------
+ * Configuration: one strict INI file. The option table (gateway/cfg.c) is the only place that
+ * holds defaults; docs/fleetgw.conf.5 documents the same table and a unit test keeps them equal.
+ */
+enum gw_opt_type { GW_OPT_BOOL, GW_OPT_INT, GW_OPT_DURATION, GW_OPT_STRING, GW_OPT_ENUM, GW_OPT_PATH };
+#define GW_OPT_RELOADABLE 0x1u
+#define GW_OPT_SECRET     0x2u
+
+struct gw_opt {
+    const char *section;
+    const char *key;
+    enum gw_opt_type type;
+    const char *def;                 /* default as it would be written in the file */
+    long long min, max;              /* int/duration range (durations in seconds) */
+    unsigned flags;                  /* GW_OPT_* */
+    const char *const *enum_values;  /* NULL-terminated, for GW_OPT_ENUM */
+    size_t offset;                   /* into struct gw_cfg */
+    size_t size;                     /* for strings: buffer size */
+    const char *help;
+};
+
+struct gw_cfg {
+    char path[1024];         /* the file this came from, "" for built-in defaults */
+    /* [gateway] */
+    char state_dir[512];
+    char key_file[512];      /* "" means <state_dir>/secrets.key */
+    int log_level;           /* syslog priority */
+    char log_debug[128];
+    char control_socket[512]; /* "" means <state_dir>/control.sock */
+    /* [snmp] */
+    int snmp_timeout_ms;
+    int snmp_retries;
+    int snmp_max_in_flight;
+    int snmp_max_repetitions;
+    char snmp_catalogue[512]; /* "" means the installed counters.catalogue */
+    /* [poll] */
+    int poll_interval_s;
+    int poll_alert_interval_s;
+    int poll_retention_days;
+};
+
+/* Returns: the option table and its length via *n. */
+const struct gw_opt *gw_cfg_options(size_t *n);
+/* Fills cfg with the table's defaults. */
+void gw_cfg_defaults(struct gw_cfg *cfg);
+/* Parses path over the defaults. An unknown key, bad value, out-of-range value, duplicate key or
+ * syntax error fails with "file:line: key: reason" in eb. Returns: 0, -errno (cannot read),
+ * GW_E_CONFIG. */
+int gw_cfg_load(const char *path, struct gw_cfg *cfg, struct gw_errbuf *eb);
+/* Same from a string (for tests and fuzzing); name is used in messages. */
+int gw_cfg_parse(const char *text, size_t len, const char *name, struct gw_cfg *cfg,
+                 struct gw_errbuf *eb);
+/* Writes the effective configuration as INI, secrets as <redacted>. */
+void gw_cfg_dump(const struct gw_cfg *cfg, FILE *out);
+/* Returns: true if a non-reloadable option differs between a and b; *key gets its name. */
+bool gw_cfg_needs_restart(const struct gw_cfg *a, const struct gw_cfg *b, const char **key);
+/* Resolves derived paths (key_file, control_socket) into buf. */
+const char *gw_cfg_key_file(const struct gw_cfg *cfg, char *buf, size_t len);
+const char *gw_cfg_control_socket(const struct gw_cfg *cfg, char *buf, size_t len);
+const char *gw_cfg_db_file(const struct gw_cfg *cfg, char *buf, size_t len);
+/* The counter catalogue path: the option, else $FLEETGW_DATADIR, else the install dir. */
+const char *gw_cfg_catalogue(const struct gw_cfg *cfg, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------------
+ * Normalized printer data model. Filled by snmp/ (and later soap/) from whatever protocol the
+ * device speaks, stored by the store, printed by `fleetgw probe --json`.
+ */
+enum gw_supply_state {
+    GW_SUPPLY_OK,
+    GW_SUPPLY_LOW,
+    GW_SUPPLY_EMPTY,
+    GW_SUPPLY_SOME_REMAINING,
+    GW_SUPPLY_UNKNOWN,
+    GW_SUPPLY_OTHER,
+    GW_SUPPLY_IMPLAUSIBLE
+};
+/* Returns: "ok", "low", "empty", "some_remaining", "unknown", "other", "implausible". */
+const char *gw_supply_state_name(enum gw_supply_state s);
+
+/* Printer conditions, in the bit order of hrPrinterDetectedErrorState (RFC 3805 errata). */
+enum gw_condition {
+    GW_COND_LOW_PAPER = 1u << 0,
+    GW_COND_NO_PAPER = 1u << 1,
+    GW_COND_LOW_TONER = 1u << 2,
+    GW_COND_NO_TONER = 1u << 3,
+    GW_COND_DOOR_OPEN = 1u << 4,
+    GW_COND_JAMMED = 1u << 5,
+    GW_COND_OFFLINE = 1u << 6,
+    GW_COND_SERVICE_REQUESTED = 1u << 7,
+    GW_COND_INPUT_TRAY_MISSING = 1u << 8,
+    GW_COND_OUTPUT_TRAY_MISSING = 1u << 9,
+    GW_COND_MARKER_SUPPLY_MISSING = 1u << 10,
+    GW_COND_OUTPUT_NEAR_FULL = 1u << 11,
+    GW_COND_OUTPUT_FULL = 1u << 12,
+    GW_COND_INPUT_TRAY_EMPTY = 1u << 13,
+    GW_COND_OVERDUE_PREVENT_MAINT = 1u << 14,
+};
+#define GW_COND_COUNT 15
+/* Returns: the snake_case name of one condition bit ("door_open"), or NULL. */
+const char *gw_condition_name(uint32_t bit);
+
+struct gw_counter {
+    char name[64];   /* catalogue name, e.g. "total", "copy_mono", "marker_life.1" */
+    char oid[128];   /* numeric, dotted, no leading dot */
+    uint64_t value;
+};
+
+struct gw_supply {
+    int index;
+    char type[32];          /* Printer-MIB prtMarkerSuppliesType name ("toner"), or "input" */
+    char color[32];         /* colorant value ("black"), "" if unknown */
+    char description[128];
+    long level_raw;         /* as read, including -1/-2/-3 */
+    long max_capacity;      /* as read, including -1/-2 */
+    int percent;            /* 0..100, or -1 where not defined */
+    enum gw_supply_state state;
+};
+
+struct gw_alert {
+    int index;
+    int severity;           /* prtAlertSeverityLevel */
+    int group;              /* prtAlertGroup */
+    int group_index;
+    int location;
+    int code;               /* prtAlertCode */
+    int training;           /* prtAlertTrainingLevel */
+    uint32_t time_ticks;    /* prtAlertTime */
+    char description[256];
+};
+
+struct gw_model {
+    char vendor[64];
+    char model[128];
+    char serial[64];
+    char mac[18];           /* "00:11:22:aa:bb:cc", "" if unknown */
+    char sys_descr[256];
+    char sys_object_id[128];
+    char sys_name[128];
+    char sys_location[128];
+    char sys_contact[128];
+    char firmware[128];
+    char engine_id[66];     /* hex, "" for v1/v2c */
+    uint32_t uptime_ticks;
+    bool has_page_count;
+    uint64_t page_count_total;
+    char page_count_source[64];   /* counter name the billing total came from */
+    bool counter_disagreement;    /* vendor total and Printer-MIB life count differ */
+    char disagreement[128];
+    int device_status;            /* hrDeviceStatus, 0 if unknown */
+    int printer_status;           /* hrPrinterStatus, 0 if unknown */
+    uint32_t conditions;          /* gw_condition bits */
+    bool is_printer;              /* Printer-MIB or hrDeviceType printer seen */
+    struct gw_counter *counters;
+    size_t n_counters;
+    struct gw_supply *supplies;
+    size_t n_supplies;
+    struct gw_alert *alerts;
+    size_t n_alerts;
+};
+
+void gw_model_init(struct gw_model *m);
+void gw_model_cleanup(struct gw_model *m);
+/* Append a zeroed element and return it (valid until the next append). */
+struct gw_counter *gw_model_add_counter(struct gw_model *m);
+struct gw_supply *gw_model_add_supply(struct gw_model *m);
+struct gw_alert *gw_model_add_alert(struct gw_model *m);
+/* Returns: the counter named name, or NULL. */
+const struct gw_counter *gw_model_counter(const struct gw_model *m, const char *name);
+/* Returns: a new JSON object in the `fleetgw probe --json` shape; caller json_decref()s. */
+json_t *gw_model_to_json(const struct gw_model *m);
+/* Names for status values; "unknown" for values out of range. */
+const char *gw_device_status_name(int hr_device_status);
+const char *gw_printer_status_name(int hr_printer_status);
+
+/* Normalizes a MAC from raw bytes (6) or text ("00-11-22-AA-BB-CC", "0011.22aa.bbcc",
+ * "001122aabbcc") into "00:11:22:aa:bb:cc". Returns: 0 or GW_E_PARSE. */
+int gw_mac_from_bytes(const unsigned char *b, size_t len, char out[18]);
+int gw_mac_normalize(const char *in, char out[18]);
+/* Normalizes a serial: trims whitespace and NULs, upper-cases, drops placeholder values
+ * ("", "0", "unknown", "n/a", "<private>", all-same-character). Returns: 0, or GW_E_PARSE when
+ * nothing usable remains (out is then ""). */
+int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
+
+/* ---------------------------------------------------------------------------------------------
+ * Secrets vault: AES-256-GCM with a 256-bit key kept in a file outside the database.
+ * Record format: version byte (1) | 12-byte random nonce | ciphertext | 16-byte tag; the
+ * associated data binds a record to "table/column/row" so it cannot be moved to another row.
+ */
+struct gw_vault;
+/* Creates a new key file (mode 0600, O_EXCL). Returns: 0, -EEXIST, -errno, GW_E_CRYPTO. */
+int gw_vault_keygen(const char *path, struct gw_errbuf *eb);
+/* Loads the key; refuses a file readable by group or others (GW_E_KEYPERM) or of the wrong
+ * size (GW_E_CRYPTO). Caller frees with gw_vault_free(). */
+int gw_vault_open(const char *path, struct gw_vault **out, struct gw_errbuf *eb);
+void gw_vault_free(struct gw_vault *v);
+/* Encrypts pt for (table, column, row). *out is malloc'ed, caller frees. */
+int gw_vault_seal(const struct gw_vault *v, const char *table, const char *column, int64_t row,
+                  const void *pt, size_t ptlen, unsigned char **out, size_t *outlen);
+/* Decrypts; *pt is NUL-terminated (one extra byte), caller frees with gw_free_secret(*pt,
+ * *ptlen). Returns: 0, GW_E_TAMPER (tag mismatch, wrong row, wrong key), GW_E_PARSE. */
+int gw_vault_unseal(const struct gw_vault *v, const char *table, const char *column, int64_t row,
+                    const unsigned char *blob, size_t bloblen, char **pt, size_t *ptlen);
+
+/* ---------------------------------------------------------------------------------------------
+ * Store: one sqlite connection (WAL) per process, versioned migrations.
+ */
+struct gw_db;
+struct sqlite3;
+/* Opens (creating) the database and applies pending migrations in one transaction each.
+ * Returns: 0, GW_E_DB, GW_E_SCHEMA (file is from a newer fleetgw). */
+int gw_db_open(const char *path, struct gw_db **out, struct gw_errbuf *eb);
+void gw_db_close(struct gw_db *db);
+/* Returns: the schema version the database is at. */
+int gw_db_schema_version(struct gw_db *db);
+/* Returns: the latest schema version this program knows. */
+int gw_db_schema_latest(void);
+/* Returns: the raw handle, for module-owned tables; borrowed, valid until gw_db_close(). */
+struct sqlite3 *gw_db_handle(struct gw_db *db);
+int gw_db_begin(struct gw_db *db);
+int gw_db_commit(struct gw_db *db);
+void gw_db_rollback(struct gw_db *db);
+/* Key/value settings (runtime state, not configuration). buf gets "" when absent (returns
+ * GW_E_NOTFOUND). */
+int gw_setting_get(struct gw_db *db, const char *key, char *buf, size_t len);
+int gw_setting_set(struct gw_db *db, const char *key, const char *value);
+
+/* SNMP credential sets, secrets stored only sealed by the vault. */
+enum gw_snmp_version { GW_SNMP_V1 = 1, GW_SNMP_V2C = 2, GW_SNMP_V3 = 3 };
+enum gw_sec_level { GW_SEC_NOAUTH = 1, GW_SEC_AUTHNOPRIV = 2, GW_SEC_AUTHPRIV = 3 };
+struct gw_credential {
+    int64_t id;
+    char name[64];
+    enum gw_snmp_version version;
+    char *community;        /* secret, v1/v2c */
+    char sec_name[64];      /* v3 */
+    enum gw_sec_level sec_level;
+    char auth_proto[16];    /* "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" */
+    char *auth_pass;        /* secret */
+    char priv_proto[16];    /* "DES", "AES", "AES-192", "AES-256" */
+    char *priv_pass;        /* secret */
+    char context[64];
+};
+/* Wipes and frees the secrets held by c. */
+void gw_credential_cleanup(struct gw_credential *c);
+/* Checks names, protocols and that the secrets a level needs are present and 1..256 bytes (v3
+ * passphrases at least 8, as net-snmp requires). Returns: 0 or GW_E_INVAL naming the field. */
+int gw_credential_check(const struct gw_credential *c, struct gw_errbuf *eb);
+int gw_credential_add(struct gw_db *db, const struct gw_vault *v, struct gw_credential *c,
+                      struct gw_errbuf *eb);
+/* Loads by name (id <= 0) or by id, secrets decrypted. Caller runs gw_credential_cleanup(). */
+int gw_credential_get(struct gw_db *db, const struct gw_vault *v, const char *name, int64_t id,
+                      struct gw_credential *out, struct gw_errbuf *eb);
+/* Returns: a JSON array of credential sets without any secret; caller json_decref()s. */
+json_t *gw_credential_list(struct gw_db *db);
+/* Refuses (GW_E_BUSY) while a device refers to it. */
+int gw_credential_remove(struct gw_db *db, const char *name, struct gw_errbuf *eb);
+
+/* Device registry. */
+struct gw_device {
+    int64_t id;
+    char name[128];
+    char address[256];      /* host name or IP literal */
+    uint16_t port;          /* SNMP port, default 161 */
+    int64_t credential_id;
+    char credential[64];    /* name, filled by reads */
+    char priority[8];       /* "high", "middle", "low" */
+    char status[16];        /* "new", "ok", "unreachable", "auth_failed", "error" */
+    int64_t last_seen;      /* last successful poll, 0 never */
+    int64_t last_poll;
+    char vendor[64], model[128], serial[64], mac[18], engine_id[66];
+    bool has_page_count;
+    uint64_t page_count_total;
+};
+/* Validates and inserts; sets d->id. Returns: 0, GW_E_INVAL, GW_E_NOTFOUND (credential),
+ * GW_E_EXISTS (same address and port). */
+int gw_device_add(struct gw_db *db, struct gw_device *d, struct gw_errbuf *eb);
+int gw_device_get(struct gw_db *db, int64_t id, struct gw_device *out);
+int gw_device_remove(struct gw_db *db, int64_t id);
+/* Calls cb for each device in id order; a non-zero return from cb stops and is returned. */
+typedef int (*gw_device_cb)(const struct gw_device *d, void *arg);
+int gw_device_foreach(struct gw_db *db, gw_device_cb cb, void *arg);
+int gw_device_count(struct gw_db *db);
+json_t *gw_device_to_json(const struct gw_device *d);
+/* Imports a CSV (header: address,port,credential,name) in one transaction; on any bad row
+ * nothing is imported and eb names "file:line: reason". Returns: count imported, or < 0. */
+int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw_errbuf *eb);
+
+/* Stores a successful poll: identity, counter readings, supplies, alert set; a counter lower
+ * than its last stored value becomes a "counter_regression" event and is not stored as the
+ * meter. Returns: 0 or GW_E_DB. */
+int gw_store_poll_ok(struct gw_db *db, int64_t device_id, const struct gw_model *m, int64_t now);
+/* Records a failed poll with its new status ("unreachable", "auth_failed", "error"). */
+int gw_store_poll_failed(struct gw_db *db, int64_t device_id, const char *status, int64_t now);
+/* Device events (counter_regression, engine_id_shared, ...). detail may be NULL. */
+int gw_event_add(struct gw_db *db, int64_t device_id, const char *kind, const char *detail,
+                 int64_t now);
+/* Returns: JSON array of the device's newest events (at most limit). */
+json_t *gw_event_list(struct gw_db *db, int64_t device_id, int limit);
+/* Returns: JSON object with the device's latest counters, supplies and active alerts. */
+json_t *gw_store_device_state(struct gw_db *db, int64_t device_id);
+/* Deletes counter readings older than days. */
+int gw_store_prune(struct gw_db *db, int days, int64_t now);
+
+/* Audit log: each record hashes the previous one (SHA-256), so an edit breaks the chain. */
+int gw_audit_add(struct gw_db *db, const char *user, const char *source, const char *action,
+                 const char *result, const char *detail);
+/* Returns: 0 when the whole chain verifies, GW_E_TAMPER naming the first bad record in eb. */
+int gw_audit_verify(struct gw_db *db, struct gw_errbuf *eb);
+
+#endif

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * The normalized printer data model: one shape for what any protocol reads from a device, its
+ * JSON form (the `fleetgw probe --json` contract, also what the store and later the uplink
+ * consume), and the identity normalizers (MAC, serial) that device matching relies on.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gateway/gw.h"
+
+const char *gw_supply_state_name(enum gw_supply_state s)
+{
+    static const char *const names[] = {"ok",      "low",   "empty",      "some_remaining",
+                                        "unknown", "other", "implausible"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+const char *gw_condition_name(uint32_t bit)
+{
+    static const char *const names[GW_COND_COUNT] = {
+        "low_paper",           "no_paper",           "low_toner",
+        "no_toner",            "door_open",          "jammed",
+        "offline",             "service_requested",  "input_tray_missing",
+        "output_tray_missing", "marker_supply_missing", "output_near_full",
+        "output_full",         "input_tray_empty",   "overdue_preventive_maintenance",
+    };
+    for (int i = 0; i < GW_COND_COUNT; i++)
+        if (bit == (1u << i))
+            return names[i];
+    return NULL;
+}
+
+const char *gw_device_status_name(int v)
+{
+    static const char *const names[] = {"unknown", "unknown", "running", "warning", "testing",
+                                        "down"};
+    return v >= 0 && v <= 5 ? names[v] : "unknown";
+}
+
+const char *gw_printer_status_name(int v)
+{
+    static const char *const names[] = {"unknown", "other", "unknown", "idle", "printing",
+                                        "warmup"};
+    return v >= 0 && v <= 5 ? names[v] : "unknown";
+}
+
+void gw_model_init(struct gw_model *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void gw_model_cleanup(struct gw_model *m)
+{
+    free(m->counters);
+    free(m->supplies);
+    free(m->alerts);
+    memset(m, 0, sizeof *m);
+}
+
+/* Grows a model array by one zeroed element. Capacity is implicit: 4, then doubling each time
+ * the count reaches a power of two, so appends stay amortized O(1) without a capacity field. */
+static void *append(void *arr, size_t *n, size_t elem)
+{
+    if (*n == 0)
+        arr = gw_realloc(arr, 4 * elem);
+    else if (*n >= 4 && (*n & (*n - 1)) == 0)
+        arr = gw_realloc(arr, 2 * *n * elem);
+    memset((char *)arr + *n * elem, 0, elem);
+    (*n)++;
+    return arr;
+}
+
+struct gw_counter *gw_model_add_counter(struct gw_model *m)
+{
+    m->counters = append(m->counters, &m->n_counters, sizeof *m->counters);
+    return &m->counters[m->n_counters - 1];
+}
+
+struct gw_supply *gw_model_add_supply(struct gw_model *m)
+{
+    m->supplies = append(m->supplies, &m->n_supplies, sizeof *m->supplies);
+    m->supplies[m->n_supplies - 1].percent = -1;
+    return &m->supplies[m->n_supplies - 1];
+}
+
+struct gw_alert *gw_model_add_alert(struct gw_model *m)
+{
+    m->alerts = append(m->alerts, &m->n_alerts, sizeof *m->alerts);
+    return &m->alerts[m->n_alerts - 1];
+}
+
+const struct gw_counter *gw_model_counter(const struct gw_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_counters; i++)
+        if (strcmp(m->counters[i].name, name) == 0)
+            return &m->counters[i];
+    return NULL;
+}
+
+/* Empty strings become JSON null, so consumers can tell "not reported" from a value. */
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+json_t *gw_model_to_json(const struct gw_model *m)
+{
+    json_t *o = json_object();
+    json_t *counters = json_array(), *supplies = json_array(), *alerts = json_array();
+    json_t *conds = json_array();
+
+    json_object_set_new(o, "vendor", str_or_null(m->vendor));
+    json_object_set_new(o, "model", str_or_null(m->model));
+    json_object_set_new(o, "serial", str_or_null(m->serial));
+    json_object_set_new(o, "mac", str_or_null(m->mac));
+    json_object_set_new(o, "sys_descr", str_or_null(m->sys_descr));
+    json_object_set_new(o, "sys_object_id", str_or_null(m->sys_object_id));
+    json_object_set_new(o, "sys_name", str_or_null(m->sys_name));
+    json_object_set_new(o, "sys_location", str_or_null(m->sys_location));
+    json_object_set_new(o, "sys_contact", str_or_null(m->sys_contact));
+    json_object_set_new(o, "firmware", str_or_null(m->firmware));
+    json_object_set_new(o, "engine_id", str_or_null(m->engine_id));
+    json_object_set_new(o, "uptime_ticks", json_integer(m->uptime_ticks));
+    json_object_set_new(o, "is_printer", json_boolean(m->is_printer));
+    json_object_set_new(o, "page_count_total",
+                        m->has_page_count ? json_integer((json_int_t)m->page_count_total)
+                                          : json_null());
+    json_object_set_new(o, "page_count_source", str_or_null(m->page_count_source));
+    json_object_set_new(o, "counter_disagreement",
+                        m->counter_disagreement ? json_string(m->disagreement) : json_null());
+
+    for (size_t i = 0; i < m->n_counters; i++) {
+        const struct gw_counter *c = &m->counters[i];
+        json_array_append_new(counters, json_pack("{s:s, s:I, s:s}", "name", c->name, "value",
+                                                  (json_int_t)c->value, "oid", c->oid));
+    }
+    json_object_set_new(o, "counters", counters);
+
+    for (size_t i = 0; i < m->n_supplies; i++) {
+        const struct gw_supply *s = &m->supplies[i];
+        json_t *js = json_pack("{s:i, s:s, s:o, s:s, s:I, s:I, s:o, s:s}", "index", s->index,
+                               "type", s->type, "color", str_or_null(s->color), "description",
+                               s->description, "level_raw", (json_int_t)s->level_raw,
+                               "max_capacity", (json_int_t)s->max_capacity, "percent",
+                               s->percent >= 0 ? json_integer(s->percent) : json_null(), "state",
+                               gw_supply_state_name(s->state));
+        json_array_append_new(supplies, js);
+    }
+    json_object_set_new(o, "supplies", supplies);
+
+    for (int i = 0; i < GW_COND_COUNT; i++)
+        if (m->conditions & (1u << i))
+            json_array_append_new(conds, json_string(gw_condition_name(1u << i)));
+    json_object_set_new(o, "status",
+                        json_pack("{s:s, s:i, s:s, s:i, s:o}", "device",
+                                  gw_device_status_name(m->device_status), "device_raw",
+                                  m->device_status, "printer",
+                                  gw_printer_status_name(m->printer_status), "printer_raw",
+                                  m->printer_status, "conditions", conds));
+
+    for (size_t i = 0; i < m->n_alerts; i++) {
+        const struct gw_alert *a = &m->alerts[i];
+        json_array_append_new(
+            alerts, json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:s}", "index", a->index,
+                              "severity", a->severity, "group", a->group, "group_index",
+                              a->group_index, "location", a->location, "code", a->code,
+                              "training", a->training, "time_ticks", (json_int_t)a->time_ticks,
+                              "description", a->description));
+    }
+    json_object_set_new(o, "alerts", alerts);
+    return o;
+}
+
+int gw_mac_from_bytes(const unsigned char *b, size_t len, char out[18])
+{
+    bool all_zero = true, all_ff = true;
+    out[0] = '\0';
+    if (len != 6)
+        return GW_E_PARSE;
+    for (size_t i = 0; i < 6; i++) {
+        all_zero &= b[i] == 0;
+        all_ff &= b[i] == 0xff;
+    }
+    if (all_zero || all_ff)
+        return GW_E_PARSE;
+    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+    return 0;
+}
+
+int gw_mac_normalize(const char *in, char out[18])
+{
+    unsigned char b[6];
+    size_t nd = 0;
+    int hi = -1;
+    out[0] = '\0';
+    for (const char *p = in; *p; p++) {
+        int v;
+        if (*p == ':' || *p == '-' || *p == '.' || *p == ' ')
+            continue;
+        if (!isxdigit((unsigned char)*p))
+            return GW_E_PARSE;
+        v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+        if (hi < 0) {
+            hi = v;
+            continue;
+        }
+        if (nd == 6)
+            return GW_E_PARSE;
+        b[nd++] = (unsigned char)(hi << 4 | v);
+        hi = -1;
+    }
+    if (hi >= 0 || nd != 6)
+        return GW_E_PARSE;
+    return gw_mac_from_bytes(b, 6, out);
+}
+
+int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen)
+{
+    static const char *const placeholders[] = {"0", "unknown", "n/a", "na", "none", "<private>",
+                                               "serial", "not available", "-"};
+    size_t a = 0, b = len, n;
+    bool same = true;
+    if (outlen)
+        out[0] = '\0';
+    if (!in || outlen < 2)
+        return GW_E_PARSE;
+    /* Some agents pad with NULs or spaces; a NUL inside the value ends it. */
+    for (size_t i = 0; i < len; i++)
+        if (in[i] == '\0') {
+            b = i;
+            break;
+        }
+    while (a < b && isspace((unsigned char)in[a]))
+        a++;
+    while (b > a && isspace((unsigned char)in[b - 1]))
+        b--;
+    n = b - a;
+    if (n == 0)
+        return GW_E_PARSE;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[a + i];
+        if (c < 0x20 || c > 0x7e)
+            return GW_E_PARSE;
+        if (c != (unsigned char)in[a])
+            same = false;
+    }
+    if (n >= outlen)
+        n = outlen - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)toupper((unsigned char)in[a + i]);
+    out[n] = '\0';
+    for (size_t i = 0; i < sizeof placeholders / sizeof placeholders[0]; i++)
+        if (strcasecmp(out, placeholders[i]) == 0) {
+            out[0] = '\0';
+            return GW_E_PARSE;
+        }
+    if (same && n > 1 && (out[0] == '0' || out[0] == 'X' || out[0] == '*' || out[0] == 'F')) {
+        out[0] = '\0';
+        return GW_E_PARSE;
+    }
+    return 0;
+}

@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: Apache-2.0
+# libFuzzer targets, built with ./configure CC=clang --enable-fuzz (see tests/fuzz/README.md).
+# Each target also runs its checked-in corpus once in `make check` as a regression test.
+if ENABLE_FUZZ
+FUZZ_CFLAGS = -fsanitize=fuzzer,address,undefined
+noinst_PROGRAMS += tests/fuzz/fuzz_decode tests/fuzz/fuzz_cfg
+tests_fuzz_fuzz_decode_SOURCES = tests/fuzz/fuzz_decode.c
+tests_fuzz_fuzz_decode_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_fuzz_fuzz_decode_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_decode_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_decode_LDADD = $(UNIT_LDADD)
+tests_fuzz_fuzz_cfg_SOURCES = tests/fuzz/fuzz_cfg.c
+tests_fuzz_fuzz_cfg_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_fuzz_fuzz_cfg_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_cfg_LDADD = $(UNIT_LDADD)
+endif
+EXTRA_DIST += tests/fuzz/README.md tests/fuzz/corpus

@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: Apache-2.0
+# webui/: not built yet; see webui/README.md.
+EXTRA_DIST += webui/README.md
