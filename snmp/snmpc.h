@@ -141,6 +141,7 @@ struct snmpc_target {
     unsigned timeout_ms;      /* per try; 0 = 2000 */
     unsigned retries;
     unsigned max_repetitions; /* GETBULK; 0 = 20 */
+    unsigned deadline_ms;     /* whole poll; 0 = no deadline beyond per-try timeouts */
 };
 
 struct snmpc_session;
