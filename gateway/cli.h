@@ -9,17 +9,81 @@
 #ifndef GW_CLI_H
 #define GW_CLI_H
 
+#include <stdbool.h>
+
 #include "gateway/gw.h"
 
 /* Exit statuses shared by all subcommands. */
-#define GW_EXIT_OK        0
-#define GW_EXIT_FAIL      1
-#define GW_EXIT_USAGE     2
+#define GW_EXIT_OK         0
+#define GW_EXIT_FAIL       1
+#define GW_EXIT_USAGE      2
 #define GW_EXIT_NORESPONSE 3
-#define GW_EXIT_AUTH      4
-#define GW_EXIT_SNMPERR   5
+#define GW_EXIT_AUTH       4
+#define GW_EXIT_SNMPERR    5
+
+struct snmpc_catalogue;
+struct gw_poller;
+struct gw_ctl;
+
+/* Global options given before the subcommand. */
+struct gw_opts {
+    const char *config_path; /* -c; NULL = default path, missing file allowed */
+    const char *state_dir;   /* --state-dir overrides the config */
+    bool foreground;
+};
+
+/* Everything a running fleetgw (daemon or one-shot CLI) holds. The CLI fills only cfg, db and
+ * vault; the daemon fills all. */
+struct gw_app {
+    struct gw_cfg cfg;
+    struct gw_db *db;
+    struct gw_vault *vault;
+    struct uv_loop_s *loop; /* NULL in the CLI */
+    struct snmpc_catalogue *catalogue;
+    struct gw_poller *poller;
+    struct gw_ctl *ctl;
+    int64_t started;
+    bool daemon;
+};
 
 int gw_cmd_probe(int argc, char **argv);
+int gw_cmd_init(const struct gw_opts *o, int argc, char **argv);
+int gw_cmd_device(const struct gw_opts *o, int argc, char **argv);
+int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv);
+int gw_cmd_status(const struct gw_opts *o, int argc, char **argv);
+int gw_cmd_audit(const struct gw_opts *o, int argc, char **argv);
+/* Runs the daemon; check_only (-t) validates and exits, dump (-T) prints the config. */
+int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump);
+
+/* Loads the configuration for o (file, then --state-dir). Prints the error. Returns: 0 or <0. */
+int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg);
+/* Opens vault and store for a configured app. Prints the error. Returns: 0 or <0. */
+int gw_app_open_store(struct gw_app *app);
+void gw_app_close_store(struct gw_app *app);
+
+/* Control requests. One JSON object in, one out ({"ok":true,...} or {"ok":false,"error":..,
+ * "code":..}). The daemon serves them on its control socket with its own store connection; the
+ * CLI sends them there when the daemon runs, and otherwise executes them itself, so both paths
+ * run the same code. peer is the requesting user for the audit log. Returns: new reference. */
+json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer);
+/* Sends req to the daemon's control socket. Returns: the reply, or NULL with *err set
+ * (GW_E_NOTRUNNING when nothing listens). */
+json_t *gw_ctl_call(const struct gw_cfg *cfg, json_t *req, int *err);
+/* CLI helper: call the daemon, or run locally when it is not running. Returns: reply or NULL
+ * (message printed). */
+json_t *gw_ctl_request(const struct gw_opts *o, json_t *req);
+/* Starts/stops the control socket server on app->loop. */
+int gw_ctl_start(struct gw_app *app, struct gw_errbuf *eb);
+void gw_ctl_stop(struct gw_app *app);
+
+/* Device poller (fixed interval for now). */
+int gw_poller_start(struct gw_app *app);
+/* Re-reads the registry: new devices start polling, removed ones stop, changed ones reopen. */
+int gw_poller_reload(struct gw_app *app);
+/* Stops all polls; cb runs once every session is closed. */
+void gw_poller_stop(struct gw_app *app, void (*cb)(struct gw_app *app));
+/* Adds the poller's figures to a status object. */
+void gw_poller_status(struct gw_app *app, json_t *status);
 
 /* Reads a secret: from the file path when given (first line, trailing newline dropped), else
  * from the terminal with echo off (prompt on stderr), else (stdin not a terminal) the first line

@@ -1,2 +1,219 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * The daemon: one libuv loop that owns every handle. Start order is configuration, secrets key,
+ * store, counter catalogue, control socket, poller; stop runs the other way. SIGTERM/SIGINT stop
+ * cleanly (polls cancelled, sessions and handles closed, the store closed after the last write,
+ * exit 0); SIGHUP re-reads the configuration and keeps the old one when the new one is bad.
+ * Under systemd (Type=notify) readiness, status and the watchdog are reported with sd_notify.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+#include <uv.h>
+
+#include "gateway/cli.h"
+#include "snmp/snmpc.h"
+
+struct daemon {
+    struct gw_app app;
+    uv_signal_t sigterm, sigint, sighup;
+    uv_timer_t watchdog, housekeeping;
+    const struct gw_opts *opts;
+    bool stopping;
+    int exit_status;
+};
+
+static void apply_logging(const struct gw_cfg *cfg)
+{
+    gw_log_set_level(cfg->log_level);
+    gw_log_set_debug(cfg->log_debug, NULL);
+}
+
+static int load_catalogue(const struct gw_cfg *cfg, struct snmpc_catalogue **out)
+{
+    struct gw_errbuf eb = {""};
+    char path[1024];
+    int rc = snmpc_catalogue_load(gw_cfg_catalogue(cfg, path, sizeof path), out, &eb);
+    if (rc < 0)
+        gw_log_err(CFG, "cannot load counter catalogue path=%s: %s", path,
+                   eb.msg[0] ? eb.msg : gw_strerror(rc));
+    return rc;
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void poller_stopped(struct gw_app *app)
+{
+    struct daemon *d = (struct daemon *)app;
+    uv_close((uv_handle_t *)&d->sigterm, handle_closed);
+    uv_close((uv_handle_t *)&d->sigint, handle_closed);
+    uv_close((uv_handle_t *)&d->sighup, handle_closed);
+    uv_close((uv_handle_t *)&d->watchdog, handle_closed);
+    uv_close((uv_handle_t *)&d->housekeeping, handle_closed);
+}
+
+static void stop(struct daemon *d, const char *why)
+{
+    if (d->stopping)
+        return;
+    d->stopping = true;
+    gw_log_notice(GW, "stopping reason=%s", why);
+    sd_notify(0, "STOPPING=1");
+    gw_ctl_stop(&d->app);
+    gw_poller_stop(&d->app, poller_stopped);
+}
+
+/* A bad new file is logged and ignored; options that cannot change at run time are reported
+ * and keep their old values until a restart. */
+static void reload(struct daemon *d)
+{
+    struct gw_cfg next;
+    struct snmpc_catalogue *cat = NULL;
+    const char *key = NULL;
+    sd_notify(0, "RELOADING=1");
+    if (gw_app_load_cfg(d->opts, &next) < 0) {
+        gw_log_err(CFG, "reload failed, keeping the running configuration");
+        sd_notify(0, "READY=1");
+        return;
+    }
+    if (gw_cfg_needs_restart(&d->app.cfg, &next, &key)) {
+        gw_log_warn(CFG, "restart required for option=%s; it keeps its old value", key);
+        /* Carry the running values of restart-only options over. */
+        gw_strlcpy(next.state_dir, d->app.cfg.state_dir, sizeof next.state_dir);
+        gw_strlcpy(next.key_file, d->app.cfg.key_file, sizeof next.key_file);
+        gw_strlcpy(next.control_socket, d->app.cfg.control_socket, sizeof next.control_socket);
+    }
+    if (load_catalogue(&next, &cat) < 0) {
+        gw_log_err(CFG, "reload failed, keeping the running configuration");
+        sd_notify(0, "READY=1");
+        return;
+    }
+    snmpc_catalogue_free(d->app.catalogue);
+    d->app.catalogue = cat;
+    d->app.cfg = next;
+    apply_logging(&d->app.cfg);
+    gw_poller_reload(&d->app);
+    gw_log_notice(CFG, "configuration reloaded path=%s", d->app.cfg.path);
+    sd_notify(0, "READY=1");
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    struct daemon *d = s->data;
+    if (signum == SIGHUP)
+        reload(d);
+    else
+        stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+    sd_notify(0, "WATCHDOG=1");
+}
+
+static void on_housekeeping(uv_timer_t *t)
+{
+    struct daemon *d = t->data;
+    int rc = gw_store_prune(d->app.db, d->app.cfg.poll_retention_days, gw_now());
+    if (rc < 0)
+        gw_log_warn_r(DB, rc, "pruning old readings failed");
+}
+
+/* One UDP socket per device session: raise the soft fd limit to the hard one. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump)
+{
+    struct daemon d = {.opts = o};
+    struct gw_app *app = &d.app;
+    struct gw_errbuf eb = {""};
+    uv_loop_t loop;
+    uint64_t wd_usec = 0;
+    int rc;
+
+    if (gw_app_load_cfg(o, &app->cfg) < 0)
+        return GW_EXIT_FAIL;
+    if (check_only) {
+        struct snmpc_catalogue *cat = NULL;
+        if (load_catalogue(&app->cfg, &cat) < 0)
+            return GW_EXIT_FAIL;
+        snmpc_catalogue_free(cat);
+        printf("%s: configuration ok\n", app->cfg.path[0] ? app->cfg.path : "(defaults)");
+        return GW_EXIT_OK;
+    }
+    if (dump) {
+        gw_cfg_dump(&app->cfg, stdout);
+        return GW_EXIT_OK;
+    }
+    apply_logging(&app->cfg);
+    if (gw_app_open_store(app) < 0)
+        return GW_EXIT_FAIL;
+    if (load_catalogue(&app->cfg, &app->catalogue) < 0) {
+        gw_app_close_store(app);
+        return GW_EXIT_FAIL;
+    }
+    raise_nofile();
+    signal(SIGPIPE, SIG_IGN);
+    snmpc_lib_init();
+    uv_loop_init(&loop);
+    app->loop = &loop;
+    app->daemon = true;
+    app->started = gw_now();
+
+    rc = gw_ctl_start(app, &eb);
+    if (rc < 0) {
+        gw_log_err(GW, "%s", eb.msg);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+        snmpc_catalogue_free(app->catalogue);
+        gw_app_close_store(app);
+        return GW_EXIT_FAIL;
+    }
+    uv_signal_init(&loop, &d.sigterm);
+    uv_signal_init(&loop, &d.sigint);
+    uv_signal_init(&loop, &d.sighup);
+    d.sigterm.data = d.sigint.data = d.sighup.data = &d;
+    uv_signal_start(&d.sigterm, on_signal, SIGTERM);
+    uv_signal_start(&d.sigint, on_signal, SIGINT);
+    uv_signal_start(&d.sighup, on_signal, SIGHUP);
+    uv_timer_init(&loop, &d.watchdog);
+    uv_timer_init(&loop, &d.housekeeping);
+    d.housekeeping.data = &d;
+    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
+        uv_timer_start(&d.watchdog, on_watchdog, 0, wd_usec / 2000);
+    uv_timer_start(&d.housekeeping, on_housekeeping, 60 * 1000, 6 * 3600 * 1000);
+
+    gw_poller_start(app);
+    gw_log_notice(GW, "fleetgw %s started state_dir=%s devices=%d pid=%d", PACKAGE_VERSION,
+                  app->cfg.state_dir, gw_device_count(app->db), (int)getpid());
+    sd_notifyf(0, "READY=1\nSTATUS=polling %d devices", gw_device_count(app->db));
+
+    uv_run(&loop, UV_RUN_DEFAULT);
+
+    rc = uv_loop_close(&loop);
+    if (rc < 0)
+        gw_log_err(GW, "loop closed with handles still open err=%s", uv_strerror(rc));
+    snmpc_catalogue_free(app->catalogue);
+    snmpc_lib_shutdown();
+    gw_app_close_store(app);
+    gw_log_notice(GW, "stopped");
+    return rc < 0 ? GW_EXIT_FAIL : d.exit_status;
+}

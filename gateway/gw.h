@@ -102,11 +102,11 @@ void gw__log(int prio, enum gw_log_group g, int err, const char *file, int line,
         if (gw_log_enabled(prio, GW_LOG_##grp))                                                    \
             gw__log(prio, GW_LOG_##grp, err, __FILE__, __LINE__, __func__, __VA_ARGS__);           \
     } while (0)
-#define gw_log_err(grp, ...)      GW__LOG(LOG_ERR, grp, 0, __VA_ARGS__)
-#define gw_log_warn(grp, ...)     GW__LOG(LOG_WARNING, grp, 0, __VA_ARGS__)
-#define gw_log_notice(grp, ...)   GW__LOG(LOG_NOTICE, grp, 0, __VA_ARGS__)
-#define gw_log_info(grp, ...)     GW__LOG(LOG_INFO, grp, 0, __VA_ARGS__)
-#define gw_log_debug(grp, ...)    GW__LOG(LOG_DEBUG, grp, 0, __VA_ARGS__)
+#define gw_log_err(grp, ...)    GW__LOG(LOG_ERR, grp, 0, __VA_ARGS__)
+#define gw_log_warn(grp, ...)   GW__LOG(LOG_WARNING, grp, 0, __VA_ARGS__)
+#define gw_log_notice(grp, ...) GW__LOG(LOG_NOTICE, grp, 0, __VA_ARGS__)
+#define gw_log_info(grp, ...)   GW__LOG(LOG_INFO, grp, 0, __VA_ARGS__)
+#define gw_log_debug(grp, ...)  GW__LOG(LOG_DEBUG, grp, 0, __VA_ARGS__)
 /* The _r forms append " err=<gw_strerror(rc)>". */
 #define gw_log_err_r(grp, rc, ...)  GW__LOG(LOG_ERR, grp, rc, __VA_ARGS__)
 #define gw_log_warn_r(grp, rc, ...) GW__LOG(LOG_WARNING, grp, rc, __VA_ARGS__)
@@ -133,29 +133,39 @@ char *gw_time_iso(int64_t t, char buf[static 21]);
  * Configuration: one strict INI file. The option table (gateway/cfg.c) is the only place that
  * holds defaults; docs/fleetgw.conf.5 documents the same table and a unit test keeps them equal.
  */
-enum gw_opt_type { GW_OPT_BOOL, GW_OPT_INT, GW_OPT_DURATION, GW_OPT_STRING, GW_OPT_ENUM, GW_OPT_PATH };
+enum gw_opt_type {
+    GW_OPT_BOOL,
+    GW_OPT_INT,
+    GW_OPT_DURATION,
+    GW_OPT_STRING,
+    GW_OPT_ENUM,
+    GW_OPT_PATH
+};
 #define GW_OPT_RELOADABLE 0x1u
 #define GW_OPT_SECRET     0x2u
+/* Duration stored in milliseconds; min, max are then in milliseconds too (added for
+ * snmp.timeout, whose range starts below one second). */
+#define GW_OPT_MILLIS 0x4u
 
 struct gw_opt {
     const char *section;
     const char *key;
     enum gw_opt_type type;
-    const char *def;                 /* default as it would be written in the file */
-    long long min, max;              /* int/duration range (durations in seconds) */
-    unsigned flags;                  /* GW_OPT_* */
-    const char *const *enum_values;  /* NULL-terminated, for GW_OPT_ENUM */
-    size_t offset;                   /* into struct gw_cfg */
-    size_t size;                     /* for strings: buffer size */
+    const char *def;                /* default as it would be written in the file */
+    long long min, max;             /* int/duration range (durations in seconds) */
+    unsigned flags;                 /* GW_OPT_* */
+    const char *const *enum_values; /* NULL-terminated, for GW_OPT_ENUM */
+    size_t offset;                  /* into struct gw_cfg */
+    size_t size;                    /* for strings: buffer size */
     const char *help;
 };
 
 struct gw_cfg {
-    char path[1024];         /* the file this came from, "" for built-in defaults */
+    char path[1024]; /* the file this came from, "" for built-in defaults */
     /* [gateway] */
     char state_dir[512];
-    char key_file[512];      /* "" means <state_dir>/secrets.key */
-    int log_level;           /* syslog priority */
+    char key_file[512]; /* "" means <state_dir>/secrets.key */
+    int log_level;      /* syslog priority */
     char log_debug[128];
     char control_socket[512]; /* "" means <state_dir>/control.sock */
     /* [snmp] */
@@ -231,31 +241,31 @@ enum gw_condition {
 const char *gw_condition_name(uint32_t bit);
 
 struct gw_counter {
-    char name[64];   /* catalogue name, e.g. "total", "copy_mono", "marker_life.1" */
-    char oid[128];   /* numeric, dotted, no leading dot */
+    char name[64]; /* catalogue name, e.g. "total", "copy_mono", "marker_life.1" */
+    char oid[128]; /* numeric, dotted, no leading dot */
     uint64_t value;
 };
 
 struct gw_supply {
     int index;
-    char type[32];          /* Printer-MIB prtMarkerSuppliesType name ("toner"), or "input" */
-    char color[32];         /* colorant value ("black"), "" if unknown */
+    char type[32];  /* Printer-MIB prtMarkerSuppliesType name ("toner"), or "input" */
+    char color[32]; /* colorant value ("black"), "" if unknown */
     char description[128];
-    long level_raw;         /* as read, including -1/-2/-3 */
-    long max_capacity;      /* as read, including -1/-2 */
-    int percent;            /* 0..100, or -1 where not defined */
+    long level_raw;    /* as read, including -1/-2/-3 */
+    long max_capacity; /* as read, including -1/-2 */
+    int percent;       /* 0..100, or -1 where not defined */
     enum gw_supply_state state;
 };
 
 struct gw_alert {
     int index;
-    int severity;           /* prtAlertSeverityLevel */
-    int group;              /* prtAlertGroup */
+    int severity; /* prtAlertSeverityLevel */
+    int group;    /* prtAlertGroup */
     int group_index;
     int location;
-    int code;               /* prtAlertCode */
-    int training;           /* prtAlertTrainingLevel */
-    uint32_t time_ticks;    /* prtAlertTime */
+    int code;            /* prtAlertCode */
+    int training;        /* prtAlertTrainingLevel */
+    uint32_t time_ticks; /* prtAlertTime */
     char description[256];
 };
 
@@ -263,24 +273,24 @@ struct gw_model {
     char vendor[64];
     char model[128];
     char serial[64];
-    char mac[18];           /* "00:11:22:aa:bb:cc", "" if unknown */
+    char mac[18]; /* "00:11:22:aa:bb:cc", "" if unknown */
     char sys_descr[256];
     char sys_object_id[128];
     char sys_name[128];
     char sys_location[128];
     char sys_contact[128];
     char firmware[128];
-    char engine_id[66];     /* hex, "" for v1/v2c */
+    char engine_id[66]; /* hex, "" for v1/v2c */
     uint32_t uptime_ticks;
     bool has_page_count;
     uint64_t page_count_total;
-    char page_count_source[64];   /* counter name the billing total came from */
-    bool counter_disagreement;    /* vendor total and Printer-MIB life count differ */
+    char page_count_source[64]; /* counter name the billing total came from */
+    bool counter_disagreement;  /* vendor total and Printer-MIB life count differ */
     char disagreement[128];
-    int device_status;            /* hrDeviceStatus, 0 if unknown */
-    int printer_status;           /* hrPrinterStatus, 0 if unknown */
-    uint32_t conditions;          /* gw_condition bits */
-    bool is_printer;              /* Printer-MIB or hrDeviceType printer seen */
+    int device_status;   /* hrDeviceStatus, 0 if unknown */
+    int printer_status;  /* hrPrinterStatus, 0 if unknown */
+    uint32_t conditions; /* gw_condition bits */
+    bool is_printer;     /* Printer-MIB or hrDeviceType printer seen */
     struct gw_counter *counters;
     size_t n_counters;
     struct gw_supply *supplies;
@@ -362,13 +372,13 @@ struct gw_credential {
     int64_t id;
     char name[64];
     enum gw_snmp_version version;
-    char *community;        /* secret, v1/v2c */
-    char sec_name[64];      /* v3 */
+    char *community;   /* secret, v1/v2c */
+    char sec_name[64]; /* v3 */
     enum gw_sec_level sec_level;
-    char auth_proto[16];    /* "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" */
-    char *auth_pass;        /* secret */
-    char priv_proto[16];    /* "DES", "AES", "AES-192", "AES-256" */
-    char *priv_pass;        /* secret */
+    char auth_proto[16]; /* "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" */
+    char *auth_pass;     /* secret */
+    char priv_proto[16]; /* "DES", "AES", "AES-192", "AES-256" */
+    char *priv_pass;     /* secret */
     char context[64];
 };
 /* Wipes and frees the secrets held by c. */
@@ -390,13 +400,13 @@ int gw_credential_remove(struct gw_db *db, const char *name, struct gw_errbuf *e
 struct gw_device {
     int64_t id;
     char name[128];
-    char address[256];      /* host name or IP literal */
-    uint16_t port;          /* SNMP port, default 161 */
+    char address[256]; /* host name or IP literal */
+    uint16_t port;     /* SNMP port, default 161 */
     int64_t credential_id;
-    char credential[64];    /* name, filled by reads */
-    char priority[8];       /* "high", "middle", "low" */
-    char status[16];        /* "new", "ok", "unreachable", "auth_failed", "error" */
-    int64_t last_seen;      /* last successful poll, 0 never */
+    char credential[64]; /* name, filled by reads */
+    char priority[8];    /* "high", "middle", "low" */
+    char status[16];     /* "new", "ok", "unreachable", "auth_failed", "error" */
+    int64_t last_seen;   /* last successful poll, 0 never */
     int64_t last_poll;
     char vendor[64], model[128], serial[64], mac[18], engine_id[66];
     bool has_page_count;

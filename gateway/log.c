@@ -98,7 +98,7 @@ bool gw_log_enabled(int prio, enum gw_log_group g)
 
 static const char *prio_name(int prio)
 {
-    static const char *const names[] = {"emerg", "alert", "crit",   "err",
+    static const char *const names[] = {"emerg", "alert",  "crit", "err",
                                         "warn",  "notice", "info", "debug"};
     return prio >= 0 && prio <= 7 ? names[prio] : "?";
 }
@@ -120,9 +120,9 @@ void gw__log(int prio, enum gw_log_group g, int err, const char *file, int line,
         char cfile[256], cline[32];
         snprintf(cfile, sizeof cfile, "CODE_FILE=%s", file);
         snprintf(cline, sizeof cline, "CODE_LINE=%d", line);
-        sd_journal_send_with_location(cfile, cline, func, "MESSAGE=%s", msg,
-                                      "PRIORITY=%d", prio, "GW_GROUP=%s", gw_log_group_name(g),
-                                      "SYSLOG_IDENTIFIER=%s", log_ident, NULL);
+        sd_journal_send_with_location(cfile, cline, func, "MESSAGE=%s", msg, "PRIORITY=%d", prio,
+                                      "GW_GROUP=%s", gw_log_group_name(g), "SYSLOG_IDENTIFIER=%s",
+                                      log_ident, NULL);
         return;
     }
     struct timespec ts;

@@ -1,2 +1,165 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * fleetgw entry point: global options, then either the daemon (no subcommand) or one of the
+ * administrative subcommands. Global options come before the subcommand because subcommands
+ * reuse net-snmp's short flags (`probe -c COMMUNITY`).
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "gateway/cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: fleetgw [-f] [-c CONFIG] [--state-dir DIR] [-t | -T]\n"
+            "       fleetgw [-c CONFIG] [--state-dir DIR] COMMAND [ARGS]\n"
+            "\n"
+            "Without a command, runs the gateway daemon in the foreground.\n"
+            "  -c, --config PATH   configuration file (default /etc/fleetgw/fleetgw.conf)\n"
+            "      --state-dir DIR state directory (default from the config, /var/lib/fleetgw)\n"
+            "  -f, --foreground    accepted for compatibility; the daemon never forks\n"
+            "  -t                  check the configuration and exit\n"
+            "  -T                  print the effective configuration (secrets redacted)\n"
+            "  -V, --version       print the version\n"
+            "\n"
+            "Commands:\n"
+            "  init                      create the state dir, secrets key and database\n"
+            "  probe [OPTS] HOST[:PORT]  poll one device now and print what it reports\n"
+            "  credential add|list|remove  manage SNMP credential sets\n"
+            "  device add|import|list|show|remove  manage the device registry\n"
+            "  status [--json]           state of the running daemon\n"
+            "  audit verify|list         check or show the audit log\n"
+            "\n"
+            "Each command has --help.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 'S'},
+        {"foreground", no_argument, NULL, 'f'},   {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct gw_opts o = {0};
+    bool check = false, dump = false;
+    int c;
+
+    gw_log_init("fleetgw");
+    /* '+' stops at the first non-option: the subcommand and its own flags follow. */
+    while ((c = getopt_long(argc, argv, "+c:fhtTV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o.config_path = optarg;
+            break;
+        case 'S':
+            o.state_dir = optarg;
+            break;
+        case 'f':
+            o.foreground = true;
+            break;
+        case 't':
+            check = true;
+            break;
+        case 'T':
+            dump = true;
+            break;
+        case 'V':
+            printf("fleetgw %s\n", PACKAGE_VERSION);
+            return GW_EXIT_OK;
+        case 'h':
+            usage(stdout);
+            return GW_EXIT_OK;
+        default:
+            usage(stderr);
+            return GW_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return gw_cmd_daemon(&o, check, dump);
+
+    const char *cmd = argv[optind];
+    int sargc = argc - optind;
+    char **sargv = argv + optind;
+    optind = 1; /* each subcommand runs its own getopt over sargv */
+    if (strcmp(cmd, "probe") == 0)
+        return gw_cmd_probe(sargc, sargv);
+    if (strcmp(cmd, "init") == 0)
+        return gw_cmd_init(&o, sargc, sargv);
+    if (strcmp(cmd, "device") == 0)
+        return gw_cmd_device(&o, sargc, sargv);
+    if (strcmp(cmd, "credential") == 0)
+        return gw_cmd_credential(&o, sargc, sargv);
+    if (strcmp(cmd, "status") == 0)
+        return gw_cmd_status(&o, sargc, sargv);
+    if (strcmp(cmd, "audit") == 0)
+        return gw_cmd_audit(&o, sargc, sargv);
+    if (strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return GW_EXIT_OK;
+    }
+    fprintf(stderr, "fleetgw: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return GW_EXIT_USAGE;
+}
+
+/* Reads one line, dropping the trailing newline; refuses an empty secret. */
+static char *read_line(FILE *f, const char *what)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    if (n < 0) {
+        fprintf(stderr, "fleetgw: no %s given\n", what);
+        free(line);
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    if (n == 0) {
+        fprintf(stderr, "fleetgw: %s is empty\n", what);
+        gw_free_secret(line, cap);
+        return NULL;
+    }
+    char *s = gw_strdup(line);
+    gw_free_secret(line, cap);
+    return s;
+}
+
+char *gw_cli_read_secret(const char *file, const char *prompt)
+{
+    if (file) {
+        FILE *f = fopen(file, "r");
+        char *s;
+        if (!f) {
+            fprintf(stderr, "fleetgw: cannot read %s: %s\n", file, strerror(errno));
+            return NULL;
+        }
+        s = read_line(f, file);
+        fclose(f);
+        return s;
+    }
+    if (isatty(STDIN_FILENO)) {
+        struct termios old, noecho;
+        char *s;
+        fprintf(stderr, "%s: ", prompt);
+        fflush(stderr);
+        if (tcgetattr(STDIN_FILENO, &old) == 0) {
+            noecho = old;
+            noecho.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+        }
+        s = read_line(stdin, prompt);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+        return s;
+    }
+    return read_line(stdin, prompt);
+}

@@ -24,11 +24,21 @@ const char *gw_supply_state_name(enum gw_supply_state s)
 const char *gw_condition_name(uint32_t bit)
 {
     static const char *const names[GW_COND_COUNT] = {
-        "low_paper",           "no_paper",           "low_toner",
-        "no_toner",            "door_open",          "jammed",
-        "offline",             "service_requested",  "input_tray_missing",
-        "output_tray_missing", "marker_supply_missing", "output_near_full",
-        "output_full",         "input_tray_empty",   "overdue_preventive_maintenance",
+        "low_paper",
+        "no_paper",
+        "low_toner",
+        "no_toner",
+        "door_open",
+        "jammed",
+        "offline",
+        "service_requested",
+        "input_tray_missing",
+        "output_tray_missing",
+        "marker_supply_missing",
+        "output_near_full",
+        "output_full",
+        "input_tray_empty",
+        "overdue_preventive_maintenance",
     };
     for (int i = 0; i < GW_COND_COUNT; i++)
         if (bit == (1u << i))
@@ -38,15 +48,15 @@ const char *gw_condition_name(uint32_t bit)
 
 const char *gw_device_status_name(int v)
 {
-    static const char *const names[] = {"unknown", "unknown", "running", "warning", "testing",
-                                        "down"};
+    static const char *const names[] = {"unknown", "unknown", "running",
+                                        "warning", "testing", "down"};
     return v >= 0 && v <= 5 ? names[v] : "unknown";
 }
 
 const char *gw_printer_status_name(int v)
 {
-    static const char *const names[] = {"unknown", "other", "unknown", "idle", "printing",
-                                        "warmup"};
+    static const char *const names[] = {"unknown", "other",    "unknown",
+                                        "idle",    "printing", "warmup"};
     return v >= 0 && v <= 5 ? names[v] : "unknown";
 }
 
@@ -166,12 +176,12 @@ json_t *gw_model_to_json(const struct gw_model *m)
 
     for (size_t i = 0; i < m->n_alerts; i++) {
         const struct gw_alert *a = &m->alerts[i];
-        json_array_append_new(
-            alerts, json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:s}", "index", a->index,
-                              "severity", a->severity, "group", a->group, "group_index",
-                              a->group_index, "location", a->location, "code", a->code,
-                              "training", a->training, "time_ticks", (json_int_t)a->time_ticks,
-                              "description", a->description));
+        json_array_append_new(alerts,
+                              json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:s}", "index",
+                                        a->index, "severity", a->severity, "group", a->group,
+                                        "group_index", a->group_index, "location", a->location,
+                                        "code", a->code, "training", a->training, "time_ticks",
+                                        (json_int_t)a->time_ticks, "description", a->description));
     }
     json_object_set_new(o, "alerts", alerts);
     return o;
@@ -222,8 +232,8 @@ int gw_mac_normalize(const char *in, char out[18])
 
 int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen)
 {
-    static const char *const placeholders[] = {"0", "unknown", "n/a", "na", "none", "<private>",
-                                               "serial", "not available", "-"};
+    static const char *const placeholders[] = {
+        "0", "unknown", "n/a", "na", "none", "<private>", "serial", "not available", "-"};
     size_t a = 0, b = len, n;
     bool same = true;
     if (outlen)

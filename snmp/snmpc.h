@@ -31,31 +31,31 @@ void snmpc_lib_shutdown(void);
  */
 #define SNMPC_MAX_OID 128
 enum snmpc_vtype {
-    SNMPC_T_INTEGER,   /* Integer32 */
-    SNMPC_T_OCTETS,    /* OCTET STRING (text or binary) */
+    SNMPC_T_INTEGER, /* Integer32 */
+    SNMPC_T_OCTETS,  /* OCTET STRING (text or binary) */
     SNMPC_T_OID,
-    SNMPC_T_IPADDR,    /* 4 octets */
+    SNMPC_T_IPADDR, /* 4 octets */
     SNMPC_T_COUNTER32,
     SNMPC_T_GAUGE32,
     SNMPC_T_TIMETICKS,
     SNMPC_T_COUNTER64,
     SNMPC_T_OPAQUE,
     SNMPC_T_NULL,
-    SNMPC_T_NOSUCH     /* noSuchObject / noSuchInstance / endOfMibView */
+    SNMPC_T_NOSUCH /* noSuchObject / noSuchInstance / endOfMibView */
 };
 struct snmpc_vb {
     uint32_t oid[SNMPC_MAX_OID];
     size_t oid_len;
     enum snmpc_vtype type;
-    int64_t num;              /* INTEGER, Counter32, Gauge32, TimeTicks; Counter64 as uint64 */
-    unsigned char *buf;       /* OCTETS, IPADDR, OPAQUE: bytes (NUL added past len); OID: NULL */
-    size_t len;               /* byte length, or for OID the number of sub-ids in oidval */
-    uint32_t *oidval;         /* OID value */
+    int64_t num;        /* INTEGER, Counter32, Gauge32, TimeTicks; Counter64 as uint64 */
+    unsigned char *buf; /* OCTETS, IPADDR, OPAQUE: bytes (NUL added past len); OID: NULL */
+    size_t len;         /* byte length, or for OID the number of sub-ids in oidval */
+    uint32_t *oidval;   /* OID value */
 };
 struct snmpc_vbset {
     struct snmpc_vb *v;
     size_t n, cap;
-    size_t max;               /* refuse adds past this many (0 = 100000) */
+    size_t max; /* refuse adds past this many (0 = 100000) */
 };
 void snmpc_vbset_init(struct snmpc_vbset *s);
 void snmpc_vbset_cleanup(struct snmpc_vbset *s);
@@ -80,8 +80,8 @@ char *snmpc_oid_format(const uint32_t *oid, size_t len, char *buf, size_t buflen
 /* Loads an snmpsim recording ("OID|tag|value" lines, tags 2 4 4x 6 64 65 66 67 70, values
  * "<private>" kept as text). Returns: 0, -errno, GW_E_PARSE naming file:line. */
 int snmpc_vbset_load_snmprec(struct snmpc_vbset *s, const char *path, struct gw_errbuf *eb);
-int snmpc_vbset_parse_snmprec(struct snmpc_vbset *s, const char *text, size_t len,
-                              const char *name, struct gw_errbuf *eb);
+int snmpc_vbset_parse_snmprec(struct snmpc_vbset *s, const char *text, size_t len, const char *name,
+                              struct gw_errbuf *eb);
 
 /* ---------------------------------------------------------------------------------------------
  * Counter catalogue: a data file (snmp/counters.catalogue, installed to the data dir) listing
@@ -90,16 +90,16 @@ int snmpc_vbset_parse_snmprec(struct snmpc_vbset *s, const char *text, size_t le
  */
 struct snmpc_catalogue;
 struct snmpc_cat_entry {
-    uint32_t enterprise;      /* from sysObjectID 1.3.6.1.4.1.<enterprise> */
+    uint32_t enterprise; /* from sysObjectID 1.3.6.1.4.1.<enterprise> */
     char vendor[32];
-    char name[64];            /* "total", "print_total", "copy_mono", ... */
+    char name[64]; /* "total", "print_total", "copy_mono", ... */
     uint32_t oid[SNMPC_MAX_OID];
     size_t oid_len;
-    int role;                 /* SNMPC_ROLE_* */
-    int priority;             /* among billing totals: lower wins */
+    int role;     /* SNMPC_ROLE_* */
+    int priority; /* among billing totals: lower wins */
 };
 #define SNMPC_ROLE_OTHER 0
-#define SNMPC_ROLE_TOTAL 1    /* candidate billing total */
+#define SNMPC_ROLE_TOTAL 1 /* candidate billing total */
 int snmpc_catalogue_load(const char *path, struct snmpc_catalogue **out, struct gw_errbuf *eb);
 int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
                           struct snmpc_catalogue **out, struct gw_errbuf *eb);
@@ -127,18 +127,18 @@ uint32_t snmpc_error_state_decode(const unsigned char *buf, size_t len);
  * Asynchronous sessions
  */
 struct snmpc_target {
-    const char *host;         /* IP literal or host name (resolved by the caller for now) */
-    uint16_t port;            /* 0 = 161 */
+    const char *host; /* IP literal or host name (resolved by the caller for now) */
+    uint16_t port;    /* 0 = 161 */
     enum gw_snmp_version version;
     const char *community;
     const char *sec_name;
     enum gw_sec_level sec_level;
-    const char *auth_proto;   /* "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" */
+    const char *auth_proto; /* "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512" */
     const char *auth_pass;
-    const char *priv_proto;   /* "DES", "AES", "AES-192", "AES-256" */
+    const char *priv_proto; /* "DES", "AES", "AES-192", "AES-256" */
     const char *priv_pass;
     const char *context;
-    unsigned timeout_ms;      /* per try; 0 = 2000 */
+    unsigned timeout_ms; /* per try; 0 = 2000 */
     unsigned retries;
     unsigned max_repetitions; /* GETBULK; 0 = 20 */
     unsigned deadline_ms;     /* whole poll; 0 = no deadline beyond per-try timeouts */
@@ -158,8 +158,8 @@ void snmpc_session_close(struct snmpc_session *s, snmpc_close_cb cb, void *arg);
 const char *snmpc_session_engine_id(const struct snmpc_session *s, char *buf, size_t len);
 
 enum snmpc_poll_kind {
-    SNMPC_POLL_FULL,     /* identity, counters, supplies, status, alerts */
-    SNMPC_POLL_STATUS    /* only the cheap status and alert objects */
+    SNMPC_POLL_FULL,  /* identity, counters, supplies, status, alerts */
+    SNMPC_POLL_STATUS /* only the cheap status and alert objects */
 };
 /* Poll outcome: status 0 with the varbinds collected, or SNMPC_E_TIMEOUT, SNMPC_E_AUTH_*,
  * SNMPC_E_PRIV_KEY, SNMPC_E_TIME_WINDOW, SNMPC_E_PDU (detail says which error on which OID),
