@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Source rules that a compiler does not check (STYLE.md §9):
+#  - banned functions: strcpy strcat sprintf vsprintf gets strtok atoi atol;
+#  - a module includes another module only through its public header;
+#  - dependencies point one way: snmp, soap -> gateway; discovery -> snmp, soap, gateway;
+#    uplink, webui -> gateway. Only the fleetgw program (gateway/main.c, cmd_*.c, daemon.c,
+#    ctl.c, poller.c) may include every module.
+cd "$(dirname "$0")/.." || exit 1
+status=0
+srcs=$(git ls-files 'gateway/*.[ch]' 'snmp/*.[ch]' 'soap/*.[ch]' 'discovery/*.[ch]' \
+    'uplink/*.[ch]' 'webui/*.[ch]')
+
+banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol)[[:space:]]*\(' $srcs |
+    grep -v 'checksrc: allow')
+if [ -n "$banned" ]; then
+    echo "banned functions:"
+    echo "$banned"
+    status=1
+fi
+
+public_header() {
+    case $1 in
+    gateway) echo gw.h ;; snmp) echo snmpc.h ;; soap) echo soapc.h ;; discovery) echo disc.h ;;
+    uplink) echo up.h ;; webui) echo ui.h ;;
+    esac
+}
+allowed() { # module that includes, module included
+    case "$1:$2" in
+    snmp:gateway | soap:gateway | discovery:gateway | discovery:snmp | discovery:soap | \
+        uplink:gateway | webui:gateway) return 0 ;;
+    esac
+    return 1
+}
+program_files=" gateway/main.c gateway/daemon.c gateway/ctl.c gateway/poller.c gateway/cli.h "
+for f in $srcs; do
+    mod=${f%%/*}
+    grep -oE '#include "[a-z]+/[a-z_]+\.h"' "$f" | sed 's/#include "//; s/"//' | while read -r inc; do
+        imod=${inc%%/*}
+        [ "$imod" = "$mod" ] && continue
+        if [ "${inc#*/}" != "$(public_header "$imod")" ]; then
+            echo "$f: includes private header $inc"
+            exit 1
+        fi
+        case "$program_files" in *" $f "*) continue ;; esac
+        case "$f" in gateway/cmd_*.c) continue ;; esac
+        if ! allowed "$mod" "$imod"; then
+            echo "$f: $mod must not depend on $imod"
+            exit 1
+        fi
+    done || status=1
+done
+[ $status -eq 0 ] && echo "checksrc: ok"
+exit $status
