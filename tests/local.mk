@@ -18,5 +18,6 @@ include tests/unit/gateway/local.mk
 include tests/unit/snmp/local.mk
 include tests/integration/local.mk
 include tests/fuzz/local.mk
+include tests/fleetsim/local.mk
 
 EXTRA_DIST += tests/integration/run-pytest tests/integration/conftest.py tests/harness
