@@ -6,9 +6,10 @@ gateway_libgw_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(OPENSS
 gateway_libgw_a_SOURCES = \
 	gateway/gw.h gateway/gw_err.h gateway/gw_int.h \
 	gateway/err.c gateway/log.c gateway/model.c \
-	gateway/cfg.c gateway/db.c gateway/store.c gateway/vault.c gateway/audit.c
+	gateway/cfg.c gateway/db.c gateway/store.c gateway/vault.c gateway/audit.c \
+	gateway/sched.c
 
-GW_LIBS = $(UV_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(INIH_LIBS) $(SYSTEMD_LIBS)
+GW_LIBS = $(UV_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(INIH_LIBS) $(SYSTEMD_LIBS) -lm
 
 bin_PROGRAMS += fleetgw
 fleetgw_CPPFLAGS = $(gateway_libgw_a_CPPFLAGS) $(NETSNMP_CFLAGS)
