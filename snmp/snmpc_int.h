@@ -10,6 +10,48 @@
 
 /* --- decoding and catalogue (vbset.c, catalogue.c, decode.c) --- */
 
+/* Catalogue roles beyond the two public ones (snmpc.h). The decoder reads identity from these
+ * vendor objects; poll.c GETs every entry of the device's enterprise whatever its role. Among
+ * entries of one role, the lowest priority value present on the device wins. */
+#define SNMPC_ROLE_SERIAL   2 /* printable serial number */
+#define SNMPC_ROLE_MODEL    3 /* model name, or an IEEE 1284 device ID holding MDL:/MODEL: */
+#define SNMPC_ROLE_FIRMWARE 4 /* firmware or controller version text */
+
+/* Hard limits, so that a hostile catalogue, recording or agent cannot make us allocate without
+ * bound. Values larger than these are refused with GW_E_TOOBIG / SNMPC_E_CATALOGUE. */
+#define SNMPC_MAX_OCTETS      65535u      /* one OCTET STRING value; an SNMP message is smaller */
+#define SNMPC_MAX_FILE        (64u << 20) /* an snmprec recording or a catalogue file */
+#define SNMPC_CAT_MAX_ENTRIES 4096u
+#define SNMPC_CAT_MAX_LINE    1024u
+#define SNMPC_VBSET_MAX       100000u /* default snmpc_vbset.max */
+
+/* Decoder caps: rows beyond these are ignored, never allocated. */
+#define SNMPC_MAX_SUPPLIES 256u /* marker supplies plus input trays */
+#define SNMPC_MAX_ALERTS   256u
+#define SNMPC_MAX_COUNTERS 256u
+/* Counters above this are treated as corrupt: 10^10 pages is centuries of a fast printer. */
+#define SNMPC_COUNTER_MAX 10000000000ull
+/* A supply at or below this percentage of its capacity is "low" (see snmpc_supply_state()). */
+#define SNMPC_SUPPLY_LOW_PCT 10
+/* Billing total vs prtMarkerLifeCount: flagged when they differ by more than this percentage
+ * of the larger value and by more than SNMPC_DISAGREE_MIN_PAGES (see decode.c). */
+#define SNMPC_DISAGREE_PCT       5
+#define SNMPC_DISAGREE_MIN_PAGES 100
+
+/* Copies len bytes of device text into out[outlen] as printable UTF-8: trailing NULs and
+ * blanks dropped, control characters turned into spaces, and input that is not valid UTF-8
+ * read as Latin-1. Truncates on a character boundary. Returns: strlen(out). Any thread. */
+size_t snmpc__text_sanitize(const unsigned char *in, size_t len, char *out, size_t outlen);
+/* Returns: the RFC 3805 PrtMarkerSuppliesTypeTC name for type ("toner"), "other" for values
+ * outside 1..34. */
+const char *snmpc__supply_type_name(long type);
+/* Returns: the number of entries in c (0 for NULL). */
+size_t snmpc__catalogue_size(const struct snmpc_catalogue *c);
+/* Returns: the vendor whose name (or a known alias: "Hewlett-Packard", "FUJI XEROX", ...)
+ * starts text as a whole word, case-insensitively, from c's vendor lines then the built-in
+ * list; NULL if none. For devices whose sysObjectID names no printer maker. */
+const char *snmpc__vendor_from_text(const struct snmpc_catalogue *c, const char *text);
+
 /* --- sessions and polls (session.c, poll.c) --- */
 
 /* net-snmp's PDU type (netsnmp_pdu); declared here so this header needs no net-snmp include. */

@@ -1,1 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
+# Unit tests of snmp/: one binary per source file. The decoder and vbset tests read the shared
+# snmpsim recordings from $FLEETGW_SHARED/testdata/snmprec and skip that part when absent.
+check_PROGRAMS += tests/unit/snmp/test_vbset
+TESTS += tests/unit/snmp/test_vbset
+tests_unit_snmp_test_vbset_SOURCES = tests/unit/snmp/test_vbset.c
+tests_unit_snmp_test_vbset_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_snmp_test_vbset_LDADD = $(UNIT_LDADD)
