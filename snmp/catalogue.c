@@ -1,2 +1,498 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * The counter catalogue: which vendor-private objects to read for which enterprise, and what
+ * they mean. It lives in a text file (snmp/counters.catalogue, grammar in that file's header)
+ * so that supporting a new model is a data change, not a new binary.
+ *
+ * The parser is strict in the way the config parser is: an unknown keyword, a bad number, a
+ * bad OID, an unknown option or a duplicate is an error naming file:line, and nothing of a bad
+ * file is used. Errors return SNMPC_E_CATALOGUE; a file that cannot be read returns -errno.
+ *
+ * After parsing, entries are ordered by enterprise (stable, so the file order is kept within
+ * one vendor) and snmpc_catalogue_vendor() finds a vendor's run with a binary search. The
+ * vendor-name table merges the file's "vendor" lines over a built-in list of printer makers,
+ * so that a device is named even when the catalogue has no counters for it.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snmp/snmpc_int.h"
+
+struct cat_vendor {
+    uint32_t enterprise;
+    char name[32];
+};
+
+struct snmpc_catalogue {
+    struct snmpc_cat_entry *e;
+    size_t n, cap;
+    struct cat_vendor *v;
+    size_t nv, vcap;
+};
+
+/* IANA private enterprise numbers of printer makers, used when the catalogue has no "vendor"
+ * line for a device's enterprise (or no catalogue was loaded). The file's lines win. */
+static const struct cat_vendor builtin_vendors[] = {
+    {11, "HP"},                /* Hewlett-Packard */
+    {236, "Samsung"},          /* Samsung Electronics */
+    {253, "Xerox"},            /* Xerox */
+    {297, "Fujifilm"},         /* registered as Fuji Xerox, now FUJIFILM Business Innovation */
+    {367, "Ricoh"},            /* Ricoh */
+    {641, "Lexmark"},          /* Lexmark International */
+    {674, "Dell"},             /* Dell */
+    {1129, "Toshiba"},         /* Toshiba TEC */
+    {1248, "Epson"},           /* Seiko Epson */
+    {1347, "Kyocera"},         /* Kyocera */
+    {1602, "Canon"},           /* Canon */
+    {2001, "OKI"},             /* Oki Data */
+    {2385, "Sharp"},           /* Sharp */
+    {2435, "Brother"},         /* Brother Industries */
+    {10642, "Zebra"},          /* Zebra Technologies */
+    {18334, "Konica Minolta"}, /* Konica Minolta */
+    {40093, "Pantum"},         /* Pantum */
+};
+
+void snmpc_catalogue_free(struct snmpc_catalogue *c)
+{
+    if (!c)
+        return;
+    free(c->e);
+    free(c->v);
+    free(c);
+}
+
+size_t snmpc__catalogue_size(const struct snmpc_catalogue *c)
+{
+    return c ? c->n : 0;
+}
+
+static const char *vendor_lookup(const struct snmpc_catalogue *c, uint32_t enterprise)
+{
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < c->nv; i++)
+        if (c->v[i].enterprise == enterprise)
+            return c->v[i].name;
+    return NULL;
+}
+
+const char *snmpc_vendor_name(const struct snmpc_catalogue *c, uint32_t enterprise)
+{
+    const char *n = vendor_lookup(c, enterprise);
+    if (n)
+        return n;
+    for (size_t i = 0; i < sizeof builtin_vendors / sizeof builtin_vendors[0]; i++)
+        if (builtin_vendors[i].enterprise == enterprise)
+            return builtin_vendors[i].name;
+    return NULL;
+}
+
+const struct snmpc_cat_entry *snmpc_catalogue_vendor(const struct snmpc_catalogue *c,
+                                                     uint32_t enterprise, size_t *n)
+{
+    size_t lo = 0, hi, end;
+
+    if (n)
+        *n = 0;
+    if (!c || c->n == 0)
+        return NULL;
+    hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->e[mid].enterprise < enterprise)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == c->n || c->e[lo].enterprise != enterprise)
+        return NULL;
+    end = lo;
+    while (end < c->n && c->e[end].enterprise == enterprise)
+        end++;
+    if (n)
+        *n = end - lo;
+    return &c->e[lo];
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Parser
+ */
+
+struct tok {
+    const char *p;
+    size_t len;
+};
+
+/* Splits l into at most max whitespace-separated tokens; a '#' that starts a token begins a
+ * comment. Returns: the token count, or max + 1 when there are more. */
+static size_t tokenize(const char *l, size_t len, struct tok *t, size_t max)
+{
+    size_t i = 0, n = 0;
+    for (;;) {
+        while (i < len && (l[i] == ' ' || l[i] == '\t'))
+            i++;
+        if (i >= len || l[i] == '#')
+            return n;
+        if (n == max)
+            return max + 1;
+        t[n].p = l + i;
+        while (i < len && l[i] != ' ' && l[i] != '\t')
+            i++;
+        t[n].len = (size_t)(l + i - t[n].p);
+        n++;
+    }
+}
+
+static bool tok_is(const struct tok *t, const char *s)
+{
+    return t->len == strlen(s) && memcmp(t->p, s, t->len) == 0;
+}
+
+static bool tok_u32(const struct tok *t, uint32_t min, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (t->len == 0 || t->len > 10)
+        return false;
+    for (size_t i = 0; i < t->len; i++) {
+        if (t->p[i] < '0' || t->p[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(t->p[i] - '0');
+    }
+    if (v < min || v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* Formats "name:line: message" into eb. Returns: SNMPC_E_CATALOGUE. */
+static int cat_err(struct gw_errbuf *eb, const char *name, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int cat_err(struct gw_errbuf *eb, const char *name, size_t line, const char *fmt, ...)
+{
+    char msg[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return gw_errbuf_set(eb, SNMPC_E_CATALOGUE, "%s:%zu: %s", name, line, msg);
+}
+
+/* printf arguments for a token in a message, at most 60 characters of it. */
+#define TOKF(t) (int)((t)->len > 60 ? 60 : (t)->len), (t)->p
+
+static bool valid_name(const struct tok *t)
+{
+    if (t->len == 0 || t->len >= sizeof((struct snmpc_cat_entry *)0)->name)
+        return false;
+    for (size_t i = 0; i < t->len; i++) {
+        char c = t->p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    /* "marker_life.N" names are generated by the decoder for prtMarkerLifeCount; a catalogue
+     * name with that stem would be confused with them. */
+    return !(t->len >= 11 && memcmp(t->p, "marker_life", 11) == 0);
+}
+
+/* "vendor <enterprise> <name words...>" */
+static int parse_vendor(struct snmpc_catalogue *c, const char *l, size_t len, struct tok *t,
+                        size_t nt, const char *name, size_t line, struct gw_errbuf *eb)
+{
+    uint32_t ent;
+    const char *vn;
+    size_t vl;
+
+    if (nt < 3)
+        return cat_err(eb, name, line, "vendor: expected 'vendor <enterprise> <name>'");
+    if (!tok_u32(&t[1], 1, UINT32_MAX, &ent))
+        return cat_err(eb, name, line, "vendor: bad enterprise number '%.*s'", TOKF(&t[1]));
+    /* The name is the rest of the line up to a comment, so "Konica Minolta" needs no quotes. */
+    vn = t[2].p;
+    vl = (size_t)(l + len - vn);
+    for (size_t i = 0; i < vl; i++)
+        if (vn[i] == '#') {
+            vl = i;
+            break;
+        }
+    while (vl && (vn[vl - 1] == ' ' || vn[vl - 1] == '\t'))
+        vl--;
+    if (vl >= sizeof c->v[0].name)
+        return cat_err(eb, name, line, "vendor: name longer than 31 characters");
+    for (size_t i = 0; i < vl; i++)
+        if ((unsigned char)vn[i] < 0x20 || (unsigned char)vn[i] > 0x7e)
+            return cat_err(eb, name, line, "vendor: name must be printable ASCII");
+    if (vendor_lookup(c, ent))
+        return cat_err(eb, name, line, "vendor: enterprise %.*s declared twice", TOKF(&t[1]));
+    if (c->nv == c->vcap) {
+        c->vcap = c->vcap ? c->vcap * 2 : 16;
+        c->v = gw_realloc(c->v, c->vcap * sizeof *c->v);
+    }
+    c->v[c->nv].enterprise = ent;
+    memcpy(c->v[c->nv].name, vn, vl);
+    c->v[c->nv].name[vl] = '\0';
+    c->nv++;
+    return 0;
+}
+
+/* "oid <enterprise> <name> <oid> [role=R] [priority=N]" */
+static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
+                     size_t line, struct gw_errbuf *eb)
+{
+    static const struct {
+        const char *name;
+        int role;
+    } roles[] = {
+        {"counter", SNMPC_ROLE_OTHER},     {"total", SNMPC_ROLE_TOTAL},
+        {"serial", SNMPC_ROLE_SERIAL},     {"model", SNMPC_ROLE_MODEL},
+        {"firmware", SNMPC_ROLE_FIRMWARE},
+    };
+    struct snmpc_cat_entry e;
+    char oidtxt[SNMPC_MAX_OID * 11 + 2];
+    const char *vname;
+    bool have_role = false, have_prio = false;
+    int n;
+
+    memset(&e, 0, sizeof e);
+    e.priority = 100;
+    if (nt < 4)
+        return cat_err(eb, name, line, "oid: expected 'oid <enterprise> <name> <oid> [options]'");
+    if (!tok_u32(&t[1], 1, UINT32_MAX, &e.enterprise))
+        return cat_err(eb, name, line, "oid: bad enterprise number '%.*s'", TOKF(&t[1]));
+    vname = vendor_lookup(c, e.enterprise);
+    if (!vname)
+        return cat_err(eb, name, line, "oid: enterprise %.*s has no vendor line before it",
+                       TOKF(&t[1]));
+    gw_strlcpy(e.vendor, vname, sizeof e.vendor);
+    if (!valid_name(&t[2]))
+        return cat_err(eb, name, line,
+                       "oid: bad name '%.*s' (lower-case letters, digits and _, at most 63, "
+                       "not marker_life*)",
+                       TOKF(&t[2]));
+    memcpy(e.name, t[2].p, t[2].len);
+    e.name[t[2].len] = '\0';
+    if (t[3].len >= sizeof oidtxt)
+        return cat_err(eb, name, line, "oid: bad OID '%.*s'", TOKF(&t[3]));
+    memcpy(oidtxt, t[3].p, t[3].len);
+    oidtxt[t[3].len] = '\0';
+    n = snmpc_oid_parse(oidtxt, e.oid, SNMPC_MAX_OID);
+    /* Vendor objects live under 1.3.6.1.x; anything shorter is a typo. */
+    if (n < 6 || oidtxt[0] == '.')
+        return cat_err(eb, name, line, "oid: bad OID '%.*s'", TOKF(&t[3]));
+    e.oid_len = (size_t)n;
+
+    for (size_t i = 4; i < nt; i++) {
+        if (t[i].len > 5 && memcmp(t[i].p, "role=", 5) == 0) {
+            struct tok v = {t[i].p + 5, t[i].len - 5};
+            size_t k;
+            if (have_role)
+                return cat_err(eb, name, line, "oid: option role given twice");
+            for (k = 0; k < sizeof roles / sizeof roles[0]; k++)
+                if (tok_is(&v, roles[k].name))
+                    break;
+            if (k == sizeof roles / sizeof roles[0])
+                return cat_err(eb, name, line,
+                               "oid: unknown role '%.*s' (counter, total, serial, model, "
+                               "firmware)",
+                               TOKF(&v));
+            e.role = roles[k].role;
+            have_role = true;
+        } else if (t[i].len > 9 && memcmp(t[i].p, "priority=", 9) == 0) {
+            struct tok v = {t[i].p + 9, t[i].len - 9};
+            uint32_t p;
+            if (have_prio)
+                return cat_err(eb, name, line, "oid: option priority given twice");
+            if (!tok_u32(&v, 0, 1000, &p))
+                return cat_err(eb, name, line, "oid: priority '%.*s' is not 0..1000", TOKF(&v));
+            e.priority = (int)p;
+            have_prio = true;
+        } else {
+            return cat_err(eb, name, line, "oid: unknown option '%.*s'", TOKF(&t[i]));
+        }
+    }
+
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->e[i].enterprise != e.enterprise)
+            continue;
+        if (strcmp(c->e[i].name, e.name) == 0)
+            return cat_err(eb, name, line, "oid: duplicate name '%.*s' for this enterprise",
+                           TOKF(&t[2]));
+        if (snmpc_oid_cmp(c->e[i].oid, c->e[i].oid_len, e.oid, e.oid_len) == 0)
+            return cat_err(eb, name, line, "oid: duplicate OID '%.*s' for this enterprise",
+                           TOKF(&t[3]));
+    }
+    if (c->n >= SNMPC_CAT_MAX_ENTRIES)
+        return cat_err(eb, name, line, "too many entries (at most 4096)");
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->e = gw_realloc(c->e, c->cap * sizeof *c->e);
+    }
+    c->e[c->n++] = e;
+    return 0;
+}
+
+/* Orders entries by enterprise, keeping file order within one enterprise. A plain insertion
+ * sort: the file is already grouped by vendor, so this is linear in practice, and it is
+ * stable, which qsort() is not. */
+static void sort_entries(struct snmpc_catalogue *c)
+{
+    for (size_t i = 1; i < c->n; i++) {
+        struct snmpc_cat_entry tmp;
+        size_t j = i;
+        if (c->e[i - 1].enterprise <= c->e[i].enterprise)
+            continue;
+        tmp = c->e[i];
+        while (j > 0 && c->e[j - 1].enterprise > tmp.enterprise) {
+            c->e[j] = c->e[j - 1];
+            j--;
+        }
+        c->e[j] = tmp;
+    }
+}
+
+int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
+                          struct snmpc_catalogue **out, struct gw_errbuf *eb)
+{
+    struct snmpc_catalogue *c;
+    size_t pos = 0, line = 0;
+
+    *out = NULL;
+    if (!name)
+        name = "<catalogue>";
+    if (!text && len)
+        return gw_errbuf_set(eb, GW_E_INVAL, "%s: no text", name);
+    c = gw_calloc(1, sizeof *c);
+    while (pos < len) {
+        const char *l = text + pos, *nl = memchr(l, '\n', len - pos);
+        size_t ll = nl ? (size_t)(nl - l) : len - pos;
+        struct tok t[8];
+        size_t nt;
+        int rc;
+
+        pos += ll + (nl ? 1 : 0);
+        line++;
+        if (ll && l[ll - 1] == '\r')
+            ll--;
+        if (ll > SNMPC_CAT_MAX_LINE) {
+            rc = cat_err(eb, name, line, "line longer than 1024 characters");
+            goto fail;
+        }
+        for (size_t i = 0; i < ll; i++)
+            if (l[i] == '\0' || ((unsigned char)l[i] < 0x20 && l[i] != '\t')) {
+                rc = cat_err(eb, name, line, "control character in line");
+                goto fail;
+            }
+        nt = tokenize(l, ll, t, 7);
+        if (nt == 0)
+            continue;
+        if (tok_is(&t[0], "vendor")) {
+            rc = parse_vendor(c, l, ll, t, nt > 7 ? 7 : nt, name, line, eb);
+        } else if (tok_is(&t[0], "oid")) {
+            if (nt > 6)
+                rc = cat_err(eb, name, line, "oid: too many fields");
+            else
+                rc = parse_oid(c, t, nt, name, line, eb);
+        } else {
+            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid)", TOKF(&t[0]));
+        }
+        if (rc < 0)
+            goto fail;
+    }
+    sort_entries(c);
+    *out = c;
+    return 0;
+fail:
+    snmpc_catalogue_free(c);
+    return SNMPC_E_CATALOGUE;
+}
+
+int snmpc_catalogue_load(const char *path, struct snmpc_catalogue **out, struct gw_errbuf *eb)
+{
+    struct stat st;
+    char *text;
+    size_t got = 0;
+    int fd, rc;
+
+    *out = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = -errno;
+        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
+    }
+    if (fstat(fd, &st) < 0) {
+        rc = -errno;
+        close(fd);
+        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
+    }
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > SNMPC_MAX_FILE) {
+        close(fd);
+        return gw_errbuf_set(eb, SNMPC_E_CATALOGUE,
+                             "%s: not a regular file or larger than %u bytes", path,
+                             SNMPC_MAX_FILE);
+    }
+    text = gw_malloc((size_t)st.st_size + 1);
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, text + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = -errno;
+            free(text);
+            close(fd);
+            return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    rc = snmpc_catalogue_parse(text, got, path, out, eb);
+    free(text);
+    return rc;
+}
+
+/* True when text starts with word (case-insensitive) followed by a non-alphanumeric byte. */
+static bool starts_with_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    if (n == 0 || strncasecmp(text, word, n) != 0)
+        return false;
+    return !((text[n] >= 'a' && text[n] <= 'z') || (text[n] >= 'A' && text[n] <= 'Z') ||
+             (text[n] >= '0' && text[n] <= '9'));
+}
+
+const char *snmpc__vendor_from_text(const struct snmpc_catalogue *c, const char *text)
+{
+    /* Names that devices put in sysDescr but that differ from the vendor's short name. */
+    static const struct {
+        const char *alias;
+        uint32_t enterprise;
+    } aliases[] = {
+        {"Hewlett-Packard", 11}, {"Hewlett Packard", 11}, {"FUJI XEROX", 297},
+        {"FUJIFILM", 297},       {"KONICA", 18334},       {"MINOLTA", 18334},
+    };
+
+    if (!text)
+        return NULL;
+    while (*text == ' ' || *text == '\t')
+        text++;
+    for (size_t i = 0; c && i < c->nv; i++)
+        if (starts_with_word(text, c->v[i].name))
+            return c->v[i].name;
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (starts_with_word(text, aliases[i].alias))
+            return snmpc_vendor_name(c, aliases[i].enterprise);
+    for (size_t i = 0; i < sizeof builtin_vendors / sizeof builtin_vendors[0]; i++)
+        if (starts_with_word(text, builtin_vendors[i].name))
+            return snmpc_vendor_name(c, builtin_vendors[i].enterprise);
+    return NULL;
+}

@@ -6,3 +6,10 @@ TESTS += tests/unit/snmp/test_vbset
 tests_unit_snmp_test_vbset_SOURCES = tests/unit/snmp/test_vbset.c
 tests_unit_snmp_test_vbset_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_snmp_test_vbset_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/snmp/test_catalogue
+TESTS += tests/unit/snmp/test_catalogue
+tests_unit_snmp_test_catalogue_SOURCES = tests/unit/snmp/test_catalogue.c
+tests_unit_snmp_test_catalogue_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_snmp_test_catalogue_LDADD = $(UNIT_LDADD)
+

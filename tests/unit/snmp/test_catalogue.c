@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Unit tests for snmp/catalogue.c: the catalogue grammar (good and bad lines, exact messages),
+ * per-enterprise lookup, vendor names, and a check of the shipped snmp/counters.catalogue
+ * (found through $FLEETGW_DATADIR, which make check points at the source snmp/ directory).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "snmp/snmpc_int.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct snmpc_catalogue *parse_ok(const char *text)
+{
+    struct snmpc_catalogue *c = NULL;
+    struct gw_errbuf eb = {{0}};
+    int rc = snmpc_catalogue_parse(text, strlen(text), "t.cat", &c, &eb);
+    if (rc != 0)
+        fail_msg("parse failed: %d %s", rc, eb.msg);
+    return c;
+}
+
+static void test_parse_good(void **state)
+{
+    static const char text[] =
+        "# comment line\n"
+        "\n"
+        "   # indented comment\n"
+        "vendor 2385 Sharp\n"
+        "vendor 1347 Kyocera Document Solutions   # trailing comment\r\n"
+        "oid 1347 total 1.3.6.1.4.1.1347.43.10.1.1.12.1.1 role=total priority=10\n"
+        "oid 2385 print_total 1.3.6.1.4.1.2385.1.1.19.2.1.3.1.4.60\n"
+        "oid 1347 serial\t1.3.6.1.4.1.1347.43.5.1.1.28.1  priority=5 role=serial # c\n"
+        "oid 1347 print_mono 1.3.6.1.4.1.1347.42.3.1.2.1.1.1.1 role=counter\n"
+        "oid 1347 model 1.3.6.1.4.1.1347.43.5.1.1.1.1 role=model\n"
+        "oid 1347 fw 1.3.6.1.4.1.1347.43.5.4.1.5.1.1 role=firmware priority=0\n"
+        "oid 2385 x_1000 1.3.6.1.4.1.2385.9 priority=1000"; /* no final newline */
+    struct snmpc_catalogue *c = parse_ok(text);
+    const struct snmpc_cat_entry *e;
+    size_t n;
+    (void)state;
+
+    assert_int_equal(snmpc__catalogue_size(c), 7);
+    e = snmpc_catalogue_vendor(c, 1347, &n);
+    assert_int_equal(n, 5);
+    /* File order is kept within one enterprise. */
+    assert_string_equal(e[0].name, "total");
+    assert_int_equal(e[0].role, SNMPC_ROLE_TOTAL);
+    assert_int_equal(e[0].priority, 10);
+    assert_int_equal(e[0].oid_len, 14);
+    assert_int_equal(e[0].oid[13], 1);
+    assert_string_equal(e[0].vendor, "Kyocera Document Solutions");
+    assert_string_equal(e[1].name, "serial");
+    assert_int_equal(e[1].role, SNMPC_ROLE_SERIAL);
+    assert_int_equal(e[1].priority, 5);
+    assert_string_equal(e[2].name, "print_mono");
+    assert_int_equal(e[2].role, SNMPC_ROLE_OTHER);
+    assert_int_equal(e[2].priority, 100); /* default */
+    assert_int_equal(e[3].role, SNMPC_ROLE_MODEL);
+    assert_int_equal(e[4].role, SNMPC_ROLE_FIRMWARE);
+    assert_int_equal(e[4].priority, 0);
+    e = snmpc_catalogue_vendor(c, 2385, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(e[0].name, "print_total");
+    assert_string_equal(e[0].vendor, "Sharp");
+    assert_string_equal(e[1].name, "x_1000");
+    assert_int_equal(e[1].priority, 1000);
+    assert_null(snmpc_catalogue_vendor(c, 1, &n));
+    assert_int_equal(n, 0);
+    assert_null(snmpc_catalogue_vendor(c, 99999, &n));
+    assert_null(snmpc_catalogue_vendor(NULL, 1347, &n));
+    assert_int_equal(n, 0);
+
+    /* The file's vendor names win over the built-in list; others still resolve. */
+    assert_string_equal(snmpc_vendor_name(c, 1347), "Kyocera Document Solutions");
+    assert_string_equal(snmpc_vendor_name(c, 2385), "Sharp");
+    assert_string_equal(snmpc_vendor_name(c, 11), "HP");
+    assert_null(snmpc_vendor_name(c, 8072));
+    snmpc_catalogue_free(c);
+    snmpc_catalogue_free(NULL);
+}
+
+static void test_parse_empty(void **state)
+{
+    struct snmpc_catalogue *c = parse_ok("# nothing\n\n");
+    size_t n = 7;
+    (void)state;
+    assert_int_equal(snmpc__catalogue_size(c), 0);
+    assert_null(snmpc_catalogue_vendor(c, 11, &n));
+    assert_int_equal(n, 0);
+    snmpc_catalogue_free(c);
+    c = parse_ok("");
+    snmpc_catalogue_free(c);
+}
+
+/* Entries of several enterprises given out of order end up grouped, file order kept. */
+static void test_grouping(void **state)
+{
+    static const char text[] = "vendor 3 C\nvendor 1 A\nvendor 2 B\n"
+                               "oid 3 c1 1.3.6.1.4.1.3.1\n"
+                               "oid 1 a1 1.3.6.1.4.1.1.1\n"
+                               "oid 3 c2 1.3.6.1.4.1.3.2\n"
+                               "oid 2 b1 1.3.6.1.4.1.2.1\n"
+                               "oid 1 a2 1.3.6.1.4.1.1.2\n"
+                               "oid 3 c3 1.3.6.1.4.1.3.3\n";
+    static const struct {
+        uint32_t ent;
+        const char *names[3];
+        size_t n;
+    } want[] = {{1, {"a1", "a2"}, 2}, {2, {"b1"}, 1}, {3, {"c1", "c2", "c3"}, 3}};
+    struct snmpc_catalogue *c = parse_ok(text);
+    (void)state;
+    for (size_t i = 0; i < NELEM(want); i++) {
+        size_t n;
+        const struct snmpc_cat_entry *e = snmpc_catalogue_vendor(c, want[i].ent, &n);
+        assert_int_equal(n, want[i].n);
+        for (size_t k = 0; k < n; k++)
+            assert_string_equal(e[k].name, want[i].names[k]);
+    }
+    snmpc_catalogue_free(c);
+}
+
+/* Bad input: every line type and option, with the exact message an admin would see. */
+static void test_parse_bad_table(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *msg;
+    } cases[] = {
+        {"frobnicate 1 2", "t.cat:1: unknown keyword 'frobnicate' (vendor, oid)"},
+        {"VENDOR 11 HP", "t.cat:1: unknown keyword 'VENDOR' (vendor, oid)"},
+        {"vendor 11", "t.cat:1: vendor: expected 'vendor <enterprise> <name>'"},
+        {"vendor x HP", "t.cat:1: vendor: bad enterprise number 'x'"},
+        {"vendor 0 HP", "t.cat:1: vendor: bad enterprise number '0'"},
+        {"vendor 4294967296 HP", "t.cat:1: vendor: bad enterprise number '4294967296'"},
+        {"vendor 11 An extremely long vendor name here",
+         "t.cat:1: vendor: name longer than 31 characters"},
+        {"vendor 11 H\xc3\xa9", "t.cat:1: vendor: name must be printable ASCII"},
+        {"vendor 11 HP\nvendor 11 HP", "t.cat:2: vendor: enterprise 11 declared twice"},
+        {"vendor 11 HP\noid 11 total", "t.cat:2: oid: expected 'oid <enterprise> <name> <oid> "
+                                       "[options]'"},
+        {"oid 11 total 1.3.6.1.4.1.11.1", "t.cat:1: oid: enterprise 11 has no vendor line "
+                                          "before it"},
+        {"vendor 11 HP\noid -11 total 1.3.6.1.4.1.11.1",
+         "t.cat:2: oid: bad enterprise number '-11'"},
+        {"vendor 11 HP\noid 11 Total 1.3.6.1.4.1.11.1",
+         "t.cat:2: oid: bad name 'Total' (lower-case letters, digits and _, at most 63, not "
+         "marker_life*)"},
+        {"vendor 11 HP\noid 11 marker_life_1 1.3.6.1.4.1.11.1",
+         "t.cat:2: oid: bad name 'marker_life_1' (lower-case letters, digits and _, at most 63, "
+         "not marker_life*)"},
+        {"vendor 11 HP\noid 11 a.b 1.3.6.1.4.1.11.1",
+         "t.cat:2: oid: bad name 'a.b' (lower-case letters, digits and _, at most 63, not "
+         "marker_life*)"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.x", "t.cat:2: oid: bad OID '1.3.6.1.4.1.11.x'"},
+        {"vendor 11 HP\noid 11 total .1.3.6.1.4.1.11.1",
+         "t.cat:2: oid: bad OID '.1.3.6.1.4.1.11.1'"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1", "t.cat:2: oid: bad OID '1.3.6.1'"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 role=billing",
+         "t.cat:2: oid: unknown role 'billing' (counter, total, serial, model, firmware)"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 role=total role=total",
+         "t.cat:2: oid: option role given twice"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 priority=1001",
+         "t.cat:2: oid: priority '1001' is not 0..1000"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 priority=-1",
+         "t.cat:2: oid: priority '-1' is not 0..1000"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 priority=1 priority=2",
+         "t.cat:2: oid: option priority given twice"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 role=",
+         "t.cat:2: oid: unknown option 'role='"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 colour=black",
+         "t.cat:2: oid: unknown option 'colour=black'"},
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 role=total priority=1 x",
+         "t.cat:2: oid: too many fields"},
+        {"vendor 11 HP\noid 11 a 1.3.6.1.4.1.11.1\noid 11 a 1.3.6.1.4.1.11.2",
+         "t.cat:3: oid: duplicate name 'a' for this enterprise"},
+        {"vendor 11 HP\noid 11 a 1.3.6.1.4.1.11.1\noid 11 b 1.3.6.1.4.1.11.1",
+         "t.cat:3: oid: duplicate OID '1.3.6.1.4.1.11.1' for this enterprise"},
+        {"vendor 11 HP\n\x01", "t.cat:2: control character in line"},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct snmpc_catalogue *c = (struct snmpc_catalogue *)1;
+        struct gw_errbuf eb = {{0}};
+        int rc = snmpc_catalogue_parse(cases[i].text, strlen(cases[i].text), "t.cat", &c, &eb);
+        if (rc != SNMPC_E_CATALOGUE || strcmp(eb.msg, cases[i].msg) != 0)
+            fail_msg("case %zu: rc %d msg '%s'\n  want '%s'", i, rc, eb.msg, cases[i].msg);
+        assert_null(c);
+    }
+}
+
+static void test_parse_limits(void **state)
+{
+    struct snmpc_catalogue *c = NULL;
+    struct gw_errbuf eb;
+    char *text, *p;
+    size_t cap = 200 * (SNMPC_CAT_MAX_ENTRIES + 2);
+    (void)state;
+
+    /* A line over 1024 characters. */
+    text = malloc(2000);
+    memset(text, ' ', 1500);
+    memcpy(text, "vendor 11 HP", 12);
+    text[1500] = '\0';
+    assert_int_equal(snmpc_catalogue_parse(text, strlen(text), "t.cat", &c, &eb),
+                     SNMPC_E_CATALOGUE);
+    assert_string_equal(eb.msg, "t.cat:1: line longer than 1024 characters");
+    free(text);
+
+    /* An embedded NUL. */
+    assert_int_equal(snmpc_catalogue_parse("vendor 11 HP\0x", 14, "t.cat", &c, &eb),
+                     SNMPC_E_CATALOGUE);
+    assert_string_equal(eb.msg, "t.cat:1: control character in line");
+
+    /* One entry more than the maximum. */
+    text = malloc(cap);
+    p = text + sprintf(text, "vendor 11 HP\n");
+    for (unsigned i = 0; i <= SNMPC_CAT_MAX_ENTRIES; i++)
+        p += sprintf(p, "oid 11 c%u 1.3.6.1.4.1.11.%u\n", i, i);
+    assert_int_equal(snmpc_catalogue_parse(text, strlen(text), "t.cat", &c, &eb),
+                     SNMPC_E_CATALOGUE);
+    assert_string_equal(eb.msg, "t.cat:4098: too many entries (at most 4096)");
+    assert_null(c);
+    free(text);
+
+    assert_int_equal(snmpc_catalogue_load("/nonexistent/counters.catalogue", &c, &eb), -ENOENT);
+    assert_string_equal(eb.msg, "/nonexistent/counters.catalogue: No such file or directory");
+    assert_null(c);
+}
+
+static void test_vendor_names(void **state)
+{
+    static const struct {
+        uint32_t ent;
+        const char *name;
+    } builtin[] = {
+        {11, "HP"},      {236, "Samsung"}, {253, "Xerox"},    {297, "Fujifilm"},
+        {367, "Ricoh"},  {641, "Lexmark"}, {674, "Dell"},     {1347, "Kyocera"},
+        {1602, "Canon"}, {2385, "Sharp"},  {2435, "Brother"}, {18334, "Konica Minolta"},
+        {8072, NULL},    {0, NULL},
+    };
+    static const struct {
+        const char *text;
+        const char *vendor;
+    } text[] = {
+        {"SHARP MX-M266NV", "Sharp"},
+        {"KONICA MINOLTA bizhub C3110", "Konica Minolta"},
+        {"Konica Minolta bizhub 25e", "Konica Minolta"},
+        {"HP ETHERNET MULTI-ENVIRONMENT,SN:X", "HP"},
+        {"Hewlett-Packard LaserJet 4", "HP"},
+        {"FUJI XEROX ApeosPort-VI C4471;ESS1.0", "Fujifilm"},
+        {"  Brother NC-8300h", "Brother"},
+        {"Sharpie", NULL}, /* whole words only */
+        {"Linux printserver 5.10", NULL},
+        {"", NULL},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(builtin); i++) {
+        const char *n = snmpc_vendor_name(NULL, builtin[i].ent);
+        if (builtin[i].name)
+            assert_string_equal(n, builtin[i].name);
+        else
+            assert_null(n);
+    }
+    for (size_t i = 0; i < NELEM(text); i++) {
+        const char *v = snmpc__vendor_from_text(NULL, text[i].text);
+        if (!text[i].vendor ? v != NULL : (!v || strcmp(v, text[i].vendor) != 0))
+            fail_msg("case %zu '%s': got %s", i, text[i].text, v ? v : "(null)");
+    }
+    assert_null(snmpc__vendor_from_text(NULL, NULL));
+}
+
+/* The shipped catalogue loads and says what its comments say for the main vendors. */
+static void test_shipped_catalogue(void **state)
+{
+    static const struct {
+        uint32_t ent;
+        const char *name;
+        const char *oid;
+        int role;
+    } want[] = {
+        {1347, "total", "1.3.6.1.4.1.1347.43.10.1.1.12.1.1", SNMPC_ROLE_TOTAL},
+        {1347, "print_total", "1.3.6.1.4.1.1347.42.3.1.1.1.1.1", SNMPC_ROLE_OTHER},
+        {1347, "copy_mono", "1.3.6.1.4.1.1347.42.3.1.2.1.1.2.1", SNMPC_ROLE_OTHER},
+        {1347, "serial", "1.3.6.1.4.1.1347.43.5.1.1.28.1", SNMPC_ROLE_SERIAL},
+        {11, "total", "1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5.0", SNMPC_ROLE_TOTAL},
+        {367, "total", "1.3.6.1.4.1.367.3.2.1.2.19.1.0", SNMPC_ROLE_TOTAL},
+        {2385, "total_mono", "1.3.6.1.4.1.2385.1.1.19.2.1.3.5.4.61", SNMPC_ROLE_OTHER},
+        {18334, "total", "1.3.6.1.4.1.18334.1.1.1.5.7.2.1.1.0", SNMPC_ROLE_TOTAL},
+        {1602, "total", "1.3.6.1.4.1.1602.1.11.1.3.1.4.101", SNMPC_ROLE_TOTAL},
+        {2435, "serial", "1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.1.0", SNMPC_ROLE_SERIAL},
+        {253, "total", "1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.1", SNMPC_ROLE_TOTAL},
+        {641, "total", "1.3.6.1.4.1.641.2.1.5.1.0", SNMPC_ROLE_TOTAL},
+        {674, "model", "1.3.6.1.4.1.674.10898.100.2.1.2.1.3.1", SNMPC_ROLE_MODEL},
+    };
+    const char *dir = getenv("FLEETGW_DATADIR");
+    char path[1024];
+    struct snmpc_catalogue *c = NULL;
+    struct gw_errbuf eb;
+    int rc;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/counters.catalogue", dir ? dir : "snmp");
+    rc = snmpc_catalogue_load(path, &c, &eb);
+    if (rc != 0)
+        fail_msg("%s", eb.msg);
+    assert_true(snmpc__catalogue_size(c) >= 60);
+    for (size_t i = 0; i < NELEM(want); i++) {
+        size_t n, k;
+        const struct snmpc_cat_entry *e = snmpc_catalogue_vendor(c, want[i].ent, &n);
+        char buf[160];
+        for (k = 0; k < n; k++)
+            if (strcmp(e[k].name, want[i].name) == 0)
+                break;
+        if (k == n)
+            fail_msg("no %s for enterprise %u", want[i].name, want[i].ent);
+        assert_string_equal(snmpc_oid_format(e[k].oid, e[k].oid_len, buf, sizeof buf), want[i].oid);
+        assert_int_equal(e[k].role, want[i].role);
+    }
+    /* Every enterprise with a billing total has exactly one entry at the best priority, so
+     * the choice never depends on file order. */
+    for (uint32_t ent = 1; ent < 50000; ent++) {
+        size_t n, best = 0;
+        int bp = 1001;
+        const struct snmpc_cat_entry *e = snmpc_catalogue_vendor(c, ent, &n);
+        for (size_t k = 0; k < n; k++) {
+            assert_int_equal(e[k].enterprise, ent);
+            assert_non_null(snmpc_vendor_name(c, ent));
+            if (e[k].role != SNMPC_ROLE_TOTAL)
+                continue;
+            if (e[k].priority < bp) {
+                bp = e[k].priority;
+                best = 1;
+            } else if (e[k].priority == bp) {
+                best++;
+            }
+        }
+        assert_true(best <= 1);
+    }
+    assert_string_equal(snmpc_vendor_name(c, 1347), "Kyocera");
+    assert_string_equal(snmpc_vendor_name(c, 18334), "Konica Minolta");
+    snmpc_catalogue_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_good),        cmocka_unit_test(test_parse_empty),
+        cmocka_unit_test(test_grouping),          cmocka_unit_test(test_parse_bad_table),
+        cmocka_unit_test(test_parse_limits),      cmocka_unit_test(test_vendor_names),
+        cmocka_unit_test(test_shipped_catalogue),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
