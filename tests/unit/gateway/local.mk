@@ -1,4 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
+# Store, configuration, vault and audit log (gateway/cfg.c db.c store.c vault.c audit.c).
+check_PROGRAMS += tests/unit/gateway/test_db
+TESTS += tests/unit/gateway/test_db
+tests_unit_gateway_test_db_SOURCES = tests/unit/gateway/test_db.c
+tests_unit_gateway_test_db_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_db_LDADD = $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/gateway/test_sched
 TESTS += tests/unit/gateway/test_sched

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Database tests: a fresh file migrates to the latest schema with every table, reopening is
+ * idempotent, a newer or foreign database is refused untouched, pragmas are in force, nested
+ * transactions commit and roll back per level, settings work.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gateway/gw_int.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = gw_calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/fleetgw-db-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/fleetgw.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static long long query_int(struct gw_db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long v = -1;
+    assert_int_equal(sqlite3_prepare_v2(gw_db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_fresh_migrate(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const tables[] = {"devices",         "credentials", "counter_readings",
+                                         "counters_latest", "supplies",    "alerts",
+                                         "events",          "settings",    "audit"};
+    struct gw_errbuf eb = {""};
+    struct gw_db *db = NULL;
+    char sql[128];
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    assert_non_null(db);
+    assert_true(gw_db_schema_latest() >= 1);
+    assert_int_equal(gw_db_schema_version(db), gw_db_schema_latest());
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+                 tables[i]);
+        assert_int_equal(query_int(db, sql), 1);
+    }
+    /* The connection settings the store relies on. */
+    assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(query_int(db, "PRAGMA synchronous"), 1); /* NORMAL */
+    assert_int_equal(query_int(db, "PRAGMA busy_timeout"), 5000);
+    {
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(gw_db_handle(db), "PRAGMA journal_mode", -1, &st, NULL);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+        sqlite3_finalize(st);
+    }
+    gw_db_close(db);
+    gw_db_close(NULL);
+}
+
+static void test_reopen_idempotent(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_errbuf eb = {""};
+    struct gw_db *db;
+    char buf[32];
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    assert_int_equal(gw_setting_set(db, "k", "v1"), 0);
+    gw_db_close(db);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+        assert_int_equal(gw_db_schema_version(db), gw_db_schema_latest());
+        assert_int_equal(gw_setting_get(db, "k", buf, sizeof buf), 0);
+        assert_string_equal(buf, "v1");
+        gw_db_close(db);
+    }
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_errbuf eb = {""};
+    struct gw_db *db = (struct gw_db *)1;
+    char expect[256];
+    sqlite3 *h;
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    gw_db_close(db);
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(gw_db_open(f->path, &db, &eb), GW_E_SCHEMA);
+    assert_null(db);
+    snprintf(expect, sizeof expect,
+             "%s has schema version 99 but this fleetgw knows versions up to %d; run the newer "
+             "fleetgw or restore a backup",
+             f->path, gw_db_schema_latest());
+    assert_string_equal(eb.msg, expect);
+    /* Refused untouched: still at 99. */
+    assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+    {
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 99);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+}
+
+static void test_foreign_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_errbuf eb = {""};
+    struct gw_db *db;
+    char path[160];
+    sqlite3 *h;
+    FILE *fp;
+    snprintf(path, sizeof path, "%s/other.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(h, "CREATE TABLE x (a); PRAGMA user_version = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(gw_db_open(path, &db, &eb), GW_E_SCHEMA);
+    assert_non_null(strstr(eb.msg, "is not a fleetgw database"));
+
+    snprintf(path, sizeof path, "%s/garbage.db", f->dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    for (int i = 0; i < 200; i++)
+        fputs("this is not an sqlite file ", fp);
+    fclose(fp);
+    assert_int_equal(gw_db_open(path, &db, &eb), GW_E_DB);
+
+    snprintf(path, sizeof path, "%s/no/such/dir/x.db", f->dir);
+    assert_int_equal(gw_db_open(path, &db, &eb), GW_E_DB);
+    assert_non_null(strstr(eb.msg, "cannot open database"));
+}
+
+static int count_settings(struct gw_db *db)
+{
+    return (int)query_int(db, "SELECT count(*) FROM settings");
+}
+
+static void test_transactions(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_errbuf eb = {""};
+    struct gw_db *db;
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    assert_int_equal(gw__db_exec(db, "DELETE FROM settings"), 0);
+
+    assert_int_equal(gw_db_begin(db), 0);
+    assert_int_equal(gw_setting_set(db, "a", "1"), 0);
+    assert_int_equal(gw_db_begin(db), 0); /* savepoint */
+    assert_int_equal(gw_setting_set(db, "b", "2"), 0);
+    gw_db_rollback(db); /* only b goes */
+    assert_int_equal(gw_db_begin(db), 0);
+    assert_int_equal(gw_setting_set(db, "c", "3"), 0);
+    assert_int_equal(gw_db_commit(db), 0);
+    assert_int_equal(gw_db_commit(db), 0);
+    assert_int_equal(count_settings(db), 2);
+
+    assert_int_equal(gw_db_begin(db), 0);
+    assert_int_equal(gw_setting_set(db, "d", "4"), 0);
+    assert_int_equal(gw_db_begin(db), 0);
+    assert_int_equal(gw_setting_set(db, "e", "5"), 0);
+    assert_int_equal(gw_db_commit(db), 0);
+    gw_db_rollback(db); /* the outer rollback takes the committed inner level too */
+    assert_int_equal(count_settings(db), 2);
+
+    /* Closing inside a transaction rolls it back. */
+    assert_int_equal(gw_db_begin(db), 0);
+    assert_int_equal(gw_setting_set(db, "f", "6"), 0);
+    gw_db_close(db);
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    assert_int_equal(count_settings(db), 2);
+    gw_db_close(db);
+}
+
+static void test_settings(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_errbuf eb = {""};
+    struct gw_db *db;
+    char buf[8];
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    memcpy(buf, "junk", 5);
+    assert_int_equal(gw_setting_get(db, "absent", buf, sizeof buf), GW_E_NOTFOUND);
+    assert_string_equal(buf, "");
+    assert_int_equal(gw_setting_set(db, "mode", "monitor"), 0);
+    assert_int_equal(gw_setting_set(db, "mode", "manage-long-value"), 0);
+    assert_int_equal(gw_setting_get(db, "mode", buf, sizeof buf), 0);
+    assert_string_equal(buf, "manage-"); /* truncated to the buffer */
+    gw_db_close(db);
+}
+
+/* Foreign keys are enforced: a device cannot name a credential that does not exist. */
+static void test_foreign_keys(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_errbuf eb = {""};
+    struct gw_db *db;
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    assert_int_not_equal(sqlite3_exec(gw_db_handle(db),
+                                      "INSERT INTO devices (address, credential_id, created) "
+                                      "VALUES ('h', 999, 0)",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    gw_db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_fresh_migrate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
+    };
+    gw_log_set_level(LOG_CRIT);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
