@@ -1,5 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
 # Store, configuration, vault and audit log (gateway/cfg.c db.c store.c vault.c audit.c).
+check_PROGRAMS += tests/unit/gateway/test_cfg
+TESTS += tests/unit/gateway/test_cfg
+tests_unit_gateway_test_cfg_SOURCES = tests/unit/gateway/test_cfg.c
+tests_unit_gateway_test_cfg_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_cfg_LDADD = $(UNIT_LDADD)
+check_PROGRAMS += tests/unit/gateway/test_db
+TESTS += tests/unit/gateway/test_db
+tests_unit_gateway_test_db_SOURCES = tests/unit/gateway/test_db.c
+tests_unit_gateway_test_db_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_db_LDADD = $(UNIT_LDADD)
+check_PROGRAMS += tests/unit/gateway/test_vault
+TESTS += tests/unit/gateway/test_vault
+tests_unit_gateway_test_vault_SOURCES = tests/unit/gateway/test_vault.c
+tests_unit_gateway_test_vault_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_vault_LDADD = $(UNIT_LDADD)
+# Store, configuration, vault and audit log (gateway/cfg.c db.c store.c vault.c audit.c).
 check_PROGRAMS += tests/unit/gateway/test_db
 TESTS += tests/unit/gateway/test_db
 tests_unit_gateway_test_db_SOURCES = tests/unit/gateway/test_db.c
