@@ -1,2 +1,1087 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Turns the varbinds of a poll into the normalized printer model (struct gw_model).
+ *
+ * Everything here is a pure function of the varbind set and the catalogue, so the unit tests
+ * feed it recorded walks and the fuzzer feeds it garbage. Devices lie in every possible way
+ * (wrong types, strings padded with NULs, Latin-1 text, -3 levels, counters of 2^32-1), so each
+ * value is checked for type and range before it is used, and a bad value is skipped rather
+ * than guessed. Tables are capped (SNMPC_MAX_SUPPLIES, SNMPC_MAX_ALERTS, SNMPC_MAX_COUNTERS)
+ * whatever the agent sends.
+ *
+ * Sources, in order of preference:
+ *   vendor    catalogue/built-in name of the sysObjectID enterprise, else a vendor name that
+ *             starts sysDescr.
+ *   model     the catalogue's role=model objects (by priority; an IEEE 1284 device ID yields
+ *             its MDL:/MODEL: field), hrDeviceDescr of the device whose hrDeviceType is
+ *             hrDevicePrinter, a model found in sysDescr (HP "PID:" field, else the text
+ *             before the first ',' or ';' unless it describes a print server), hrDeviceDescr.1.
+ *             A trailing " series" is dropped.
+ *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, the HP "SN:" field
+ *             of sysDescr; each normalized with gw_serial_normalize(), placeholders skipped.
+ *   MAC       the first ifPhysAddress (ifIndex order) that is 6 bytes, not all-zero or
+ *             all-ones, not multicast and not on a softwareLoopback interface.
+ *   firmware  best effort: the catalogue's role=firmware objects, else "version X",
+ *             "Firmware Ver.X" or a "; V1.2.3" field in sysDescr. Prefixes such as
+ *             "Firmware Ver." are removed.
+ *
+ * Billing total rule (also in snmp/README.md):
+ *   1. The catalogue role=total counter of the device's enterprise with the lowest priority
+ *      value that the device answered with a valid number.
+ *   2. Otherwise prtMarkerLifeCount of the lowest marker index of hrDeviceIndex 1 (marker 1 on
+ *      every printer we have seen). Markers are not summed: on multi-marker engines every
+ *      marker counts the same sheets passing through the one paper path, so a sum would count
+ *      them several times.
+ *   When both a vendor total (1) and that life count exist and differ by more than
+ *   SNMPC_DISAGREE_PCT percent of the larger one and by more than SNMPC_DISAGREE_MIN_PAGES
+ *   pages, counter_disagreement is set with a text naming both values. Small differences are
+ *   normal (vendors count pages, impressions or A3-as-two differently, and the two counters
+ *   are sampled a few milliseconds apart); a large one points at a replaced controller, a
+ *   counter reset or a wrong catalogue entry, which a human should look at before billing.
+ *   Counter values outside 0..SNMPC_COUNTER_MAX (10^10) are dropped as corrupt.
+ *
+ * Supplies: prtMarkerSuppliesTable rows with a description, capacity or level, then
+ * prtInputTable rows with a capacity or level (type "input", name from prtInputName, else
+ * prtInputDescription). Levels are interpreted by snmpc_supply_state().
+ */
 #include "config.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "snmp/snmpc_int.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Object identifiers, as prefixes without instance. */
+static const uint32_t OID_SYSTEM[] = {1, 3, 6, 1, 2, 1, 1};                   /* + n.0 */
+static const uint32_t OID_IF_TYPE[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 3};         /* ifType */
+static const uint32_t OID_IF_PHYS[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 6};         /* ifPhysAddress */
+static const uint32_t OID_HR_DEV_TYPE[] = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 2}; /* hrDeviceType */
+static const uint32_t OID_HR_DEV_DESCR[] = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 3};
+static const uint32_t OID_HR_DEV_STATUS[] = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 5};
+static const uint32_t OID_HR_PRINTER[] = {1, 3, 6, 1, 2, 1, 25, 3, 5, 1}; /* hrPrinterEntry */
+static const uint32_t OID_HR_DEVICE_PRINTER[] = {1, 3, 6, 1, 2, 1, 25, 3, 1, 5};
+static const uint32_t OID_PRINTER_MIB[] = {1, 3, 6, 1, 2, 1, 43};
+static const uint32_t OID_PRT_SERIAL[] = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 17};
+static const uint32_t OID_PRT_INPUT[] = {1, 3, 6, 1, 2, 1, 43, 8, 2, 1};
+static const uint32_t OID_PRT_LIFE[] = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4};
+static const uint32_t OID_PRT_SUPPLIES[] = {1, 3, 6, 1, 2, 1, 43, 11, 1, 1};
+static const uint32_t OID_PRT_COLORANT_VALUE[] = {1, 3, 6, 1, 2, 1, 43, 12, 1, 1, 4};
+static const uint32_t OID_PRT_ALERT[] = {1, 3, 6, 1, 2, 1, 43, 18, 1, 1};
+static const uint32_t OID_ENTERPRISES[] = {1, 3, 6, 1, 4, 1};
+
+/* ---------------------------------------------------------------------------------------------
+ * Small helpers
+ */
+
+/* Looks up prefix + up to three sub-identifiers. */
+static const struct snmpc_vb *get3(const struct snmpc_vbset *s, const uint32_t *prefix, size_t plen,
+                                   size_t n, uint32_t a, uint32_t b, uint32_t c)
+{
+    uint32_t oid[SNMPC_MAX_OID];
+    uint32_t sfx[3] = {a, b, c};
+    if (plen + n > SNMPC_MAX_OID)
+        return NULL;
+    memcpy(oid, prefix, plen * sizeof *oid);
+    memcpy(oid + plen, sfx, n * sizeof *oid);
+    return snmpc_vbset_get(s, oid, plen + n);
+}
+
+/* A numeric value of any integer syntax. Counter64 above LONG_MAX is refused. */
+static bool vb_long(const struct snmpc_vb *vb, long *out)
+{
+    if (!vb)
+        return false;
+    switch (vb->type) {
+    case SNMPC_T_INTEGER:
+    case SNMPC_T_COUNTER32:
+    case SNMPC_T_GAUGE32:
+    case SNMPC_T_TIMETICKS:
+        if (vb->num < LONG_MIN || vb->num > LONG_MAX)
+            return false;
+        *out = (long)vb->num;
+        return true;
+    case SNMPC_T_COUNTER64:
+        if (vb->num < 0)
+            return false;
+        *out = (long)vb->num;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool vb_int(const struct snmpc_vb *vb, int *out)
+{
+    long v;
+    if (!vb_long(vb, &v) || v < INT_MIN || v > INT_MAX)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* A page counter: any unsigned integer syntax, or an OCTET STRING of decimal digits (some
+ * vendor agents return counters as text). Refuses negative and absurd values. */
+static bool vb_counter(const struct snmpc_vb *vb, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!vb)
+        return false;
+    switch (vb->type) {
+    case SNMPC_T_INTEGER:
+    case SNMPC_T_COUNTER32:
+    case SNMPC_T_GAUGE32:
+        if (vb->num < 0)
+            return false;
+        v = (uint64_t)vb->num;
+        break;
+    case SNMPC_T_COUNTER64:
+        v = (uint64_t)vb->num;
+        break;
+    case SNMPC_T_OCTETS: {
+        size_t i = 0, n = vb->len;
+        /* Text counters may carry blanks or NUL padding; digits in between are the value. */
+        while (i < n && vb->buf[i] == ' ')
+            i++;
+        while (n > i && (vb->buf[n - 1] == ' ' || vb->buf[n - 1] == '\0'))
+            n--;
+        if (i == n || n - i > 11)
+            return false;
+        for (; i < n; i++) {
+            if (vb->buf[i] < '0' || vb->buf[i] > '9')
+                return false;
+            v = v * 10 + (uint64_t)(vb->buf[i] - '0');
+        }
+        break;
+    }
+    default:
+        return false;
+    }
+    if (v > SNMPC_COUNTER_MAX)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Device text into out as printable UTF-8. Returns: true when something non-blank is left. */
+static bool vb_text(const struct snmpc_vb *vb, char *out, size_t outlen)
+{
+    if (outlen)
+        out[0] = '\0';
+    if (!vb || vb->type != SNMPC_T_OCTETS || !outlen)
+        return false;
+    return snmpc__text_sanitize(vb->buf, vb->len, out, outlen) > 0;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Trims blanks in place. */
+static void trim(char *s)
+{
+    size_t a = 0, n = strlen(s);
+    while (n && is_blank(s[n - 1]))
+        n--;
+    while (a < n && is_blank(s[a]))
+        a++;
+    memmove(s, s + a, n - a);
+    s[n - a] = '\0';
+}
+
+/* Finds needle case-insensitively. */
+static const char *find_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return hay;
+    return NULL;
+}
+
+/* Copies the value of field key (e.g. "PID:") from a "k:v,k:v" or "k:v;k:v" list, up to the
+ * next ',' or ';'. */
+static bool field_value(const char *text, const char *key, char *out, size_t outlen)
+{
+    const char *p = text;
+    size_t klen = strlen(key), n;
+
+    for (;;) {
+        p = find_ci(p, key);
+        if (!p)
+            return false;
+        /* Only at the start or after a separator, so "SN:" does not match inside "PSN:". */
+        if (p == text || p[-1] == ',' || p[-1] == ';' || is_blank(p[-1]))
+            break;
+        p += klen;
+    }
+    p += klen;
+    n = strcspn(p, ",;");
+    if (n >= outlen)
+        n = outlen - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    trim(out);
+    return out[0] != '\0';
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Text sanitizing
+ */
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. Rejects overlong forms,
+ * surrogates and code points above U+10FFFF, as jansson does. */
+static size_t utf8_seq(const unsigned char *p, size_t len, uint32_t *cp)
+{
+    uint32_t c = p[0];
+    size_t n;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        c &= 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        c &= 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (p[i] & 0x3f);
+    }
+    if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+static bool valid_utf8(const unsigned char *p, size_t len)
+{
+    uint32_t cp;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(p + i, len - i, &cp);
+        if (!n)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+size_t snmpc__text_sanitize(const unsigned char *in, size_t len, char *out, size_t outlen)
+{
+    size_t o = 0, i = 0;
+    bool utf8;
+
+    if (outlen == 0)
+        return 0;
+    out[0] = '\0';
+    if (!in)
+        return 0;
+    /* Agents pad fixed-size fields with NULs or blanks; a NUL followed only by padding ends
+     * the text, a NUL inside it is a control character like any other. */
+    while (len && (in[len - 1] == '\0' || in[len - 1] == ' ' || in[len - 1] == '\t' ||
+                   in[len - 1] == '\r' || in[len - 1] == '\n'))
+        len--;
+    while (i < len && (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n'))
+        i++;
+    utf8 = valid_utf8(in + i, len - i);
+    while (i < len) {
+        uint32_t cp;
+        size_t n;
+        unsigned char enc[4];
+        size_t el;
+
+        if (utf8) {
+            n = utf8_seq(in + i, len - i, &cp);
+        } else {
+            /* Not UTF-8: most printers that do not speak UTF-8 send ISO 8859-1. */
+            cp = in[i];
+            n = 1;
+        }
+        i += n;
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+            cp = ' ';
+        if (cp < 0x80) {
+            enc[0] = (unsigned char)cp;
+            el = 1;
+        } else if (cp < 0x800) {
+            enc[0] = (unsigned char)(0xc0 | cp >> 6);
+            enc[1] = (unsigned char)(0x80 | (cp & 0x3f));
+            el = 2;
+        } else if (cp < 0x10000) {
+            enc[0] = (unsigned char)(0xe0 | cp >> 12);
+            enc[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+            enc[2] = (unsigned char)(0x80 | (cp & 0x3f));
+            el = 3;
+        } else {
+            enc[0] = (unsigned char)(0xf0 | cp >> 18);
+            enc[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+            enc[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+            enc[3] = (unsigned char)(0x80 | (cp & 0x3f));
+            el = 4;
+        }
+        if (o + el >= outlen)
+            break;
+        memcpy(out + o, enc, el);
+        o += el;
+    }
+    while (o && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+    return o;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Supply states and printer conditions
+ */
+
+const char *snmpc__supply_type_name(long type)
+{
+    /* RFC 3805 PrtMarkerSuppliesTypeTC, 1..34. */
+    static const char *const names[] = {
+        NULL,
+        "other",
+        "unknown",
+        "toner",
+        "wasteToner",
+        "ink",
+        "inkCartridge",
+        "inkRibbon",
+        "wasteInk",
+        "opc",
+        "developer",
+        "fuserOil",
+        "solidWax",
+        "ribbonWax",
+        "wasteWax",
+        "fuser",
+        "coronaWire",
+        "fuserOilWick",
+        "cleanerUnit",
+        "fuserCleaningPad",
+        "transferUnit",
+        "tonerCartridge",
+        "fuserOiler",
+        "water",
+        "wasteWater",
+        "glueWaterAdditive",
+        "wastePaper",
+        "bindingSupply",
+        "bandingSupply",
+        "stitchingWire",
+        "shrinkWrap",
+        "paperWrap",
+        "staples",
+        "inserts",
+        "covers",
+    };
+    if (type >= 1 && type < (long)NELEM(names))
+        return names[type];
+    return "other";
+}
+
+enum gw_supply_state snmpc_supply_state(long level, long max_capacity, int *percent)
+{
+    enum gw_supply_state st;
+    int pct = -1;
+
+    /* RFC 3805 prtMarkerSuppliesLevel / prtInputCurrentLevel: -1 other, -2 unknown,
+     * -3 "at least one unit remains". These are states, never percentages. */
+    if (level == -1) {
+        st = GW_SUPPLY_OTHER;
+    } else if (level == -2) {
+        st = GW_SUPPLY_UNKNOWN;
+    } else if (level == -3) {
+        st = GW_SUPPLY_SOME_REMAINING;
+    } else if (level < 0) {
+        st = GW_SUPPLY_IMPLAUSIBLE;
+    } else if (max_capacity <= 0) {
+        /* Capacity -1 (other) or -2 (unknown): no percentage. A level of 0 is still empty
+         * whatever the capacity, which matters for out-of-paper alerts. */
+        st = level == 0 ? GW_SUPPLY_EMPTY : GW_SUPPLY_UNKNOWN;
+    } else if (level > max_capacity) {
+        st = GW_SUPPLY_IMPLAUSIBLE;
+    } else {
+        /* Rounded to the nearest percent, as printer panels show it, but never 0 while
+         * something is left, so that 0% always means empty. Thresholds use the exact ratio. */
+        pct = (int)(((__int128)level * 100 + max_capacity / 2) / max_capacity);
+        if (level > 0 && pct == 0)
+            pct = 1;
+        if (level == 0)
+            st = GW_SUPPLY_EMPTY;
+        else if ((__int128)level * 100 <= (__int128)max_capacity * SNMPC_SUPPLY_LOW_PCT)
+            st = GW_SUPPLY_LOW;
+        else
+            st = GW_SUPPLY_OK;
+    }
+    if (percent)
+        *percent = pct;
+    return st;
+}
+
+uint32_t snmpc_error_state_decode(const unsigned char *buf, size_t len)
+{
+    uint32_t out = 0;
+    /* hrPrinterDetectedErrorState is a BITS string: bit 0 is the most significant bit of the
+     * first octet (lowPaper), bit 15 the least significant of the second. RFC 3805 errata
+     * define bits 0..15; gw_condition uses the same numbering for 0..14 (15 is unused). Extra
+     * octets from future revisions are ignored. */
+    for (unsigned bit = 0; bit < GW_COND_COUNT; bit++) {
+        size_t byte = bit / 8;
+        if (byte >= len)
+            break;
+        if (buf[byte] & (0x80u >> (bit % 8)))
+            out |= 1u << bit;
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Table row keys
+ */
+
+struct rowkey {
+    uint32_t dev, idx;
+};
+
+static int key_cmp(const struct rowkey *a, uint32_t dev, uint32_t idx)
+{
+    if (a->dev != dev)
+        return a->dev < dev ? -1 : 1;
+    if (a->idx != idx)
+        return a->idx < idx ? -1 : 1;
+    return 0;
+}
+
+/* Collects the distinct (hrDeviceIndex, row index) pairs of a table whose entry OID is
+ * prefix, from columns colmin..colmax, sorted, at most cap of them. Returns: the count. */
+static size_t collect_keys(const struct snmpc_vbset *s, const uint32_t *prefix, size_t plen,
+                           uint32_t colmin, uint32_t colmax, struct rowkey *keys, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = snmpc_vbset_lower_bound(s, prefix, plen); i < s->n; i++) {
+        const struct snmpc_vb *vb = &s->v[i];
+        uint32_t dev, idx;
+        size_t lo = 0, hi = n;
+
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, prefix, plen))
+            break;
+        if (vb->oid_len != plen + 3 || vb->oid[plen] < colmin || vb->oid[plen] > colmax)
+            continue;
+        dev = vb->oid[plen + 1];
+        idx = vb->oid[plen + 2];
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (key_cmp(&keys[mid], dev, idx) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && key_cmp(&keys[lo], dev, idx) == 0)
+            continue;
+        if (n == cap)
+            continue;
+        memmove(&keys[lo + 1], &keys[lo], (n - lo) * sizeof *keys);
+        keys[lo].dev = dev;
+        keys[lo].idx = idx;
+        n++;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Identity
+ */
+
+struct ctx {
+    const struct snmpc_vbset *s;
+    const struct snmpc_catalogue *cat;
+    struct gw_model *m;
+    bool have_ent;
+    uint32_t enterprise;
+    const struct snmpc_cat_entry *ce; /* the enterprise's catalogue entries */
+    size_t nce;
+    uint32_t printer_idx; /* hrDeviceIndex of the hrDevicePrinter device, 0 if none */
+    uint32_t status_idx;  /* index for hrDeviceStatus / hrPrinterTable */
+};
+
+/* Catalogue entries of one role in priority order, ties in file order. Returns: count. */
+static size_t role_entries(const struct ctx *c, int role, const struct snmpc_cat_entry **out,
+                           size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nce && n < cap; i++) {
+        size_t j = n;
+        if (c->ce[i].role != role)
+            continue;
+        while (j > 0 && out[j - 1]->priority > c->ce[i].priority) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = &c->ce[i];
+        n++;
+    }
+    return n;
+}
+
+/* Cleans a model name: an IEEE 1284 device ID yields its MDL/MODEL field; a trailing
+ * " series" is dropped. Returns: true if a usable name is left. */
+static bool clean_model(char *s, size_t len)
+{
+    char tmp[sizeof((struct gw_model *)0)->model];
+
+    if (find_ci(s, "MDL:") || find_ci(s, "MODEL:")) {
+        if (!field_value(s, "MDL:", tmp, sizeof tmp) && !field_value(s, "MODEL:", tmp, sizeof tmp))
+            return false;
+        gw_strlcpy(s, tmp, len);
+    }
+    trim(s);
+    {
+        size_t n = strlen(s);
+        if (n > 7 && strcasecmp(s + n - 7, " series") == 0) {
+            s[n - 7] = '\0';
+            trim(s);
+        }
+    }
+    return s[0] && strcmp(s, "<private>") != 0 && strcasecmp(s, "unknown") != 0;
+}
+
+/* A model from sysDescr, or false when sysDescr only describes a network card. */
+static bool model_from_sysdescr(const char *d, char *out, size_t outlen)
+{
+    static const char *const not_a_printer[] = {"ETHERNET", "JETDIRECT", "NETWORK PRINTER",
+                                                "PRINT SERVER", "NC-"};
+    const char *v;
+    size_t n;
+
+    if (!d[0])
+        return false;
+    if (field_value(d, "PID:", out, outlen))
+        return true;
+    n = strcspn(d, ",;");
+    if (n >= outlen)
+        n = outlen - 1;
+    memcpy(out, d, n);
+    out[n] = '\0';
+    v = find_ci(out, " version ");
+    if (v)
+        out[v - out] = '\0';
+    trim(out);
+    for (size_t i = 0; i < NELEM(not_a_printer); i++)
+        if (find_ci(out, not_a_printer[i]))
+            return false;
+    return out[0] != '\0';
+}
+
+static void decode_model(struct ctx *c)
+{
+    struct gw_model *m = c->m;
+    const struct snmpc_cat_entry *e[16];
+    size_t ne = role_entries(c, SNMPC_ROLE_MODEL, e, NELEM(e));
+
+    for (size_t i = 0; i < ne; i++)
+        if (vb_text(snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len), m->model, sizeof m->model) &&
+            clean_model(m->model, sizeof m->model))
+            return;
+    if (c->printer_idx &&
+        vb_text(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, c->printer_idx, 0, 0),
+                m->model, sizeof m->model) &&
+        clean_model(m->model, sizeof m->model))
+        return;
+    if (model_from_sysdescr(m->sys_descr, m->model, sizeof m->model) &&
+        clean_model(m->model, sizeof m->model))
+        return;
+    if (vb_text(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, 1, 0, 0), m->model,
+                sizeof m->model) &&
+        clean_model(m->model, sizeof m->model))
+        return;
+    m->model[0] = '\0';
+}
+
+/* Serial candidate: raw bytes through gw_serial_normalize(). */
+static bool try_serial(struct gw_model *m, const struct snmpc_vb *vb)
+{
+    if (!vb || vb->type != SNMPC_T_OCTETS)
+        return false;
+    return gw_serial_normalize((const char *)vb->buf, vb->len, m->serial, sizeof m->serial) == 0;
+}
+
+static void decode_serial(struct ctx *c)
+{
+    struct gw_model *m = c->m;
+    const struct snmpc_cat_entry *e[16];
+    size_t ne;
+    char tmp[64];
+
+    for (size_t i = snmpc_vbset_lower_bound(c->s, OID_PRT_SERIAL, NELEM(OID_PRT_SERIAL));
+         i < c->s->n; i++) {
+        const struct snmpc_vb *vb = &c->s->v[i];
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, OID_PRT_SERIAL, NELEM(OID_PRT_SERIAL)))
+            break;
+        if (vb->oid_len == NELEM(OID_PRT_SERIAL) + 1 && try_serial(m, vb))
+            return;
+    }
+    ne = role_entries(c, SNMPC_ROLE_SERIAL, e, NELEM(e));
+    for (size_t i = 0; i < ne; i++)
+        if (try_serial(m, snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len)))
+            return;
+    /* HP JetDirect: "HP ETHERNET MULTI-ENVIRONMENT,SN:XXXXXXXXXX,FN:...". */
+    if (field_value(m->sys_descr, "SN:", tmp, sizeof tmp) &&
+        gw_serial_normalize(tmp, strlen(tmp), m->serial, sizeof m->serial) == 0)
+        return;
+    m->serial[0] = '\0';
+}
+
+/* Removes "Firmware", "Ver.", "Version" prefixes: "Firmware Ver.Q" -> "Q". */
+static void clean_firmware(char *s)
+{
+    static const char *const prefixes[] = {"firmware", "version", "ver.", "ver"};
+    bool again = true;
+    trim(s);
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < NELEM(prefixes); i++) {
+            size_t n = strlen(prefixes[i]);
+            if (strncasecmp(s, prefixes[i], n) == 0 && s[n] != '\0' &&
+                (s[n] == ' ' || s[n] == ':' || s[n] == '.' || prefixes[i][n - 1] == '.')) {
+                memmove(s, s + n, strlen(s + n) + 1);
+                while (*s == ' ' || *s == ':')
+                    memmove(s, s + 1, strlen(s));
+                again = true;
+                break;
+            }
+        }
+    }
+    trim(s);
+}
+
+static bool firmware_from_sysdescr(const char *d, char *out, size_t outlen)
+{
+    const char *p;
+    size_t n;
+
+    if ((p = find_ci(d, "Firmware Ver.")) != NULL)
+        p += 13;
+    else if ((p = find_ci(d, " version ")) != NULL)
+        p += 9;
+    else if ((p = strstr(d, "; V")) != NULL && p[3] >= '0' && p[3] <= '9')
+        p += 2;
+    else
+        return false;
+    n = strcspn(p, " ,;");
+    if (n == 0)
+        return false;
+    if (n >= outlen)
+        n = outlen - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return true;
+}
+
+static void decode_firmware(struct ctx *c)
+{
+    struct gw_model *m = c->m;
+    const struct snmpc_cat_entry *e[16];
+    size_t ne = role_entries(c, SNMPC_ROLE_FIRMWARE, e, NELEM(e));
+
+    for (size_t i = 0; i < ne; i++)
+        if (vb_text(snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len), m->firmware,
+                    sizeof m->firmware)) {
+            clean_firmware(m->firmware);
+            if (m->firmware[0] && strcmp(m->firmware, "<private>") != 0)
+                return;
+        }
+    if (firmware_from_sysdescr(m->sys_descr, m->firmware, sizeof m->firmware)) {
+        clean_firmware(m->firmware);
+        if (m->firmware[0])
+            return;
+    }
+    m->firmware[0] = '\0';
+}
+
+static void decode_mac(struct ctx *c)
+{
+    const struct snmpc_vbset *s = c->s;
+
+    for (size_t i = snmpc_vbset_lower_bound(s, OID_IF_PHYS, NELEM(OID_IF_PHYS)); i < s->n; i++) {
+        const struct snmpc_vb *vb = &s->v[i];
+        int iftype;
+        char text[32];
+
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, OID_IF_PHYS, NELEM(OID_IF_PHYS)))
+            break;
+        if (vb->oid_len != NELEM(OID_IF_PHYS) + 1 || vb->type != SNMPC_T_OCTETS)
+            continue;
+        /* ifType 24 is softwareLoopback (IANAifType-MIB). */
+        if (vb_int(get3(s, OID_IF_TYPE, NELEM(OID_IF_TYPE), 1, vb->oid[NELEM(OID_IF_PHYS)], 0, 0),
+                   &iftype) &&
+            iftype == 24)
+            continue;
+        if (vb->len == 6) {
+            if (vb->buf[0] & 1) /* group (multicast) address: not an interface's own */
+                continue;
+            if (gw_mac_from_bytes(vb->buf, 6, c->m->mac) == 0)
+                return;
+            continue;
+        }
+        /* A few agents answer with the text form. */
+        if (vb->len >= 12 && vb->len <= 17 &&
+            snmpc__text_sanitize(vb->buf, vb->len, text, sizeof text) &&
+            gw_mac_normalize(text, c->m->mac) == 0) {
+            unsigned first = 0;
+            if (sscanf(c->m->mac, "%2x", &first) == 1 && !(first & 1))
+                return;
+        }
+        c->m->mac[0] = '\0';
+    }
+    c->m->mac[0] = '\0';
+}
+
+/* Finds the printer's hrDeviceIndex: the first device typed hrDevicePrinter, else the first
+ * row of hrPrinterTable (which only printers have), else 1. */
+static void find_printer(struct ctx *c)
+{
+    const struct snmpc_vbset *s = c->s;
+
+    for (size_t i = snmpc_vbset_lower_bound(s, OID_HR_DEV_TYPE, NELEM(OID_HR_DEV_TYPE)); i < s->n;
+         i++) {
+        const struct snmpc_vb *vb = &s->v[i];
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, OID_HR_DEV_TYPE, NELEM(OID_HR_DEV_TYPE)))
+            break;
+        if (vb->oid_len == NELEM(OID_HR_DEV_TYPE) + 1 && vb->type == SNMPC_T_OID &&
+            snmpc_oid_cmp(vb->oidval, vb->len, OID_HR_DEVICE_PRINTER,
+                          NELEM(OID_HR_DEVICE_PRINTER)) == 0 &&
+            vb->oid[NELEM(OID_HR_DEV_TYPE)] != 0) {
+            c->printer_idx = vb->oid[NELEM(OID_HR_DEV_TYPE)];
+            c->status_idx = c->printer_idx;
+            return;
+        }
+    }
+    for (size_t i = snmpc_vbset_lower_bound(s, OID_HR_PRINTER, NELEM(OID_HR_PRINTER)); i < s->n;
+         i++) {
+        const struct snmpc_vb *vb = &s->v[i];
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, OID_HR_PRINTER, NELEM(OID_HR_PRINTER)))
+            break;
+        if (vb->oid_len == NELEM(OID_HR_PRINTER) + 2 && vb->oid[NELEM(OID_HR_PRINTER) + 1]) {
+            c->status_idx = vb->oid[NELEM(OID_HR_PRINTER) + 1];
+            return;
+        }
+    }
+    c->status_idx = 1;
+}
+
+static void decode_identity(struct ctx *c)
+{
+    struct gw_model *m = c->m;
+    const struct snmpc_vbset *s = c->s;
+    const struct snmpc_vb *vb;
+    long up;
+    const char *vendor = NULL;
+
+    vb_text(get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 1, 0, 0), m->sys_descr, sizeof m->sys_descr);
+    vb = get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 2, 0, 0);
+    if (vb && vb->type == SNMPC_T_OID && vb->len > 0) {
+        snmpc_oid_format(vb->oidval, vb->len, m->sys_object_id, sizeof m->sys_object_id);
+        if (vb->len > NELEM(OID_ENTERPRISES) &&
+            snmpc_oid_has_prefix(vb->oidval, vb->len, OID_ENTERPRISES, NELEM(OID_ENTERPRISES))) {
+            c->have_ent = true;
+            c->enterprise = vb->oidval[NELEM(OID_ENTERPRISES)];
+        }
+    }
+    if (vb_long(get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 3, 0, 0), &up) && up >= 0 &&
+        (unsigned long)up <= UINT32_MAX)
+        m->uptime_ticks = (uint32_t)up;
+    vb_text(get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 4, 0, 0), m->sys_contact,
+            sizeof m->sys_contact);
+    vb_text(get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 5, 0, 0), m->sys_name, sizeof m->sys_name);
+    vb_text(get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 6, 0, 0), m->sys_location,
+            sizeof m->sys_location);
+
+    if (c->have_ent) {
+        vendor = snmpc_vendor_name(c->cat, c->enterprise);
+        c->ce = snmpc_catalogue_vendor(c->cat, c->enterprise, &c->nce);
+    }
+    if (!vendor)
+        vendor = snmpc__vendor_from_text(c->cat, m->sys_descr);
+    if (vendor)
+        gw_strlcpy(m->vendor, vendor, sizeof m->vendor);
+
+    find_printer(c);
+    {
+        size_t i = snmpc_vbset_lower_bound(s, OID_PRINTER_MIB, NELEM(OID_PRINTER_MIB));
+        m->is_printer = c->printer_idx != 0 ||
+                        (i < s->n && snmpc_oid_has_prefix(s->v[i].oid, s->v[i].oid_len,
+                                                          OID_PRINTER_MIB, NELEM(OID_PRINTER_MIB)));
+    }
+    decode_model(c);
+    decode_serial(c);
+    decode_firmware(c);
+    decode_mac(c);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Counters and the billing total
+ */
+
+static struct gw_counter *add_counter(struct gw_model *m, const char *name, const uint32_t *oid,
+                                      size_t oid_len, uint64_t value)
+{
+    struct gw_counter *k;
+    if (m->n_counters >= SNMPC_MAX_COUNTERS)
+        return NULL;
+    k = gw_model_add_counter(m);
+    gw_strlcpy(k->name, name, sizeof k->name);
+    snmpc_oid_format(oid, oid_len, k->oid, sizeof k->oid);
+    k->value = value;
+    return k;
+}
+
+static void decode_counters(struct ctx *c)
+{
+    const struct snmpc_vbset *s = c->s;
+    struct gw_model *m = c->m;
+    const struct snmpc_cat_entry *best = NULL;
+    uint64_t best_value = 0, life_value = 0;
+    uint32_t life_marker = 0;
+    bool have_life = false;
+
+    for (size_t i = snmpc_vbset_lower_bound(s, OID_PRT_LIFE, NELEM(OID_PRT_LIFE)); i < s->n; i++) {
+        const struct snmpc_vb *vb = &s->v[i];
+        uint32_t dev, marker;
+        uint64_t v;
+        char name[64];
+
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, OID_PRT_LIFE, NELEM(OID_PRT_LIFE)))
+            break;
+        if (vb->oid_len != NELEM(OID_PRT_LIFE) + 2 || !vb_counter(vb, &v))
+            continue;
+        dev = vb->oid[NELEM(OID_PRT_LIFE)];
+        marker = vb->oid[NELEM(OID_PRT_LIFE) + 1];
+        if (dev == 1)
+            snprintf(name, sizeof name, "marker_life.%" PRIu32, marker);
+        else
+            snprintf(name, sizeof name, "marker_life.%" PRIu32 ".%" PRIu32, dev, marker);
+        if (!add_counter(m, name, vb->oid, vb->oid_len, v))
+            break;
+        /* The set is sorted, so the first of hrDeviceIndex 1 is its lowest marker. */
+        if (dev == 1 && !have_life) {
+            have_life = true;
+            life_value = v;
+            life_marker = marker;
+        }
+    }
+
+    for (size_t i = 0; i < c->nce; i++) {
+        const struct snmpc_cat_entry *e = &c->ce[i];
+        uint64_t v;
+        if (e->role != SNMPC_ROLE_OTHER && e->role != SNMPC_ROLE_TOTAL)
+            continue;
+        if (!vb_counter(snmpc_vbset_get(s, e->oid, e->oid_len), &v))
+            continue;
+        if (!add_counter(m, e->name, e->oid, e->oid_len, v))
+            break;
+        if (e->role == SNMPC_ROLE_TOTAL && (!best || e->priority < best->priority)) {
+            best = e;
+            best_value = v;
+        }
+    }
+
+    if (best) {
+        m->has_page_count = true;
+        m->page_count_total = best_value;
+        gw_strlcpy(m->page_count_source, best->name, sizeof m->page_count_source);
+        if (have_life) {
+            uint64_t hi = best_value > life_value ? best_value : life_value;
+            uint64_t diff =
+                best_value > life_value ? best_value - life_value : life_value - best_value;
+            if (diff > SNMPC_DISAGREE_MIN_PAGES && diff * 100 > hi * SNMPC_DISAGREE_PCT) {
+                m->counter_disagreement = true;
+                snprintf(m->disagreement, sizeof m->disagreement,
+                         "%.40s=%" PRIu64 " but prtMarkerLifeCount.%" PRIu32 "=%" PRIu64
+                         " (differ by %" PRIu64 ")",
+                         best->name, best_value, life_marker, life_value, diff);
+            }
+        }
+    } else if (have_life) {
+        m->has_page_count = true;
+        m->page_count_total = life_value;
+        snprintf(m->page_count_source, sizeof m->page_count_source, "marker_life.%" PRIu32,
+                 life_marker);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Supplies
+ */
+
+static void decode_marker_supplies(struct ctx *c)
+{
+    const struct snmpc_vbset *s = c->s;
+    struct gw_model *m = c->m;
+    const size_t pl = NELEM(OID_PRT_SUPPLIES);
+    struct rowkey keys[SNMPC_MAX_SUPPLIES];
+    size_t nk = collect_keys(s, OID_PRT_SUPPLIES, pl, 2, 9, keys, NELEM(keys));
+
+    for (size_t k = 0; k < nk && m->n_supplies < SNMPC_MAX_SUPPLIES; k++) {
+        uint32_t dev = keys[k].dev, idx = keys[k].idx;
+        const struct snmpc_vb *descr = get3(s, OID_PRT_SUPPLIES, pl, 3, 6, dev, idx);
+        long level, max, type, ci;
+        bool have_level = vb_long(get3(s, OID_PRT_SUPPLIES, pl, 3, 9, dev, idx), &level);
+        bool have_max = vb_long(get3(s, OID_PRT_SUPPLIES, pl, 3, 8, dev, idx), &max);
+        struct gw_supply *sp;
+
+        if (idx > INT_MAX ||
+            (!have_level && !have_max && (!descr || descr->type != SNMPC_T_OCTETS)))
+            continue;
+        sp = gw_model_add_supply(m);
+        sp->index = (int)idx;
+        if (vb_long(get3(s, OID_PRT_SUPPLIES, pl, 3, 5, dev, idx), &type))
+            gw_strlcpy(sp->type, snmpc__supply_type_name(type), sizeof sp->type);
+        else
+            gw_strlcpy(sp->type, "unknown", sizeof sp->type);
+        vb_text(descr, sp->description, sizeof sp->description);
+        if (vb_long(get3(s, OID_PRT_SUPPLIES, pl, 3, 3, dev, idx), &ci) && ci > 0 &&
+            ci <= (long)UINT32_MAX)
+            vb_text(get3(s, OID_PRT_COLORANT_VALUE, NELEM(OID_PRT_COLORANT_VALUE), 2, dev,
+                         (uint32_t)ci, 0),
+                    sp->color, sizeof sp->color);
+        /* A missing column reads as unknown(-2), which is what the agent would have said. */
+        sp->level_raw = have_level ? level : -2;
+        sp->max_capacity = have_max ? max : -2;
+        sp->state = snmpc_supply_state(sp->level_raw, sp->max_capacity, &sp->percent);
+    }
+}
+
+static void decode_input_trays(struct ctx *c)
+{
+    const struct snmpc_vbset *s = c->s;
+    struct gw_model *m = c->m;
+    const size_t pl = NELEM(OID_PRT_INPUT);
+    struct rowkey keys[SNMPC_MAX_SUPPLIES];
+    size_t nk = collect_keys(s, OID_PRT_INPUT, pl, 9, 18, keys, NELEM(keys));
+
+    for (size_t k = 0; k < nk && m->n_supplies < SNMPC_MAX_SUPPLIES; k++) {
+        uint32_t dev = keys[k].dev, idx = keys[k].idx;
+        long level, max;
+        bool have_level = vb_long(get3(s, OID_PRT_INPUT, pl, 3, 10, dev, idx), &level);
+        bool have_max = vb_long(get3(s, OID_PRT_INPUT, pl, 3, 9, dev, idx), &max);
+        struct gw_supply *sp;
+
+        if (idx > INT_MAX || (!have_level && !have_max))
+            continue;
+        sp = gw_model_add_supply(m);
+        sp->index = (int)idx;
+        gw_strlcpy(sp->type, "input", sizeof sp->type);
+        /* prtInputName is what the panel shows ("Tray 2"); prtInputDescription is longer
+         * vendor text and only a fallback. */
+        if (!vb_text(get3(s, OID_PRT_INPUT, pl, 3, 13, dev, idx), sp->description,
+                     sizeof sp->description))
+            vb_text(get3(s, OID_PRT_INPUT, pl, 3, 18, dev, idx), sp->description,
+                    sizeof sp->description);
+        sp->level_raw = have_level ? level : -2;
+        sp->max_capacity = have_max ? max : -2;
+        sp->state = snmpc_supply_state(sp->level_raw, sp->max_capacity, &sp->percent);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Status and alerts
+ */
+
+static void decode_status(struct ctx *c)
+{
+    const struct snmpc_vbset *s = c->s;
+    struct gw_model *m = c->m;
+    const struct snmpc_vb *vb;
+    int v;
+
+    if (vb_int(get3(s, OID_HR_DEV_STATUS, NELEM(OID_HR_DEV_STATUS), 1, c->status_idx, 0, 0), &v))
+        m->device_status = v;
+    if (vb_int(get3(s, OID_HR_PRINTER, NELEM(OID_HR_PRINTER), 2, 1, c->status_idx, 0), &v))
+        m->printer_status = v;
+    vb = get3(s, OID_HR_PRINTER, NELEM(OID_HR_PRINTER), 2, 2, c->status_idx, 0);
+    if (vb && vb->type == SNMPC_T_OCTETS)
+        m->conditions = snmpc_error_state_decode(vb->buf, vb->len);
+}
+
+/* An optional integer column: absent is 0, present but not an int makes the row malformed. */
+static bool alert_int(const struct snmpc_vbset *s, uint32_t col, uint32_t dev, uint32_t idx,
+                      int *out)
+{
+    const struct snmpc_vb *vb = get3(s, OID_PRT_ALERT, NELEM(OID_PRT_ALERT), 3, col, dev, idx);
+    *out = 0;
+    if (!vb)
+        return true;
+    return vb_int(vb, out);
+}
+
+static void decode_alerts(struct ctx *c)
+{
+    const struct snmpc_vbset *s = c->s;
+    struct gw_model *m = c->m;
+    const size_t pl = NELEM(OID_PRT_ALERT);
+    struct rowkey keys[SNMPC_MAX_ALERTS];
+    size_t nk = collect_keys(s, OID_PRT_ALERT, pl, 2, 9, keys, NELEM(keys));
+
+    for (size_t k = 0; k < nk; k++) {
+        uint32_t dev = keys[k].dev, idx = keys[k].idx;
+        int sev, training, group, gidx, loc, code;
+        long t = 0;
+        const struct snmpc_vb *tvb = get3(s, OID_PRT_ALERT, pl, 3, 9, dev, idx);
+        struct gw_alert *a;
+
+        /* prtAlertSeverityLevel is mandatory; without it (or with a wrong type anywhere) the
+         * row is not an alert we can report truthfully. */
+        if (idx > INT_MAX || !vb_int(get3(s, OID_PRT_ALERT, pl, 3, 2, dev, idx), &sev) ||
+            !alert_int(s, 3, dev, idx, &training) || !alert_int(s, 4, dev, idx, &group) ||
+            !alert_int(s, 5, dev, idx, &gidx) || !alert_int(s, 6, dev, idx, &loc) ||
+            !alert_int(s, 7, dev, idx, &code))
+            continue;
+        if (tvb && (!vb_long(tvb, &t) || t < 0 || (unsigned long)t > UINT32_MAX))
+            continue;
+        a = gw_model_add_alert(m);
+        a->index = (int)idx;
+        a->severity = sev;
+        a->training = training;
+        a->group = group;
+        a->group_index = gidx;
+        a->location = loc;
+        a->code = code;
+        a->time_ticks = (uint32_t)t;
+        vb_text(get3(s, OID_PRT_ALERT, pl, 3, 8, dev, idx), a->description, sizeof a->description);
+    }
+}
+
+void snmpc_model_decode(const struct snmpc_vbset *s, const struct snmpc_catalogue *cat,
+                        struct gw_model *m)
+{
+    struct ctx c;
+
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.cat = cat;
+    c.m = m;
+    decode_identity(&c);
+    decode_counters(&c);
+    decode_marker_supplies(&c);
+    decode_input_trays(&c);
+    decode_status(&c);
+    decode_alerts(&c);
+}

@@ -13,3 +13,8 @@ tests_unit_snmp_test_catalogue_SOURCES = tests/unit/snmp/test_catalogue.c
 tests_unit_snmp_test_catalogue_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_snmp_test_catalogue_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/snmp/test_decode
+TESTS += tests/unit/snmp/test_decode
+tests_unit_snmp_test_decode_SOURCES = tests/unit/snmp/test_decode.c
+tests_unit_snmp_test_decode_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_snmp_test_decode_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,1231 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Unit tests for snmp/decode.c.
+ *
+ * The pure helpers (supply states, error-state bits, type names, text sanitizing) are tested
+ * with {input, expected} tables that cover every branch. The decoder itself is tested with
+ * small hand-written walks (snmprec text) that isolate one rule each, and then against every
+ * recorded walk in $FLEETGW_SHARED/testdata/snmprec, compared with the values a careful parser
+ * found in it (NAME.expected.json). Where we disagree with that file on purpose, the case is
+ * listed in fixture_exceptions[] with the reason, the value the fixture has and the value we
+ * must produce; an exception that no longer matches anything fails the test, so the table
+ * cannot go stale.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "snmp/snmpc_int.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------------------------------------------
+ * Helpers
+ */
+
+static void load(struct snmpc_vbset *s, const char *text)
+{
+    struct gw_errbuf eb = {{0}};
+    int rc;
+    snmpc_vbset_init(s);
+    rc = snmpc_vbset_parse_snmprec(s, text, strlen(text), "t", &eb);
+    if (rc != 0)
+        fail_msg("bad test walk: %s", eb.msg);
+}
+
+/* A small catalogue for the synthetic walks: enterprise 1347 with two billing totals, all
+ * identity roles, and a counter. */
+static const char test_catalogue[] =
+    "vendor 1347 Kyocera\n"
+    "oid 1347 total 1.3.6.1.4.1.1347.43.10.1.1.12.1.1 role=total priority=10\n"
+    "oid 1347 total_b 1.3.6.1.4.1.1347.99.1.0 role=total priority=20\n"
+    "oid 1347 print_total 1.3.6.1.4.1.1347.42.3.1.1.1.1.1\n"
+    "oid 1347 model_devid 1.3.6.1.4.1.1347.99.2.0 role=model priority=50\n"
+    "oid 1347 model 1.3.6.1.4.1.1347.43.5.1.1.1.1 role=model priority=10\n"
+    "oid 1347 serial 1.3.6.1.4.1.1347.43.5.1.1.28.1 role=serial\n"
+    "oid 1347 firmware 1.3.6.1.4.1.1347.43.5.4.1.5.1.1 role=firmware\n"
+    "vendor 9999 Testco\n";
+
+static struct snmpc_catalogue *test_cat(void)
+{
+    struct snmpc_catalogue *c = NULL;
+    struct gw_errbuf eb;
+    if (snmpc_catalogue_parse(test_catalogue, strlen(test_catalogue), "test", &c, &eb) != 0)
+        fail_msg("%s", eb.msg);
+    return c;
+}
+
+/* Decodes text with the test catalogue into m (caller cleans up m). */
+static void decode_text(const char *text, struct gw_model *m)
+{
+    struct snmpc_vbset s;
+    struct snmpc_catalogue *c = test_cat();
+    load(&s, text);
+    gw_model_init(m);
+    snmpc_model_decode(&s, c, m);
+    snmpc_vbset_cleanup(&s);
+    snmpc_catalogue_free(c);
+}
+
+#define KYO_OBJID "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.1347.41.2.1\n"
+
+/* ---------------------------------------------------------------------------------------------
+ * Pure helpers
+ */
+
+static void test_supply_state_table(void **state)
+{
+    static const struct {
+        long level, max;
+        enum gw_supply_state st;
+        int pct;
+    } cases[] = {
+        /* Printer-MIB special levels are states, whatever the capacity. */
+        {-1, 100, GW_SUPPLY_OTHER, -1},
+        {-2, 100, GW_SUPPLY_UNKNOWN, -1},
+        {-3, 100, GW_SUPPLY_SOME_REMAINING, -1}, /* not 50 */
+        {-3, -2, GW_SUPPLY_SOME_REMAINING, -1},
+        {-4, 100, GW_SUPPLY_IMPLAUSIBLE, -1},
+        {LONG_MIN, 100, GW_SUPPLY_IMPLAUSIBLE, -1},
+        /* Unknown or undefined capacity: no percentage, but 0 is still empty. */
+        {50, -2, GW_SUPPLY_UNKNOWN, -1},
+        {50, -1, GW_SUPPLY_UNKNOWN, -1},
+        {50, 0, GW_SUPPLY_UNKNOWN, -1},
+        {50, -7, GW_SUPPLY_UNKNOWN, -1},
+        {0, -2, GW_SUPPLY_EMPTY, -1},
+        /* Above capacity. */
+        {101, 100, GW_SUPPLY_IMPLAUSIBLE, -1},
+        {LONG_MAX, 1, GW_SUPPLY_IMPLAUSIBLE, -1},
+        /* Percentages: rounded to nearest, never 0 while something is left; low at <= 10%
+         * of capacity by the exact ratio. */
+        {0, 100, GW_SUPPLY_EMPTY, 0},
+        {0, 1, GW_SUPPLY_EMPTY, 0},
+        {1, 1000, GW_SUPPLY_LOW, 1}, /* 0.1% shows as 1%, not 0% */
+        {10, 100, GW_SUPPLY_LOW, 10},
+        {11, 100, GW_SUPPLY_OK, 11},
+        {55, 550, GW_SUPPLY_LOW, 10},     /* exactly 10% */
+        {56, 550, GW_SUPPLY_OK, 10},      /* 10.18%: shows 10, is not low */
+        {1005, 10000, GW_SUPPLY_OK, 10},  /* 10.05% */
+        {67066, 90000, GW_SUPPLY_OK, 75}, /* 74.52 rounds up */
+        {22050, 45000, GW_SUPPLY_OK, 49},
+        {1, 3, GW_SUPPLY_OK, 33},
+        {2, 3, GW_SUPPLY_OK, 67},
+        {100, 100, GW_SUPPLY_OK, 100},
+        {1, 1, GW_SUPPLY_OK, 100},
+        {LONG_MAX, LONG_MAX, GW_SUPPLY_OK, 100}, /* no overflow in level * 100 */
+        {LONG_MAX / 2, LONG_MAX, GW_SUPPLY_OK, 50},
+        {LONG_MAX / 20, LONG_MAX, GW_SUPPLY_LOW, 5},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        int pct = 12345;
+        enum gw_supply_state st = snmpc_supply_state(cases[i].level, cases[i].max, &pct);
+        if (st != cases[i].st || pct != cases[i].pct)
+            fail_msg("case %zu (%ld/%ld): state %s pct %d, want %s %d", i, cases[i].level,
+                     cases[i].max, gw_supply_state_name(st), pct, gw_supply_state_name(cases[i].st),
+                     cases[i].pct);
+    }
+    /* percent may be NULL. */
+    assert_int_equal(snmpc_supply_state(5, 100, NULL), GW_SUPPLY_LOW);
+}
+
+static void test_error_state_table(void **state)
+{
+    static const struct {
+        unsigned char in[3];
+        size_t len;
+        uint32_t want;
+        const char *name; /* gw_condition_name of the single bit, if one */
+    } cases[] = {
+        {{0}, 0, 0, NULL},
+        {{0x00, 0x00}, 2, 0, NULL},
+        {{0x80}, 1, GW_COND_LOW_PAPER, "low_paper"},
+        {{0x40}, 1, GW_COND_NO_PAPER, "no_paper"},
+        {{0x20}, 1, GW_COND_LOW_TONER, "low_toner"},
+        {{0x10}, 1, GW_COND_NO_TONER, "no_toner"},
+        {{0x08}, 1, GW_COND_DOOR_OPEN, "door_open"},
+        {{0x04}, 1, GW_COND_JAMMED, "jammed"},
+        {{0x02}, 1, GW_COND_OFFLINE, "offline"},
+        {{0x01}, 1, GW_COND_SERVICE_REQUESTED, "service_requested"},
+        {{0x00, 0x80}, 2, GW_COND_INPUT_TRAY_MISSING, "input_tray_missing"},
+        {{0x00, 0x40}, 2, GW_COND_OUTPUT_TRAY_MISSING, "output_tray_missing"},
+        {{0x00, 0x20}, 2, GW_COND_MARKER_SUPPLY_MISSING, "marker_supply_missing"},
+        {{0x00, 0x10}, 2, GW_COND_OUTPUT_NEAR_FULL, "output_near_full"},
+        {{0x00, 0x08}, 2, GW_COND_OUTPUT_FULL, "output_full"},
+        {{0x00, 0x04}, 2, GW_COND_INPUT_TRAY_EMPTY, "input_tray_empty"},
+        {{0x00, 0x02}, 2, GW_COND_OVERDUE_PREVENT_MAINT, "overdue_preventive_maintenance"},
+        {{0x00, 0x01}, 2, 0, NULL}, /* bit 15 is not defined */
+        {{0xff, 0xff}, 2, 0x7fff, NULL},
+        {{0x81, 0x42},
+         2,
+         GW_COND_LOW_PAPER | GW_COND_SERVICE_REQUESTED | GW_COND_OUTPUT_TRAY_MISSING |
+             GW_COND_OVERDUE_PREVENT_MAINT,
+         NULL},
+        {{0x00, 0x00, 0xff}, 3, 0, NULL}, /* octets past the second are ignored */
+        {{0x80, 0x00, 0xff}, 3, GW_COND_LOW_PAPER, NULL},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        uint32_t got = snmpc_error_state_decode(cases[i].in, cases[i].len);
+        if (got != cases[i].want)
+            fail_msg("case %zu: got 0x%x want 0x%x", i, got, cases[i].want);
+        if (cases[i].name)
+            assert_string_equal(gw_condition_name(got), cases[i].name);
+    }
+    assert_int_equal(snmpc_error_state_decode(NULL, 0), 0);
+}
+
+static void test_supply_type_names(void **state)
+{
+    static const char *const names[] = {
+        "other",
+        "unknown",
+        "toner",
+        "wasteToner",
+        "ink",
+        "inkCartridge",
+        "inkRibbon",
+        "wasteInk",
+        "opc",
+        "developer",
+        "fuserOil",
+        "solidWax",
+        "ribbonWax",
+        "wasteWax",
+        "fuser",
+        "coronaWire",
+        "fuserOilWick",
+        "cleanerUnit",
+        "fuserCleaningPad",
+        "transferUnit",
+        "tonerCartridge",
+        "fuserOiler",
+        "water",
+        "wasteWater",
+        "glueWaterAdditive",
+        "wastePaper",
+        "bindingSupply",
+        "bandingSupply",
+        "stitchingWire",
+        "shrinkWrap",
+        "paperWrap",
+        "staples",
+        "inserts",
+        "covers",
+    };
+    (void)state;
+    assert_int_equal(NELEM(names), 34);
+    for (long t = 1; t <= 34; t++)
+        assert_string_equal(snmpc__supply_type_name(t), names[t - 1]);
+    assert_string_equal(snmpc__supply_type_name(0), "other");
+    assert_string_equal(snmpc__supply_type_name(35), "other");
+    assert_string_equal(snmpc__supply_type_name(-1), "other");
+    assert_string_equal(snmpc__supply_type_name(LONG_MAX), "other");
+}
+
+static void test_text_sanitize_table(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        size_t outlen;
+        const char *want;
+    } cases[] = {
+        {"Black Toner", 11, 128, "Black Toner"},
+        {"abc\0\0\0", 6, 128, "abc"},  /* NUL padding */
+        {"  abc \r\n", 8, 128, "abc"}, /* blanks around */
+        {"a\0b", 3, 128, "a b"},       /* NUL inside */
+        {"a\x01\x1f\x7f"
+         "b",
+         5, 128, "a   b"},                      /* controls and DEL */
+        {"Caf\xc3\xa9", 5, 128, "Caf\xc3\xa9"}, /* valid UTF-8 kept */
+        {"\xe2\x82\xac 5", 5, 128, "\xe2\x82\xac 5"},
+        {"\xf0\x9f\x96\xa8", 4, 128, "\xf0\x9f\x96\xa8"}, /* 4-byte sequence */
+        {"Caf\xe9", 4, 128, "Caf\xc3\xa9"},               /* Latin-1 */
+        {"\xc0\xaf", 2, 128, "\xc3\x80\xc2\xaf"},         /* overlong: not UTF-8, so Latin-1 */
+        {"\xed\xa0\x80x", 4, 128, "\xc3\xad\xc2\xa0 x"},  /* surrogate: Latin-1, C1 -> space */
+        {"a\xc2\x85"
+         "b",
+         4, 128, "a b"},                            /* U+0085 is a control */
+        {"\xe9\xe9\xe9", 3, 5, "\xc3\xa9\xc3\xa9"}, /* truncation on a character boundary */
+        {"abcdef", 6, 4, "abc"},
+        {"abc", 3, 1, ""},
+        {"\0\0\0", 3, 16, ""},
+        {"", 0, 16, ""},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        char out[128];
+        size_t n;
+        memset(out, 'X', sizeof out);
+        n = snmpc__text_sanitize((const unsigned char *)cases[i].in, cases[i].len, out,
+                                 cases[i].outlen);
+        if (strcmp(out, cases[i].want) != 0 || n != strlen(cases[i].want))
+            fail_msg("case %zu: got '%s' (%zu)", i, out, n);
+    }
+    assert_int_equal(snmpc__text_sanitize((const unsigned char *)"x", 1, NULL, 0), 0);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Identity
+ */
+
+static void test_identity_sources(void **state)
+{
+    static const char walk[] =
+        "1.3.6.1.2.1.1.1.0|4x|4b594f43455241205441534b616c666120333532636900000000\n" KYO_OBJID
+        "1.3.6.1.2.1.1.3.0|67|4294967295\n"
+        "1.3.6.1.2.1.1.4.0|4|Ren\xe9 (IT)\n"
+        "1.3.6.1.2.1.1.5.0|4|<private>\n"
+        "1.3.6.1.2.1.1.6.0|4|Floor 3\n"
+        /* interfaces: loopback first, then a zero MAC, a multicast one, then the real one */
+        "1.3.6.1.2.1.2.2.1.3.1|2|24\n"
+        "1.3.6.1.2.1.2.2.1.3.2|2|6\n"
+        "1.3.6.1.2.1.2.2.1.3.3|2|6\n"
+        "1.3.6.1.2.1.2.2.1.3.4|2|6\n"
+        "1.3.6.1.2.1.2.2.1.6.1|4x|0a0000000001\n"
+        "1.3.6.1.2.1.2.2.1.6.2|4x|000000000000\n"
+        "1.3.6.1.2.1.2.2.1.6.3|4x|01005e000001\n"
+        "1.3.6.1.2.1.2.2.1.6.4|4x|0017c8AABBCC\n"
+        /* serial: prtGeneralSerialNumber is a placeholder, so the catalogue serial wins */
+        "1.3.6.1.2.1.43.5.1.1.17.1|4|000000\n"
+        "1.3.6.1.4.1.1347.43.5.1.1.28.1|4| vcf1234567 \n"
+        /* model: priority 10 entry is empty, so the priority 50 device ID is used */
+        "1.3.6.1.4.1.1347.43.5.1.1.1.1|4|\n"
+        "1.3.6.1.4.1.1347.99.2.0|4|MFG:Kyocera;CMD:PJL;MDL:TASKalfa 352ci;CLS:PRINTER;\n"
+        "1.3.6.1.4.1.1347.43.5.4.1.5.1.1|4|Firmware Ver.2S0_2000.004.203\n";
+    struct gw_model m;
+    (void)state;
+    decode_text(walk, &m);
+    assert_string_equal(m.sys_descr, "KYOCERA TASKalfa 352ci");
+    assert_string_equal(m.sys_object_id, "1.3.6.1.4.1.1347.41.2.1");
+    assert_int_equal(m.uptime_ticks, 4294967295u);
+    assert_string_equal(m.sys_contact, "Ren\xc3\xa9 (IT)");
+    assert_string_equal(m.sys_name, "<private>");
+    assert_string_equal(m.sys_location, "Floor 3");
+    assert_string_equal(m.vendor, "Kyocera");
+    assert_string_equal(m.model, "TASKalfa 352ci");
+    assert_string_equal(m.serial, "VCF1234567");
+    assert_string_equal(m.mac, "00:17:c8:aa:bb:cc");
+    assert_string_equal(m.firmware, "2S0_2000.004.203");
+    assert_true(m.is_printer);
+    gw_model_cleanup(&m);
+}
+
+static void test_model_sources_table(void **state)
+{
+    static const struct {
+        const char *walk;
+        const char *model;
+        const char *vendor;
+    } cases[] = {
+        /* hrDeviceDescr of the device typed hrDevicePrinter, not of index 1; " series" off */
+        {"1.3.6.1.2.1.1.1.0|4|Brother NC-8300h, Firmware Ver.1.14\n"
+         "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2435.2.3.9.1\n"
+         "1.3.6.1.2.1.25.3.2.1.2.1|6|1.3.6.1.2.1.25.3.1.4\n"
+         "1.3.6.1.2.1.25.3.2.1.2.2|6|1.3.6.1.2.1.25.3.1.5\n"
+         "1.3.6.1.2.1.25.3.2.1.3.1|4|Ethernet Port\n"
+         "1.3.6.1.2.1.25.3.2.1.3.2|4|Brother MFC-L2710DW series\n",
+         "Brother MFC-L2710DW", "Brother"},
+        /* HP JetDirect: no printer device, PID field of sysDescr */
+        {"1.3.6.1.2.1.1.1.0|4|HP ETHERNET MULTI-ENVIRONMENT,SN:CNB8F5R0QT,FN:1Q23N94,"
+         "PID:HP LaserJet MFP M426fdw\n"
+         "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.11.2.3.9.1\n",
+         "HP LaserJet MFP M426fdw", "HP"},
+        /* sysDescr up to ';' with a " version" tail cut */
+        {"1.3.6.1.2.1.1.1.0|4|Samsung M4080FX; V11.01.03.04;Engine V1.00.06\n", "Samsung M4080FX",
+         "Samsung"},
+        {"1.3.6.1.2.1.1.1.0|4|Dell S5830dn version NH62.YS.N636 kernel 3.0.0\n", "Dell S5830dn",
+         "Dell"},
+        /* a print server's sysDescr is not a model: fall back to hrDeviceDescr.1 */
+        {"1.3.6.1.2.1.1.1.0|4|RICOH NETWORK PRINTER C model\n"
+         "1.3.6.1.2.1.25.3.2.1.3.1|4|RICOH MP C3003\n",
+         "RICOH MP C3003", "Ricoh"},
+        /* unknown enterprise, no vendor word: nothing invented */
+        {"1.3.6.1.2.1.1.1.0|4|Linux box 5.10, x86_64\n"
+         "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10\n",
+         "Linux box 5.10", ""},
+        {"1.3.6.1.2.1.1.1.0|4|<private>\n", "", ""},
+        {"", "", ""},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct gw_model m;
+        decode_text(cases[i].walk, &m);
+        if (strcmp(m.model, cases[i].model) != 0 || strcmp(m.vendor, cases[i].vendor) != 0)
+            fail_msg("case %zu: model '%s' vendor '%s'", i, m.model, m.vendor);
+        gw_model_cleanup(&m);
+    }
+}
+
+static void test_serial_and_firmware_table(void **state)
+{
+    static const struct {
+        const char *walk;
+        const char *serial;
+        const char *firmware;
+    } cases[] = {
+        /* prtGeneralSerialNumber first, NUL-padded */
+        {KYO_OBJID "1.3.6.1.2.1.43.5.1.1.17.1|4x|41423132330000\n"
+                   "1.3.6.1.4.1.1347.43.5.1.1.28.1|4|OTHER\n",
+         "AB123", ""},
+        /* "<private>" and binary serials are skipped */
+        {KYO_OBJID "1.3.6.1.2.1.43.5.1.1.17.1|4|<private>\n"
+                   "1.3.6.1.4.1.1347.43.5.1.1.28.1|4x|0115553634\n",
+         "", ""},
+        /* HP sysDescr SN: field as the last resort */
+        {"1.3.6.1.2.1.1.1.0|4|HP ETHERNET MULTI-ENVIRONMENT,SN:cnb8f5r0qt,FN:1Q23N94\n",
+         "CNB8F5R0QT", ""},
+        {"1.3.6.1.2.1.1.1.0|4|Samsung M4080FX; V11.01.03.04_02-27-2017;S/N \n", "",
+         "V11.01.03.04_02-27-2017"},
+        {"1.3.6.1.2.1.1.1.0|4|Brother NC-8300h, Firmware Ver.1.14  (14.11.06),MID 8C5\n", "",
+         "1.14"},
+        {KYO_OBJID "1.3.6.1.4.1.1347.43.5.4.1.5.1.1|4|Version: 3.2\n", "", "3.2"},
+        {KYO_OBJID "1.3.6.1.4.1.1347.43.5.4.1.5.1.1|2|5\n", "", ""}, /* wrong type */
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct gw_model m;
+        decode_text(cases[i].walk, &m);
+        if (strcmp(m.serial, cases[i].serial) != 0 || strcmp(m.firmware, cases[i].firmware) != 0)
+            fail_msg("case %zu: serial '%s' firmware '%s'", i, m.serial, m.firmware);
+        gw_model_cleanup(&m);
+    }
+}
+
+static void test_mac_text_form(void **state)
+{
+    struct gw_model m;
+    (void)state;
+    decode_text("1.3.6.1.2.1.2.2.1.6.1|4|\n"
+                "1.3.6.1.2.1.2.2.1.6.2|4|00-11-22-AA-BB-CC\n",
+                &m);
+    assert_string_equal(m.mac, "00:11:22:aa:bb:cc");
+    gw_model_cleanup(&m);
+    decode_text("1.3.6.1.2.1.2.2.1.6.1|4x|ffffffffffff\n"
+                "1.3.6.1.2.1.2.2.1.6.2|4x|0011223344\n",
+                &m);
+    assert_string_equal(m.mac, "");
+    gw_model_cleanup(&m);
+}
+
+static void test_is_printer(void **state)
+{
+    struct gw_model m;
+    (void)state;
+    decode_text("1.3.6.1.2.1.1.1.0|4|router\n1.3.6.1.2.1.2.2.1.6.1|4x|001122334455\n", &m);
+    assert_false(m.is_printer);
+    gw_model_cleanup(&m);
+    decode_text("1.3.6.1.2.1.43.5.1.1.17.1|4|X1\n", &m);
+    assert_true(m.is_printer);
+    gw_model_cleanup(&m);
+    decode_text("1.3.6.1.2.1.25.3.2.1.2.4|6|1.3.6.1.2.1.25.3.1.5\n", &m);
+    assert_true(m.is_printer);
+    gw_model_cleanup(&m);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Counters and the billing total
+ */
+
+static void test_billing_rule_table(void **state)
+{
+    static const struct {
+        const char *walk;
+        bool has;
+        uint64_t total;
+        const char *source;
+        const char *disagreement; /* NULL: no flag */
+    } cases[] = {
+        /* 1: lowest priority value among present totals wins */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|10050\n"
+                   "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|65|10000\n"
+                   "1.3.6.1.4.1.1347.99.1.0|65|99\n",
+         true, 10000, "total", NULL},
+        /* the better total is missing: the next one */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|100\n"
+                   "1.3.6.1.4.1.1347.99.1.0|65|99\n",
+         true, 99, "total_b", NULL},
+        /* no vendor total: prtMarkerLifeCount of marker 1 (not the sum) */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|5000\n"
+                   "1.3.6.1.2.1.43.10.2.1.4.1.2|65|7000\n",
+         true, 5000, "marker_life.1", NULL},
+        /* marker 1 absent: the lowest marker of hrDeviceIndex 1 */
+        {"1.3.6.1.2.1.43.10.2.1.4.1.3|65|700\n1.3.6.1.2.1.43.10.2.1.4.2.1|65|9\n", true, 700,
+         "marker_life.3", NULL},
+        /* 4% apart: tolerated */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|9600\n"
+                   "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|65|10000\n",
+         true, 10000, "total", NULL},
+        /* 10% apart: flagged */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|9000\n"
+                   "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|65|10000\n",
+         true, 10000, "total", "total=10000 but prtMarkerLifeCount.1=9000 (differ by 1000)"},
+        /* 50% apart but only 60 pages: tolerated (new device) */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|60\n"
+                   "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|65|120\n",
+         true, 120, "total", NULL},
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|20\n"
+                   "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|65|150\n",
+         true, 150, "total", "total=150 but prtMarkerLifeCount.1=20 (differ by 130)"},
+        /* absurd vendor total (> 10^10) is dropped, life count used */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|4242\n"
+                   "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|70|20000000000\n",
+         true, 4242, "marker_life.1", NULL},
+        /* negative and wrong-typed values are dropped; a digit string is a number */
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|2|-5\n"
+                   "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|4|abc\n"
+                   "1.3.6.1.4.1.1347.99.1.0|4| 12345\n",
+         true, 12345, "total_b", NULL},
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|6|1.3.6\n", false, 0, "", NULL},
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|70|18446744073709551615\n", false, 0, "", NULL},
+        {KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|70|10000000000\n", true, 10000000000ull,
+         "marker_life.1", NULL},
+        {"", false, 0, "", NULL},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct gw_model m;
+        decode_text(cases[i].walk, &m);
+        if (m.has_page_count != cases[i].has || m.page_count_total != cases[i].total ||
+            strcmp(m.page_count_source, cases[i].source) != 0)
+            fail_msg("case %zu: has %d total %llu source '%s'", i, m.has_page_count,
+                     (unsigned long long)m.page_count_total, m.page_count_source);
+        if (cases[i].disagreement) {
+            assert_true(m.counter_disagreement);
+            assert_string_equal(m.disagreement, cases[i].disagreement);
+        } else if (m.counter_disagreement) {
+            fail_msg("case %zu: unexpected disagreement '%s'", i, m.disagreement);
+        }
+        gw_model_cleanup(&m);
+    }
+}
+
+static void test_counter_list(void **state)
+{
+    struct gw_model m;
+    const struct gw_counter *k;
+    (void)state;
+    decode_text(KYO_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|100\n"
+                          "1.3.6.1.2.1.43.10.2.1.4.2.7|65|3\n"
+                          "1.3.6.1.2.1.43.10.2.1.4.1|65|1\n" /* malformed: no marker */
+                          "1.3.6.1.4.1.1347.42.3.1.1.1.1.1|65|42\n"
+                          "1.3.6.1.4.1.1347.43.5.1.1.28.1|4|SERIAL1\n", /* not a counter */
+                &m);
+    assert_int_equal(m.n_counters, 3);
+    k = gw_model_counter(&m, "marker_life.1");
+    assert_non_null(k);
+    assert_int_equal(k->value, 100);
+    assert_string_equal(k->oid, "1.3.6.1.2.1.43.10.2.1.4.1.1");
+    k = gw_model_counter(&m, "marker_life.2.7");
+    assert_non_null(k);
+    assert_int_equal(k->value, 3);
+    k = gw_model_counter(&m, "print_total");
+    assert_non_null(k);
+    assert_int_equal(k->value, 42);
+    assert_string_equal(k->oid, "1.3.6.1.4.1.1347.42.3.1.1.1.1.1");
+    assert_null(gw_model_counter(&m, "serial"));
+    gw_model_cleanup(&m);
+
+    /* Catalogue counters are only read for the device's own enterprise. */
+    decode_text("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9999.1\n"
+                "1.3.6.1.4.1.1347.42.3.1.1.1.1.1|65|42\n",
+                &m);
+    assert_int_equal(m.n_counters, 0);
+    assert_string_equal(m.vendor, "Testco");
+    gw_model_cleanup(&m);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Supplies, status, alerts
+ */
+
+static void test_supplies(void **state)
+{
+    static const char walk[] =
+        /* 1: cyan toner through the colorant table, Latin-1 description */
+        "1.3.6.1.2.1.43.11.1.1.3.1.1|2|2\n"
+        "1.3.6.1.2.1.43.11.1.1.5.1.1|2|3\n"
+        "1.3.6.1.2.1.43.11.1.1.6.1.1|4x|546f6e657220636ff86c657572000000\n"
+        "1.3.6.1.2.1.43.11.1.1.8.1.1|2|1000\n"
+        "1.3.6.1.2.1.43.11.1.1.9.1.1|2|80\n"
+        /* 2: waste toner, some remaining */
+        "1.3.6.1.2.1.43.11.1.1.5.1.2|2|4\n"
+        "1.3.6.1.2.1.43.11.1.1.6.1.2|4|Waste\n"
+        "1.3.6.1.2.1.43.11.1.1.8.1.2|2|-2\n"
+        "1.3.6.1.2.1.43.11.1.1.9.1.2|2|-3\n"
+        /* 3: no type column, no level column, unknown colorant index */
+        "1.3.6.1.2.1.43.11.1.1.3.1.3|2|9\n"
+        "1.3.6.1.2.1.43.11.1.1.6.1.3|4|Drum\n"
+        /* 4: only a class column: not a supply */
+        "1.3.6.1.2.1.43.11.1.1.4.1.4|2|3\n"
+        /* 5: vendor type number, level as text (wrong type), level above capacity */
+        "1.3.6.1.2.1.43.11.1.1.5.1.5|2|99\n"
+        "1.3.6.1.2.1.43.11.1.1.8.1.5|2|100\n"
+        "1.3.6.1.2.1.43.11.1.1.9.1.5|4|50\n"
+        "1.3.6.1.2.1.43.11.1.1.5.1.6|2|15\n"
+        "1.3.6.1.2.1.43.11.1.1.8.1.6|2|100\n"
+        "1.3.6.1.2.1.43.11.1.1.9.1.6|2|130\n"
+        "1.3.6.1.2.1.43.12.1.1.4.1.2|4|cyan\n"
+        /* input trays: name wins over description; description as fallback */
+        "1.3.6.1.2.1.43.8.2.1.9.1.1|2|250\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.1|2|25\n"
+        "1.3.6.1.2.1.43.8.2.1.13.1.1|4|Tray 1\n"
+        "1.3.6.1.2.1.43.8.2.1.18.1.1|4|Cassette 1 (A4)\n"
+        "1.3.6.1.2.1.43.8.2.1.9.1.2|2|100\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.2|2|0\n"
+        "1.3.6.1.2.1.43.8.2.1.18.1.2|4|Bypass\n"
+        "1.3.6.1.2.1.43.8.2.1.13.1.3|4|Name only\n";
+    static const struct {
+        int index;
+        const char *type, *color, *descr;
+        long level, max;
+        int pct;
+        enum gw_supply_state st;
+    } want[] = {
+        {1, "toner", "cyan", "Toner co\xc3\xb8leur", 80, 1000, 8, GW_SUPPLY_LOW},
+        {2, "wasteToner", "", "Waste", -3, -2, -1, GW_SUPPLY_SOME_REMAINING},
+        {3, "unknown", "", "Drum", -2, -2, -1, GW_SUPPLY_UNKNOWN},
+        {5, "other", "", "", -2, 100, -1, GW_SUPPLY_UNKNOWN},
+        {6, "fuser", "", "", 130, 100, -1, GW_SUPPLY_IMPLAUSIBLE},
+        {1, "input", "", "Tray 1", 25, 250, 10, GW_SUPPLY_LOW},
+        {2, "input", "", "Bypass", 0, 100, 0, GW_SUPPLY_EMPTY},
+    };
+    struct gw_model m;
+    (void)state;
+    decode_text(walk, &m);
+    assert_int_equal(m.n_supplies, NELEM(want));
+    for (size_t i = 0; i < NELEM(want); i++) {
+        const struct gw_supply *sp = &m.supplies[i];
+        if (sp->index != want[i].index || strcmp(sp->type, want[i].type) != 0 ||
+            strcmp(sp->color, want[i].color) != 0 || strcmp(sp->description, want[i].descr) != 0 ||
+            sp->level_raw != want[i].level || sp->max_capacity != want[i].max ||
+            sp->percent != want[i].pct || sp->state != want[i].st)
+            fail_msg("supply %zu: %d %s %s '%s' %ld/%ld %d%% %s", i, sp->index, sp->type, sp->color,
+                     sp->description, sp->level_raw, sp->max_capacity, sp->percent,
+                     gw_supply_state_name(sp->state));
+    }
+    gw_model_cleanup(&m);
+}
+
+static void test_status(void **state)
+{
+    static const struct {
+        const char *walk;
+        int dev, prt;
+        uint32_t cond;
+    } cases[] = {
+        /* printer is hrDeviceIndex 3; index 1 values must not be used */
+        {"1.3.6.1.2.1.25.3.2.1.2.3|6|1.3.6.1.2.1.25.3.1.5\n"
+         "1.3.6.1.2.1.25.3.2.1.5.1|2|5\n"
+         "1.3.6.1.2.1.25.3.2.1.5.3|2|3\n"
+         "1.3.6.1.2.1.25.3.5.1.1.1|2|1\n"
+         "1.3.6.1.2.1.25.3.5.1.1.3|2|4\n"
+         "1.3.6.1.2.1.25.3.5.1.2.1|4x|ffff\n"
+         "1.3.6.1.2.1.25.3.5.1.2.3|4x|0c00\n",
+         3, 4, GW_COND_DOOR_OPEN | GW_COND_JAMMED},
+        /* no hrDeviceType: the hrPrinterTable row tells the index */
+        {"1.3.6.1.2.1.25.3.2.1.5.7|2|2\n"
+         "1.3.6.1.2.1.25.3.5.1.1.7|2|3\n"
+         "1.3.6.1.2.1.25.3.5.1.2.7|4x|8000\n",
+         2, 3, GW_COND_LOW_PAPER},
+        /* wrong types are ignored */
+        {"1.3.6.1.2.1.25.3.2.1.5.1|4|2\n"
+         "1.3.6.1.2.1.25.3.5.1.1.1|6|1.3\n"
+         "1.3.6.1.2.1.25.3.5.1.2.1|2|255\n",
+         0, 0, 0},
+        {"", 0, 0, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct gw_model m;
+        decode_text(cases[i].walk, &m);
+        if (m.device_status != cases[i].dev || m.printer_status != cases[i].prt ||
+            m.conditions != cases[i].cond)
+            fail_msg("case %zu: dev %d prt %d cond 0x%x", i, m.device_status, m.printer_status,
+                     m.conditions);
+        gw_model_cleanup(&m);
+    }
+}
+
+static void test_alerts(void **state)
+{
+    static const char walk[] =
+        /* 1: complete */
+        "1.3.6.1.2.1.43.18.1.1.2.1.1|2|4\n"
+        "1.3.6.1.2.1.43.18.1.1.3.1.1|2|4\n"
+        "1.3.6.1.2.1.43.18.1.1.4.1.1|2|5\n"
+        "1.3.6.1.2.1.43.18.1.1.5.1.1|2|1\n"
+        "1.3.6.1.2.1.43.18.1.1.6.1.1|2|13300\n"
+        "1.3.6.1.2.1.43.18.1.1.7.1.1|2|808\n"
+        "1.3.6.1.2.1.43.18.1.1.8.1.1|4x|436f7665722061206f75766572740000\n"
+        "1.3.6.1.2.1.43.18.1.1.9.1.1|67|12345\n"
+        /* 2: no severity: skipped */
+        "1.3.6.1.2.1.43.18.1.1.7.1.2|2|1101\n"
+        "1.3.6.1.2.1.43.18.1.1.8.1.2|4|orphan\n"
+        /* 3: code of the wrong type: skipped */
+        "1.3.6.1.2.1.43.18.1.1.2.1.3|2|3\n"
+        "1.3.6.1.2.1.43.18.1.1.7.1.3|4|1101\n"
+        /* 4: minimal (severity only) */
+        "1.3.6.1.2.1.43.18.1.1.2.1.4|2|1\n"
+        /* 5: code out of int range */
+        "1.3.6.1.2.1.43.18.1.1.2.1.5|2|3\n"
+        "1.3.6.1.2.1.43.18.1.1.7.1.5|65|4294967295\n";
+    struct gw_model m;
+    (void)state;
+    decode_text(walk, &m);
+    assert_int_equal(m.n_alerts, 2);
+    assert_int_equal(m.alerts[0].index, 1);
+    assert_int_equal(m.alerts[0].severity, 4);
+    assert_int_equal(m.alerts[0].training, 4);
+    assert_int_equal(m.alerts[0].group, 5);
+    assert_int_equal(m.alerts[0].group_index, 1);
+    assert_int_equal(m.alerts[0].location, 13300);
+    assert_int_equal(m.alerts[0].code, 808);
+    assert_string_equal(m.alerts[0].description, "Cover a ouvert");
+    assert_int_equal(m.alerts[0].time_ticks, 12345);
+    assert_int_equal(m.alerts[1].index, 4);
+    assert_int_equal(m.alerts[1].severity, 1);
+    assert_int_equal(m.alerts[1].code, 0);
+    assert_string_equal(m.alerts[1].description, "");
+    gw_model_cleanup(&m);
+}
+
+/* Huge tables are capped; the decoder allocates nothing per row beyond the caps. */
+static void test_caps(void **state)
+{
+    struct snmpc_vbset s;
+    struct gw_model m;
+    uint32_t oid[16];
+    size_t n = 0;
+    (void)state;
+    snmpc_vbset_init(&s);
+    for (uint32_t i = 1; i <= 1000; i++) {
+        static const uint32_t sup[] = {1, 3, 6, 1, 2, 1, 43, 11, 1, 1, 9, 1};
+        static const uint32_t inp[] = {1, 3, 6, 1, 2, 1, 43, 8, 2, 1, 10, 1};
+        static const uint32_t alr[] = {1, 3, 6, 1, 2, 1, 43, 18, 1, 1, 2, 1};
+        static const uint32_t life[] = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4, 1};
+        memcpy(oid, sup, sizeof sup);
+        oid[12] = i;
+        assert_int_equal(snmpc_vbset_add(&s, oid, 13, SNMPC_T_INTEGER, 5, NULL, 0), 0);
+        memcpy(oid, inp, sizeof inp);
+        assert_int_equal(snmpc_vbset_add(&s, oid, 13, SNMPC_T_INTEGER, 5, NULL, 0), 0);
+        memcpy(oid, alr, sizeof alr);
+        assert_int_equal(snmpc_vbset_add(&s, oid, 13, SNMPC_T_INTEGER, 3, NULL, 0), 0);
+        memcpy(oid, life, sizeof life);
+        assert_int_equal(snmpc_vbset_add(&s, oid, 13, SNMPC_T_COUNTER32, i, NULL, 0), 0);
+    }
+    gw_model_init(&m);
+    snmpc_model_decode(&s, NULL, &m);
+    assert_int_equal(m.n_supplies, SNMPC_MAX_SUPPLIES);
+    for (size_t i = 0; i < m.n_supplies; i++)
+        n += strcmp(m.supplies[i].type, "input") != 0;
+    assert_int_equal(n, SNMPC_MAX_SUPPLIES); /* the marker supplies came first */
+    assert_int_equal(m.supplies[255].index, 256);
+    assert_int_equal(m.n_alerts, SNMPC_MAX_ALERTS);
+    assert_int_equal(m.n_counters, SNMPC_MAX_COUNTERS);
+    assert_int_equal(m.page_count_total, 1);
+    gw_model_cleanup(&m);
+    snmpc_vbset_cleanup(&s);
+}
+
+/* Every object the decoder reads, with the wrong type: nothing is filled in, nothing breaks,
+ * and the JSON is complete (every string valid UTF-8). */
+static void test_wrong_types(void **state)
+{
+    static const char *const oids[] = {
+        "1.3.6.1.2.1.1.1.0",           "1.3.6.1.2.1.1.2.0",           "1.3.6.1.2.1.1.3.0",
+        "1.3.6.1.2.1.1.5.0",           "1.3.6.1.2.1.2.2.1.3.1",       "1.3.6.1.2.1.2.2.1.6.1",
+        "1.3.6.1.2.1.25.3.2.1.2.1",    "1.3.6.1.2.1.25.3.2.1.3.1",    "1.3.6.1.2.1.25.3.2.1.5.1",
+        "1.3.6.1.2.1.25.3.5.1.1.1",    "1.3.6.1.2.1.25.3.5.1.2.1",    "1.3.6.1.2.1.43.5.1.1.17.1",
+        "1.3.6.1.2.1.43.8.2.1.9.1.1",  "1.3.6.1.2.1.43.8.2.1.10.1.1", "1.3.6.1.2.1.43.8.2.1.13.1.1",
+        "1.3.6.1.2.1.43.10.2.1.4.1.1", "1.3.6.1.2.1.43.11.1.1.3.1.1", "1.3.6.1.2.1.43.11.1.1.5.1.1",
+        "1.3.6.1.2.1.43.11.1.1.6.1.1", "1.3.6.1.2.1.43.11.1.1.8.1.1", "1.3.6.1.2.1.43.11.1.1.9.1.1",
+        "1.3.6.1.2.1.43.12.1.1.4.1.1", "1.3.6.1.2.1.43.18.1.1.2.1.1", "1.3.6.1.2.1.43.18.1.1.8.1.1",
+        "1.3.6.1.2.1.43.18.1.1.9.1.1",
+    };
+    static const char *const values[] = {"|6|1.3.6.1.4.1.1347", "|64|1.2.3.4", "|5|", "|128|",
+                                         "|68x|00ff",           "|4x|ff00fe"};
+    (void)state;
+    for (size_t v = 0; v < NELEM(values); v++) {
+        char walk[4096] = "";
+        struct gw_model m;
+        json_t *j;
+        for (size_t i = 0; i < NELEM(oids); i++) {
+            strcat(walk, oids[i]);
+            strcat(walk, values[v]);
+            strcat(walk, "\n");
+        }
+        decode_text(walk, &m);
+        assert_int_equal(m.n_counters, 0);
+        assert_int_equal(m.n_alerts, 0);
+        assert_false(m.has_page_count);
+        assert_int_equal(m.device_status, 0);
+        assert_int_equal(m.uptime_ticks, 0);
+        assert_string_equal(m.mac, "");
+        assert_string_equal(m.serial, "");
+        j = gw_model_to_json(&m);
+        assert_non_null(j);
+        assert_int_equal(json_object_size(j), 20);
+        assert_int_equal(json_array_size(json_object_get(j, "supplies")), m.n_supplies);
+        json_decref(j);
+        gw_model_cleanup(&m);
+    }
+}
+
+static void test_no_catalogue(void **state)
+{
+    struct snmpc_vbset s;
+    struct gw_model m;
+    (void)state;
+    load(&s, "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2385.3.1\n"
+             "1.3.6.1.2.1.43.10.2.1.4.1.1|65|77\n"
+             "1.3.6.1.4.1.2385.1.1.19.2.1.3.1.4.60|65|5\n");
+    gw_model_init(&m);
+    snmpc_model_decode(&s, NULL, &m);
+    assert_string_equal(m.vendor, "Sharp");
+    assert_int_equal(m.n_counters, 1);
+    assert_int_equal(m.page_count_total, 77);
+    gw_model_cleanup(&m);
+    snmpc_vbset_cleanup(&s);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Recorded walks against their expected.json
+ */
+
+/* A comparison where we disagree with the fixture on purpose. what: "serial", "model" or
+ * "supply:<input|marker>:<index>:<field>" with field capacity, percent, type or description.
+ * fixture: the fixture's value as text ("" for null). ours: what the decoder must produce. */
+struct fixture_exception {
+    const char *file;
+    const char *what;
+    const char *fixture;
+    const char *ours;
+    const char *reason;
+    int used;
+};
+
+#define WHY_SOME                                                                                   \
+    "prtInputCurrentLevel/prtMarkerSuppliesLevel -3 is RFC 3805's 'at least one "                  \
+    "unit remains', a state (some_remaining), not 50%"
+#define WHY_CAP "prtMarkerSuppliesMaxCapacity -2 is 'unknown'; the fixture substitutes 100"
+#define WHY_PCT                                                                                    \
+    "capacity is unknown (-2), so the level is not a percentage; the fixture "                     \
+    "assumes it is"
+#define WHY_SN                                                                                     \
+    "the fixture has no serial, but sysDescr carries the JetDirect SN: field, "                    \
+    "which is the printer's serial number"
+
+static struct fixture_exception fixture_exceptions[] = {
+    {"brother", "supply:marker:1:capacity", "100", "-2", WHY_CAP, 0},
+    {"brother", "supply:marker:1:percent", "50", "-1", WHY_SOME, 0},
+    {"brother", "supply:input:1:percent", "50", "-1", WHY_SOME, 0},
+    {"brother", "supply:input:2:percent", "50", "-1", WHY_SOME, 0},
+    {"brother", "supply:input:3:percent", "50", "-1", WHY_SOME, 0},
+    {"canonprinter_tm", "supply:input:2:percent", "50", "-1", WHY_SOME, 0},
+    {"dell-laser_s5830dn", "supply:input:2:percent", "50", "-1", WHY_SOME, 0},
+    {"dell-laser_s5830dn", "supply:input:3:percent", "50", "-1", WHY_SOME, 0},
+    {"fujifilmprinter_c7580", "supply:marker:5:capacity", "100", "-2", WHY_CAP, 0},
+    {"fujifilmprinter_c7580", "supply:marker:5:percent", "50", "-1", WHY_SOME, 0},
+    {"fujifilmprinter_c810", "supply:marker:5:capacity", "100", "-2", WHY_CAP, 0},
+    {"fujifilmprinter_c810", "supply:marker:5:percent", "50", "-1", WHY_SOME, 0},
+    {"jetdirect", "serial", "", "AAA0A00000", WHY_SN, 0},
+    {"jetdirect_m252dw", "serial", "", "VNB3J99999", WHY_SN, 0},
+    {"jetdirect_m252dw", "supply:input:2:percent", "50", "-1", WHY_SOME, 0},
+    {"konica", "supply:marker:13:capacity", "100", "-2", WHY_CAP, 0},
+    {"konica", "supply:marker:13:percent", "50", "-1", WHY_SOME, 0},
+    {"konica_2", "supply:input:1:percent", "50", "-1", WHY_SOME, 0},
+    {"sharp_mxm266nv", "supply:marker:2:capacity", "100", "-2", WHY_CAP, 0},
+    {"sharp_mxm266nv", "supply:marker:2:percent", "100", "-1", WHY_PCT, 0},
+    {"sharp_mxm266nv", "supply:marker:3:capacity", "100", "-2", WHY_CAP, 0},
+    {"sharp_mxm266nv", "supply:marker:3:percent", "9", "-1", WHY_PCT, 0},
+    {"sharp_mxm266nv", "supply:marker:4:capacity", "100", "-2", WHY_CAP, 0},
+    {"sharp_mxm266nv", "supply:marker:4:percent", "9", "-1", WHY_PCT, 0},
+    {"sharp_mxm266nv", "supply:input:2:percent", "50", "-1", WHY_SOME, 0},
+};
+
+/* Checks one value. Returns: number of failures (0 or 1), printing the reason. */
+static int check(const char *file, const char *what, const char *fixture, const char *ours)
+{
+    for (size_t i = 0; i < NELEM(fixture_exceptions); i++) {
+        struct fixture_exception *e = &fixture_exceptions[i];
+        if (strcmp(e->file, file) != 0 || strcmp(e->what, what) != 0)
+            continue;
+        e->used++;
+        if (strcmp(e->fixture, fixture) != 0) {
+            print_message("%s %s: exception expects fixture '%s', file has '%s'\n", file, what,
+                          e->fixture, fixture);
+            return 1;
+        }
+        if (strcmp(e->ours, ours) != 0) {
+            print_message("%s %s: decoded '%s', exception requires '%s'\n", file, what, ours,
+                          e->ours);
+            return 1;
+        }
+        return 0;
+    }
+    if (strcmp(fixture, ours) != 0) {
+        print_message("%s %s: decoded '%s', fixture has '%s'\n", file, what, ours, fixture);
+        return 1;
+    }
+    return 0;
+}
+
+/* Models are compared without the vendor's name in front: the fixture writes "Color LaserJet
+ * M452nw" where the device says "HP Color LaserJet M452nw", but "SHARP MX-M266NV" in full. */
+static const char *strip_vendor(const char *model, const char *vendor)
+{
+    static const char *const extra[] = {"HP ", "Hewlett-Packard ", "FUJIFILM ", "FUJI XEROX "};
+    size_t n = strlen(vendor);
+    if (n && strncasecmp(model, vendor, n) == 0 && model[n] == ' ')
+        return model + n + 1;
+    for (size_t i = 0; i < NELEM(extra); i++)
+        if (strncasecmp(model, extra[i], strlen(extra[i])) == 0)
+            return model + strlen(extra[i]);
+    return model;
+}
+
+static bool is_mib_supply_type(const char *t)
+{
+    if (strcmp(t, "input") == 0)
+        return true;
+    for (long i = 1; i <= 34; i++)
+        if (strcmp(snmpc__supply_type_name(i), t) == 0)
+            return true;
+    return false;
+}
+
+static int compare_fixture(const char *dir, const char *base, const struct snmpc_catalogue *cat,
+                           size_t *checks)
+{
+    char path[1400], fx[64], us[64];
+    struct snmpc_vbset s;
+    struct gw_errbuf eb;
+    struct gw_model m;
+    json_error_t jerr;
+    json_t *exp, *dev, *sup, *sens;
+    const char *v;
+    int fails = 0;
+    size_t nent;
+    const struct snmpc_cat_entry *ent;
+    uint32_t enterprise = 0;
+
+    snprintf(path, sizeof path, "%s/%s.snmprec", dir, base);
+    snmpc_vbset_init(&s);
+    if (snmpc_vbset_load_snmprec(&s, path, &eb) != 0)
+        fail_msg("%s", eb.msg);
+    snprintf(path, sizeof path, "%s/%s.expected.json", dir, base);
+    exp = json_load_file(path, 0, &jerr);
+    if (!exp)
+        fail_msg("%s: %s", path, jerr.text);
+    gw_model_init(&m);
+    snmpc_model_decode(&s, cat, &m);
+
+    /* Identity. */
+    dev = json_array_get(
+        json_object_get(json_object_get(json_object_get(exp, "os"), "discovery"), "devices"), 0);
+    v = json_string_value(json_object_get(dev, "serial"));
+    fails += check(base, "serial", v ? v : "", m.serial);
+    (*checks)++;
+    v = json_string_value(json_object_get(dev, "hardware"));
+    if (v) {
+        fails += check(base, "model", strip_vendor(v, m.vendor), strip_vendor(m.model, m.vendor));
+        (*checks)++;
+    }
+    if (sscanf(m.sys_object_id, "1.3.6.1.4.1.%u", &enterprise) != 1)
+        enterprise = 0;
+
+    /* Supplies, matched by kind (input tray or marker supply) and index. */
+    sup = json_object_get(json_object_get(json_object_get(exp, "printer-supplies"), "discovery"),
+                          "printer_supplies");
+    for (size_t i = 0; i < json_array_size(sup); i++) {
+        json_t *e = json_array_get(sup, i);
+        const char *type = json_string_value(json_object_get(e, "supply_type"));
+        const char *descr = json_string_value(json_object_get(e, "supply_descr"));
+        int idx = (int)json_integer_value(json_object_get(e, "supply_index"));
+        bool input = type && strcmp(type, "input") == 0;
+        const char *kind = input ? "input" : "marker";
+        const struct gw_supply *sp = NULL;
+        char what[96];
+
+        for (size_t k = 0; k < m.n_supplies; k++)
+            if (m.supplies[k].index == idx && (strcmp(m.supplies[k].type, "input") == 0) == input)
+                sp = &m.supplies[k];
+        if (!sp) {
+            print_message("%s: supply %s %d not decoded\n", base, kind, idx);
+            fails++;
+            continue;
+        }
+        if (type && is_mib_supply_type(type)) {
+            snprintf(what, sizeof what, "supply:%s:%d:type", kind, idx);
+            fails += check(base, what, type, sp->type);
+            (*checks)++;
+        }
+        snprintf(what, sizeof what, "supply:%s:%d:description", kind, idx);
+        fails += check(base, what, descr ? descr : "", sp->description);
+        snprintf(what, sizeof what, "supply:%s:%d:capacity", kind, idx);
+        snprintf(fx, sizeof fx, "%lld",
+                 (long long)json_integer_value(json_object_get(e, "supply_capacity")));
+        snprintf(us, sizeof us, "%ld", sp->max_capacity);
+        fails += check(base, what, fx, us);
+        snprintf(what, sizeof what, "supply:%s:%d:percent", kind, idx);
+        snprintf(fx, sizeof fx, "%lld",
+                 (long long)json_integer_value(json_object_get(e, "supply_current")));
+        snprintf(us, sizeof us, "%d", sp->percent);
+        fails += check(base, what, fx, us);
+        (*checks) += 3;
+    }
+
+    /* Page counters: prtMarkerLifeCount and the catalogue's counters of this enterprise. */
+    ent = snmpc_catalogue_vendor(cat, enterprise, &nent);
+    sens =
+        json_object_get(json_object_get(json_object_get(exp, "sensors"), "discovery"), "sensors");
+    for (size_t i = 0; i < json_array_size(sens); i++) {
+        json_t *e = json_array_get(sens, i);
+        const char *cls = json_string_value(json_object_get(e, "sensor_class"));
+        const char *oid = json_string_value(json_object_get(e, "sensor_oid"));
+        bool ours = false;
+        const struct gw_counter *k = NULL;
+        char what[160];
+
+        if (!cls || strcmp(cls, "count") != 0 || !oid)
+            continue;
+        if (*oid == '.')
+            oid++;
+        if (strncmp(oid, "1.3.6.1.2.1.43.10.2.1.4.", 24) == 0)
+            ours = true;
+        for (size_t c = 0; c < nent && !ours; c++) {
+            char buf[160];
+            ours = strcmp(snmpc_oid_format(ent[c].oid, ent[c].oid_len, buf, sizeof buf), oid) == 0;
+        }
+        if (!ours)
+            continue;
+        for (size_t c = 0; c < m.n_counters; c++)
+            if (strcmp(m.counters[c].oid, oid) == 0)
+                k = &m.counters[c];
+        snprintf(what, sizeof what, "counter:%s", oid);
+        snprintf(fx, sizeof fx, "%lld",
+                 (long long)json_integer_value(json_object_get(e, "sensor_current")));
+        if (k)
+            snprintf(us, sizeof us, "%llu", (unsigned long long)k->value);
+        else
+            snprintf(us, sizeof us, "(missing)");
+        fails += check(base, what, fx, us);
+        (*checks)++;
+    }
+
+    json_decref(exp);
+    gw_model_cleanup(&m);
+    snmpc_vbset_cleanup(&s);
+    return fails;
+}
+
+static void test_recorded_walks(void **state)
+{
+    const char *shared = getenv("FLEETGW_SHARED");
+    const char *datadir = getenv("FLEETGW_DATADIR");
+    char dir[1024], path[1100];
+    struct snmpc_catalogue *cat = NULL;
+    struct gw_errbuf eb;
+    struct dirent **names;
+    int n, files = 0, fails = 0;
+    size_t checks = 0;
+    (void)state;
+
+    if (!shared)
+        shared = "../shared";
+    snprintf(dir, sizeof dir, "%s/testdata/snmprec", shared);
+    n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0) {
+        print_message("skipping: %s not readable\n", dir);
+        skip();
+    }
+    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
+    if (snmpc_catalogue_load(path, &cat, &eb) != 0)
+        fail_msg("%s", eb.msg);
+
+    for (int i = 0; i < n; i++) {
+        const char *nm = names[i]->d_name;
+        size_t l = strlen(nm);
+        if (l > 8 && strcmp(nm + l - 8, ".snmprec") == 0) {
+            char base[256];
+            snprintf(base, sizeof base, "%.*s", (int)(l - 8), nm);
+            fails += compare_fixture(dir, base, cat, &checks);
+            files++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    snmpc_catalogue_free(cat);
+
+    for (size_t i = 0; i < NELEM(fixture_exceptions); i++)
+        if (fixture_exceptions[i].used != 1) {
+            print_message("exception %s %s used %d times (stale?)\n", fixture_exceptions[i].file,
+                          fixture_exceptions[i].what, fixture_exceptions[i].used);
+            fails++;
+        }
+    print_message("%d recordings, %zu values compared, %zu documented exceptions\n", files, checks,
+                  NELEM(fixture_exceptions));
+    assert_int_equal(files, 12);
+    assert_true(checks > 150);
+    assert_int_equal(fails, 0);
+}
+
+/* Spot checks of decoded recordings beyond what the fixtures hold. */
+static void test_recorded_details(void **state)
+{
+    const char *shared = getenv("FLEETGW_SHARED");
+    const char *datadir = getenv("FLEETGW_DATADIR");
+    char path[1100];
+    struct snmpc_catalogue *cat = NULL;
+    struct snmpc_vbset s;
+    struct gw_errbuf eb;
+    struct gw_model m;
+    (void)state;
+
+    if (!shared)
+        shared = "../shared";
+    snprintf(path, sizeof path, "%s/testdata/snmprec/sharp_mxm266nv.snmprec", shared);
+    if (access(path, R_OK) != 0) {
+        print_message("skipping: %s not readable\n", path);
+        skip();
+    }
+    snmpc_vbset_init(&s);
+    assert_int_equal(snmpc_vbset_load_snmprec(&s, path, &eb), 0);
+    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
+    assert_int_equal(snmpc_catalogue_load(path, &cat, &eb), 0);
+    gw_model_init(&m);
+    snmpc_model_decode(&s, cat, &m);
+    assert_string_equal(m.vendor, "Sharp");
+    assert_string_equal(m.mac, "ac:a8:8e:25:69:6c");
+    assert_string_equal(m.firmware, "1.04");
+    assert_true(m.is_printer);
+    assert_int_equal(m.device_status, 2);
+    assert_int_equal(m.conditions, 0);
+    /* Sharp has no single vendor total: billing falls back to the life count. */
+    assert_true(m.has_page_count);
+    assert_int_equal(m.page_count_total, 90474);
+    assert_string_equal(m.page_count_source, "marker_life.1");
+    assert_false(m.counter_disagreement);
+    assert_int_equal(gw_model_counter(&m, "total_mono")->value, 90474);
+    gw_model_cleanup(&m);
+    snmpc_vbset_cleanup(&s);
+
+    snprintf(path, sizeof path, "%s/testdata/snmprec/samsungprinter_m4080fx.snmprec", shared);
+    snmpc_vbset_init(&s);
+    assert_int_equal(snmpc_vbset_load_snmprec(&s, path, &eb), 0);
+    gw_model_init(&m);
+    snmpc_model_decode(&s, cat, &m);
+    assert_int_equal(m.conditions, GW_COND_LOW_PAPER); /* hrPrinterDetectedErrorState 80 00 */
+    assert_int_equal(m.device_status, 3);
+    assert_string_equal(m.model, "Samsung M4080FX");
+    assert_string_equal(m.firmware, "V11.01.03.04_02-27-2017");
+    gw_model_cleanup(&m);
+    snmpc_vbset_cleanup(&s);
+    snmpc_catalogue_free(cat);
+}
+
+/* The invented Kyocera walk in the repository (tests/data), so the Kyocera catalogue lines are
+ * exercised even where the shared recordings are absent. */
+static void test_demo_kyocera(void **state)
+{
+    const char *src = getenv("FLEETGW_SRCDIR");
+    const char *datadir = getenv("FLEETGW_DATADIR");
+    char path[1100];
+    struct snmpc_catalogue *cat = NULL;
+    struct snmpc_vbset s;
+    struct gw_errbuf eb;
+    struct gw_model m;
+    const struct gw_counter *k;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/tests/data/snmprec/demo-kyocera.snmprec", src ? src : ".");
+    if (access(path, R_OK) != 0) {
+        print_message("skipping: %s not readable\n", path);
+        skip();
+    }
+    snmpc_vbset_init(&s);
+    if (snmpc_vbset_load_snmprec(&s, path, &eb) != 0)
+        fail_msg("%s", eb.msg);
+    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
+    assert_int_equal(snmpc_catalogue_load(path, &cat, &eb), 0);
+    gw_model_init(&m);
+    snmpc_model_decode(&s, cat, &m);
+    assert_string_equal(m.vendor, "Kyocera");
+    assert_string_equal(m.model, "ECOSYS M3145dn");
+    assert_string_equal(m.serial, "DMO0000001");
+    assert_string_equal(m.mac, "00:17:c8:a1:b2:c3");
+    assert_true(m.has_page_count);
+    assert_int_equal(m.page_count_total, 48211);
+    assert_string_equal(m.page_count_source, "total"); /* kcprtMarkerServiceCount */
+    assert_false(m.counter_disagreement);
+    k = gw_model_counter(&m, "print_total");
+    assert_non_null(k);
+    assert_int_equal(k->value, 30122);
+    assert_int_equal(gw_model_counter(&m, "copy_total")->value, 17012);
+    assert_int_equal(gw_model_counter(&m, "fax_total")->value, 1077);
+    assert_int_equal(gw_model_counter(&m, "copy_mono")->value, 17012);
+    assert_int_equal(m.n_supplies, 3);
+    assert_string_equal(m.supplies[0].description, "TK-3160");
+    assert_string_equal(m.supplies[0].color, "black");
+    assert_int_equal(m.supplies[0].percent, 8);
+    assert_int_equal(m.supplies[0].state, GW_SUPPLY_LOW);
+    assert_string_equal(m.supplies[1].type, "wasteToner");
+    assert_int_equal(m.supplies[1].state, GW_SUPPLY_SOME_REMAINING);
+    assert_string_equal(m.supplies[2].type, "input");
+    assert_string_equal(m.supplies[2].description, "Cassette 1");
+    assert_int_equal(m.device_status, 3);
+    assert_int_equal(m.printer_status, 3);
+    /* The walk's hrPrinterDetectedErrorState is 04 00: bit 5 of RFC 3805, jammed. */
+    assert_int_equal(m.conditions, GW_COND_JAMMED);
+    assert_int_equal(m.n_alerts, 1);
+    assert_int_equal(m.alerts[0].code, 1101);
+    assert_int_equal(m.alerts[0].group, 11);
+    assert_string_equal(m.alerts[0].description, "Toner is low.");
+    assert_int_equal(m.alerts[0].time_ticks, 8600000);
+    gw_model_cleanup(&m);
+    snmpc_vbset_cleanup(&s);
+    snmpc_catalogue_free(cat);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_supply_state_table),
+        cmocka_unit_test(test_error_state_table),
+        cmocka_unit_test(test_supply_type_names),
+        cmocka_unit_test(test_text_sanitize_table),
+        cmocka_unit_test(test_identity_sources),
+        cmocka_unit_test(test_model_sources_table),
+        cmocka_unit_test(test_serial_and_firmware_table),
+        cmocka_unit_test(test_mac_text_form),
+        cmocka_unit_test(test_is_printer),
+        cmocka_unit_test(test_billing_rule_table),
+        cmocka_unit_test(test_counter_list),
+        cmocka_unit_test(test_supplies),
+        cmocka_unit_test(test_status),
+        cmocka_unit_test(test_alerts),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_no_catalogue),
+        cmocka_unit_test(test_recorded_walks),
+        cmocka_unit_test(test_recorded_details),
+        cmocka_unit_test(test_demo_kyocera),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
