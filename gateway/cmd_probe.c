@@ -267,11 +267,12 @@ static int parse_args(struct probe_opts *o, int argc, char **argv)
             usage(stdout);
             return -1;
         case ':':
-            if (optopt)
+            /* optopt is the short option letter, or a long option's value (>= 256). */
+            if (optopt > 0 && optopt < 256)
                 return usage_error("-%c: missing argument", optopt);
             return usage_error("%s: missing argument", argv[optind - 1]);
         default:
-            if (optopt)
+            if (optopt > 0 && optopt < 256)
                 return usage_error("-%c: unknown option", optopt);
             return usage_error("%s: unknown option", argv[optind - 1]);
         }

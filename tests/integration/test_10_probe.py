@@ -1,0 +1,290 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright (c) 2026 fleetgw authors
+#
+# `fleetgw probe` against a private net-snmp snmpd on loopback: SNMPv1/v2c/v3 at every security
+# level and protocol pair Debian's net-snmp 5.9.3 supports, the SNMPv3 failures a user must be
+# able to tell apart (exit 4 with the reason), no response (exit 3, within the time the flags
+# allow), an SNMP error answer (exit 5), usage errors (exit 2 naming the flag), and that no
+# secret given on the command line or in a file shows up in the output.
+#
+# What snmpd 5.9.3 does on the wire, as observed while writing these tests:
+#   unknown user       Report usmStatsUnknownUserNames       -> exit 4 "unknown user"
+#   wrong auth key     Report usmStatsWrongDigests           -> exit 4 "auth"
+#   auth-only user     Report usmStatsUnsupportedSecLevels   -> exit 4 "security level"
+#     asked for authPriv
+#   wrong priv key     nothing: the message authenticates, the decrypted scoped PDU does not
+#                      parse, snmpd logs "security service 3 error parsing ScopedPDU" and drops
+#                      it instead of sending usmStatsDecryptionErrors. fleetgw then sends one
+#                      authNoPriv GET with the same user and auth key; an answer proves them
+#                      right, so it reports the privacy key (exit 4 "priv"). If that GET is
+#                      silent too, it is a plain timeout (exit 3).
+#   authNoPriv for a   Response with errorStatus authorizationError (16) -> exit 5
+#     "rouser ... priv" user
+# usmStatsNotInTimeWindows cannot be provoked through probe (it discovers boots and time
+# afresh on every run); session.c accepts one such Report as the resync net-snmp performs and
+# fails with SNMPC_E_TIME_WINDOW on a second.
+
+import json
+import time
+
+import pytest
+
+from conftest import has_ipv6_loopback
+
+TIMEOUT = 0.5
+RETRIES = 1
+
+
+def v3_args(snmpd, user, level="authPriv", auth=None, apass=None, priv=None, ppass=None):
+    a, ap, p, pp, _ = snmpd.users[user]
+    args = ["-v", "3", "-u", user, "-l", level]
+    if level in ("authNoPriv", "authPriv"):
+        args += ["-a", auth or a, "-A", apass or ap]
+    if level == "authPriv":
+        args += ["-x", priv or p, "-X", ppass or pp]
+    return args
+
+
+def probe_json(fleetgw, *args, timeout=30):
+    cp = fleetgw("probe", "--json", "--timeout", TIMEOUT, "--retries", RETRIES, *args,
+                 timeout=timeout)
+    return cp, (json.loads(cp.stdout) if cp.stdout.strip() else None)
+
+
+def check_identity(j):
+    assert j["sys_descr"] == "fleetgw test agent"
+    assert j["sys_name"] == "fleetgw-snmpd"
+    assert j["sys_location"] == "loopback rack 1"
+    assert j["sys_contact"] == "ops@example.invalid"
+    assert j["sys_object_id"].startswith("1.3.6.1.4.1.8072.")
+    assert j["uptime_ticks"] >= 0
+
+
+@pytest.mark.parametrize("version", ["1", "2c"])
+def test_community_ok(snmpd, fleetgw, version):
+    cp, j = probe_json(fleetgw, "-v", version, "-c", "public", snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+    assert j["engine_id"] is None
+    for key in ("counters", "supplies", "alerts", "status"):
+        assert key in j
+
+
+def test_default_is_v2c_public(snmpd, fleetgw):
+    cp, j = probe_json(fleetgw, snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+
+
+def test_wrong_community_is_no_response(snmpd, fleetgw):
+    # SNMPv1/v2c agents drop requests with an unknown community: nothing tells it from a
+    # dead device.
+    cp, _ = probe_json(fleetgw, "-c", "not-the-community", snmpd.endpoint)
+    assert cp.returncode == 3, cp.stderr
+    assert "no response" in cp.stderr
+
+
+@pytest.mark.parametrize("user", ["fleet", "fmd5", "fsha", "fsha224", "fsha384", "fsha512"])
+def test_v3_authpriv_ok(snmpd, fleetgw, user):
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, user), snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+    assert j["engine_id"] == snmpd.engine_id
+
+
+def test_v3_authnopriv_and_noauth_ok(snmpd, fleetgw):
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fauth", "authNoPriv"), snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+    assert j["engine_id"] == snmpd.engine_id
+    cp, j = probe_json(fleetgw, "-u", "fnoauth", "-l", "noAuthNoPriv", snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+
+
+def test_v3_context_name_accepted(snmpd, fleetgw):
+    # snmpd serves its MIB in the default context; the empty name is the one that works.
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fleet"), "-n", "", snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+
+
+def test_v3_engine_id_in_text_output(snmpd, fleetgw):
+    cp = fleetgw("probe", *v3_args(snmpd, "fleet"), snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    assert "engine id" in cp.stdout and snmpd.engine_id in cp.stdout
+    assert "fleetgw test agent" in cp.stdout
+
+
+def test_v3_unknown_user(snmpd, fleetgw):
+    args = ["-v", "3", "-u", "nosuchuser", "-l", "authPriv", "-a", "SHA-256", "-A",
+            "authpass123", "-x", "AES", "-X", "privpass123"]
+    cp, j = probe_json(fleetgw, *args, snmpd.endpoint)
+    assert cp.returncode == 4, cp.stderr
+    assert "unknown user" in cp.stderr
+    assert j["error"] == "SNMPC_E_AUTH_USER"
+
+
+def test_v3_wrong_auth_key(snmpd, fleetgw):
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fleet", apass="wrong-auth-pass"), snmpd.endpoint)
+    assert cp.returncode == 4, cp.stderr
+    assert "auth" in cp.stderr and "wrong auth key" in cp.stderr
+    assert j["error"] == "SNMPC_E_AUTH_KEY"
+
+
+def test_v3_wrong_auth_protocol_is_wrong_auth_key(snmpd, fleetgw):
+    # A different hash makes a different digest: the agent cannot tell the two apart.
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fleet", auth="SHA-512"), snmpd.endpoint)
+    assert cp.returncode == 4, cp.stderr
+    assert j["error"] == "SNMPC_E_AUTH_KEY"
+
+
+def test_v3_wrong_priv_key(snmpd, fleetgw):
+    # snmpd stays silent on a wrong privacy key (see the file comment); the authNoPriv
+    # cross-check still lets fleetgw name the cause, at the cost of one timeout.
+    t0 = time.monotonic()
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fleet", ppass="wrong-priv-pass"),
+                       snmpd.endpoint)
+    assert cp.returncode == 4, cp.stderr
+    assert "priv" in cp.stderr and "wrong priv key" in cp.stderr
+    assert j["error"] == "SNMPC_E_PRIV_KEY"
+    assert time.monotonic() - t0 < TIMEOUT * (RETRIES + 1) + 3
+
+
+def test_v3_wrong_priv_protocol_is_wrong_priv_key(snmpd, fleetgw):
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fleet", priv="DES"), snmpd.endpoint)
+    assert cp.returncode == 4, cp.stderr
+    assert j["error"] == "SNMPC_E_PRIV_KEY"
+
+
+def test_v3_unsupported_security_level(snmpd, fleetgw):
+    # fauth has no privacy key: asking for authPriv gets usmStatsUnsupportedSecLevels.
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fauth", "authPriv", priv="AES",
+                                         ppass="privpass123"), snmpd.endpoint)
+    assert cp.returncode == 4, cp.stderr
+    assert "security level" in cp.stderr
+    assert j["error"] == "SNMPC_E_SECLEVEL"
+
+
+def test_snmp_error_answer_exit_5(snmpd, fleetgw):
+    # "rouser fleet priv": the agent authenticates an authNoPriv GET and answers it with
+    # errorStatus authorizationError, an SNMP error in a response PDU.
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fleet", "authNoPriv"), snmpd.endpoint)
+    assert cp.returncode == 5, cp.stderr
+    assert "authorizationError" in cp.stderr
+    assert j["error"] == "SNMPC_E_PDU"
+    assert "authorizationError" in j["detail"]
+
+
+@pytest.mark.parametrize("mode", ["v2c", "v3"])
+def test_no_listener_exit_3_in_time(fleetgw, udp_port, mode):
+    # Nothing listens on udp_port: each try waits its timeout, then exit 3.
+    args = ["-c", "public"] if mode == "v2c" else ["-u", "fleet", "-l", "authPriv", "-a",
+                                                    "SHA-256", "-A", "authpass123", "-x",
+                                                    "AES", "-X", "privpass123"]
+    t0 = time.monotonic()
+    cp, j = probe_json(fleetgw, *args, f"127.0.0.1:{udp_port}")
+    elapsed = time.monotonic() - t0
+    assert cp.returncode == 3, cp.stderr
+    assert "no response" in cp.stderr
+    assert j["error"] == "SNMPC_E_TIMEOUT"
+    assert TIMEOUT * (RETRIES + 1) * 0.9 <= elapsed < TIMEOUT * (RETRIES + 1) + 2.0
+
+
+def test_stopped_agent_exit_3(snmpd, fleetgw):
+    cp, _ = probe_json(fleetgw, snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    snmpd.stop()
+    t0 = time.monotonic()
+    cp, _ = probe_json(fleetgw, "--retries", "0", snmpd.endpoint)
+    assert cp.returncode == 3, cp.stderr
+    assert time.monotonic() - t0 < TIMEOUT + 2.0
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no IPv6 loopback")
+def test_ipv6_bracketed(snmpd, fleetgw):
+    cp, j = probe_json(fleetgw, f"[::1]:{snmpd.port}")
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+    cp, j = probe_json(fleetgw, *v3_args(snmpd, "fleet"), f"[::1]:{snmpd.port}")
+    assert cp.returncode == 0, cp.stderr
+    assert j["engine_id"] == snmpd.engine_id
+
+
+def test_host_name_resolved(snmpd, fleetgw):
+    cp, j = probe_json(fleetgw, f"localhost:{snmpd.port}")
+    # localhost may resolve to ::1 first; snmpd listens on both when IPv6 is there.
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+
+
+def test_secret_files(snmpd, fleetgw, tdir):
+    (tdir / "auth").write_text("authpass123\n")
+    (tdir / "priv").write_text("privpass123\n")
+    (tdir / "community").write_text("public\n")
+    cp, j = probe_json(fleetgw, "-u", "fleet", "-l", "authPriv", "-a", "SHA-256",
+                       "--auth-pass-file", tdir / "auth", "-x", "AES", "--priv-pass-file",
+                       tdir / "priv", snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+    cp, j = probe_json(fleetgw, "--community-file", tdir / "community", snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    check_identity(j)
+
+
+def test_secrets_never_printed(snmpd, fleetgw):
+    runs = [
+        ["--json", *v3_args(snmpd, "fleet", apass="Auth-Secret-1", ppass="Priv-Secret-2")],
+        [*v3_args(snmpd, "fleet", apass="authpass123", ppass="Priv-Secret-2")],
+        ["--json", "-c", "Community-Secret-3"],
+        [*v3_args(snmpd, "fleet", apass="Auth-Secret-1")],
+    ]
+    for args in runs:
+        cp = fleetgw("probe", "--timeout", TIMEOUT, "--retries", "0", *args, snmpd.endpoint)
+        for secret in ("Auth-Secret-1", "Priv-Secret-2", "Community-Secret-3"):
+            assert secret not in cp.stdout and secret not in cp.stderr, args
+
+
+def test_device_without_printer_data(snmpd, fleetgw):
+    # snmpd answers but has no Printer-MIB: probe still prints what it has and exits 0.
+    cp = fleetgw("probe", snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    assert "fleetgw test agent" in cp.stdout
+    cp, j = probe_json(fleetgw, snmpd.endpoint)
+    assert cp.returncode == 0
+    assert j["supplies"] == [] and j["page_count_total"] is None
+
+
+@pytest.mark.parametrize("args,flag", [
+    (["-v", "4", "127.0.0.1"], "-v"),
+    (["-l", "superPriv", "-u", "x", "127.0.0.1"], "-l"),
+    (["-u", "x", "-a", "SHA-1024", "-A", "authpass123", "127.0.0.1"], "-a"),
+    (["-u", "x", "-x", "ROT13", "127.0.0.1"], "-x"),
+    (["--timeout", "soon", "127.0.0.1"], "--timeout"),
+    (["-t", "0", "127.0.0.1"], "-t"),
+    (["--retries", "-1", "127.0.0.1"], "--retries"),
+    (["-r", "many", "127.0.0.1"], "-r"),
+    (["--bogus", "127.0.0.1"], "--bogus"),
+    (["-Z", "127.0.0.1"], "-Z"),
+    (["127.0.0.1:99999"], "PORT"),
+    (["[::1:161"], "HOST"),
+    ([], "HOST"),
+    (["127.0.0.1", "127.0.0.2"], "127.0.0.2"),
+    (["-u", "fleet", "-l", "authPriv", "-A", "authpass123", "127.0.0.1"], "-X"),
+    (["-u", "fleet", "-l", "authNoPriv", "127.0.0.1"], "-A"),
+    (["-u", "fleet", "-l", "authNoPriv", "-A", "short", "127.0.0.1"], "-A"),
+    (["-v", "2c", "-u", "fleet", "127.0.0.1"], "-v 3"),
+    (["-v", "3", "127.0.0.1"], "-u"),
+    (["--timeout"], "--timeout"),
+    (["--catalogue", "/nonexistent/counters.catalogue", "127.0.0.1"], "--catalogue"),
+])
+def test_usage_errors(fleetgw, args, flag):
+    cp = fleetgw("probe", *args)
+    assert cp.returncode == 2, (cp.stdout, cp.stderr)
+    assert flag in cp.stderr, cp.stderr
+    assert cp.stdout == ""
+
+
+def test_help(fleetgw):
+    cp = fleetgw("probe", "--help")
+    assert cp.returncode == 0
+    assert "usage: fleetgw probe" in cp.stdout
