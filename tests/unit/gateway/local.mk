@@ -31,3 +31,10 @@ TESTS += tests/unit/gateway/test_sched
 tests_unit_gateway_test_sched_SOURCES = tests/unit/gateway/test_sched.c
 tests_unit_gateway_test_sched_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_gateway_test_sched_LDADD = gateway/libgw.a $(CMOCKA_LIBS) $(GW_LIBS)
+
+# Data model, MAC and serial normalizers (gateway/model.c).
+check_PROGRAMS += tests/unit/gateway/test_model
+TESTS += tests/unit/gateway/test_model
+tests_unit_gateway_test_model_SOURCES = tests/unit/gateway/test_model.c
+tests_unit_gateway_test_model_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_model_LDADD = $(UNIT_LDADD)
