@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -136,7 +135,6 @@ static int on_netsnmp_log(int major, int minor, void *server_arg, void *client_a
 
 int snmpc_lib_init(void)
 {
-    struct rlimit rl;
     if (lib_ready)
         return 0;
     /* Debian ships no IETF MIBs; an empty list stops init_snmp() from reporting hundreds of
@@ -152,22 +150,28 @@ int snmpc_lib_init(void)
     snmp_enable_calllog();
     init_snmp("fleetgw");
 
-    /* One fd set for the whole process: we only ever set one descriptor in it, but it must be
-     * large enough for the highest one (thousands of sessions pass FD_SETSIZE). */
+    /* One fd set for the whole process. Only one bit is ever set in it, and cleared again
+     * right after use, so it never needs zeroing (which would cost a memset of the whole set
+     * per request once thousands of sockets push it past FD_SETSIZE). */
     fdset_size = FD_SETSIZE;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        rl.rlim_cur > (rlim_t)fdset_size && rl.rlim_cur < 1u << 20)
-        fdset_size = (int)rl.rlim_cur;
     netsnmp_large_fd_set_init(&fdset, fdset_size);
+    NETSNMP_LARGE_FD_ZERO(&fdset);
     lib_ready = true;
     return 0;
 }
 
+static void usm_user_destroy(struct usmUser *u);
+
 void snmpc_lib_shutdown(void)
 {
+    struct usmUser *u;
+
     if (!lib_ready)
         return;
     OPENSSL_cleanse(ku_cache, sizeof ku_cache);
+    /* snmp_shutdown() leaves the USM user list (and its keys) allocated. */
+    while ((u = usm_get_userList()))
+        usm_user_destroy(u);
     netsnmp_large_fd_set_cleanup(&fdset);
     snmp_shutdown("fleetgw");
     lib_ready = false;
@@ -397,8 +401,12 @@ int snmpc_session_new(uv_loop_t *loop, const struct snmpc_target *t, struct snmp
         return gw_errbuf_set(eb, SNMPC_E_SESSION, "SNMP session to %s has no socket", peer);
     }
     if (s->fd >= fdset_size) {
-        fdset_size = s->fd + 1024;
-        netsnmp_large_fd_set_resize(&fdset, fdset_size);
+        /* Grows in steps; resize does not promise to clear the new part, and the set holds no
+         * bit between uses, so zeroing all of it is right and rare. */
+        fdset_size = (s->fd / 1024 + 1) * 1024;
+        if (!netsnmp_large_fd_set_resize(&fdset, fdset_size))
+            abort();
+        NETSNMP_LARGE_FD_ZERO(&fdset);
     }
 
     gw_strlcpy(s->host, t->host, sizeof s->host);
@@ -693,8 +701,8 @@ static void rearm(struct snmpc_session *s)
         uv_poll_stop(&s->poll);
         return;
     }
-    NETSNMP_LARGE_FD_ZERO(&fdset);
     snmp_sess_select_info2_flags(s->ssp, &numfds, &fdset, &tv, &block, NETSNMP_SELECT_NOALARMS);
+    NETSNMP_LARGE_FD_CLR(s->fd, &fdset);
     if (!block)
         ms = (uint64_t)tv.tv_sec * 1000u + ((uint64_t)tv.tv_usec + 999u) / 1000u;
     else
@@ -756,34 +764,75 @@ static int send_priv_check(struct snmpc_session *s)
     return send_now(s, pdu);
 }
 
-/* Removes the global USM user entry for (engine, user) unless another open session shares it:
- * the entry holds the localized keys, and net-snmp would keep stale keys and protocols for a
- * re-created user (net-snmp issue #470). */
-static void usm_user_drop(struct snmpc_session *s, bool only_if_unshared)
+/* Unlinks a USM user and frees it with its localized keys wiped (usm_free_user() does not
+ * clear the Ku copies). usm_remove_user() returns the list head, not the user. */
+static void usm_user_destroy(struct usmUser *u)
+{
+    usm_remove_user(u);
+    u->next = u->prev = NULL;
+    if (u->authKey)
+        OPENSSL_cleanse(u->authKey, u->authKeyLen);
+    if (u->authKeyKu)
+        OPENSSL_cleanse(u->authKeyKu, u->authKeyKuLen);
+    if (u->privKey)
+        OPENSSL_cleanse(u->privKey, u->privKeyLen);
+    if (u->privKeyKu)
+        OPENSSL_cleanse(u->privKeyKu, u->privKeyKuLen);
+    usm_free_user(u);
+}
+
+/* The USM entry for (engine, name); eid_len 0 finds the engine-less entry net-snmp creates
+ * when a session sends its discovery probe. */
+static struct usmUser *usm_find(const unsigned char *eid, size_t eid_len, const char *name)
+{
+    for (struct usmUser *u = usm_get_userList(); u; u = u->next)
+        if (u->name && strcmp(u->name, name) == 0 && u->engineIDLen == eid_len &&
+            (eid_len == 0 || memcmp(u->engineID, eid, eid_len) == 0))
+            return u;
+    return NULL;
+}
+
+/* Returns: true if another open v3 session uses s's user name (and, with engine, s's engine):
+ * then it shares the global USM entry. */
+static bool usm_shared(const struct snmpc_session *s, bool engine)
+{
+    netsnmp_session *ns = snmp_sess_session(s->ssp);
+    for (const struct snmpc_session *o = all_sessions; o; o = o->next) {
+        netsnmp_session *on;
+        if (o == s || !o->ssp || o->t.version != GW_SNMP_V3 || strcmp(o->sec_name, s->sec_name))
+            continue;
+        if (!engine)
+            return true;
+        on = snmp_sess_session(o->ssp);
+        if (on && on->securityEngineIDLen == ns->securityEngineIDLen &&
+            memcmp(on->securityEngineID, ns->securityEngineID, ns->securityEngineIDLen) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Removes the global USM entries of this session (for its engine, and the engine-less one)
+ * unless another open session shares them: they hold localized keys that should not outlive
+ * their use, and the list is searched linearly on every packet. */
+static void usm_user_drop(struct snmpc_session *s)
 {
     netsnmp_session *ns = snmp_sess_session(s->ssp);
     struct usmUser *u;
-    if (!ns || !ns->securityEngineIDLen || !*s->sec_name)
+
+    if (!ns || !*s->sec_name)
         return;
-    if (only_if_unshared)
-        for (struct snmpc_session *o = all_sessions; o; o = o->next) {
-            netsnmp_session *on;
-            if (o == s || !o->ssp || o->t.version != GW_SNMP_V3 || strcmp(o->sec_name, s->sec_name))
-                continue;
-            on = snmp_sess_session(o->ssp);
-            if (on && on->securityEngineIDLen == ns->securityEngineIDLen &&
-                memcmp(on->securityEngineID, ns->securityEngineID, ns->securityEngineIDLen) == 0)
-                return;
-        }
-    u = usm_get_user(ns->securityEngineID, ns->securityEngineIDLen, s->sec_name);
-    if (u)
-        usm_free_user(usm_remove_user(u));
+    if (ns->securityEngineIDLen && !usm_shared(s, true) &&
+        (u = usm_find(ns->securityEngineID, ns->securityEngineIDLen, s->sec_name)))
+        usm_user_destroy(u);
+    if (!usm_shared(s, false) && (u = usm_find(NULL, 0, s->sec_name)))
+        usm_user_destroy(u);
 }
 
 /* The probe was answered: take the engine ID, time and boots, create the USM user. */
 static int discovery_finish(struct snmpc_session *s)
 {
     netsnmp_session *ns = snmp_sess_session(s->ssp);
+    struct usmUser *u;
     char eid[80];
 
     if (!ns->securityEngineIDLen && s->probe_eid_len) {
@@ -801,7 +850,11 @@ static int discovery_finish(struct snmpc_session *s)
     if (ns->engineBoots || ns->engineTime)
         set_enginetime(ns->securityEngineID, (u_int)ns->securityEngineIDLen, ns->engineBoots,
                        ns->engineTime, TRUE);
-    usm_user_drop(s, true);
+    /* An entry left by an earlier session would keep its old keys and protocols (net-snmp
+     * issue #470); one an open session shares has the same credentials or it would fail. */
+    if (!usm_shared(s, true) &&
+        (u = usm_find(ns->securityEngineID, ns->securityEngineIDLen, s->sec_name)))
+        usm_user_destroy(u);
     if (create_user_from_session(ns) != SNMPERR_SUCCESS)
         return SNMPC_E_SESSION;
     s->v3 = V3_READY;
@@ -925,6 +978,7 @@ int snmpc__send(struct snmpc_session *s, struct snmp_pdu *pdu, snmpc__resp_cb cb
 static void on_readable(uv_poll_t *h, int status, int events)
 {
     struct snmpc_session *s = h->data;
+    int rc;
 
     if (s->closing)
         return;
@@ -932,11 +986,12 @@ static void on_readable(uv_poll_t *h, int status, int events)
         gw_log_debug(SNMP, "poll error host=%s err=%s", s->host, uv_strerror(status));
         return;
     }
-    NETSNMP_LARGE_FD_ZERO(&fdset);
     NETSNMP_LARGE_FD_SET(s->fd, &fdset);
     /* A failed read (e.g. ICMP port unreachable) consumes the error; the request stays
      * outstanding until it times out, which keeps "no response" one code path. */
-    if (snmp_sess_read2(s->ssp, &fdset) < 0)
+    rc = snmp_sess_read2(s->ssp, &fdset);
+    NETSNMP_LARGE_FD_CLR(s->fd, &fdset);
+    if (rc < 0)
         gw_log_debug(SNMP, "read failed host=%s", s->host);
     dispatch(s);
     rearm(s);
@@ -1020,7 +1075,7 @@ void snmpc_session_close(struct snmpc_session *s, snmpc_close_cb cb, void *arg)
     ns = snmp_sess_session(s->ssp);
     if (ns) {
         if (s->t.version == GW_SNMP_V3)
-            usm_user_drop(s, true);
+            usm_user_drop(s);
         /* The library's session copy holds Ku and the community; it frees without wiping. */
         OPENSSL_cleanse(ns->securityAuthKey, sizeof ns->securityAuthKey);
         OPENSSL_cleanse(ns->securityPrivKey, sizeof ns->securityPrivKey);
