@@ -969,7 +969,10 @@ int snmpc__send(struct snmpc_session *s, struct snmp_pdu *pdu, snmpc__resp_cb cb
         s->cb = NULL;
         return rc;
     }
-    GW_ASSERT(uv_poll_start(&s->poll, UV_READABLE, on_readable) == 0);
+    /* uv_poll_start() on an active handle removes and re-adds the fd to epoll: two system
+     * calls per request for nothing. */
+    if (!uv_is_active((uv_handle_t *)&s->poll))
+        GW_ASSERT(uv_poll_start(&s->poll, UV_READABLE, on_readable) == 0);
     if (!s->dispatching)
         rearm(s);
     return 0;

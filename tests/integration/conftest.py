@@ -439,6 +439,33 @@ def run_fleetgw(args, timeout=60, env=None, log=None, input=None):
     return cp
 
 
+def need_harness(name="t_snmpc"):
+    path = Path(BUILDDIR or ".") / "tests" / "harness" / name
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"{path} is not built (make check builds it)")
+    return path
+
+
+def run_t_snmpc(args, timeout=120, log=None):
+    """Runs tests/harness/t_snmpc; returns (CompletedProcess, parsed JSON summary or None)."""
+    import json
+    exe = need_harness()
+    t0 = time.monotonic()
+    cp = subprocess.run([str(exe)] + [str(a) for a in args], capture_output=True, text=True,
+                        timeout=timeout, stdin=subprocess.DEVNULL)
+    cp.elapsed = time.monotonic() - t0
+    if log is not None:
+        with open(log, "a") as f:
+            f.write(f"$ t_snmpc {' '.join(str(a) for a in args)}\n"
+                    f"exit {cp.returncode} after {cp.elapsed:.2f} s\n"
+                    f"--- stdout\n{cp.stdout}--- stderr\n{cp.stderr}\n")
+    try:
+        summary = json.loads(cp.stdout)
+    except ValueError:
+        summary = None
+    return cp, summary
+
+
 @pytest.fixture
 def fleetgw(tdir):
     """run_fleetgw() with the runs logged in the test's directory (dumped on failure)."""

@@ -2,3 +2,9 @@
 # tests/integration/: pytest files, each one automake test run through run-pytest.
 TESTS += tests/integration/test_10_probe.py tests/integration/test_11_recordings.py
 EXTRA_DIST += tests/integration/test_10_probe.py tests/integration/test_11_recordings.py
+
+# t_snmpc drives snmpc sessions directly (many at once, repeat, deadline, cancel) for the tests.
+check_PROGRAMS += tests/harness/t_snmpc
+tests_harness_t_snmpc_SOURCES = tests/harness/t_snmpc.c
+tests_harness_t_snmpc_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_harness_t_snmpc_LDADD = $(UNIT_LDADD)

@@ -29,7 +29,7 @@ import time
 
 import pytest
 
-from conftest import has_ipv6_loopback
+from conftest import has_ipv6_loopback, register_log
 
 TIMEOUT = 0.5
 RETRIES = 1
@@ -288,3 +288,76 @@ def test_help(fleetgw):
     cp = fleetgw("probe", "--help")
     assert cp.returncode == 0
     assert "usage: fleetgw probe" in cp.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Session behaviour `fleetgw probe` cannot show, through tests/harness/t_snmpc (one loop, many
+# sessions; it fails itself when a poll callback runs other than exactly once, a second poll on
+# a busy session is not refused, or the loop does not close cleanly).
+
+
+@pytest.fixture
+def t_snmpc(tdir):
+    from conftest import run_t_snmpc
+    log = tdir / "t_snmpc.log"
+    register_log("t_snmpc runs", log)
+    return lambda *args, **kw: run_t_snmpc(list(args), log=log, **kw)
+
+
+def v3_harness_args(user="fleet"):
+    from conftest import SNMPD_USERS
+    a, ap, p, pp, _ = SNMPD_USERS[user]
+    return ["-v", "3", "-u", user, "-a", a, "-A", ap, "-x", p, "-X", pp]
+
+
+def test_repeated_polls_on_many_sessions(snmpd, t_snmpc):
+    # 20 SNMPv3 sessions to one engine with one user share net-snmp's global USM entry; they
+    # close at different times, which must not pull the entry from under the others.
+    cp, j = t_snmpc(*v3_harness_args(), "--repeat", "3", "127.0.0.1", snmpd.port,
+                    *([""] * 20))
+    assert cp.returncode == 0, cp.stderr
+    assert j["polls"] == 60 and j["callbacks"] == 60
+    assert j["status"] == {"OK": 60}, j
+
+
+def test_status_poll_is_smaller(snmpd, t_snmpc):
+    cp, full = t_snmpc("127.0.0.1", snmpd.port, "public")
+    assert cp.returncode == 0, cp.stderr
+    cp, status = t_snmpc("--kind", "status", "127.0.0.1", snmpd.port, "public")
+    assert cp.returncode == 0, cp.stderr
+    assert status["status"] == {"OK": 1}
+    assert 0 < status["varbinds"] < full["varbinds"]
+
+
+def test_close_mid_poll_cancels_once(t_snmpc, udp_port):
+    # Nothing answers; closing the sessions after 200 ms completes each poll with -ECANCELED,
+    # once, and the loop closes with no handle left.
+    cp, j = t_snmpc("--timeout", "2000", "--cancel-after", "200", "127.0.0.1", udp_port,
+                    "a", "b", "c")
+    assert cp.returncode == 0, cp.stderr
+    assert j["status"] == {"ECANCELED": 3}, j
+    assert cp.elapsed < 1.5
+
+
+def test_close_mid_v3_discovery_cancels_once(t_snmpc, udp_port):
+    cp, j = t_snmpc(*v3_harness_args(), "--timeout", "2000", "--cancel-after", "200",
+                    "127.0.0.1", udp_port, "")
+    assert cp.returncode == 0, cp.stderr
+    assert j["status"] == {"ECANCELED": 1}, j
+
+
+def test_deadline_cuts_retries_short(t_snmpc, udp_port):
+    # 1 s per try and 5 retries would take 6 s; the poll's 300 ms deadline ends it.
+    cp, j = t_snmpc("--timeout", "1000", "--retries", "5", "--deadline", "300", "127.0.0.1",
+                    udp_port, "public")
+    assert cp.returncode == 0, cp.stderr
+    assert j["status"] == {"SNMPC_E_TIMEOUT": 1}, j
+    assert "deadline" in j["detail"]
+    assert cp.elapsed < 1.5
+
+
+def test_deadline_leaves_a_fast_poll_alone(snmpd, t_snmpc):
+    cp, j = t_snmpc(*v3_harness_args(), "--deadline", "5000", "--repeat", "2", "127.0.0.1",
+                    snmpd.port, "")
+    assert cp.returncode == 0, cp.stderr
+    assert j["status"] == {"OK": 2}, j

@@ -30,7 +30,7 @@ import time
 
 import pytest
 
-from conftest import fleetgw_env, need_fleetgw, recordings_dir, register_log
+from conftest import DATADIR, fleetgw_env, need_fleetgw, recordings_dir, register_log, run_t_snmpc
 
 RESULTS = {}
 
@@ -180,3 +180,24 @@ def test_parallel_probes_take_seconds(probed):
     assert n == 2 * len(recordings())
     # Measured at about 1-2 s on two cores; minutes would mean serialised timeouts.
     assert wall < 30, f"{n} probes took {wall:.1f} s"
+
+
+@pytest.mark.parametrize("mode", ["v2c", "v3"])
+def test_one_loop_polls_all_recordings(snmpsimd, mode):
+    # All recordings from one process and one loop, three polls each, as the daemon's poller
+    # does: every poll must succeed; the client CPU per poll is printed (snmpsimd, a Python
+    # agent, sets the wall time).
+    args = ["--repeat", "3"]
+    if DATADIR:
+        args += ["--catalogue", os.path.join(DATADIR, "counters.catalogue")]
+    if mode == "v3":
+        args += ["-v", "3", "-u", snmpsimd.V3_USER, "-a", snmpsimd.V3_AUTH[0], "-A",
+                 snmpsimd.V3_AUTH[1], "-x", snmpsimd.V3_PRIV[0], "-X", snmpsimd.V3_PRIV[1]]
+    names = recordings()
+    cp, j = run_t_snmpc(args + [snmpsimd.host, snmpsimd.port] + names,
+                        log=snmpsimd.dir / "probes.log")
+    assert cp.returncode == 0, cp.stderr
+    assert j["status"] == {"OK": 3 * len(names)}, j
+    print(f"\n{mode}: {j['polls']} polls in one loop: {j['wall_ms']:.0f} ms wall, "
+          f"{j['cpu_ms'] / j['polls']:.2f} ms client CPU per poll, {j['varbinds']} varbinds")
+    assert j["wall_ms"] < 30000
