@@ -200,9 +200,11 @@ static void add_null_var(netsnmp_pdu *pdu, const uint32_t *o, size_t n)
     snmp_add_null_var(pdu, tmp, n);
 }
 
-/* Copies one varbind into the set. Returns: 1 added, 0 skipped (exception or unknown type),
- * GW_E_TOOBIG when the set is full. */
-static int add_var(struct snmpc__poll *p, const netsnmp_variable_list *v, bool keep_nosuch)
+/* Copies one varbind into the set. noSuchObject/noSuchInstance/endOfMibView are skipped, so
+ * that an SNMPv2c/v3 poll leaves the same set as an SNMPv1 one (where the agent's noSuchName
+ * makes us drop the varbind): "absent" looks the same whatever the version.
+ * Returns: 1 added, 0 skipped (exception or unknown type), GW_E_TOOBIG when the set is full. */
+static int add_var(struct snmpc__poll *p, const netsnmp_variable_list *v)
 {
     uint32_t o[SNMPC_MAX_OID];
     size_t n = oid_from_netsnmp(v->name, v->name_length, o);
@@ -260,14 +262,7 @@ static int add_var(struct snmpc__poll *p, const netsnmp_variable_list *v, bool k
     case ASN_NULL:
         type = SNMPC_T_NULL;
         break;
-    case SNMP_NOSUCHOBJECT:
-    case SNMP_NOSUCHINSTANCE:
-    case SNMP_ENDOFMIBVIEW:
-        if (!keep_nosuch)
-            return 0;
-        type = SNMPC_T_NOSUCH;
-        break;
-    default:
+    default: /* exceptions, and types SNMP does not define */
         return 0;
     }
     rc = snmpc_vbset_add(&p->vbs, o, n, type, num, val, len);
@@ -334,10 +329,11 @@ static void on_get(struct snmpc_session *s, int status, struct snmp_pdu *resp, c
 
     if (status == SNMPC_E_TIMEOUT && p->phase == PH_COUNTERS && !snmpc__deadline_passed(s) &&
         ++p->counter_timeouts < COUNTER_TIMEOUTS) {
-        /* Some agents drop requests for objects they do not know instead of answering; narrow
-         * down to the one that is ignored and skip it. */
+        /* Some agents drop requests for objects they do not know instead of answering: ask
+         * one object at a time from here on and skip the one that goes unanswered. Several
+         * timeouts in a row mean the device went away. */
         if (window_fill(p) > 1) {
-            p->chunk = (p->chunk + 1) / 2;
+            p->chunk = 1;
         } else {
             idx = window_index(p, 1);
             if (idx != SIZE_MAX) {
@@ -357,12 +353,11 @@ static void on_get(struct snmpc_session *s, int status, struct snmp_pdu *resp, c
 
     if (resp->errstat == SNMP_ERR_NOERROR) {
         for (netsnmp_variable_list *v = resp->variables; v; v = v->next_variable)
-            if (add_var(p, v, true) == GW_E_TOOBIG) {
+            if (add_var(p, v) == GW_E_TOOBIG) {
                 warn(p, "varbind set full");
                 break;
             }
         p->qhead = p->qend;
-        p->chunk = p->chunk ? p->chunk : GET_CHUNK;
         send_get(p);
         return;
     }
@@ -538,7 +533,7 @@ static void on_walk(struct snmpc_session *s, int status, struct snmp_pdu *resp, 
             end = true;
             break;
         }
-        if (add_var(p, v, false) == GW_E_TOOBIG) {
+        if (add_var(p, v) == GW_E_TOOBIG) {
             warn(p, "varbind set full in walk of %s", w->name);
             end = true;
             break;

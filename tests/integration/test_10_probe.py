@@ -361,3 +361,26 @@ def test_deadline_leaves_a_fast_poll_alone(snmpd, t_snmpc):
                     snmpd.port, "")
     assert cp.returncode == 0, cp.stderr
     assert j["status"] == {"OK": 2}, j
+
+
+@pytest.mark.parametrize("version", ["1", "2c", "3"])
+def test_catalogue_counters_and_v1_nosuchname(snmpd, fleetgw, tdir, version):
+    # A catalogue for snmpd's enterprise (8072) with two objects snmpd has (snmpInPkts,
+    # snmpOutPkts) and one it lacks. SNMPv1 answers the whole GET with noSuchName for the
+    # missing one: the poll drops it and asks again, so every version ends with the same two
+    # counters.
+    cat = tdir / "test.catalogue"
+    cat.write_text("vendor 8072 Net-SNMP\n"
+                   "oid 8072 print_total 1.3.6.1.2.1.11.1.0\n"
+                   "oid 8072 copy_total 1.3.6.1.4.1.8072.9999.1.0\n"
+                   "oid 8072 total 1.3.6.1.2.1.11.2.0 role=total\n")
+    args = v3_args(snmpd, "fleet") if version == "3" else ["-v", version]
+    cp, j = probe_json(fleetgw, "--catalogue", cat, *args, snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    got = {c["name"]: c for c in j["counters"]}
+    assert set(got) == {"print_total", "total"}, j["counters"]
+    assert got["print_total"]["oid"] == "1.3.6.1.2.1.11.1.0"
+    assert got["print_total"]["value"] > 0
+    assert j["page_count_total"] == got["total"]["value"]
+    assert j["page_count_source"] == "total"
+    assert j["vendor"] == "Net-SNMP"
