@@ -517,6 +517,10 @@ static int handler(void *user, const char *section, const char *name, const char
             continue;
         if (c->set_line[i])
             return fail(c, what, "duplicate option (first set on line %d)", c->set_line[i]);
+        /* inih keeps "key =;x" as ";x" but reads "key = ;x" as a comment; refusing the first
+         * keeps a value's meaning independent of blanks (and -T output parseable). */
+        if (value[0] == ';')
+            return fail(c, what, "a value may not start with ';'");
         if (set_value(c->cfg, o, value, why, sizeof why) < 0)
             return fail(c, what, "%s", why);
         c->set_line[i] = c->lineno;

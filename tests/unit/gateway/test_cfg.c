@@ -115,6 +115,8 @@ static const struct parse_case cases[] = {
      "snmp,snmp,snmp,snmp,snmp,snmp,snmp,snmp,snmp\n",
      0, GW_E_CONFIG, "t.conf:2: gateway.log_debug: value is longer than 127 characters"},
     {"[gateway]\nstate_dir =\n", 0, GW_E_CONFIG, "t.conf:2: gateway.state_dir: a path is required"},
+    {"[gateway]\nstate_dir =;/x\n", 0, GW_E_CONFIG,
+     "t.conf:2: gateway.state_dir: a value may not start with ';'"},
 
     /* Duplicates. */
     {"[snmp]\nretries = 1\n[poll]\n[snmp]\nretries = 2\n", 0, GW_E_CONFIG,
