@@ -55,8 +55,9 @@ int gw_cmd_audit(const struct gw_opts *o, int argc, char **argv);
 /* Runs the daemon; check_only (-t) validates and exits, dump (-T) prints the config. */
 int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump);
 
-/* Loads the configuration for o (file, then --state-dir). Prints the error. Returns: 0 or <0. */
-int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg);
+/* Loads the configuration for o (file, then --state-dir). The error goes to eb, or to stderr
+ * when eb is NULL. Returns: 0 or <0. */
+int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg, struct gw_errbuf *eb);
 /* Opens vault and store for a configured app. Prints the error. Returns: 0 or <0. */
 int gw_app_open_store(struct gw_app *app);
 void gw_app_close_store(struct gw_app *app);

@@ -19,18 +19,22 @@
 
 #define DEFAULT_CONFIG "/etc/fleetgw/fleetgw.conf"
 
-int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg)
+int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg, struct gw_errbuf *eb)
 {
-    struct gw_errbuf eb = {""};
+    struct gw_errbuf local = {""};
+    struct gw_errbuf *e = eb ? eb : &local;
     const char *path = o->config_path ? o->config_path : DEFAULT_CONFIG;
     int rc;
     gw_cfg_defaults(cfg);
-    rc = gw_cfg_load(path, cfg, &eb);
+    rc = gw_cfg_load(path, cfg, e);
     /* The default file may be absent (a fresh install runs on defaults); a named one may not. */
     if (rc == -ENOENT && !o->config_path)
         rc = 0;
     if (rc < 0) {
-        fprintf(stderr, "fleetgw: %s\n", eb.msg[0] ? eb.msg : gw_strerror(rc));
+        if (!e->msg[0])
+            gw_errbuf_set(e, rc, "%s: %s", path, gw_strerror(rc));
+        if (!eb)
+            fprintf(stderr, "fleetgw: %s\n", e->msg);
         return rc;
     }
     if (o->state_dir)
@@ -105,7 +109,7 @@ int gw_cmd_init(const struct gw_opts *o, int argc, char **argv)
         fprintf(stderr, "fleetgw init: unexpected argument '%s'\n", argv[1]);
         return GW_EXIT_USAGE;
     }
-    if (gw_app_load_cfg(o, &app.cfg) < 0)
+    if (gw_app_load_cfg(o, &app.cfg, NULL) < 0)
         return GW_EXIT_FAIL;
     if (mkdir(app.cfg.state_dir, 0700) < 0 && errno != EEXIST) {
         fprintf(stderr, "fleetgw: cannot create %s: %s\n", app.cfg.state_dir, strerror(errno));
@@ -161,7 +165,7 @@ static int credential_add(const struct gw_opts *o, int argc, char **argv)
     char *secret;
     json_t *req, *r;
     int c, st;
-    optind = 2;
+    optind = 0; /* argv[0] is "add"; 0 makes GNU getopt reinitialize its state */
     while ((c = getopt_long(argc, argv, "v:u:l:a:x:n:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'v':
@@ -248,7 +252,7 @@ int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv)
     json_t *r = NULL;
     int st;
     if (strcmp(sub, "add") == 0)
-        return credential_add(o, argc, argv);
+        return credential_add(o, argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0) {
         bool js = argc > 2 && strcmp(argv[2], "--json") == 0;
         json_t *req = json_pack("{s:s}", "cmd", "credential.list");
@@ -266,7 +270,7 @@ int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv)
                 json_array_foreach(list, i, c)
                 {
                     const char *u = json_string_value(json_object_get(c, "sec_name"));
-                    const char *l = json_string_value(json_object_get(c, "sec_level"));
+                    const char *l = json_string_value(json_object_get(c, "level"));
                     const char *a = json_string_value(json_object_get(c, "auth_proto"));
                     const char *p = json_string_value(json_object_get(c, "priv_proto"));
                     printf("%-20s %-4s %-16s %-12s %-8s %-8s\n",
@@ -354,7 +358,7 @@ static int device_add(const struct gw_opts *o, int argc, char **argv)
     long port;
     json_t *req, *r;
     int c, st;
-    optind = 2;
+    optind = 0; /* argv[0] is "add"; 0 makes GNU getopt reinitialize its state */
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (c == 'C')
             cred = optarg;
@@ -428,12 +432,15 @@ static const char *js(json_t *o, const char *k)
 static void print_device_row(json_t *d)
 {
     json_t *pc = json_object_get(d, "page_count_total");
-    char pcs[24] = "-";
+    char pcs[24] = "-", where[300];
+    const char *a = js(d, "address");
+    long long port = json_integer_value(json_object_get(d, "port"));
     if (json_is_integer(pc))
         snprintf(pcs, sizeof pcs, "%lld", (long long)json_integer_value(pc));
+    snprintf(where, sizeof where, strchr(a, ':') ? "[%s]:%lld" : "%s:%lld", a, port);
     printf("%-6lld %-24s %-12s %-22s %-16s %10s %s\n",
-           (long long)json_integer_value(json_object_get(d, "id")), js(d, "address"),
-           js(d, "status"), js(d, "model"), js(d, "serial"), pcs, js(d, "last_seen"));
+           (long long)json_integer_value(json_object_get(d, "id")), where, js(d, "status"),
+           js(d, "model"), js(d, "serial"), pcs, js(d, "last_seen"));
 }
 
 static int device_list(const struct gw_opts *o, bool as_json)
@@ -519,7 +526,7 @@ int gw_cmd_device(const struct gw_opts *o, int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : "";
     bool as_json = argc > 2 && strcmp(argv[argc - 1], "--json") == 0;
     if (strcmp(sub, "add") == 0)
-        return device_add(o, argc, argv);
+        return device_add(o, argc - 1, argv + 1);
     if (strcmp(sub, "import") == 0 && argc == 3)
         return device_import(o, argv[2]);
     if (strcmp(sub, "list") == 0 && argc <= 3)
@@ -561,7 +568,7 @@ int gw_cmd_status(const struct gw_opts *o, int argc, char **argv)
         printf("usage: fleetgw status [--json]\n");
         return strcmp(argv[1], "--help") == 0 ? GW_EXIT_OK : GW_EXIT_USAGE;
     }
-    if (gw_app_load_cfg(o, &cfg) < 0)
+    if (gw_app_load_cfg(o, &cfg, NULL) < 0)
         return GW_EXIT_FAIL;
     req = json_pack("{s:s}", "cmd", "status");
     r = gw_ctl_call(&cfg, req, &err);
@@ -600,7 +607,7 @@ int gw_cmd_audit(const struct gw_opts *o, int argc, char **argv)
                 "Checks the hash chain of the audit log; exit 0 when intact.\n");
         return argc == 2 && strcmp(argv[1], "--help") == 0 ? GW_EXIT_OK : GW_EXIT_USAGE;
     }
-    if (gw_app_load_cfg(o, &app.cfg) < 0 || gw_app_open_store(&app) < 0)
+    if (gw_app_load_cfg(o, &app.cfg, NULL) < 0 || gw_app_open_store(&app) < 0)
         return GW_EXIT_FAIL;
     rc = gw_audit_verify(app.db, &eb);
     gw_app_close_store(&app);

@@ -378,7 +378,7 @@ json_t *gw_ctl_request(const struct gw_opts *o, json_t *req)
     struct passwd *pw = getpwuid(getuid());
     json_t *r;
     int err = 0;
-    if (gw_app_load_cfg(o, &app.cfg) < 0)
+    if (gw_app_load_cfg(o, &app.cfg, NULL) < 0)
         return NULL;
     r = gw_ctl_call(&app.cfg, req, &err);
     if (r)

@@ -81,9 +81,10 @@ static void reload(struct daemon *d)
     struct gw_cfg next;
     struct snmpc_catalogue *cat = NULL;
     const char *key = NULL;
+    struct gw_errbuf eb = {""};
     sd_notify(0, "RELOADING=1");
-    if (gw_app_load_cfg(d->opts, &next) < 0) {
-        gw_log_err(CFG, "reload failed, keeping the running configuration");
+    if (gw_app_load_cfg(d->opts, &next, &eb) < 0) {
+        gw_log_err(CFG, "reload failed, keeping the running configuration: %s", eb.msg);
         sd_notify(0, "READY=1");
         return;
     }
@@ -149,7 +150,7 @@ int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump)
     uint64_t wd_usec = 0;
     int rc;
 
-    if (gw_app_load_cfg(o, &app->cfg) < 0)
+    if (gw_app_load_cfg(o, &app->cfg, NULL) < 0)
         return GW_EXIT_FAIL;
     if (check_only) {
         struct snmpc_catalogue *cat = NULL;

@@ -88,7 +88,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     int sargc = argc - optind;
     char **sargv = argv + optind;
-    optind = 1; /* each subcommand runs its own getopt over sargv */
+    /* Each subcommand runs its own getopt over sargv; 0 makes GNU getopt start afresh. Only
+     * warnings and errors are logged: a command's output is its answer, not a log. */
+    optind = 0;
+    gw_log_set_level(LOG_WARNING);
     if (strcmp(cmd, "probe") == 0)
         return gw_cmd_probe(sargc, sargv);
     if (strcmp(cmd, "init") == 0)

@@ -8,3 +8,6 @@ check_PROGRAMS += tests/harness/t_snmpc
 tests_harness_t_snmpc_SOURCES = tests/harness/t_snmpc.c
 tests_harness_t_snmpc_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_harness_t_snmpc_LDADD = $(UNIT_LDADD)
+
+TESTS += tests/integration/test_20_daemon.py
+EXTRA_DIST += tests/integration/test_20_daemon.py
