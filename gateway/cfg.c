@@ -658,7 +658,7 @@ void gw_cfg_dump(const struct gw_cfg *cfg, FILE *out)
             section = o->section;
         }
         format_value(cfg, o, buf, sizeof buf);
-        fprintf(out, "%s = %s\n", o->key, buf);
+        fprintf(out, "%s =%s%s\n", o->key, buf[0] ? " " : "", buf);
     }
 }
 

@@ -324,13 +324,14 @@ static void test_dump(void **state)
     out = dump_to_string(&cfg);
     for (size_t i = 0; i < n; i++) {
         char key[64];
-        snprintf(key, sizeof key, "\n%s = ", opts[i].key);
+        snprintf(key, sizeof key, "\n%s =", opts[i].key);
         assert_non_null(strstr(out, key));
     }
     assert_non_null(strstr(out, "\n[gateway]\n"));
     assert_non_null(strstr(out, "\n[snmp]\n"));
     assert_non_null(strstr(out, "\n[poll]\n"));
     assert_non_null(strstr(out, "\nlog_level = notice\n"));
+    assert_non_null(strstr(out, "\nlog_debug =\n")); /* no trailing blank */
     assert_non_null(strstr(out, "\ntimeout = 1500ms\n"));
     assert_non_null(strstr(out, "\ninterval = 2h\n"));
     assert_non_null(strstr(out, "\nalert_interval = 1m\n"));
