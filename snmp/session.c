@@ -638,8 +638,14 @@ static int on_pdu(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, void
                  s ? s->host : "?", op, reqid, pdu ? pdu->command : -1, ns ? ns->s_snmp_errno : 0);
     if (!s || !s->busy || s->have_result || s->closing)
         return 1;
-    /* OP_RESEND and OP_CONNECT are progress, not completions. */
-    if (op == NETSNMP_CALLBACK_OP_RESEND || op == NETSNMP_CALLBACK_OP_CONNECT)
+    /* OP_RESEND and OP_CONNECT are progress, not completions. A resend follows a timeout,
+     * or a notInTimeWindow Report that net-snmp 5.9.3 consumes itself (observed after an
+     * agent reboot: OP_RESEND, then the response, no Report reaches us). */
+    if (op == NETSNMP_CALLBACK_OP_RESEND) {
+        gw_log_debug(SNMP, "resend host=%s reqid=%d", s->host, reqid);
+        return 1;
+    }
+    if (op == NETSNMP_CALLBACK_OP_CONNECT)
         return 1;
     /* Reports may carry request-id 0 (the agent could not read the scoped PDU), and USM
      * errors name no request; everything else must be for the request we have outstanding,

@@ -8,7 +8,7 @@
  *
  *   t_snmpc [-v 1|2c|3] [-u USER -a PROTO -A PASS -x PROTO -X PASS] [--kind full|status]
  *           [--timeout MS] [--retries N] [--deadline MS] [--repeat N] [--cancel-after MS]
- *           [--catalogue FILE] HOST PORT NAME...
+ *           [--catalogue FILE] [--pause MS] HOST PORT NAME...
  *
  * One session per NAME: the community (v1/v2c) or the context name (v3).
  */
@@ -33,10 +33,13 @@ struct t_dev {
     int last_status;
     char detail[256];
     bool closed;
+    uv_timer_t pause;
+    bool pause_init;
 };
 
 static struct t_dev *devs;
 static int ndevs, nclosed;
+static uint64_t pause_ms;
 static enum snmpc_poll_kind kind = SNMPC_POLL_FULL;
 static const struct snmpc_catalogue *cat;
 static int status_count[64];
@@ -66,6 +69,11 @@ static void on_closed(void *arg)
 
 static void start_poll(struct t_dev *d);
 
+static void on_pause(uv_timer_t *t)
+{
+    start_poll(t->data);
+}
+
 static void on_poll(struct snmpc_session *s, int status, const struct snmpc_vbset *vbs,
                     const char *detail, void *arg)
 {
@@ -82,10 +90,15 @@ static void on_poll(struct snmpc_session *s, int status, const struct snmpc_vbse
     count_status(status);
     if (status == -ECANCELED)
         return; /* the session is closing */
-    if (--d->polls_left > 0)
+    if (--d->polls_left > 0 && pause_ms) {
+        uv_timer_start(&d->pause, on_pause, pause_ms, 0);
+    } else if (d->polls_left > 0) {
         start_poll(d);
-    else
+    } else {
         snmpc_session_close(s, on_closed, d);
+        if (d->pause_init)
+            uv_close((uv_handle_t *)&d->pause, NULL);
+    }
 }
 
 static void start_poll(struct t_dev *d)
@@ -95,6 +108,8 @@ static void start_poll(struct t_dev *d)
         fprintf(stderr, "t_snmpc: %s: poll start: %s\n", d->name, gw_strerror(rc));
         count_status(rc);
         snmpc_session_close(d->s, on_closed, d);
+        if (d->pause_init)
+            uv_close((uv_handle_t *)&d->pause, NULL);
         return;
     }
     d->started++;
@@ -111,6 +126,8 @@ static void on_cancel(uv_timer_t *t)
         if (!devs[i].closed && devs[i].s && devs[i].polls_left > 0) {
             devs[i].polls_left = 0;
             snmpc_session_close(devs[i].s, on_closed, &devs[i]);
+            if (devs[i].pause_init)
+                uv_close((uv_handle_t *)&devs[i].pause, NULL);
         }
     uv_close((uv_handle_t *)t, NULL);
 }
@@ -125,7 +142,7 @@ static double cpu_s(void)
 
 int main(int argc, char **argv)
 {
-    enum { O_KIND = 256, O_TIMEOUT, O_RETRIES, O_DEADLINE, O_REPEAT, O_CANCEL, O_CAT };
+    enum { O_KIND = 256, O_TIMEOUT, O_RETRIES, O_DEADLINE, O_REPEAT, O_CANCEL, O_CAT, O_PAUSE };
     static const struct option longopts[] = {
         {"kind", required_argument, NULL, O_KIND},
         {"timeout", required_argument, NULL, O_TIMEOUT},
@@ -134,6 +151,7 @@ int main(int argc, char **argv)
         {"repeat", required_argument, NULL, O_REPEAT},
         {"cancel-after", required_argument, NULL, O_CANCEL},
         {"catalogue", required_argument, NULL, O_CAT},
+        {"pause", required_argument, NULL, O_PAUSE},
         {NULL, 0, NULL, 0},
     };
     struct snmpc_target t = {0};
@@ -200,6 +218,9 @@ int main(int argc, char **argv)
         case O_CANCEL:
             cancel_ms = strtol(optarg, NULL, 10);
             break;
+        case O_PAUSE:
+            pause_ms = strtoull(optarg, NULL, 10);
+            break;
         case O_CAT:
             if ((rc = snmpc_catalogue_load(optarg, &catalogue, &eb)) < 0) {
                 fprintf(stderr, "t_snmpc: %s\n", eb.msg);
@@ -233,6 +254,11 @@ int main(int argc, char **argv)
         else
             t.community = d->name;
         d->polls_left = repeat;
+        if (pause_ms) {
+            uv_timer_init(&loop, &d->pause);
+            d->pause.data = d;
+            d->pause_init = true;
+        }
         if ((rc = snmpc_session_new(&loop, &t, &d->s, &eb)) < 0) {
             fprintf(stderr, "t_snmpc: %s: %s\n", d->name, eb.msg);
             return 2;

@@ -265,8 +265,11 @@ class Snmpd(Daemon):
     """net-snmp's snmpd on 127.0.0.1 (and ::1 when available), v1/v2c community "public" and
     the SNMPv3 users of SNMPD_USERS, engine ID SNMPD_ENGINE_ID. No MIBs: numeric OIDs only."""
 
-    def __init__(self, d, extra_conf="", ipv6=True):
+    def __init__(self, d, extra_conf="", ipv6=True, reboots=False):
         self.dir = Path(d)
+        # With -C snmpd reads no persistent state, so engineBoots stays 1 across restarts;
+        # reboots=True reads the config through SNMPCONFPATH instead, state included.
+        self.reboots = reboots
         self.host = LOOPBACK
         self.port = None
         self.ipv6 = ipv6 and has_ipv6_loopback()
@@ -295,24 +298,45 @@ class Snmpd(Daemon):
             lines.append(line)
             lines.append(f"rouser {user} {level}")
         lines.append(self.extra_conf)
-        (self.dir / "snmpd.conf").write_text("\n".join(lines) + "\n")
+        self.conf.parent.mkdir(exist_ok=True)
+        self.conf.write_text("\n".join(lines) + "\n")
+
+    @property
+    def conf(self):
+        return self.dir / "conf" / "snmpd.conf" if self.reboots else self.dir / "snmpd.conf"
 
     @property
     def endpoint(self):
         return f"{self.host}:{self.port}"
+
+    def restart(self):
+        """Stops and starts again on the same port and state directory: same engine ID,
+        engineBoots one higher (an agent reboot, as SNMPv3 clients see it)."""
+        self.stop()
+        super().start()
+        if not self.wait_until(lambda: snmp_ping(LOOPBACK, self.port), 15, "answer"):
+            raise RuntimeError(f"snmpd did not restart; see {self.log}")
+        return self
 
     def start(self):
         exe = need_program("snmpd")
         for _ in range(3):
             self.port = free_udp_port()
             self._write_conf()
-            self.argv = [exe, "-f", "-Lo", "-C", "-c", str(self.dir / "snmpd.conf"),
-                         # smux would bind the fixed port 199
-                         "-I", "-smux",
-                         f"udp:127.0.0.1:{self.port}"]
+            # snmpd writes its state (engineBoots, users) as "snmpd.conf" in the persistent
+            # dir at shutdown: a directory of its own keeps it from overwriting our config.
+            state = self.dir / "state"
+            state.mkdir(exist_ok=True)
+            self.env = dict(os.environ, SNMP_PERSISTENT_DIR=str(state), MIBS="")
+            self.argv = [exe, "-f", "-Lo"]
+            if self.reboots:
+                self.env["SNMPCONFPATH"] = f"{self.conf.parent}:{state}"
+            else:
+                self.argv += ["-C", "-c", str(self.conf)]
+            # smux would bind the fixed port 199
+            self.argv += ["-I", "-smux", f"udp:127.0.0.1:{self.port}"]
             if self.ipv6:
                 self.argv.append(f"udp6:[::1]:{self.port}")
-            self.env = dict(os.environ, SNMP_PERSISTENT_DIR=str(self.dir), MIBS="")
             super().start()
             if self.wait_until(lambda: snmp_ping(LOOPBACK, self.port), 15, "answer"):
                 return self
@@ -325,10 +349,10 @@ def snmpd_factory(tdir):
     """Starts snmpd instances (extra_conf: more snmpd.conf lines); all stopped after the test."""
     started = []
 
-    def make(extra_conf="", ipv6=True):
+    def make(extra_conf="", ipv6=True, reboots=False):
         d = tdir / f"snmpd{len(started)}"
         d.mkdir()
-        s = Snmpd(d, extra_conf, ipv6).start()
+        s = Snmpd(d, extra_conf, ipv6, reboots).start()
         started.append(s)
         return s
 

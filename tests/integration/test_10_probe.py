@@ -20,11 +20,18 @@
 #                      silent too, it is a plain timeout (exit 3).
 #   authNoPriv for a   Response with errorStatus authorizationError (16) -> exit 5
 #     "rouser ... priv" user
-# usmStatsNotInTimeWindows cannot be provoked through probe (it discovers boots and time
-# afresh on every run); session.c accepts one such Report as the resync net-snmp performs and
-# fails with SNMPC_E_TIME_WINDOW on a second.
+#   Report delivery  net-snmp 5.9.3 hands each of these Reports to the callback twice, first
+#                    as OP_SEC_ERROR, then as OP_RECEIVED_MESSAGE with command REPORT;
+#                    snmpv3_get_report_type() names it. session.c classifies the first.
+#   stale boots/time usmStatsNotInTimeWindows after an agent reboot never reaches the callback:
+#                    net-snmp resynchronises and resends by itself (OP_RESEND, then the
+#                    response; test_v3_agent_reboot_resyncs_time). probe cannot provoke it (it
+#                    discovers boots and time on every run). Should such a Report reach
+#                    session.c, the first counts as the resync, a second is
+#                    SNMPC_E_TIME_WINDOW.
 
 import json
+import os
 import time
 
 import pytest
@@ -384,3 +391,28 @@ def test_catalogue_counters_and_v1_nosuchname(snmpd, fleetgw, tdir, version):
     assert j["page_count_total"] == got["total"]["value"]
     assert j["page_count_source"] == "total"
     assert j["vendor"] == "Net-SNMP"
+
+
+def test_v3_agent_reboot_resyncs_time(snmpd_factory, t_snmpc):
+    # One session polls, the agent restarts (same engine ID, engineBoots + 1), the same session
+    # polls again with stale boots/time. snmpd answers usmStatsNotInTimeWindows; net-snmp 5.9.3
+    # takes the new boots/time from that Report itself and resends (our callback sees only
+    # OP_RESEND, then the response), so the poll succeeds. Observed with snmpd 5.9.3.
+    import subprocess
+    from conftest import need_harness
+    snmpd = snmpd_factory(reboots=True)
+    args = [str(need_harness()), *v3_harness_args(), "--repeat", "2", "--pause", "2500",
+            "127.0.0.1", str(snmpd.port), ""]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, T_SNMPC_DEBUG="1"))
+    time.sleep(1.0)
+    snmpd.restart()
+    out, err = proc.communicate(timeout=30)
+    (snmpd.dir / "t_snmpc-reboot.log").write_text(err)
+    register_log("t_snmpc reboot run", snmpd.dir / "t_snmpc-reboot.log")
+    assert proc.returncode == 0, err
+    j = json.loads(out)
+    assert j["status"] == {"OK": 2}, j
+    second = err[err.index("poll started", err.index("poll done")):]
+    assert "resend host=" in second
+    assert "engine discovered" not in second  # the session kept its engine
