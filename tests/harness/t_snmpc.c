@@ -213,7 +213,8 @@ int main(int argc, char **argv)
             t.deadline_ms = (unsigned)strtoul(optarg, NULL, 10);
             break;
         case O_REPEAT:
-            repeat = atoi(optarg) > 0 ? atoi(optarg) : 1;
+            repeat = (int)strtol(optarg, NULL, 10);
+            repeat = repeat > 0 ? repeat : 1;
             break;
         case O_CANCEL:
             cancel_ms = strtol(optarg, NULL, 10);
@@ -238,7 +239,7 @@ int main(int argc, char **argv)
         return 2;
     }
     t.host = argv[optind];
-    t.port = (uint16_t)atoi(argv[optind + 1]);
+    t.port = (uint16_t)strtoul(argv[optind + 1], NULL, 10);
     ndevs = argc - optind - 2;
     devs = gw_calloc((size_t)ndevs, sizeof *devs);
 
