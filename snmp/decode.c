@@ -206,6 +206,19 @@ static const char *find_ci(const char *hay, const char *needle)
     return NULL;
 }
 
+/* Copies n bytes of the valid UTF-8 text src into out[outlen], shortened to a character
+ * boundary when it does not fit, so that a cut never leaves half a character behind. */
+static void copy_text(char *out, size_t outlen, const char *src, size_t n)
+{
+    if (n >= outlen) {
+        n = outlen - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(out, src, n);
+    out[n] = '\0';
+}
+
 /* Copies the value of field key (e.g. "PID:") from a "k:v,k:v" or "k:v;k:v" list, up to the
  * next ',' or ';'. */
 static bool field_value(const char *text, const char *key, char *out, size_t outlen)
@@ -224,10 +237,7 @@ static bool field_value(const char *text, const char *key, char *out, size_t out
     }
     p += klen;
     n = strcspn(p, ",;");
-    if (n >= outlen)
-        n = outlen - 1;
-    memcpy(out, p, n);
-    out[n] = '\0';
+    copy_text(out, outlen, p, n);
     trim(out);
     return out[0] != '\0';
 }
@@ -576,10 +586,7 @@ static bool model_from_sysdescr(const char *d, char *out, size_t outlen)
     if (field_value(d, "PID:", out, outlen))
         return true;
     n = strcspn(d, ",;");
-    if (n >= outlen)
-        n = outlen - 1;
-    memcpy(out, d, n);
-    out[n] = '\0';
+    copy_text(out, outlen, d, n);
     v = find_ci(out, " version ");
     if (v)
         out[v - out] = '\0';
@@ -688,11 +695,8 @@ static bool firmware_from_sysdescr(const char *d, char *out, size_t outlen)
     n = strcspn(p, " ,;");
     if (n == 0)
         return false;
-    if (n >= outlen)
-        n = outlen - 1;
-    memcpy(out, p, n);
-    out[n] = '\0';
-    return true;
+    copy_text(out, outlen, p, n);
+    return out[0] != '\0';
 }
 
 static void decode_firmware(struct ctx *c)

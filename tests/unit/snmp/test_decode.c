@@ -372,6 +372,29 @@ static void test_model_sources_table(void **state)
     }
 }
 
+/* A model cut from a long sysDescr ends on a character boundary (found by fuzz_decode: the
+ * JSON lost its "model" key when the cut split a two-byte character). */
+static void test_model_cut_utf8(void **state)
+{
+    char walk[512];
+    char want[128];
+    struct gw_model m;
+    json_t *j;
+    (void)state;
+    memset(want, 'a', 126);
+    want[126] = '\0';
+    snprintf(walk, sizeof walk,
+             "1.3.6.1.2.1.1.1.0|4|%s\xc3\xa9"
+             "b\n",
+             want);
+    decode_text(walk, &m);
+    assert_string_equal(m.model, want);
+    j = gw_model_to_json(&m);
+    assert_string_equal(json_string_value(json_object_get(j, "model")), want);
+    json_decref(j);
+    gw_model_cleanup(&m);
+}
+
 static void test_serial_and_firmware_table(void **state)
 {
     static const struct {
@@ -1212,6 +1235,7 @@ int main(void)
         cmocka_unit_test(test_text_sanitize_table),
         cmocka_unit_test(test_identity_sources),
         cmocka_unit_test(test_model_sources_table),
+        cmocka_unit_test(test_model_cut_utf8),
         cmocka_unit_test(test_serial_and_firmware_table),
         cmocka_unit_test(test_mac_text_form),
         cmocka_unit_test(test_is_printer),
