@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * libFuzzer target for the SNMP decoding layer: snmpsim text, a binary varbind stream, and the
+ * counter catalogue grammar.
+ *
+ * Every input is used twice. As text it goes through snmpc_vbset_parse_snmprec(), which is what
+ * a recording or a hand-written walk takes. As a binary stream it becomes varbinds directly, so
+ * that the decoder sees types and values no recording would contain; the stream format (below)
+ * starts each OID from a table of the prefixes the decoder reads, so the fuzzer reaches the
+ * table code without having to guess 1.3.6.1.2.1.43 byte by byte. Both sets are decoded with
+ * the shipped catalogue ($FLEETGW_DATADIR/counters.catalogue, else a small built-in one) and
+ * turned into JSON, and the result is checked: every string must be valid UTF-8 (the JSON would
+ * otherwise lose keys), tables must respect their caps, percentages their range. An input that
+ * starts with "#cat\n" is parsed as a catalogue instead.
+ *
+ * Binary stream, repeated until the input ends:
+ *   byte   prefix selector (index into prefixes[], modulo its size)
+ *   byte   n: number of extra sub-identifiers (0..7, n & 7)
+ *   n x    sub-identifier as a base-128 varint (high bit = more), at most 5 bytes
+ *   byte   type (enum snmpc_vtype, modulo 11)
+ *   value  numeric types: 8 bytes little-endian; OCTETS/IPADDR/OPAQUE: length byte then bytes;
+ *          OID: count byte (0..31) then that many varints; NULL/NOSUCH: nothing.
+ */
+/* The decoding layer is included rather than linked from libsnmpc.a so that it is compiled
+ * with this target's -fsanitize=fuzzer flags: libFuzzer only sees coverage in instrumented
+ * code (as fuzz_cfg.c does for cfg.c). */
+#include "snmp/vbset.c"
+#include "snmp/catalogue.c"
+#include "snmp/decode.c"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct snmpc_catalogue *cat;
+
+static const char builtin_catalogue[] =
+    "vendor 1347 Kyocera\n"
+    "oid 1347 total 1.3.6.1.4.1.1347.43.10.1.1.12.1.1 role=total priority=10\n"
+    "oid 1347 print_total 1.3.6.1.4.1.1347.42.3.1.1.1.1.1\n"
+    "oid 1347 model 1.3.6.1.4.1.1347.43.5.1.1.1.1 role=model\n"
+    "oid 1347 serial 1.3.6.1.4.1.1347.43.5.1.1.28.1 role=serial\n"
+    "oid 1347 firmware 1.3.6.1.4.1.1347.43.5.4.1.5.1.1 role=firmware\n";
+
+/* OID prefixes the decoder reads; the stream appends sub-identifiers to one of them. */
+static const struct {
+    uint32_t oid[16];
+    size_t len;
+} prefixes[] = {
+    {{1, 3, 6, 1, 2, 1, 1}, 7},                        /* system */
+    {{1, 3, 6, 1, 2, 1, 2, 2, 1, 3}, 10},              /* ifType */
+    {{1, 3, 6, 1, 2, 1, 2, 2, 1, 6}, 10},              /* ifPhysAddress */
+    {{1, 3, 6, 1, 2, 1, 25, 3, 2, 1}, 10},             /* hrDeviceEntry */
+    {{1, 3, 6, 1, 2, 1, 25, 3, 1}, 9},                 /* hrDeviceTypes */
+    {{1, 3, 6, 1, 2, 1, 25, 3, 5, 1}, 10},             /* hrPrinterEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 5, 1, 1}, 10},             /* prtGeneralEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 8, 2, 1}, 10},             /* prtInputEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 10, 2, 1}, 10},            /* prtMarkerEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 11, 1, 1}, 10},            /* prtMarkerSuppliesEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 12, 1, 1}, 10},            /* prtMarkerColorantEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 18, 1, 1}, 10},            /* prtAlertEntry */
+    {{1, 3, 6, 1, 4, 1}, 6},                           /* enterprises */
+    {{1, 3, 6, 1, 4, 1, 1347, 43, 10, 1, 1, 12}, 12},  /* kcprtMarkerServiceCount */
+    {{1, 3, 6, 1, 4, 1, 1347, 43, 5, 1, 1}, 11},       /* kcprtGeneralEntry */
+    {{1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 3}, 13}, /* Sharp counters */
+    {{0}, 0},                                          /* anything */
+};
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const char *dir = getenv("FLEETGW_DATADIR");
+    struct gw_errbuf eb;
+    (void)argc;
+    (void)argv;
+    if (dir) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/counters.catalogue", dir);
+        if (snmpc_catalogue_load(path, &cat, &eb) == 0)
+            return 0;
+        fprintf(stderr, "fuzz_decode: %s; using the built-in catalogue\n", eb.msg);
+    }
+    if (snmpc_catalogue_parse(builtin_catalogue, strlen(builtin_catalogue), "builtin", &cat, &eb) !=
+        0)
+        abort();
+    return 0;
+}
+
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 5; i++) {
+        if (*p >= end)
+            return false;
+        v = v << 7 | (**p & 0x7f);
+        if (!(*(*p)++ & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    *out = v;
+    return true;
+}
+
+static void binary_to_vbset(const uint8_t *data, size_t size, struct snmpc_vbset *s)
+{
+    const uint8_t *p = data, *end = data + size;
+
+    while (p + 2 <= end) {
+        uint32_t oid[SNMPC_MAX_OID], ov[32];
+        size_t sel = p[0] % NELEM(prefixes), n = p[1] & 7, len = prefixes[sel].len;
+        enum snmpc_vtype type;
+        int64_t num = 0;
+        const void *val = NULL;
+        size_t vlen = 0;
+
+        p += 2;
+        memcpy(oid, prefixes[sel].oid, len * sizeof *oid);
+        for (size_t i = 0; i < n; i++)
+            if (!get_varint(&p, end, &oid[len++]))
+                return;
+        if (p >= end)
+            return;
+        type = (enum snmpc_vtype)(*p++ % 11);
+        switch (type) {
+        case SNMPC_T_OCTETS:
+        case SNMPC_T_IPADDR:
+        case SNMPC_T_OPAQUE:
+            if (p >= end)
+                return;
+            vlen = *p++;
+            if ((size_t)(end - p) < vlen)
+                vlen = (size_t)(end - p);
+            val = p;
+            p += vlen;
+            break;
+        case SNMPC_T_OID:
+            if (p >= end)
+                return;
+            vlen = *p++ & 31;
+            for (size_t i = 0; i < vlen; i++)
+                if (!get_varint(&p, end, &ov[i]))
+                    return;
+            val = ov;
+            break;
+        case SNMPC_T_NULL:
+        case SNMPC_T_NOSUCH:
+            break;
+        default:
+            if (end - p < 8)
+                return;
+            for (int i = 7; i >= 0; i--)
+                num = (int64_t)((uint64_t)num << 8 | p[i]);
+            p += 8;
+            break;
+        }
+        /* An empty OID or a full set is refused by the set, as a bad PDU would be. */
+        (void)snmpc_vbset_add(s, oid, len, type, num, val, vlen);
+    }
+}
+
+static void check_text(const char *s, size_t size)
+{
+    if (strnlen(s, size) >= size)
+        abort();
+}
+
+static void decode_and_check(const struct snmpc_vbset *s)
+{
+    struct gw_model m;
+    json_t *j;
+
+    gw_model_init(&m);
+    snmpc_model_decode(s, cat, &m);
+
+    check_text(m.vendor, sizeof m.vendor);
+    check_text(m.model, sizeof m.model);
+    check_text(m.serial, sizeof m.serial);
+    check_text(m.mac, sizeof m.mac);
+    check_text(m.firmware, sizeof m.firmware);
+    check_text(m.disagreement, sizeof m.disagreement);
+    if (m.n_supplies > SNMPC_MAX_SUPPLIES || m.n_alerts > SNMPC_MAX_ALERTS ||
+        m.n_counters > SNMPC_MAX_COUNTERS)
+        abort();
+    if (m.has_page_count && m.page_count_total > SNMPC_COUNTER_MAX)
+        abort();
+    for (size_t i = 0; i < m.n_supplies; i++) {
+        const struct gw_supply *sp = &m.supplies[i];
+        if (sp->percent < -1 || sp->percent > 100)
+            abort();
+        if (sp->percent >= 0 && sp->max_capacity <= 0)
+            abort();
+        if ((sp->level_raw == -3) != (sp->state == GW_SUPPLY_SOME_REMAINING))
+            abort();
+    }
+    for (size_t i = 0; i < m.n_counters; i++)
+        if (m.counters[i].value > SNMPC_COUNTER_MAX)
+            abort();
+
+    /* jansson refuses invalid UTF-8 by returning NULL, which would drop keys or entries. */
+    j = gw_model_to_json(&m);
+    if (!j || json_object_size(j) != 20 ||
+        json_array_size(json_object_get(j, "supplies")) != m.n_supplies ||
+        json_array_size(json_object_get(j, "alerts")) != m.n_alerts ||
+        json_array_size(json_object_get(j, "counters")) != m.n_counters ||
+        (m.model[0] && !json_is_string(json_object_get(j, "model"))) ||
+        (m.sys_descr[0] && !json_is_string(json_object_get(j, "sys_descr"))) ||
+        (m.sys_name[0] && !json_is_string(json_object_get(j, "sys_name"))) ||
+        (m.sys_location[0] && !json_is_string(json_object_get(j, "sys_location"))) ||
+        (m.sys_contact[0] && !json_is_string(json_object_get(j, "sys_contact"))) ||
+        (m.firmware[0] && !json_is_string(json_object_get(j, "firmware"))))
+        abort();
+    json_decref(j);
+    gw_model_cleanup(&m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct snmpc_vbset s;
+    struct gw_errbuf eb;
+
+    if (size >= 5 && memcmp(data, "#cat\n", 5) == 0) {
+        struct snmpc_catalogue *c = NULL;
+        int rc = snmpc_catalogue_parse((const char *)data, size, "fuzz", &c, &eb);
+        if ((rc == 0) != (c != NULL))
+            abort();
+        if (c) {
+            size_t n, total = 0;
+            /* Entries are grouped by enterprise and each names a declared vendor. */
+            for (uint32_t ent = 0; ent < 64; ent++) {
+                const struct snmpc_cat_entry *e = snmpc_catalogue_vendor(c, ent, &n);
+                for (size_t k = 0; k < n; k++)
+                    if (e[k].enterprise != ent || !snmpc_vendor_name(c, ent))
+                        abort();
+                total += n;
+            }
+            if (total > snmpc__catalogue_size(c))
+                abort();
+        }
+        snmpc_catalogue_free(c);
+        return 0;
+    }
+
+    snmpc_vbset_init(&s);
+    s.max = 4096;
+    (void)snmpc_vbset_parse_snmprec(&s, (const char *)data, size, "fuzz", &eb);
+    decode_and_check(&s);
+    snmpc_vbset_cleanup(&s);
+
+    snmpc_vbset_init(&s);
+    s.max = 4096;
+    binary_to_vbset(data, size, &s);
+    decode_and_check(&s);
+    snmpc_vbset_cleanup(&s);
+    return 0;
+}
