@@ -226,9 +226,9 @@ static void test_parse_limits(void **state)
 
     /* One entry more than the maximum. */
     text = malloc(cap);
-    p = text + sprintf(text, "vendor 11 HP\n");
+    p = text + snprintf(text, cap, "vendor 11 HP\n");
     for (unsigned i = 0; i <= SNMPC_CAT_MAX_ENTRIES; i++)
-        p += sprintf(p, "oid 11 c%u 1.3.6.1.4.1.11.%u\n", i, i);
+        p += snprintf(p, cap - (size_t)(p - text), "oid 11 c%u 1.3.6.1.4.1.11.%u\n", i, i);
     assert_int_equal(snmpc_catalogue_parse(text, strlen(text), "t.cat", &c, &eb),
                      SNMPC_E_CATALOGUE);
     assert_string_equal(eb.msg, "t.cat:4098: too many entries (at most 4096)");

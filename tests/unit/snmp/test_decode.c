@@ -789,9 +789,8 @@ static void test_wrong_types(void **state)
         struct gw_model m;
         json_t *j;
         for (size_t i = 0; i < NELEM(oids); i++) {
-            strcat(walk, oids[i]);
-            strcat(walk, values[v]);
-            strcat(walk, "\n");
+            size_t used = strlen(walk);
+            snprintf(walk + used, sizeof walk - used, "%s%s\n", oids[i], values[v]);
         }
         decode_text(walk, &m);
         assert_int_equal(m.n_counters, 0);
