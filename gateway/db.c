@@ -480,3 +480,42 @@ int gw_setting_set(struct gw_db *db, const char *key, const char *value)
     sqlite3_finalize(st);
     return rc;
 }
+
+int gw_db_migrate_module(struct gw_db *db, const char *module, const struct gw_db_migration *steps,
+                         size_t n, struct gw_errbuf *eb)
+{
+    char key[80], val[32];
+    snprintf(key, sizeof key, "schema.%s", module);
+    for (size_t i = 0; i < n; i++) {
+        long cur = 0;
+        int rc = gw_db_begin(db);
+        if (rc < 0)
+            return gw_errbuf_set(eb, GW_E_DB, "%s tables: cannot start a transaction", module);
+        /* Read inside the write transaction: another process may have migrated meanwhile. */
+        if (gw_setting_get(db, key, val, sizeof val) == 0)
+            cur = strtol(val, NULL, 10);
+        if (i == 0 && cur > steps[n - 1].version) {
+            gw_db_rollback(db);
+            return gw_errbuf_set(eb, GW_E_SCHEMA,
+                                 "%s tables are at version %ld, newer than this program's %d",
+                                 module, cur, steps[n - 1].version);
+        }
+        if (cur >= steps[i].version) {
+            gw_db_rollback(db);
+            continue;
+        }
+        snprintf(val, sizeof val, "%d", steps[i].version);
+        rc = gw__db_exec(db, steps[i].sql);
+        if (rc == 0)
+            rc = gw_setting_set(db, key, val);
+        if (rc == 0)
+            rc = gw_db_commit(db);
+        if (rc < 0) {
+            gw_db_rollback(db);
+            return gw_errbuf_set(eb, GW_E_DB, "%s tables: migration to version %d failed: %s",
+                                 module, steps[i].version, sqlite3_errmsg(db->h));
+        }
+        gw_log_info(DB, "module tables migrated module=%s version=%d", module, steps[i].version);
+    }
+    return 0;
+}

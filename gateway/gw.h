@@ -384,6 +384,18 @@ int gw_db_schema_version(struct gw_db *db);
 int gw_db_schema_latest(void);
 /* Returns: the raw handle, for module-owned tables; borrowed, valid until gw_db_close(). */
 struct sqlite3 *gw_db_handle(struct gw_db *db);
+/* Schema steps of a module that owns tables of its own (named "<module>_..."), so modules
+ * evolve their tables without editing the gateway's list. Versions start at 1 and only grow;
+ * never edit a step that has shipped. */
+struct gw_db_migration {
+    int version;
+    const char *sql;
+};
+/* Applies the steps above the module's recorded version (settings key "schema.<module>"), each
+ * in its own transaction. Returns: 0, GW_E_DB, GW_E_SCHEMA (the database has a newer version of
+ * the module's tables than this program knows). */
+int gw_db_migrate_module(struct gw_db *db, const char *module, const struct gw_db_migration *steps,
+                         size_t n, struct gw_errbuf *eb);
 int gw_db_begin(struct gw_db *db);
 int gw_db_commit(struct gw_db *db);
 void gw_db_rollback(struct gw_db *db);

@@ -244,6 +244,41 @@ static void test_foreign_keys(void **state)
     gw_db_close(db);
 }
 
+/* Module-owned tables: steps apply once, in order, survive a reopen, a failing step leaves the
+ * module at its last good version, and a newer module schema is refused. */
+static void test_module_migrations(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_db *db;
+    struct gw_errbuf eb = {""};
+    char val[16];
+    static const struct gw_db_migration v2[] = {
+        {1, "CREATE TABLE ui_users (id INTEGER PRIMARY KEY, name TEXT)"},
+        {2, "ALTER TABLE ui_users ADD COLUMN role TEXT"},
+    };
+    static const struct gw_db_migration bad[] = {
+        {1, "CREATE TABLE ui_users (id INTEGER PRIMARY KEY, name TEXT)"},
+        {2, "ALTER TABLE ui_users ADD COLUMN role TEXT"},
+        {3, "CREATE TABLE ui_broken (x"},
+    };
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    assert_int_equal(gw_db_migrate_module(db, "ui", v2, 1, &eb), 0);
+    assert_int_equal(gw_setting_get(db, "schema.ui", val, sizeof val), 0);
+    assert_string_equal(val, "1");
+    assert_int_equal(gw_db_migrate_module(db, "ui", v2, 2, &eb), 0);
+    assert_int_equal(gw_db_migrate_module(db, "ui", v2, 2, &eb), 0); /* idempotent */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('ui_users')"), 3);
+    assert_int_equal(gw_db_migrate_module(db, "ui", bad, 3, &eb), GW_E_DB);
+    assert_non_null(strstr(eb.msg, "ui tables: migration to version 3 failed"));
+    assert_int_equal(gw_setting_get(db, "schema.ui", val, sizeof val), 0);
+    assert_string_equal(val, "2");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name='ui_broken'"), 0);
+    /* A program that knows only version 1 must not run on version 2 tables. */
+    assert_int_equal(gw_db_migrate_module(db, "ui", v2, 1, &eb), GW_E_SCHEMA);
+    assert_non_null(strstr(eb.msg, "newer"));
+    gw_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +289,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_module_migrations, setup, teardown),
     };
     gw_log_set_level(LOG_CRIT);
     return cmocka_run_group_tests(tests, NULL, NULL);
