@@ -65,8 +65,10 @@ void gw_app_close_store(struct gw_app *app);
 /* Control requests. One JSON object in, one out ({"ok":true,...} or {"ok":false,"error":..,
  * "code":..}). The daemon serves them on its control socket with its own store connection; the
  * CLI sends them there when the daemon runs, and otherwise executes them itself, so both paths
- * run the same code. peer is the requesting user for the audit log. Returns: new reference. */
-json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer);
+ * run the same code; so does the web UI (through a callback main registers). peer is the
+ * requesting user and source where the request came from ("cli", "webui"), both for the audit
+ * log. Returns: new reference. */
+json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const char *source);
 /* Sends req to the daemon's control socket. Returns: the reply, or NULL with *err set
  * (GW_E_NOTRUNNING when nothing listens). */
 json_t *gw_ctl_call(const struct gw_cfg *cfg, json_t *req, int *err);

@@ -116,7 +116,7 @@ static void changed(struct gw_app *app)
         gw_poller_reload(app);
 }
 
-static json_t *do_device_add(struct gw_app *app, json_t *req, const char *peer)
+static json_t *do_device_add(struct gw_app *app, json_t *req, const char *peer, const char *source)
 {
     struct gw_device d = {0};
     struct gw_errbuf eb = {""};
@@ -129,7 +129,7 @@ static json_t *do_device_add(struct gw_app *app, json_t *req, const char *peer)
         return reply_err(GW_E_INVAL, "port: must be 1..65535");
     d.port = port ? (uint16_t)port : 161;
     rc = gw_device_add(app->db, &d, &eb);
-    gw_audit_add(app->db, peer, "cli", "device.add", rc ? "failed" : "ok", d.address);
+    gw_audit_add(app->db, peer, source, "device.add", rc ? "failed" : "ok", d.address);
     if (rc)
         return reply_err(rc, eb.msg[0] ? eb.msg : gw_strerror(rc));
     changed(app);
@@ -139,7 +139,8 @@ static json_t *do_device_add(struct gw_app *app, json_t *req, const char *peer)
     return r;
 }
 
-static json_t *do_device_import(struct gw_app *app, json_t *req, const char *peer)
+static json_t *do_device_import(struct gw_app *app, json_t *req, const char *peer,
+                                const char *source)
 {
     const char *csv = jstr(req, "csv", NULL);
     const char *name = jstr(req, "name", "import.csv");
@@ -153,7 +154,7 @@ static json_t *do_device_import(struct gw_app *app, json_t *req, const char *pee
         return reply_err(-errno, "cannot read the CSV");
     n = gw_device_import_csv(app->db, f, name, &eb);
     fclose(f);
-    gw_audit_add(app->db, peer, "cli", "device.import", n < 0 ? "failed" : "ok", name);
+    gw_audit_add(app->db, peer, source, "device.import", n < 0 ? "failed" : "ok", name);
     if (n < 0)
         return reply_err(n, eb.msg[0] ? eb.msg : gw_strerror(n));
     changed(app);
@@ -185,20 +186,22 @@ static json_t *do_device_show(struct gw_app *app, json_t *req)
     return r;
 }
 
-static json_t *do_device_remove(struct gw_app *app, json_t *req, const char *peer)
+static json_t *do_device_remove(struct gw_app *app, json_t *req, const char *peer,
+                                const char *source)
 {
     json_int_t id = json_integer_value(json_object_get(req, "id"));
     char detail[32];
     int rc = gw_device_remove(app->db, id);
     snprintf(detail, sizeof detail, "id=%lld", (long long)id);
-    gw_audit_add(app->db, peer, "cli", "device.remove", rc ? "failed" : "ok", detail);
+    gw_audit_add(app->db, peer, source, "device.remove", rc ? "failed" : "ok", detail);
     if (rc)
         return reply_err(rc, rc == GW_E_NOTFOUND ? "no such device" : gw_strerror(rc));
     changed(app);
     return reply_ok();
 }
 
-static json_t *do_credential_add(struct gw_app *app, json_t *req, const char *peer)
+static json_t *do_credential_add(struct gw_app *app, json_t *req, const char *peer,
+                                 const char *source)
 {
     struct gw_credential c = {0};
     struct gw_errbuf eb = {""};
@@ -236,7 +239,7 @@ static json_t *do_credential_add(struct gw_app *app, json_t *req, const char *pe
     if (rc == 0)
         rc = gw_credential_add(app->db, app->vault, &c, &eb);
     gw_credential_cleanup(&c);
-    gw_audit_add(app->db, peer, "cli", "credential.add", rc ? "failed" : "ok",
+    gw_audit_add(app->db, peer, source, "credential.add", rc ? "failed" : "ok",
                  jstr(req, "name", ""));
     if (rc)
         return reply_err(rc, eb.msg[0] ? eb.msg : gw_strerror(rc));
@@ -244,18 +247,19 @@ static json_t *do_credential_add(struct gw_app *app, json_t *req, const char *pe
     return reply_ok();
 }
 
-static json_t *do_credential_remove(struct gw_app *app, json_t *req, const char *peer)
+static json_t *do_credential_remove(struct gw_app *app, json_t *req, const char *peer,
+                                    const char *source)
 {
     struct gw_errbuf eb = {""};
     const char *name = jstr(req, "name", "");
     int rc = gw_credential_remove(app->db, name, &eb);
-    gw_audit_add(app->db, peer, "cli", "credential.remove", rc ? "failed" : "ok", name);
+    gw_audit_add(app->db, peer, source, "credential.remove", rc ? "failed" : "ok", name);
     if (rc)
         return reply_err(rc, eb.msg[0] ? eb.msg : gw_strerror(rc));
     return reply_ok();
 }
 
-json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer)
+json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const char *source)
 {
     const char *cmd = jstr(req, "cmd", "");
     json_t *r;
@@ -264,22 +268,22 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer)
     if (strcmp(cmd, "status") == 0)
         r = do_status(app);
     else if (strcmp(cmd, "device.add") == 0)
-        r = do_device_add(app, req, peer);
+        r = do_device_add(app, req, peer, source);
     else if (strcmp(cmd, "device.import") == 0)
-        r = do_device_import(app, req, peer);
+        r = do_device_import(app, req, peer, source);
     else if (strcmp(cmd, "device.list") == 0)
         r = do_device_list(app);
     else if (strcmp(cmd, "device.show") == 0)
         r = do_device_show(app, req);
     else if (strcmp(cmd, "device.remove") == 0)
-        r = do_device_remove(app, req, peer);
+        r = do_device_remove(app, req, peer, source);
     else if (strcmp(cmd, "credential.add") == 0)
-        r = do_credential_add(app, req, peer);
+        r = do_credential_add(app, req, peer, source);
     else if (strcmp(cmd, "credential.list") == 0) {
         r = reply_ok();
         json_object_set_new(r, "credentials", gw_credential_list(app->db));
     } else if (strcmp(cmd, "credential.remove") == 0)
-        r = do_credential_remove(app, req, peer);
+        r = do_credential_remove(app, req, peer, source);
     else if (strcmp(cmd, "reload") == 0) {
         changed(app);
         r = reply_ok();
@@ -389,7 +393,7 @@ json_t *gw_ctl_request(const struct gw_opts *o, json_t *req)
     }
     if (gw_app_open_store(&app) < 0)
         return NULL;
-    r = gw_ctl_exec(&app, req, pw ? pw->pw_name : "unknown");
+    r = gw_ctl_exec(&app, req, pw ? pw->pw_name : "unknown", "cli");
     gw_app_close_store(&app);
     return r;
 }
@@ -439,7 +443,7 @@ static void client_answer(struct ctl_client *c)
     if (!req)
         rep = reply_err(GW_E_PARSE, jerr.text);
     else
-        rep = gw_ctl_exec(c->app, req, peer_name(c, peer, sizeof peer));
+        rep = gw_ctl_exec(c->app, req, peer_name(c, peer, sizeof peer), "cli");
     json_decref(req);
     if (c->buf)
         memset(c->buf, 0, c->len); /* may have held secrets */
