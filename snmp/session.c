@@ -19,12 +19,17 @@
  * SNMPv3: net-snmp would discover the engine ID with a blocking synchronous request inside the
  * first send, so we set SNMP_FLAGS_DONT_PROBE and probe ourselves (empty user, noAuthNoPriv,
  * no varbinds); the agent answers with a usmStatsUnknownEngineIDs Report carrying its engine ID,
- * boots and time. USM errors come back as Reports; they are translated to SNMPC_E_* codes. A
- * wrong privacy key is the one case the protocol leaves vague: the message authenticates, the
- * agent decrypts garbage, and net-snmp's snmpd (like many printers) drops it silently instead
- * of sending usmStatsDecryptionErrors. When an authPriv request to an engine that answered
- * discovery times out, one authNoPriv GET with the same user and auth key tells the cases
- * apart: an answer proves user and auth key right, so the silence was the privacy key.
+ * boots and time. USM errors come back as Reports (net-snmp 5.9.3 hands each to the callback
+ * twice, as OP_SEC_ERROR and then OP_RECEIVED_MESSAGE); they are translated to SNMPC_E_* codes.
+ * Agents that answer with a message authenticated by their own key (pysnmp) show up as a
+ * message failing our HMAC check: a wrong auth key too. A wrong privacy key is the case the
+ * protocol leaves vague: the message authenticates, the agent decrypts garbage, and net-snmp's
+ * snmpd 5.9.3 and snmpsimd both drop it silently instead of sending usmStatsDecryptionErrors.
+ * When an authPriv request to an engine that answered discovery times out, one authNoPriv GET
+ * with the same user and auth key tells the cases apart where the agent allows it: a Response
+ * (even authorizationError) proves user and auth key right, so the silence was the privacy key.
+ * Reports to that GET prove nothing about the key (user and level are checked before the
+ * digest), and silence leaves a timeout whose detail says the engine answered discovery.
  *
  * Ku (the password-derived key, ~6 ms of hashing per password) is cached per (password, hash)
  * in a small process-wide table keyed by a SHA-256 of the password, never the password itself.
@@ -88,7 +93,7 @@ struct snmpc_session {
     bool have_result;
     int res_status;
     netsnmp_pdu *res_pdu;
-    char res_detail[192];
+    char res_detail[256];
 
     struct snmpc__poll *poll_state;
     snmpc_close_cb close_cb;
@@ -393,6 +398,9 @@ int snmpc_session_new(uv_loop_t *loop, const struct snmpc_target *t, struct snmp
     /* snmp_sess_open() clears DONT_PROBE again; without it the first v3 send would run a
      * blocking synchronous engine-ID probe inside the loop. */
     snmp_sess_session(s->ssp)->flags |= SNMP_FLAGS_DONT_PROBE;
+    /* net-snmp calls the session callback (not the request's) for some USM failures; it
+     * needs the session too. */
+    snmp_sess_session(s->ssp)->callback_magic = s;
     tr = snmp_sess_transport(s->ssp);
     s->fd = tr ? tr->sock : -1;
     if (s->fd < 0) {
@@ -590,9 +598,9 @@ static void on_report(struct snmpc_session *s, netsnmp_pdu *pdu, bool received)
     }
     if (s->priv_check && type != SNMPERR_UNKNOWN_USER_NAME &&
         type != SNMPERR_AUTHENTICATION_FAILURE) {
-        /* Any other Report to the authNoPriv diagnosis still shows that user and auth key
-         * were accepted. */
-        set_result(s, 0, NULL, "%s", report_name(type));
+        /* Agents check user and security level before the digest (RFC 3414 3.2), so other
+         * Reports prove nothing about the auth key: the diagnosis stays inconclusive. */
+        set_result(s, SNMPC_E_TIMEOUT, NULL, "%s", report_name(type));
         return;
     }
     switch (type) {
@@ -647,6 +655,18 @@ static int on_pdu(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, void
     }
     if (op == NETSNMP_CALLBACK_OP_CONNECT)
         return 1;
+    /* An answer that fails our HMAC check (net-snmp passes it to the session callback with
+     * command 0 or REPORT, request-id 0 and SNMPERR_USM_AUTHENTICATIONFAILURE) means the agent
+     * authenticates with a different key: pysnmp-based agents send their Reports that way. */
+    if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && ns &&
+        ns->s_snmp_errno == SNMPERR_USM_AUTHENTICATIONFAILURE && s->v3 == V3_READY) {
+        s->priv_check = false;
+        set_result(s, SNMPC_E_AUTH_KEY, NULL,
+                   "the agent's answer fails authentication with our key: wrong auth key or "
+                   "protocol for user '%s'",
+                   s->sec_name);
+        return 1;
+    }
     /* Reports may carry request-id 0 (the agent could not read the scoped PDU), and USM
      * errors name no request; everything else must be for the request we have outstanding,
      * not one we gave up on. */
@@ -663,13 +683,9 @@ static int on_pdu(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, void
     }
     switch (op) {
     case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
-        if (ns && ns->s_snmp_errno == SNMPERR_USM_AUTHENTICATIONFAILURE) {
-            set_result(s, SNMPC_E_AUTH_KEY, NULL, "response failed authentication");
-        } else {
-            if (s->v3 == V3_READY && !s->priv_check)
-                s->priv_answered = true;
-            set_result(s, 0, snmp_clone_pdu(pdu), NULL);
-        }
+        if (s->v3 == V3_READY && !s->priv_check)
+            s->priv_answered = true;
+        set_result(s, 0, s->priv_check ? NULL : snmp_clone_pdu(pdu), NULL);
         break;
     case NETSNMP_CALLBACK_OP_TIMED_OUT:
         set_result(s, SNMPC_E_TIMEOUT, NULL, "no response after %u tries of %u ms",
@@ -920,7 +936,13 @@ static void dispatch(struct snmpc_session *s)
                            "authNoPriv: the agent could not decrypt (wrong priv key or protocol)",
                            sizeof s->res_detail);
             } else if (status == SNMPC_E_TIMEOUT) {
-                gw_strlcpy(s->res_detail, "no response", sizeof s->res_detail);
+                /* Silent agents (pysnmp drops unknown users, snmpd wrong priv keys) leave
+                 * only this much to say. */
+                snprintf(s->res_detail, sizeof s->res_detail,
+                         "the agent answers discovery but not user '%s' at authPriv or "
+                         "authNoPriv (no Report): unknown user, wrong key or protocol, or "
+                         "unknown context",
+                         s->sec_name);
             }
         } else if (status == SNMPC_E_TIMEOUT && want_priv_check(s)) {
             gw_log_debug(SNMP, "authPriv timed out, checking at authNoPriv host=%s", s->host);

@@ -201,3 +201,41 @@ def test_one_loop_polls_all_recordings(snmpsimd, mode):
     print(f"\n{mode}: {j['polls']} polls in one loop: {j['wall_ms']:.0f} ms wall, "
           f"{j['cpu_ms'] / j['polls']:.2f} ms client CPU per poll, {j['varbinds']} varbinds")
     assert j["wall_ms"] < 30000
+
+
+@pytest.mark.parametrize("case", ["wrong_auth", "wrong_auth_proto", "wrong_priv", "unknown_user",
+                                  "unknown_context"])
+def test_v3_failures_against_snmpsimd(snmpsimd, case):
+    # snmpsimd (pysnmp 4.4) reacts unlike net-snmp's snmpd, as observed:
+    #   wrong auth key/protocol  it answers with a message authenticated by its own key, which
+    #                            fails our HMAC check: exit 4, wrong auth key.
+    #   wrong priv key, unknown  it stays silent, also to the authNoPriv cross-check (its user
+    #   user, unknown context    is authPriv-only: usmStatsUnsupportedSecLevels comes before the
+    #                            digest check and proves nothing). Nothing on the wire tells
+    #                            these apart: exit 3, with a detail saying the engine answered
+    #                            discovery but not this user.
+    user, auth, apass, priv, ppass, ctx = (snmpsimd.V3_USER, *snmpsimd.V3_AUTH,
+                                           *snmpsimd.V3_PRIV, recordings()[0])
+    if case == "wrong_auth":
+        apass = "wrong-auth-pass"
+    elif case == "wrong_auth_proto":
+        auth = "SHA-256"
+    elif case == "wrong_priv":
+        ppass = "wrong-priv-pass"
+    elif case == "unknown_user":
+        user = "nosuchuser"
+    else:
+        ctx = "nosuchcontext"
+    args = [need_fleetgw(), "probe", "--json", "--timeout", "0.5", "--retries", "0", "-u", user,
+            "-l", "authPriv", "-a", auth, "-A", apass, "-x", priv, "-X", ppass, "-n", ctx,
+            snmpsimd.endpoint]
+    cp = subprocess.run(args, capture_output=True, text=True, timeout=30, env=fleetgw_env(),
+                        stdin=subprocess.DEVNULL)
+    j = json.loads(cp.stdout)
+    if case.startswith("wrong_auth"):
+        assert cp.returncode == 4, cp.stderr
+        assert j["error"] == "SNMPC_E_AUTH_KEY"
+    else:
+        assert cp.returncode == 3, cp.stderr
+        assert j["error"] == "SNMPC_E_TIMEOUT"
+        assert "answers discovery but not user" in j["detail"]
