@@ -45,6 +45,7 @@
 /* Enum options store syslog-style numbers: the stored value is min + the index of the name in
  * enum_values, so log_level "err" is LOG_ERR (3) and "debug" is LOG_DEBUG (7). */
 static const char *const log_levels[] = {"err", "warning", "notice", "info", "debug", NULL};
+static const char *const schedules[] = {"table5", "fixed", NULL};
 
 #define R GW_OPT_RELOADABLE
 #define GW_CFG_OPTIONS(X)                                                                          \
@@ -68,12 +69,32 @@ static const char *const log_levels[] = {"err", "warning", "notice", "info", "de
       "rows asked for per GETBULK request")                                                        \
     X("snmp", "catalogue", GW_OPT_PATH, "", 0, 0, 0, NULL, snmp_catalogue,                         \
       "vendor counter catalogue; empty means counters.catalogue in the data directory")            \
+    X("poll", "schedule", GW_OPT_ENUM, "table5", GW_SCHEDULE_TABLE5, GW_SCHEDULE_FIXED, R,         \
+      schedules, poll_schedule,                                                                    \
+      "table5: intervals by fleet size and priority; fixed: interval and alert_interval for all")  \
     X("poll", "interval", GW_OPT_DURATION, "300s", 10, 86400, R, NULL, poll_interval_s,            \
-      "time between full polls of a device")                                                       \
+      "with schedule = fixed: time between full polls of a device")                                \
     X("poll", "alert_interval", GW_OPT_DURATION, "60s", 10, 86400, R, NULL, poll_alert_interval_s, \
-      "time between status and alert polls of a device")                                           \
+      "with schedule = fixed: time between status and alert polls of a device")                    \
     X("poll", "retention_days", GW_OPT_INT, "90", 1, 3650, R, NULL, poll_retention_days,           \
-      "days of counter history, events and cleared alerts kept in the database")
+      "days of counter history, events and cleared alerts kept in the database")                   \
+    X("webui", "enabled", GW_OPT_BOOL, "yes", 0, 1, 0, NULL, webui_enabled,                        \
+      "serve the web UI and its JSON API over HTTPS")                                              \
+    X("webui", "port", GW_OPT_INT, "9797", 1, 65535, 0, NULL, webui_port, "HTTPS port")            \
+    X("webui", "listen", GW_OPT_STRING, "", 0, 0, 0, NULL, webui_listen,                           \
+      "address to listen on; empty means every IPv4 and IPv6 address")                             \
+    X("webui", "tls_cert", GW_OPT_PATH, "", 0, 0, 0, NULL, webui_tls_cert,                         \
+      "PEM certificate; empty means <state_dir>/webui.crt, generated when missing")                \
+    X("webui", "tls_key", GW_OPT_PATH, "", 0, 0, 0, NULL, webui_tls_key,                           \
+      "PEM private key; empty means <state_dir>/webui.key, generated when missing")                \
+    X("webui", "www_dir", GW_OPT_PATH, "", 0, 0, 0, NULL, webui_www_dir,                           \
+      "static pages; empty means www in the data directory")                                       \
+    X("webui", "session_idle_timeout", GW_OPT_DURATION, "10m", 1, 86400, R, NULL,                  \
+      webui_session_idle_s, "a session unused this long ends")                                     \
+    X("webui", "session_lifetime", GW_OPT_DURATION, "12h", 1, 86400, R, NULL,                      \
+      webui_session_lifetime_s, "a session ends this long after login, used or not")               \
+    X("webui", "names", GW_OPT_STRING, "", 0, 0, R, NULL, webui_names,                             \
+      "extra host names (comma-separated) accepted in the Host header besides the host's own")
 
 #define FIELD_SIZE(f) sizeof(((struct gw_cfg *)0)->f)
 #define OPT_ENTRY(sec, k, type, def, min, max, flags, ev, field, help)                             \
@@ -88,7 +109,7 @@ static const char *const gw_opt_names[] = {GW_CFG_OPTIONS(OPT_NAME)};
 
 #define N_OPTS (sizeof gw_opts / sizeof gw_opts[0])
 
-static const char *const sections[] = {"gateway", "snmp", "poll"};
+static const char *const sections[] = {"gateway", "snmp", "poll", "webui"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 const struct gw_opt *gw_cfg_options(size_t *n)
@@ -427,7 +448,7 @@ static bool check_section(struct parse_ctx *c, const char *s, size_t n)
     {
         char what[48];
         snprintf(what, sizeof what, "[%.*s]", (int)(namelen > 40 ? 40 : namelen), s + 1);
-        return fail(c, what, "unknown section (known: gateway, snmp, poll)");
+        return fail(c, what, "unknown section (known: gateway, snmp, poll, webui)");
     }
 }
 
@@ -627,6 +648,12 @@ static void format_value(const struct gw_cfg *cfg, const struct gw_opt *o, char 
             gw_cfg_control_socket(cfg, buf, len);
         else if (o->offset == offsetof(struct gw_cfg, snmp_catalogue))
             gw_cfg_catalogue(cfg, buf, len);
+        else if (o->offset == offsetof(struct gw_cfg, webui_tls_cert))
+            gw_cfg_webui_cert(cfg, buf, len);
+        else if (o->offset == offsetof(struct gw_cfg, webui_tls_key))
+            gw_cfg_webui_key(cfg, buf, len);
+        else if (o->offset == offsetof(struct gw_cfg, webui_www_dir))
+            gw_cfg_webui_www(cfg, buf, len);
         return;
     case GW_OPT_ENUM:
         v = get_number(cfg, o) - o->min;
@@ -734,4 +761,26 @@ const char *gw_cfg_catalogue(const struct gw_cfg *cfg, char *buf, size_t len)
     if (cfg->snmp_catalogue[0])
         return copy_path(cfg->snmp_catalogue, buf, len);
     return join(dir && *dir ? dir : FLEETGW_DATADIR, "counters.catalogue", buf, len);
+}
+
+const char *gw_cfg_webui_cert(const struct gw_cfg *cfg, char *buf, size_t len)
+{
+    if (cfg->webui_tls_cert[0])
+        return copy_path(cfg->webui_tls_cert, buf, len);
+    return join(cfg->state_dir, "webui.crt", buf, len);
+}
+
+const char *gw_cfg_webui_key(const struct gw_cfg *cfg, char *buf, size_t len)
+{
+    if (cfg->webui_tls_key[0])
+        return copy_path(cfg->webui_tls_key, buf, len);
+    return join(cfg->state_dir, "webui.key", buf, len);
+}
+
+const char *gw_cfg_webui_www(const struct gw_cfg *cfg, char *buf, size_t len)
+{
+    const char *dir = getenv("FLEETGW_DATADIR");
+    if (cfg->webui_www_dir[0])
+        return copy_path(cfg->webui_www_dir, buf, len);
+    return join(dir && *dir ? dir : FLEETGW_DATADIR, "www", buf, len);
 }

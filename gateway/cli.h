@@ -87,6 +87,9 @@ int gw_poller_reload(struct gw_app *app);
 void gw_poller_stop(struct gw_app *app, void (*cb)(struct gw_app *app));
 /* Adds the poller's figures to a status object. */
 void gw_poller_status(struct gw_app *app, json_t *status);
+/* Adds a device's schedule (priority, alert_interval_s, counter_interval_s, next_poll) to its
+ * JSON object, as the running scheduler has it, or as it would be when no daemon runs. */
+void gw_poller_device_json(struct gw_app *app, json_t *device);
 
 /* Reads a secret: from the file path when given (first line, trailing newline dropped), else
  * from the terminal with echo off (prompt on stderr), else (stdin not a terminal) the first line

@@ -308,12 +308,15 @@ static void device_usage(FILE *out)
             "       fleetgw device import FILE.csv\n"
             "       fleetgw device list [--json]\n"
             "       fleetgw device show ID [--json]\n"
+            "       fleetgw device set ID --priority high|middle|low|auto\n"
             "       fleetgw device remove ID\n"
             "ADDRESS is an IPv4/IPv6 literal (IPv6 with a port as [addr]:port) or a host name.\n"
             "CSV import: a header line 'address,port,credential,name', then one device per\n"
             "line; port (default 161) and name may be empty; credential names a set created\n"
             "with 'fleetgw credential add'. The import is one transaction: a bad line imports\n"
-            "nothing and names the line.\n");
+            "nothing and names the line.\n"
+            "--priority pins the device's polling priority; auto hands it back to the\n"
+            "activity rating (pages printed and alerts raise it, idleness lowers it).\n");
 }
 
 /* Splits "host:port", "[v6]:port", "v6" into address and port. Returns: 0 or -1. */
@@ -438,9 +441,9 @@ static void print_device_row(json_t *d)
     if (json_is_integer(pc))
         snprintf(pcs, sizeof pcs, "%lld", (long long)json_integer_value(pc));
     snprintf(where, sizeof where, strchr(a, ':') ? "[%s]:%lld" : "%s:%lld", a, port);
-    printf("%-6lld %-24s %-12s %-22s %-16s %10s %s\n",
+    printf("%-6lld %-24s %-12s %-7s %-22s %-16s %10s %s\n",
            (long long)json_integer_value(json_object_get(d, "id")), where, js(d, "status"),
-           js(d, "model"), js(d, "serial"), pcs, js(d, "last_seen"));
+           js(d, "priority"), js(d, "model"), js(d, "serial"), pcs, js(d, "next_poll"));
 }
 
 static int device_list(const struct gw_opts *o, bool as_json)
@@ -455,8 +458,8 @@ static int device_list(const struct gw_opts *o, bool as_json)
         if (as_json)
             print_json(list);
         else {
-            printf("%-6s %-24s %-12s %-22s %-16s %10s %s\n", "ID", "ADDRESS", "STATUS", "MODEL",
-                   "SERIAL", "PAGES", "LAST SEEN");
+            printf("%-6s %-24s %-12s %-7s %-22s %-16s %10s %s\n", "ID", "ADDRESS", "STATUS", "PRIO",
+                   "MODEL", "SERIAL", "PAGES", "NEXT POLL");
             json_array_foreach(list, i, d) print_device_row(d);
         }
     }
@@ -521,6 +524,28 @@ static int device_show(const struct gw_opts *o, const char *ids, bool as_json)
     return st;
 }
 
+static int device_set(const struct gw_opts *o, int argc, char **argv)
+{
+    long long id;
+    json_t *req, *r;
+    int st;
+    if (argc != 4 || strcmp(argv[2], "--priority") != 0) {
+        device_usage(stderr);
+        return GW_EXIT_USAGE;
+    }
+    if (parse_id(argv[1], &id) < 0) {
+        fprintf(stderr, "fleetgw device set: bad ID '%s'\n", argv[1]);
+        return GW_EXIT_USAGE;
+    }
+    req = json_pack("{s:s, s:I, s:s}", "cmd", "device.set", "id", (json_int_t)id, "priority",
+                    argv[3]);
+    r = gw_ctl_request(o, req);
+    json_decref(req);
+    st = reply_status(r);
+    json_decref(r);
+    return st;
+}
+
 int gw_cmd_device(const struct gw_opts *o, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
@@ -533,6 +558,8 @@ int gw_cmd_device(const struct gw_opts *o, int argc, char **argv)
         return device_list(o, as_json);
     if (strcmp(sub, "show") == 0 && (argc == 3 || (argc == 4 && as_json)))
         return device_show(o, argv[2], as_json);
+    if (strcmp(sub, "set") == 0)
+        return device_set(o, argc - 1, argv + 1);
     if (strcmp(sub, "remove") == 0 && argc == 3) {
         long long id;
         json_t *req, *r;

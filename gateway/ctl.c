@@ -104,9 +104,17 @@ static json_t *do_status(struct gw_app *app)
     return r;
 }
 
+struct list_ctx {
+    struct gw_app *app;
+    json_t *arr;
+};
+
 static int push_device(const struct gw_device *d, void *arg)
 {
-    json_array_append_new(arg, gw_device_to_json(d));
+    struct list_ctx *lc = arg;
+    json_t *o = gw_device_to_json(d);
+    gw_poller_device_json(lc->app, o);
+    json_array_append_new(lc->arr, o);
     return 0;
 }
 
@@ -165,10 +173,10 @@ static json_t *do_device_import(struct gw_app *app, json_t *req, const char *pee
 
 static json_t *do_device_list(struct gw_app *app)
 {
-    json_t *arr = json_array();
+    struct list_ctx lc = {app, json_array()};
     json_t *r = reply_ok();
-    gw_device_foreach(app->db, push_device, arr);
-    json_object_set_new(r, "devices", arr);
+    gw_device_foreach(app->db, push_device, &lc);
+    json_object_set_new(r, "devices", lc.arr);
     return r;
 }
 
@@ -179,8 +187,9 @@ static json_t *do_device_show(struct gw_app *app, json_t *req)
     int rc = gw_device_get(app->db, id, &d);
     if (rc)
         return reply_err(rc, rc == GW_E_NOTFOUND ? "no such device" : gw_strerror(rc));
-    json_t *r = reply_ok();
-    json_object_set_new(r, "device", gw_device_to_json(&d));
+    json_t *r = reply_ok(), *dj = gw_device_to_json(&d);
+    gw_poller_device_json(app, dj);
+    json_object_set_new(r, "device", dj);
     json_object_set_new(r, "state", gw_store_device_state(app->db, id));
     json_object_set_new(r, "events", gw_event_list(app->db, id, 20));
     return r;
@@ -194,6 +203,23 @@ static json_t *do_device_remove(struct gw_app *app, json_t *req, const char *pee
     int rc = gw_device_remove(app->db, id);
     snprintf(detail, sizeof detail, "id=%lld", (long long)id);
     gw_audit_add(app->db, peer, source, "device.remove", rc ? "failed" : "ok", detail);
+    if (rc)
+        return reply_err(rc, rc == GW_E_NOTFOUND ? "no such device" : gw_strerror(rc));
+    changed(app);
+    return reply_ok();
+}
+
+static json_t *do_device_set(struct gw_app *app, json_t *req, const char *peer, const char *source)
+{
+    json_int_t id = json_integer_value(json_object_get(req, "id"));
+    const char *prio = jstr(req, "priority", "");
+    char detail[64];
+    int rc;
+    snprintf(detail, sizeof detail, "id=%lld priority=%s", (long long)id, prio);
+    rc = gw_device_set_priority(app->db, id, strcmp(prio, "auto") == 0 ? NULL : prio);
+    gw_audit_add(app->db, peer, source, "device.set", rc ? "failed" : "ok", detail);
+    if (rc == GW_E_INVAL)
+        return reply_err(rc, "priority: must be high, middle, low or auto");
     if (rc)
         return reply_err(rc, rc == GW_E_NOTFOUND ? "no such device" : gw_strerror(rc));
     changed(app);
@@ -275,6 +301,8 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const cha
         r = do_device_list(app);
     else if (strcmp(cmd, "device.show") == 0)
         r = do_device_show(app, req);
+    else if (strcmp(cmd, "device.set") == 0)
+        r = do_device_set(app, req, peer, source);
     else if (strcmp(cmd, "device.remove") == 0)
         r = do_device_remove(app, req, peer, source);
     else if (strcmp(cmd, "credential.add") == 0)

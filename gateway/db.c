@@ -175,6 +175,13 @@ static const struct migration migrations[] = {
         "  prev_hash TEXT NOT NULL,"
         "  hash TEXT NOT NULL"
         ");"},
+    /* Scheduling state (priority scheduler): the activity rating and when it was computed,
+     * and when counters were last read, so a restart keeps each device's cadence instead of
+     * polling everything at once. New and existing devices start at the "new device" rating
+     * (GW_ACTIVITY_NEW), i.e. high priority. */
+    {2, "ALTER TABLE devices ADD COLUMN activity REAL NOT NULL DEFAULT 200.0;"
+        "ALTER TABLE devices ADD COLUMN activity_ts INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE devices ADD COLUMN last_counter_poll INTEGER;"},
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

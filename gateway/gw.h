@@ -160,6 +160,9 @@ struct gw_opt {
     const char *help;
 };
 
+#define GW_SCHEDULE_TABLE5 0 /* intervals of the reference's Table 5 (gw_sched_*) */
+#define GW_SCHEDULE_FIXED  1 /* [poll] interval and alert_interval for every device */
+
 struct gw_cfg {
     char path[1024]; /* the file this came from, "" for built-in defaults */
     /* [gateway] */
@@ -175,9 +178,20 @@ struct gw_cfg {
     int snmp_max_repetitions;
     char snmp_catalogue[512]; /* "" means the installed counters.catalogue */
     /* [poll] */
+    int poll_schedule; /* GW_SCHEDULE_* */
     int poll_interval_s;
     int poll_alert_interval_s;
     int poll_retention_days;
+    /* [webui] */
+    bool webui_enabled;
+    int webui_port;
+    char webui_listen[128];       /* "" = every IPv4 and IPv6 address */
+    char webui_tls_cert[512];     /* "" means <state_dir>/webui.crt */
+    char webui_tls_key[512];      /* "" means <state_dir>/webui.key */
+    char webui_www_dir[512];      /* "" means <datadir>/www */
+    int webui_session_idle_s;     /* idle timeout of a login session */
+    int webui_session_lifetime_s; /* absolute lifetime of a login session */
+    char webui_names[256];        /* extra Host names, comma-separated */
 };
 
 /* Returns: the option table and its length via *n. */
@@ -201,6 +215,11 @@ const char *gw_cfg_control_socket(const struct gw_cfg *cfg, char *buf, size_t le
 const char *gw_cfg_db_file(const struct gw_cfg *cfg, char *buf, size_t len);
 /* The counter catalogue path: the option, else $FLEETGW_DATADIR, else the install dir. */
 const char *gw_cfg_catalogue(const struct gw_cfg *cfg, char *buf, size_t len);
+/* The web UI's certificate, key and static file directory: the option, else the default
+ * (<state_dir>/webui.crt, <state_dir>/webui.key, $FLEETGW_DATADIR/www or the install's www). */
+const char *gw_cfg_webui_cert(const struct gw_cfg *cfg, char *buf, size_t len);
+const char *gw_cfg_webui_key(const struct gw_cfg *cfg, char *buf, size_t len);
+const char *gw_cfg_webui_www(const struct gw_cfg *cfg, char *buf, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
  * Normalized printer data model. Filled by snmp/ (and later soap/) from whatever protocol the
@@ -318,7 +337,7 @@ const char *gw_printer_status_name(int hr_printer_status);
 int gw_mac_from_bytes(const unsigned char *b, size_t len, char out[18]);
 int gw_mac_normalize(const char *in, char out[18]);
 /* Normalizes a serial: trims whitespace and NULs, upper-cases, drops placeholder values
- * ("", "0", "unknown", "n/a", "<private>", all-same-character). Returns: 0, or GW_E_PARSE when
+ * ("", "0", "unknown", "n/a", "<private>", runs of one 0, X, * or F). Returns: 0, or GW_E_PARSE when
  * nothing usable remains (out is then ""). */
 int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
 
@@ -450,6 +469,10 @@ struct gw_device {
     char vendor[64], model[128], serial[64], mac[18], engine_id[66];
     bool has_page_count;
     uint64_t page_count_total;
+    bool priority_pinned; /* set by an admin; the activity rating does not move it */
+    double activity;      /* activity rating at activity_ts (see gw_activity_decay) */
+    int64_t activity_ts;
+    int64_t last_counter_poll; /* 0 never */
 };
 /* Validates and inserts; sets d->id. Returns: 0, GW_E_INVAL, GW_E_NOTFOUND (credential),
  * GW_E_EXISTS (same address and port). */
@@ -461,6 +484,13 @@ typedef int (*gw_device_cb)(const struct gw_device *d, void *arg);
 int gw_device_foreach(struct gw_db *db, gw_device_cb cb, void *arg);
 int gw_device_count(struct gw_db *db);
 json_t *gw_device_to_json(const struct gw_device *d);
+/* Pins the device's priority ("high", "middle", "low"), or with NULL hands it back to the
+ * activity rating. Returns: 0, GW_E_INVAL, GW_E_NOTFOUND, GW_E_DB. */
+int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority);
+/* Saves the scheduler's state of a device: its category (ignored while pinned), rating, and
+ * the time of the last counter poll (0 keeps the stored one). */
+int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
+                            int64_t activity_ts, int64_t last_counter_poll);
 /* Imports a CSV (header: address,port,credential,name) in one transaction; on any bad row
  * nothing is imported and eb names "file:line: reason". Returns: count imported, or < 0. */
 int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw_errbuf *eb);

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Copyright (c) 2026 fleetgw authors
  *
- * Device poller: keeps one SNMP session per registered device open on the loop and polls each
- * device every [poll] interval, storing readings through the store. This is the fixed-interval
- * poller of the gateway spine; the priority scheduler (Table 5 intervals, backoff) replaces its
- * timing later without changing the rest.
+ * Device poller and scheduler: keeps one SNMP session per registered device open on the loop
+ * and polls each device at the intervals of its priority category.
  *
- * Shape: a 250 ms tick walks the device array and starts polls that are due, bounded by
- * [snmp] max_in_flight. First polls are spread over min(interval, 30 s) so a fresh start does
- * not fire every device at once and a newcomer sees data within a minute. Failures are logged
- * once per state change (ok -> unreachable -> ok), not once per poll.
+ * Two kinds of poll: a status poll reads only the cheap status and alert objects, a full poll
+ * also reads identity, counters and supplies. With [poll] schedule = table5 the intervals come
+ * from the reference's Table 5 (gw_sched_*: by fleet size and high/middle/low category); with
+ * schedule = fixed every device uses [poll] alert_interval and interval. A device's category
+ * follows its activity rating (pages printed, new alerts weighing fifty pages, halving every
+ * 24 h) unless an admin pinned it.
+ *
+ * Timing: a 250 ms tick walks the device array and starts polls that are due, bounded by
+ * [snmp] max_in_flight. Each device's first poll falls at a point of min(alert interval, 60 s)
+ * fixed by its id, so a start never fires every device at once and a newcomer sees data within
+ * a minute; afterwards each due time advances by the interval from the previous due time, not
+ * from when the poll ran, so the spread is kept. A poll that starts more than one interval late
+ * is counted as missed. An unreachable device is retried after 10 s, 20 s, 40 s ... up to its
+ * alert interval. Failures are logged once per state change, not once per poll.
  */
 #include "config.h"
 
@@ -23,7 +31,11 @@
 #include "gateway/cli.h"
 #include "snmp/snmpc.h"
 
-#define TICK_MS 250
+#define TICK_MS          250
+#define FIRST_SPREAD_MS  60000u
+#define BACKOFF_BASE_MS  10000u
+#define LATENESS_SAMPLES 4096
+#define MAX_ALERT_KEYS   32
 
 struct pdev {
     struct gw_poller *poller;
@@ -31,11 +43,19 @@ struct pdev {
     struct snmpc_session *sess;
     uv_getaddrinfo_t gai;
     char ip[64];
-    uint64_t due_ms; /* loop time of the next poll */
-    bool polling, resolving, closing, removed;
+    uint64_t alert_due_ms;   /* loop time of the next status poll */
+    uint64_t counter_due_ms; /* loop time of the next full poll */
+    uint64_t started_ms;     /* when the running poll started */
+    bool polling, resolving, closing, removed, full;
     bool engine_shared_reported;
     int fails;      /* consecutive failures */
     char state[16]; /* last state we logged */
+    enum gw_priority prio;
+    double activity; /* rating at activity_ts */
+    int64_t activity_ts;
+    bool seen_alerts; /* alert_keys holds a previous poll's alerts */
+    size_t n_alert_keys;
+    uint32_t alert_keys[MAX_ALERT_KEYS];
 };
 
 struct gw_poller {
@@ -45,11 +65,38 @@ struct gw_poller {
     size_t n;
     unsigned in_flight;
     unsigned pending_close; /* sessions and lookups still closing */
-    uint64_t polls_ok, polls_failed;
+    uint64_t polls_ok, polls_failed, polls_missed, polls_full;
+    uint32_t lateness[LATENESS_SAMPLES]; /* ring of poll start lateness, ms */
+    size_t n_lateness, lateness_pos;
     bool stopping, tick_closed;
     json_t *engines; /* engine ID hex -> device id, to spot shared engine IDs */
     void (*stop_cb)(struct gw_app *app);
 };
+
+/* Returns: the device's status and full poll intervals in ms, for its category and the fleet
+ * size, or the fixed ones. */
+static void intervals(const struct gw_poller *p, enum gw_priority prio, uint64_t *alert_ms,
+                      uint64_t *counter_ms)
+{
+    const struct gw_cfg *cfg = &p->app->cfg;
+    unsigned a, c;
+    if (cfg->poll_schedule == GW_SCHEDULE_FIXED) {
+        a = (unsigned)cfg->poll_alert_interval_s;
+        c = (unsigned)cfg->poll_interval_s;
+    } else {
+        a = gw_sched_alert_interval((int)p->n, prio);
+        c = gw_sched_counter_interval((int)p->n, prio);
+    }
+    *alert_ms = (uint64_t)a * 1000u;
+    *counter_ms = (uint64_t)c * 1000u;
+}
+
+/* A fixed point in [0, span) per device: Fibonacci hashing spreads consecutive ids evenly. */
+static uint64_t spread(int64_t id, uint64_t span)
+{
+    uint64_t h = (uint64_t)id * 11400714819323198485ull;
+    return span ? (h >> 11) % span : 0;
+}
 
 static void pdev_free(struct pdev *pd)
 {
@@ -149,34 +196,116 @@ static void check_engine(struct pdev *pd, const char *engine_id)
     pd->engine_shared_reported = true;
 }
 
+/* Counts the alerts of this poll that the previous poll did not show, and remembers them. The
+ * first poll of a device only learns: its standing alerts are not news. */
+static unsigned new_alerts(struct pdev *pd, const struct gw_model *m)
+{
+    uint32_t keys[MAX_ALERT_KEYS];
+    size_t n = 0;
+    unsigned fresh = 0;
+    for (size_t i = 0; i < m->n_alerts && n < MAX_ALERT_KEYS; i++) {
+        uint32_t k = (uint32_t)m->alerts[i].index * 2654435761u ^ (uint32_t)m->alerts[i].code;
+        bool known = false;
+        for (size_t j = 0; j < pd->n_alert_keys; j++)
+            known |= pd->alert_keys[j] == k;
+        if (!known && pd->seen_alerts)
+            fresh++;
+        keys[n++] = k;
+    }
+    memcpy(pd->alert_keys, keys, n * sizeof keys[0]);
+    pd->n_alert_keys = n;
+    pd->seen_alerts = true;
+    return fresh;
+}
+
+/* Updates the activity rating from this poll and moves the device between categories. */
+static void rate_activity(struct pdev *pd, const struct gw_model *m, int64_t now)
+{
+    double pages = 0;
+    unsigned alerts = new_alerts(pd, m);
+    enum gw_priority before = pd->prio;
+    if (m->has_page_count) {
+        if (pd->dev.has_page_count && m->page_count_total > pd->dev.page_count_total)
+            pages = (double)(m->page_count_total - pd->dev.page_count_total);
+        pd->dev.has_page_count = true;
+        if (m->page_count_total > pd->dev.page_count_total)
+            pd->dev.page_count_total = m->page_count_total;
+    }
+    pd->activity =
+        gw_activity_decay(pd->activity, pd->activity_ts, now) + pages + alerts * GW_ACTIVITY_ALERT;
+    pd->activity_ts = now;
+    if (!pd->dev.priority_pinned)
+        pd->prio = gw_activity_priority(pd->activity);
+    if (pd->prio != before) {
+        uint64_t alert_ms, counter_ms, loop_now = uv_now(pd->poller->app->loop);
+        gw_log_info(GW, "device priority changed device=%lld from=%s to=%s activity=%.1f",
+                    (long long)pd->dev.id, gw_priority_name(before), gw_priority_name(pd->prio),
+                    pd->activity);
+        /* A device that became busier must not wait out its old, longer interval. */
+        intervals(pd->poller, pd->prio, &alert_ms, &counter_ms);
+        if (pd->alert_due_ms > loop_now + alert_ms)
+            pd->alert_due_ms = loop_now + alert_ms;
+        if (pd->counter_due_ms > loop_now + counter_ms)
+            pd->counter_due_ms = loop_now + counter_ms;
+    }
+    if (pd->full || pd->prio != before || alerts)
+        gw_device_save_schedule(pd->poller->app->db, pd->dev.id, gw_priority_name(pd->prio),
+                                pd->activity, now, pd->full ? now : 0);
+}
+
+/* Moves a due time on by whole intervals from where it was, so polls keep their place in the
+ * spread; intervals that passed without a poll are counted as missed. */
+static uint64_t advance(struct gw_poller *p, uint64_t due, uint64_t interval, uint64_t now)
+{
+    due += interval;
+    if (due <= now) {
+        uint64_t skipped = (now - due) / interval + 1;
+        p->polls_missed += skipped;
+        due += skipped * interval;
+    }
+    return due;
+}
+
 static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vbset *vbs,
                       const char *detail, void *arg)
 {
     struct pdev *pd = arg;
     struct gw_poller *p = pd->poller;
     struct gw_app *app = p->app;
+    uint64_t now = uv_now(app->loop), alert_ms, counter_ms;
     pd->polling = false;
     p->in_flight--;
     if (status == -ECANCELED)
         return;
-    pd->due_ms = uv_now(app->loop) + (uint64_t)app->cfg.poll_interval_s * 1000u;
+    intervals(p, pd->prio, &alert_ms, &counter_ms);
     if (status == 0) {
         struct gw_model m;
+        int64_t wall = gw_now();
         gw_model_init(&m);
         snmpc_model_decode(vbs, app->catalogue, &m);
         snmpc_session_engine_id(s, m.engine_id, sizeof m.engine_id);
-        int rc = gw_store_poll_ok(app->db, pd->dev.id, &m, gw_now());
+        int rc = gw_store_poll_ok(app->db, pd->dev.id, &m, wall);
         if (rc < 0)
             gw_log_err_r(DB, rc, "storing poll failed device=%lld", (long long)pd->dev.id);
         check_engine(pd, m.engine_id);
+        rate_activity(pd, &m, wall);
         gw_model_cleanup(&m);
         p->polls_ok++;
         pd->fails = 0;
+        pd->alert_due_ms = advance(p, pd->alert_due_ms, alert_ms, now);
+        if (pd->full) {
+            p->polls_full++;
+            pd->counter_due_ms = advance(p, pd->counter_due_ms, counter_ms, now);
+        }
         set_state(pd, "ok", 0, NULL);
         return;
     }
     p->polls_failed++;
     pd->fails++;
+    /* Retry sooner than a full interval, backing off: 10 s, 20 s, 40 s ... up to the alert
+     * interval. The counter due time stays, so the first answer brings a full poll. */
+    uint64_t backoff = BACKOFF_BASE_MS << (pd->fails < 16 ? pd->fails - 1 : 15);
+    pd->alert_due_ms = now + (backoff < alert_ms ? backoff : alert_ms);
     gw_store_poll_failed(app->db, pd->dev.id, state_for(status), gw_now());
     set_state(pd, state_for(status), status, detail);
     /* A host name may have moved to another address: re-resolve after repeated silence. */
@@ -184,17 +313,43 @@ static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vb
         pdev_close_session(pd);
 }
 
+static void note_lateness(struct gw_poller *p, uint64_t late_ms)
+{
+    p->lateness[p->lateness_pos] = late_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)late_ms;
+    p->lateness_pos = (p->lateness_pos + 1) % LATENESS_SAMPLES;
+    if (p->n_lateness < LATENESS_SAMPLES)
+        p->n_lateness++;
+}
+
 static void start_poll(struct pdev *pd)
 {
     struct gw_poller *p = pd->poller;
-    int rc = snmpc_poll_start(pd->sess, SNMPC_POLL_FULL, p->app->catalogue, poll_done, pd);
+    uint64_t now = uv_now(p->app->loop);
+    uint64_t due = pd->full ? pd->counter_due_ms : pd->alert_due_ms;
+    int rc = snmpc_poll_start(pd->sess, pd->full ? SNMPC_POLL_FULL : SNMPC_POLL_STATUS,
+                              p->app->catalogue, poll_done, pd);
     if (rc < 0) {
+        uint64_t alert_ms, counter_ms;
         gw_log_err_r(SNMP, rc, "cannot start poll device=%lld", (long long)pd->dev.id);
-        pd->due_ms = uv_now(p->app->loop) + (uint64_t)p->app->cfg.poll_interval_s * 1000u;
+        intervals(p, pd->prio, &alert_ms, &counter_ms);
+        pd->alert_due_ms = now + alert_ms;
         return;
     }
+    note_lateness(p, now > due ? now - due : 0);
+    pd->started_ms = now;
     pd->polling = true;
     p->in_flight++;
+}
+
+/* A poll that cannot even start (credential or session error) waits a whole alert interval. */
+static void defer(struct pdev *pd, const char *status, int err, const char *why)
+{
+    struct gw_app *app = pd->poller->app;
+    uint64_t alert_ms, counter_ms;
+    set_state(pd, status, err, why);
+    gw_store_poll_failed(app->db, pd->dev.id, status, gw_now());
+    intervals(pd->poller, pd->prio, &alert_ms, &counter_ms);
+    pd->alert_due_ms = uv_now(app->loop) + alert_ms;
 }
 
 /* Opens the session from the sealed credential set and polls. Secrets live only for the call:
@@ -206,9 +361,7 @@ static void open_and_poll(struct pdev *pd)
     struct gw_errbuf eb = {""};
     int rc = gw_credential_get(app->db, app->vault, NULL, pd->dev.credential_id, &c, &eb);
     if (rc < 0) {
-        set_state(pd, "error", rc, eb.msg);
-        gw_store_poll_failed(app->db, pd->dev.id, "error", gw_now());
-        pd->due_ms = uv_now(app->loop) + (uint64_t)app->cfg.poll_interval_s * 1000u;
+        defer(pd, "error", rc, eb.msg);
         return;
     }
     struct snmpc_target t = {
@@ -233,9 +386,7 @@ static void open_and_poll(struct pdev *pd)
     rc = snmpc_session_new(app->loop, &t, &pd->sess, &eb);
     gw_credential_cleanup(&c);
     if (rc < 0) {
-        set_state(pd, "error", rc, eb.msg);
-        gw_store_poll_failed(app->db, pd->dev.id, "error", gw_now());
-        pd->due_ms = uv_now(app->loop) + (uint64_t)app->cfg.poll_interval_s * 1000u;
+        defer(pd, "error", rc, eb.msg);
         return;
     }
     start_poll(pd);
@@ -256,11 +407,10 @@ static void resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         return;
     }
     if (status < 0 || !res) {
-        gw_log_warn(SNMP, "cannot resolve device=%lld address=%s err=\"%s\"", (long long)pd->dev.id,
-                    pd->dev.address, uv_strerror(status));
-        gw_store_poll_failed(p->app->db, pd->dev.id, "unreachable", gw_now());
-        pd->due_ms = uv_now(p->app->loop) + (uint64_t)p->app->cfg.poll_interval_s * 1000u;
+        char why[512];
+        snprintf(why, sizeof why, "cannot resolve %s: %s", pd->dev.address, uv_strerror(status));
         uv_freeaddrinfo(res);
+        defer(pd, "unreachable", SNMPC_E_TIMEOUT, why);
         return;
     }
     uv_ip_name(res->ai_addr, pd->ip, sizeof pd->ip);
@@ -274,9 +424,11 @@ static bool is_ip_literal(const char *s)
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
-static void due(struct pdev *pd)
+static void due(struct pdev *pd, uint64_t now)
 {
     struct gw_poller *p = pd->poller;
+    /* A full poll reads the status objects too, so a due full poll covers a due status poll. */
+    pd->full = pd->counter_due_ms <= now;
     if (pd->sess) {
         start_poll(pd);
         return;
@@ -303,18 +455,36 @@ static void on_tick(uv_timer_t *t)
     unsigned max = (unsigned)p->app->cfg.snmp_max_in_flight;
     for (size_t i = 0; i < p->n && p->in_flight < max; i++) {
         struct pdev *pd = p->devs[i];
-        if (pd->polling || pd->resolving || pd->closing || pd->due_ms > now)
+        if (pd->polling || pd->resolving || pd->closing)
             continue;
-        due(pd);
+        if (pd->alert_due_ms <= now || pd->counter_due_ms <= now)
+            due(pd, now);
     }
 }
 
-static struct pdev *pdev_new(struct gw_poller *p, const struct gw_device *d, uint64_t due_ms)
+/* First due times of a device joining the poller: its status poll at its own point of the first
+ * minute (or alert interval), its full poll then too unless the store says counters were read
+ * recently, in which case it keeps that cadence across the restart. */
+static struct pdev *pdev_new(struct gw_poller *p, const struct gw_device *d, uint64_t now,
+                             int64_t wall)
 {
     struct pdev *pd = gw_calloc(1, sizeof *pd);
+    uint64_t alert_ms, counter_ms, first;
     pd->poller = p;
     pd->dev = *d;
-    pd->due_ms = due_ms;
+    pd->activity = d->activity;
+    pd->activity_ts = d->activity_ts ? d->activity_ts : wall;
+    if (gw_priority_parse(d->priority, &pd->prio) < 0)
+        pd->prio = GW_PRIO_HIGH;
+    intervals(p, pd->prio, &alert_ms, &counter_ms);
+    first = now + spread(d->id, alert_ms < FIRST_SPREAD_MS ? alert_ms : FIRST_SPREAD_MS);
+    pd->alert_due_ms = first;
+    pd->counter_due_ms = first;
+    if (d->last_counter_poll > 0) {
+        int64_t next = d->last_counter_poll + (int64_t)(counter_ms / 1000u) - wall;
+        if (next > 0)
+            pd->counter_due_ms = now + (uint64_t)next * 1000u;
+    }
     return pd;
 }
 
@@ -323,8 +493,8 @@ struct reload_ctx {
     struct pdev **next;
     size_t n, cap;
     size_t old_i;
-    uint64_t now, spread_ms;
-    size_t total;
+    uint64_t now;
+    int64_t wall;
 };
 
 /* Merges the registry (id order) with the current array (id order): keeps sessions of
@@ -347,10 +517,19 @@ static int reload_one(const struct gw_device *d, void *arg)
         if (pd->dev.credential_id != d->credential_id || pd->dev.port != d->port ||
             strcmp(pd->dev.address, d->address) != 0)
             pdev_close_session(pd);
+        /* Keep what the poller knows better than the store: counters it has seen since. */
+        bool has_pc = pd->dev.has_page_count;
+        uint64_t pc = pd->dev.page_count_total;
         pd->dev = *d;
+        pd->dev.has_page_count = has_pc || d->has_page_count;
+        pd->dev.page_count_total = pc > d->page_count_total ? pc : d->page_count_total;
+        if (d->priority_pinned)
+            gw_priority_parse(d->priority, &pd->prio);
+        else
+            pd->prio =
+                gw_activity_priority(gw_activity_decay(pd->activity, pd->activity_ts, rc->wall));
     } else {
-        uint64_t off = rc->total ? rc->spread_ms * rc->n / rc->total : 0;
-        pd = pdev_new(p, d, rc->now + off);
+        pd = pdev_new(p, d, rc->now, rc->wall);
     }
     if (rc->n == rc->cap) {
         rc->cap = rc->cap ? rc->cap * 2 : 64;
@@ -364,14 +543,11 @@ int gw_poller_reload(struct gw_app *app)
 {
     struct gw_poller *p = app->poller;
     struct reload_ctx rc = {.p = p};
-    uint64_t interval_ms;
     int err;
     if (!p || p->stopping)
         return 0;
-    interval_ms = (uint64_t)app->cfg.poll_interval_s * 1000u;
     rc.now = uv_now(app->loop);
-    rc.spread_ms = interval_ms < 30000 ? interval_ms : 30000;
-    rc.total = (size_t)gw_device_count(app->db);
+    rc.wall = gw_now();
     err = gw_device_foreach(app->db, reload_one, &rc);
     if (err < 0) {
         gw_log_err_r(DB, err, "cannot read the device registry");
@@ -379,7 +555,7 @@ int gw_poller_reload(struct gw_app *app)
         return err;
     }
     /* Devices past the last registry id were removed. */
-    struct gw_device sentinel = {.id = INT64_MAX};
+    struct gw_device sentinel = {.id = INT64_MAX, .priority = "high"};
     struct pdev **keep = rc.next;
     size_t keep_n = rc.n;
     rc.next = NULL;
@@ -390,7 +566,8 @@ int gw_poller_reload(struct gw_app *app)
     free(p->devs);
     p->devs = keep;
     p->n = keep_n;
-    gw_log_info(GW, "device registry loaded devices=%zu", p->n);
+    gw_log_info(GW, "device registry loaded devices=%zu schedule=%s", p->n,
+                app->cfg.poll_schedule == GW_SCHEDULE_FIXED ? "fixed" : "table5");
     return 0;
 }
 
@@ -431,18 +608,90 @@ void gw_poller_stop(struct gw_app *app, void (*cb)(struct gw_app *app))
     uv_close((uv_handle_t *)&p->tick, tick_closed);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 void gw_poller_status(struct gw_app *app, json_t *st)
 {
     struct gw_poller *p = app->poller;
-    size_t unreachable = 0;
+    size_t unreachable = 0, by_prio[3] = {0};
+    uint32_t p99 = 0;
     if (!p)
         return;
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n; i++) {
         if (strcmp(p->devs[i]->state, "unreachable") == 0)
             unreachable++;
+        by_prio[p->devs[i]->prio]++;
+    }
+    if (p->n_lateness) {
+        uint32_t *tmp = gw_malloc(p->n_lateness * sizeof *tmp);
+        memcpy(tmp, p->lateness, p->n_lateness * sizeof *tmp);
+        qsort(tmp, p->n_lateness, sizeof *tmp, cmp_u32);
+        p99 = tmp[(p->n_lateness * 99) / 100 < p->n_lateness ? (p->n_lateness * 99) / 100
+                                                             : p->n_lateness - 1];
+        free(tmp);
+    }
+    json_object_set_new(
+        st, "schedule",
+        json_string(app->cfg.poll_schedule == GW_SCHEDULE_FIXED ? "fixed" : "table5"));
     json_object_set_new(st, "polls_ok", json_integer((json_int_t)p->polls_ok));
     json_object_set_new(st, "polls_failed", json_integer((json_int_t)p->polls_failed));
+    json_object_set_new(st, "polls_full", json_integer((json_int_t)p->polls_full));
+    json_object_set_new(st, "polls_missed", json_integer((json_int_t)p->polls_missed));
     json_object_set_new(st, "polls_in_flight", json_integer(p->in_flight));
+    json_object_set_new(st, "poll_lateness_p99_ms", json_integer(p99));
     json_object_set_new(st, "devices_unreachable", json_integer((json_int_t)unreachable));
-    json_object_set_new(st, "poll_interval_s", json_integer(app->cfg.poll_interval_s));
+    json_object_set_new(st, "devices_by_priority",
+                        json_pack("{s:I, s:I, s:I}", "high", (json_int_t)by_prio[GW_PRIO_HIGH],
+                                  "middle", (json_int_t)by_prio[GW_PRIO_MIDDLE], "low",
+                                  (json_int_t)by_prio[GW_PRIO_LOW]));
+}
+
+void gw_poller_device_json(struct gw_app *app, json_t *dev)
+{
+    struct gw_poller *p = app->poller;
+    json_int_t id = json_integer_value(json_object_get(dev, "id"));
+    uint64_t alert_ms, counter_ms;
+    enum gw_priority prio = GW_PRIO_HIGH;
+    struct pdev *pd = NULL;
+    if (p) {
+        size_t lo = 0, hi = p->n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (p->devs[mid]->dev.id < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < p->n && p->devs[lo]->dev.id == id)
+            pd = p->devs[lo];
+    }
+    if (pd) {
+        uint64_t now = uv_now(app->loop);
+        uint64_t next =
+            pd->alert_due_ms < pd->counter_due_ms ? pd->alert_due_ms : pd->counter_due_ms;
+        char buf[21];
+        prio = pd->prio;
+        intervals(p, prio, &alert_ms, &counter_ms);
+        json_object_set_new(dev, "priority", json_string(gw_priority_name(prio)));
+        json_object_set_new(dev, "activity",
+                            json_real(gw_activity_decay(pd->activity, pd->activity_ts, gw_now())));
+        json_object_set_new(dev, "next_poll",
+                            json_string(gw_time_iso(
+                                gw_now() + (next > now ? (int64_t)(next - now) / 1000 : 0), buf)));
+        json_object_set_new(
+            dev, "next_poll_kind",
+            json_string(pd->counter_due_ms <= pd->alert_due_ms ? "full" : "status"));
+    } else {
+        /* No daemon: what the schedule would be, from the stored category. */
+        struct gw_poller tmp = {.app = app, .n = (size_t)gw_device_count(app->db)};
+        gw_priority_parse(json_string_value(json_object_get(dev, "priority")), &prio);
+        intervals(&tmp, prio, &alert_ms, &counter_ms);
+        json_object_set_new(dev, "next_poll", json_null());
+    }
+    json_object_set_new(dev, "alert_interval_s", json_integer((json_int_t)(alert_ms / 1000)));
+    json_object_set_new(dev, "counter_interval_s", json_integer((json_int_t)(counter_ms / 1000)));
 }

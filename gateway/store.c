@@ -582,7 +582,8 @@ int gw_device_add(struct gw_db *db, struct gw_device *d, struct gw_errbuf *eb)
 #define DEVICE_COLUMNS                                                                             \
     "SELECT d.id, d.name, d.address, d.port, d.credential_id, c.name, d.priority, d.status, "      \
     "d.last_seen, d.last_poll, d.vendor, d.model, d.serial, d.mac, d.engine_id, "                  \
-    "d.page_count_total FROM devices d JOIN credentials c ON c.id = d.credential_id "
+    "d.page_count_total, d.priority_pinned, d.activity, d.activity_ts, d.last_counter_poll "       \
+    "FROM devices d JOIN credentials c ON c.id = d.credential_id "
 
 static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
 {
@@ -604,6 +605,56 @@ static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
     gw__column_copy(st, 14, d->engine_id, sizeof d->engine_id);
     d->has_page_count = sqlite3_column_type(st, 15) != SQLITE_NULL;
     d->page_count_total = (uint64_t)sqlite3_column_int64(st, 15);
+    d->priority_pinned = sqlite3_column_int(st, 16) != 0;
+    d->activity = sqlite3_column_double(st, 17);
+    d->activity_ts = sqlite3_column_int64(st, 18);
+    d->last_counter_poll = sqlite3_column_int64(st, 19);
+}
+
+int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
+{
+    enum gw_priority p;
+    sqlite3_stmt *st;
+    int rc;
+    if (priority && gw_priority_parse(priority, &p) < 0)
+        return GW_E_INVAL;
+    rc = gw__db_prepare(db,
+                        priority ? "UPDATE devices SET priority = ?2, priority_pinned = 1 "
+                                   "WHERE id = ?1"
+                                 : "UPDATE devices SET priority_pinned = 0 WHERE id = ?1",
+                        &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if (priority)
+        gw__bind_text(st, 2, priority);
+    rc = gw__db_step_done(db, st, "setting a device's priority");
+    sqlite3_finalize(st);
+    if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
+        rc = GW_E_NOTFOUND;
+    return rc;
+}
+
+int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
+                            int64_t activity_ts, int64_t last_counter_poll)
+{
+    sqlite3_stmt *st;
+    int rc = gw__db_prepare(
+        db,
+        "UPDATE devices SET activity = ?2, activity_ts = ?3,"
+        " priority = CASE WHEN priority_pinned THEN priority ELSE ?4 END,"
+        " last_counter_poll = CASE WHEN ?5 > 0 THEN ?5 ELSE last_counter_poll END WHERE id = ?1",
+        &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_double(st, 2, activity);
+    sqlite3_bind_int64(st, 3, activity_ts);
+    gw__bind_text(st, 4, priority);
+    sqlite3_bind_int64(st, 5, last_counter_poll);
+    rc = gw__db_step_done(db, st, "saving a device's schedule");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int gw_device_get(struct gw_db *db, int64_t id, struct gw_device *out)
@@ -695,6 +746,7 @@ json_t *gw_device_to_json(const struct gw_device *d)
     json_object_set_new(o, "port", json_integer(d->port));
     json_object_set_new(o, "credential", json_string(d->credential));
     json_object_set_new(o, "priority", json_string(d->priority));
+    json_object_set_new(o, "priority_pinned", json_boolean(d->priority_pinned));
     json_object_set_new(o, "status", json_string(d->status));
     json_object_set_new(o, "last_seen", json_time(d->last_seen));
     json_object_set_new(o, "last_poll", json_time(d->last_poll));

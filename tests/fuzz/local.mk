@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # libFuzzer targets, built with ./configure CC=clang --enable-fuzz (see tests/fuzz/README.md).
-# Each target also runs its checked-in corpus once in `make check` as a regression test.
+# ./quickstart check runs each target for a short while from its seed corpus
+# (tools/fuzz-smoke.sh).
 if ENABLE_FUZZ
 FUZZ_CFLAGS = -fsanitize=fuzzer,address,undefined
 noinst_PROGRAMS += tests/fuzz/fuzz_decode tests/fuzz/fuzz_cfg

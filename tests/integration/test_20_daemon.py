@@ -31,7 +31,8 @@ class Gateway:
         self.conf.write_text(
             f"[gateway]\nstate_dir = {self.dir}\nlog_level = info\n"
             f"[snmp]\ntimeout = 500ms\nretries = 1\n"
-            f"[poll]\ninterval = {interval}\n{extra}")
+            f"[poll]\nschedule = fixed\ninterval = {interval}\nalert_interval = {interval}\n"
+            f"{extra}")
         self.daemon = None
 
     def cli(self, *args, ok=True, **kw):
@@ -250,11 +251,11 @@ def test_reload_keeps_old_config_on_error_and_stops_cleanly(gw, tdir):
             "reload failure logged")
     # The CLI reads the same file to find the daemon: put a good one back (no SIGHUP) to ask.
     gw.conf.write_text(good)
-    assert gw.status()["poll_interval_s"] == 10
+    assert gw.status()["schedule"] == "fixed"
     assert gw.daemon.alive()
-    gw.conf.write_text(good.replace("interval = 10s", "interval = 45s"))
+    gw.conf.write_text(good.replace("schedule = fixed", "schedule = table5"))
     gw.daemon.proc.send_signal(signal.SIGHUP)
-    gw.wait(lambda: gw.status()["poll_interval_s"] == 45, 10, "reloaded interval")
+    gw.wait(lambda: gw.status()["schedule"] == "table5", 10, "reloaded schedule")
     t0 = time.monotonic()
     assert gw.stop() == 0
     assert time.monotonic() - t0 < 5

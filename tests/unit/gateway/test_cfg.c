@@ -50,8 +50,9 @@ static const struct parse_case cases[] = {
 
     /* Unknown section, unknown key, option outside a section. */
     {"[bogus]\n", 0, GW_E_CONFIG,
-     "t.conf:1: [bogus]: unknown section (known: gateway, snmp, poll)"},
-    {"[SNMP]\n", 0, GW_E_CONFIG, "t.conf:1: [SNMP]: unknown section (known: gateway, snmp, poll)"},
+     "t.conf:1: [bogus]: unknown section (known: gateway, snmp, poll, webui)"},
+    {"[SNMP]\n", 0, GW_E_CONFIG,
+     "t.conf:1: [SNMP]: unknown section (known: gateway, snmp, poll, webui)"},
     {"[snmp]\ntimout = 2s\n", 0, GW_E_CONFIG, "t.conf:2: snmp.timout: unknown option"},
     {"[poll]\nretries = 1\n", 0, GW_E_CONFIG, "t.conf:2: poll.retries: unknown option"},
     {"[snmp]\nRetries = 1\n", 0, GW_E_CONFIG, "t.conf:2: snmp.Retries: unknown option"},
@@ -440,7 +441,7 @@ static void test_table(void **state)
     size_t n;
     const struct gw_opt *o = gw_cfg_options(&n);
     (void)state;
-    assert_int_equal(n, 13);
+    assert_int_equal(n, 14);
     for (size_t i = 0; i < n; i++) {
         assert_non_null(o[i].help);
         if (o[i].type == GW_OPT_ENUM) {
