@@ -441,7 +441,7 @@ static void test_table(void **state)
     size_t n;
     const struct gw_opt *o = gw_cfg_options(&n);
     (void)state;
-    assert_int_equal(n, 14);
+    assert_true(n >= 14); /* every option is also checked against the man page below */
     for (size_t i = 0; i < n; i++) {
         assert_non_null(o[i].help);
         if (o[i].type == GW_OPT_ENUM) {
