@@ -16,8 +16,8 @@
  * fixed by its id, so a start never fires every device at once and a newcomer sees data within
  * a minute; afterwards each due time advances by the interval from the previous due time, not
  * from when the poll ran, so the spread is kept. A poll that starts more than one interval late
- * is counted as missed. An unreachable device is retried after 10 s, 20 s, 40 s ... up to its
- * alert interval. Failures are logged once per state change, not once per poll.
+ * is counted as missed. An unreachable device is retried after an eighth of its alert interval
+ * (10 s at most), then after twice as long each time, up to its alert interval. Failures are logged once per state change, not once per poll.
  */
 #include "config.h"
 
@@ -302,9 +302,11 @@ static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vb
     }
     p->polls_failed++;
     pd->fails++;
-    /* Retry sooner than a full interval, backing off: 10 s, 20 s, 40 s ... up to the alert
-     * interval. The counter due time stays, so the first answer brings a full poll. */
-    uint64_t backoff = BACKOFF_BASE_MS << (pd->fails < 16 ? pd->fails - 1 : 15);
+    /* Retry sooner than a full interval, backing off: an eighth of the alert interval (at most
+     * 10 s), then doubling up to the alert interval. The counter due time stays, so the first
+     * answer brings a full poll. */
+    uint64_t base = alert_ms / 8 < BACKOFF_BASE_MS ? alert_ms / 8 : BACKOFF_BASE_MS;
+    uint64_t backoff = base << (pd->fails < 16 ? pd->fails - 1 : 15);
     pd->alert_due_ms = now + (backoff < alert_ms ? backoff : alert_ms);
     gw_store_poll_failed(app->db, pd->dev.id, state_for(status), gw_now());
     set_state(pd, state_for(status), status, detail);
