@@ -13,3 +13,6 @@ tests_fleetsim_fleetsim_CPPFLAGS = $(FLEETSIM_CPPFLAGS) \
 tests_fleetsim_fleetsim_LDADD = $(FLEETSIM_LDADD)
 
 EXTRA_DIST += tests/fleetsim/README.md
+
+TESTS += tests/integration/test_30_fleetsim.py
+EXTRA_DIST += tests/integration/test_30_fleetsim.py
