@@ -12,6 +12,13 @@ tests_fleetsim_fleetsim_CPPFLAGS = $(FLEETSIM_CPPFLAGS) \
 	-DFLEETSIM_CATALOGUE=\"$(abs_top_srcdir)/snmp/counters.catalogue\"
 tests_fleetsim_fleetsim_LDADD = $(FLEETSIM_LDADD)
 
+# SNMPv3 load generator for bench/fleetsim/run.py (and one integration test).
+noinst_PROGRAMS += tests/fleetsim/fleetsim-load
+tests_fleetsim_fleetsim_load_SOURCES = tests/fleetsim/fleetsim.h tests/fleetsim/ber.c \
+	tests/fleetsim/usm.c tests/fleetsim/fleetsim-load.c
+tests_fleetsim_fleetsim_load_CPPFLAGS = $(FLEETSIM_CPPFLAGS)
+tests_fleetsim_fleetsim_load_LDADD = $(FLEETSIM_LDADD)
+EXTRA_DIST += bench/fleetsim/run.py
 EXTRA_DIST += tests/fleetsim/README.md
 
 TESTS += tests/integration/test_30_fleetsim.py
