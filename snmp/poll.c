@@ -325,7 +325,7 @@ static void on_get(struct snmpc_session *s, int status, struct snmp_pdu *resp, c
 {
     struct snmpc__poll *p = arg;
     char ob[SNMPC_MAX_OID * 11];
-    size_t idx;
+    size_t idx, live;
 
     if (status == SNMPC_E_TIMEOUT && p->phase == PH_COUNTERS && !snmpc__deadline_passed(s) &&
         ++p->counter_timeouts < COUNTER_TIMEOUTS) {
@@ -363,8 +363,11 @@ static void on_get(struct snmpc_session *s, int status, struct snmp_pdu *resp, c
     }
 
     idx = window_index(p, resp->errindex);
-    if (resp->errstat == SNMP_ERR_TOOBIG && window_fill(p) > 1) {
-        p->chunk = (p->chunk + 1) / 2;
+    live = window_fill(p);
+    if (resp->errstat == SNMP_ERR_TOOBIG && live > 1) {
+        /* Halve what was asked for, not the nominal chunk: a short last window would
+         * otherwise be sent unchanged again. */
+        p->chunk = live / 2;
         send_get(p);
         return;
     }
