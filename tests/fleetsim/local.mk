@@ -19,6 +19,17 @@ tests_fleetsim_fleetsim_load_SOURCES = tests/fleetsim/fleetsim.h tests/fleetsim/
 tests_fleetsim_fleetsim_load_CPPFLAGS = $(FLEETSIM_CPPFLAGS)
 tests_fleetsim_fleetsim_load_LDADD = $(FLEETSIM_LDADD)
 EXTRA_DIST += bench/fleetsim/run.py
+
+# libFuzzer target for the packet path (./configure CC=clang --enable-fuzz); see README.md.
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fleetsim/fuzz_packet
+tests_fleetsim_fuzz_packet_SOURCES = $(FLEETSIM_CORE) tests/fleetsim/fuzz_packet.c
+tests_fleetsim_fuzz_packet_CPPFLAGS = $(FLEETSIM_CPPFLAGS)
+tests_fleetsim_fuzz_packet_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fleetsim_fuzz_packet_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fleetsim_fuzz_packet_LDADD = $(FLEETSIM_LDADD)
+endif
+EXTRA_DIST += tests/fleetsim/fuzz_packet.c tests/fleetsim/fuzz-corpus
 EXTRA_DIST += tests/fleetsim/README.md
 
 TESTS += tests/integration/test_30_fleetsim.py
