@@ -69,7 +69,7 @@ def setup_state(tmp, n, port, names, interval):
         f.write(f"[gateway]\nstate_dir = {state}\nlog_level = warning\n"
                 f"[snmp]\ntimeout = 2s\nretries = 1\nmax_in_flight = 64\n"
                 f"catalogue = {os.path.join(TOP, 'snmp', 'counters.catalogue')}\n"
-                f"[poll]\ninterval = {interval}s\n")
+                f"[poll]\nschedule = fixed\ninterval = {interval}s\nalert_interval = {interval}s\n")
     fleetgw(cfg, "init")
     for name in names:
         fleetgw(cfg, "credential", "add", name, "-v", "2c", stdin=name + "\n")
