@@ -141,6 +141,8 @@ static json_t *do_device_add(struct gw_app *app, json_t *req, const char *peer, 
     if (rc)
         return reply_err(rc, eb.msg[0] ? eb.msg : gw_strerror(rc));
     changed(app);
+    gw_bus_publish("device.added",
+                   json_pack("{s:I, s:s}", "device_id", (json_int_t)d.id, "address", d.address));
     json_t *r = reply_ok();
     gw_device_get(app->db, d.id, &d);
     json_object_set_new(r, "device", gw_device_to_json(&d));
@@ -206,6 +208,7 @@ static json_t *do_device_remove(struct gw_app *app, json_t *req, const char *pee
     if (rc)
         return reply_err(rc, rc == GW_E_NOTFOUND ? "no such device" : gw_strerror(rc));
     changed(app);
+    gw_bus_publish("device.removed", json_pack("{s:I}", "device_id", (json_int_t)id));
     return reply_ok();
 }
 

@@ -342,6 +342,28 @@ int gw_mac_normalize(const char *in, char out[18]);
 int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
 
 /* ---------------------------------------------------------------------------------------------
+ * Event bus: how modules hear about what happens elsewhere without depending on each other.
+ * The poller, the control requests and (later) discovery publish; the web UI's live view and the
+ * uplink subscribe. Delivery is synchronous on the loop thread, in subscription order.
+ *
+ * Kinds and their JSON payloads (see docs/architecture.md):
+ *   "poll"           {device_id, ok, kind: "full"|"status", status, error?}
+ *   "alert.new"      {device_id, alert: {index, severity, group, code, description}}
+ *   "alert.cleared"  {device_id, alert: {...}}
+ *   "device.added"   {device_id, address}
+ *   "device.removed" {device_id}
+ *   "device.state"   {device_id, state, previous}
+ */
+typedef void (*gw_bus_cb)(const char *kind, json_t *payload, void *arg);
+/* Subscribes cb to kinds starting with prefix ("" for all). Returns: an id for
+ * gw_bus_unsubscribe(), > 0. */
+int gw_bus_subscribe(const char *prefix, gw_bus_cb cb, void *arg);
+void gw_bus_unsubscribe(int id);
+/* Delivers payload to every matching subscriber; takes ownership of payload (a new reference,
+ * decref'd after delivery; subscribers that keep it json_incref()). */
+void gw_bus_publish(const char *kind, json_t *payload);
+
+/* ---------------------------------------------------------------------------------------------
  * Scheduling policy: the polling intervals of the reference's Table 5 by fleet size and
  * priority category, and the activity rating that moves devices between categories.
  */
@@ -516,5 +538,41 @@ int gw_audit_add(struct gw_db *db, const char *user, const char *source, const c
                  const char *result, const char *detail);
 /* Returns: 0 when the whole chain verifies, GW_E_TAMPER naming the first bad record in eb. */
 int gw_audit_verify(struct gw_db *db, struct gw_errbuf *eb);
+
+/* ---------------------------------------------------------------------------------------------
+ * Queries for front ends (gateway/query.c): read-only, bounded, fast with 10,000 devices.
+ */
+struct gw_device_query {
+    const char *text;   /* substring of name, address, vendor, model, serial or MAC; NULL = any */
+    const char *status; /* exact device status; NULL = any */
+    bool alerts_only;   /* only devices with active alerts */
+    const char *sort;   /* a key gw_query_sort_valid() accepts; NULL = id */
+    bool desc;
+    int offset, limit; /* limit 1..1000, default 50 */
+};
+/* Returns: true when key is a sort key of the device query (id, name, address, status, vendor,
+ * model, serial, priority, last_seen, page_count, alerts). */
+bool gw_query_sort_valid(const char *key);
+/* Returns: {"total", "offset", "limit", "items": [device with "alerts" and "supplies_low"
+ * counts]}, or NULL on a database error. Caller json_decref()s. */
+json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q);
+/* Returns: the dashboard's figures: devices total/online/with alerts, by status, supplies low,
+ * the ten lowest supplies and newest active alerts, last poll. Caller json_decref()s. */
+json_t *gw_query_dashboard(struct gw_db *db);
+/* Returns: [[ts, value], ...] of counter name's history since since (at most 2000 newest). */
+json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char *name,
+                                 int64_t since);
+/* Returns: the names of the counters with history for the device, "total" first. */
+json_t *gw_query_counter_names(struct gw_db *db, int64_t device_id);
+/* Returns: {"total", "offset", "limit", "items"} of audit records, newest first, whose fields
+ * contain text (NULL = all). */
+json_t *gw_query_audit(struct gw_db *db, const char *text, int offset, int limit);
+/* Writes the whole audit log as CSV (RFC 4180, formulas defused). Returns: 0 or GW_E_DB. */
+int gw_query_audit_csv(struct gw_db *db, FILE *out);
+/* Returns: the highest alert id (0 when none). */
+int64_t gw_query_alert_max_id(struct gw_db *db);
+/* Returns: active alerts with an id above after_id, with their device's name and address;
+ * *max_id is raised to the highest id returned. */
+json_t *gw_query_alerts_after(struct gw_db *db, int64_t after_id, int64_t *max_id);
 
 #endif

@@ -7,7 +7,7 @@ gateway_libgw_a_SOURCES = \
 	gateway/gw.h gateway/gw_err.h gateway/gw_int.h \
 	gateway/err.c gateway/log.c gateway/model.c \
 	gateway/cfg.c gateway/db.c gateway/store.c gateway/vault.c gateway/audit.c \
-	gateway/sched.c
+	gateway/sched.c gateway/bus.c
 
 GW_LIBS = $(UV_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(INIH_LIBS) $(SYSTEMD_LIBS) -lm
 

@@ -53,9 +53,11 @@ struct pdev {
     enum gw_priority prio;
     double activity; /* rating at activity_ts */
     int64_t activity_ts;
-    bool seen_alerts; /* alert_keys holds a previous poll's alerts */
-    size_t n_alert_keys;
-    uint32_t alert_keys[MAX_ALERT_KEYS];
+    bool seen_alerts; /* alerts holds a previous poll's alerts */
+    size_t n_alerts;
+    struct {
+        int index, code;
+    } alerts[MAX_ALERT_KEYS];
 };
 
 struct gw_poller {
@@ -153,6 +155,9 @@ static void set_state(struct pdev *pd, const char *state, int err, const char *d
         gw_log_warn(SNMP, "device poll failed device=%lld address=%s state=%s err=\"%s\"%s%s",
                     (long long)pd->dev.id, pd->dev.address, state, gw_strerror(err),
                     detail && *detail ? " detail=" : "", detail ? detail : "");
+    gw_bus_publish("device.state",
+                   json_pack("{s:I, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "state", state,
+                             "previous", pd->state[0] ? pd->state : "new"));
     gw_strlcpy(pd->state, state, sizeof pd->state);
 }
 
@@ -196,24 +201,46 @@ static void check_engine(struct pdev *pd, const char *engine_id)
     pd->engine_shared_reported = true;
 }
 
-/* Counts the alerts of this poll that the previous poll did not show, and remembers them. The
- * first poll of a device only learns: its standing alerts are not news. */
-static unsigned new_alerts(struct pdev *pd, const struct gw_model *m)
+static json_t *alert_json(int64_t device_id, const struct gw_alert *a, int index, int code)
 {
-    uint32_t keys[MAX_ALERT_KEYS];
-    size_t n = 0;
+    json_t *o =
+        a ? json_pack("{s:i, s:i, s:i, s:i, s:s}", "index", a->index, "severity", a->severity,
+                      "group", a->group, "code", a->code, "description", a->description)
+          : json_pack("{s:i, s:i}", "index", index, "code", code);
+    return json_pack("{s:I, s:o}", "device_id", (json_int_t)device_id, "alert", o);
+}
+
+/* Compares this poll's alerts with the previous poll's: publishes the new and the cleared ones
+ * and returns how many are new. The first poll of a device only learns: its standing alerts
+ * are not news. */
+static unsigned diff_alerts(struct pdev *pd, const struct gw_model *m)
+{
     unsigned fresh = 0;
-    for (size_t i = 0; i < m->n_alerts && n < MAX_ALERT_KEYS; i++) {
-        uint32_t k = (uint32_t)m->alerts[i].index * 2654435761u ^ (uint32_t)m->alerts[i].code;
+    size_t n = m->n_alerts < MAX_ALERT_KEYS ? m->n_alerts : MAX_ALERT_KEYS;
+    for (size_t i = 0; i < n; i++) {
         bool known = false;
-        for (size_t j = 0; j < pd->n_alert_keys; j++)
-            known |= pd->alert_keys[j] == k;
-        if (!known && pd->seen_alerts)
+        for (size_t j = 0; j < pd->n_alerts; j++)
+            known |= pd->alerts[j].index == m->alerts[i].index &&
+                     pd->alerts[j].code == m->alerts[i].code;
+        if (!known && pd->seen_alerts) {
             fresh++;
-        keys[n++] = k;
+            gw_bus_publish("alert.new", alert_json(pd->dev.id, &m->alerts[i], 0, 0));
+        }
     }
-    memcpy(pd->alert_keys, keys, n * sizeof keys[0]);
-    pd->n_alert_keys = n;
+    for (size_t j = 0; j < pd->n_alerts; j++) {
+        bool still = false;
+        for (size_t i = 0; i < n; i++)
+            still |= pd->alerts[j].index == m->alerts[i].index &&
+                     pd->alerts[j].code == m->alerts[i].code;
+        if (!still)
+            gw_bus_publish("alert.cleared",
+                           alert_json(pd->dev.id, NULL, pd->alerts[j].index, pd->alerts[j].code));
+    }
+    for (size_t i = 0; i < n; i++) {
+        pd->alerts[i].index = m->alerts[i].index;
+        pd->alerts[i].code = m->alerts[i].code;
+    }
+    pd->n_alerts = n;
     pd->seen_alerts = true;
     return fresh;
 }
@@ -222,7 +249,7 @@ static unsigned new_alerts(struct pdev *pd, const struct gw_model *m)
 static void rate_activity(struct pdev *pd, const struct gw_model *m, int64_t now)
 {
     double pages = 0;
-    unsigned alerts = new_alerts(pd, m);
+    unsigned alerts = diff_alerts(pd, m);
     enum gw_priority before = pd->prio;
     if (m->has_page_count) {
         if (pd->dev.has_page_count && m->page_count_total > pd->dev.page_count_total)
@@ -292,6 +319,9 @@ static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vb
         gw_model_cleanup(&m);
         p->polls_ok++;
         pd->fails = 0;
+        gw_bus_publish("poll",
+                       json_pack("{s:I, s:b, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "ok",
+                                 1, "kind", pd->full ? "full" : "status", "status", "ok"));
         pd->alert_due_ms = advance(p, pd->alert_due_ms, alert_ms, now);
         if (pd->full) {
             p->polls_full++;
@@ -309,6 +339,10 @@ static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vb
     uint64_t backoff = base << (pd->fails < 16 ? pd->fails - 1 : 15);
     pd->alert_due_ms = now + (backoff < alert_ms ? backoff : alert_ms);
     gw_store_poll_failed(app->db, pd->dev.id, state_for(status), gw_now());
+    gw_bus_publish("poll",
+                   json_pack("{s:I, s:b, s:s, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "ok",
+                             0, "kind", pd->full ? "full" : "status", "status", state_for(status),
+                             "error", gw_strerror(status)));
     set_state(pd, state_for(status), status, detail);
     /* A host name may have moved to another address: re-resolve after repeated silence. */
     if (status == SNMPC_E_TIMEOUT && pd->fails % 3 == 0 && strcmp(pd->ip, pd->dev.address) != 0)

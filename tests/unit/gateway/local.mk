@@ -38,3 +38,9 @@ TESTS += tests/unit/gateway/test_model
 tests_unit_gateway_test_model_SOURCES = tests/unit/gateway/test_model.c
 tests_unit_gateway_test_model_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_gateway_test_model_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/gateway/test_bus
+TESTS += tests/unit/gateway/test_bus
+tests_unit_gateway_test_bus_SOURCES = tests/unit/gateway/test_bus.c
+tests_unit_gateway_test_bus_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_bus_LDADD = gateway/libgw.a $(CMOCKA_LIBS) $(GW_LIBS)
