@@ -38,7 +38,7 @@ static void once(const char *kind, json_t *payload, void *arg)
 
 static void test_prefix_and_order(void **state)
 {
-    struct rec all = {""}, alerts = {""};
+    struct rec all = {0}, alerts = {0};
     int a = gw_bus_subscribe("", record, &all);
     int b = gw_bus_subscribe("alert.", record, &alerts);
     gw_bus_publish("alert.new", json_pack("{s:i}", "v", 1));
@@ -54,7 +54,7 @@ static void test_prefix_and_order(void **state)
 
 static void test_unsubscribe_in_callback(void **state)
 {
-    struct rec first = {""}, second = {""};
+    struct rec first = {0}, second = {0};
     first.self_id = gw_bus_subscribe("", once, &first);
     int b = gw_bus_subscribe("", record, &second);
     gw_bus_publish("poll", json_pack("{s:i}", "v", 1));
