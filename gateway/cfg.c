@@ -46,6 +46,7 @@
  * enum_values, so log_level "err" is LOG_ERR (3) and "debug" is LOG_DEBUG (7). */
 static const char *const log_levels[] = {"err", "warning", "notice", "info", "debug", NULL};
 static const char *const schedules[] = {"table5", "fixed", NULL};
+static const char *const anonymize_modes[] = {"from-init", "yes", "no", NULL};
 
 #define R GW_OPT_RELOADABLE
 #define GW_CFG_OPTIONS(X)                                                                          \
@@ -94,7 +95,31 @@ static const char *const schedules[] = {"table5", "fixed", NULL};
     X("webui", "session_lifetime", GW_OPT_DURATION, "12h", 1, 86400, R, NULL,                      \
       webui_session_lifetime_s, "a session ends this long after login, used or not")               \
     X("webui", "names", GW_OPT_STRING, "", 0, 0, R, NULL, webui_names,                             \
-      "extra host names (comma-separated) accepted in the Host header besides the host's own")
+      "extra host names (comma-separated) accepted in the Host header besides the host's own")     \
+    X("uplink", "counters_per_day", GW_OPT_INT, "1", 1, 4, R, NULL, up_counters_per_day,           \
+      "counter and supply uploads a day, at a time spread per gateway")                            \
+    X("uplink", "force_interval", GW_OPT_DURATION, "0s", 0, 86400, R, NULL, up_force_interval_s,   \
+      "tests and benchmarks: upload counters, logs and gateway state this often; 0 = off")         \
+    X("uplink", "alert_delay", GW_OPT_DURATION, "2s", 0, 10, R, NULL, up_alert_delay_s,            \
+      "alerts and device events are batched for at most this long")                                \
+    X("uplink", "keepalive", GW_OPT_DURATION, "240s", 5, 3600, 0, NULL, up_keepalive_s,            \
+      "MQTT keep-alive in Manage mode")                                                            \
+    X("uplink", "backoff_max", GW_OPT_DURATION, "5m", 1, 3600, R, NULL, up_backoff_max_s,          \
+      "longest wait between two reconnect or upload attempts")                                     \
+    X("uplink", "outbox_max_age", GW_OPT_DURATION, "7d", 60, 2592000, R, NULL,                     \
+      up_outbox_max_age_s, "older outbox messages are evicted and counted")                        \
+    X("uplink", "outbox_max_bytes", GW_OPT_INT, "268435456", 4096, 2147483647, R, NULL,            \
+      up_outbox_max_bytes, "outbox size bound; the oldest messages are evicted first")             \
+    X("uplink", "max_in_flight", GW_OPT_INT, "20", 1, 1000, R, NULL, up_max_in_flight,             \
+      "messages sent and not yet acknowledged")                                                    \
+    X("uplink", "ca_file", GW_OPT_PATH, "", 0, 0, R, NULL, up_ca_file,                             \
+      "CA certificates for the cloud's HTTPS API; empty means the system's")                       \
+    X("uplink", "proxy", GW_OPT_STRING, "", 0, 0, R, NULL, up_proxy,                               \
+      "HTTP proxy (http://host:port) for the HTTPS API; empty means direct")                       \
+    X("uplink", "proxy_user", GW_OPT_STRING, "", 0, 0, R, NULL, up_proxy_user,                     \
+      "user name for the proxy's basic authentication; the password is in the vault")              \
+    X("uplink", "anonymize", GW_OPT_ENUM, "from-init", 0, 2, 0, anonymize_modes, up_anonymize,     \
+      "from-init: as chosen by fleetgw init; yes or no are checked against it and never change it")
 
 #define FIELD_SIZE(f) sizeof(((struct gw_cfg *)0)->f)
 #define OPT_ENTRY(sec, k, type, def, min, max, flags, ev, field, help)                             \
@@ -109,7 +134,7 @@ static const char *const gw_opt_names[] = {GW_CFG_OPTIONS(OPT_NAME)};
 
 #define N_OPTS (sizeof gw_opts / sizeof gw_opts[0])
 
-static const char *const sections[] = {"gateway", "snmp", "poll", "webui"};
+static const char *const sections[] = {"gateway", "snmp", "poll", "webui", "uplink"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 const struct gw_opt *gw_cfg_options(size_t *n)

@@ -163,6 +163,10 @@ struct gw_opt {
 #define GW_SCHEDULE_TABLE5 0 /* intervals of the reference's Table 5 (gw_sched_*) */
 #define GW_SCHEDULE_FIXED  1 /* [poll] interval and alert_interval for every device */
 
+#define GW_ANON_FROM_INIT 0 /* [uplink] anonymize: as fleetgw init chose */
+#define GW_ANON_YES       1
+#define GW_ANON_NO        2
+
 struct gw_cfg {
     char path[1024]; /* the file this came from, "" for built-in defaults */
     /* [gateway] */
@@ -192,6 +196,19 @@ struct gw_cfg {
     int webui_session_idle_s;     /* idle timeout of a login session */
     int webui_session_lifetime_s; /* absolute lifetime of a login session */
     char webui_names[256];        /* extra Host names, comma-separated */
+    /* [uplink] */
+    int up_counters_per_day;
+    int up_force_interval_s; /* 0 = the daily schedule */
+    int up_alert_delay_s;
+    int up_keepalive_s;
+    int up_backoff_max_s;
+    int up_outbox_max_age_s;
+    int up_outbox_max_bytes;
+    int up_max_in_flight;
+    char up_ca_file[512];
+    char up_proxy[256];
+    char up_proxy_user[128];
+    int up_anonymize; /* GW_ANON_* */
 };
 
 /* Returns: the option table and its length via *n. */
