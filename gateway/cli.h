@@ -52,6 +52,14 @@ int gw_cmd_device(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_status(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_audit(const struct gw_opts *o, int argc, char **argv);
+/* `fleetgw admin unlock|reset-password` (cmd_webui.c): web UI account recovery, root only. */
+int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv);
+/* Creates the web UI administrator at `fleetgw init` unless it exists; the password comes from
+ * password_file or the terminal (none on a non-terminal: a message says how to add it later).
+ * Returns: 0 or <0 (message printed). */
+int gw_webui_init_admin(struct gw_app *app, const char *password_file);
+/* Adds the web UI's address and certificate fingerprint to a status reply. */
+void gw_webui_status(const struct gw_cfg *cfg, json_t *status);
 /* Runs the daemon; check_only (-t) validates and exits, dump (-T) prints the config. */
 int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump);
 

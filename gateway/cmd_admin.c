@@ -98,12 +98,19 @@ int gw_cmd_init(const struct gw_opts *o, int argc, char **argv)
     struct gw_app app = {0};
     struct gw_errbuf eb = {""};
     char path[1024];
+    const char *admin_pw_file = NULL;
     int rc;
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: fleetgw [-c CONFIG] [--state-dir DIR] init\n"
-               "Creates the state directory (mode 0700), the secrets key (mode 0600) and the\n"
-               "database. Running it again keeps an existing key and database.\n");
+        printf("usage: fleetgw [-c CONFIG] [--state-dir DIR] init [--admin-password-file F]\n"
+               "Creates the state directory (mode 0700), the secrets key (mode 0600), the\n"
+               "database and the web UI administrator 'admin' (password from F, or asked on\n"
+               "the terminal). Running it again keeps an existing key, database and account.\n");
         return GW_EXIT_OK;
+    }
+    if (argc > 2 && strcmp(argv[1], "--admin-password-file") == 0) {
+        admin_pw_file = argv[2];
+        argc -= 2;
+        argv += 2;
     }
     if (argc > 1) {
         fprintf(stderr, "fleetgw init: unexpected argument '%s'\n", argv[1]);
@@ -127,6 +134,10 @@ int gw_cmd_init(const struct gw_opts *o, int argc, char **argv)
     if (gw_app_open_store(&app) < 0)
         return GW_EXIT_FAIL;
     gw_audit_add(app.db, "root", "cli", "init", "ok", app.cfg.state_dir);
+    if (gw_webui_init_admin(&app, admin_pw_file) < 0) {
+        gw_app_close_store(&app);
+        return GW_EXIT_FAIL;
+    }
     printf("database %s at schema version %d\n", gw_cfg_db_file(&app.cfg, path, sizeof path),
            gw_db_schema_version(app.db));
     gw_app_close_store(&app);
@@ -607,6 +618,7 @@ int gw_cmd_status(const struct gw_opts *o, int argc, char **argv)
         return GW_EXIT_FAIL;
     }
     json_object_del(r, "ok");
+    gw_webui_status(&cfg, r);
     if (as_json)
         print_json(r);
     else {

@@ -21,12 +21,14 @@
 
 #include "gateway/cli.h"
 #include "snmp/snmpc.h"
+#include "webui/ui.h"
 
 struct daemon {
     struct gw_app app;
     uv_signal_t sigterm, sigint, sighup;
     uv_timer_t watchdog, housekeeping;
     const struct gw_opts *opts;
+    struct ui_server *ui;
     bool stopping;
     int exit_status;
 };
@@ -71,6 +73,7 @@ static void stop(struct daemon *d, const char *why)
     gw_log_notice(GW, "stopping reason=%s", why);
     sd_notify(0, "STOPPING=1");
     gw_ctl_stop(&d->app);
+    ui_server_stop(d->ui);
     gw_poller_stop(&d->app, poller_stopped);
 }
 
@@ -104,6 +107,7 @@ static void reload(struct daemon *d)
     d->app.catalogue = cat;
     d->app.cfg = next;
     apply_logging(&d->app.cfg);
+    ui_server_reload(d->ui, &d->app.cfg);
     gw_poller_reload(&d->app);
     gw_log_notice(CFG, "configuration reloaded path=%s", d->app.cfg.path);
     sd_notify(0, "READY=1");
@@ -129,6 +133,33 @@ static void on_housekeeping(uv_timer_t *t)
     int rc = gw_store_prune(d->app.db, d->app.cfg.poll_retention_days, gw_now());
     if (rc < 0)
         gw_log_warn_r(DB, rc, "pruning old readings failed");
+}
+
+/* The web UI's way to the control handler and the poller's figures (it must not include
+ * cli.h: calls up the stack are callbacks). */
+static json_t *ui_ctl(json_t *req, const char *user, const char *source, void *arg)
+{
+    return gw_ctl_exec(arg, req, user, source);
+}
+
+static void ui_status(json_t *status, void *arg)
+{
+    struct gw_app *app = arg;
+    json_object_set_new(status, "version", json_string(PACKAGE_VERSION));
+    json_object_set_new(status, "uptime_s", json_integer(gw_now() - app->started));
+    gw_poller_status(app, status);
+}
+
+/* The web UI is not essential to polling: when it cannot start (port taken, no certificate)
+ * the gateway logs why and runs on without it. */
+static void start_ui(struct daemon *d)
+{
+    struct ui_hooks hooks = {.ctl = ui_ctl, .status = ui_status, .arg = &d->app};
+    struct gw_errbuf eb = {""};
+    if (!d->app.cfg.webui_enabled)
+        return;
+    if (ui_server_start(d->app.loop, &d->app.cfg, d->app.db, &hooks, &d->ui, &eb) < 0)
+        gw_log_err(UI, "web UI not started: %s", eb.msg);
 }
 
 /* One UDP socket per device session: raise the soft fd limit to the hard one. */
@@ -202,12 +233,16 @@ int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump)
         uv_timer_start(&d.watchdog, on_watchdog, 0, wd_usec / 2000);
     uv_timer_start(&d.housekeeping, on_housekeeping, 60 * 1000, 6 * 3600 * 1000);
 
+    start_ui(&d);
     gw_poller_start(app);
     gw_log_notice(GW, "fleetgw %s started state_dir=%s devices=%d pid=%d", PACKAGE_VERSION,
                   app->cfg.state_dir, gw_device_count(app->db), (int)getpid());
     sd_notifyf(0, "READY=1\nSTATUS=polling %d devices", gw_device_count(app->db));
 
     uv_run(&loop, UV_RUN_DEFAULT);
+    /* libwebsockets frees its context only on a second destroy after the loop ran dry. */
+    ui_server_free(d.ui);
+    d.ui = NULL;
 
     rc = uv_loop_close(&loop);
     if (rc < 0)

@@ -7,14 +7,14 @@ gateway_libgw_a_SOURCES = \
 	gateway/gw.h gateway/gw_err.h gateway/gw_int.h \
 	gateway/err.c gateway/log.c gateway/model.c \
 	gateway/cfg.c gateway/db.c gateway/store.c gateway/vault.c gateway/audit.c \
-	gateway/sched.c gateway/bus.c
+	gateway/sched.c gateway/bus.c gateway/query.c
 
 GW_LIBS = $(UV_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(INIH_LIBS) $(SYSTEMD_LIBS) -lm
 
 bin_PROGRAMS += fleetgw
-fleetgw_CPPFLAGS = $(gateway_libgw_a_CPPFLAGS) $(NETSNMP_CFLAGS)
+fleetgw_CPPFLAGS = $(gateway_libgw_a_CPPFLAGS) $(NETSNMP_CFLAGS) $(LWS_CFLAGS)
 fleetgw_SOURCES = gateway/main.c gateway/cli.h gateway/cmd_probe.c gateway/cmd_admin.c \
-	gateway/daemon.c gateway/ctl.c gateway/poller.c
-fleetgw_LDADD = snmp/libsnmpc.a gateway/libgw.a $(NETSNMP_LIBS) $(GW_LIBS)
+	gateway/daemon.c gateway/ctl.c gateway/poller.c gateway/cmd_webui.c
+fleetgw_LDADD = webui/libui.a snmp/libsnmpc.a gateway/libgw.a $(NETSNMP_LIBS) $(UI_LIBS) $(GW_LIBS)
 
 EXTRA_DIST += gateway/README.md

@@ -31,12 +31,14 @@ static void usage(FILE *out)
             "  -V, --version       print the version\n"
             "\n"
             "Commands:\n"
-            "  init                      create the state dir, secrets key and database\n"
+            "  init [--admin-password-file F]  create the state dir, secrets key, database\n"
+            "                            and the web UI administrator\n"
             "  probe [OPTS] HOST[:PORT]  poll one device now and print what it reports\n"
             "  credential add|list|remove  manage SNMP credential sets\n"
             "  device add|import|list|show|remove  manage the device registry\n"
             "  status [--json]           state of the running daemon\n"
             "  audit verify|list         check or show the audit log\n"
+            "  admin unlock|reset-password  recover web UI access (root only)\n"
             "\n"
             "Each command has --help.\n");
 }
@@ -104,6 +106,8 @@ int main(int argc, char **argv)
         return gw_cmd_status(&o, sargc, sargv);
     if (strcmp(cmd, "audit") == 0)
         return gw_cmd_audit(&o, sargc, sargv);
+    if (strcmp(cmd, "admin") == 0)
+        return gw_cmd_admin(&o, sargc, sargv);
     if (strcmp(cmd, "help") == 0) {
         usage(stdout);
         return GW_EXIT_OK;

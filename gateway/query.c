@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Read-only queries for front ends (the web UI's JSON API): a device page with filter, sort and
+ * paging done by sqlite, the dashboard's figures, counter history for charts, the audit log
+ * page and its CSV export, and the alerts that appeared since the last look.
+ *
+ * They must stay fast with 10,000 devices on the loop thread: the device page selects the ids
+ * of one page first (sorting only ids and the sort key) and reads full rows for those alone;
+ * active alert counts come from one grouped pass over the alerts index instead of a subquery
+ * per row. Sort columns and directions come from a fixed table, never from request text.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/gw_int.h"
+
+static json_t *jtime(int64_t t)
+{
+    char buf[21];
+    return t > 0 ? json_string(gw_time_iso(t, buf)) : json_null();
+}
+
+static json_t *jtext(sqlite3_stmt *st, int col)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    return json_string(s ? s : "");
+}
+
+/* Sort keys the API accepts, and the SQL expression each stands for. Ties sort by id so a
+ * page boundary is stable. */
+static const struct {
+    const char *key, *expr;
+} sort_keys[] = {
+    {"id", "d.id"},
+    {"name", "d.name COLLATE NOCASE"},
+    {"address", "d.address"},
+    {"status", "d.status"},
+    {"vendor", "d.vendor COLLATE NOCASE"},
+    {"model", "d.model COLLATE NOCASE"},
+    {"serial", "d.serial"},
+    {"priority", "CASE d.priority WHEN 'high' THEN 0 WHEN 'middle' THEN 1 ELSE 2 END"},
+    {"last_seen", "coalesce(d.last_seen, 0)"},
+    {"page_count", "coalesce(d.page_count_total, -1)"},
+    {"alerts", "coalesce(a.n, 0)"},
+};
+
+bool gw_query_sort_valid(const char *key)
+{
+    for (size_t i = 0; i < sizeof sort_keys / sizeof sort_keys[0]; i++)
+        if (strcmp(sort_keys[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+#define ALERT_COUNTS                                                                               \
+    "LEFT JOIN (SELECT device_id, count(*) AS n FROM alerts WHERE active = 1 "                     \
+    "GROUP BY device_id) a ON a.device_id = d.id "
+
+/* ?1 text pattern (NULL: any), ?2 status (NULL: any), ?3 alerts only */
+#define DEVICE_FILTER                                                                              \
+    "WHERE (?1 IS NULL OR d.name LIKE ?1 ESCAPE '\\' OR d.address LIKE ?1 ESCAPE '\\' OR "         \
+    "d.model LIKE ?1 ESCAPE '\\' OR d.vendor LIKE ?1 ESCAPE '\\' OR d.serial LIKE ?1 ESCAPE "      \
+    "'\\' OR d.mac LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR d.status = ?2) AND "                    \
+    "(?3 = 0 OR coalesce(a.n, 0) > 0) "
+
+/* "%text%" with LIKE's wildcards escaped, so a filter for "50%" finds "50%" only. */
+static char *like_pattern(const char *text)
+{
+    size_t n = strlen(text);
+    char *p = gw_malloc(2 * n + 3), *w = p;
+    *w++ = '%';
+    for (const char *r = text; *r; r++) {
+        if (*r == '%' || *r == '_' || *r == '\\')
+            *w++ = '\\';
+        *w++ = *r;
+    }
+    *w++ = '%';
+    *w = '\0';
+    return p;
+}
+
+static void bind_filter(sqlite3_stmt *st, const char *pattern, const struct gw_device_query *q)
+{
+    gw__bind_text(st, 1, pattern);
+    gw__bind_text(st, 2, q->status && *q->status ? q->status : NULL);
+    sqlite3_bind_int(st, 3, q->alerts_only);
+}
+
+json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q)
+{
+    const char *expr = "d.id";
+    char sql[2048];
+    char *pattern = q->text && *q->text ? like_pattern(q->text) : NULL;
+    sqlite3_stmt *st = NULL;
+    json_t *items = NULL, *out = NULL;
+    int64_t total = 0;
+    int limit = q->limit > 0 && q->limit <= 1000 ? q->limit : 50;
+    int offset = q->offset > 0 ? q->offset : 0;
+    for (size_t i = 0; i < sizeof sort_keys / sizeof sort_keys[0]; i++)
+        if (q->sort && strcmp(sort_keys[i].key, q->sort) == 0)
+            expr = sort_keys[i].expr;
+
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM devices d " ALERT_COUNTS DEVICE_FILTER);
+    if (gw__db_prepare(db, sql, &st) < 0)
+        goto out;
+    bind_filter(st, pattern, q);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        total = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+
+    /* Page ids first, then the rows: the sorter holds (key, id) pairs, not whole rows. */
+    snprintf(sql, sizeof sql,
+             "WITH page AS (SELECT d.id AS id, coalesce(a.n, 0) AS alerts, row_number() OVER "
+             "(ORDER BY %s %s, d.id %s) AS pos FROM devices d " ALERT_COUNTS DEVICE_FILTER
+             "ORDER BY %s %s, d.id %s LIMIT ?4 OFFSET ?5) "
+             "SELECT d.id, d.name, d.address, d.port, c.name, d.priority, d.status, d.last_seen, "
+             "d.last_poll, d.vendor, d.model, d.serial, d.mac, d.page_count_total, page.alerts, "
+             "(SELECT count(*) FROM supplies s WHERE s.device_id = d.id AND s.state IN ('low', "
+             "'empty')) FROM page JOIN devices d ON d.id = page.id JOIN credentials c ON c.id = "
+             "d.credential_id ORDER BY page.pos",
+             expr, q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC", expr,
+             q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
+    if (gw__db_prepare(db, sql, &st) < 0)
+        goto out;
+    bind_filter(st, pattern, q);
+    sqlite3_bind_int(st, 4, limit);
+    sqlite3_bind_int(st, 5, offset);
+    items = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+        json_object_set_new(o, "name", jtext(st, 1));
+        json_object_set_new(o, "address", jtext(st, 2));
+        json_object_set_new(o, "port", json_integer(sqlite3_column_int(st, 3)));
+        json_object_set_new(o, "credential", jtext(st, 4));
+        json_object_set_new(o, "priority", jtext(st, 5));
+        json_object_set_new(o, "status", jtext(st, 6));
+        json_object_set_new(o, "last_seen", jtime(sqlite3_column_int64(st, 7)));
+        json_object_set_new(o, "last_poll", jtime(sqlite3_column_int64(st, 8)));
+        json_object_set_new(o, "vendor", jtext(st, 9));
+        json_object_set_new(o, "model", jtext(st, 10));
+        json_object_set_new(o, "serial", jtext(st, 11));
+        json_object_set_new(o, "mac", jtext(st, 12));
+        json_object_set_new(o, "page_count_total",
+                            sqlite3_column_type(st, 13) == SQLITE_NULL
+                                ? json_null()
+                                : json_integer(sqlite3_column_int64(st, 13)));
+        json_object_set_new(o, "alerts", json_integer(sqlite3_column_int(st, 14)));
+        json_object_set_new(o, "supplies_low", json_integer(sqlite3_column_int(st, 15)));
+        json_array_append_new(items, o);
+    }
+    sqlite3_finalize(st);
+    out = json_pack("{s:I, s:i, s:i, s:o}", "total", (json_int_t)total, "offset", offset, "limit",
+                    limit, "items", items);
+    items = NULL;
+out:
+    json_decref(items);
+    free(pattern);
+    return out;
+}
+
+static int64_t one_int(struct gw_db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (gw__db_prepare(db, sql, &st) < 0)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+json_t *gw_query_dashboard(struct gw_db *db)
+{
+    json_t *d = json_object(), *by = json_object(), *low = json_array(), *alerts = json_array();
+    sqlite3_stmt *st;
+    json_object_set_new(d, "devices_total",
+                        json_integer(one_int(db, "SELECT count(*) FROM "
+                                                 "devices")));
+    json_object_set_new(d, "devices_online",
+                        json_integer(one_int(db, "SELECT count(*) FROM devices WHERE status = "
+                                                 "'ok'")));
+    json_object_set_new(d, "devices_with_alerts",
+                        json_integer(one_int(db, "SELECT count(DISTINCT device_id) FROM alerts "
+                                                 "WHERE active = 1")));
+    json_object_set_new(d, "supplies_low",
+                        json_integer(one_int(db, "SELECT count(*) FROM supplies WHERE state IN "
+                                                 "('low', 'empty')")));
+    json_object_set_new(d, "devices_supplies_low",
+                        json_integer(one_int(db, "SELECT count(DISTINCT device_id) FROM supplies "
+                                                 "WHERE state IN ('low', 'empty')")));
+    json_object_set_new(d, "last_poll",
+                        jtime(one_int(db, "SELECT coalesce(max(last_poll), 0) FROM devices")));
+    json_object_set_new(d, "devices_by_status", by);
+    if (gw__db_prepare(db, "SELECT status, count(*) FROM devices GROUP BY status", &st) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_object_set_new(by, (const char *)sqlite3_column_text(st, 0),
+                                json_integer(sqlite3_column_int64(st, 1)));
+        sqlite3_finalize(st);
+    }
+    json_object_set_new(d, "low_supplies", low);
+    if (gw__db_prepare(db,
+                       "SELECT d.id, d.name, d.address, s.description, s.color, s.percent, "
+                       "s.state FROM supplies s JOIN devices d ON d.id = s.device_id WHERE "
+                       "s.state IN ('low', 'empty') ORDER BY s.state = 'empty' DESC, s.percent, "
+                       "d.id LIMIT 10",
+                       &st) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int pct = sqlite3_column_int(st, 5);
+            json_array_append_new(
+                low, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "device_id",
+                               (json_int_t)sqlite3_column_int64(st, 0), "name", jtext(st, 1),
+                               "address", jtext(st, 2), "description", jtext(st, 3), "color",
+                               jtext(st, 4), "percent", pct >= 0 ? json_integer(pct) : json_null(),
+                               "state", jtext(st, 6)));
+        }
+        sqlite3_finalize(st);
+    }
+    json_object_set_new(d, "recent_alerts", alerts);
+    if (gw__db_prepare(db,
+                       "SELECT d.id, d.name, d.address, a.description, a.severity, a.first_seen "
+                       "FROM alerts a JOIN devices d ON d.id = a.device_id WHERE a.active = 1 "
+                       "ORDER BY a.first_seen DESC, a.id DESC LIMIT 10",
+                       &st) == 0) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(alerts,
+                                  json_pack("{s:I, s:o, s:o, s:o, s:i, s:o}", "device_id",
+                                            (json_int_t)sqlite3_column_int64(st, 0), "name",
+                                            jtext(st, 1), "address", jtext(st, 2), "description",
+                                            jtext(st, 3), "severity", sqlite3_column_int(st, 4),
+                                            "first_seen", jtime(sqlite3_column_int64(st, 5))));
+        sqlite3_finalize(st);
+    }
+    return d;
+}
+
+json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char *name,
+                                 int64_t since)
+{
+    json_t *pts = json_array();
+    sqlite3_stmt *st;
+    /* The newest 2000 readings at most (one per counter and hour: ~83 days). */
+    if (gw__db_prepare(db,
+                       "SELECT ts, value FROM (SELECT ts, value FROM counter_readings WHERE "
+                       "device_id = ?1 AND name = ?2 AND ts >= ?3 ORDER BY ts DESC LIMIT 2000) "
+                       "ORDER BY ts",
+                       &st) < 0)
+        return pts;
+    sqlite3_bind_int64(st, 1, device_id);
+    gw__bind_text(st, 2, name);
+    sqlite3_bind_int64(st, 3, since);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(pts, json_pack("[I, I]", (json_int_t)sqlite3_column_int64(st, 0),
+                                             (json_int_t)sqlite3_column_int64(st, 1)));
+    sqlite3_finalize(st);
+    return pts;
+}
+
+#define AUDIT_FILTER                                                                               \
+    "WHERE (?1 IS NULL OR user LIKE ?1 ESCAPE '\\' OR source LIKE ?1 ESCAPE '\\' OR action LIKE "  \
+    "?1 ESCAPE '\\' OR result LIKE ?1 ESCAPE '\\' OR detail LIKE ?1 ESCAPE '\\') "
+
+json_t *gw_query_audit(struct gw_db *db, const char *text, int offset, int limit)
+{
+    char *pattern = text && *text ? like_pattern(text) : NULL;
+    json_t *items = json_array();
+    sqlite3_stmt *st;
+    int64_t total = 0;
+    if (limit <= 0 || limit > 1000)
+        limit = 100;
+    if (offset < 0)
+        offset = 0;
+    if (gw__db_prepare(db, "SELECT count(*) FROM audit " AUDIT_FILTER, &st) == 0) {
+        gw__bind_text(st, 1, pattern);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            total = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (gw__db_prepare(
+            db,
+            "SELECT id, ts, user, source, action, result, detail FROM audit " AUDIT_FILTER
+            "ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+            &st) == 0) {
+        gw__bind_text(st, 1, pattern);
+        sqlite3_bind_int(st, 2, limit);
+        sqlite3_bind_int(st, 3, offset);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(
+                items,
+                json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                          (json_int_t)sqlite3_column_int64(st, 0), "ts",
+                          jtime(sqlite3_column_int64(st, 1)), "user", jtext(st, 2), "source",
+                          jtext(st, 3), "action", jtext(st, 4), "result", jtext(st, 5), "detail",
+                          sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() : jtext(st, 6)));
+        sqlite3_finalize(st);
+    }
+    free(pattern);
+    return json_pack("{s:I, s:i, s:i, s:o}", "total", (json_int_t)total, "offset", offset, "limit",
+                     limit, "items", items);
+}
+
+/* One CSV field: quoted when needed, and a leading = + - @ defused with a quote character so a
+ * spreadsheet does not run it as a formula. */
+static void csv_field(FILE *out, const char *s, bool last)
+{
+    bool quote = strpbrk(s, ",\"\r\n") != NULL || (*s && strchr("=+-@\t", *s));
+    if (quote)
+        fputc('"', out);
+    if (*s && strchr("=+-@\t", *s))
+        fputc('\'', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    if (quote)
+        fputc('"', out);
+    fputs(last ? "\r\n" : ",", out);
+}
+
+int gw_query_audit_csv(struct gw_db *db, FILE *out)
+{
+    sqlite3_stmt *st;
+    int rc = gw__db_prepare(db,
+                            "SELECT id, ts, user, source, action, result, detail, hash FROM audit "
+                            "ORDER BY id",
+                            &st);
+    if (rc < 0)
+        return rc;
+    fputs("id,time,user,source,action,result,detail,hash\r\n", out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char id[24], ts[21];
+        snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(st, 0));
+        csv_field(out, id, false);
+        csv_field(out, gw_time_iso(sqlite3_column_int64(st, 1), ts), false);
+        for (int c = 2; c <= 7; c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            csv_field(out, v ? v : "", c == 7);
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : gw__db_fail(db, rc, "exporting the audit log");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int64_t gw_query_alert_max_id(struct gw_db *db)
+{
+    return one_int(db, "SELECT coalesce(max(id), 0) FROM alerts");
+}
+
+json_t *gw_query_alerts_after(struct gw_db *db, int64_t after_id, int64_t *max_id)
+{
+    json_t *arr = json_array();
+    sqlite3_stmt *st;
+    if (gw__db_prepare(db,
+                       "SELECT a.id, a.device_id, d.name, d.address, a.description, a.severity, "
+                       "a.code, a.first_seen FROM alerts a JOIN devices d ON d.id = a.device_id "
+                       "WHERE a.id > ?1 AND a.active = 1 ORDER BY a.id LIMIT 500",
+                       &st) < 0)
+        return arr;
+    sqlite3_bind_int64(st, 1, after_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (max_id && id > *max_id)
+            *max_id = id;
+        json_array_append_new(
+            arr, json_pack("{s:I, s:I, s:o, s:o, s:o, s:i, s:i, s:o}", "id", (json_int_t)id,
+                           "device_id", (json_int_t)sqlite3_column_int64(st, 1), "name",
+                           jtext(st, 2), "address", jtext(st, 3), "description", jtext(st, 4),
+                           "severity", sqlite3_column_int(st, 5), "code", sqlite3_column_int(st, 6),
+                           "first_seen", jtime(sqlite3_column_int64(st, 7))));
+    }
+    sqlite3_finalize(st);
+    return arr;
+}
+
+json_t *gw_query_counter_names(struct gw_db *db, int64_t device_id)
+{
+    json_t *arr = json_array();
+    sqlite3_stmt *st;
+    if (gw__db_prepare(db,
+                       "SELECT DISTINCT name FROM counter_readings WHERE device_id = ?1 ORDER BY "
+                       "name = 'total' DESC, name",
+                       &st) < 0)
+        return arr;
+    sqlite3_bind_int64(st, 1, device_id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(arr, jtext(st, 0));
+    sqlite3_finalize(st);
+    return arr;
+}

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * The JSON API under /api/v1/ (documented in docs/api.md).
+ *
+ * One route table, deny by default: a route names its method, path (a '*' segment is the
+ * argument), the role it needs and whether an account with an expired password may use it.
+ * Every request goes through the same checks, in this order, before a handler runs:
+ *   1. a session (except POST /session, the login), else 401;
+ *   2. the path exists (404) and takes the method (405);
+ *   3. state-changing methods: Sec-Fetch-Site same-origin/none when sent, Origin (or Referer)
+ *      equal to https://<Host>, and X-CSRF-Token equal to the session's token, else 403;
+ *   4. an expired password allows only the session routes, else 403;
+ *   5. the role (viewer: reads only), else 403;
+ *   6. the body is one JSON object (400 with the parser's message otherwise).
+ * Device and credential changes go through the program's control handler (hooks.ctl), the same
+ * code the CLI runs, which writes their audit records; account and settings changes are
+ * audited here.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libwebsockets.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include "webui/ui_int.h"
+
+enum access { PUBLIC, VIEWER, ADMIN };
+
+typedef void (*handler_fn)(struct ui__req *r, json_t *body, const char *arg);
+
+struct route {
+    enum ui__method method;
+    const char *path; /* below /api/v1 */
+    enum access access;
+    bool expired_ok; /* usable while the password must be changed */
+    bool body;       /* needs a JSON body */
+    handler_fn fn;
+};
+
+static const char *const method_names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OTHER"};
+
+/* --- helpers --- */
+
+static char *source_of(struct ui__req *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "webui %s", r->peer);
+    return buf;
+}
+
+static int status_for(json_t *reply)
+{
+    json_int_t code = json_integer_value(json_object_get(reply, "code"));
+    switch (code) {
+    case GW_E_NOTFOUND:
+        return 404;
+    case GW_E_EXISTS:
+    case GW_E_BUSY:
+        return 409;
+    case GW_E_INVAL:
+    case GW_E_PARSE:
+    case GW_E_TOOBIG:
+        return 400;
+    default:
+        return 500;
+    }
+}
+
+/* Runs a control request as the session's user. Returns: the reply (new reference) or NULL
+ * after answering the failure. */
+static json_t *ctl(struct ui__req *r, json_t *req)
+{
+    char src[96];
+    json_t *rep;
+    if (!r->srv->hooks.ctl) {
+        json_decref(req);
+        ui__respond_error(r, 503, "This gateway does not accept changes from the web UI.");
+        return NULL;
+    }
+    rep = r->srv->hooks.ctl(req, r->sess.user, source_of(r, src, sizeof src), r->srv->hooks.arg);
+    json_decref(req);
+    if (!rep || !json_is_true(json_object_get(rep, "ok"))) {
+        const char *msg = json_string_value(json_object_get(rep, "error"));
+        ui__respond_error(r, rep ? status_for(rep) : 500, msg ? msg : "The request failed.");
+        json_decref(rep);
+        return NULL;
+    }
+    json_object_del(rep, "ok");
+    return rep;
+}
+
+static int arg_int(struct ui__req *r, const char *name, int def, int min, int max)
+{
+    char buf[32];
+    char *e;
+    long v;
+    if (!ui__query_arg(r, name, buf, sizeof buf) || !*buf)
+        return def;
+    v = strtol(buf, &e, 10);
+    if (*e || v < min)
+        return def;
+    return v > max ? max : (int)v;
+}
+
+static bool parse_id(const char *s, int64_t *id)
+{
+    char *e;
+    long long v = strtoll(s ? s : "", &e, 10);
+    if (!s || !*s || *e || v <= 0)
+        return false;
+    *id = v;
+    return true;
+}
+
+/* --- session --- */
+
+static void h_session_get(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct ui_server *s = r->srv;
+    ui__respond_json(r, 200,
+                     json_pack("{s:s, s:s, s:s, s:b, s:i, s:i, s:I, s:I}", "user", r->sess.user,
+                               "role", ui__role_name(r->sess.role), "csrf", r->sess.csrf,
+                               "must_change", r->sess.must_change, "idle_timeout_s", s->sec.idle_s,
+                               "lifetime_s", s->sec.lifetime_s, "created",
+                               (json_int_t)r->sess.created, "expires",
+                               (json_int_t)(r->sess.created + s->sec.lifetime_s)));
+}
+
+static void h_login(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__login(r, body);
+}
+
+static void h_logout(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__logout(r);
+}
+
+static void h_password(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__password_change(r, body);
+}
+
+/* --- status and about --- */
+
+static void h_status(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct ui_server *s = r->srv;
+    json_t *d = gw_query_dashboard(s->db), *gw = json_object();
+    if (s->hooks.status)
+        s->hooks.status(gw, s->hooks.arg);
+    json_object_del(gw, "ok");
+    json_object_set_new(d, "gateway", gw);
+    ui__respond_json(r, 200, d);
+}
+
+static void h_about(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct ui_server *s = r->srv;
+    ui__respond_json(r, 200,
+                     json_pack("{s:s, s:s, s:s, s:s, s:s}", "product", "fleetgw", "version",
+                               PACKAGE_VERSION, "libwebsockets", lws_get_library_version(),
+                               "sqlite", sqlite3_libversion(), "tls_fingerprint_sha256",
+                               s->fingerprint));
+}
+
+/* --- devices --- */
+
+static void h_devices(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct gw_device_query q = {0};
+    char text[128] = "", status[32] = "", sort[32] = "", order[8] = "", alerts[8] = "";
+    json_t *res;
+    ui__query_arg(r, "q", text, sizeof text);
+    ui__query_arg(r, "status", status, sizeof status);
+    ui__query_arg(r, "sort", sort, sizeof sort);
+    ui__query_arg(r, "order", order, sizeof order);
+    ui__query_arg(r, "alerts", alerts, sizeof alerts);
+    if (*sort && !gw_query_sort_valid(sort)) {
+        ui__respond_error(r, 400, "sort: unknown column");
+        return;
+    }
+    q.text = text;
+    q.status = status;
+    q.sort = *sort ? sort : "id";
+    q.desc = strcmp(order, "desc") == 0;
+    q.alerts_only = strcmp(alerts, "1") == 0 || strcmp(alerts, "true") == 0;
+    q.offset = arg_int(r, "offset", 0, 0, 10000000);
+    q.limit = arg_int(r, "limit", 50, 1, 1000);
+    res = gw_query_devices(r->srv->db, &q);
+    if (!res) {
+        ui__respond_error(r, 500, "The device list could not be read; see the gateway's log.");
+        return;
+    }
+    ui__respond_json(r, 200, res);
+}
+
+static void publish_device(struct ui__req *r, const char *action, json_int_t id)
+{
+    json_t *d = json_pack("{s:s, s:I, s:s}", "action", action, "id", id, "by", r->sess.user);
+    ui_event_publish(r->srv, "device", d);
+    json_decref(d);
+}
+
+static void h_device_add(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[160];
+    const char *addr = ui__json_str(body, "address", 255, err, sizeof err);
+    const char *cred = addr ? ui__json_str(body, "credential", 63, err, sizeof err) : NULL;
+    json_t *name = json_object_get(body, "name"), *port = json_object_get(body, "port"), *rep;
+    long long p = 161;
+    if (!addr || !cred) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    if (port && ui__json_int(body, "port", 1, 65535, &p, err, sizeof err) < 0) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    if (name && (!json_is_string(name) || json_string_length(name) > 127)) {
+        ui__respond_error(r, 400, "name: must be a string of at most 127 bytes");
+        return;
+    }
+    rep = ctl(r, json_pack("{s:s, s:s, s:I, s:s, s:s}", "cmd", "device.add", "address", addr,
+                           "port", (json_int_t)p, "credential", cred, "name",
+                           name ? json_string_value(name) : ""));
+    if (!rep)
+        return;
+    publish_device(r, "added",
+                   json_integer_value(json_object_get(json_object_get(rep, "device"), "id")));
+    ui__respond_json(r, 201, rep);
+}
+
+static void h_device_get(struct ui__req *r, json_t *body, const char *arg)
+{
+    int64_t id;
+    json_t *rep;
+    if (!parse_id(arg, &id)) {
+        ui__respond_error(r, 404, "No such device.");
+        return;
+    }
+    rep = ctl(r, json_pack("{s:s, s:I}", "cmd", "device.show", "id", (json_int_t)id));
+    if (!rep)
+        return;
+    json_object_set_new(rep, "counter_names", gw_query_counter_names(r->srv->db, id));
+    ui__respond_json(r, 200, rep);
+}
+
+static void h_device_delete(struct ui__req *r, json_t *body, const char *arg)
+{
+    int64_t id;
+    json_t *rep;
+    if (!parse_id(arg, &id)) {
+        ui__respond_error(r, 404, "No such device.");
+        return;
+    }
+    rep = ctl(r, json_pack("{s:s, s:I}", "cmd", "device.remove", "id", (json_int_t)id));
+    if (!rep)
+        return;
+    publish_device(r, "removed", (json_int_t)id);
+    ui__respond_json(r, 200, rep);
+}
+
+static void h_device_history(struct ui__req *r, json_t *body, const char *arg)
+{
+    char counter[64] = "total";
+    int64_t id;
+    int days = arg_int(r, "days", 30, 1, 3650);
+    struct gw_device d;
+    if (!parse_id(arg, &id) || gw_device_get(r->srv->db, id, &d) < 0) {
+        ui__respond_error(r, 404, "No such device.");
+        return;
+    }
+    ui__query_arg(r, "counter", counter, sizeof counter);
+    ui__respond_json(r, 200,
+                     json_pack("{s:I, s:s, s:i, s:o}", "device_id", (json_int_t)id, "counter",
+                               counter, "days", days, "points",
+                               gw_query_counter_history(r->srv->db, id, counter,
+                                                        gw_now() - (int64_t)days * 86400)));
+}
+
+/* --- credentials --- */
+
+static void h_credentials(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl(r, json_pack("{s:s}", "cmd", "credential.list"));
+    if (rep)
+        ui__respond_json(r, 200, rep);
+}
+
+static void h_credential_add(struct ui__req *r, json_t *body, const char *arg)
+{
+    static const char *const fields[] = {"name",      "version",    "community", "sec_name",
+                                         "sec_level", "auth_proto", "auth_pass", "priv_proto",
+                                         "priv_pass", "context"};
+    json_t *req = json_pack("{s:s}", "cmd", "credential.add"), *rep;
+    const char *key;
+    json_t *v;
+    char err[160];
+    json_object_foreach(body, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+            known = known || strcmp(fields[i], key) == 0;
+        if (!known || !ui__json_str(body, key, 256, err, sizeof err)) {
+            if (!known)
+                snprintf(err, sizeof err, "%.64s: unknown field", key);
+            json_decref(req);
+            ui__respond_error(r, 400, err);
+            return;
+        }
+        json_object_set(req, key, v);
+    }
+    if (!json_object_get(req, "name")) {
+        json_decref(req);
+        ui__respond_error(r, 400, "name: missing");
+        return;
+    }
+    /* ctl wipes the secrets in req; body still holds them and is wiped with the request. */
+    rep = ctl(r, req);
+    if (rep)
+        ui__respond_json(r, 201, rep);
+}
+
+static void h_credential_delete(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl(r, json_pack("{s:s, s:s}", "cmd", "credential.remove", "name", arg));
+    if (rep)
+        ui__respond_json(r, 200, rep);
+}
+
+/* --- audit --- */
+
+static void h_audit(struct ui__req *r, json_t *body, const char *arg)
+{
+    char q[128] = "";
+    ui__query_arg(r, "q", q, sizeof q);
+    ui__respond_json(r, 200,
+                     gw_query_audit(r->srv->db, q, arg_int(r, "offset", 0, 0, 100000000),
+                                    arg_int(r, "limit", 100, 1, 1000)));
+}
+
+static void h_audit_csv(struct ui__req *r, json_t *body, const char *arg)
+{
+    char *buf = NULL, src[96], ts[21];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int rc = f ? gw_query_audit_csv(r->srv->db, f) : GW_E_INTERNAL;
+    if (f)
+        fclose(f);
+    gw_audit_add(r->srv->db, r->sess.user, source_of(r, src, sizeof src), "audit.export",
+                 rc < 0 ? "failed" : "ok", "csv");
+    if (rc < 0) {
+        free(buf);
+        ui__respond_error(r, 500, "The audit log could not be exported; see the gateway's log.");
+        return;
+    }
+    snprintf(r->disposition, sizeof r->disposition,
+             "attachment; filename=\"fleetgw-audit-%.10s.csv\"", gw_time_iso(gw_now(), ts));
+    ui__respond(r, 200, "text/csv; charset=utf-8", buf, len);
+}
+
+/* --- users --- */
+
+static sqlite3_stmt *prep(struct ui_server *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(gw_db_handle(s->db), sql, -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    return st;
+}
+
+static json_t *iso_or_null(int64_t t)
+{
+    char buf[21];
+    return t > 0 ? json_string(gw_time_iso(t, buf)) : json_null();
+}
+
+static void h_users(struct ui__req *r, json_t *body, const char *arg)
+{
+    sqlite3_stmt *st = prep(r->srv, "SELECT name, role, locked_until, failed, last_login, "
+                                    "pw_changed, created FROM ui_users ORDER BY name");
+    json_t *arr = json_array();
+    int64_t now = gw_now();
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t lu = sqlite3_column_int64(st, 2);
+        json_array_append_new(
+            arr,
+            json_pack("{s:s, s:s, s:b, s:o, s:i, s:o, s:o, s:o}", "name",
+                      (const char *)sqlite3_column_text(st, 0), "role",
+                      (const char *)sqlite3_column_text(st, 1), "locked", lu > now, "locked_until",
+                      iso_or_null(lu > now ? lu : 0), "failed", sqlite3_column_int(st, 3),
+                      "last_login", iso_or_null(sqlite3_column_int64(st, 4)), "password_changed",
+                      iso_or_null(sqlite3_column_int64(st, 5)), "created",
+                      iso_or_null(sqlite3_column_int64(st, 6))));
+    }
+    sqlite3_finalize(st);
+    ui__respond_json(r, 200, json_pack("{s:o}", "users", arr));
+}
+
+static void h_user_add(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__user_create(r, body);
+}
+
+static void h_user_delete(struct ui__req *r, json_t *body, const char *arg)
+{
+    char src[96];
+    sqlite3_stmt *st;
+    int changes = 0;
+    if (strcmp(arg, UI_ADMIN_USER) == 0 || strcmp(arg, r->sess.user) == 0) {
+        ui__respond_error(r, 400,
+                          "The administrator account and your own account cannot be "
+                          "deleted.");
+        return;
+    }
+    /* Sessions go with the account (ON DELETE CASCADE). */
+    st = prep(r->srv, "DELETE FROM ui_users WHERE name = ?1");
+    if (st) {
+        sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            changes = sqlite3_changes(gw_db_handle(r->srv->db));
+        sqlite3_finalize(st);
+    }
+    gw_audit_add(r->srv->db, r->sess.user, source_of(r, src, sizeof src), "user.delete",
+                 changes ? "ok" : "failed", arg);
+    if (!changes) {
+        ui__respond_error(r, 404, "No such account.");
+        return;
+    }
+    ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void h_user_unlock(struct ui__req *r, json_t *body, const char *arg)
+{
+    char src[96];
+    int rc = ui_user_unlock(r->srv->db, arg);
+    gw_audit_add(r->srv->db, r->sess.user, source_of(r, src, sizeof src), "account.unlocked",
+                 rc < 0 ? "failed" : "ok", arg);
+    if (rc < 0) {
+        ui__respond_error(r, rc == GW_E_NOTFOUND ? 404 : 500, "No such account.");
+        return;
+    }
+    ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* --- security settings --- */
+
+static json_t *security_json(struct ui_server *s)
+{
+    return json_pack("{s:i, s:i, s:i, s:i, s:s, s:i, s:i}", "session_idle_timeout_s", s->sec.idle_s,
+                     "session_lifetime_s", s->sec.lifetime_s, "lockout_threshold",
+                     s->sec.lockout_threshold, "lockout_minutes", s->sec.lockout_s / 60,
+                     "tls_fingerprint_sha256", s->fingerprint, "password_min_length", 8,
+                     "password_max_age_days", 365);
+}
+
+static void h_security(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__respond_json(r, 200, security_json(r->srv));
+}
+
+static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct ui_server *s = r->srv;
+    struct ui__security next = s->sec, old = s->sec;
+    char err[160], detail[256], src[96];
+    int rc;
+    if (ui__security_from_json(body, &next, err, sizeof err) < 0) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    rc = ui__security_save(s, &next);
+    snprintf(detail, sizeof detail,
+             "session_idle_timeout_s %d -> %d, lockout_threshold %d -> %d, lockout_minutes %d "
+             "-> %d",
+             old.idle_s, next.idle_s, old.lockout_threshold, next.lockout_threshold,
+             old.lockout_s / 60, next.lockout_s / 60);
+    gw_audit_add(s->db, r->sess.user, source_of(r, src, sizeof src), "settings.security",
+                 rc < 0 ? "failed" : "ok", detail);
+    if (rc < 0) {
+        ui__respond_error(r, 500, "The settings could not be saved; see the gateway's log.");
+        return;
+    }
+    ui__respond_json(r, 200, security_json(s));
+}
+
+/* --- routing --- */
+
+static const struct route routes[] = {
+    {UI_POST, "/session", PUBLIC, true, true, h_login},
+    {UI_GET, "/session", VIEWER, true, false, h_session_get},
+    {UI_DELETE, "/session", VIEWER, true, false, h_logout},
+    {UI_POST, "/session/password", VIEWER, true, true, h_password},
+    {UI_GET, "/status", VIEWER, false, false, h_status},
+    {UI_GET, "/about", VIEWER, true, false, h_about},
+    {UI_GET, "/devices", VIEWER, false, false, h_devices},
+    {UI_POST, "/devices", ADMIN, false, true, h_device_add},
+    {UI_GET, "/devices/*", VIEWER, false, false, h_device_get},
+    {UI_DELETE, "/devices/*", ADMIN, false, false, h_device_delete},
+    {UI_GET, "/devices/*/history", VIEWER, false, false, h_device_history},
+    {UI_GET, "/credentials", VIEWER, false, false, h_credentials},
+    {UI_POST, "/credentials", ADMIN, false, true, h_credential_add},
+    {UI_DELETE, "/credentials/*", ADMIN, false, false, h_credential_delete},
+    {UI_GET, "/audit", ADMIN, false, false, h_audit},
+    {UI_GET, "/audit.csv", ADMIN, false, false, h_audit_csv},
+    {UI_GET, "/users", ADMIN, false, false, h_users},
+    {UI_POST, "/users", ADMIN, false, true, h_user_add},
+    {UI_DELETE, "/users/*", ADMIN, false, false, h_user_delete},
+    {UI_POST, "/users/*/unlock", ADMIN, false, false, h_user_unlock},
+    {UI_GET, "/settings/security", VIEWER, false, false, h_security},
+    {UI_PUT, "/settings/security", ADMIN, false, true, h_security_put},
+};
+
+/* Matches path against pattern; a '*' segment matches one non-empty segment, copied to arg. */
+static bool match(const char *pattern, const char *path, char *arg, size_t arglen)
+{
+    while (*pattern && *path) {
+        if (*pattern == '*') {
+            size_t n = strcspn(path, "/");
+            if (n == 0 || n >= arglen)
+                return false;
+            memcpy(arg, path, n);
+            arg[n] = '\0';
+            path += n;
+            pattern++;
+            continue;
+        }
+        if (*pattern != *path)
+            return false;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+/* Bodies carry passwords and SNMP secrets; jansson frees strings without wiping them. */
+static void wipe_and_free(json_t *body)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (json_is_string(v))
+            OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
+    }
+    json_decref(body);
+}
+
+/* The same-origin checks of state-changing requests. Returns: NULL or the refusal. */
+static const char *csrf_refusal(struct ui__req *r, bool check_token)
+{
+    struct lws *wsi = r->wsi;
+    char site[32] = "", origin[300] = "", want[300], token[80] = "";
+    int n;
+    n = lws_hdr_custom_copy(wsi, site, sizeof site, "sec-fetch-site:", 15);
+    if (n > 0 && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return "Refused: the request came from another site (Sec-Fetch-Site).";
+    snprintf(want, sizeof want, "https://%s", r->host);
+    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) > 0) {
+        if (strcasecmp(origin, want) != 0)
+            return "Refused: the request came from another origin.";
+    } else if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_HTTP_REFERER) > 0) {
+        size_t wl = strlen(want);
+        if (strncasecmp(origin, want, wl) != 0 || (origin[wl] != '/' && origin[wl] != '\0'))
+            return "Refused: the request came from another origin (Referer).";
+    } else {
+        return "Refused: the request names no origin (Origin or Referer header missing).";
+    }
+    if (!check_token)
+        return NULL;
+    n = lws_hdr_custom_copy(wsi, token, sizeof token, "x-csrf-token:", 13);
+    if (n != 32 || CRYPTO_memcmp(token, r->sess.csrf, 32) != 0)
+        return "Refused: the CSRF token is missing or wrong; reload the page.";
+    return NULL;
+}
+
+void ui__api_dispatch(struct ui__req *r)
+{
+    const char *path = r->path;
+    const struct route *rt = NULL;
+    bool path_known = false, public_route = false;
+    char arg[256] = "", err[300], cookie[2048] = "";
+    json_t *body = NULL;
+    const char *why;
+    if (strncmp(path, "/api/v1/", 8) == 0)
+        path += 7;
+    else
+        path = NULL;
+    for (size_t i = 0; path && i < sizeof routes / sizeof routes[0]; i++) {
+        char a[256];
+        if (!match(routes[i].path, path, a, sizeof a))
+            continue;
+        path_known = true;
+        if (routes[i].method == r->method) {
+            rt = &routes[i];
+            memcpy(arg, a, sizeof arg);
+            public_route = rt->access == PUBLIC;
+        }
+    }
+    /* 1. Deny by default: everything but the login needs a session, even to learn whether a
+     * path exists. A login request with a valid cookie is remembered, to replace it. */
+    if (lws_hdr_copy(r->wsi, cookie, sizeof cookie, WSI_TOKEN_HTTP_COOKIE) > 0)
+        r->authed = ui__session_lookup(r->srv, cookie, r->peer, &r->sess);
+    OPENSSL_cleanse(cookie, sizeof cookie);
+    if (!public_route && !r->authed) {
+        ui__respond_error(r, 401, "Not logged in, or the session has ended: please log in.");
+        return;
+    }
+    /* 2. */
+    if (!path_known) {
+        ui__respond_error(r, 404, "No such API endpoint.");
+        return;
+    }
+    if (!rt) {
+        snprintf(err, sizeof err, "%s is not allowed on this endpoint.", method_names[r->method]);
+        ui__respond_error(r, 405, err);
+        return;
+    }
+    /* 3. */
+    if (r->method != UI_GET && (why = csrf_refusal(r, !public_route))) {
+        gw_log_info(UI, "request refused source=%s path=%s: %s", r->peer, r->path, why);
+        ui__respond_error(r, 403, why);
+        return;
+    }
+    /* 4. */
+    if (!public_route && r->sess.must_change && !rt->expired_ok) {
+        ui__respond_error(r, 403, "Your password has expired: change it before going on.");
+        return;
+    }
+    /* 5. */
+    if (rt->access == ADMIN && r->sess.role != UI_ROLE_ADMIN) {
+        ui__respond_error(r, 403, "This needs an administrator account; yours can only view.");
+        return;
+    }
+    /* 6. */
+    if (rt->body) {
+        body = ui__body_parse(r->body, r->body_len, err, sizeof err);
+        if (!body) {
+            ui__respond_error(r, 400, err);
+            return;
+        }
+    }
+    rt->fn(r, body, arg);
+    wipe_and_free(body);
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Declarations shared between the web UI's own files; not for other modules.
+ *
+ * server.c owns libwebsockets: connections, the Host and origin checks, security headers,
+ * static files, request bodies and the response writer. api.c routes /api/v1/ requests,
+ * auth.c holds accounts, password hashing (on libuv's thread pool), lockout and sessions,
+ * events.c the websocket clients, tls.c the self-signed certificate, json.c the body parser
+ * that the fuzz target drives.
+ */
+#ifndef UI_INT_H
+#define UI_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "webui/ui.h"
+
+struct lws;
+struct lws_context;
+
+/* Request bodies above this are refused with 413 (the largest legitimate one, a credential
+ * set or a settings object, is well under 1 KiB; a device CSV import is not offered here). */
+#define UI__MAX_BODY (64 * 1024)
+/* Session token: 16 random bytes, sent as 32 hex digits; stored only as its SHA-256. */
+#define UI__TOKEN_BYTES 16
+#define UI__COOKIE      "__Host-fgw_sid"
+/* Failed logins answer no sooner than this after the request arrived. */
+#define UI__FAIL_DELAY_MS 1000
+/* Password hashes computed at the same time at most (each takes 19 MiB). */
+#define UI__MAX_HASHING 2
+#define UI__EVENT_RING  128
+
+enum ui__method { UI_GET, UI_POST, UI_PUT, UI_PATCH, UI_DELETE, UI_OTHER };
+
+enum ui__role { UI_ROLE_VIEWER, UI_ROLE_ADMIN };
+
+/* A validated login session (copied out of ui_sessions). */
+struct ui__session {
+    char token_hash[65];
+    int64_t user_id;
+    char user[65];
+    enum ui__role role;
+    char csrf[33];
+    int64_t created, last_seen;
+    bool must_change;
+};
+
+/* Runtime security settings: config defaults overridden by what an admin set in the UI. */
+struct ui__security {
+    int idle_s;
+    int lifetime_s;
+    int lockout_threshold;
+    int lockout_s;
+};
+
+struct ui__job;
+
+/* One HTTP transaction, from the request line to the last byte of the answer. */
+struct ui__req {
+    struct ui_server *srv;
+    struct lws *wsi;
+    enum ui__method method;
+    char path[512];
+    char peer[64];
+    char host[256];
+    uint64_t t0_ms; /* loop time when the request arrived */
+    char *body;
+    size_t body_len;
+    bool body_expected, body_too_big;
+    bool authed;
+    struct ui__session sess;
+    struct ui__job *job; /* async work in progress (login); NULL otherwise */
+    /* the answer */
+    bool responded, headers_sent, close_after;
+    int status;
+    const char *ctype;
+    char *resp;
+    size_t resp_len, resp_off;
+    char cookie[160];      /* Set-Cookie value, "" for none */
+    char disposition[128]; /* Content-Disposition, "" for none */
+};
+
+/* One events websocket client; lives in the connection's per-session data. */
+struct ui__ws {
+    struct ui__ws *next, *prev;
+    struct lws *wsi;
+    uint64_t seq; /* next event to send */
+    char token_hash[65];
+    char user[65];
+    bool linked, hello_sent;
+};
+
+struct ui__event {
+    uint64_t seq;
+    char *text;
+    size_t len;
+};
+
+struct ui_server {
+    uv_loop_t *loop;
+    struct gw_db *db;
+    struct ui_hooks hooks;
+    struct gw_cfg cfg;
+    struct lws_context *ctx;
+    char fingerprint[100];
+    char url[300];
+    char www[1024];
+    /* Host names and addresses accepted in the Host header, lower-case, NUL-separated. */
+    char *hosts;
+    size_t hosts_len;
+    struct ui__security sec;
+    /* password hashing queue */
+    unsigned hashing;
+    struct ui__job *queue_head, *queue_tail;
+    char *dummy_hash; /* verified for unknown users, so they cost what a known one costs */
+    /* websocket clients and the event ring */
+    struct ui__ws *ws_list;
+    unsigned ws_count;
+    uint64_t ev_seq;
+    struct ui__event ev[UI__EVENT_RING];
+    int bus_id; /* gateway event bus subscription */
+    bool stopping;
+    uv_timer_t sweep; /* ends idle sessions and audits it */
+    bool sweep_started;
+};
+
+/* --- server.c --- */
+/* Queues the answer and asks for a writable callback. Takes ownership of body (malloc'ed). */
+void ui__respond(struct ui__req *r, int status, const char *ctype, char *body, size_t len);
+/* Answers with a JSON value (decref'ed). */
+void ui__respond_json(struct ui__req *r, int status, json_t *v);
+/* Answers {"error": msg}. */
+void ui__respond_error(struct ui__req *r, int status, const char *msg);
+/* Copies the URL query argument name ("limit") into buf. Returns: true when present. */
+bool ui__query_arg(struct ui__req *r, const char *name, char *buf, size_t len);
+/* The client's address, IPv4-mapped addresses shown as IPv4. */
+void ui__peer(struct lws *wsi, char *buf, size_t len);
+/* Returns: true when host (a Host header value, port included) names this gateway. */
+bool ui__host_allowed(struct ui_server *s, const char *host);
+
+/* --- json.c --- */
+/* Parses a request body that must be one JSON object. Returns: the object (caller decrefs),
+ * or NULL with a message for the client in err. */
+json_t *ui__body_parse(const char *body, size_t len, char *err, size_t errlen);
+/* Returns: the string member key when it is a string of 1..max bytes without control
+ * characters, else NULL with "key: why" in err. */
+const char *ui__json_str(json_t *o, const char *key, size_t max, char *err, size_t errlen);
+/* Reads the integer member key within [min, max]. Returns: 0, or -1 with the reason in err. */
+int ui__json_int(json_t *o, const char *key, long long min, long long max, long long *out,
+                 char *err, size_t errlen);
+/* Validates a security settings change (all members optional, unknown ones refused).
+ * Returns: 0 with out updated, or -1 with the reason in err. */
+int ui__security_from_json(json_t *o, struct ui__security *out, char *err, size_t errlen);
+
+/* --- auth.c --- */
+int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb);
+void ui__auth_cleanup(struct ui_server *s);
+void ui__security_load(struct ui_server *s);
+int ui__security_save(struct ui_server *s, const struct ui__security *sec);
+/* Looks the session cookie of r up and checks its timeouts (ending and auditing an expired
+ * one). Returns: true with r->sess filled, or false. */
+bool ui__session_check(struct ui__req *r);
+/* Same for a websocket upgrade, from the raw cookie header. */
+bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const char *peer,
+                        struct ui__session *out);
+/* Returns: true while the session with this token hash is still valid (no audit). */
+bool ui__session_alive(struct ui_server *s, const char *token_hash);
+/* POST /session: starts the login (hashing off the loop); answers later. */
+void ui__login(struct ui__req *r, json_t *body);
+void ui__logout(struct ui__req *r);
+/* POST /session/password: verifies the current password, sets the new one. */
+void ui__password_change(struct ui__req *r, json_t *body);
+/* POST /users (admin): creates a viewer account (hashing off the loop); answers later. */
+void ui__user_create(struct ui__req *r, json_t *body);
+/* The request's connection closed: the job must not answer it. */
+void ui__job_orphan(struct ui__job *j);
+/* Removes sessions that passed their timeouts, auditing each. */
+void ui__sessions_sweep(struct ui_server *s);
+int ui__session_count(struct ui_server *s);
+const char *ui__role_name(enum ui__role r);
+
+/* --- api.c --- */
+/* Routes an /api/v1/ request whose body (if any) has arrived. */
+void ui__api_dispatch(struct ui__req *r);
+
+/* --- events.c --- */
+int ui__ws_filter(struct ui_server *s, struct lws *wsi);
+void ui__ws_established(struct ui_server *s, struct lws *wsi, struct ui__ws **slot);
+int ui__ws_writeable(struct ui_server *s, struct lws *wsi, struct ui__ws **slot);
+void ui__ws_closed(struct ui_server *s, struct ui__ws **slot);
+void ui__events_cleanup(struct ui_server *s);
+
+/* --- tls.c --- */
+/* Makes sure cert and key exist, generating a self-signed ECDSA P-256 pair for the host's
+ * names and addresses when neither does. Returns: 0, GW_E_CONFIG, GW_E_CRYPTO, -errno. */
+int ui__tls_ensure(const char *cert, const char *key, struct gw_errbuf *eb);
+
+/* --- misc --- */
+/* Fills buf with n random bytes (OpenSSL's CSPRNG). Returns: 0 or GW_E_CRYPTO. */
+int ui__random(void *buf, size_t n);
+/* Hex of SHA-256(data). */
+void ui__sha256_hex(const void *data, size_t len, char out[65]);
+void ui__hex(const unsigned char *in, size_t n, char *out);
+
+#endif
