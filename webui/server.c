@@ -431,10 +431,17 @@ static int on_http(struct ui_server *s, struct lws *wsi, struct ui__conn *c, con
             if (*e || n < 0)
                 n = LLONG_MAX;
         }
-        if (n > UI__MAX_BODY) {
+        if (n > UI__DISCARD_MAX) {
             /* The body is not read: the connection cannot be reused. */
             r->close_after = true;
             ui__respond_error(r, 413, "The request body is larger than 64 KiB.");
+            return 0;
+        }
+        if (n > UI__MAX_BODY) {
+            /* Read and drop it first, so the client sees the answer rather than a reset. */
+            r->body_too_big = true;
+            r->close_after = true;
+            r->body_expected = true;
             return 0;
         }
         if (n > 0 || lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
@@ -448,7 +455,7 @@ static int on_http(struct ui_server *s, struct lws *wsi, struct ui__conn *c, con
 
 static int on_body(struct ui__req *r, const void *in, size_t len)
 {
-    if (!r || r->responded)
+    if (!r || r->responded || r->body_too_big)
         return 0;
     if (r->body_len + len > UI__MAX_BODY) {
         r->body_too_big = true;
@@ -480,7 +487,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (c && c->req && !c->req->responded) {
             c->req->body_expected = false;
-            ui__api_dispatch(c->req);
+            if (c->req->body_too_big)
+                ui__respond_error(c->req, 413, "The request body is larger than 64 KiB.");
+            else
+                ui__api_dispatch(c->req);
         }
         return 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:

@@ -25,6 +25,9 @@ struct lws_context;
 /* Request bodies above this are refused with 413 (the largest legitimate one, a credential
  * set or a settings object, is well under 1 KiB; a device CSV import is not offered here). */
 #define UI__MAX_BODY (64 * 1024)
+/* Larger bodies are read and dropped before the 413, up to this; beyond it the connection is
+ * closed after the answer without reading them. */
+#define UI__DISCARD_MAX (1024 * 1024)
 /* Session token: 16 random bytes, sent as 32 hex digits; stored only as its SHA-256. */
 #define UI__TOKEN_BYTES 16
 #define UI__COOKIE      "__Host-fgw_sid"

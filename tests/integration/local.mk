@@ -11,3 +11,8 @@ tests_harness_t_snmpc_LDADD = $(UNIT_LDADD)
 
 TESTS += tests/integration/test_20_daemon.py
 EXTRA_DIST += tests/integration/test_20_daemon.py
+TESTS += tests/integration/test_31_schedule.py
+EXTRA_DIST += tests/integration/test_31_schedule.py
+
+TESTS += tests/integration/test_40_webui_api.py
+EXTRA_DIST += tests/integration/test_40_webui_api.py

@@ -1,0 +1,518 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright (c) 2026 fleetgw authors
+#
+# The web UI's HTTPS server and JSON API against a running daemon on loopback: security headers
+# on every answer, the Host allowlist, deny-by-default (401 on every endpoint without a
+# session), CSRF and origin checks, viewer accounts refused on writes, bad JSON (400 with a
+# message), oversized bodies (413), path traversal, the password policy, lockout after three
+# failures that survives a restart and is undone by `fleetgw admin unlock`, session idle expiry,
+# password change ending the other sessions, the device/credential/audit endpoints, the
+# websocket's authentication and the TLS configuration (sslscan).
+
+import base64
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import time
+
+import pytest
+
+from conftest import Daemon, SRCDIR, free_tcp_port, need_fleetgw
+
+ADMIN_PW = "Adm1n!secret"
+VIEWER_PW = "View3r#secret"
+
+# (method, path) of every endpoint; all need a session except the login itself.
+ENDPOINTS = [
+    ("GET", "/api/v1/session"), ("DELETE", "/api/v1/session"),
+    ("POST", "/api/v1/session/password"), ("GET", "/api/v1/status"), ("GET", "/api/v1/about"),
+    ("GET", "/api/v1/devices"), ("POST", "/api/v1/devices"), ("GET", "/api/v1/devices/1"),
+    ("DELETE", "/api/v1/devices/1"), ("GET", "/api/v1/devices/1/history"),
+    ("GET", "/api/v1/credentials"), ("POST", "/api/v1/credentials"),
+    ("DELETE", "/api/v1/credentials/x"), ("GET", "/api/v1/audit"), ("GET", "/api/v1/audit.csv"),
+    ("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("DELETE", "/api/v1/users/x"),
+    ("POST", "/api/v1/users/x/unlock"), ("GET", "/api/v1/settings/security"),
+    ("PUT", "/api/v1/settings/security"), ("GET", "/api/v1/nonexistent"),
+]
+WRITES = [(m, p) for m, p in ENDPOINTS if m != "GET" and not p.startswith("/api/v1/session")]
+
+
+class Resp:
+    def __init__(self, r):
+        self.status = r.status
+        self.headers = {k.lower(): v for k, v in r.getheaders()}
+        self.cookies = [v for k, v in r.getheaders() if k.lower() == "set-cookie"]
+        self.raw = r.read()
+        try:
+            self.json = json.loads(self.raw) if self.raw else None
+        except ValueError:
+            self.json = None
+
+    def error(self):
+        return (self.json or {}).get("error", "")
+
+
+class WebGateway:
+    """A fleetgw with its web UI on a free port, an administrator, and an HTTPS client."""
+
+    def __init__(self, tdir, fleetgw, extra=""):
+        self.tdir = tdir
+        self.dir = tdir / "gw"
+        self.conf = tdir / "fleetgw.conf"
+        self.port = free_tcp_port()
+        self.run_cli = fleetgw
+        self.conf.write_text(
+            f"[gateway]\nstate_dir = {self.dir}\nlog_level = info\n"
+            f"[poll]\ninterval = 60s\n"
+            f"[webui]\nport = {self.port}\nlisten = 127.0.0.1\n"
+            f"www_dir = {os.path.join(SRCDIR, 'webui', 'www')}\n{extra}")
+        self.daemon = None
+        self.ctx = ssl.create_default_context()
+        self.ctx.check_hostname = False
+        self.ctx.verify_mode = ssl.CERT_NONE
+
+    @property
+    def host(self):
+        return f"localhost:{self.port}"
+
+    @property
+    def origin(self):
+        return f"https://{self.host}"
+
+    def cli(self, *args, ok=True, **kw):
+        cp = self.run_cli("-c", self.conf, *args, **kw)
+        if ok:
+            assert cp.returncode == 0, f"fleetgw {args} failed: {cp.stderr}"
+        return cp
+
+    def init(self):
+        pw = self.tdir / "admin.pw"
+        pw.write_text(ADMIN_PW + "\n")
+        cp = self.cli("init", "--admin-password-file", pw)
+        assert "created web UI administrator" in cp.stdout
+        return self
+
+    def start(self):
+        self.daemon = Daemon("fleetgw", [need_fleetgw(), "-c", str(self.conf)],
+                             self.tdir / "fleetgw.log")
+        self.daemon.start()
+
+        def up():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return True
+            except OSError:
+                return False
+        assert self.daemon.wait_until(up, 15, "listen"), self.log()
+        return self
+
+    def stop(self):
+        if self.daemon and self.daemon.alive():
+            self.daemon.proc.send_signal(signal.SIGTERM)
+            return self.daemon.proc.wait(timeout=15)
+        return None
+
+    def log(self):
+        return (self.tdir / "fleetgw.log").read_text(errors="replace")
+
+    def request(self, method, path, body=None, sess=None, csrf=True, origin=True, host=None,
+                headers=None, raw=None):
+        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=15)
+        h = {"Host": host or self.host}
+        if origin is True:
+            h["Origin"] = self.origin
+        elif origin:
+            h["Origin"] = origin
+        if sess:
+            h["Cookie"] = sess["cookie"]
+            if csrf is True:
+                h["X-CSRF-Token"] = sess["csrf"]
+            elif csrf:
+                h["X-CSRF-Token"] = csrf
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None
+                                             else None)
+        if data is not None:
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        c.request(method, path, body=data, headers=h)
+        r = Resp(c.getresponse())
+        c.close()
+        return r
+
+    def login(self, user="admin", password=ADMIN_PW, expect=200):
+        r = self.request("POST", "/api/v1/session", {"username": user, "password": password})
+        assert r.status == expect, (r.status, r.raw)
+        if expect != 200:
+            return r
+        cookie = r.cookies[0].split(";")[0]
+        return {"cookie": cookie, "csrf": r.json["csrf"], "set_cookie": r.cookies[0],
+                "role": r.json["role"]}
+
+    def audit(self, sess):
+        r = self.request("GET", "/api/v1/audit?limit=1000", sess=sess)
+        assert r.status == 200
+        return r.json["items"]
+
+
+@pytest.fixture
+def web(tdir, fleetgw):
+    g = WebGateway(tdir, fleetgw)
+    yield g
+    if g.daemon:
+        g.daemon.stop()
+
+
+@pytest.fixture
+def running(web):
+    return web.init().start()
+
+
+def test_security_headers_static_and_traversal(running):
+    web = running
+    r = web.request("GET", "/")
+    assert r.status == 200 and b"<html" in r.raw.lower()
+    for resp in (r, web.request("GET", "/api/v1/status"), web.request("GET", "/nope.html"),
+                 web.request("GET", "/app.js")):
+        h = resp.headers
+        csp = h["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert h["strict-transport-security"].startswith("max-age=31536000")
+        assert h["x-content-type-options"] == "nosniff"
+        assert h["referrer-policy"] == "no-referrer"
+        assert "fleetgw/" not in h.get("server", "")  # no version
+    api = web.request("GET", "/api/v1/status")
+    assert api.status == 401 and api.headers["cache-control"] == "no-store"
+    assert web.request("GET", "/app.js").headers["content-type"].startswith("text/javascript")
+    for path in ("/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/pages/../../README.md",
+                 "/.hidden.js", "/..%2f..%2fetc%2fpasswd"):
+        r = web.request("GET", path)
+        assert r.status in (400, 403, 404), (path, r.status)
+        assert b"root:" not in r.raw
+    assert web.request("POST", "/index.html", raw=b"x").status == 405
+
+
+def test_host_header_allowlist(running):
+    web = running
+    r = web.request("GET", "/", host="evil.example")
+    assert r.status == 421 and "host name" in r.error()
+    assert web.request("GET", "/api/v1/status", host=f"rebind.example:{web.port}").status == 421
+    assert web.request("GET", "/", host=f"127.0.0.1:{web.port}").status == 200
+    assert web.request("GET", "/", host=f"LOCALHOST:{web.port}").status == 200
+
+
+def test_every_endpoint_needs_a_session(running):
+    web = running
+    for method, path in ENDPOINTS:
+        r = web.request(method, path, body={} if method in ("POST", "PUT") else None)
+        assert r.status == 401, (method, path, r.status)
+        assert r.error(), (method, path)
+    # A made-up cookie is no session either.
+    fake = {"cookie": "__Host-fgw_sid=" + "ab" * 16, "csrf": "00" * 16}
+    assert web.request("GET", "/api/v1/status", sess=fake).status == 401
+
+
+def test_login_cookie_logout(running):
+    web = running
+    s = web.login()
+    sc = s["set_cookie"]
+    assert sc.startswith("__Host-fgw_sid=")
+    assert re.match(r"__Host-fgw_sid=[0-9a-f]{32};", sc)  # 128 bits
+    for attr in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+        assert attr in sc, sc
+    assert "Domain" not in sc and "Expires" not in sc
+    me = web.request("GET", "/api/v1/session", sess=s)
+    assert me.status == 200 and me.json["user"] == "admin" and me.json["role"] == "admin"
+    # A second login issues a different token.
+    s2 = web.login()
+    assert s2["cookie"] != s["cookie"]
+    assert web.request("DELETE", "/api/v1/session", sess=s).status == 200
+    assert web.request("GET", "/api/v1/status", sess=s).status == 401
+    assert web.request("GET", "/api/v1/status", sess=s2).status == 200
+    # The database holds no token in clear.
+    db = (web.dir / "fleetgw.db").read_bytes()
+    assert s2["cookie"].split("=")[1].encode() not in db
+    actions = [(a["action"], a["result"]) for a in web.audit(s2)]
+    assert ("login", "ok") in actions and ("logout", "ok") in actions
+
+
+def test_csrf_and_origin_checks(running):
+    web = running
+    s = web.login()
+    body = {"lockout_threshold": 3}
+    path = "/api/v1/settings/security"
+    assert web.request("PUT", path, body, sess=s).status == 200
+    r = web.request("PUT", path, body, sess=s, csrf=False)
+    assert r.status == 403 and "CSRF" in r.error()
+    assert web.request("PUT", path, body, sess=s, csrf="0" * 32).status == 403
+    r = web.request("PUT", path, body, sess=s, origin="https://evil.example")
+    assert r.status == 403 and "origin" in r.error()
+    r = web.request("PUT", path, body, sess=s, origin=None)
+    assert r.status == 403
+    r = web.request("PUT", path, body, sess=s, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status == 403 and "another site" in r.error()
+    # Login itself refuses another origin (login CSRF).
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW},
+                    origin="https://evil.example")
+    assert r.status == 403
+    # Mutating routes are never reachable with GET.
+    assert web.request("GET", "/api/v1/users/x/unlock", sess=s).status == 405
+
+
+def test_viewer_cannot_write(running):
+    web = running
+    admin = web.login()
+    r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW,
+                                                "role": "viewer"}, sess=admin)
+    assert r.status == 201, r.raw
+    viewer = web.login("vera", VIEWER_PW)
+    assert viewer["role"] == "viewer"
+    for method, path in WRITES:
+        r = web.request(method, path, body={} if method in ("POST", "PUT") else None,
+                        sess=viewer)
+        if path == "/api/v1/nonexistent":
+            continue
+        assert r.status == 403, (method, path, r.status, r.raw)
+    for path in ("/api/v1/status", "/api/v1/devices", "/api/v1/credentials", "/api/v1/about",
+                 "/api/v1/settings/security"):
+        assert web.request("GET", path, sess=viewer).status == 200, path
+    assert web.request("GET", "/api/v1/audit", sess=viewer).status == 403
+    # Admins create viewers only.
+    r = web.request("POST", "/api/v1/users", {"name": "eve", "password": VIEWER_PW,
+                                                "role": "admin"}, sess=admin)
+    assert r.status == 400
+
+
+def test_bad_json_and_oversized_bodies(running):
+    web = running
+    s = web.login()
+    path = "/api/v1/settings/security"
+    r = web.request("PUT", path, sess=s, raw=b'{"lockout_threshold": ')
+    assert r.status == 400 and "not valid JSON" in r.error(), r.raw
+    r = web.request("PUT", path, sess=s, raw=b"[1, 2]")
+    assert r.status == 400 and "JSON object" in r.error()
+    r = web.request("PUT", path, sess=s, raw=b'{"a": 1, "a": 2}')
+    assert r.status == 400
+    r = web.request("PUT", path, {"lockout_threshold": "3"}, sess=s)
+    assert r.status == 400 and "lockout_threshold" in r.error()
+    r = web.request("PUT", path, {"lockout_threshold": 99}, sess=s)
+    assert r.status == 400
+    r = web.request("PUT", path, sess=s, raw=b"")
+    assert r.status == 400
+    big = b'{"x": "' + b"a" * (70 * 1024) + b'"}'
+    r = web.request("PUT", path, sess=s, raw=big)
+    assert r.status == 413 and r.error()
+    # Unauthenticated oversize is refused before anything is read.
+    r = web.request("POST", "/api/v1/session", raw=big)
+    assert r.status == 413
+    r = web.request("POST", "/api/v1/session", raw=b"{nope")
+    assert r.status == 400 and "JSON" in r.error()
+    # The server is still fine.
+    assert web.request("GET", "/api/v1/status", sess=s).status == 200
+
+
+def test_password_policy(running):
+    web = running
+    s = web.login()
+    cases = {
+        "Sh0rt!": "8 to 64",
+        "alllowercase1!": "upper-case",
+        "ALLUPPERCASE1!": "lower-case",
+        "NoDigitsHere!": "digit",
+        "NoSymbols123": "symbol",
+        "A1!" + "a" * 62: "8 to 64",
+    }
+    for pw, why in cases.items():
+        r = web.request("POST", "/api/v1/users", {"name": "pat", "password": pw}, sess=s)
+        assert r.status == 400 and why in r.error(), (pw, r.raw)
+        r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new": pw},
+                        sess=s)
+        assert r.status == 400 and why in r.error(), (pw, r.raw)
+    ok = "A1!" + "a" * 61  # 64 characters
+    assert web.request("POST", "/api/v1/users", {"name": "pat", "password": ok},
+                       sess=s).status == 201
+    # The same policy on the CLI.
+    pw = web.tdir / "weak.pw"
+    pw.write_text("weak\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pw, ok=False)
+    assert cp.returncode != 0 and "8 to 64" in cp.stderr
+
+
+def test_lockout_survives_restart_and_admin_unlock(running):
+    web = running
+    bodies = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        r = web.login(password="Wrong!pass1", expect=401)
+        assert time.monotonic() - t0 >= 0.9  # failed attempts are delayed
+        bodies.append(r.raw)
+    # Locked: the right password gets the same answer as a wrong one or an unknown user.
+    locked = web.login(expect=401)
+    unknown = web.login(user="nobody", expect=401)
+    assert locked.raw == bodies[0] == unknown.raw
+    assert web.stop() == 0
+    web.start()
+    assert web.login(expect=401).raw == bodies[0]
+    cp = web.cli("admin", "unlock")
+    assert "unlocked" in cp.stdout
+    s = web.login()
+    items = web.audit(s)
+    actions = [(a["action"], a["result"]) for a in items]
+    assert actions.count(("login", "failed")) >= 5
+    assert ("account.locked", "ok") in actions and ("account.unlocked", "ok") in actions
+    assert all(a["source"] for a in items)
+    assert ADMIN_PW not in json.dumps(items) and ADMIN_PW not in web.log()
+    # The chain still verifies.
+    assert "intact" in web.cli("audit", "verify").stdout
+
+
+def test_session_idle_timeout(tdir, fleetgw):
+    web = WebGateway(tdir, fleetgw, extra="session_idle_timeout = 2s\n").init().start()
+    try:
+        s = web.login()
+        assert web.request("GET", "/api/v1/status", sess=s).status == 200
+        time.sleep(1.2)
+        assert web.request("GET", "/api/v1/status", sess=s).status == 200  # activity renews
+        time.sleep(3.2)
+        r = web.request("GET", "/api/v1/status", sess=s)
+        assert r.status == 401
+        s2 = web.login()
+        ended = [a for a in web.audit(s2) if a["action"] == "session.terminated"]
+        assert ended and ended[0]["detail"] == "inactivity" and ended[0]["user"] == "admin"
+    finally:
+        web.daemon.stop()
+
+
+def test_password_change_ends_other_sessions(running):
+    web = running
+    a, b = web.login(), web.login()
+    r = web.request("POST", "/api/v1/session/password", {"current": "Wrong!pw1", "new":
+                                                          "N3w!password"}, sess=a)
+    assert r.status == 403
+    r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new":
+                                                          "N3w!password"}, sess=a)
+    assert r.status == 200, r.raw
+    fresh = {"cookie": r.cookies[0].split(";")[0], "csrf": r.json["csrf"]}
+    assert web.request("GET", "/api/v1/status", sess=b).status == 401
+    assert web.request("GET", "/api/v1/status", sess=a).status == 401
+    assert web.request("GET", "/api/v1/status", sess=fresh).status == 200
+    web.login(password="N3w!password")
+    web.login(expect=401)
+
+
+def test_devices_credentials_audit(running):
+    web = running
+    s = web.login()
+    r = web.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+                                                      "community": "s3cr3t-community"}, sess=s)
+    assert r.status == 201, r.raw
+    r = web.request("POST", "/api/v1/credentials", {"name": "x", "bogus": "1"}, sess=s)
+    assert r.status == 400
+    lst = web.request("GET", "/api/v1/credentials", sess=s)
+    assert lst.status == 200 and lst.json["credentials"][0]["name"] == "pub"
+    assert b"s3cr3t" not in lst.raw
+    ids = []
+    for i in range(12):
+        r = web.request("POST", "/api/v1/devices", {"address": f"127.0.0.{i + 2}",
+                                                      "port": 16100 + i, "credential": "pub",
+                                                      "name": f"printer-{i:02d}"}, sess=s)
+        assert r.status == 201, r.raw
+        ids.append(r.json["device"]["id"])
+    r = web.request("POST", "/api/v1/devices", {"address": "127.0.0.2", "port": 16100,
+                                                  "credential": "pub"}, sess=s)
+    assert r.status == 409
+    r = web.request("POST", "/api/v1/devices", {"address": "h", "credential": "nope"}, sess=s)
+    assert r.status in (400, 404) and r.error()
+    page = web.request("GET", "/api/v1/devices?limit=5&offset=5&sort=name&order=desc", sess=s)
+    assert page.status == 200 and page.json["total"] == 12
+    assert [d["name"] for d in page.json["items"]] == [f"printer-{i:02d}" for i in
+                                                       range(6, 1, -1)]
+    flt = web.request("GET", "/api/v1/devices?q=printer-1", sess=s)
+    assert flt.json["total"] == 2
+    assert web.request("GET", "/api/v1/devices?sort=bogus", sess=s).status == 400
+    d = web.request(f"GET", f"/api/v1/devices/{ids[0]}", sess=s)
+    assert d.status == 200 and d.json["device"]["name"] == "printer-00"
+    assert "state" in d.json and "events" in d.json
+    h = web.request("GET", f"/api/v1/devices/{ids[0]}/history?counter=total&days=7", sess=s)
+    assert h.status == 200 and h.json["points"] == []
+    assert web.request("GET", "/api/v1/devices/999999", sess=s).status == 404
+    assert web.request("DELETE", f"/api/v1/devices/{ids[0]}", sess=s).status == 200
+    assert web.request("GET", f"/api/v1/devices/{ids[0]}", sess=s).status == 404
+    r = web.request("DELETE", "/api/v1/credentials/pub", sess=s)
+    assert r.status == 409  # still in use
+    st = web.request("GET", "/api/v1/status", sess=s)
+    assert st.json["devices_total"] == 11 and "gateway" in st.json
+    csv = web.request("GET", "/api/v1/audit.csv", sess=s)
+    assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv.headers["content-disposition"]
+    text = csv.raw.decode()
+    assert text.startswith("id,time,user,source,action,result,detail,hash")
+    assert ",device.add,ok," in text and ",credential.add,ok," in text
+    assert "s3cr3t" not in text
+    about = web.request("GET", "/api/v1/about", sess=s)
+    assert about.json["version"] and len(about.json["tls_fingerprint_sha256"]) == 95
+    status = json.loads(web.cli("status", "--json").stdout)
+    assert status["webui"]["fingerprint_sha256"] == about.json["tls_fingerprint_sha256"]
+
+
+def _ws_upgrade(web, cookie=None, origin=True):
+    raw = socket.create_connection(("127.0.0.1", web.port), 5)
+    s = web.ctx.wrap_socket(raw, server_hostname="localhost")
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [f"GET /api/v1/events HTTP/1.1", f"Host: {web.host}", "Upgrade: websocket",
+             "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+    if origin:
+        lines.append(f"Origin: {web.origin}")
+    if cookie:
+        lines.append(f"Cookie: {cookie}")
+    s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    s.settimeout(5)
+    try:
+        head = s.recv(4096)
+    except (OSError, ssl.SSLError):
+        head = b""
+    return s, head
+
+
+def test_websocket_needs_session_and_origin(running):
+    web = running
+    sock, head = _ws_upgrade(web)
+    assert not head.startswith(b"HTTP/1.1 101")
+    sock.close()
+    s = web.login()
+    sock, head = _ws_upgrade(web, s["cookie"], origin=False)
+    assert not head.startswith(b"HTTP/1.1 101")
+    sock.close()
+    sock, head = _ws_upgrade(web, s["cookie"])
+    assert head.startswith(b"HTTP/1.1 101"), head
+    # The first frame is the hello.
+    data = head.split(b"\r\n\r\n", 1)[1] or sock.recv(4096)
+    assert b'"hello"' in data
+    sock.close()
+
+
+def test_tls_versions_and_ciphers(running):
+    web = running
+    exe = shutil.which("sslscan")
+    if not exe:
+        pytest.skip("sslscan is not installed")
+    cp = subprocess.run([exe, "--no-colour", f"127.0.0.1:{web.port}"], capture_output=True,
+                        text=True, timeout=120)
+    out = cp.stdout
+    (web.tdir / "sslscan.txt").write_text(out)
+    for old in ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"):
+        assert re.search(rf"^{re.escape(old)}\s+disabled", out, re.M), out
+    assert re.search(r"^TLSv1\.2\s+enabled", out, re.M) and re.search(r"^TLSv1\.3\s+enabled",
+                                                                      out, re.M)
+    accepted = re.findall(r"^(?:Preferred|Accepted)\s+(TLSv1\.[23])\s+\d+ bits\s+(\S+)", out,
+                          re.M)
+    assert accepted, out
+    for _, cipher in accepted:
+        assert re.search(r"GCM|CHACHA20", cipher), cipher
+        assert not re.search(r"RC4|DES|MD5|NULL|EXPORT|anon|CBC|SHA$", cipher), cipher
