@@ -60,6 +60,11 @@ int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv);
 int gw_webui_init_admin(struct gw_app *app, const char *password_file);
 /* Adds the web UI's address and certificate fingerprint to a status reply. */
 void gw_webui_status(const struct gw_cfg *cfg, json_t *status);
+/* Uplink subcommands (cmd_uplink.c): register, unregister, mode, anonymize. */
+int gw_cmd_register(const struct gw_opts *o, int argc, char **argv);
+int gw_cmd_unregister(const struct gw_opts *o, int argc, char **argv);
+int gw_cmd_mode(const struct gw_opts *o, int argc, char **argv);
+int gw_cmd_anonymize(const struct gw_opts *o, int argc, char **argv);
 /* Runs the daemon; check_only (-t) validates and exits, dump (-T) prints the config. */
 int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gateway/cli.h"
+#include "uplink/up.h"
 
 #define DEFAULT_CONFIG "/etc/fleetgw/fleetgw.conf"
 
@@ -99,9 +100,18 @@ int gw_cmd_init(const struct gw_opts *o, int argc, char **argv)
     struct gw_errbuf eb = {""};
     char path[1024];
     const char *admin_pw_file = NULL;
+    bool anonymize = false;
     int rc;
+    if (argc > 1 && strcmp(argv[1], "--anonymize") == 0) {
+        anonymize = true;
+        argc--;
+        argv++;
+    }
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: fleetgw [-c CONFIG] [--state-dir DIR] init [--admin-password-file F]\n"
+        printf("usage: fleetgw [-c CONFIG] [--state-dir DIR] init [--anonymize] "
+               "[--admin-password-file F]\n"
+               "--anonymize: nothing sent to the cloud carries addresses, host names or\n"
+               "locations; chosen once, it can never be switched off.\n"
                "Creates the state directory (mode 0700), the secrets key (mode 0600), the\n"
                "database and the web UI administrator 'admin' (password from F, or asked on\n"
                "the terminal). Running it again keeps an existing key, database and account.\n");
@@ -134,6 +144,12 @@ int gw_cmd_init(const struct gw_opts *o, int argc, char **argv)
     if (gw_app_open_store(&app) < 0)
         return GW_EXIT_FAIL;
     gw_audit_add(app.db, "root", "cli", "init", "ok", app.cfg.state_dir);
+    if (anonymize && up_anon_enable(app.db, "root") < 0) {
+        gw_app_close_store(&app);
+        return GW_EXIT_FAIL;
+    }
+    if (up_anon_is_on(app.db))
+        printf("anonymization is on (chosen at init; it cannot be switched off)\n");
     if (gw_webui_init_admin(&app, admin_pw_file) < 0) {
         gw_app_close_store(&app);
         return GW_EXIT_FAIL;

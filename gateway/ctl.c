@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "gateway/cli.h"
+#include "uplink/up.h"
 
 #define CTL_MAX_REQUEST (64u << 20) /* a CSV import of 100k devices fits */
 
@@ -101,6 +102,7 @@ static json_t *do_status(struct gw_app *app)
         json_object_set_new(r, "rss_kb", json_integer(rss_kb()));
         gw_poller_status(app, r);
     }
+    up_status(app->db, r);
     return r;
 }
 
@@ -315,6 +317,8 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const cha
         json_object_set_new(r, "credentials", gw_credential_list(app->db));
     } else if (strcmp(cmd, "credential.remove") == 0)
         r = do_credential_remove(app, req, peer, source);
+    else if (up_ctl_handles(cmd))
+        r = up_ctl_exec(app->db, app->vault, req, peer, source);
     else if (strcmp(cmd, "reload") == 0) {
         changed(app);
         r = reply_ok();

@@ -21,6 +21,7 @@
 
 #include "gateway/cli.h"
 #include "snmp/snmpc.h"
+#include "uplink/up.h"
 #include "webui/ui.h"
 
 struct daemon {
@@ -74,6 +75,7 @@ static void stop(struct daemon *d, const char *why)
     sd_notify(0, "STOPPING=1");
     gw_ctl_stop(&d->app);
     ui_server_stop(d->ui);
+    up_stop(NULL, NULL);
     gw_poller_stop(&d->app, poller_stopped);
 }
 
@@ -108,6 +110,7 @@ static void reload(struct daemon *d)
     d->app.cfg = next;
     apply_logging(&d->app.cfg);
     ui_server_reload(d->ui, &d->app.cfg);
+    up_reload(&d->app.cfg);
     gw_poller_reload(&d->app);
     gw_log_notice(CFG, "configuration reloaded path=%s", d->app.cfg.path);
     sd_notify(0, "READY=1");
@@ -160,6 +163,15 @@ static void start_ui(struct daemon *d)
         return;
     if (ui_server_start(d->app.loop, &d->app.cfg, d->app.db, &hooks, &d->ui, &eb) < 0)
         gw_log_err(UI, "web UI not started: %s", eb.msg);
+}
+
+/* Like the web UI, the uplink is not essential to polling: a failure is logged. */
+static void start_uplink(struct daemon *d)
+{
+    struct up_env env = {d->app.loop, d->app.db, d->app.vault, &d->app.cfg};
+    struct gw_errbuf eb = {""};
+    if (up_init(&env, &eb) < 0 || up_start() < 0)
+        gw_log_err(UP, "uplink not started: %s", eb.msg);
 }
 
 /* One UDP socket per device session: raise the soft fd limit to the hard one. */
@@ -235,6 +247,7 @@ int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump)
 
     start_ui(&d);
     gw_poller_start(app);
+    start_uplink(&d);
     gw_log_notice(GW, "fleetgw %s started state_dir=%s devices=%d pid=%d", PACKAGE_VERSION,
                   app->cfg.state_dir, gw_device_count(app->db), (int)getpid());
     sd_notifyf(0, "READY=1\nSTATUS=polling %d devices", gw_device_count(app->db));

@@ -40,6 +40,16 @@
     X(SOAPC_E_FAULT, -1200, "SOAP fault")                                                          \
     X(DISC_E_TARGET, -1300, "bad discovery target")                                                \
     X(UP_E_BROKER, -1400, "broker error")                                                          \
+    X(UP_E_ACCESS_CODE, -1401, "access code not accepted by the cloud")                           \
+    X(UP_E_CREDENTIALS, -1402, "user name or password not accepted by the cloud")                  \
+    X(UP_E_TOKEN_EXPIRED, -1403, "the registration token has expired")                             \
+    X(UP_E_CLOCK_SKEW, -1404, "clock differs too much from the cloud's")                           \
+    X(UP_E_TLS, -1405, "TLS verification failed")                                                  \
+    X(UP_E_HTTP, -1406, "the cloud refused the request")                                           \
+    X(UP_E_UNREACHABLE, -1407, "cannot reach the cloud")                                           \
+    X(UP_E_NOTREG, -1408, "the gateway is not registered")                                         \
+    X(UP_E_ANON, -1409, "anonymization cannot be switched off")                                    \
+    X(UP_E_TOKEN, -1410, "the cloud does not accept the gateway's token")                          \
     X(UI_E_AUTH, -1500, "authentication failed")
 
 enum gw_err {

@@ -38,6 +38,9 @@ static void usage(FILE *out)
             "  device add|import|list|show|remove  manage the device registry\n"
             "  status [--json]           state of the running daemon\n"
             "  audit verify|list         check or show the audit log\n"
+            "  register --url URL --access-code CODE  register with the cloud\n"
+            "  unregister                end the cloud registration, wipe the token\n"
+            "  mode manage [--until T] | monitor  the cloud connection mode\n"
             "  admin unlock|reset-password  recover web UI access (root only)\n"
             "\n"
             "Each command has --help.\n");
@@ -108,6 +111,14 @@ int main(int argc, char **argv)
         return gw_cmd_audit(&o, sargc, sargv);
     if (strcmp(cmd, "admin") == 0)
         return gw_cmd_admin(&o, sargc, sargv);
+    if (strcmp(cmd, "register") == 0)
+        return gw_cmd_register(&o, sargc, sargv);
+    if (strcmp(cmd, "unregister") == 0)
+        return gw_cmd_unregister(&o, sargc, sargv);
+    if (strcmp(cmd, "mode") == 0)
+        return gw_cmd_mode(&o, sargc, sargv);
+    if (strcmp(cmd, "anonymize") == 0)
+        return gw_cmd_anonymize(&o, sargc, sargv);
     if (strcmp(cmd, "help") == 0) {
         usage(stdout);
         return GW_EXIT_OK;

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Public interface of the uplink (libup.a): registration with a cloud fleet manager, the
+ * Monitor and Manage connection modes, the sqlite outbox that loses nothing, the anonymizer
+ * every payload passes through, and the intake of tasks from the cloud. The protocol is
+ * docs/uplink.md.
+ *
+ * The uplink is one per process and runs on the daemon's loop thread: up_init(), up_start(),
+ * up_reload(), up_stop(). The control functions (up_ctl_exec(), up_status()) also work without
+ * a running uplink, on a store the CLI opened, so the CLI and the daemon share their code.
+ * Unless a function says otherwise it is for the loop thread only.
+ */
+#ifndef UP_H
+#define UP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gateway/gw.h"
+
+struct uv_loop_s;
+
+/* What the uplink borrows from the daemon; all pointers must outlive up_stop()'s callback. */
+struct up_env {
+    struct uv_loop_s *loop;
+    struct gw_db *db;
+    const struct gw_vault *vault;
+    const struct gw_cfg *cfg; /* replaced by up_reload() */
+};
+
+/* Creates the uplink's tables, checks the [uplink] anonymize option against the choice made at
+ * init (a conflict is refused, logged and audited; it never switches anonymization off).
+ * [in] env: copied; its pointers are kept until up_stop() completes.
+ * Returns: 0, GW_E_DB, GW_E_SCHEMA. */
+int up_init(const struct up_env *env, struct gw_errbuf *eb);
+/* Subscribes to the event bus and starts the schedule and, when registered, the mode's
+ * transport. Returns: 0. */
+int up_start(void);
+/* Takes the new configuration (borrowed until the next reload or stop). Returns: 0. */
+int up_reload(const struct gw_cfg *cfg);
+/* Closes every handle; cb(arg) runs once all are closed (also when up_start never ran). */
+void up_stop(void (*cb)(void *arg), void *arg);
+
+/* Adds mode, registered, connected, outbox_messages, outbox_bytes, last_upload, evicted_total
+ * and an "uplink" object with details to status. Works with or without a running uplink. */
+void up_status(struct gw_db *db, json_t *status);
+
+/* Returns: true for control commands the uplink executes ("uplink.*"). Any thread. */
+bool up_ctl_handles(const char *cmd);
+/* Executes an uplink control command (register result, unregister, mode, anonymize) against
+ * db, on the running uplink when there is one. Secrets in req are wiped.
+ * Returns: a new reference to the reply ({"ok": true, ...} or {"ok": false, "error", "code"}). */
+json_t *up_ctl_exec(struct gw_db *db, const struct gw_vault *v, json_t *req, const char *user,
+                    const char *source);
+
+/* Turns anonymization on for good (fleetgw init --anonymize) and audits it. Returns: 0, GW_E_DB. */
+int up_anon_enable(struct gw_db *db, const char *user);
+/* Returns: true when fleetgw init chose anonymization for this store. */
+bool up_anon_is_on(struct gw_db *db);
+
+/* Registration exchange, blocking: for the CLI only, never on the loop. */
+struct up_reg_req {
+    const char *url;         /* base URL, https:// only */
+    const char *access_code; /* required */
+    const char *user;        /* NULL for a pending registration */
+    const char *password;    /* NULL unless user */
+    const char *ca_file;     /* NULL or "" = system CAs */
+    const char *proxy;       /* NULL or "" = direct */
+    const char *proxy_user;
+    const char *proxy_password;
+    bool anonymized;
+    int devices;
+};
+/* Registers; on success *reply is the cloud's reply object (gateway_id, token, status,
+ * broker, ca_pem, endpoints), caller json_decref()s. On failure eb holds a message for an
+ * administrator and *reason a short code for the audit log ("bad_access_code",
+ * "access_code_expired", "bad_credentials", "clock_skew", "tls_failed", "unreachable",
+ * "bad_reply", "refused").
+ * Returns: 0, UP_E_ACCESS_CODE, UP_E_CREDENTIALS, UP_E_CLOCK_SKEW, UP_E_TLS, UP_E_HTTP,
+ * UP_E_TOKEN_EXPIRED, GW_E_PARSE. */
+int up_register_http(const struct up_reg_req *r, json_t **reply, const char **reason,
+                     struct gw_errbuf *eb);
+/* Tells the cloud the registration ends (DELETE). Returns: 0 or UP_E_*; eb as above. */
+int up_unregister_http(const char *url, const char *gateway_id, const char *token,
+                       const char *ca_file, const char *proxy, const char *proxy_user,
+                       const char *proxy_password, struct gw_errbuf *eb);
+
+/* Reads the sealed token or proxy password ("token", "proxy_password") from the store.
+ * Returns: a string the caller frees with gw_free_secret_str(), or NULL when absent. */
+char *up_secret_get(struct gw_db *db, const struct gw_vault *v, const char *name);
+
+/* A task from the cloud's down topic, validated (see docs/uplink.md section 6). */
+#define UP_DOWN_MAX 65536
+struct up_task {
+    char id[65];
+    char type[33];
+    int64_t issued_at, expires_at; /* 0 when absent */
+};
+/* What went wrong with a down message, as sent back in the reply. */
+enum up_down_verdict {
+    UP_DOWN_OK,
+    UP_DOWN_TOO_LARGE,
+    UP_DOWN_MALFORMED,
+    UP_DOWN_UNAUTHORIZED,
+    UP_DOWN_EXPIRED,
+    UP_DOWN_UNSUPPORTED
+};
+/* Parses and checks one down message; pure (no I/O), for the fuzzer too. gw_id is this
+ * gateway's id, now the wall clock. *task is filled as far as the message could be read (id
+ * may be "" when it could not). eb gets the reason. Returns: the verdict. Any thread. */
+enum up_down_verdict up_down_parse(const char *buf, size_t len, const char *gw_id, int64_t now,
+                                   struct up_task *task, struct gw_errbuf *eb);
+/* Returns: the reply code ("too_large", "malformed", ...), "ok" for UP_DOWN_OK. */
+const char *up_down_verdict_name(enum up_down_verdict v);
+
+#endif
