@@ -265,6 +265,28 @@ static void h_device_delete(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, rep);
 }
 
+static void h_device_priority(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[160];
+    const char *prio = ui__json_str(body, "priority", 8, err, sizeof err);
+    int64_t id;
+    json_t *rep;
+    if (!parse_id(arg, &id)) {
+        ui__respond_error(r, 404, "No such device.");
+        return;
+    }
+    if (!prio) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    rep = ctl(r, json_pack("{s:s, s:I, s:s}", "cmd", "device.set", "id", (json_int_t)id,
+                           "priority", prio));
+    if (!rep)
+        return;
+    publish_device(r, "changed", (json_int_t)id);
+    ui__respond_json(r, 200, rep);
+}
+
 static void h_device_history(struct ui__req *r, json_t *body, const char *arg)
 {
     char counter[64] = "total";
@@ -503,6 +525,7 @@ static const struct route routes[] = {
     {UI_GET, "/devices/*", VIEWER, false, false, h_device_get},
     {UI_DELETE, "/devices/*", ADMIN, false, false, h_device_delete},
     {UI_GET, "/devices/*/history", VIEWER, false, false, h_device_history},
+    {UI_PUT, "/devices/*/priority", ADMIN, false, true, h_device_priority},
     {UI_GET, "/credentials", VIEWER, false, false, h_credentials},
     {UI_POST, "/credentials", ADMIN, false, true, h_credential_add},
     {UI_DELETE, "/credentials/*", ADMIN, false, false, h_credential_delete},

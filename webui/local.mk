@@ -11,7 +11,7 @@ UI_LIBS = $(LWS_LIBS) $(ARGON2_LIBS)
 
 wwwdir = $(pkgdatadir)/www
 dist_www_DATA = webui/www/index.html webui/www/app.css webui/www/app.js webui/www/api.js \
-	webui/www/router.js webui/www/dom.js webui/www/chart.js webui/www/favicon.svg
+	webui/www/router.js webui/www/dom.js webui/www/chart.js webui/www/live.js webui/www/favicon.svg
 wwwpagesdir = $(pkgdatadir)/www/pages
 dist_wwwpages_DATA = webui/www/pages/login.js webui/www/pages/dashboard.js \
 	webui/www/pages/devices.js webui/www/pages/device.js webui/www/pages/credentials.js \

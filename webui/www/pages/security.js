@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// Security settings: session timeout and lockout (administrators change, viewers see).
+import { api, isAdmin } from '../api.js';
+import { h, card, field, notice } from '../dom.js';
+import { register } from '../router.js';
+
+register({
+  path: '/security', title: 'Security', nav: 'Security',
+  async render(root) {
+    const d = await api('GET', '/settings/security');
+    const msg = h('div', {});
+    const ro = !isAdmin();
+    const idle = h('input', { type: 'number', min: 1, max: 1440, value: Math.round(d.session_idle_timeout_s / 60), disabled: ro });
+    const thr = h('input', { type: 'number', min: 1, max: 10, value: d.lockout_threshold, disabled: ro });
+    const mins = h('input', { type: 'number', min: 1, max: 1440, value: d.lockout_minutes, disabled: ro });
+    root.append(h('h1', {}, 'Security settings'), msg,
+      card('Sessions and lockout', h('form', { onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api('PUT', '/settings/security', { session_idle_timeout_s: +idle.value * 60, lockout_threshold: +thr.value, lockout_minutes: +mins.value });
+          msg.replaceChildren(notice('ok', 'Settings saved; they apply to new requests at once.'));
+        } catch (err) { msg.replaceChildren(notice('error', err.message)); }
+      } }, field('Log out after inactivity (minutes)', idle),
+      field('Lock an account after this many failed logins', thr),
+      field('Unlock automatically after (minutes)', mins),
+      ro ? h('p', { class: 'muted' }, 'Only administrators can change these.') : h('button', { type: 'submit', class: 'primary' }, 'Save'))),
+      card('Fixed rules', h('dl', { class: 'kv' },
+        h('dt', {}, 'Session lifetime'), h('dd', {}, `${Math.round(d.session_lifetime_s / 3600)} h (config file)`),
+        h('dt', {}, 'Passwords'), h('dd', {}, '8–64 characters with a digit, upper- and lower-case letters and a symbol; expire after 365 days'),
+        h('dt', {}, 'TLS certificate (SHA-256)'), h('dd', { class: 'mono wrap' }, d.tls_fingerprint_sha256))));
+  },
+});

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// Accounts (administrators only): viewers are created here; locked accounts can be unlocked.
+import { api } from '../api.js';
+import { h, card, field, fmtTime, notice } from '../dom.js';
+import { register } from '../router.js';
+
+register({
+  path: '/users', title: 'Users', nav: 'Users', admin: true,
+  async render(root) {
+    const msg = h('div', {});
+    const table = h('table', { class: 'table' });
+    const act = async (method, path, done) => {
+      try { await api(method, path); msg.replaceChildren(notice('ok', done)); load(); }
+      catch (e) { msg.replaceChildren(notice('error', e.message)); }
+    };
+    async function load() {
+      const d = await api('GET', '/users');
+      table.replaceChildren(h('thead', {}, h('tr', {}, ['Name', 'Role', 'State', 'Last login', 'Password set', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, d.users.map((u) => h('tr', {}, h('td', {}, u.name), h('td', {}, u.role),
+          h('td', {}, u.locked ? h('span', { class: 'badge st-error' }, `locked until ${fmtTime(u.locked_until)}`) : 'active'),
+          h('td', {}, fmtTime(u.last_login)), h('td', {}, fmtTime(u.password_changed)),
+          h('td', { class: 'actions' },
+            u.locked ? h('button', { class: 'small', onclick: () => act('POST', `/users/${encodeURIComponent(u.name)}/unlock`, `${u.name} unlocked.`) }, 'Unlock') : null,
+            u.role === 'viewer' ? h('button', { class: 'danger small', onclick: () => confirm(`Delete ${u.name}?`) && act('DELETE', `/users/${encodeURIComponent(u.name)}`, `${u.name} deleted.`) }, 'Delete') : null)))));
+    }
+    const name = h('input', { required: true, autocomplete: 'off' });
+    const pass = h('input', { type: 'password', required: true, autocomplete: 'new-password' });
+    root.append(h('h1', {}, 'Users'), msg, card(null, table),
+      card('Add a viewer', h('p', { class: 'muted' }, 'Viewers can see everything except the audit log and users, and change nothing.'),
+        h('form', { class: 'inline', onsubmit: async (e) => {
+          e.preventDefault();
+          try {
+            await api('POST', '/users', { name: name.value.trim(), password: pass.value, role: 'viewer' });
+            msg.replaceChildren(notice('ok', `Viewer ${name.value} created.`));
+            e.target.reset(); load();
+          } catch (err) { msg.replaceChildren(notice('error', err.message)); }
+        } }, field('Name', name), field('Password', pass, '8–64 characters with a digit, upper- and lower-case letters and a symbol'),
+        h('button', { type: 'submit', class: 'primary' }, 'Create'))));
+    await load();
+  },
+});

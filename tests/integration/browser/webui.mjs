@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright (c) 2026 fleetgw authors
+//
+// Browser scenarios for tests/integration/test_41_webui_browser.py: playwright-core drives
+// Debian's /usr/bin/chromium (headless, fresh profile) against a running fleetgw. One scenario
+// per run: node webui.mjs SCENARIO; settings come from the environment (URL, USER, PASSWORD,
+// SHOTS dir, PROFILE dir, DEVICE id, ALERT text). Progress lines go to stdout as JSON; the
+// Python side waits for {"ready": ...} where it has to act (restart a daemon, raise an alert).
+// Exit status 0 means every check of the scenario held.
+import { chromium } from 'playwright-core';
+import path from 'node:path';
+
+const env = process.env;
+const URL = env.URL;
+const USER = env.USER_NAME || 'admin';
+const PASSWORD = env.PASSWORD;
+const SHOTS = env.SHOTS;
+const scenario = process.argv[2];
+
+function out(obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`);
+  out({ ok: what });
+}
+
+async function shot(page, name) {
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out({ screenshot: file });
+}
+
+async function login(page, password = PASSWORD) {
+  await page.goto(URL, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#password');
+  await page.fill('#username', USER);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+}
+
+async function loginOk(page) {
+  await login(page);
+  await page.waitForSelector('.tiles', { timeout: 15000 });
+}
+
+async function loginRefused(page, password) {
+  await login(page, password);
+  const msg = await page.waitForSelector('#login-msg .notice.error', { timeout: 15000 });
+  return (await msg.textContent()).trim();
+}
+
+const scenarios = {
+  async pages(page) {
+    await loginOk(page);
+    check(await page.isVisible('nav a[href="#/audit"]'), 'admin sees the audit page link');
+    await page.waitForSelector('#live.on', { timeout: 10000 });
+    await shot(page, 'dashboard');
+    await page.click('nav a[href="#/devices"]');
+    await page.waitForSelector('#devices tbody tr[data-id]');
+    await page.click('#devices th:nth-child(1) button');
+    await page.waitForSelector('#devices th:nth-child(1) button.asc, #devices th:nth-child(1) button.desc');
+    await shot(page, 'devices');
+    await page.goto(`${URL}#/devices/${env.DEVICE}`);
+    await page.waitForSelector('svg.chart path.line', { timeout: 15000 });
+    const points = await page.locator('svg.chart circle.dot').count();
+    check(points >= 5, `the counter chart shows ${points} readings`);
+    check(await page.locator('.supply .bar').count() >= 1, 'supplies are drawn as bars');
+    await shot(page, 'device');
+    for (const [hash, sel] of [['#/credentials', 'table'], ['#/audit', '#audit tbody tr'],
+      ['#/users', 'table'], ['#/security', 'form'], ['#/about', '.kv']]) {
+      await page.goto(`${URL}${hash}`);
+      await page.waitForSelector(sel);
+      await shot(page, hash.slice(2));
+    }
+    // A tablet in portrait: the same pages stay usable.
+    await page.setViewportSize({ width: 800, height: 1100 });
+    await page.goto(`${URL}#/devices`);
+    await page.waitForSelector('#devices tbody tr[data-id]');
+    await shot(page, 'devices-tablet');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // CSRF: a request from the page without the token is refused with a readable message.
+    const res = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/settings/security', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"lockout_threshold":3}' });
+      return { status: r.status, body: await r.json() };
+    });
+    check(res.status === 403 && /CSRF/.test(res.body.error), `request without CSRF token refused: ${res.status} ${res.body.error}`);
+    // A page of another site posting a form to the gateway gets nowhere.
+    await page.goto('about:blank');
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/users'), { timeout: 10000 }),
+      page.evaluate((target) => {
+        const f = document.createElement('form');
+        f.method = 'POST';
+        f.action = `${target}/api/v1/users`;
+        f.enctype = 'text/plain';
+        const i = document.createElement('input');
+        i.name = '{"name":"mallory","password":"Xx1!xxxxxx","x":"';
+        i.value = '"}';
+        f.append(i);
+        document.body.append(f);
+        f.submit();
+      }, URL.replace(/\/$/, '')),
+    ]);
+    check([401, 403].includes(resp.status()), `cross-site form POST refused with ${resp.status()}`);
+  },
+
+  async lockout(page) {
+    const first = await loginRefused(page, 'Wrong!pass1');
+    check(/Login failed/.test(first), `wrong password refused: ${first}`);
+    await loginRefused(page, 'Wrong!pass2');
+    await loginRefused(page, 'Wrong!pass3');
+    const locked = await loginRefused(page, PASSWORD);
+    check(locked === first, 'the right password now gets the same refusal (locked)');
+    await shot(page, 'locked');
+  },
+
+  async locked(page) {
+    const text = await loginRefused(page, PASSWORD);
+    check(/Login failed/.test(text), 'still locked after the daemon restarted');
+    await shot(page, 'locked-after-restart');
+  },
+
+  async expiry(page) {
+    await loginOk(page);
+    out({ ready: 'logged-in' });
+    await page.waitForTimeout(+env.IDLE_WAIT_MS);
+    await page.click('nav a[href="#/devices"]');
+    const msg = await page.waitForSelector('#login-msg .notice', { timeout: 15000 });
+    const text = (await msg.textContent()).trim();
+    check(/session has ended|log in/i.test(text), `after inactivity the login page says: ${text}`);
+    await shot(page, 'session-expired');
+  },
+
+  async alert(page) {
+    await loginOk(page);
+    await page.goto(`${URL}#/devices/${env.DEVICE}`);
+    await page.waitForSelector('#alerts');
+    await page.waitForSelector('#live.on', { timeout: 10000 });
+    check(!(await page.textContent('#alerts')).includes(env.ALERT), 'no alert before');
+    out({ ready: 'watching' });
+    // Polled from here: the page's CSP (rightly) forbids the eval waitForFunction needs.
+    const end = Date.now() + 90000;
+    while (!(await page.textContent('#alerts')).includes(env.ALERT)) {
+      if (Date.now() > end) throw new Error('the alert did not appear within 90 s');
+      await page.waitForTimeout(250);
+    }
+    check(true, 'the new alert appeared without a reload');
+    await page.waitForSelector('.toast');
+    await shot(page, 'live-alert');
+  },
+};
+
+const ctx = await chromium.launchPersistentContext(env.PROFILE, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  ignoreHTTPSErrors: true,
+  viewport: { width: 1280, height: 800 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+let status = 0;
+const page = ctx.pages()[0] || await ctx.newPage();
+const consoleErrors = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+try {
+  await scenarios[scenario](page);
+  // Failed requests (401/403 we provoke) are logged by chromium as console errors; scripts
+  // that break are not allowed.
+  const broken = consoleErrors.filter((t) => !/status of 40[13]|Failed to load resource/.test(t));
+  check(broken.length === 0, `no script errors (${broken.join(' | ')})`);
+} catch (e) {
+  out({ error: String(e && e.stack || e) });
+  try { await shot(page, `failed-${scenario}`); } catch { /* best effort */ }
+  status = 1;
+}
+await ctx.close();
+process.exit(status);

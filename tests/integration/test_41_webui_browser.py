@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright (c) 2026 fleetgw authors
+#
+# The web UI in a real browser: Debian's chromium, headless, driven by playwright-core (npm,
+# installed by `npm ci` in tests/integration/browser; no browser download). Scenarios live in
+# browser/webui.mjs; this file starts snmpd and fleetgw for them and acts where a scenario
+# waits (restarting the daemon, raising an alert on the agent):
+#   - log in, every page drawn, a device page with its counter chart and supply bars, the
+#     devices table at tablet width, a request without CSRF token and a cross-site form refused;
+#   - three wrong passwords lock the account, and it stays locked after a daemon restart;
+#   - the session ends after inactivity and the page says so;
+#   - an alert raised on the agent appears on the open device page without a reload.
+# Screenshots are kept in a directory whose path is printed (run pytest with -s to see it).
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SRCDIR
+from test_40_webui_api import ADMIN_PW, WebGateway
+
+BROWSER_DIR = Path(SRCDIR) / "tests" / "integration" / "browser"
+
+PRINTER = """
+override .1.3.6.1.2.1.43.5.1.1.17.1 octet_str "CNB7654321"
+override .1.3.6.1.2.1.25.3.2.1.2.1 object_id .1.3.6.1.2.1.25.3.1.5
+override .1.3.6.1.2.1.43.10.2.1.4.1.1 counter 12345
+override .1.3.6.1.2.1.43.11.1.1.6.1.1 octet_str "Black Toner"
+override .1.3.6.1.2.1.43.11.1.1.5.1.1 integer 3
+override .1.3.6.1.2.1.43.11.1.1.8.1.1 integer 100
+override .1.3.6.1.2.1.43.11.1.1.9.1.1 integer 12
+override .1.3.6.1.2.1.43.11.1.1.6.1.2 octet_str "Waste Toner Box"
+override .1.3.6.1.2.1.43.11.1.1.5.1.2 integer 4
+override .1.3.6.1.2.1.43.11.1.1.8.1.2 integer -2
+override .1.3.6.1.2.1.43.11.1.1.9.1.2 integer -3
+"""
+ALERT_TEXT = "Paper jam in tray 2"
+ALERT = f"""
+override .1.3.6.1.2.1.43.18.1.1.2.1.7 integer 3
+override .1.3.6.1.2.1.43.18.1.1.3.1.7 integer 4
+override .1.3.6.1.2.1.43.18.1.1.4.1.7 integer 8
+override .1.3.6.1.2.1.43.18.1.1.5.1.7 integer 2
+override .1.3.6.1.2.1.43.18.1.1.6.1.7 integer 0
+override .1.3.6.1.2.1.43.18.1.1.7.1.7 integer 8
+override .1.3.6.1.2.1.43.18.1.1.8.1.7 octet_str "{ALERT_TEXT}"
+"""
+
+
+def need_browser():
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        pytest.skip("Debian's chromium is not installed")
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    if not (BROWSER_DIR / "node_modules" / "playwright-core").is_dir():
+        pytest.skip("playwright-core missing: run 'npm ci' in tests/integration/browser")
+
+
+@pytest.fixture(scope="module")
+def shots():
+    d = Path(tempfile.mkdtemp(prefix="fgw-webui-shots-", dir=os.environ.get("TMPDIR", "/tmp")))
+    yield d
+    print(f"\nbrowser screenshots: {d}")
+    for p in sorted(d.glob("*.png")):
+        print(f"  {p}")
+
+
+class Scenario:
+    """One run of webui.mjs SCENARIO, read line by line."""
+
+    def __init__(self, name, web, shots, **env):
+        self.lines = []
+        e = dict(os.environ, URL=f"https://localhost:{web.port}/", PASSWORD=ADMIN_PW,
+                 SHOTS=str(shots), PROFILE=str(web.tdir / f"profile-{name}"),
+                 OTHER_ORIGIN=f"https://127.0.0.1:{web.port}")
+        e.update({k: str(v) for k, v in env.items()})
+        self.log = web.tdir / f"browser-{name}.log"
+        self.proc = subprocess.Popen(["node", str(BROWSER_DIR / "webui.mjs"), name],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=e, cwd=BROWSER_DIR)
+
+    def _read(self):
+        line = self.proc.stdout.readline()
+        if line:
+            self.lines.append(line.rstrip())
+            with open(self.log, "a") as f:
+                f.write(line)
+        return line
+
+    def wait_ready(self, timeout=60):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            line = self._read()
+            if not line:
+                break
+            try:
+                if "ready" in json.loads(line):
+                    return
+            except ValueError:
+                pass
+        raise AssertionError("scenario never got ready:\n" + "\n".join(self.lines))
+
+    def finish(self, timeout=150):
+        end = time.monotonic() + timeout
+        while self._read():
+            if time.monotonic() > end:
+                self.proc.kill()
+                break
+        rc = self.proc.wait(timeout=10)
+        assert rc == 0, "browser scenario failed:\n" + "\n".join(self.lines)
+        return self.lines
+
+
+def add_printer(web, agent):
+    s = web.login()
+    r = web.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+                                                      "community": "public"}, sess=s)
+    assert r.status == 201, r.raw
+    r = web.request("POST", "/api/v1/devices", {"address": agent.host, "port": agent.port,
+                                                  "credential": "pub", "name": "Finance MFP"},
+                    sess=s)
+    assert r.status == 201, r.raw
+    dev = r.json["device"]["id"]
+    end = time.monotonic() + 40
+    while time.monotonic() < end:
+        d = web.request("GET", f"/api/v1/devices/{dev}", sess=s).json
+        if d["device"]["status"] == "ok" and d["state"]["counters"]:
+            return dev, d
+        time.sleep(0.5)
+    raise AssertionError(f"device not polled: {d}")
+
+
+def seed_history(web, dev, name):
+    """Counter history of the last ten days, as hourly polls would have left it."""
+    db = sqlite3.connect(web.dir / "fleetgw.db", timeout=10)
+    now = int(time.time())
+    with db:
+        for i in range(20):
+            ts = now - (20 - i) * 12 * 3600
+            db.execute("INSERT INTO counter_readings (device_id, ts, name, oid, value) "
+                       "VALUES (?, ?, ?, '1.3.6.1.2.1.43.10.2.1.4.1.1', ?)",
+                       (dev, ts, name, 10000 + i * 115 + (i % 3) * 40))
+    db.close()
+
+
+@pytest.fixture
+def gateway(tdir, fleetgw):
+    need_browser()
+    g = WebGateway(tdir, fleetgw,
+                   extra="").init()
+    # Poll often so the live-alert scenario does not wait long.
+    g.conf.write_text(g.conf.read_text().replace(
+        "[poll]\ninterval = 60s\n", "[poll]\nschedule = fixed\ninterval = 10s\n"
+                                   "alert_interval = 10s\n"))
+    yield g
+    if g.daemon:
+        g.daemon.stop()
+
+
+def test_pages_chart_and_csrf(gateway, snmpd_factory, shots):
+    agent = snmpd_factory(PRINTER)
+    gateway.start()
+    dev, d = add_printer(gateway, agent)
+    names = [c["name"] for c in d["state"]["counters"]]
+    seed_history(gateway, dev, "total" if "total" in names else names[0])
+    Scenario("pages", gateway, shots, DEVICE=dev).finish()
+
+
+def test_lockout_survives_restart(gateway, shots):
+    gateway.start()
+    Scenario("lockout", gateway, shots).finish()
+    assert gateway.stop() == 0
+    gateway.start()
+    Scenario("locked", gateway, shots).finish()
+
+
+def test_session_expiry(gateway, shots):
+    gateway.conf.write_text(gateway.conf.read_text() + "session_idle_timeout = 3s\n")
+    gateway.start()
+    Scenario("expiry", gateway, shots, IDLE_WAIT_MS=5000).finish()
+
+
+def test_live_alert(gateway, snmpd_factory, shots):
+    agent = snmpd_factory(PRINTER)
+    gateway.start()
+    dev, _ = add_printer(gateway, agent)
+    sc = Scenario("alert", gateway, shots, DEVICE=dev, ALERT=ALERT_TEXT)
+    sc.wait_ready()
+    # The agent "reboots" with a paper jam: the next status poll finds the new alert.
+    agent.extra_conf = PRINTER + ALERT
+    agent._write_conf()
+    agent.restart()
+    sc.finish()
