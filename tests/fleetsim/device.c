@@ -676,7 +676,8 @@ void t_dev_tick_all(struct t_sim *sim)
     sim->tick++;
     for (size_t i = 0; i < sim->ndev; i++)
         dev_tick(sim, &sim->dev[i]);
-    if (sim->opt.events_per_hour <= 0 || !sim->ndev)
+    /* No events before "ready": the start-up probe must find every device up. */
+    if (sim->opt.events_per_hour <= 0 || !sim->ndev || !sim->ready)
         return;
     sim->ev_acc += (double)sim->ndev * sim->opt.events_per_hour / 3600.0;
     while (sim->ev_acc >= 1.0) {

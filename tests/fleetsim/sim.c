@@ -1034,9 +1034,18 @@ static void on_probe_timer(uv_timer_t *t)
 {
     struct t_sim *sim = t->data;
     uint8_t buf[256];
-    if (++sim->probe_rounds > 1500) {
-        t_log(sim, 0, "error: %zu of %zu devices did not answer the start-up probe",
-              sim->probe_left, sim->ndev);
+    /* 30 s, plus twice the time the slices below need to reach every device once. */
+    if ((size_t)++sim->probe_rounds > 1500 + 2 * (sim->ndev / 512 + 1)) {
+        char first[5 * 16 + 8] = "", a[16];
+        for (size_t i = 0, k = 0; i < sim->ndev && k < 5; i++)
+            if (!sim->probe_ok[i]) {
+                k++;
+                strncat(first, t_addr_format(sim->dev[i].addr, a),
+                        sizeof first - strlen(first) - 2);
+                strncat(first, " ", sizeof first - strlen(first) - 1);
+            }
+        t_log(sim, 0, "error: %zu of %zu devices did not answer the start-up probe (%s...)",
+              sim->probe_left, sim->ndev, first);
         probe_done(sim);
         sim->exit_code = 1;
         t_sim_stop(sim);
