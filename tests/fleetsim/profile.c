@@ -365,7 +365,9 @@ static bool serial_usable(const struct snmpc_vb *vb)
             return false;
         alnum += isalnum(vb->buf[i]) != 0;
     }
-    return alnum >= 4;
+    /* Seven letters or digits give at least 10^7 serials, enough for T_MAX_DEVICES unique
+     * ones (device.c varies them); a shorter recorded serial is not used as the template. */
+    return alnum >= 7;
 }
 
 static uint32_t find_printer_index(const struct t_profile *p)
