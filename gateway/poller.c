@@ -333,11 +333,13 @@ static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vb
     p->polls_failed++;
     pd->fails++;
     /* Retry sooner than a full interval, backing off: an eighth of the alert interval (at most
-     * 10 s), then doubling up to the alert interval. The counter due time stays, so the first
-     * answer brings a full poll. */
+     * 10 s), then doubling up to the alert interval. A counter poll that was due moves to the retry,
+     * which is then a full poll. */
     uint64_t base = alert_ms / 8 < BACKOFF_BASE_MS ? alert_ms / 8 : BACKOFF_BASE_MS;
     uint64_t backoff = base << (pd->fails < 16 ? pd->fails - 1 : 15);
     pd->alert_due_ms = now + (backoff < alert_ms ? backoff : alert_ms);
+    if (pd->counter_due_ms < pd->alert_due_ms)
+        pd->counter_due_ms = pd->alert_due_ms; /* the retry is then a full poll */
     gw_store_poll_failed(app->db, pd->dev.id, state_for(status), gw_now());
     gw_bus_publish("poll",
                    json_pack("{s:I, s:b, s:s, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "ok",

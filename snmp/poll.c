@@ -144,6 +144,7 @@ static void finish(struct snmpc__poll *p, int status, const char *detail)
     }
     gw_log_debug(SNMP, "poll done host=%s status=%s varbinds=%zu", snmpc__target(s)->host,
                  status ? gw_err_name(status) : "ok", p->vbs.n);
+    snmpc__park(s);
     p->cb(s, status, &p->vbs, d, p->arg);
     poll_free(p);
 }

@@ -54,6 +54,10 @@ const char *snmpc__vendor_from_text(const struct snmpc_catalogue *c, const char 
 
 /* --- sessions and polls (session.c, poll.c) --- */
 
+/* Releases the session's global SNMPv3 USM entry between polls (no-op for v1/v2c, while a
+ * request is outstanding, or before discovery); the next request recreates it. */
+void snmpc__park(struct snmpc_session *s);
+
 /* net-snmp's PDU type (netsnmp_pdu); declared here so this header needs no net-snmp include. */
 struct snmp_pdu;
 

@@ -19,3 +19,6 @@ EXTRA_DIST += tests/integration/test_40_webui_api.py
 TESTS += tests/integration/test_41_webui_browser.py
 EXTRA_DIST += tests/integration/test_41_webui_browser.py tests/integration/browser/package.json \
 	tests/integration/browser/package-lock.json tests/integration/browser/webui.mjs
+
+TESTS += tests/integration/test_50_uplink.py
+EXTRA_DIST += tests/integration/test_50_uplink.py tests/cloud
