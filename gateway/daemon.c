@@ -174,11 +174,28 @@ static void start_uplink(struct daemon *d)
         gw_log_err(UP, "uplink not started: %s", eb.msg);
 }
 
-/* One UDP socket per device session: raise the soft fd limit to the hard one. */
+/* One UDP socket per device session: raise the fd limit. Root (CAP_SYS_RESOURCE) may lift the
+ * hard limit too, up to the kernel's nr_open; others get the soft limit raised to the hard one.
+ * systemd's LimitNOFILE= sets it for the service. */
 static void raise_nofile(void)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rlim_t want = 1048576;
+    FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+    if (f) {
+        unsigned long long v;
+        if (fscanf(f, "%llu", &v) == 1)
+            want = (rlim_t)v;
+        fclose(f);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return;
+    if (rl.rlim_max < want) {
+        struct rlimit up = {want, want};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            return;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }

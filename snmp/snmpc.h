@@ -44,7 +44,8 @@ enum snmpc_vtype {
     SNMPC_T_NOSUCH /* noSuchObject / noSuchInstance / endOfMibView */
 };
 struct snmpc_vb {
-    uint32_t oid[SNMPC_MAX_OID];
+    uint32_t *oid; /* oid_len sub-ids, owned by the set (a fixed array made a poll of a few
+                    * hundred varbinds cost 170 kB, times every poll in flight) */
     size_t oid_len;
     enum snmpc_vtype type;
     int64_t num;        /* INTEGER, Counter32, Gauge32, TimeTicks; Counter64 as uint64 */

@@ -41,10 +41,16 @@ static void vb_free_value(struct snmpc_vb *vb)
     GW_FREE(vb->oidval);
 }
 
+static void vb_free(struct snmpc_vb *vb)
+{
+    vb_free_value(vb);
+    GW_FREE(vb->oid);
+}
+
 void snmpc_vbset_cleanup(struct snmpc_vbset *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        vb_free_value(&s->v[i]);
+        vb_free(&s->v[i]);
     free(s->v);
     memset(s, 0, sizeof *s);
 }
@@ -170,6 +176,7 @@ int snmpc_vbset_add(struct snmpc_vbset *s, const uint32_t *oid, size_t oid_len,
     rc = vb_set_value(&tmp, type, num, val, len);
     if (rc < 0)
         return rc;
+    tmp.oid = gw_malloc(oid_len * sizeof *oid);
     memcpy(tmp.oid, oid, oid_len * sizeof *oid);
     tmp.oid_len = oid_len;
 

@@ -1213,10 +1213,10 @@ static void test_demo_kyocera(void **state)
     assert_string_equal(m.supplies[2].description, "Cassette 1");
     assert_int_equal(m.device_status, 3);
     assert_int_equal(m.printer_status, 3);
-    /* The walk's hrPrinterDetectedErrorState is 04 00: bit 5 of RFC 3805, jammed. */
-    assert_int_equal(m.conditions, GW_COND_JAMMED);
+    /* The walk's hrPrinterDetectedErrorState is 20 00: bit 2 of RFC 3805, lowToner. */
+    assert_int_equal(m.conditions, GW_COND_LOW_TONER);
     assert_int_equal(m.n_alerts, 1);
-    assert_int_equal(m.alerts[0].code, 1101);
+    assert_int_equal(m.alerts[0].code, 1104); /* markerTonerAlmostEmpty */
     assert_int_equal(m.alerts[0].group, 11);
     assert_string_equal(m.alerts[0].description, "Toner is low.");
     assert_int_equal(m.alerts[0].time_ticks, 8600000);
