@@ -8,11 +8,15 @@ build=$1
 secs=${2:-20}
 status=0
 found=0
-for bin in "$build"/tests/fuzz/fuzz_*; do
-    [ -x "$bin" ] || continue
+for bin in "$build"/tests/*/fuzz_*; do
+    [ -x "$bin" ] && [ -f "$bin" ] || continue
+    case "$bin" in *.o | *.c) continue ;; esac
     found=1
     name=$(basename "$bin")
+    dir=$(basename "$(dirname "$bin")")
+    # Seeds: tests/fuzz/corpus/<target>/, or the owning folder's fuzz-corpus/.
     corpus=$top/tests/fuzz/corpus/${name#fuzz_}
+    [ -d "$corpus" ] || corpus=$top/tests/$dir/fuzz-corpus
     work=$(mktemp -d)
     [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/ 2>/dev/null
     echo "fuzz $name for ${secs}s"
