@@ -210,7 +210,7 @@ def test_monitor_uploads_status_and_expired_token(tdir, cloud):
               "last_upload", "evicted_total"]:
         assert k in st, k
     assert st["mode"] == "monitor" and st["registered"] is True and st["connected"] is False
-    assert st["last_upload"]
+    wait(lambda: gw.status()["last_upload"], 20, "last_upload")
     # Ids and sequence numbers: envelope fields as the contract says.
     m = cloud.messages()[0]["msg"]
     assert len(m["id"]) == 32 and m["gw"] == gid and m["seq"] >= 1
