@@ -17,3 +17,12 @@ tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_cfg_LDADD = $(UNIT_LDADD)
 endif
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/corpus
+# The uplink's down-message parser (append-only block of the uplink).
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_down_msg
+tests_fuzz_fuzz_down_msg_SOURCES = tests/fuzz/fuzz_down_msg.c
+tests_fuzz_fuzz_down_msg_CPPFLAGS = $(UNIT_CPPFLAGS) $(MOSQUITTO_CFLAGS) $(CURL_CFLAGS)
+tests_fuzz_fuzz_down_msg_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_down_msg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_down_msg_LDADD = uplink/libup.a $(UNIT_LDADD) $(UP_LIBS)
+endif
