@@ -29,6 +29,9 @@ static json_t *jtext(sqlite3_stmt *st, int col)
     return json_string(s ? s : "");
 }
 
+/* Active alerts of d, from the alerts_device index; evaluated only where a row needs it. */
+#define ALERT_COUNT "(SELECT count(*) FROM alerts x WHERE x.device_id = d.id AND x.active = 1)"
+
 /* Sort keys the API accepts, and the SQL expression each stands for. Ties sort by id so a
  * page boundary is stable. */
 static const struct {
@@ -44,7 +47,7 @@ static const struct {
     {"priority", "CASE d.priority WHEN 'high' THEN 0 WHEN 'middle' THEN 1 ELSE 2 END"},
     {"last_seen", "coalesce(d.last_seen, 0)"},
     {"page_count", "coalesce(d.page_count_total, -1)"},
-    {"alerts", "coalesce(a.n, 0)"},
+    {"alerts", ALERT_COUNT},
 };
 
 bool gw_query_sort_valid(const char *key)
@@ -55,16 +58,13 @@ bool gw_query_sort_valid(const char *key)
     return false;
 }
 
-#define ALERT_COUNTS                                                                               \
-    "LEFT JOIN (SELECT device_id, count(*) AS n FROM alerts WHERE active = 1 "                     \
-    "GROUP BY device_id) a ON a.device_id = d.id "
 
 /* ?1 text pattern (NULL: any), ?2 status (NULL: any), ?3 alerts only */
 #define DEVICE_FILTER                                                                              \
     "WHERE (?1 IS NULL OR d.name LIKE ?1 ESCAPE '\\' OR d.address LIKE ?1 ESCAPE '\\' OR "         \
     "d.model LIKE ?1 ESCAPE '\\' OR d.vendor LIKE ?1 ESCAPE '\\' OR d.serial LIKE ?1 ESCAPE "      \
     "'\\' OR d.mac LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR d.status = ?2) AND "                    \
-    "(?3 = 0 OR coalesce(a.n, 0) > 0) "
+    "(?3 = 0 OR EXISTS (SELECT 1 FROM alerts x WHERE x.device_id = d.id AND x.active = 1)) "
 
 /* "%text%" with LIKE's wildcards escaped, so a filter for "50%" finds "50%" only. */
 static char *like_pattern(const char *text)
@@ -103,7 +103,7 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q)
         if (q->sort && strcmp(sort_keys[i].key, q->sort) == 0)
             expr = sort_keys[i].expr;
 
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM devices d " ALERT_COUNTS DEVICE_FILTER);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM devices d " DEVICE_FILTER);
     if (gw__db_prepare(db, sql, &st) < 0)
         goto out;
     bind_filter(st, pattern, q);
@@ -111,18 +111,19 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q)
         total = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
 
-    /* Page ids first, then the rows: the sorter holds (key, id) pairs, not whole rows. */
+    /* Page ids first, then the rows: the sorter holds (key, id) pairs, not whole rows, and
+     * keeps only offset + limit of them. */
     snprintf(sql, sizeof sql,
-             "WITH page AS (SELECT d.id AS id, coalesce(a.n, 0) AS alerts, row_number() OVER "
-             "(ORDER BY %s %s, d.id %s) AS pos FROM devices d " ALERT_COUNTS DEVICE_FILTER
-             "ORDER BY %s %s, d.id %s LIMIT ?4 OFFSET ?5) "
+             "WITH page AS (SELECT d.id AS id, %s AS k FROM devices d " DEVICE_FILTER
+             "ORDER BY k %s, d.id %s LIMIT ?4 OFFSET ?5) "
              "SELECT d.id, d.name, d.address, d.port, c.name, d.priority, d.status, d.last_seen, "
-             "d.last_poll, d.vendor, d.model, d.serial, d.mac, d.page_count_total, page.alerts, "
+             "d.last_poll, d.vendor, d.model, d.serial, d.mac, d.page_count_total, " ALERT_COUNT
+             ", "
              "(SELECT count(*) FROM supplies s WHERE s.device_id = d.id AND s.state IN ('low', "
              "'empty')) FROM page JOIN devices d ON d.id = page.id JOIN credentials c ON c.id = "
-             "d.credential_id ORDER BY page.pos",
-             expr, q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC", expr,
-             q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
+             "d.credential_id ORDER BY page.k %s, page.id %s",
+             expr, q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC",
+             q->desc ? "DESC" : "ASC");
     if (gw__db_prepare(db, sql, &st) < 0)
         goto out;
     bind_filter(st, pattern, q);

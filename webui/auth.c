@@ -79,6 +79,10 @@ static const struct gw_db_migration ui_migrations[] = {
         "  key TEXT PRIMARY KEY,"
         "  value INTEGER NOT NULL"
         ") WITHOUT ROWID;"},
+    /* The devices page sorts by name by default; with 10,000 devices a sort per request costs
+     * milliseconds on the loop, the index a few hundred microseconds. The index serves only
+     * this module's query (gw_query_devices), so it is created with the module's tables. */
+    {2, "CREATE INDEX IF NOT EXISTS ui_devices_name ON devices(name COLLATE NOCASE);"},
 };
 
 struct ui__job {
