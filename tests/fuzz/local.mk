@@ -15,6 +15,12 @@ tests_fuzz_fuzz_cfg_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_fuzz_fuzz_cfg_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_cfg_LDADD = $(UNIT_LDADD)
+noinst_PROGRAMS += tests/fuzz/fuzz_api_json
+tests_fuzz_fuzz_api_json_SOURCES = tests/fuzz/fuzz_api_json.c
+tests_fuzz_fuzz_api_json_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_fuzz_fuzz_api_json_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_api_json_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_api_json_LDADD = webui/libui.a $(UNIT_LDADD) $(UI_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/corpus
 # The uplink's down-message parser (append-only block of the uplink).
