@@ -119,7 +119,7 @@ static const char *const anonymize_modes[] = {"from-init", "yes", "no", NULL};
     X("uplink", "proxy_user", GW_OPT_STRING, "", 0, 0, R, NULL, up_proxy_user,                     \
       "user name for the proxy's basic authentication; the password is in the vault")              \
     X("uplink", "anonymize", GW_OPT_ENUM, "from-init", 0, 2, 0, anonymize_modes, up_anonymize,     \
-      "from-init: as chosen by fleetgw init; yes or no are checked against it and never change it")
+      "from-init: as fleetgw init chose; yes or no are checked against it, never change it")
 
 #define FIELD_SIZE(f) sizeof(((struct gw_cfg *)0)->f)
 #define OPT_ENTRY(sec, k, type, def, min, max, flags, ev, field, help)                             \

@@ -143,8 +143,8 @@ int gw_cmd_register(const struct gw_opts *o, int argc, char **argv)
     const char *gid = json_string_value(json_object_get(reply, "gateway_id"));
     const char *regst = json_string_value(json_object_get(reply, "status"));
     const char *ca = json_string_value(json_object_get(reply, "ca_pem"));
-    req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "cmd", "uplink.register",
-                    "result", "ok", "url", rr.url, "gateway_id", gid, "token",
+    req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "cmd", "uplink.register", "result",
+                    "ok", "url", rr.url, "gateway_id", gid, "token",
                     json_string_value(json_object_get(reply, "token")), "status",
                     regst ? regst : "pending", "broker", broker, "ca_pem", ca ? ca : "");
     if (proxy_pw)
@@ -209,11 +209,11 @@ int gw_cmd_unregister(const struct gw_opts *o, int argc, char **argv)
         if (!pr && err == GW_E_NOTRUNNING && gw_app_open_store(&app) == 0) {
             char *token = up_secret_get(app.db, app.vault, "token");
             char *ppw = up_secret_get(app.db, app.vault, "proxy_password");
-            if (token &&
-                up_unregister_http(url, gid, token, app.cfg.up_ca_file, app.cfg.up_proxy,
-                                   app.cfg.up_proxy_user, ppw, &eb) < 0)
-                fprintf(stderr, "fleetgw unregister: %s (the local registration is removed "
-                                "anyway)\n",
+            if (token && up_unregister_http(url, gid, token, app.cfg.up_ca_file, app.cfg.up_proxy,
+                                            app.cfg.up_proxy_user, ppw, &eb) < 0)
+                fprintf(stderr,
+                        "fleetgw unregister: %s (the local registration is removed "
+                        "anyway)\n",
                         eb.msg);
             gw_free_secret_str(token);
             gw_free_secret_str(ppw);

@@ -17,9 +17,9 @@
     X(GW_E_NOTFOUND, -1004, "not found")                                                           \
     X(GW_E_EXISTS, -1005, "already exists")                                                        \
     X(GW_E_CRYPTO, -1006, "cryptographic failure")                                                 \
-    X(GW_E_TAMPER, -1007, "secret failed authentication (tampered or wrong key)")                 \
+    X(GW_E_TAMPER, -1007, "secret failed authentication (tampered or wrong key)")                  \
     X(GW_E_KEYPERM, -1008, "key file is readable by group or others")                              \
-    X(GW_E_SCHEMA, -1009, "database schema is newer than this program")                           \
+    X(GW_E_SCHEMA, -1009, "database schema is newer than this program")                            \
     X(GW_E_PARSE, -1010, "malformed input")                                                        \
     X(GW_E_TOOBIG, -1011, "input too large")                                                       \
     X(GW_E_NOTRUNNING, -1012, "daemon is not running")                                             \
@@ -40,7 +40,7 @@
     X(SOAPC_E_FAULT, -1200, "SOAP fault")                                                          \
     X(DISC_E_TARGET, -1300, "bad discovery target")                                                \
     X(UP_E_BROKER, -1400, "broker error")                                                          \
-    X(UP_E_ACCESS_CODE, -1401, "access code not accepted by the cloud")                           \
+    X(UP_E_ACCESS_CODE, -1401, "access code not accepted by the cloud")                            \
     X(UP_E_CREDENTIALS, -1402, "user name or password not accepted by the cloud")                  \
     X(UP_E_TOKEN_EXPIRED, -1403, "the registration token has expired")                             \
     X(UP_E_CLOCK_SKEW, -1404, "clock differs too much from the cloud's")                           \

@@ -40,11 +40,12 @@ struct up_anon {
 };
 
 static const char *const drop_keys[] = {
-    "address",  "addr",         "ip",       "ip_address", "host",       "hostname",
-    "host_name", "name",        "sys_name", "sysname",    "sys_location", "syslocation",
-    "sys_contact", "syscontact", "location", "contact",    "mask",       "netmask",
-    "subnet",   "gateway_ip",   "default_gateway", "dns", "dns_servers", "computer_name",
-    "fqdn",     "domain",
+    "address",         "addr",        "ip",          "ip_address",    "host",
+    "hostname",        "host_name",   "name",        "sys_name",      "sysname",
+    "sys_location",    "syslocation", "sys_contact", "syscontact",    "location",
+    "contact",         "mask",        "netmask",     "subnet",        "gateway_ip",
+    "default_gateway", "dns",         "dns_servers", "computer_name", "fqdn",
+    "domain",
 };
 
 static bool is_drop_key(const char *k)
@@ -98,8 +99,8 @@ struct up_anon *up__anon_load(struct gw_db *db)
     if (getifaddrs(&ifs) == 0) {
         for (i = ifs; i; i = i->ifa_next) {
             char buf[NI_MAXHOST];
-            if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
-                                 i->ifa_addr->sa_family != AF_INET6))
+            if (!i->ifa_addr ||
+                (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
                 continue;
             if (getnameinfo(i->ifa_addr,
                             i->ifa_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)

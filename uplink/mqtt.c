@@ -202,8 +202,8 @@ static void connect_work(uv_work_t *w)
     mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, SESSION_EXPIRY);
     /* Blocking: DNS and the TCP connect happen here, off the loop. The socket is non-blocking
      * when this returns; the TLS handshake continues on the loop. */
-    m->work_rc = mosquitto_connect_bind_v5(m->mosq, m->p.host, m->p.port, m->p.keepalive, NULL,
-                                           props);
+    m->work_rc =
+        mosquitto_connect_bind_v5(m->mosq, m->p.host, m->p.port, m->p.keepalive, NULL, props);
     mosquitto_property_free_all(&props);
 }
 
@@ -260,8 +260,8 @@ static int setup(struct up_mqtt *m)
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_username_pw_set(m->mosq, m->p.client_id, m->p.password);
     if (rc == MOSQ_ERR_SUCCESS && m->p.will_topic[0])
-        rc = mosquitto_will_set_v5(m->mosq, m->p.will_topic, (int)strlen(offline), offline, 1,
-                                   true, NULL);
+        rc = mosquitto_will_set_v5(m->mosq, m->p.will_topic, (int)strlen(offline), offline, 1, true,
+                                   NULL);
     if (rc != MOSQ_ERR_SUCCESS) {
         gw_log_err(UP, "mqtt setup failed: %s", mosquitto_strerror(rc));
         return UP_E_BROKER;

@@ -46,8 +46,7 @@ int up__gzip(const void *in, size_t len, unsigned char **out, size_t *outlen)
     return 0;
 }
 
-int up__zip_one(const char *name, const char *text, size_t len, unsigned char **out,
-                size_t *outlen)
+int up__zip_one(const char *name, const char *text, size_t len, unsigned char **out, size_t *outlen)
 {
     zip_error_t ze;
     zip_source_t *src, *file;
@@ -102,11 +101,10 @@ static json_t *supply_rows(sqlite3_stmt *st, int64_t dev)
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, dev);
     while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(arr,
-                              json_pack("[s, s, i, s]", (const char *)sqlite3_column_text(st, 0),
-                                        (const char *)sqlite3_column_text(st, 1),
-                                        sqlite3_column_int(st, 2),
-                                        (const char *)sqlite3_column_text(st, 3)));
+        json_array_append_new(
+            arr, json_pack("[s, s, i, s]", (const char *)sqlite3_column_text(st, 0),
+                           (const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
+                           (const char *)sqlite3_column_text(st, 3)));
     return arr;
 }
 
@@ -132,8 +130,8 @@ int up__collect_counters(struct gw_db *db, int64_t since, int64_t max_bytes)
                            "SELECT id, serial, mac, vendor, model, status FROM devices "
                            "ORDER BY id",
                            -1, &dev, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(h, "SELECT name, value FROM counters_latest WHERE device_id = ?1",
-                           -1, &cnt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(h, "SELECT name, value FROM counters_latest WHERE device_id = ?1", -1,
+                           &cnt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(h,
                            "SELECT type, color, percent, state FROM supplies "
                            "WHERE device_id = ?1 ORDER BY type, idx",
@@ -147,8 +145,8 @@ int up__collect_counters(struct gw_db *db, int64_t since, int64_t max_bytes)
         int step = sqlite3_step(dev);
         if (step == SQLITE_ROW) {
             int64_t id = sqlite3_column_int64(dev, 0);
-            json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "dev", (json_int_t)id,
-                                  "serial", (const char *)sqlite3_column_text(dev, 1), "mac",
+            json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "dev", (json_int_t)id, "serial",
+                                  (const char *)sqlite3_column_text(dev, 1), "mac",
                                   (const char *)sqlite3_column_text(dev, 2), "vendor",
                                   (const char *)sqlite3_column_text(dev, 3), "model",
                                   (const char *)sqlite3_column_text(dev, 4), "status",
@@ -193,8 +191,8 @@ static void line_add(char **buf, size_t *len, size_t *cap, const char *line)
     (*buf)[*len] = '\0';
 }
 
-static int queue_zip(struct gw_db *db, const char *file, const char *member, char *text,
-                     size_t len, int records, int64_t max_bytes)
+static int queue_zip(struct gw_db *db, const char *file, const char *member, char *text, size_t len,
+                     int records, int64_t max_bytes)
 {
     const struct up_anon *a = up__anon_current(db);
     unsigned char *zip = NULL;
@@ -239,10 +237,8 @@ int up__collect_logs(struct gw_db *db, int64_t max_bytes)
         maxid = sqlite3_column_int64(st, 0);
         snprintf(line, sizeof line, "%s id=%lld user=%s source=%s action=%s result=%s %s",
                  gw_time_iso(sqlite3_column_int64(st, 1), ts), (long long)maxid,
-                 (const char *)sqlite3_column_text(st, 2),
-                 (const char *)sqlite3_column_text(st, 3),
-                 (const char *)sqlite3_column_text(st, 4),
-                 (const char *)sqlite3_column_text(st, 5),
+                 (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+                 (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
                  (const char *)sqlite3_column_text(st, 6));
         line_add(&buf, &len, &cap, line);
         n++;
@@ -273,8 +269,7 @@ int up__collect_logs(struct gw_db *db, int64_t max_bytes)
         maxid = sqlite3_column_int64(st, 0);
         snprintf(line, sizeof line, "%s device=%lld address=%s event=%s %s",
                  gw_time_iso(sqlite3_column_int64(st, 1), ts),
-                 (long long)sqlite3_column_int64(st, 2),
-                 (const char *)sqlite3_column_text(st, 5),
+                 (long long)sqlite3_column_int64(st, 2), (const char *)sqlite3_column_text(st, 5),
                  (const char *)sqlite3_column_text(st, 3),
                  (const char *)sqlite3_column_text(st, 4));
         line_add(&buf, &len, &cap, line);

@@ -208,9 +208,9 @@ static int seal(struct gw_db *db, const char *kind, json_t *body, const char *id
 {
     char gwid[80] = "", ts[21];
     gw_setting_get(db, UP_K_GWID, gwid, sizeof gwid);
-    json_t *env = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:O}", "v", 1, "id", id, "seq",
-                            (json_int_t)seq, "gw", gwid, "kind", kind, "ts",
-                            gw_time_iso(gw_now(), ts), "body", body);
+    json_t *env =
+        json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:O}", "v", 1, "id", id, "seq", (json_int_t)seq,
+                  "gw", gwid, "kind", kind, "ts", gw_time_iso(gw_now(), ts), "body", body);
     char *text = json_dumps(env, JSON_COMPACT);
     json_decref(env);
     if (!text)
@@ -449,8 +449,8 @@ int up__secret_set(struct gw_db *db, const struct gw_vault *v, const char *name,
     size_t len = 0;
     int rc;
     if (!pt) {
-        if (sqlite3_prepare_v2(gw_db_handle(db), "DELETE FROM up_secrets WHERE name = ?1", -1,
-                               &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(gw_db_handle(db), "DELETE FROM up_secrets WHERE name = ?1", -1, &st,
+                               NULL) != SQLITE_OK)
             return db_fail(db, "secret delete");
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "secret delete");

@@ -26,7 +26,7 @@ static const char *const verdict_names[] = {"ok",           "too_large", "malfor
 const char *up_down_verdict_name(enum up_down_verdict v)
 {
     return (unsigned)v < sizeof verdict_names / sizeof verdict_names[0] ? verdict_names[v]
-                                                                      : "malformed";
+                                                                        : "malformed";
 }
 
 static bool id_ok(const char *s, size_t max)
@@ -85,8 +85,8 @@ enum up_down_verdict up_down_parse(const char *buf, size_t len, const char *gw_i
      * whole. */
     root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        gw_errbuf_set(eb, GW_E_PARSE, "not JSON: %.100s at line %d column %d", jerr.text,
-                      jerr.line, jerr.column);
+        gw_errbuf_set(eb, GW_E_PARSE, "not JSON: %.100s at line %d column %d", jerr.text, jerr.line,
+                      jerr.column);
         return UP_DOWN_MALFORMED;
     }
     if (!json_is_object(root)) {
@@ -219,12 +219,12 @@ void up__tasks_handle(struct gw_db *db, const char *gw_id, const void *payload, 
     switch (v) {
     case UP_DOWN_OK:
         /* Only "ping" is supported in version 1. */
-        body = json_pack("{s:s, s:s, s:{s:b}}", "task_id", t.id, "status", "ok", "result",
-                         "pong", 1);
+        body =
+            json_pack("{s:s, s:s, s:{s:b}}", "task_id", t.id, "status", "ok", "result", "pong", 1);
         break;
     case UP_DOWN_EXPIRED:
-        body = json_pack("{s:s, s:s, s:{s:s, s:s}}", "task_id", t.id, "status", "expired",
-                         "error", "code", "expired", "message", eb.msg);
+        body = json_pack("{s:s, s:s, s:{s:s, s:s}}", "task_id", t.id, "status", "expired", "error",
+                         "code", "expired", "message", eb.msg);
         break;
     default:
         body = json_pack("{s:s, s:s, s:{s:s, s:s}}", "task_id", t.id, "status", "unsupported",

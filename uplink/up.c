@@ -481,8 +481,8 @@ static void gateway_message(void)
     json_t *body = json_pack(
         "{s:s, s:s, s:b, s:i, s:I, s:I, s:s}", "version", PACKAGE_VERSION, "mode",
         manage_mode(U.env.db) ? "manage" : "monitor", "anonymized", up_anon_is_on(U.env.db),
-        "devices", gw_device_count(U.env.db), "outbox_messages", (json_int_t)msgs,
-        "evicted_total", (json_int_t)up__setting_int(U.env.db, UP_K_EVICTED, 0), "hostname", host);
+        "devices", gw_device_count(U.env.db), "outbox_messages", (json_int_t)msgs, "evicted_total",
+        (json_int_t)up__setting_int(U.env.db, UP_K_EVICTED, 0), "hostname", host);
     up__queue_put(U.env.db, "gateway", UP_PRIO_EVENT, body, maxb());
     json_decref(body);
 }
@@ -622,8 +622,9 @@ int up_init(const struct up_env *env, struct gw_errbuf *eb)
                    "[uplink] anonymize = %s refused: anonymization is chosen only at 'fleetgw "
                    "init --anonymize' and stays %s",
                    on ? "no" : "yes", on ? "on" : "off");
-        gw_audit_add(env->db, "system", "config", on ? "uplink.anonymize.off" : "uplink.anonymize.on",
-                     "refused", "[uplink] anonymize in the configuration file");
+        gw_audit_add(env->db, "system", "config",
+                     on ? "uplink.anonymize.off" : "uplink.anonymize.on", "refused",
+                     "[uplink] anonymize in the configuration file");
     }
     U.inited = true;
     return 0;
@@ -638,8 +639,8 @@ int up_start(void)
     U.bus_id = gw_bus_subscribe("", on_bus, NULL);
     U.started = true;
     gw_setting_get(U.env.db, UP_K_GWID, U.gwid, sizeof U.gwid);
-    gw_log_info(UP, "uplink started registered=%s mode=%s anonymized=%s",
-                U.gwid[0] ? "yes" : "no", manage_mode(U.env.db) ? "manage" : "monitor",
+    gw_log_info(UP, "uplink started registered=%s mode=%s anonymized=%s", U.gwid[0] ? "yes" : "no",
+                manage_mode(U.env.db) ? "manage" : "monitor",
                 up_anon_is_on(U.env.db) ? "yes" : "no");
     return 0;
 }
@@ -695,8 +696,10 @@ void up_status(struct gw_db *db, json_t *status)
                         json_boolean(U.started && db == U.env.db && up__mqtt_is_connected(U.mqtt)));
     json_object_set_new(status, "outbox_messages", json_integer(msgs));
     json_object_set_new(status, "outbox_bytes", json_integer(bytes));
-    json_object_set_new(status, "last_upload", last ? json_string(gw_time_iso(last, ts)) : json_null());
-    json_object_set_new(status, "evicted_total", json_integer(up__setting_int(db, UP_K_EVICTED, 0)));
+    json_object_set_new(status, "last_upload",
+                        last ? json_string(gw_time_iso(last, ts)) : json_null());
+    json_object_set_new(status, "evicted_total",
+                        json_integer(up__setting_int(db, UP_K_EVICTED, 0)));
     json_t *u = json_object();
     json_object_set_new(u, "anonymized", json_boolean(up_anon_is_on(db)));
     if (gw_setting_get(db, UP_K_GWID, v, sizeof v) == 0 && v[0])
@@ -724,8 +727,8 @@ bool up_ctl_handles(const char *cmd)
 
 static json_t *r_err(int code, const char *msg)
 {
-    return json_pack("{s:b, s:s, s:s, s:i}", "ok", 0, "error", msg, "code_name",
-                     gw_err_name(code), "code", code);
+    return json_pack("{s:b, s:s, s:s, s:i}", "ok", 0, "error", msg, "code_name", gw_err_name(code),
+                     "code", code);
 }
 
 static const char *jstr(json_t *o, const char *k)
@@ -759,8 +762,9 @@ static json_t *ctl_register(struct gw_db *db, const struct gw_vault *v, json_t *
     }
     const char *gid = jstr(req, "gateway_id");
     const char *token = jstr(req, "token");
-    if (!*gid || strlen(gid) > 64 || strspn(gid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                 "0123456789_-") != strlen(gid) ||
+    if (!*gid || strlen(gid) > 64 ||
+        strspn(gid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789_-") != strlen(gid) ||
         strlen(token) < 8)
         return r_err(GW_E_INVAL, "registration reply lacks a valid gateway id or token");
     int rc = gw_db_begin(db);
@@ -800,8 +804,8 @@ static json_t *ctl_register(struct gw_db *db, const struct gw_vault *v, json_t *
 static json_t *ctl_unregister(struct gw_db *db, const struct gw_vault *v, const char *user,
                               const char *source)
 {
-    static const char *const keys[] = {UP_K_GWID, UP_K_URL, UP_K_STATUS, UP_K_BROKER,
-                                       "up.ca_pem", UP_K_LINK, UP_K_MODE, UP_K_UNTIL};
+    static const char *const keys[] = {UP_K_GWID,   UP_K_URL,  UP_K_STATUS, UP_K_BROKER,
+                                       "up.ca_pem", UP_K_LINK, UP_K_MODE,   UP_K_UNTIL};
     int rc = up__secret_set(db, v, "token", NULL);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && rc == 0; i++)
         rc = gw_setting_set(db, keys[i], "");

@@ -122,11 +122,11 @@ struct up_http {
     void *curl; /* reused handle (keeps the connection), or NULL for a one-shot */
 };
 struct up_http_reply {
-    long status;     /* 0 when no HTTP reply */
-    json_t *json;    /* parsed body or NULL */
-    int curl_code;   /* CURLcode */
-    char err[256];   /* curl's message */
-    int64_t tx, rx;  /* bytes uploaded / downloaded (HTTP level) */
+    long status;    /* 0 when no HTTP reply */
+    json_t *json;   /* parsed body or NULL */
+    int curl_code;  /* CURLcode */
+    char err[256];  /* curl's message */
+    int64_t tx, rx; /* bytes uploaded / downloaded (HTTP level) */
 };
 void up__http_global_init(void);
 void *up__http_handle_new(void);
