@@ -272,12 +272,12 @@ static int write_answer(struct ui__req *r)
             free(buf);
             return -1;
         }
-        memcpy(p, r->resp, first);
-        p += first;
-        w = lws_write(wsi, start, (size_t)(p - start),
-                      last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+        if (first)
+            memcpy(p, r->resp, first);
+        n = (size_t)(p - start) + first;
+        w = lws_write(wsi, start, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
         free(buf);
-        if (w < (int)(p - start))
+        if (w < (int)n)
             return -1;
         r->headers_sent = true;
         r->resp_off = first;
