@@ -279,8 +279,8 @@ static void h_device_priority(struct ui__req *r, json_t *body, const char *arg)
         ui__respond_error(r, 400, err);
         return;
     }
-    rep = ctl(r, json_pack("{s:s, s:I, s:s}", "cmd", "device.set", "id", (json_int_t)id,
-                           "priority", prio));
+    rep = ctl(r, json_pack("{s:s, s:I, s:s}", "cmd", "device.set", "id", (json_int_t)id, "priority",
+                           prio));
     if (!rep)
         return;
     publish_device(r, "changed", (json_int_t)id);
