@@ -443,9 +443,10 @@ static void session_expire(struct ui_server *s, const char *token_hash, const ch
 static const char *expired_reason(struct ui_server *s, int64_t created, int64_t last_seen,
                                   int64_t now)
 {
-    if (now - last_seen >= s->sec.idle_s)
+    /* Times have one-second resolution: ">" never ends a session before its full time. */
+    if (now - last_seen > s->sec.idle_s)
         return "inactivity";
-    if (now - created >= s->sec.lifetime_s)
+    if (now - created > s->sec.lifetime_s)
         return "lifetime";
     return NULL;
 }
@@ -527,7 +528,7 @@ void ui__sessions_sweep(struct ui_server *s)
     int n = 0;
     sqlite3_stmt *st = prep(s->db, "SELECT s.token_hash, u.name, s.source, s.created, "
                                    "s.last_seen FROM ui_sessions s JOIN ui_users u ON u.id = "
-                                   "s.user_id WHERE s.last_seen <= ?1 OR s.created <= ?2");
+                                   "s.user_id WHERE s.last_seen < ?1 OR s.created < ?2");
     if (!st)
         return;
     sqlite3_bind_int64(st, 1, now - s->sec.idle_s);

@@ -373,13 +373,15 @@ def test_lockout_survives_restart_and_admin_unlock(running):
 
 
 def test_session_idle_timeout(tdir, fleetgw):
-    web = WebGateway(tdir, fleetgw, extra="session_idle_timeout = 2s\n").init().start()
+    web = WebGateway(tdir, fleetgw, extra="session_idle_timeout = 3s\n").init().start()
     try:
         s = web.login()
         assert web.request("GET", "/api/v1/status", sess=s).status == 200
-        time.sleep(1.2)
+        time.sleep(1.5)
         assert web.request("GET", "/api/v1/status", sess=s).status == 200  # activity renews
-        time.sleep(3.2)
+        time.sleep(2.0)
+        assert web.request("GET", "/api/v1/status", sess=s).status == 200  # 3.5 s after login
+        time.sleep(5.0)
         r = web.request("GET", "/api/v1/status", sess=s)
         assert r.status == 401
         s2 = web.login()
