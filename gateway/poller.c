@@ -39,9 +39,17 @@
 
 struct pdev {
     struct gw_poller *poller;
-    struct gw_device dev; /* registry snapshot */
+    struct { /* what polling needs of the registry entry */
+        int64_t id;
+        char *address;
+        uint16_t port;
+        int64_t credential_id;
+        bool priority_pinned;
+        bool has_page_count;
+        uint64_t page_count_total;
+    } dev;
     struct snmpc_session *sess;
-    uv_getaddrinfo_t gai;
+    uv_getaddrinfo_t *gai; /* while a host name resolves */
     char ip[64];
     uint64_t alert_due_ms;   /* loop time of the next status poll */
     uint64_t counter_due_ms; /* loop time of the next full poll */
@@ -102,7 +110,27 @@ static uint64_t spread(int64_t id, uint64_t span)
 
 static void pdev_free(struct pdev *pd)
 {
+    free(pd->dev.address);
+    free(pd->gai);
     free(pd);
+}
+
+/* Takes the registry entry's fields polling uses; keeps what the poller has seen since. */
+static void pdev_set(struct pdev *pd, const struct gw_device *d)
+{
+    if (!pd->dev.address || strcmp(pd->dev.address, d->address) != 0) {
+        free(pd->dev.address);
+        pd->dev.address = gw_strdup(d->address);
+    }
+    pd->dev.id = d->id;
+    pd->dev.port = d->port;
+    pd->dev.credential_id = d->credential_id;
+    pd->dev.priority_pinned = d->priority_pinned;
+    if (d->has_page_count &&
+        (!pd->dev.has_page_count || d->page_count_total > pd->dev.page_count_total)) {
+        pd->dev.has_page_count = true;
+        pd->dev.page_count_total = d->page_count_total;
+    }
 }
 
 static void maybe_stopped(struct gw_poller *p)
@@ -434,6 +462,7 @@ static void resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct pdev *pd = req->data;
     struct gw_poller *p = pd->poller;
+    GW_FREE(pd->gai);
     pd->resolving = false;
     p->pending_close--;
     p->in_flight--;
@@ -478,11 +507,14 @@ static void due(struct pdev *pd, uint64_t now)
     }
     /* Host names resolve on libuv's thread pool, never on the loop. */
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM};
-    pd->gai.data = pd;
-    if (uv_getaddrinfo(p->app->loop, &pd->gai, resolved, pd->dev.address, NULL, &hints) == 0) {
+    pd->gai = gw_calloc(1, sizeof *pd->gai);
+    pd->gai->data = pd;
+    if (uv_getaddrinfo(p->app->loop, pd->gai, resolved, pd->dev.address, NULL, &hints) == 0) {
         pd->resolving = true;
         p->pending_close++;
         p->in_flight++; /* a lookup holds a poll slot */
+    } else {
+        GW_FREE(pd->gai);
     }
 }
 
@@ -509,7 +541,7 @@ static struct pdev *pdev_new(struct gw_poller *p, const struct gw_device *d, uin
     struct pdev *pd = gw_calloc(1, sizeof *pd);
     uint64_t alert_ms, counter_ms, first;
     pd->poller = p;
-    pd->dev = *d;
+    pdev_set(pd, d);
     pd->activity = d->activity;
     pd->activity_ts = d->activity_ts ? d->activity_ts : wall;
     if (gw_priority_parse(d->priority, &pd->prio) < 0)
@@ -555,12 +587,7 @@ static int reload_one(const struct gw_device *d, void *arg)
         if (pd->dev.credential_id != d->credential_id || pd->dev.port != d->port ||
             strcmp(pd->dev.address, d->address) != 0)
             pdev_close_session(pd);
-        /* Keep what the poller knows better than the store: counters it has seen since. */
-        bool has_pc = pd->dev.has_page_count;
-        uint64_t pc = pd->dev.page_count_total;
-        pd->dev = *d;
-        pd->dev.has_page_count = has_pc || d->has_page_count;
-        pd->dev.page_count_total = pc > d->page_count_total ? pc : d->page_count_total;
+        pdev_set(pd, d);
         if (d->priority_pinned)
             gw_priority_parse(d->priority, &pd->prio);
         else
@@ -640,7 +667,7 @@ void gw_poller_stop(struct gw_app *app, void (*cb)(struct gw_app *app))
     for (size_t i = 0; i < p->n; i++) {
         struct pdev *pd = p->devs[i];
         if (pd->resolving)
-            uv_cancel((uv_req_t *)&pd->gai);
+            uv_cancel((uv_req_t *)pd->gai);
         pdev_close_session(pd);
     }
     uv_close((uv_handle_t *)&p->tick, tick_closed);

@@ -66,7 +66,8 @@ struct snmpc_session {
     int open_handles; /* libuv handles not yet closed */
     bool closing;
     bool dispatching; /* inside dispatch(): its caller re-arms the timer afterwards */
-    struct snmpc_session *prev, *next; /* all open sessions, for the USM user clean-up */
+    struct snmpc_session *prev, *next; /* in usm_holders while linked */
+    bool linked;
 
     struct snmpc_target t; /* copy without secrets; strings below */
     char host[256], sec_name[64], context[64];
@@ -84,7 +85,9 @@ struct snmpc_session {
 
     /* v3 discovery and diagnosis */
     enum { V3_NONE, V3_PROBING, V3_READY } v3;
-    bool parked;        /* between polls: the USM entry is released (snmpc__park) */
+    bool parked;                 /* between polls: the USM entry is released (snmpc__park) */
+    u_int park_boots, park_time; /* the engine's boots and time when parked */
+    uint64_t park_ms;
     bool priv_answered; /* an authPriv request got an authenticated answer */
     bool priv_check;    /* the outstanding request is the authNoPriv diagnosis */
     unsigned char probe_eid[32];
@@ -104,7 +107,36 @@ struct snmpc_session {
 static bool lib_ready;
 static netsnmp_large_fd_set fdset;
 static int fdset_size;
-static struct snmpc_session *all_sessions;
+/* The v3 sessions that may hold a USM entry (open, not parked): the ones usm_shared() must look
+ * at. Parked sessions leave the list, so it stays as short as the polls in flight; walking every
+ * open session instead cost two thirds of the daemon's CPU at 10,000 devices. */
+static struct snmpc_session *usm_holders;
+
+static void holders_link(struct snmpc_session *s)
+{
+    if (s->linked)
+        return;
+    s->prev = NULL;
+    s->next = usm_holders;
+    if (usm_holders)
+        usm_holders->prev = s;
+    usm_holders = s;
+    s->linked = true;
+}
+
+static void holders_unlink(struct snmpc_session *s)
+{
+    if (!s->linked)
+        return;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        usm_holders = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    s->linked = false;
+}
 
 struct ku_entry {
     bool used;
@@ -437,10 +469,8 @@ int snmpc_session_new(uv_loop_t *loop, const struct snmpc_target *t, struct snmp
     GW_ASSERT(uv_timer_init(loop, &s->timer) == 0);
     s->poll.data = s->timer.data = s;
     s->open_handles = 2;
-    s->next = all_sessions;
-    if (all_sessions)
-        all_sessions->prev = s;
-    all_sessions = s;
+    if (s->t.version == GW_SNMP_V3)
+        holders_link(s);
     *out = s;
     return 0;
 
@@ -820,7 +850,7 @@ static struct usmUser *usm_find(const unsigned char *eid, size_t eid_len, const 
 static bool usm_shared(const struct snmpc_session *s, bool engine)
 {
     netsnmp_session *ns = snmp_sess_session(s->ssp);
-    for (const struct snmpc_session *o = all_sessions; o; o = o->next) {
+    for (const struct snmpc_session *o = usm_holders; o; o = o->next) {
         netsnmp_session *on;
         if (o == s || !o->ssp || o->parked || o->t.version != GW_SNMP_V3 ||
             strcmp(o->sec_name, s->sec_name))
@@ -894,16 +924,37 @@ static int discovery_finish(struct snmpc_session *s)
  * recreated from the cached Ku (a few microseconds) when the next request goes out. */
 void snmpc__park(struct snmpc_session *s)
 {
+    netsnmp_session *ns;
     if (s->t.version != GW_SNMP_V3 || s->v3 != V3_READY || s->parked || s->busy)
         return;
     usm_user_drop(s);
+    holders_unlink(s);
     s->parked = true;
+    /* The engine time table is global too (23 hash buckets searched linearly): keep the
+     * engine's boots and time here instead and hand them back when the session wakes. A table
+     * entry another open session of the same engine uses stays. */
+    ns = snmp_sess_session(s->ssp);
+    if (!usm_shared(s, true) &&
+        get_enginetime(ns->securityEngineID, (u_int)ns->securityEngineIDLen, &s->park_boots,
+                       &s->park_time, FALSE) == SNMPERR_SUCCESS) {
+        s->park_ms = uv_now(s->loop);
+        free_enginetime(ns->securityEngineID, ns->securityEngineIDLen);
+    } else {
+        s->park_ms = 0;
+    }
 }
 
 static int unpark(struct snmpc_session *s)
 {
     netsnmp_session *ns = snmp_sess_session(s->ssp);
     s->parked = false;
+    holders_link(s);
+    if (s->park_ms) {
+        u_int elapsed = (u_int)((uv_now(s->loop) - s->park_ms) / 1000u);
+        set_enginetime(ns->securityEngineID, (u_int)ns->securityEngineIDLen, s->park_boots,
+                       s->park_time + elapsed, TRUE);
+        s->park_ms = 0;
+    }
     if (usm_find(ns->securityEngineID, ns->securityEngineIDLen, s->sec_name))
         return 0; /* another open session of this engine and user holds it */
     /* create_user_from_session() does nothing once it has marked the session. */
@@ -1126,14 +1177,6 @@ void snmpc_session_close(struct snmpc_session *s, snmpc_close_cb cb, void *arg)
     uv_timer_stop(&s->timer);
     uv_close((uv_handle_t *)&s->timer, on_handle_closed);
 
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        all_sessions = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    s->prev = s->next = NULL;
-
     ns = snmp_sess_session(s->ssp);
     if (ns) {
         if (s->t.version == GW_SNMP_V3)
@@ -1144,6 +1187,7 @@ void snmpc_session_close(struct snmpc_session *s, snmpc_close_cb cb, void *arg)
         if (ns->community && ns->community_len)
             OPENSSL_cleanse(ns->community, ns->community_len);
     }
+    holders_unlink(s);
     snmp_sess_close(s->ssp);
     s->ssp = NULL;
 }
