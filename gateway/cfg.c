@@ -606,45 +606,14 @@ int gw_cfg_parse(const char *text, size_t len, const char *name, struct gw_cfg *
 
 int gw_cfg_load(const char *path, struct gw_cfg *cfg, struct gw_errbuf *eb)
 {
-    struct stat st;
     char *buf;
-    size_t got = 0;
-    int fd, rc;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = -errno;
-        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-    }
-    if (fstat(fd, &st) < 0) {
-        rc = -errno;
-        close(fd);
-        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return gw_errbuf_set(eb, GW_E_CONFIG, "%s: not a regular file", path);
-    }
-    if (st.st_size > CFG_MAX_FILE) {
-        close(fd);
-        return gw_errbuf_set(eb, GW_E_CONFIG, "%s: file is larger than %d bytes", path,
-                             CFG_MAX_FILE);
-    }
-    buf = gw_malloc((size_t)st.st_size + 1);
-    for (;;) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = -errno;
-            close(fd);
-            free(buf);
-            return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-        }
-        if (r == 0 || (got += (size_t)r) == (size_t)st.st_size)
-            break;
-    }
-    close(fd);
-    rc = gw_cfg_parse(buf, got, path, cfg, eb);
+    size_t len;
+    int rc = gw_file_read(path, CFG_MAX_FILE, &buf, &len, eb);
+    if (rc == GW_E_TOOBIG)
+        return GW_E_CONFIG;
+    if (rc < 0)
+        return rc;
+    rc = gw_cfg_parse(buf, len, path, cfg, eb);
     free(buf);
     return rc;
 }

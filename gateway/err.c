@@ -8,9 +8,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -151,4 +154,55 @@ char *gw_time_iso(int64_t t, char buf[static 21])
     gmtime_r(&tt, &tm);
     strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+int gw_file_read(const char *path, size_t max, char **out, size_t *len, struct gw_errbuf *eb)
+{
+    struct stat st;
+    char *buf;
+    size_t got = 0;
+    int fd, rc;
+
+    *out = NULL;
+    *len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = -errno;
+        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
+    }
+    if (fstat(fd, &st) < 0) {
+        rc = -errno;
+        close(fd);
+        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: file is larger than %zu bytes", path, max);
+    }
+    buf = gw_malloc((size_t)st.st_size + 1);
+    /* Read what fstat announced; a file that shrinks meanwhile ends early, one that grows is
+     * cut at the announced size. */
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = -errno;
+            close(fd);
+            free(buf);
+            return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *out = buf;
+    *len = got;
+    return 0;
 }

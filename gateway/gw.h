@@ -66,6 +66,9 @@ void gw_free_secret_str(char *s);
         free(p);                                                                                   \
         (p) = NULL;                                                                                \
     } while (0)
+/* Reads a whole regular file of at most max bytes into *out (NUL-terminated, caller frees).
+ * Returns: 0, -errno, GW_E_TOOBIG (not a regular file, or larger than max); eb names the path. */
+int gw_file_read(const char *path, size_t max, char **out, size_t *len, struct gw_errbuf *eb);
 /* Copies src into dst[size] always NUL-terminated. Returns: strlen(src) (truncated if >= size). */
 size_t gw_strlcpy(char *dst, const char *src, size_t size);
 

@@ -417,45 +417,17 @@ fail:
 
 int snmpc_catalogue_load(const char *path, struct snmpc_catalogue **out, struct gw_errbuf *eb)
 {
-    struct stat st;
     char *text;
-    size_t got = 0;
-    int fd, rc;
+    size_t len;
+    int rc;
 
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = -errno;
-        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-    }
-    if (fstat(fd, &st) < 0) {
-        rc = -errno;
-        close(fd);
-        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-    }
-    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > SNMPC_MAX_FILE) {
-        close(fd);
-        return gw_errbuf_set(eb, SNMPC_E_CATALOGUE,
-                             "%s: not a regular file or larger than %u bytes", path,
-                             SNMPC_MAX_FILE);
-    }
-    text = gw_malloc((size_t)st.st_size + 1);
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, text + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = -errno;
-            free(text);
-            close(fd);
-            return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    rc = snmpc_catalogue_parse(text, got, path, out, eb);
+    rc = gw_file_read(path, SNMPC_MAX_FILE, &text, &len, eb);
+    if (rc == GW_E_TOOBIG)
+        return SNMPC_E_CATALOGUE;
+    if (rc < 0)
+        return rc;
+    rc = snmpc_catalogue_parse(text, len, path, out, eb);
     free(text);
     return rc;
 }

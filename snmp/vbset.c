@@ -537,43 +537,12 @@ int snmpc_vbset_parse_snmprec(struct snmpc_vbset *s, const char *text, size_t le
 
 int snmpc_vbset_load_snmprec(struct snmpc_vbset *s, const char *path, struct gw_errbuf *eb)
 {
-    struct stat st;
     char *text;
-    size_t got = 0;
-    int fd, rc;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = -errno;
-        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-    }
-    if (fstat(fd, &st) < 0) {
-        rc = -errno;
-        close(fd);
-        return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-    }
-    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > SNMPC_MAX_FILE) {
-        close(fd);
-        return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: not a regular file or larger than %u bytes",
-                             path, SNMPC_MAX_FILE);
-    }
-    text = gw_malloc((size_t)st.st_size + 1);
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, text + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = -errno;
-            free(text);
-            close(fd);
-            return gw_errbuf_set(eb, rc, "%s: %s", path, gw_strerror(rc));
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    rc = snmpc_vbset_parse_snmprec(s, text, got, path, eb);
+    size_t len;
+    int rc = gw_file_read(path, SNMPC_MAX_FILE, &text, &len, eb);
+    if (rc < 0)
+        return rc;
+    rc = snmpc_vbset_parse_snmprec(s, text, len, path, eb);
     free(text);
     return rc;
 }
