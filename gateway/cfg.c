@@ -730,51 +730,51 @@ static const char *copy_path(const char *path, char *buf, size_t len)
     return buf;
 }
 
+/* A path option when set, else file in dir: the rule of every derived path. */
+static const char *path_or(const char *opt, const char *dir, const char *file, char *buf,
+                           size_t len)
+{
+    return opt[0] ? copy_path(opt, buf, len) : join(dir, file, buf, len);
+}
+
+/* The data directory: $FLEETGW_DATADIR (tests, the demo) or the install's. */
+static const char *datadir(void)
+{
+    const char *dir = getenv("FLEETGW_DATADIR");
+    return dir && *dir ? dir : FLEETGW_DATADIR;
+}
+
 const char *gw_cfg_key_file(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    if (cfg->key_file[0])
-        return copy_path(cfg->key_file, buf, len);
-    return join(cfg->state_dir, "secrets.key", buf, len);
+    return path_or(cfg->key_file, cfg->state_dir, "secrets.key", buf, len);
 }
 
 const char *gw_cfg_control_socket(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    if (cfg->control_socket[0])
-        return copy_path(cfg->control_socket, buf, len);
-    return join(cfg->state_dir, "control.sock", buf, len);
+    return path_or(cfg->control_socket, cfg->state_dir, "control.sock", buf, len);
 }
 
 const char *gw_cfg_db_file(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    return join(cfg->state_dir, "fleetgw.db", buf, len);
+    return path_or("", cfg->state_dir, "fleetgw.db", buf, len);
 }
 
 const char *gw_cfg_catalogue(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    const char *dir = getenv("FLEETGW_DATADIR");
-    if (cfg->snmp_catalogue[0])
-        return copy_path(cfg->snmp_catalogue, buf, len);
-    return join(dir && *dir ? dir : FLEETGW_DATADIR, "counters.catalogue", buf, len);
+    return path_or(cfg->snmp_catalogue, datadir(), "counters.catalogue", buf, len);
 }
 
 const char *gw_cfg_webui_cert(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    if (cfg->webui_tls_cert[0])
-        return copy_path(cfg->webui_tls_cert, buf, len);
-    return join(cfg->state_dir, "webui.crt", buf, len);
+    return path_or(cfg->webui_tls_cert, cfg->state_dir, "webui.crt", buf, len);
 }
 
 const char *gw_cfg_webui_key(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    if (cfg->webui_tls_key[0])
-        return copy_path(cfg->webui_tls_key, buf, len);
-    return join(cfg->state_dir, "webui.key", buf, len);
+    return path_or(cfg->webui_tls_key, cfg->state_dir, "webui.key", buf, len);
 }
 
 const char *gw_cfg_webui_www(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    const char *dir = getenv("FLEETGW_DATADIR");
-    if (cfg->webui_www_dir[0])
-        return copy_path(cfg->webui_www_dir, buf, len);
-    return join(dir && *dir ? dir : FLEETGW_DATADIR, "www", buf, len);
+    return path_or(cfg->webui_www_dir, datadir(), "www", buf, len);
 }
