@@ -20,8 +20,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import proc_cpu_s, proc_rss_kb  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TICK = os.sysconf("SC_CLK_TCK")
 V3 = ["--v3-user", "bench", "--v3-auth-key", "authpass123", "--v3-priv-key", "privpass123",
       "--v3-auth-proto", "SHA", "--v3-priv-proto", "AES"]
 
@@ -32,20 +34,6 @@ def free_udp_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-def proc_cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def proc_rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class Sim:

@@ -23,11 +23,13 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import free_udp_port, proc_cpu_s  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FLEETGW = os.environ.get("FLEETGW", os.path.join(TOP, "build", "fleetgw"))
 SHARED = os.environ.get("FLEETGW_SHARED", os.path.join(TOP, "..", "shared"))
 RECS = os.path.join(SHARED, "testdata", "snmprec")
-TICK = os.sysconf("SC_CLK_TCK")
 
 # The objects one full fleetgw poll reads (snmp/poll.c), for the peer run.
 SCALARS = ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.4.0",
@@ -36,20 +38,6 @@ WALKS = ["1.3.6.1.2.1.25.3.2.1.2", "1.3.6.1.2.1.25.3.2.1.3", "1.3.6.1.2.1.25.3.2
          "1.3.6.1.2.1.25.3.5.1", "1.3.6.1.2.1.2.2.1.6", "1.3.6.1.2.1.43.10.2.1.4",
          "1.3.6.1.2.1.43.11.1.1", "1.3.6.1.2.1.43.12.1.1.4", "1.3.6.1.2.1.43.8.2.1",
          "1.3.6.1.2.1.43.18.1.1"]
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def proc_cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def fleetgw(cfg, *args, stdin=None):

@@ -24,30 +24,14 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import free_udp_port, proc_cpu_s as cpu_s, proc_rss_kb as rss_kb  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("FLEETGW_BUILDDIR", os.path.join(TOP, "build"))
 FLEETGW = os.environ.get("FLEETGW", os.path.join(BUILD, "fleetgw"))
 FLEETSIM = os.path.join(BUILD, "tests", "fleetsim", "fleetsim")
-TICK = os.sysconf("SC_CLK_TCK")
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 V3 = ("fleet", "authpass123", "privpass123")
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/statm") as f:
-        return int(f.read().split()[1]) * PAGE_KB
 
 
 def addr(base, i):

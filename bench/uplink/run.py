@@ -32,30 +32,17 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import free_port, wait  # noqa: E402
+
 SRC = Path(__file__).resolve().parents[2]
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.3)
-    raise SystemExit(f"timed out waiting for {what}")
 
 
 class Relay:
     """Counts TCP payload bytes in both directions between clients and target."""
 
     def __init__(self, target_port):
-        self.port = free_port()
+        self.port = free_port(socket.SOCK_STREAM)
         self.target = target_port
         self.up = self.down = 0
         self.loop = asyncio.new_event_loop()

@@ -31,24 +31,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import free_tcp_port, proc_cpu_s  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FLEETGW = os.environ.get("FLEETGW", os.path.join(TOP, "build", "fleetgw"))
-TICK = os.sysconf("SC_CLK_TCK")
 PASSWORD = "Bench!pass1"
-
-
-def free_tcp_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def proc_cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def fleetgw(cfg, *args, stdin=None):
@@ -110,6 +98,7 @@ def wrk(port, cookie, path, conns, seconds, rate, tmp, latency_ms=0.0):
 
 RENDER = r"""
 import { createRequire } from 'node:module';
+
 const require = createRequire(process.env.BROWSER_DIR + '/');
 const { chromium } = require('playwright-core');
 const url = process.env.URL;
