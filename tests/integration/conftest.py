@@ -500,3 +500,14 @@ def fleetgw(tdir):
         return run_fleetgw(list(args), log=log, **kw)
 
     return run
+
+
+def wait_for(pred, timeout, what, interval=0.2):
+    """Returns pred()'s first true value; fails the test when timeout passes first."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

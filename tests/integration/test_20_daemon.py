@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import Daemon, SNMPD_USERS, free_udp_port, need_fleetgw
+from conftest import Daemon, SNMPD_USERS, free_udp_port, need_fleetgw, wait_for
 
 AUTH_PASS = SNMPD_USERS["fleet"][1]
 PRIV_PASS = SNMPD_USERS["fleet"][3]
@@ -73,13 +73,7 @@ class Gateway:
         return self.json("device", "show", str(dev_id), "--json")
 
     def wait(self, pred, timeout, what):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            v = pred()
-            if v:
-                return v
-            time.sleep(0.2)
-        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        return wait_for(pred, timeout, what)
 
     def stop(self):
         if self.daemon and self.daemon.alive():

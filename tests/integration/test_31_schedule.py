@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, Daemon, free_udp_port, need_fleetgw
+from conftest import BUILDDIR, Daemon, free_udp_port, need_fleetgw, wait_for
 
 V3 = ("fleet", "authpass123", "privpass123")
 
@@ -88,16 +88,6 @@ class Gateway:
         return self.daemon.log.read_text(errors="replace")
 
 
-def wait(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 def register(gw, fleet, n, cred):
     csv = gw.dir.parent / "fleet.csv"
     csv.write_text("address,port,credential,name\n" +
@@ -138,7 +128,7 @@ def test_cadence_backoff_and_regression(setup):
     n = 12
     fleet, gw = setup(n, FIXED)
     # Let every device reach its steady cadence, then count polls over a measured window.
-    wait(lambda: all(d["status"] == "ok" for d in gw.json("device", "list", "--json")), 40,
+    wait_for(lambda: all(d["status"] == "ok" for d in gw.json("device", "list", "--json")), 40,
          "every device polled")
     s0, t0 = gw.status(), time.monotonic()
     time.sleep(30)
@@ -159,7 +149,7 @@ def test_cadence_backoff_and_regression(setup):
 
     # A device taken away: retried sooner than its interval, then backing off.
     fleet.command("down 3")
-    wait(lambda: gw.json("device", "show", "4", "--json")["device"]["status"] == "unreachable",
+    wait_for(lambda: gw.json("device", "show", "4", "--json")["device"]["status"] == "unreachable",
          20, "device 4 unreachable")
     fails = []
     last = gw.status()["polls_failed"]
@@ -175,7 +165,7 @@ def test_cadence_backoff_and_regression(setup):
     assert len(gaps) >= 2 and gaps[-1] > gaps[0] * 1.5, gaps
     assert gw.status()["devices_unreachable"] == 1
     fleet.command("up 3")
-    wait(lambda: gw.json("device", "show", "4", "--json")["device"]["status"] == "ok", 20,
+    wait_for(lambda: gw.json("device", "show", "4", "--json")["device"]["status"] == "ok", 20,
          "device 4 back")
     log = gw.log()
     assert len(re.findall(r"device poll failed device=4 ", log)) == 1, log
@@ -184,7 +174,7 @@ def test_cadence_backoff_and_regression(setup):
     # A counter reset (board swap) is an event, and the meter keeps its value.
     before = gw.json("device", "show", "6", "--json")["device"]["page_count_total"]
     fleet.command("counter 5 100")
-    ev = wait(lambda: [e for e in gw.json("device", "show", "6", "--json")["events"]
+    ev = wait_for(lambda: [e for e in gw.json("device", "show", "6", "--json")["events"]
                        if e["kind"] == "counter_regression"], 30, "regression event")
     assert ev[0]["detail"]["value"] < before
     assert gw.json("device", "show", "6", "--json")["device"]["page_count_total"] >= before
@@ -217,7 +207,7 @@ def test_table5_and_pinned_priority(setup):
 def test_v3_fleet(setup):
     n = 40
     fleet, gw = setup(n, FIXED, v3=True)
-    wait(lambda: gw.status()["polls_ok"] >= 2 * n, 60, "two rounds of v3 polls")
+    wait_for(lambda: gw.status()["polls_ok"] >= 2 * n, 60, "two rounds of v3 polls")
     devs = gw.json("device", "list", "--json")
     assert all(d["status"] == "ok" for d in devs)
     engines = {d["engine_id"] for d in devs}

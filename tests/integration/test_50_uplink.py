@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, Daemon, free_tcp_port, free_udp_port, need_fleetgw, need_program
+from conftest import BUILDDIR, Daemon, free_tcp_port, free_udp_port, need_fleetgw, need_program, wait_for
 
 HERE = Path(__file__).resolve().parent
 CLOUD = HERE.parent / "cloud" / "cloud.py"
@@ -134,16 +134,6 @@ class Gateway:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def wait(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 # ---------------------------------------------------------------------------------------------
 
 
@@ -201,8 +191,8 @@ def test_monitor_uploads_status_and_expired_token(tdir, cloud):
     gw.register("--access-code", "TEST-CODE")
     gw.start()
     gid = gw.gwid()
-    wait(lambda: cloud.messages("gateway", "https"), 30, "a gateway message over HTTPS")
-    logs = wait(lambda: cloud.messages("logs", "https"), 30, "log zips")
+    wait_for(lambda: cloud.messages("gateway", "https"), 30, "a gateway message over HTTPS")
+    logs = wait_for(lambda: cloud.messages("logs", "https"), 30, "log zips")
     assert any("audit.log" in r.get("unzipped", {}) for r in logs)
     assert not cloud.messages(transport="mqtt"), "monitor mode must not use MQTT"
     st = gw.status()
@@ -210,14 +200,14 @@ def test_monitor_uploads_status_and_expired_token(tdir, cloud):
               "last_upload", "evicted_total"]:
         assert k in st, k
     assert st["mode"] == "monitor" and st["registered"] is True and st["connected"] is False
-    wait(lambda: gw.status()["last_upload"], 20, "last_upload")
+    wait_for(lambda: gw.status()["last_upload"], 20, "last_upload")
     # Ids and sequence numbers: envelope fields as the contract says.
     m = cloud.messages()[0]["msg"]
     assert len(m["id"]) == 32 and m["gw"] == gid and m["seq"] >= 1
     # The cloud expires the token: a clear state, an audit record, messages kept.
     cloud.call("/test/expire", {"gateway_id": gid})
-    wait(lambda: gw.status()["uplink"].get("link") == "token_expired", 30, "token_expired state")
-    wait(lambda: gw.status()["outbox_messages"] > 0, 30, "messages kept in the outbox")
+    wait_for(lambda: gw.status()["uplink"].get("link") == "token_expired", 30, "token_expired state")
+    wait_for(lambda: gw.status()["outbox_messages"] > 0, 30, "messages kept in the outbox")
     assert any(a == "uplink.token_expired" for a, _, _ in gw.audit())
     assert "registration token has expired" in gw.log()
 
@@ -230,8 +220,8 @@ def test_manage_mode_tls_acl_and_bad_down_messages(tdir, cloud):
     gw.cli("mode", "manage", "--until", "+2h")
     gw.start()
     gid = gw.gwid()
-    wait(lambda: gw.status()["connected"], 30, "the MQTT session")
-    wait(lambda: cloud.messages("gateway", "mqtt"), 30, "a gateway message over MQTT")
+    wait_for(lambda: gw.status()["connected"], 30, "the MQTT session")
+    wait_for(lambda: cloud.messages("gateway", "mqtt"), 30, "a gateway message over MQTT")
     state = [r for r in cloud.received() if r["where"] == f"fleetgw/v1/{gid}/state"]
     assert state and state[-1]["msg"]["state"] == "online"
     # ACL: the other gateway's credentials cannot read this gateway's topics.
@@ -261,19 +251,19 @@ def test_manage_mode_tls_acl_and_bad_down_messages(tdir, cloud):
         errs = [m["msg"]["body"]["code"] for m in cloud.messages("error")]
         return (res, errs) if all(res.get(k) == v for k, v in want.items()) and len(errs) >= 3 \
             else None
-    res, errs = wait(answers, 30, "answers to the down messages")
+    res, errs = wait_for(answers, 30, "answers to the down messages")
     assert "evil" not in res
     assert sorted(errs) == ["malformed", "too_large", "unauthorized"]
     # t1 twice: answered twice, run once.
-    wait(lambda: len([m for m in cloud.messages("task_result")
+    wait_for(lambda: len([m for m in cloud.messages("task_result")
                       if m["msg"]["body"]["task_id"] == "t1"]) == 2, 20, "the second t1 answer")
     assert gw.daemon.alive()
     acts = [(a, r) for a, r, _ in gw.audit()]
     assert acts.count(("task.rejected", "refused")) >= 3
     # Back to monitor: no more MQTT, offline state published.
     gw.cli("mode", "monitor")
-    wait(lambda: not gw.status()["connected"], 20, "the MQTT session to end")
-    wait(lambda: [r for r in cloud.received() if r["where"] == f"fleetgw/v1/{gid}/state"
+    wait_for(lambda: not gw.status()["connected"], 20, "the MQTT session to end")
+    wait_for(lambda: [r for r in cloud.received() if r["where"] == f"fleetgw/v1/{gid}/state"
                   and r["msg"].get("state") == "offline"], 20, "the offline state")
 
 
@@ -282,14 +272,14 @@ def test_outbox_survives_kill9_and_broker_restart(tdir, cloud):
     gw.register("--access-code", "TEST-CODE")
     gw.cli("mode", "manage")
     gw.start()
-    wait(lambda: gw.status()["connected"], 30, "the MQTT session")
+    wait_for(lambda: gw.status()["connected"], 30, "the MQTT session")
     cloud.call("/test/broker", {"action": "stop"})
-    wait(lambda: gw.status()["outbox_messages"] >= 6, 30, "messages piling up in the outbox")
+    wait_for(lambda: gw.status()["outbox_messages"] >= 6, 30, "messages piling up in the outbox")
     gw.kill9()
     gw.start()
     time.sleep(2)
     cloud.call("/test/broker", {"action": "start"})
-    wait(lambda: gw.status()["connected"] and gw.status()["outbox_messages"] == 0, 60,
+    wait_for(lambda: gw.status()["connected"] and gw.status()["outbox_messages"] == 0, 60,
          "the outbox to drain after the broker came back")
     gw.daemon.stop()
     time.sleep(1)
@@ -310,10 +300,10 @@ def test_eviction_counted_and_data_gap(tdir, cloud):
     gw.register("--access-code", "TEST-CODE")
     cloud.call("/test/fail", {"status": 503})
     gw.start()
-    wait(lambda: gw.status()["evicted_total"] > 0, 60, "evictions")
+    wait_for(lambda: gw.status()["evicted_total"] > 0, 60, "evictions")
     assert gw.status()["outbox_bytes"] <= 4096
     cloud.call("/test/fail", {"status": 0})
-    gap = wait(lambda: cloud.messages("data_gap"), 60, "a data_gap message")
+    gap = wait_for(lambda: cloud.messages("data_gap"), 60, "a data_gap message")
     body = gap[0]["msg"]["body"]
     assert body["evicted"] >= 1 and body["from_seq"] <= body["to_seq"]
 
@@ -333,14 +323,14 @@ def test_proxy_tinyproxy_basic_auth(tdir, cloud):
                 return True
             except OSError:
                 return False
-        wait(up, 10, "tinyproxy")
+        wait_for(up, 10, "tinyproxy")
         gw = Gateway(tdir, cloud, f"force_interval = 2s\nproxy = http://127.0.0.1:{port}\n"
                                   "proxy_user = fgw\n").init()
         ppw = tdir / "ppw"
         ppw.write_text("proxy-pw-1\n")
         gw.register("--access-code", "TEST-CODE", "--proxy-password-file", ppw)
         gw.start()
-        wait(lambda: cloud.messages("gateway", "https"), 30, "uploads through the proxy")
+        wait_for(lambda: cloud.messages("gateway", "https"), 30, "uploads through the proxy")
         log = (tdir / "tinyproxy.log").read_text(errors="replace")
         assert "CONNECT" in log, log[-2000:]
         raw = (gw.dir / "fleetgw.db").read_bytes()
@@ -358,7 +348,7 @@ def test_anonymized_day_of_a_fleet(tdir, cloud):
                               "--events-per-hour", "3600", "--control", str(tdir / "sim.sock")],
                  tdir / "fleetsim.log").start()
     try:
-        wait(lambda: "ready" in (tdir / "fleetsim.log").read_text(errors="replace"), 60,
+        wait_for(lambda: "ready" in (tdir / "fleetsim.log").read_text(errors="replace"), 60,
              "fleetsim")
         gw = Gateway(tdir, cloud, "force_interval = 4s\n").init("--anonymize")
         gw.cli("anonymize", "off", ok=False)
@@ -372,10 +362,10 @@ def test_anonymized_day_of_a_fleet(tdir, cloud):
         gw.cli("mode", "manage")
         gw.start()
         # A compressed day: several counter, log and gateway rounds, alerts from fleetsim events.
-        wait(lambda: len(cloud.messages("counters")) >= 3 and len(cloud.messages("logs")) >= 4,
+        wait_for(lambda: len(cloud.messages("counters")) >= 3 and len(cloud.messages("logs")) >= 4,
              90, "three counters rounds and log zips")
         gw.cli("mode", "monitor")
-        wait(lambda: len(cloud.messages("counters", "https")) >= 1, 30, "an HTTPS round")
+        wait_for(lambda: len(cloud.messages("counters", "https")) >= 1, 30, "an HTTPS round")
         gw.daemon.stop()
         with gw.db() as c:
             rows = c.execute("SELECT address, name, sys_name, sys_location FROM devices").fetchall()
