@@ -39,6 +39,7 @@
     X(SNMPC_E_NOTPRINTER, -1112, "the device answered but shows no printer data")                  \
     X(SOAPC_E_FAULT, -1200, "SOAP fault")                                                          \
     X(DISC_E_TARGET, -1300, "bad discovery target")                                                \
+    X(DISC_E_TOO_LARGE, -1301, "discovery target too large")                                       \
     X(UP_E_BROKER, -1400, "broker error")                                                          \
     X(UP_E_ACCESS_CODE, -1401, "access code not accepted by the cloud")                            \
     X(UP_E_CREDENTIALS, -1402, "user name or password not accepted by the cloud")                  \

@@ -32,3 +32,12 @@ tests_fuzz_fuzz_down_msg_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_down_msg_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_down_msg_LDADD = uplink/libup.a $(UNIT_LDADD) $(UP_LIBS)
 endif
+# The discovery target parser (append-only block of discovery).
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_targets
+tests_fuzz_fuzz_targets_SOURCES = tests/fuzz/fuzz_targets.c
+tests_fuzz_fuzz_targets_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_fuzz_fuzz_targets_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_targets_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_targets_LDADD = $(UNIT_LDADD)
+endif

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
+# Unit tests of discovery/: one binary per source file.
+check_PROGRAMS += tests/unit/discovery/test_targets
+TESTS += tests/unit/discovery/test_targets
+tests_unit_discovery_test_targets_SOURCES = tests/unit/discovery/test_targets.c
+tests_unit_discovery_test_targets_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_discovery_test_targets_LDADD = discovery/libdisc.a $(UNIT_LDADD)
