@@ -63,4 +63,67 @@ uint32_t disc_targets_at(const struct disc_targets *t, uint64_t index);
 /* Formats a host-order IPv4 address into buf (at least 16 bytes). Returns: buf. */
 char *disc_addr_format(uint32_t addr, char *buf, size_t len);
 
+/* ---------------------------------------------------------------------------------------------
+ * SNMP sweep
+ */
+
+/* One printer found by a sweep. Borrowed for the callback only. */
+struct disc_found {
+    uint32_t addr;           /* host byte order */
+    const char *address;     /* the same, dotted */
+    size_t credential_index; /* which of the sweep's credentials answered */
+    const char *credential;  /* its name */
+    const char *how;         /* "snmp-v1", "snmp-v2c" or "snmp-v3" */
+    const struct gw_model *model;
+};
+
+/* Counters of a running or finished sweep. */
+struct disc_progress {
+    uint64_t total;      /* addresses */
+    uint64_t done;       /* addresses finished (including those skipped by a resume) */
+    uint64_t checkpoint; /* every index below this is finished: where a resume starts */
+    uint64_t responders; /* addresses that answered anything */
+    uint64_t printers;
+    uint64_t packets; /* first packets sent (one per address and credential tried) */
+    double elapsed_s;
+    double eta_s; /* -1 until it can be estimated */
+};
+
+struct disc_sweep;
+/* A printer was found. Loop thread. */
+typedef void (*disc_found_cb)(struct disc_sweep *sw, const struct disc_found *f, void *arg);
+/* The sweep ended: status 0, or -ECANCELED after disc_sweep_stop(). The sweep is freed after
+ * the callback returns. Loop thread. */
+typedef void (*disc_done_cb)(struct disc_sweep *sw, int status, const struct disc_progress *p,
+                             void *arg);
+
+struct disc_sweep_opts {
+    const struct disc_targets *targets; /* keeps a reference until done_cb */
+    const struct gw_credential *creds;  /* tried in order; keeps a reference until done_cb */
+    size_t ncreds;
+    const struct snmpc_catalogue *cat; /* may be NULL; keeps a reference until done_cb */
+    uint16_t port;                     /* 0 = 161 */
+    unsigned pps;                      /* first packets per second; 0 = 500 */
+    unsigned max_in_flight;            /* addresses probed at once; 0 = 256 */
+    unsigned timeout_ms;               /* wait for a first answer; 0 = 1000 */
+    unsigned deadline_ms;              /* whole identity read of a responder; 0 = 15000 */
+    uint64_t start_index;              /* resume point (disc_progress.checkpoint) */
+    disc_found_cb found_cb;
+    disc_done_cb done_cb; /* required */
+    void *arg;
+};
+
+/* Starts a sweep on loop. Each address is probed with the credentials in order, one packet
+ * per try paced at pps; a v3 try that gets no answer at all (not even the engine-discovery
+ * Report) ends the address, so a silent address costs one packet per v1/v2c credential before
+ * the first v3 one. An address that answers gets a full poll whose model tells printers
+ * (Printer-MIB or hrDeviceType printer) from other SNMP devices.
+ * Returns: 0 (done_cb runs exactly once), GW_E_INVAL (no credentials, no targets, bad start
+ * index). Loop thread only. */
+int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct disc_sweep **out);
+/* Stops: probes in flight are cancelled, done_cb runs with -ECANCELED. Loop thread only. */
+void disc_sweep_stop(struct disc_sweep *sw);
+/* Fills p with the sweep's counters. Loop thread only. */
+void disc_sweep_progress(const struct disc_sweep *sw, struct disc_progress *p);
+
 #endif

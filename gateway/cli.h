@@ -52,6 +52,8 @@ int gw_cmd_device(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_status(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_audit(const struct gw_opts *o, int argc, char **argv);
+/* `fleetgw discover ...` (cmd_discover.c). */
+int gw_cmd_discover(const struct gw_opts *o, int argc, char **argv);
 /* `fleetgw admin unlock|reset-password` (cmd_webui.c): web UI account recovery, root only. */
 int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv);
 /* Creates the web UI administrator at `fleetgw init` unless it exists; the password comes from

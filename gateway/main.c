@@ -36,6 +36,7 @@ static void usage(FILE *out)
             "  probe [OPTS] HOST[:PORT]  poll one device now and print what it reports\n"
             "  credential add|list|remove  manage SNMP credential sets\n"
             "  device add|import|list|show|remove  manage the device registry\n"
+            "  discover run --target SPEC  sweep addresses for SNMP printers\n"
             "  status [--json]           state of the running daemon\n"
             "  audit verify|list         check or show the audit log\n"
             "  register --url URL --access-code CODE  register with the cloud\n"
@@ -109,6 +110,8 @@ int main(int argc, char **argv)
         return gw_cmd_status(&o, sargc, sargv);
     if (strcmp(cmd, "audit") == 0)
         return gw_cmd_audit(&o, sargc, sargv);
+    if (strcmp(cmd, "discover") == 0)
+        return gw_cmd_discover(&o, sargc, sargv);
     if (strcmp(cmd, "admin") == 0)
         return gw_cmd_admin(&o, sargc, sargv);
     if (strcmp(cmd, "register") == 0)

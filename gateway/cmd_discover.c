@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * `fleetgw discover ...`: discovery from the command line. `discover run --target SPEC` runs a
+ * one-off SNMP sweep in this process on its own loop and prints the printers found; it only
+ * reads credentials from the store, so it works whether or not the daemon runs, and a long
+ * sweep never holds the daemon's control socket. The engine is discovery/sweep.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "gateway/cli.h"
+#include "snmp/snmpc.h"
+#include "discovery/disc.h"
+
+#define MAX_CREDS 16
+
+struct run {
+    json_t *printers;
+    bool json;
+    bool progress;
+    int status;
+    struct disc_progress p;
+    struct disc_sweep *sw;
+    uv_timer_t tick;
+    uv_signal_t sigint, sigterm;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
+               "                            [--port PORT] [--pps N] [--timeout MS]\n"
+               "                            [--max-in-flight N] [--yes] [--progress] [--json]\n"
+               "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
+               "        'A MASK' and host names; more than a /16 needs --yes\n"
+               "  without --credential every stored credential set is tried, in name order\n");
+}
+
+static void print_progress(const struct disc_progress *p)
+{
+    fprintf(stderr,
+            "progress done=%llu total=%llu responders=%llu printers=%llu packets=%llu "
+            "elapsed=%.1fs eta=%.0fs\n",
+            (unsigned long long)p->done, (unsigned long long)p->total,
+            (unsigned long long)p->responders, (unsigned long long)p->printers,
+            (unsigned long long)p->packets, p->elapsed_s, p->eta_s);
+}
+
+static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *arg)
+{
+    struct run *r = arg;
+    (void)sw;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address", f->address,
+                          "serial", f->model->serial, "vendor", f->model->vendor, "model",
+                          f->model->model, "mac", f->model->mac, "engine_id", f->model->engine_id,
+                          "how", f->how, "credential", f->credential);
+    json_array_append_new(r->printers, o);
+    if (!r->json)
+        printf("%-15s %-20s %-17s %s (%s, %s)\n", f->address, f->model->serial, f->model->mac,
+               f->model->model, f->how, f->credential);
+}
+
+static void on_done(struct disc_sweep *sw, int status, const struct disc_progress *p, void *arg)
+{
+    struct run *r = arg;
+    (void)sw;
+    r->status = status;
+    r->p = *p;
+    r->sw = NULL;
+    uv_close((uv_handle_t *)&r->tick, NULL);
+    uv_close((uv_handle_t *)&r->sigint, NULL);
+    uv_close((uv_handle_t *)&r->sigterm, NULL);
+}
+
+static void on_tick(uv_timer_t *h)
+{
+    struct run *r = h->data;
+    struct disc_progress p;
+    if (!r->sw)
+        return;
+    disc_sweep_progress(r->sw, &p);
+    print_progress(&p);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+    struct run *r = h->data;
+    (void)sig;
+    if (r->sw)
+        disc_sweep_stop(r->sw);
+}
+
+/* Loads credential sets by name, or all of them when none is named. Returns: count or <0. */
+static int load_creds(struct gw_app *app, char **names, int nnames, struct gw_credential *out)
+{
+    struct gw_errbuf eb = {""};
+    int n = 0;
+    json_t *all = NULL;
+    if (nnames == 0) {
+        all = gw_credential_list(app->db);
+        size_t i;
+        json_t *c;
+        json_array_foreach(all, i, c)
+        {
+            if (n == MAX_CREDS)
+                break;
+            const char *name = json_string_value(json_object_get(c, "name"));
+            if (name && gw_credential_get(app->db, app->vault, name, 0, &out[n], &eb) == 0)
+                n++;
+        }
+        json_decref(all);
+        if (n == 0)
+            fprintf(stderr, "fleetgw discover: no credential sets stored: add one with "
+                            "'fleetgw credential add'\n");
+        return n > 0 ? n : GW_E_NOTFOUND;
+    }
+    for (int i = 0; i < nnames; i++) {
+        int rc = gw_credential_get(app->db, app->vault, names[i], 0, &out[n], &eb);
+        if (rc < 0) {
+            fprintf(stderr, "fleetgw discover: credential '%s': %s\n", names[i],
+                    eb.msg[0] ? eb.msg : gw_strerror(rc));
+            for (int k = 0; k < n; k++)
+                gw_credential_cleanup(&out[k]);
+            return rc;
+        }
+        n++;
+    }
+    return n;
+}
+
+static int cmd_run(const struct gw_opts *go, int argc, char **argv)
+{
+    enum {
+        O_TARGET = 256,
+        O_EXCLUDE,
+        O_CRED,
+        O_PORT,
+        O_PPS,
+        O_TIMEOUT,
+        O_INFLIGHT,
+        O_YES,
+        O_PROGRESS,
+        O_JSON,
+        O_HELP
+    };
+    static const struct option longopts[] = {
+        {"target", required_argument, NULL, O_TARGET},
+        {"exclude", required_argument, NULL, O_EXCLUDE},
+        {"credential", required_argument, NULL, O_CRED},
+        {"port", required_argument, NULL, O_PORT},
+        {"pps", required_argument, NULL, O_PPS},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"max-in-flight", required_argument, NULL, O_INFLIGHT},
+        {"yes", no_argument, NULL, O_YES},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"json", no_argument, NULL, O_JSON},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    char *spec = NULL, *exclude = NULL;
+    char *names[MAX_CREDS];
+    int nnames = 0, opt;
+    unsigned long port = 0, pps = 0, timeout = 0, inflight = 0;
+    unsigned flags = 0;
+    struct run r = {0};
+    int ex = GW_EXIT_FAIL;
+
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (opt) {
+        case O_TARGET:
+        case O_EXCLUDE: {
+            /* Repeated options add items, as if joined by commas. */
+            char **dst = opt == O_TARGET ? &spec : &exclude;
+            size_t old = *dst ? strlen(*dst) : 0;
+            *dst = gw_realloc(*dst, old + strlen(optarg) + 2);
+            if (old)
+                (*dst)[old++] = ',';
+            memcpy(*dst + old, optarg, strlen(optarg) + 1);
+            break;
+        }
+        case O_CRED:
+            if (nnames == MAX_CREDS) {
+                fprintf(stderr, "fleetgw discover: at most %d credentials\n", MAX_CREDS);
+                goto usage;
+            }
+            names[nnames++] = optarg;
+            break;
+        case O_PORT:
+        case O_PPS:
+        case O_TIMEOUT:
+        case O_INFLIGHT: {
+            unsigned long v = strtoul(optarg, &end, 10);
+            unsigned long max = opt == O_PORT ? 65535 : opt == O_PPS ? 100000 : 600000;
+            if (!*optarg || *end || v == 0 || v > max) {
+                fprintf(stderr, "fleetgw discover: --%s: '%s': expected 1..%lu\n",
+                        longopts[opt - O_TARGET].name, optarg, max);
+                goto usage;
+            }
+            *(opt == O_PORT      ? &port
+              : opt == O_PPS     ? &pps
+              : opt == O_TIMEOUT ? &timeout
+                                 : &inflight) = v;
+            break;
+        }
+        case O_YES:
+            flags |= DISC_TARGETS_CONFIRMED;
+            break;
+        case O_PROGRESS:
+            r.progress = true;
+            break;
+        case O_JSON:
+            r.json = true;
+            break;
+        case O_HELP:
+            usage(stdout);
+            free(spec);
+            free(exclude);
+            return GW_EXIT_OK;
+        default:
+            goto usage;
+        }
+    }
+    if (!spec || optind < argc)
+        goto usage;
+
+    struct disc_targets t;
+    struct gw_errbuf eb = {""};
+    int rc = disc_targets_parse(&t, spec, exclude, flags, &eb);
+    free(spec);
+    free(exclude);
+    spec = exclude = NULL;
+    if (rc < 0) {
+        fprintf(stderr, "fleetgw discover: %s\n", eb.msg);
+        return GW_EXIT_USAGE;
+    }
+    if (t.nhosts > 0)
+        fprintf(stderr, "fleetgw discover: warning: host names are not swept yet: %zu skipped\n",
+                t.nhosts);
+
+    struct gw_app app = {0};
+    struct gw_credential creds[MAX_CREDS];
+    struct snmpc_catalogue *cat = NULL;
+    char catpath[1024];
+    int ncreds = 0;
+    if (gw_app_load_cfg(go, &app.cfg, NULL) < 0 || gw_app_open_store(&app) < 0) {
+        disc_targets_cleanup(&t);
+        return GW_EXIT_FAIL;
+    }
+    ncreds = load_creds(&app, names, nnames, creds);
+    gw_app_close_store(&app);
+    if (ncreds < 0) {
+        disc_targets_cleanup(&t);
+        return GW_EXIT_FAIL;
+    }
+    gw_cfg_catalogue(&app.cfg, catpath, sizeof catpath);
+    if (snmpc_catalogue_load(catpath, &cat, &eb) < 0)
+        cat = NULL; /* identity does not need vendor counters */
+
+    uv_loop_t loop;
+    GW_ASSERT(uv_loop_init(&loop) == 0);
+    snmpc_lib_init();
+    r.printers = json_array();
+    struct disc_sweep_opts so = {
+        .targets = &t,
+        .creds = creds,
+        .ncreds = (size_t)ncreds,
+        .cat = cat,
+        .port = (uint16_t)port,
+        .pps = (unsigned)pps,
+        .max_in_flight = (unsigned)inflight,
+        .timeout_ms = (unsigned)timeout,
+        .found_cb = on_found,
+        .done_cb = on_done,
+        .arg = &r,
+    };
+    GW_ASSERT(uv_timer_init(&loop, &r.tick) == 0);
+    r.tick.data = &r;
+    GW_ASSERT(uv_signal_init(&loop, &r.sigint) == 0);
+    GW_ASSERT(uv_signal_init(&loop, &r.sigterm) == 0);
+    r.sigint.data = r.sigterm.data = &r;
+    rc = t.count > 0 ? disc_sweep_start(&loop, &so, &r.sw) : GW_E_INVAL;
+    if (rc < 0) {
+        fprintf(stderr, "fleetgw discover: %s\n",
+                t.count ? gw_strerror(rc) : "no addresses left after the excludes");
+        uv_close((uv_handle_t *)&r.tick, NULL);
+        uv_close((uv_handle_t *)&r.sigint, NULL);
+        uv_close((uv_handle_t *)&r.sigterm, NULL);
+        r.status = rc;
+    } else {
+        uv_signal_start(&r.sigint, on_signal, SIGINT);
+        uv_signal_start(&r.sigterm, on_signal, SIGTERM);
+        if (r.progress)
+            uv_timer_start(&r.tick, on_tick, 1000, 1000);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&loop) != 0) {
+        uv_run(&loop, UV_RUN_DEFAULT);
+        GW_ASSERT(uv_loop_close(&loop) == 0);
+    }
+    snmpc_lib_shutdown();
+    snmpc_catalogue_free(cat);
+    for (int i = 0; i < ncreds; i++)
+        gw_credential_cleanup(&creds[i]);
+    disc_targets_cleanup(&t);
+
+    if (rc == 0) {
+        if (r.progress)
+            print_progress(&r.p);
+        if (r.json) {
+            json_t *o = json_pack(
+                "{s:O, s:{s:I, s:I, s:I, s:I, s:I, s:f, s:b}}", "printers", r.printers, "sweep",
+                "total", (json_int_t)r.p.total, "done", (json_int_t)r.p.done, "responders",
+                (json_int_t)r.p.responders, "printers", (json_int_t)r.p.printers, "packets",
+                (json_int_t)r.p.packets, "elapsed_s", r.p.elapsed_s, "complete", r.status == 0);
+            json_dumpf(o, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+            json_decref(o);
+        }
+        ex = r.status == 0 ? GW_EXIT_OK : GW_EXIT_FAIL;
+    }
+    json_decref(r.printers);
+    return ex;
+usage:
+    free(spec);
+    free(exclude);
+    usage(stderr);
+    return GW_EXIT_USAGE;
+}
+
+int gw_cmd_discover(const struct gw_opts *o, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? GW_EXIT_USAGE : GW_EXIT_OK;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(o, argc - 1, argv + 1);
+    fprintf(stderr, "fleetgw discover: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return GW_EXIT_USAGE;
+}
