@@ -22,3 +22,6 @@ EXTRA_DIST += tests/integration/test_41_webui_browser.py tests/integration/brows
 
 TESTS += tests/integration/test_50_uplink.py
 EXTRA_DIST += tests/integration/test_50_uplink.py tests/cloud
+
+TESTS += tests/integration/test_60_discovery.py
+EXTRA_DIST += tests/integration/test_60_discovery.py

@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright (c) 2026 fleetgw authors
+#
+# Discovery sweeps against simulated fleets (tests/fleetsim) on loopback: ranges with holes,
+# credentials tried in order (wrong v2c community, v3), devices that answer no credential, the
+# packets-per-second limit measured on the simulator's side, and target syntax errors. Every
+# target is in 127.0.0.0/8.
+
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILDDIR, Daemon, free_udp_port
+
+V3 = ("fleet", "authpass123", "privpass123")
+
+
+class Fleet(Daemon):
+    """fleetsim with a control socket; one process per port (it binds 0.0.0.0:PORT)."""
+
+    def __init__(self, tdir, name, devices, base, community="public", v3=True):
+        exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
+        if not os.access(exe, os.X_OK):
+            pytest.skip(f"{exe} is not built")
+        self.port = free_udp_port()
+        self.ctl = tdir / f"{name}.sock"
+        self.base = base
+        argv = [str(exe), "--devices", str(devices), "--base-address", base, "--port",
+                str(self.port), "--control", str(self.ctl), "--events-per-hour", "0",
+                "--seed", "11", "--community", community]
+        if v3:
+            argv += ["--v3-user", V3[0], "--v3-auth-key", V3[1], "--v3-priv-key", V3[2]]
+        super().__init__(name, argv, tdir / f"{name}.log")
+
+    def start(self):
+        super().start()
+        self.wait_until(lambda: "ready" in self.log.read_text(errors="replace"), 60, "be ready")
+        return self
+
+    def addr(self, i):
+        a = list(map(int, self.base.split(".")))
+        n = (a[2] << 8 | a[3]) + i
+        return f"{a[0]}.{a[1]}.{n >> 8}.{n & 255}"
+
+    def command(self, line):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(str(self.ctl))
+            s.sendall(line.encode() + b"\n")
+            reply = s.makefile().readline()
+        assert reply.startswith("ok"), f"fleetsim {line!r}: {reply}"
+        return reply
+
+    def stats(self):
+        return dict(kv.split("=", 1) for kv in self.command("stats").split()[1:] if "=" in kv)
+
+
+@pytest.fixture
+def env(tdir, fleetgw):
+    """A gateway state directory with credential sets v2 (public), wrong (v2c private), v3
+    (the simulator's user) and nobody (v3, unknown user); yields (run, fleets list)."""
+    conf = tdir / "fleetgw.conf"
+    conf.write_text(f"[gateway]\nstate_dir = {tdir / 'gw'}\n")
+    fleets = []
+
+    def run(*args, ok=True, **kw):
+        cp = fleetgw("-c", conf, *args, **kw)
+        if ok:
+            assert cp.returncode == 0, f"fleetgw {args}: {cp.stderr}"
+        return cp
+
+    run("init")
+    run("credential", "add", "v2", "-v", "2c", input="public\n")
+    run("credential", "add", "wrong", "-v", "2c", input="private\n")
+    (tdir / "a").write_text(V3[1] + "\n")
+    (tdir / "p").write_text(V3[2] + "\n")
+    run("credential", "add", "v3", "-v", "3", "-u", V3[0], "-l", "authPriv", "-a", "SHA", "-x",
+        "AES", "--auth-pass-file", tdir / "a", "--priv-pass-file", tdir / "p")
+    run("credential", "add", "nobody", "-v", "3", "-u", "nobody", "-l", "authPriv", "-a", "SHA",
+        "-x", "AES", "--auth-pass-file", tdir / "a", "--priv-pass-file", tdir / "p")
+
+    def fleet(*a, **kw):
+        f = Fleet(tdir, *a, **kw).start()
+        fleets.append(f)
+        return f
+
+    yield run, fleet
+    for f in reversed(fleets):
+        f.stop()
+
+
+def sweep(run, fleet, target, *creds, extra=()):
+    args = ["discover", "run", "--target", target, "--port", str(fleet.port), "--json"]
+    for c in creds:
+        args += ["--credential", c]
+    cp = run(*args, *extra, timeout=120)
+    return json.loads(cp.stdout)
+
+
+def test_holes_and_credentials_in_order(env):
+    run, make = env
+    fleet = make("fleetA", 24, "127.61.0.10")
+    # Holes: three devices stop answering, two move to the far end of the range.
+    for i in (3, 4, 17):
+        fleet.command(f"down {i}")
+    fleet.command("move 20 127.61.0.250")
+    fleet.command("move 21 127.61.0.201")
+    expected = {fleet.addr(i) for i in range(24) if i not in (3, 4, 17, 20, 21)}
+    expected |= {"127.61.0.250", "127.61.0.201"}
+
+    # The wrong community is tried first on every address, then v3.
+    r = sweep(run, fleet, "127.61.0.0/24", "wrong", "nobody", "v3")
+    found = {p["address"]: p for p in r["printers"]}
+    assert set(found) == expected
+    assert all(p["how"] == "snmp-v3" and p["credential"] == "v3" for p in found.values())
+    assert all(p["serial"] and p["mac"] and p["model"] and p["engine_id"] for p in found.values())
+    assert len({p["serial"] for p in found.values()}) == len(expected)
+    s = r["sweep"]
+    assert s["total"] == 256 and s["done"] == 256 and s["complete"]
+    assert s["printers"] == len(expected) and s["responders"] == len(expected)
+
+    # v2c first: found through the community, the v3 credential never needed.
+    r = sweep(run, fleet, "127.61.0.10-127.61.0.40", "v2", "v3")
+    assert {p["address"] for p in r["printers"]} == {a for a in expected
+                                                     if a.startswith("127.61.0.")
+                                                     and 10 <= int(a.split(".")[3]) <= 40}
+    assert all(p["how"] == "snmp-v2c" for p in r["printers"])
+
+    # Excludes are honoured.
+    r = sweep(run, fleet, "127.61.0.0/24", "v2", extra=("--exclude", "127.61.0.0-127.61.0.200"))
+    assert {p["address"] for p in r["printers"]} == {"127.61.0.250", "127.61.0.201"}
+
+
+def test_devices_answering_no_credential(env):
+    run, make = env
+    # Another community and no v3 user: v2c is silent, v3 gets unknownUserNames Reports.
+    fleet = make("fleetB", 12, "127.62.0.1", community="secret", v3=False)
+    r = sweep(run, fleet, "127.62.0.0/28", "v2", "v3")
+    assert r["printers"] == []
+    assert r["sweep"]["responders"] == 12
+    assert r["sweep"]["total"] == 16
+
+
+def test_pps_limit(env):
+    run, make = env
+    fleet = make("fleetC", 4, "127.63.0.1")
+    before = int(fleet.stats()["rx"])
+    t0 = time.monotonic()
+    # 512 mostly empty addresses with one v3 credential: one packet per silent address.
+    r = sweep(run, fleet, "127.63.0.0/23", "v3", extra=("--pps", "200"))
+    elapsed = time.monotonic() - t0
+    rx = int(fleet.stats()["rx"]) - before
+    assert {p["address"] for p in r["printers"]} == {fleet.addr(i) for i in range(4)}
+    assert r["sweep"]["packets"] == 512
+    # Every address got its first packet at 200 pps: at least 2.5 s for 512.
+    assert r["sweep"]["elapsed_s"] >= 512 / 200 * 0.95, r["sweep"]
+    probe_rate = 512 / r["sweep"]["elapsed_s"]
+    print(f"pps limit 200: {probe_rate:.0f} first packets/s over {r['sweep']['elapsed_s']:.2f} s,"
+          f" simulator received {rx} packets in {elapsed:.2f} s")
+    assert probe_rate <= 200 * 1.1
+
+
+@pytest.mark.parametrize("target,message", [
+    ("127.0.0.1,127.0.0.300", "target 2: '127.0.0.300': octet out of range"),
+    ("::1", "target 1: '::1': IPv6 is not supported by the SNMP sweep yet"),
+    ("127.0.0.0/15", "more than a /16 (65536): confirm to sweep"),
+])
+def test_bad_targets(env, target, message):
+    run, _ = env
+    cp = run("discover", "run", "--target", target, "--json", ok=False)
+    assert cp.returncode == 2
+    assert message in cp.stderr
