@@ -126,4 +126,45 @@ void disc_sweep_stop(struct disc_sweep *sw);
 /* Fills p with the sweep's counters. Loop thread only. */
 void disc_sweep_progress(const struct disc_sweep *sw, struct disc_progress *p);
 
+/* ---------------------------------------------------------------------------------------------
+ * Identity merge: a found printer against the registry. The address is an attribute; identity
+ * is the normalized serial number plus MAC, with the SNMPv3 engine ID as a secondary key used
+ * only when a device shows neither serial nor MAC (printers of one model may share an engine
+ * ID, so it never overrides a serial or MAC that differs).
+ */
+struct disc_ident {
+    int64_t id; /* registry id; 0 for a found device */
+    const char *serial, *mac, *engine_id;
+    const char *address;
+    uint16_t port;
+};
+
+enum disc_merge_kind {
+    DISC_MERGE_NEW,   /* no registered device is this one */
+    DISC_MERGE_SAME,  /* registered, same address */
+    DISC_MERGE_MOVED, /* registered at another address */
+};
+
+/* Uppercases and keeps only letters and digits ("ab-12 3" -> "AB123"). */
+void disc_serial_normalize(const char *in, char *out, size_t len);
+/* Any of "00:11:22:AA:BB:CC", "00-11-22-aa-bb-cc", "0011.22aa.bbcc", "001122aabbcc" to
+ * "00:11:22:aa:bb:cc"; anything else (and 00:00:00:00:00:00) to "". */
+void disc_mac_normalize(const char *in, char *out, size_t len);
+/* Matches found against known[0..n). Returns: the kind, with *index set for SAME and MOVED. */
+enum disc_merge_kind disc_merge_match(const struct disc_ident *known, size_t n,
+                                      const struct disc_ident *found, size_t *index);
+
+/* What disc_merge_apply() did. */
+struct disc_merge_result {
+    enum disc_merge_kind kind;
+    int64_t device_id; /* 0 when a new device was not registered */
+    bool registered;   /* a new device was added */
+};
+/* Matches a found printer against db's registry and applies the result: a moved device gets
+ * its new address, a "device_moved" event and a `device.moved` bus event; a new one is added
+ * (and its identity stored) when auto_register is set. Loop thread (or the CLI's only thread).
+ * Returns: 0, GW_E_DB, GW_E_EXISTS (the new address belongs to another registered device). */
+int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port,
+                     int64_t credential_id, bool auto_register, struct disc_merge_result *res);
+
 #endif

@@ -529,6 +529,9 @@ json_t *gw_device_to_json(const struct gw_device *d);
 /* Pins the device's priority ("high", "middle", "low"), or with NULL hands it back to the
  * activity rating. Returns: 0, GW_E_INVAL, GW_E_NOTFOUND, GW_E_DB. */
 int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority);
+/* Moves a device to a new address (discovery found it there). Returns: 0, GW_E_INVAL,
+ * GW_E_NOTFOUND, GW_E_EXISTS (another device has that address and port), GW_E_DB. */
+int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uint16_t port);
 /* Saves the scheduler's state of a device: its category (ignored while pinned), rating, and
  * the time of the last counter poll (0 keeps the stored one). */
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,

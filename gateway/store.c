@@ -635,6 +635,24 @@ int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
     return rc;
 }
 
+int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uint16_t port)
+{
+    sqlite3_stmt *st;
+    if (!address || !*address || strlen(address) >= sizeof(((struct gw_device *)0)->address))
+        return GW_E_INVAL;
+    int rc = gw__db_prepare(db, "UPDATE devices SET address = ?2, port = ?3 WHERE id = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    gw__bind_text(st, 2, address);
+    sqlite3_bind_int(st, 3, port ? port : 161);
+    rc = gw__db_step_done(db, st, "changing a device's address");
+    sqlite3_finalize(st);
+    if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
+        rc = GW_E_NOTFOUND;
+    return rc;
+}
+
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
                             int64_t activity_ts, int64_t last_counter_poll)
 {

@@ -5,3 +5,9 @@ TESTS += tests/unit/discovery/test_targets
 tests_unit_discovery_test_targets_SOURCES = tests/unit/discovery/test_targets.c
 tests_unit_discovery_test_targets_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_discovery_test_targets_LDADD = discovery/libdisc.a $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/discovery/test_merge
+TESTS += tests/unit/discovery/test_merge
+tests_unit_discovery_test_merge_SOURCES = tests/unit/discovery/test_merge.c
+tests_unit_discovery_test_merge_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_discovery_test_merge_LDADD = discovery/libdisc.a $(UNIT_LDADD)

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Identity merge: decides whether a printer a sweep found is a registered device, and applies
+ * the answer to the registry. The matching is a pure function over identity records so its
+ * rules have table-driven unit tests; applying it reads the registry, then updates or inserts
+ * on the caller's (single) thread, so two sweeps on the same loop can never both insert one
+ * printer: the second one finds the first one's row.
+ *
+ * Rules, strongest first:
+ *  1. serial and MAC both known on both sides: both must be equal;
+ *  2. one side lacks the MAC: equal serials match;
+ *  3. one side lacks the serial: equal MACs match;
+ *  4. the found device shows neither serial nor MAC: a registered device with the same engine
+ *     ID matches, but only if exactly one has it (shared engine IDs exist: cloned firmware);
+ *  5. a registered device that was never polled (no serial, MAC or engine ID yet) matches by
+ *     address and port: it is the device the admin registered there.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "discovery/disc_int.h"
+
+void disc_serial_normalize(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    if (len == 0)
+        return;
+    for (; in && *in && o + 1 < len; in++)
+        if (isalnum((unsigned char)*in))
+            out[o++] = (char)toupper((unsigned char)*in);
+    out[o] = '\0';
+}
+
+void disc_mac_normalize(const char *in, char *out, size_t len)
+{
+    char hex[12];
+    size_t n = 0;
+    bool nonzero = false;
+    if (len == 0)
+        return;
+    out[0] = '\0';
+    for (; in && *in; in++) {
+        if (isxdigit((unsigned char)*in)) {
+            if (n == 12)
+                return;
+            hex[n++] = (char)tolower((unsigned char)*in);
+            nonzero |= *in != '0';
+        } else if (*in != ':' && *in != '-' && *in != '.' && *in != ' ') {
+            return;
+        }
+    }
+    if (n != 12 || !nonzero || len < 18)
+        return;
+    for (size_t i = 0; i < 6; i++) {
+        out[i * 3] = hex[i * 2];
+        out[i * 3 + 1] = hex[i * 2 + 1];
+        out[i * 3 + 2] = i < 5 ? ':' : '\0';
+    }
+}
+
+struct norm {
+    char serial[64];
+    char mac[18];
+    const char *engine;
+};
+
+static void norm_of(const struct disc_ident *d, struct norm *n)
+{
+    disc_serial_normalize(d->serial, n->serial, sizeof n->serial);
+    disc_mac_normalize(d->mac, n->mac, sizeof n->mac);
+    n->engine = d->engine_id && *d->engine_id ? d->engine_id : NULL;
+}
+
+static bool same_addr(const struct disc_ident *a, const struct disc_ident *b)
+{
+    return a->address && b->address && strcmp(a->address, b->address) == 0 &&
+           (a->port ? a->port : 161) == (b->port ? b->port : 161);
+}
+
+/* Rules 1-3. */
+static bool primary_match(const struct norm *k, const struct norm *f)
+{
+    bool ser = k->serial[0] && f->serial[0];
+    bool mac = k->mac[0] && f->mac[0];
+    if (ser && mac)
+        return strcmp(k->serial, f->serial) == 0 && strcmp(k->mac, f->mac) == 0;
+    if (ser)
+        return strcmp(k->serial, f->serial) == 0;
+    if (mac)
+        return strcmp(k->mac, f->mac) == 0;
+    return false;
+}
+
+enum disc_merge_kind disc_merge_match(const struct disc_ident *known, size_t n,
+                                      const struct disc_ident *found, size_t *index)
+{
+    struct norm f, k;
+    norm_of(found, &f);
+    size_t hit = SIZE_MAX, engine_hit = SIZE_MAX, addr_hit = SIZE_MAX;
+    unsigned engine_hits = 0;
+    for (size_t i = 0; i < n; i++) {
+        norm_of(&known[i], &k);
+        if ((f.serial[0] || f.mac[0]) && primary_match(&k, &f)) {
+            hit = i;
+            break;
+        }
+        if (f.engine && k.engine && strcmp(f.engine, k.engine) == 0) {
+            engine_hit = i;
+            engine_hits++;
+        }
+        if (!k.serial[0] && !k.mac[0] && !k.engine && same_addr(&known[i], found) &&
+            addr_hit == SIZE_MAX)
+            addr_hit = i;
+    }
+    if (hit == SIZE_MAX && !f.serial[0] && !f.mac[0] && engine_hits == 1)
+        hit = engine_hit;
+    if (hit == SIZE_MAX)
+        hit = addr_hit;
+    if (hit == SIZE_MAX)
+        return DISC_MERGE_NEW;
+    *index = hit;
+    return same_addr(&known[hit], found) ? DISC_MERGE_SAME : DISC_MERGE_MOVED;
+}
+
+struct regcopy {
+    struct gw_device *v;
+    size_t n, cap;
+};
+
+static int collect(const struct gw_device *d, void *arg)
+{
+    struct regcopy *rc = arg;
+    if (rc->n == rc->cap) {
+        rc->cap = rc->cap ? rc->cap * 2 : 64;
+        rc->v = gw_realloc(rc->v, rc->cap * sizeof(*rc->v));
+    }
+    rc->v[rc->n++] = *d;
+    return 0;
+}
+
+int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port,
+                     int64_t credential_id, bool auto_register, struct disc_merge_result *res)
+{
+    struct regcopy reg = {0};
+    int rc;
+    memset(res, 0, sizeof(*res));
+    /* The registry is read per found printer: sweeps find few printers per second, and a
+     * fresh read is what keeps two sweeps from registering one printer twice. */
+    if ((rc = gw_device_foreach(db, collect, &reg)) < 0)
+        goto out;
+    struct disc_ident *ids = gw_calloc(reg.n ? reg.n : 1, sizeof(*ids));
+    for (size_t i = 0; i < reg.n; i++) {
+        ids[i].id = reg.v[i].id;
+        ids[i].serial = reg.v[i].serial;
+        ids[i].mac = reg.v[i].mac;
+        ids[i].engine_id = reg.v[i].engine_id;
+        ids[i].address = reg.v[i].address;
+        ids[i].port = reg.v[i].port;
+    }
+    struct disc_ident fi = {0,   f->model->serial, f->model->mac, f->model->engine_id, f->address,
+                            port};
+    size_t idx = 0;
+    res->kind = disc_merge_match(ids, reg.n, &fi, &idx);
+    int64_t now = gw_now();
+    if (res->kind == DISC_MERGE_SAME) {
+        res->device_id = ids[idx].id;
+    } else if (res->kind == DISC_MERGE_MOVED) {
+        const struct gw_device *d = &reg.v[idx];
+        res->device_id = d->id;
+        rc = gw_device_set_address(db, d->id, f->address, port);
+        if (rc == 0) {
+            char detail[320];
+            snprintf(detail, sizeof detail, "from %s:%u to %s:%u", d->address, d->port, f->address,
+                     port ? port : 161);
+            gw_event_add(db, d->id, "device_moved", detail, now);
+            gw_log_notice(DISC, "device moved device=%lld from=%s to=%s", (long long)d->id,
+                          d->address, f->address);
+            gw_bus_publish("device.moved",
+                           json_pack("{s:I, s:s, s:s}", "device_id", (json_int_t)d->id, "from",
+                                     d->address, "address", f->address));
+        }
+    } else if (auto_register) {
+        struct gw_device d = {0};
+        struct gw_errbuf eb = {""};
+        snprintf(d.name, sizeof d.name, "%.60s %.60s",
+                 f->model->model[0] ? f->model->model : "printer",
+                 f->model->serial[0] ? f->model->serial : f->address);
+        gw_strlcpy(d.address, f->address, sizeof d.address);
+        d.port = port ? port : 161;
+        d.credential_id = credential_id;
+        rc = gw_device_add(db, &d, &eb);
+        if (rc == 0) {
+            res->device_id = d.id;
+            res->registered = true;
+            /* The sweep's full poll is a first poll: store the identity so the next sweep
+             * matches this device even before the poller reaches it. */
+            gw_store_poll_ok(db, d.id, f->model, now);
+            gw_bus_publish("device.added",
+                           json_pack("{s:I, s:s, s:s}", "device_id", (json_int_t)d.id, "address",
+                                     d.address, "source", "discovery"));
+        } else {
+            gw_log_warn(DISC, "registering a found printer failed address=%s err=%s", f->address,
+                        eb.msg[0] ? eb.msg : gw_strerror(rc));
+        }
+    }
+    free(ids);
+out:
+    free(reg.v);
+    return rc;
+}

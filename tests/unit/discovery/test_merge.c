@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Unit tests for discovery/merge.c: the normalizers and the identity rules as case tables (a
+ * registry, a found device, the expected kind and registry row), then disc_merge_apply()
+ * against a real store in a temporary directory: a moved printer keeps its id and gets its
+ * new address and a device_moved event; printers sharing an engine ID stay two devices; a
+ * second sweep registers nothing twice.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "discovery/disc_int.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_normalize(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *serial, *mac;
+    } cases[] = {
+        {"00:11:22:AA:BB:CC", "001122AABBCC", "00:11:22:aa:bb:cc"},
+        {"00-11-22-aa-bb-cc", "001122AABBCC", "00:11:22:aa:bb:cc"},
+        {"0011.22aa.bbcc", "001122AABBCC", "00:11:22:aa:bb:cc"},
+        {"001122aabbcc", "001122AABBCC", "00:11:22:aa:bb:cc"},
+        {"00:00:00:00:00:00", "000000000000", ""},
+        {"00:11:22:aa:bb", "001122AABB", ""},
+        {"00:11:22:aa:bb:cc:dd", "001122AABBCCDD", ""},
+        {"rvb-311 2401", "RVB3112401", ""},
+        {"", "", ""},
+    };
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        char s[64], m[18];
+        disc_serial_normalize(cases[i].in, s, sizeof s);
+        disc_mac_normalize(cases[i].in, m, sizeof m);
+        assert_string_equal(s, cases[i].serial);
+        assert_string_equal(m, cases[i].mac);
+    }
+}
+
+static void test_match_rules(void **state)
+{
+    (void)state;
+    static const struct disc_ident reg[] = {
+        {1, "RVB001", "00:17:c8:00:00:01", "8000054303001", "10.0.0.1", 161},
+        {2, "RVB002", "00:17:c8:00:00:02", "80000543030ff", "10.0.0.2", 161},
+        {3, "RVB003", "00:17:c8:00:00:03", "80000543030ff", "10.0.0.3", 161}, /* shared engine */
+        {4, "", "", "", "10.0.0.4", 161},                                     /* never polled */
+        {5, "", "00:17:c8:00:00:05", "", "10.0.0.5", 161},                    /* MAC only */
+        {6, "RVB006", "", "", "10.0.0.6", 161},                               /* serial only */
+        {7, "", "", "800005430307", "10.0.0.7", 161},                         /* engine only */
+    };
+    static const struct {
+        const char *what;
+        struct disc_ident found;
+        enum disc_merge_kind kind;
+        int64_t id;
+    } cases[] = {
+        {"same serial and MAC, same address",
+         {0, "RVB001", "00:17:C8:00:00:01", "", "10.0.0.1", 0},
+         DISC_MERGE_SAME,
+         1},
+        {"serial written differently",
+         {0, "rvb-001", "00-17-c8-00-00-01", "", "10.0.0.1", 161},
+         DISC_MERGE_SAME,
+         1},
+        {"moved",
+         {0, "RVB001", "00:17:c8:00:00:01", "8000054303001", "10.0.9.9", 161},
+         DISC_MERGE_MOVED,
+         1},
+        {"other port is another address",
+         {0, "RVB001", "00:17:c8:00:00:01", "", "10.0.0.1", 1161},
+         DISC_MERGE_MOVED,
+         1},
+        {"same serial, other MAC: another device",
+         {0, "RVB001", "00:17:c8:00:00:99", "", "10.0.0.1", 161},
+         DISC_MERGE_NEW,
+         0},
+        {"shared engine ID, other serial: new device",
+         {0, "RVB009", "00:17:c8:00:00:09", "80000543030ff", "10.0.0.9", 161},
+         DISC_MERGE_NEW,
+         0},
+        {"shared engine ID, own serial: the right one",
+         {0, "RVB003", "00:17:c8:00:00:03", "80000543030ff", "10.0.0.2", 161},
+         DISC_MERGE_MOVED,
+         3},
+        {"no serial or MAC, ambiguous engine ID: new",
+         {0, "", "", "80000543030ff", "10.0.0.10", 161},
+         DISC_MERGE_NEW,
+         0},
+        {"no serial or MAC, unique engine ID: matched",
+         {0, "", "", "800005430307", "10.0.1.7", 161},
+         DISC_MERGE_MOVED,
+         7},
+        {"registered by address, first seen",
+         {0, "RVB004", "00:17:c8:00:00:04", "", "10.0.0.4", 161},
+         DISC_MERGE_SAME,
+         4},
+        {"MAC only on the registry side",
+         {0, "XYZ", "00:17:c8:00:00:05", "", "10.0.5.5", 161},
+         DISC_MERGE_MOVED,
+         5},
+        {"serial only on the registry side",
+         {0, "RVB006", "00:17:c8:00:00:06", "", "10.0.0.6", 161},
+         DISC_MERGE_SAME,
+         6},
+        {"unknown everything",
+         {0, "NEW1", "00:17:c8:00:01:00", "", "10.0.0.1", 161},
+         DISC_MERGE_NEW,
+         0},
+        {"nothing known at a registered address of a polled device",
+         {0, "", "", "", "10.0.0.1", 161},
+         DISC_MERGE_NEW,
+         0},
+    };
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        size_t idx = SIZE_MAX;
+        enum disc_merge_kind k = disc_merge_match(reg, NELEM(reg), &cases[i].found, &idx);
+        if (k != cases[i].kind)
+            fail_msg("case '%s': kind %d, want %d", cases[i].what, k, cases[i].kind);
+        if (k != DISC_MERGE_NEW && reg[idx].id != cases[i].id)
+            fail_msg("case '%s': device %lld, want %lld", cases[i].what, (long long)reg[idx].id,
+                     (long long)cases[i].id);
+    }
+}
+
+static struct gw_model mk(const char *serial, const char *mac, const char *engine)
+{
+    struct gw_model m;
+    gw_model_init(&m);
+    gw_strlcpy(m.serial, serial, sizeof m.serial);
+    gw_strlcpy(m.mac, mac, sizeof m.mac);
+    gw_strlcpy(m.engine_id, engine, sizeof m.engine_id);
+    gw_strlcpy(m.model, "Sim 1", sizeof m.model);
+    m.is_printer = true;
+    return m;
+}
+
+static int count_devices(const struct gw_device *d, void *arg)
+{
+    (void)d;
+    ++*(int *)arg;
+    return 0;
+}
+
+static void test_apply_store(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_merge.XXXXXX", path[64];
+    struct gw_db *db;
+    struct gw_errbuf eb = {""};
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/db", dir);
+    assert_int_equal(gw_db_open(path, &db, &eb), 0);
+    assert_int_equal(
+        sqlite3_exec((sqlite3 *)gw_db_handle(db),
+                     "INSERT INTO credentials (name, version, created) VALUES ('c', 2, 0)", NULL,
+                     NULL, NULL),
+        0);
+    int64_t cred = 1;
+
+    struct gw_model a = mk("RVB001", "00:17:c8:00:00:01", "80000543030ff");
+    struct gw_model b = mk("RVB002", "00:17:c8:00:00:02", "80000543030ff"); /* same engine */
+    struct disc_found fa = {.address = "127.9.0.1", .model = &a};
+    struct disc_found fb = {.address = "127.9.0.2", .model = &b};
+    struct disc_merge_result r;
+
+    assert_int_equal(disc_merge_apply(db, &fa, 1161, cred, true, &r), 0);
+    assert_true(r.registered);
+    int64_t ida = r.device_id;
+    assert_int_equal(disc_merge_apply(db, &fb, 1161, cred, true, &r), 0);
+    assert_true(r.registered);
+    assert_true(r.device_id != ida);
+    /* Again: nothing new. */
+    assert_int_equal(disc_merge_apply(db, &fa, 1161, cred, true, &r), 0);
+    assert_int_equal(r.kind, DISC_MERGE_SAME);
+    assert_false(r.registered);
+    /* a moves. */
+    fa.address = "127.9.0.77";
+    assert_int_equal(disc_merge_apply(db, &fa, 1161, cred, true, &r), 0);
+    assert_int_equal(r.kind, DISC_MERGE_MOVED);
+    assert_int_equal(r.device_id, ida);
+    struct gw_device d;
+    assert_int_equal(gw_device_get(db, ida, &d), 0);
+    assert_string_equal(d.address, "127.9.0.77");
+    json_t *ev = gw_event_list(db, ida, 10);
+    assert_int_equal(json_array_size(ev), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "kind")),
+                        "device_moved");
+    json_decref(ev);
+    int n = 0;
+    gw_device_foreach(db, count_devices, &n);
+    assert_int_equal(n, 2);
+    /* Without auto-register a new printer is only reported. */
+    struct gw_model c = mk("RVB003", "00:17:c8:00:00:03", "");
+    struct disc_found fc = {.address = "127.9.0.3", .model = &c};
+    assert_int_equal(disc_merge_apply(db, &fc, 1161, cred, false, &r), 0);
+    assert_int_equal(r.kind, DISC_MERGE_NEW);
+    assert_false(r.registered);
+    n = 0;
+    gw_device_foreach(db, count_devices, &n);
+    assert_int_equal(n, 2);
+
+    gw_model_cleanup(&a);
+    gw_model_cleanup(&b);
+    gw_model_cleanup(&c);
+    gw_db_close(db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_match_rules),
+        cmocka_unit_test(test_apply_store),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
