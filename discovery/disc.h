@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "gateway/gw.h"
@@ -166,5 +167,42 @@ struct disc_merge_result {
  * Returns: 0, GW_E_DB, GW_E_EXISTS (the new address belongs to another registered device). */
 int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port,
                      int64_t credential_id, bool auto_register, struct disc_merge_result *res);
+
+/* ---------------------------------------------------------------------------------------------
+ * Discovery settings and runs (run.c). One module instance per process: the daemon calls
+ * disc_init()/disc_start()/disc_stop() on its loop; the control functions also work without a
+ * running module, on a store the CLI opened (a run then executes on a private loop until done).
+ * Settings, run progress (a checkpoint every second) and the printers found are kept in the
+ * disc_settings, disc_runs and disc_found tables, so a run interrupted by a restart resumes
+ * where it stopped.
+ */
+typedef void (*disc_changed_cb)(void *arg); /* the device registry changed */
+
+struct disc_env {
+    uv_loop_t *loop;
+    struct gw_db *db;
+    const struct gw_vault *vault;
+    const struct snmpc_catalogue *cat; /* may be NULL */
+    disc_changed_cb changed_cb;        /* may be NULL */
+    void *arg;
+};
+
+/* Creates or upgrades the disc_* tables. Returns: 0, GW_E_DB, GW_E_SCHEMA. */
+int disc_db_migrate(struct gw_db *db, struct gw_errbuf *eb);
+/* Keeps env (copied; pointers borrowed until disc_stop()'s callback). Returns: 0 or <0. */
+int disc_init(const struct disc_env *env, struct gw_errbuf *eb);
+/* Resumes interrupted runs and starts the schedule timer. Returns: 0 or <0. */
+int disc_start(void);
+/* Stops runs (their progress stays, to resume at the next start) and the timer; cb runs once
+ * everything is closed (may be NULL). */
+void disc_stop(void (*cb)(void *arg), void *arg);
+/* Returns: true for the control commands "discover.*". */
+bool disc_ctl_handles(const char *cmd);
+/* Executes discover.add|list|show|remove|run against db. Returns: a new reference to the reply
+ * ({"ok": true, ...} or {"ok": false, "error", "code_name", "code"}). */
+json_t *disc_ctl_exec(struct gw_db *db, const struct gw_vault *v, const struct snmpc_catalogue *cat,
+                      json_t *req, const char *user, const char *source);
+/* Adds a "discovery" object (settings, running sweeps with progress, last run) to status. */
+void disc_status(struct gw_db *db, json_t *status);
 
 #endif

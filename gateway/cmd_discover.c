@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <uv.h>
@@ -37,12 +38,19 @@ struct run {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
-               "                            [--port PORT] [--pps N] [--timeout MS]\n"
-               "                            [--max-in-flight N] [--yes] [--progress] [--json]\n"
-               "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
-               "        'A MASK' and host names; more than a /16 needs --yes\n"
-               "  without --credential every stored credential set is tried, in name order\n");
+    fprintf(f,
+            "usage: fleetgw discover add NAME --target SPEC [--exclude SPEC] --credential NAME...\n"
+            "                            [--schedule manual|'daily HH:MM'|'every N']\n"
+            "                            [--window HH:MM-HH:MM] [--pps N] [--port PORT]\n"
+            "                            [--auto-register] [--yes]\n"
+            "       fleetgw discover list|show NAME|remove NAME [--json]\n"
+            "       fleetgw discover run NAME [--progress] [--json]\n"
+            "       fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
+            "                            [--port PORT] [--pps N] [--timeout MS]\n"
+            "                            [--max-in-flight N] [--yes] [--progress] [--json]\n"
+            "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
+            "        'A MASK' and host names; more than a /16 needs --yes\n"
+            "  without --credential every stored credential set is tried, in name order\n");
 }
 
 static void print_progress(const struct disc_progress *p)
@@ -337,14 +345,233 @@ usage:
     return GW_EXIT_USAGE;
 }
 
+static void print_json(json_t *v)
+{
+    json_dumpf(v, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+}
+
+static void print_setting(json_t *s)
+{
+    json_t *run = json_object_get(s, "last_run");
+    char *creds = json_dumps(json_object_get(s, "credentials"), JSON_COMPACT);
+    printf("%-16s targets=%s schedule='%s' pps=%lld credentials=%s",
+           json_string_value(json_object_get(s, "name")),
+           json_string_value(json_object_get(s, "targets")),
+           json_string_value(json_object_get(s, "schedule")),
+           (long long)json_integer_value(json_object_get(s, "pps")), creds ? creds : "[]");
+    free(creds);
+    if (json_is_object(run))
+        printf(" last=%s done=%lld/%lld printers=%lld",
+               json_string_value(json_object_get(run, "state")),
+               (long long)json_integer_value(json_object_get(run, "done")),
+               (long long)json_integer_value(json_object_get(run, "total")),
+               (long long)json_integer_value(json_object_get(run, "printers")));
+    printf("\n");
+}
+
+static void print_printers(json_t *arr)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(arr, i, p)
+    {
+        printf("%-15s %-20s %-17s %s (%s, %s)\n", json_string_value(json_object_get(p, "address")),
+               json_string_value(json_object_get(p, "serial")),
+               json_string_value(json_object_get(p, "mac")),
+               json_string_value(json_object_get(p, "model")),
+               json_string_value(json_object_get(p, "how")),
+               json_string_value(json_object_get(p, "credential")));
+    }
+}
+
+static int request(const struct gw_opts *o, json_t *req, json_t **out)
+{
+    json_t *r = gw_ctl_request(o, req);
+    json_decref(req);
+    if (!r)
+        return GW_EXIT_FAIL;
+    if (!json_is_true(json_object_get(r, "ok"))) {
+        fprintf(stderr, "fleetgw discover: %s\n",
+                json_string_value(json_object_get(r, "error")) ?: "failed");
+        int code = (int)json_integer_value(json_object_get(r, "code"));
+        json_decref(r);
+        return code == GW_E_INVAL || code == DISC_E_TARGET || code == DISC_E_TOO_LARGE
+                   ? GW_EXIT_USAGE
+                   : GW_EXIT_FAIL;
+    }
+    *out = r;
+    return GW_EXIT_OK;
+}
+
+static int cmd_add(const struct gw_opts *go, int argc, char **argv)
+{
+    enum { O_TARGET = 256, O_EXCLUDE, O_CRED, O_SCHEDULE, O_WINDOW, O_PPS, O_PORT, O_AUTO, O_YES };
+    static const struct option longopts[] = {
+        {"target", required_argument, NULL, O_TARGET},
+        {"exclude", required_argument, NULL, O_EXCLUDE},
+        {"credential", required_argument, NULL, O_CRED},
+        {"schedule", required_argument, NULL, O_SCHEDULE},
+        {"window", required_argument, NULL, O_WINDOW},
+        {"pps", required_argument, NULL, O_PPS},
+        {"port", required_argument, NULL, O_PORT},
+        {"auto-register", no_argument, NULL, O_AUTO},
+        {"yes", no_argument, NULL, O_YES},
+        {NULL, 0, NULL, 0},
+    };
+    if (argc < 2 || argv[1][0] == '-') {
+        usage(stderr);
+        return GW_EXIT_USAGE;
+    }
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:[]}", "cmd", "discover.add", "name", argv[1],
+                            "targets", "", "excludes", "", "credentials");
+    int opt;
+    /* NAME takes the place of the program name, so getopt starts afresh after it. */
+    optind = 0;
+    while ((opt = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        const char *key = NULL;
+        switch (opt) {
+        case O_TARGET:
+        case O_EXCLUDE: {
+            key = opt == O_TARGET ? "targets" : "excludes";
+            const char *old = json_string_value(json_object_get(req, key));
+            size_t n = strlen(old) + strlen(optarg) + 2;
+            char *v = gw_malloc(n);
+            snprintf(v, n, "%s%s%s", old, *old ? "," : "", optarg);
+            json_object_set_new(req, key, json_string(v));
+            free(v);
+            break;
+        }
+        case O_CRED:
+            json_array_append_new(json_object_get(req, "credentials"), json_string(optarg));
+            break;
+        case O_SCHEDULE:
+            json_object_set_new(req, "schedule", json_string(optarg));
+            break;
+        case O_WINDOW:
+            json_object_set_new(req, "window", json_string(optarg));
+            break;
+        case O_PPS:
+        case O_PORT: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v <= 0 || v > (opt == O_PORT ? 65535 : 100000)) {
+                fprintf(stderr, "fleetgw discover: --%s: '%s': out of range\n",
+                        opt == O_PORT ? "port" : "pps", optarg);
+                json_decref(req);
+                return GW_EXIT_USAGE;
+            }
+            json_object_set_new(req, opt == O_PORT ? "port" : "pps", json_integer(v));
+            break;
+        }
+        case O_AUTO:
+            json_object_set_new(req, "auto_register", json_true());
+            break;
+        case O_YES:
+            json_object_set_new(req, "confirmed", json_true());
+            break;
+        default:
+            json_decref(req);
+            usage(stderr);
+            return GW_EXIT_USAGE;
+        }
+    }
+    json_t *r;
+    int ex = request(go, req, &r);
+    if (ex == GW_EXIT_OK) {
+        printf("discovery setting '%s' stored\n", argv[1]);
+        json_decref(r);
+    }
+    return ex;
+}
+
+static int cmd_named(const struct gw_opts *go, int argc, char **argv)
+{
+    bool as_json = false, progress = false;
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            as_json = true;
+        else if (strcmp(argv[i], "--progress") == 0 && strcmp(argv[0], "run") == 0)
+            progress = true;
+        else if (argv[i][0] != '-' && !name && strcmp(argv[0], "list") != 0)
+            name = argv[i];
+        else {
+            usage(stderr);
+            return GW_EXIT_USAGE;
+        }
+    }
+    if (!name && strcmp(argv[0], "list") != 0) {
+        usage(stderr);
+        return GW_EXIT_USAGE;
+    }
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "discover.%s", argv[0]);
+    json_t *r;
+    int ex =
+        request(go,
+                name ? json_pack("{s:s, s:s, s:b}", "cmd", cmd, "name", name, "progress", progress)
+                     : json_pack("{s:s}", "cmd", cmd),
+                &r);
+    if (ex != GW_EXIT_OK)
+        return ex;
+    if (strcmp(argv[0], "run") == 0 && json_is_true(json_object_get(r, "started"))) {
+        /* The daemon runs the sweep: follow it until it ends. */
+        for (;;) {
+            json_decref(r);
+            sleep(1);
+            ex = request(go, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", name), &r);
+            if (ex != GW_EXIT_OK)
+                return ex;
+            json_t *run = json_object_get(json_object_get(r, "setting"), "last_run");
+            if (progress && json_is_object(run))
+                fprintf(stderr,
+                        "progress name=%s done=%lld total=%lld responders=%lld printers=%lld "
+                        "eta=%.0fs\n",
+                        name, (long long)json_integer_value(json_object_get(run, "done")),
+                        (long long)json_integer_value(json_object_get(run, "total")),
+                        (long long)json_integer_value(json_object_get(run, "responders")),
+                        (long long)json_integer_value(json_object_get(run, "printers")),
+                        json_number_value(json_object_get(run, "eta_s")));
+            const char *state = json_string_value(json_object_get(run, "state"));
+            if (!state || strcmp(state, "running") != 0)
+                break;
+        }
+    }
+    json_object_del(r, "ok");
+    if (as_json) {
+        print_json(strcmp(argv[0], "list") == 0    ? json_object_get(r, "settings")
+                   : json_object_get(r, "setting") ? json_object_get(r, "setting")
+                                                   : r);
+    } else if (strcmp(argv[0], "list") == 0) {
+        size_t i;
+        json_t *s;
+        json_array_foreach(json_object_get(r, "settings"), i, s) print_setting(s);
+    } else if (json_object_get(r, "setting")) {
+        print_setting(json_object_get(r, "setting"));
+        print_printers(json_object_get(json_object_get(r, "setting"), "printers"));
+    } else {
+        printf("discovery setting '%s' removed\n", name);
+    }
+    json_decref(r);
+    return GW_EXIT_OK;
+}
+
 int gw_cmd_discover(const struct gw_opts *o, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? GW_EXIT_USAGE : GW_EXIT_OK;
     }
+    if (strcmp(argv[1], "run") == 0 && argc > 2 && argv[2][0] != '-')
+        return cmd_named(o, argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(o, argc - 1, argv + 1);
+    if (strcmp(argv[1], "add") == 0)
+        return cmd_add(o, argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0 ||
+        strcmp(argv[1], "remove") == 0)
+        return cmd_named(o, argc - 1, argv + 1);
     fprintf(stderr, "fleetgw discover: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return GW_EXIT_USAGE;

@@ -22,6 +22,7 @@
 
 #include "gateway/cli.h"
 #include "uplink/up.h"
+#include "discovery/disc.h"
 
 #define CTL_MAX_REQUEST (64u << 20) /* a CSV import of 100k devices fits */
 
@@ -103,6 +104,7 @@ static json_t *do_status(struct gw_app *app)
         gw_poller_status(app, r);
     }
     up_status(app->db, r);
+    disc_status(app->db, r);
     return r;
 }
 
@@ -319,6 +321,8 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const cha
         r = do_credential_remove(app, req, peer, source);
     else if (up_ctl_handles(cmd))
         r = up_ctl_exec(app->db, app->vault, req, peer, source);
+    else if (disc_ctl_handles(cmd))
+        r = disc_ctl_exec(app->db, app->vault, app->catalogue, req, peer, source);
     else if (strcmp(cmd, "reload") == 0) {
         changed(app);
         r = reply_ok();

@@ -22,6 +22,7 @@
 #include "gateway/cli.h"
 #include "snmp/snmpc.h"
 #include "uplink/up.h"
+#include "discovery/disc.h"
 #include "webui/ui.h"
 
 struct daemon {
@@ -76,6 +77,7 @@ static void stop(struct daemon *d, const char *why)
     gw_ctl_stop(&d->app);
     ui_server_stop(d->ui);
     up_stop(NULL, NULL);
+    disc_stop(NULL, NULL);
     gw_poller_stop(&d->app, poller_stopped);
 }
 
@@ -174,6 +176,20 @@ static void start_uplink(struct daemon *d)
         gw_log_err(UP, "uplink not started: %s", eb.msg);
 }
 
+static void discovery_changed(void *arg)
+{
+    gw_poller_reload(arg);
+}
+
+static void start_discovery(struct daemon *d)
+{
+    struct disc_env env = {d->app.loop, d->app.db, d->app.vault, d->app.catalogue,
+                           discovery_changed, &d->app};
+    struct gw_errbuf eb = {""};
+    if (disc_init(&env, &eb) < 0 || disc_start() < 0)
+        gw_log_err(DISC, "discovery not started: %s", eb.msg);
+}
+
 /* One UDP socket per device session: raise the fd limit. Root (CAP_SYS_RESOURCE) may lift the
  * hard limit too, up to the kernel's nr_open; others get the soft limit raised to the hard one.
  * systemd's LimitNOFILE= sets it for the service. */
@@ -265,6 +281,7 @@ int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump)
     start_ui(&d);
     gw_poller_start(app);
     start_uplink(&d);
+    start_discovery(&d);
     gw_log_notice(GW, "fleetgw %s started state_dir=%s devices=%d pid=%d", PACKAGE_VERSION,
                   app->cfg.state_dir, gw_device_count(app->db), (int)getpid());
     sd_notifyf(0, "READY=1\nSTATUS=polling %d devices", gw_device_count(app->db));

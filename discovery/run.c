@@ -1,0 +1,911 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Copyright (c) 2026 fleetgw authors
+ *
+ * Discovery settings and runs: the disc_* tables, the control commands behind `fleetgw
+ * discover add|list|show|remove|run`, the schedule (daily at a time, every N hours, manual,
+ * with an optional time window) and resuming after a restart.
+ *
+ * A run writes its checkpoint (every index below it is finished, see sweep.c) and counters to
+ * disc_runs once a second and each printer to disc_found as it is found, and leaves the state
+ * 'running' when the daemon stops or dies; disc_start() restarts such runs from the
+ * checkpoint, keeping the printers already found. Found printers go through the identity
+ * merge (merge.c), so a moved printer updates its registry entry and, with auto_register, a
+ * new one is added.
+ *
+ * The sqlite writes here are small single-row statements on the loop thread, as the poller's
+ * are; a sweep writes once a second plus once per printer found.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "discovery/disc_int.h"
+
+#define MAX_CREDS 16
+#define TICK_MS   1000
+
+static const struct gw_db_migration migrations[] = {
+    {1, "CREATE TABLE disc_settings ("
+        "  name TEXT PRIMARY KEY,"
+        "  targets TEXT NOT NULL,"
+        "  excludes TEXT NOT NULL DEFAULT '',"
+        "  credentials TEXT NOT NULL," /* JSON array of credential names, in order */
+        "  schedule TEXT NOT NULL DEFAULT 'manual',"
+        "  run_window TEXT NOT NULL DEFAULT '',"
+        "  pps INTEGER NOT NULL DEFAULT 500,"
+        "  port INTEGER NOT NULL DEFAULT 161,"
+        "  auto_register INTEGER NOT NULL DEFAULT 0,"
+        "  confirmed INTEGER NOT NULL DEFAULT 0,"
+        "  created INTEGER NOT NULL);"
+        "CREATE TABLE disc_runs ("
+        "  name TEXT PRIMARY KEY,"
+        "  state TEXT NOT NULL," /* running, done, failed */
+        "  started INTEGER NOT NULL,"
+        "  finished INTEGER,"
+        "  checkpoint INTEGER NOT NULL DEFAULT 0,"
+        "  total INTEGER NOT NULL DEFAULT 0,"
+        "  done INTEGER NOT NULL DEFAULT 0,"
+        "  responders INTEGER NOT NULL DEFAULT 0,"
+        "  printers INTEGER NOT NULL DEFAULT 0,"
+        "  packets INTEGER NOT NULL DEFAULT 0,"
+        "  resumed_from INTEGER NOT NULL DEFAULT 0,"
+        "  registered INTEGER NOT NULL DEFAULT 0,"
+        "  moved INTEGER NOT NULL DEFAULT 0,"
+        "  error TEXT);"
+        "CREATE TABLE disc_found ("
+        "  name TEXT NOT NULL,"
+        "  address TEXT NOT NULL,"
+        "  serial TEXT, vendor TEXT, model TEXT, mac TEXT, engine_id TEXT,"
+        "  how TEXT, credential TEXT, device_id INTEGER, seen INTEGER NOT NULL,"
+        "  PRIMARY KEY (name, address));"},
+};
+
+struct setting {
+    char name[64];
+    char *targets, *excludes;
+    char creds[MAX_CREDS][64];
+    size_t ncreds;
+    char schedule[32];
+    char window[16];
+    unsigned pps;
+    uint16_t port;
+    bool auto_register, confirmed;
+};
+
+struct run {
+    struct run *next;
+    struct gw_db *db;
+    char name[64];
+    struct disc_targets t;
+    struct gw_credential creds[MAX_CREDS];
+    size_t ncreds;
+    uint16_t port;
+    bool auto_register;
+    bool print_progress;
+    bool changed;
+    uint64_t resumed_from;
+    uint64_t base_responders, base_printers, base_packets;
+    uint64_t registered, moved;
+    struct disc_sweep *sw;
+    uv_timer_t tick;
+    int status;
+    struct disc_progress last;
+};
+
+static struct {
+    bool inited, running;
+    struct disc_env env;
+    uv_timer_t sched;
+    struct run *runs;
+    void (*stop_cb)(void *);
+    void *stop_arg;
+    bool stopping;
+} M;
+
+static json_t *reply_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static json_t *reply_err(int code, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return json_pack("{s:b, s:s, s:s, s:i}", "ok", 0, "error", msg, "code_name", gw_err_name(code),
+                     "code", code);
+}
+
+int disc_db_migrate(struct gw_db *db, struct gw_errbuf *eb)
+{
+    return gw_db_migrate_module(db, "disc", migrations, sizeof migrations / sizeof migrations[0],
+                                eb);
+}
+
+static sqlite3_stmt *prep(struct gw_db *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(gw_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+        gw_log_err(DISC, "sql prepare failed err=%s", sqlite3_errmsg(gw_db_handle(db)));
+        return NULL;
+    }
+    return st;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return s ? s : "";
+}
+
+static void setting_cleanup(struct setting *s)
+{
+    free(s->targets);
+    free(s->excludes);
+    memset(s, 0, sizeof(*s));
+}
+
+static int setting_load(struct gw_db *db, const char *name, struct setting *s)
+{
+    memset(s, 0, sizeof(*s));
+    sqlite3_stmt *st = prep(db, "SELECT name, targets, excludes, credentials, schedule, "
+                                "run_window, pps, port, auto_register, confirmed "
+                                "FROM disc_settings WHERE name = ?1");
+    if (!st)
+        return GW_E_DB;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return rc == SQLITE_DONE ? GW_E_NOTFOUND : GW_E_DB;
+    }
+    gw_strlcpy(s->name, col(st, 0), sizeof s->name);
+    s->targets = gw_strdup(col(st, 1));
+    s->excludes = gw_strdup(col(st, 2));
+    json_t *arr = json_loads(col(st, 3), 0, NULL);
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (s->ncreds < MAX_CREDS && json_is_string(v))
+            gw_strlcpy(s->creds[s->ncreds++], json_string_value(v), sizeof s->creds[0]);
+    }
+    json_decref(arr);
+    gw_strlcpy(s->schedule, col(st, 4), sizeof s->schedule);
+    gw_strlcpy(s->window, col(st, 5), sizeof s->window);
+    s->pps = (unsigned)sqlite3_column_int(st, 6);
+    s->port = (uint16_t)sqlite3_column_int(st, 7);
+    s->auto_register = sqlite3_column_int(st, 8) != 0;
+    s->confirmed = sqlite3_column_int(st, 9) != 0;
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* "HH:MM" to minutes of the day. Returns: 0..1439 or -1. */
+static int hhmm(const char *s)
+{
+    unsigned h, m;
+    char end;
+    if (sscanf(s, "%2u:%2u%c", &h, &m, &end) != 2 || h > 23 || m > 59 || strlen(s) != 5)
+        return -1;
+    return (int)(h * 60 + m);
+}
+
+/* Schedules: "manual", "daily HH:MM", "every N" (hours, 1..168). */
+int disc__schedule_parse(const char *s, int *daily_min, int *every_h)
+{
+    *daily_min = -1;
+    *every_h = 0;
+    if (strcmp(s, "manual") == 0)
+        return 0;
+    if (strncmp(s, "daily ", 6) == 0)
+        return (*daily_min = hhmm(s + 6)) < 0 ? DISC_E_TARGET : 0;
+    if (strncmp(s, "every ", 6) == 0) {
+        char *end;
+        long n = strtol(s + 6, &end, 10);
+        if (end == s + 6 || (*end && strcmp(end, "h") != 0) || n < 1 || n > 168)
+            return DISC_E_TARGET;
+        *every_h = (int)n;
+        return 0;
+    }
+    return DISC_E_TARGET;
+}
+
+/* Window "HH:MM-HH:MM" (may wrap midnight). Returns: 0 with *from and *to set, or -1. */
+int disc__window_parse(const char *s, int *from, int *to)
+{
+    char a[6], b[6];
+    if (strlen(s) != 11 || s[5] != '-')
+        return -1;
+    memcpy(a, s, 5);
+    a[5] = '\0';
+    memcpy(b, s + 6, 5);
+    b[5] = '\0';
+    *from = hhmm(a);
+    *to = hhmm(b);
+    return *from < 0 || *to < 0 || *from == *to ? -1 : 0;
+}
+
+static void save_progress(struct run *r, const char *state)
+{
+    struct disc_progress p;
+    if (r->sw)
+        disc_sweep_progress(r->sw, &p);
+    else
+        p = r->last;
+    sqlite3_stmt *st = prep(r->db, "UPDATE disc_runs SET state = ?2, checkpoint = ?3, total = ?4,"
+                                   " done = ?5, responders = ?6, printers = ?7, packets = ?8,"
+                                   " registered = ?9, moved = ?10,"
+                                   " finished = CASE WHEN ?2 = 'running' THEN NULL ELSE ?11 END"
+                                   " WHERE name = ?1");
+    if (!st)
+        return;
+    sqlite3_bind_text(st, 1, r->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)p.checkpoint);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)p.total);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)p.done);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)(r->base_responders + p.responders));
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)(r->base_printers + p.printers));
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)(r->base_packets + p.packets));
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)r->registered);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)r->moved);
+    sqlite3_bind_int64(st, 11, gw_now());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        gw_log_err(DISC, "saving sweep progress failed name=%s", r->name);
+    sqlite3_finalize(st);
+}
+
+static void print_progress(const char *name, const struct disc_progress *p, uint64_t responders,
+                           uint64_t printers)
+{
+    fprintf(stderr,
+            "progress name=%s done=%llu total=%llu responders=%llu printers=%llu "
+            "elapsed=%.1fs eta=%.0fs\n",
+            name, (unsigned long long)p->done, (unsigned long long)p->total,
+            (unsigned long long)responders, (unsigned long long)printers, p->elapsed_s, p->eta_s);
+}
+
+static void on_tick(uv_timer_t *h)
+{
+    struct run *r = h->data;
+    if (!r->sw)
+        return;
+    save_progress(r, "running");
+    if (r->print_progress) {
+        struct disc_progress p;
+        disc_sweep_progress(r->sw, &p);
+        print_progress(r->name, &p, r->base_responders + p.responders,
+                       r->base_printers + p.printers);
+    }
+}
+
+static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *arg)
+{
+    struct run *r = arg;
+    struct disc_merge_result mr = {0};
+    (void)sw;
+    if (disc_merge_apply(r->db, f, r->port, r->creds[f->credential_index].id, r->auto_register,
+                         &mr) == 0) {
+        if (mr.kind == DISC_MERGE_MOVED) {
+            r->moved++;
+            r->changed = true;
+        }
+        if (mr.registered) {
+            r->registered++;
+            r->changed = true;
+        }
+    }
+    sqlite3_stmt *st = prep(r->db, "INSERT OR REPLACE INTO disc_found (name, address, serial,"
+                                   " vendor, model, mac, engine_id, how, credential, device_id,"
+                                   " seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!st)
+        return;
+    const char *vals[] = {r->name,         f->address,    f->model->serial,    f->model->vendor,
+                          f->model->model, f->model->mac, f->model->engine_id, f->how,
+                          f->credential};
+    for (int i = 0; i < 9; i++)
+        sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_TRANSIENT);
+    if (mr.device_id)
+        sqlite3_bind_int64(st, 10, mr.device_id);
+    sqlite3_bind_int64(st, 11, gw_now());
+    if (sqlite3_step(st) != SQLITE_DONE)
+        gw_log_err(DISC, "saving a found printer failed name=%s", r->name);
+    sqlite3_finalize(st);
+}
+
+static void run_free(struct run *r)
+{
+    for (size_t i = 0; i < r->ncreds; i++)
+        gw_credential_cleanup(&r->creds[i]);
+    disc_targets_cleanup(&r->t);
+    free(r);
+}
+
+static void maybe_stopped(void)
+{
+    if (!M.stopping || M.runs || M.running)
+        return;
+    M.stopping = false;
+    M.inited = false;
+    if (M.stop_cb)
+        M.stop_cb(M.stop_arg);
+}
+
+static void on_tick_closed(uv_handle_t *h)
+{
+    struct run *r = h->data;
+    for (struct run **pp = &M.runs; *pp; pp = &(*pp)->next)
+        if (*pp == r) {
+            *pp = r->next;
+            break;
+        }
+    run_free(r);
+    maybe_stopped();
+}
+
+static void on_done(struct disc_sweep *sw, int status, const struct disc_progress *p, void *arg)
+{
+    struct run *r = arg;
+    (void)sw;
+    r->sw = NULL;
+    r->last = *p;
+    r->status = status;
+    /* A cancelled run stays 'running' in the table: the next start resumes it. */
+    save_progress(r, status == 0 ? "done" : "running");
+    if (r->print_progress)
+        print_progress(r->name, p, r->base_responders + p->responders,
+                       r->base_printers + p->printers);
+    gw_log_notice(DISC,
+                  "sweep %s name=%s total=%llu printers=%llu registered=%llu moved=%llu "
+                  "elapsed=%.1fs",
+                  status == 0 ? "done" : "interrupted", r->name, (unsigned long long)p->total,
+                  (unsigned long long)(r->base_printers + p->printers),
+                  (unsigned long long)r->registered, (unsigned long long)r->moved, p->elapsed_s);
+    if (r->changed && M.env.changed_cb && M.inited)
+        M.env.changed_cb(M.env.arg);
+    uv_close((uv_handle_t *)&r->tick, on_tick_closed);
+}
+
+static struct run *run_find(const char *name)
+{
+    for (struct run *r = M.runs; r; r = r->next)
+        if (strcmp(r->name, name) == 0)
+            return r;
+    return NULL;
+}
+
+/* Prepares and starts a run of setting name on loop. resume: continue an interrupted run from
+ * its checkpoint. Returns: 0 with *out, or <0 with eb. */
+static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v,
+                     const struct snmpc_catalogue *cat, const char *name, bool resume,
+                     bool progress, struct run **out, struct gw_errbuf *eb)
+{
+    struct setting s;
+    int rc = setting_load(db, name, &s);
+    if (rc < 0)
+        return gw_errbuf_set(eb, rc, "no discovery setting '%s'", name);
+    struct run *r = gw_calloc(1, sizeof(*r));
+    r->db = db;
+    gw_strlcpy(r->name, name, sizeof r->name);
+    r->port = s.port;
+    r->auto_register = s.auto_register;
+    r->print_progress = progress;
+    rc = disc_targets_parse(&r->t, s.targets, s.excludes, s.confirmed ? DISC_TARGETS_CONFIRMED : 0,
+                            eb);
+    for (size_t i = 0; rc == 0 && i < s.ncreds; i++) {
+        rc = gw_credential_get(db, v, s.creds[i], 0, &r->creds[i], eb);
+        if (rc == 0)
+            r->ncreds++;
+    }
+    unsigned pps = s.pps;
+    setting_cleanup(&s);
+    if (rc == 0 && r->t.count == 0)
+        rc = gw_errbuf_set(eb, DISC_E_TARGET,
+                           "no addresses to sweep (host names are not swept yet)");
+    if (rc < 0) {
+        run_free(r);
+        return rc;
+    }
+
+    uint64_t start = 0;
+    sqlite3_stmt *st = prep(db, "SELECT state, checkpoint, total, responders, printers, packets,"
+                                " registered, moved FROM disc_runs WHERE name = ?1");
+    if (st) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        if (resume && sqlite3_step(st) == SQLITE_ROW && strcmp(col(st, 0), "running") == 0 &&
+            (uint64_t)sqlite3_column_int64(st, 2) == r->t.count) {
+            start = (uint64_t)sqlite3_column_int64(st, 1);
+            r->base_responders = (uint64_t)sqlite3_column_int64(st, 3);
+            r->base_printers = (uint64_t)sqlite3_column_int64(st, 4);
+            r->base_packets = (uint64_t)sqlite3_column_int64(st, 5);
+            r->registered = (uint64_t)sqlite3_column_int64(st, 6);
+            r->moved = (uint64_t)sqlite3_column_int64(st, 7);
+        }
+        sqlite3_finalize(st);
+    }
+    r->resumed_from = start;
+    if (start == 0) {
+        /* A fresh run: the printers of the previous run are replaced by this run's. */
+        st = prep(db, "DELETE FROM disc_found WHERE name = ?1");
+        if (st) {
+            sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+            sqlite3_step(st);
+            sqlite3_finalize(st);
+        }
+        r->base_responders = r->base_printers = r->base_packets = r->registered = r->moved = 0;
+    }
+    st = prep(db, "INSERT OR REPLACE INTO disc_runs (name, state, started, checkpoint, total,"
+                  " done, resumed_from) VALUES (?1, 'running', ?2, ?3, ?4, ?3, ?3)");
+    if (st) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, gw_now());
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)start);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)r->t.count);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (start >= r->t.count)
+        start = 0;
+
+    struct disc_sweep_opts so = {
+        .targets = &r->t,
+        .creds = r->creds,
+        .ncreds = r->ncreds,
+        .cat = cat,
+        .port = r->port,
+        .pps = pps,
+        .start_index = start,
+        .found_cb = on_found,
+        .done_cb = on_done,
+        .arg = r,
+    };
+    rc = disc_sweep_start(loop, &so, &r->sw);
+    if (rc < 0) {
+        run_free(r);
+        return gw_errbuf_set(eb, rc, "the sweep did not start");
+    }
+    GW_ASSERT(uv_timer_init(loop, &r->tick) == 0);
+    r->tick.data = r;
+    uv_timer_start(&r->tick, on_tick, TICK_MS, TICK_MS);
+    r->next = M.runs;
+    M.runs = r;
+    gw_log_notice(DISC, "sweep started name=%s addresses=%llu from=%llu", name,
+                  (unsigned long long)r->t.count, (unsigned long long)start);
+    *out = r;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static bool schedule_due(const char *schedule, const char *window, int64_t last_started,
+                         int64_t now)
+{
+    int daily, every, from, to;
+    if (disc__schedule_parse(schedule, &daily, &every) < 0 || (daily < 0 && every == 0))
+        return false;
+    time_t t = (time_t)now;
+    struct tm lt;
+    localtime_r(&t, &lt);
+    int min = lt.tm_hour * 60 + lt.tm_min;
+    if (*window && disc__window_parse(window, &from, &to) == 0) {
+        bool inside = from < to ? (min >= from && min < to) : (min >= from || min < to);
+        if (!inside)
+            return false;
+    }
+    if (every)
+        return now - last_started >= (int64_t)every * 3600;
+    struct tm at = lt;
+    at.tm_hour = daily / 60;
+    at.tm_min = daily % 60;
+    at.tm_sec = 0;
+    int64_t today = (int64_t)mktime(&at);
+    return now >= today && last_started < today;
+}
+
+static void on_sched(uv_timer_t *h)
+{
+    (void)h;
+    sqlite3_stmt *st = prep(M.env.db, "SELECT s.name, s.schedule, s.run_window,"
+                                      " COALESCE(r.started, 0), COALESCE(r.state, '')"
+                                      " FROM disc_settings s LEFT JOIN disc_runs r"
+                                      " ON r.name = s.name WHERE s.schedule != 'manual'");
+    if (!st)
+        return;
+    int64_t now = gw_now();
+    char due[32][64];
+    int ndue = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && ndue < 32) {
+        if (run_find(col(st, 0)))
+            continue;
+        if (schedule_due(col(st, 1), col(st, 2), sqlite3_column_int64(st, 3), now))
+            gw_strlcpy(due[ndue++], col(st, 0), sizeof due[0]);
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < ndue; i++) {
+        struct gw_errbuf eb = {""};
+        struct run *r;
+        if (run_start(M.env.loop, M.env.db, M.env.vault, M.env.cat, due[i], false, false, &r, &eb) <
+            0)
+            gw_log_warn(DISC, "scheduled sweep not started name=%s err=%s", due[i], eb.msg);
+    }
+}
+
+int disc_init(const struct disc_env *env, struct gw_errbuf *eb)
+{
+    int rc = disc_db_migrate(env->db, eb);
+    if (rc < 0)
+        return rc;
+    memset(&M, 0, sizeof M);
+    M.env = *env;
+    M.inited = true;
+    return 0;
+}
+
+int disc_start(void)
+{
+    if (!M.inited)
+        return GW_E_INVAL;
+    /* Runs a restart interrupted: resume from their checkpoints. */
+    sqlite3_stmt *st = prep(M.env.db, "SELECT name FROM disc_runs WHERE state = 'running'");
+    char names[32][64];
+    int n = 0;
+    while (st && sqlite3_step(st) == SQLITE_ROW && n < 32)
+        gw_strlcpy(names[n++], col(st, 0), sizeof names[0]);
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) {
+        struct gw_errbuf eb = {""};
+        struct run *r;
+        if (run_start(M.env.loop, M.env.db, M.env.vault, M.env.cat, names[i], true, false, &r,
+                      &eb) < 0)
+            gw_log_warn(DISC, "interrupted sweep not resumed name=%s err=%s", names[i], eb.msg);
+    }
+    GW_ASSERT(uv_timer_init(M.env.loop, &M.sched) == 0);
+    uv_timer_start(&M.sched, on_sched, 1000, 30 * 1000);
+    M.running = true;
+    return 0;
+}
+
+static void on_sched_closed(uv_handle_t *h)
+{
+    (void)h;
+    M.running = false;
+    maybe_stopped();
+}
+
+void disc_stop(void (*cb)(void *arg), void *arg)
+{
+    if (!M.inited) {
+        if (cb)
+            cb(arg);
+        return;
+    }
+    M.stopping = true;
+    M.stop_cb = cb;
+    M.stop_arg = arg;
+    for (struct run *r = M.runs; r; r = r->next)
+        if (r->sw)
+            disc_sweep_stop(r->sw);
+    if (M.running)
+        uv_close((uv_handle_t *)&M.sched, on_sched_closed);
+    else
+        maybe_stopped();
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+bool disc_ctl_handles(const char *cmd)
+{
+    return cmd && strncmp(cmd, "discover.", 9) == 0;
+}
+
+static const char *str(json_t *req, const char *key, const char *def)
+{
+    const char *s = json_string_value(json_object_get(req, key));
+    return s ? s : def;
+}
+
+static bool cred_exists(struct gw_db *db, const char *name)
+{
+    sqlite3_stmt *st = prep(db, "SELECT 1 FROM credentials WHERE name = ?1");
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const char *source)
+{
+    const char *name = str(req, "name", "");
+    const char *targets = str(req, "targets", "");
+    const char *excludes = str(req, "excludes", "");
+    const char *schedule = str(req, "schedule", "manual");
+    const char *window = str(req, "window", "");
+    json_int_t pps = json_integer_value(json_object_get(req, "pps"));
+    json_int_t port = json_integer_value(json_object_get(req, "port"));
+    bool confirmed = json_is_true(json_object_get(req, "confirmed"));
+    bool autoreg = json_is_true(json_object_get(req, "auto_register"));
+    json_t *creds = json_object_get(req, "credentials");
+    struct gw_errbuf eb = {""};
+    struct disc_targets t;
+    int d, e, from, to;
+
+    if (!*name || strlen(name) >= 64)
+        return reply_err(GW_E_INVAL, "name: 1..63 characters");
+    int rc = disc_targets_parse(&t, targets, excludes, confirmed ? DISC_TARGETS_CONFIRMED : 0, &eb);
+    disc_targets_cleanup(&t);
+    if (rc < 0)
+        return reply_err(rc, "%s", eb.msg);
+    if (disc__schedule_parse(schedule, &d, &e) < 0)
+        return reply_err(GW_E_INVAL,
+                         "schedule: '%s': expected manual, 'daily HH:MM' or 'every N' (hours)",
+                         schedule);
+    if (*window && disc__window_parse(window, &from, &to) < 0)
+        return reply_err(GW_E_INVAL, "window: '%s': expected HH:MM-HH:MM", window);
+    if (pps == 0)
+        pps = 500;
+    if (pps < 1 || pps > 100000)
+        return reply_err(GW_E_INVAL, "pps: must be 1..100000");
+    if (port == 0)
+        port = 161;
+    if (port < 1 || port > 65535)
+        return reply_err(GW_E_INVAL, "port: must be 1..65535");
+    if (!json_is_array(creds) || json_array_size(creds) == 0 || json_array_size(creds) > MAX_CREDS)
+        return reply_err(GW_E_INVAL, "credentials: 1..%d credential set names, in order",
+                         MAX_CREDS);
+    size_t i;
+    json_t *c;
+    json_array_foreach(creds, i, c)
+    {
+        if (!json_is_string(c) || !cred_exists(db, json_string_value(c)))
+            return reply_err(GW_E_NOTFOUND, "credential %zu: '%s': no such credential set", i + 1,
+                             json_is_string(c) ? json_string_value(c) : "?");
+    }
+    char *cj = json_dumps(creds, JSON_COMPACT);
+    sqlite3_stmt *st = prep(db, "INSERT INTO disc_settings (name, targets, excludes, credentials,"
+                                " schedule, run_window, pps, port, auto_register, confirmed,"
+                                " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!st) {
+        free(cj);
+        return reply_err(GW_E_DB, "database error");
+    }
+    const char *vals[] = {name, targets, excludes, cj, schedule, window};
+    for (int k = 0; k < 6; k++)
+        sqlite3_bind_text(st, k + 1, vals[k], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 7, pps);
+    sqlite3_bind_int64(st, 8, port);
+    sqlite3_bind_int(st, 9, autoreg);
+    sqlite3_bind_int(st, 10, confirmed);
+    sqlite3_bind_int64(st, 11, gw_now());
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    free(cj);
+    gw_audit_add(db, user, source, "discover.add", rc == SQLITE_DONE ? "ok" : "failed", name);
+    if (rc == SQLITE_CONSTRAINT)
+        return reply_err(GW_E_EXISTS, "a discovery setting '%s' exists", name);
+    if (rc != SQLITE_DONE)
+        return reply_err(GW_E_DB, "database error");
+    return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *run_json(sqlite3_stmt *st, int c0)
+{
+    if (sqlite3_column_type(st, c0) == SQLITE_NULL)
+        return json_null();
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "state",
+                          col(st, c0), "started", (json_int_t)sqlite3_column_int64(st, c0 + 1),
+                          "checkpoint", (json_int_t)sqlite3_column_int64(st, c0 + 3), "total",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 4), "done",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 5), "responders",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 6), "printers",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 7), "packets",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 8), "resumed_from",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 9), "registered",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 10), "moved",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 11));
+    json_object_set_new(o, "finished",
+                        sqlite3_column_type(st, c0 + 2) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(st, c0 + 2)));
+    return o;
+}
+
+#define SETTING_SELECT                                                                             \
+    "SELECT s.name, s.targets, s.excludes, s.credentials, s.schedule, s.run_window, s.pps,"        \
+    " s.port, s.auto_register, s.confirmed, r.state, r.started, r.finished, r.checkpoint,"         \
+    " r.total, r.done, r.responders, r.printers, r.packets, r.resumed_from, r.registered,"         \
+    " r.moved FROM disc_settings s LEFT JOIN disc_runs r ON r.name = s.name "
+
+static json_t *setting_json(sqlite3_stmt *st)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:b, s:b}", "name", col(st, 0),
+                          "targets", col(st, 1), "excludes", col(st, 2), "credentials",
+                          json_loads(col(st, 3), 0, NULL), "schedule", col(st, 4), "window",
+                          col(st, 5), "pps", (json_int_t)sqlite3_column_int64(st, 6), "port",
+                          (json_int_t)sqlite3_column_int64(st, 7), "auto_register",
+                          sqlite3_column_int(st, 8), "confirmed", sqlite3_column_int(st, 9));
+    json_t *run = run_json(st, 10);
+    struct run *live = run_find(col(st, 0));
+    if (live && live->sw && json_is_object(run)) {
+        struct disc_progress p;
+        disc_sweep_progress(live->sw, &p);
+        json_object_set_new(run, "done", json_integer((json_int_t)p.done));
+        json_object_set_new(run, "checkpoint", json_integer((json_int_t)p.checkpoint));
+        json_object_set_new(run, "responders",
+                            json_integer((json_int_t)(live->base_responders + p.responders)));
+        json_object_set_new(run, "printers",
+                            json_integer((json_int_t)(live->base_printers + p.printers)));
+        json_object_set_new(run, "eta_s", json_real(p.eta_s));
+        json_object_set_new(run, "elapsed_s", json_real(p.elapsed_s));
+    }
+    json_object_set_new(o, "last_run", run);
+    return o;
+}
+
+static json_t *do_list(struct gw_db *db)
+{
+    sqlite3_stmt *st = prep(db, SETTING_SELECT "ORDER BY s.name");
+    if (!st)
+        return reply_err(GW_E_DB, "database error");
+    json_t *arr = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(arr, setting_json(st));
+    sqlite3_finalize(st);
+    return json_pack("{s:b, s:o}", "ok", 1, "settings", arr);
+}
+
+static json_t *found_list(struct gw_db *db, const char *name)
+{
+    json_t *arr = json_array();
+    sqlite3_stmt *st = prep(db, "SELECT address, serial, vendor, model, mac, engine_id, how,"
+                                " credential, device_id FROM disc_found WHERE name = ?1"
+                                " ORDER BY address");
+    if (!st)
+        return arr;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address", col(st, 0), "serial",
+                      col(st, 1), "vendor", col(st, 2), "model", col(st, 3), "mac", col(st, 4),
+                      "engine_id", col(st, 5), "how", col(st, 6), "credential", col(st, 7));
+        json_object_set_new(o, "device_id",
+                            sqlite3_column_type(st, 8) == SQLITE_NULL
+                                ? json_null()
+                                : json_integer(sqlite3_column_int64(st, 8)));
+        json_array_append_new(arr, o);
+    }
+    sqlite3_finalize(st);
+    return arr;
+}
+
+static json_t *do_show(struct gw_db *db, const char *name)
+{
+    sqlite3_stmt *st = prep(db, SETTING_SELECT "WHERE s.name = ?1");
+    if (!st)
+        return reply_err(GW_E_DB, "database error");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
+    }
+    json_t *s = setting_json(st);
+    sqlite3_finalize(st);
+    json_object_set_new(s, "printers", found_list(db, name));
+    return json_pack("{s:b, s:o}", "ok", 1, "setting", s);
+}
+
+static json_t *do_remove(struct gw_db *db, const char *name, const char *user, const char *source)
+{
+    if (run_find(name))
+        return reply_err(GW_E_BUSY, "discovery setting '%s' is running", name);
+    static const char *const sql[] = {"DELETE FROM disc_found WHERE name = ?1",
+                                      "DELETE FROM disc_runs WHERE name = ?1",
+                                      "DELETE FROM disc_settings WHERE name = ?1"};
+    int changes = 0;
+    for (size_t i = 0; i < 3; i++) {
+        sqlite3_stmt *st = prep(db, sql[i]);
+        if (!st)
+            return reply_err(GW_E_DB, "database error");
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+        changes = sqlite3_changes(gw_db_handle(db));
+    }
+    gw_audit_add(db, user, source, "discover.remove", changes ? "ok" : "failed", name);
+    if (!changes)
+        return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
+    return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *do_run(struct gw_db *db, const struct gw_vault *v, const struct snmpc_catalogue *cat,
+                      json_t *req, const char *user, const char *source)
+{
+    const char *name = str(req, "name", "");
+    bool progress = json_is_true(json_object_get(req, "progress"));
+    struct gw_errbuf eb = {""};
+    struct run *r;
+    int rc;
+    if (run_find(name))
+        return reply_err(GW_E_BUSY, "discovery setting '%s' is already running", name);
+    gw_audit_add(db, user, source, "discover.run", "ok", name);
+    if (M.inited && M.running) {
+        /* The daemon: the sweep runs on its loop; the caller follows it with discover.show. */
+        rc = run_start(M.env.loop, db, v, M.env.cat, name, true, false, &r, &eb);
+        if (rc < 0)
+            return reply_err(rc, "%s", eb.msg);
+        return json_pack("{s:b, s:b, s:I}", "ok", 1, "started", 1, "resumed_from",
+                         (json_int_t)r->resumed_from);
+    }
+    /* No daemon: run here on a private loop until the sweep ends. */
+    uv_loop_t loop;
+    GW_ASSERT(uv_loop_init(&loop) == 0);
+    snmpc_lib_init();
+    rc = run_start(&loop, db, v, cat, name, true, progress, &r, &eb);
+    uint64_t resumed = rc == 0 ? r->resumed_from : 0;
+    if (rc == 0)
+        uv_run(&loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&loop) != 0) {
+        uv_run(&loop, UV_RUN_DEFAULT);
+        GW_ASSERT(uv_loop_close(&loop) == 0);
+    }
+    snmpc_lib_shutdown();
+    if (rc < 0)
+        return reply_err(rc, "%s", eb.msg);
+    json_t *out = do_show(db, name);
+    json_object_set_new(out, "resumed_from", json_integer((json_int_t)resumed));
+    return out;
+}
+
+json_t *disc_ctl_exec(struct gw_db *db, const struct gw_vault *v, const struct snmpc_catalogue *cat,
+                      json_t *req, const char *user, const char *source)
+{
+    const char *cmd = str(req, "cmd", "");
+    struct gw_errbuf eb = {""};
+    if (disc_db_migrate(db, &eb) < 0)
+        return reply_err(GW_E_DB, "%s", eb.msg);
+    if (strcmp(cmd, "discover.add") == 0)
+        return do_add(db, req, user, source);
+    if (strcmp(cmd, "discover.list") == 0)
+        return do_list(db);
+    if (strcmp(cmd, "discover.show") == 0)
+        return do_show(db, str(req, "name", ""));
+    if (strcmp(cmd, "discover.remove") == 0)
+        return do_remove(db, str(req, "name", ""), user, source);
+    if (strcmp(cmd, "discover.run") == 0)
+        return do_run(db, v, cat, req, user, source);
+    return reply_err(GW_E_INVAL, "unknown command '%s'", cmd);
+}
+
+void disc_status(struct gw_db *db, json_t *status)
+{
+    if (disc_db_migrate(db, NULL) < 0)
+        return;
+    json_t *o = json_object();
+    json_t *running = json_array();
+    sqlite3_stmt *st = prep(db, "SELECT COUNT(*) FROM disc_settings");
+    json_object_set_new(
+        o, "settings",
+        json_integer(st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0));
+    sqlite3_finalize(st);
+    for (struct run *r = M.runs; r; r = r->next) {
+        if (!r->sw)
+            continue;
+        struct disc_progress p;
+        disc_sweep_progress(r->sw, &p);
+        json_array_append_new(
+            running, json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f}", "name", r->name, "done",
+                               (json_int_t)p.done, "total", (json_int_t)p.total, "responders",
+                               (json_int_t)(r->base_responders + p.responders), "printers",
+                               (json_int_t)(r->base_printers + p.printers), "elapsed_s",
+                               p.elapsed_s, "eta_s", p.eta_s));
+    }
+    json_object_set_new(o, "running", running);
+    json_object_set_new(status, "discovery", o);
+}
