@@ -183,8 +183,8 @@ static void discovery_changed(void *arg)
 
 static void start_discovery(struct daemon *d)
 {
-    struct disc_env env = {d->app.loop, d->app.db, d->app.vault, d->app.catalogue,
-                           discovery_changed, &d->app};
+    struct disc_env env = {d->app.loop,      d->app.db,         d->app.vault,
+                           d->app.catalogue, discovery_changed, &d->app};
     struct gw_errbuf eb = {""};
     if (disc_init(&env, &eb) < 0 || disc_start() < 0)
         gw_log_err(DISC, "discovery not started: %s", eb.msg);
