@@ -9,12 +9,13 @@
 import json
 import os
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, Daemon, free_udp_port
+from conftest import BUILDDIR, Daemon, free_udp_port, need_fleetgw
 
 V3 = ("fleet", "authpass123", "privpass123")
 
@@ -173,3 +174,97 @@ def test_bad_targets(env, target, message):
     cp = run("discover", "run", "--target", target, "--json", ok=False)
     assert cp.returncode == 2
     assert message in cp.stderr
+
+
+def start_daemon(tdir, run):
+    conf = tdir / "fleetgw.conf"
+    d = Daemon("fleetgw", [need_fleetgw(), "-f", "-c", str(conf)], tdir / "fleetgw.log")
+    d.start()
+    d.wait_until(lambda: run("status", ok=False).returncode == 0, 10, "answer status")
+    return d
+
+
+def devices(run):
+    return json.loads(run("device", "list", "--json").stdout)
+
+
+def test_moved_device_is_same_device(env, tdir):
+    run, make = env
+    fleet = make("fleetM", 8, "127.64.0.10")
+    run("discover", "add", "lab", "--target", "127.64.0.0/24", "--credential", "wrong",
+        "--credential", "v3", "--port", str(fleet.port), "--auto-register")
+    gw = start_daemon(tdir, run)
+    try:
+        s = json.loads(run("discover", "run", "lab", "--json", timeout=120).stdout)
+        assert s["last_run"]["state"] == "done"
+        assert s["last_run"]["printers"] == 8 and s["last_run"]["registered"] == 8
+        before = {d["address"]: d for d in devices(run)}
+        assert set(before) == {fleet.addr(i) for i in range(8)}, before.keys()
+        moved_id = before[fleet.addr(2)]["id"]
+
+        fleet.command("move 2 127.64.0.200")
+        s = json.loads(run("discover", "run", "lab", "--json", timeout=120).stdout)
+        assert s["last_run"]["moved"] == 1 and s["last_run"]["registered"] == 0
+        after = {d["id"]: d for d in devices(run)}
+        assert len(after) == 8, "no duplicate after a move"
+        assert after[moved_id]["address"] == "127.64.0.200"
+        show = json.loads(run("device", "show", str(moved_id), "--json").stdout)
+        assert any(e["kind"] == "device_moved" for e in show["events"]), show["events"]
+        assert "127.64.0.200" in {p["address"] for p in s["printers"]}
+
+        st = json.loads(run("status", "--json").stdout)
+        assert st["discovery"]["settings"] == 1 and st["discovery"]["running"] == []
+        # Two settings over the same printers register nothing twice.
+        run("discover", "add", "lab2", "--target", "127.64.0.0/24", "--credential", "v3",
+            "--port", str(fleet.port), "--auto-register")
+        s = json.loads(run("discover", "run", "lab2", "--json", timeout=120).stdout)
+        assert s["last_run"]["registered"] == 0 and len(devices(run)) == 8
+    finally:
+        gw.stop()
+
+
+def test_sweep_killed_midway_resumes(env, tdir):
+    run, make = env
+    fleet = make("fleetR", 6, "127.65.0.1")
+    # Two printers late in the range, found only after the restart.
+    fleet.command("move 4 127.65.3.100")
+    fleet.command("move 5 127.65.3.200")
+    run("discover", "add", "big", "--target", "127.65.0.0/22", "--credential", "v3", "--port",
+        str(fleet.port), "--pps", "150", "--auto-register")
+    gw = start_daemon(tdir, run)
+    assert json.loads(run("status", "--json").stdout)["discovery"]["running"] == []
+    # The CLI follows a run until it ends: start it in the background and watch status.
+    follower = subprocess.Popen([need_fleetgw(), "-c", str(tdir / "fleetgw.conf"), "discover",
+                                 "run", "big"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    try:
+        def progressed():
+            st = json.loads(run("status", "--json").stdout)
+            running = st["discovery"]["running"]
+            return running and running[0]["done"] >= 400
+        end = time.monotonic() + 30
+        while not progressed():
+            assert time.monotonic() < end, "sweep did not progress"
+            time.sleep(0.2)
+        time.sleep(1.2)  # let a checkpoint land
+        os.killpg(gw.proc.pid, 9)
+        gw.proc.wait()
+        follower.kill()
+        follower.wait()
+        gw = start_daemon(tdir, run)
+
+        def finished():
+            s = json.loads(run("discover", "show", "big", "--json").stdout)
+            return s if s["last_run"]["state"] == "done" else None
+        end = time.monotonic() + 30
+        while not (s := finished()):
+            assert time.monotonic() < end, "resumed sweep did not finish"
+            time.sleep(0.3)
+        assert s["last_run"]["resumed_from"] >= 300, s["last_run"]
+        assert {p["address"] for p in s["printers"]} == \
+            {fleet.addr(i) for i in range(4)} | {"127.65.3.100", "127.65.3.200"}
+        assert len(devices(run)) == 6
+        assert "sweep started name=big addresses=1024 from=" in gw.log.read_text()
+    finally:
+        follower.kill()
+        gw.stop()
