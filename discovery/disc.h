@@ -105,7 +105,7 @@ struct disc_sweep_opts {
     const struct snmpc_catalogue *cat; /* may be NULL; keeps a reference until done_cb */
     uint16_t port;                     /* 0 = 161 */
     unsigned pps;                      /* first packets per second; 0 = 500 */
-    unsigned max_in_flight;            /* addresses probed at once; 0 = 256 */
+    unsigned max_in_flight;            /* addresses at once; 0 = pps x timeout x 1.25, fd bound */
     unsigned timeout_ms;               /* wait for a first answer; 0 = 1000 */
     unsigned deadline_ms;              /* whole identity read of a responder; 0 = 15000 */
     uint64_t start_index;              /* resume point (disc_progress.checkpoint) */

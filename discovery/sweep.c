@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "discovery/disc_int.h"
 
@@ -250,6 +251,22 @@ static void on_tick(uv_timer_t *h)
     maybe_end(sw);
 }
 
+/* A silent address holds its slot for the whole timeout, so reaching pps needs about
+ * pps x timeout slots; each slot is one UDP socket, so stay well inside the fd limit. */
+static unsigned default_in_flight(unsigned pps, unsigned timeout_ms)
+{
+    uint64_t want = (uint64_t)pps * timeout_ms / 1000 * 5 / 4 + 16;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t room = rl.rlim_cur > 256 ? rl.rlim_cur - 128 : rl.rlim_cur / 2;
+        if (want > room)
+            want = room;
+    }
+    if (want < 16)
+        want = 16;
+    return want > 65536 ? 65536 : (unsigned)want;
+}
+
 int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct disc_sweep **out)
 {
     *out = NULL;
@@ -260,10 +277,10 @@ int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct di
     sw->o = *o;
     if (!sw->o.pps)
         sw->o.pps = 500;
-    if (!sw->o.max_in_flight)
-        sw->o.max_in_flight = 256;
     if (!sw->o.timeout_ms)
         sw->o.timeout_ms = 1000;
+    if (!sw->o.max_in_flight)
+        sw->o.max_in_flight = default_in_flight(sw->o.pps, sw->o.timeout_ms);
     if (!sw->o.deadline_ms)
         sw->o.deadline_ms = 15000;
     sw->nslots = sw->o.max_in_flight;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -274,6 +275,12 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
     if (snmpc_catalogue_load(catpath, &cat, &eb) < 0)
         cat = NULL; /* identity does not need vendor counters */
 
+    /* Each address in flight holds one UDP socket: allow as many as the hard limit does. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
     uv_loop_t loop;
     GW_ASSERT(uv_loop_init(&loop) == 0);
     snmpc_lib_init();

@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Discovery benchmark: sweep a /16 of loopback holding N fleetsim printers at random addresses.
+
+Starts fleetsim with N SNMPv3 printers, moves each one to a random free address of
+127.42.0.0/16 through its control socket (fleetsim places devices consecutively), then runs
+`fleetgw discover run --target 127.42.0.0/16 --credential sim --pps PPS --json` once and prints
+elapsed time, first packets per second, the packets the simulator received, the sweep's CPU
+time (user + system of the fleetgw process) and found/expected, with any printer found at an
+address where none was placed (must be none).
+
+usage: bench/discovery/run.py [--devices N] [--pps PPS] [--timeout MS] [--seed S]
+Environment: FLEETGW (the fleetgw program), FLEETSIM (tests/fleetsim/fleetsim of the build).
+"""
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import free_udp_port  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FLEETGW = os.environ.get("FLEETGW", os.path.join(TOP, "build", "fleetgw"))
+FLEETSIM = os.environ.get("FLEETSIM", os.path.join(os.path.dirname(FLEETGW), "tests", "fleetsim",
+                                                   "fleetsim"))
+V3 = ("fleet", "authpass123", "privpass123")
+
+
+def ctl(path, line):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(path)
+        s.sendall(line.encode() + b"\n")
+        reply = s.makefile().readline()
+    if not reply.startswith("ok"):
+        sys.exit(f"fleetsim {line!r}: {reply}")
+    return reply
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--devices", type=int, default=2000)
+    ap.add_argument("--pps", type=int, default=2000)
+    ap.add_argument("--timeout", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=42)
+    a = ap.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="bench-disc-")
+    port = free_udp_port()
+    sock = os.path.join(tmp, "fleetsim.sock")
+    log = open(os.path.join(tmp, "fleetsim.log"), "w")
+    sim = subprocess.Popen([FLEETSIM, "--devices", str(a.devices), "--base-address",
+                            "127.42.0.1", "--port", str(port), "--control", sock,
+                            "--events-per-hour", "0", "--v3-user", V3[0], "--v3-auth-key",
+                            V3[1], "--v3-priv-key", V3[2]], stdout=subprocess.PIPE, stderr=log,
+                           text=True)
+    try:
+        if sim.stdout.readline().strip() != "ready":
+            sys.exit("fleetsim did not start; see " + log.name)
+        # Random placement: every device to a distinct random address of the /16 (not .0 or
+        # .255 of the whole /16, which some stacks treat specially).
+        rnd = random.Random(a.seed)
+        addrs = rnd.sample(range(1, 65535), a.devices)
+        # A move must not land on an address another device still holds: park every device
+        # outside the /16 first, then place it.
+        for i in range(a.devices):
+            ctl(sock, f"move {i} 127.43.{(i + 1) >> 8}.{(i + 1) & 255}")
+        expected = set()
+        for i, n in enumerate(addrs):
+            addr = f"127.42.{n >> 8}.{n & 255}"
+            ctl(sock, f"move {i} {addr}")
+            expected.add(addr)
+
+        conf = os.path.join(tmp, "fleetgw.conf")
+        with open(conf, "w") as f:
+            f.write(f"[gateway]\nstate_dir = {tmp}/gw\n")
+        run = lambda *args, **kw: subprocess.run([FLEETGW, "-c", conf, *args], text=True,  # noqa
+                                                 capture_output=True, check=True, **kw)
+        run("init")
+        with open(os.path.join(tmp, "a"), "w") as f:
+            f.write(V3[1] + "\n")
+        with open(os.path.join(tmp, "p"), "w") as f:
+            f.write(V3[2] + "\n")
+        run("credential", "add", "sim", "-v", "3", "-u", V3[0], "-l", "authPriv", "-a", "SHA",
+            "-x", "AES", "--auth-pass-file", os.path.join(tmp, "a"), "--priv-pass-file",
+            os.path.join(tmp, "p"))
+
+        rx0 = int(dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:])["rx"])
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        out = run("discover", "run", "--target", "127.42.0.0/16", "--credential", "sim",
+                  "--port", str(port), "--pps", str(a.pps), "--timeout", str(a.timeout),
+                  "--json").stdout
+        elapsed = time.monotonic() - t0
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        rx = int(dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:])["rx"]) - rx0
+        r = json.loads(out)
+        found = {p["address"] for p in r["printers"]}
+        cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        sw = r["sweep"]
+        print(f"addresses        {sw['total']}")
+        print(f"elapsed          {elapsed:.1f} s (sweep {sw['elapsed_s']:.1f} s)")
+        print(f"first packets/s  {sw['packets'] / sw['elapsed_s']:.0f} (limit {a.pps})")
+        print(f"packets received {rx} by the simulator ({rx / sw['elapsed_s']:.0f}/s)")
+        print(f"cpu              {cpu:.1f} s ({100 * cpu / elapsed:.0f}% of one core)")
+        print(f"found/expected   {len(found & expected)}/{len(expected)}")
+        print(f"unexpected       {len(found - expected)}")
+    finally:
+        sim.terminate()
+        sim.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
