@@ -367,7 +367,8 @@ static void on_done(struct disc_sweep *sw, int status, const struct disc_progres
                   status == 0 ? "done" : "interrupted", r->name, (unsigned long long)p->total,
                   (unsigned long long)(r->base_printers + p->printers),
                   (unsigned long long)r->registered, (unsigned long long)r->moved, p->elapsed_s);
-    if (r->changed && M.env.changed_cb && M.inited)
+    /* Not while stopping: the poller is being stopped too and must not restart sessions. */
+    if (r->changed && M.env.changed_cb && M.inited && !M.stopping)
         M.env.changed_cb(M.env.arg);
     uv_close((uv_handle_t *)&r->tick, on_tick_closed);
 }
@@ -405,9 +406,8 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
     }
     unsigned pps = s.pps;
     setting_cleanup(&s);
-    if (rc == 0 && r->t.count == 0)
-        rc = gw_errbuf_set(eb, DISC_E_TARGET,
-                           "no addresses to sweep (host names are not swept yet)");
+    if (rc == 0 && r->t.count + r->t.nhosts == 0)
+        rc = gw_errbuf_set(eb, DISC_E_TARGET, "no addresses left after the excludes");
     if (rc < 0) {
         run_free(r);
         return rc;
@@ -419,7 +419,7 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
     if (st) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         if (resume && sqlite3_step(st) == SQLITE_ROW && strcmp(col(st, 0), "running") == 0 &&
-            (uint64_t)sqlite3_column_int64(st, 2) == r->t.count) {
+            (uint64_t)sqlite3_column_int64(st, 2) == r->t.count + r->t.nhosts) {
             start = (uint64_t)sqlite3_column_int64(st, 1);
             r->base_responders = (uint64_t)sqlite3_column_int64(st, 3);
             r->base_printers = (uint64_t)sqlite3_column_int64(st, 4);
@@ -446,11 +446,11 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, gw_now());
         sqlite3_bind_int64(st, 3, (sqlite3_int64)start);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)r->t.count);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)(r->t.count + r->t.nhosts));
         sqlite3_step(st);
         sqlite3_finalize(st);
     }
-    if (start >= r->t.count)
+    if (start >= r->t.count + r->t.nhosts)
         start = 0;
 
     struct disc_sweep_opts so = {
@@ -476,7 +476,7 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
     r->next = M.runs;
     M.runs = r;
     gw_log_notice(DISC, "sweep started name=%s addresses=%llu from=%llu", name,
-                  (unsigned long long)r->t.count, (unsigned long long)start);
+                  (unsigned long long)(r->t.count + r->t.nhosts), (unsigned long long)start);
     *out = r;
     return 0;
 }

@@ -16,13 +16,18 @@
  * credential. An error answer (unknown user, wrong digest) counts the address as a responder
  * and moves on too.
  *
+ * Host name targets resolve on libuv's thread pool when the sweep starts and are swept after
+ * the ranges, each at a fixed index (a name that does not resolve counts as done).
+ *
  * Progress is the number of finished addresses plus a checkpoint: every index below it is
  * finished. Slots finish out of order, so the checkpoint is the lowest index still in flight;
  * a resume from it repeats at most max_in_flight addresses.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -44,8 +49,18 @@ struct slot {
     struct snmpc_session *sess;
 };
 
+/* A host name target, resolved on libuv's thread pool when the sweep starts. */
+struct host {
+    struct disc_sweep *sw;
+    uv_getaddrinfo_t req;
+    enum { HOST_PENDING, HOST_OK, HOST_FAILED } state;
+    uint32_t addr;
+};
+
 struct disc_sweep {
     uv_loop_t *loop;
+    struct host *hosts; /* one per targets->hosts[], swept after the ranges */
+    unsigned resolving;
     struct disc_sweep_opts o;
     uv_timer_t timer;
     struct slot *slots;
@@ -82,13 +97,14 @@ static void on_timer_closed(uv_handle_t *h)
     disc_sweep_progress(sw, &sw->p);
     sw->o.done_cb(sw, sw->status, &sw->p, sw->o.arg);
     free(sw->slots);
+    free(sw->hosts);
     free(sw);
 }
 
 /* Ends the sweep once nothing is in flight and nothing is left (or it was stopped). */
 static void maybe_end(struct disc_sweep *sw)
 {
-    if (sw->ending || sw->busy > 0)
+    if (sw->ending || sw->busy > 0 || sw->resolving > 0)
         return;
     if (!sw->stopping && sw->cursor < sw->p.total)
         return;
@@ -237,17 +253,54 @@ static void on_tick(uv_timer_t *h)
             slot_try(&sw->slots[i]);
     for (unsigned i = 0; i < sw->nslots && sw->tokens >= 1.0 && sw->cursor < sw->p.total; i++) {
         struct slot *sl = &sw->slots[i];
+        uint32_t addr;
         if (sl->busy)
             continue;
+        if (sw->cursor < sw->o.targets->count) {
+            addr = disc_targets_at(sw->o.targets, sw->cursor);
+        } else {
+            /* Host names come last, in the order given; wait for a pending resolve so the
+             * index order (and so the checkpoint) stays the same across a resume. */
+            const struct host *hs = &sw->hosts[sw->cursor - sw->o.targets->count];
+            if (hs->state == HOST_PENDING)
+                break;
+            if (hs->state == HOST_FAILED) {
+                sw->cursor++;
+                sw->p.done++;
+                i--; /* the slot is still free */
+                continue;
+            }
+            addr = hs->addr;
+        }
         memset(sl, 0, sizeof(*sl));
         sl->sw = sw;
         sl->busy = true;
         sl->index = sw->cursor++;
-        sl->addr = disc_targets_at(sw->o.targets, sl->index);
+        sl->addr = addr;
         sw->busy++;
         slot_try(sl);
     }
     update_checkpoint(sw);
+    maybe_end(sw);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct host *h = req->data;
+    struct disc_sweep *sw = h->sw;
+    size_t i = (size_t)(h - sw->hosts);
+    h->state = HOST_FAILED;
+    if (status == 0 && res && res->ai_family == AF_INET) {
+        struct sockaddr_in sin;
+        memcpy(&sin, res->ai_addr, sizeof sin); /* ai_addr is only byte-aligned as declared */
+        h->addr = ntohl(sin.sin_addr.s_addr);
+        h->state = HOST_OK;
+    } else if (status != UV_ECANCELED) {
+        gw_log_warn(DISC, "sweep target not resolved host=%s err=%s", sw->o.targets->hosts[i],
+                    status ? uv_strerror(status) : "no IPv4 address");
+    }
+    uv_freeaddrinfo(res);
+    sw->resolving--;
     maybe_end(sw);
 }
 
@@ -270,7 +323,8 @@ static unsigned default_in_flight(unsigned pps, unsigned timeout_ms)
 int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct disc_sweep **out)
 {
     *out = NULL;
-    if (!o->done_cb || !o->targets || o->ncreds == 0 || o->start_index > o->targets->count)
+    if (!o->done_cb || !o->targets || o->ncreds == 0 ||
+        o->start_index > o->targets->count + o->targets->nhosts)
         return GW_E_INVAL;
     struct disc_sweep *sw = gw_calloc(1, sizeof(*sw));
     sw->loop = loop;
@@ -286,7 +340,18 @@ int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct di
     sw->nslots = sw->o.max_in_flight;
     sw->slots = gw_calloc(sw->nslots, sizeof(*sw->slots));
     sw->log_limit.interval_ms = 60000;
-    sw->p.total = o->targets->count;
+    sw->p.total = o->targets->count + o->targets->nhosts;
+    sw->hosts = gw_calloc(o->targets->nhosts ? o->targets->nhosts : 1, sizeof(*sw->hosts));
+    for (size_t i = 0; i < o->targets->nhosts; i++) {
+        struct host *h = &sw->hosts[i];
+        struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+        h->sw = sw;
+        h->req.data = h;
+        if (uv_getaddrinfo(loop, &h->req, on_resolved, o->targets->hosts[i], NULL, &hints) == 0)
+            sw->resolving++;
+        else
+            h->state = HOST_FAILED;
+    }
     sw->cursor = o->start_index;
     sw->p.done = o->start_index;
     sw->p.checkpoint = o->start_index;
@@ -305,6 +370,9 @@ void disc_sweep_stop(struct disc_sweep *sw)
     if (sw->stopping)
         return;
     sw->stopping = true;
+    for (size_t i = 0; i < sw->o.targets->nhosts; i++)
+        if (sw->hosts[i].state == HOST_PENDING)
+            uv_cancel((uv_req_t *)&sw->hosts[i].req);
     for (unsigned i = 0; i < sw->nslots; i++) {
         struct slot *sl = &sw->slots[i];
         if (!sl->busy)

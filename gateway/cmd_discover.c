@@ -252,9 +252,6 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
         fprintf(stderr, "fleetgw discover: %s\n", eb.msg);
         return GW_EXIT_USAGE;
     }
-    if (t.nhosts > 0)
-        fprintf(stderr, "fleetgw discover: warning: host names are not swept yet: %zu skipped\n",
-                t.nhosts);
 
     struct gw_app app = {0};
     struct gw_credential creds[MAX_CREDS];
@@ -303,10 +300,10 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
     GW_ASSERT(uv_signal_init(&loop, &r.sigint) == 0);
     GW_ASSERT(uv_signal_init(&loop, &r.sigterm) == 0);
     r.sigint.data = r.sigterm.data = &r;
-    rc = t.count > 0 ? disc_sweep_start(&loop, &so, &r.sw) : GW_E_INVAL;
+    rc = t.count + t.nhosts > 0 ? disc_sweep_start(&loop, &so, &r.sw) : GW_E_INVAL;
     if (rc < 0) {
         fprintf(stderr, "fleetgw discover: %s\n",
-                t.count ? gw_strerror(rc) : "no addresses left after the excludes");
+                t.count + t.nhosts ? gw_strerror(rc) : "no addresses left after the excludes");
         uv_close((uv_handle_t *)&r.tick, NULL);
         uv_close((uv_handle_t *)&r.sigint, NULL);
         uv_close((uv_handle_t *)&r.sigterm, NULL);

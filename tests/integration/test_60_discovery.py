@@ -268,3 +268,14 @@ def test_sweep_killed_midway_resumes(env, tdir):
     finally:
         follower.kill()
         gw.stop()
+
+
+def test_host_name_targets(env):
+    run, make = env
+    fleet = make("fleetH", 3, "127.66.0.1")
+    fleet.command("move 1 127.0.0.1")
+    # localhost resolves (IPv4, from /etc/hosts) to the moved device. No name that needs DNS:
+    # the test must not send anything off the loopback.
+    r = sweep(run, fleet, "localhost, 127.66.0.1", "v3")
+    assert {p["address"] for p in r["printers"]} == {"127.0.0.1", "127.66.0.1"}
+    assert r["sweep"]["total"] == 2 and r["sweep"]["done"] == 2
