@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <uv.h>
 
@@ -75,6 +76,9 @@ struct gw_poller {
     size_t n;
     unsigned in_flight;
     unsigned pending_close; /* sessions and lookups still closing */
+    size_t open_sessions;   /* each holds a UDP socket */
+    size_t session_budget;  /* at most this many open, from the fd limit */
+    size_t evict_hand;      /* where the search for an idle session to close goes on */
     uint64_t polls_ok, polls_failed, polls_missed, polls_full;
     uint32_t lateness[LATENESS_SAMPLES]; /* ring of poll start lateness, ms */
     size_t n_lateness, lateness_pos;
@@ -167,6 +171,7 @@ static void pdev_close_session(struct pdev *pd)
         return;
     pd->closing = true;
     pd->poller->pending_close++;
+    pd->poller->open_sessions--;
     snmpc_session_close(pd->sess, session_closed, pd);
     pd->sess = NULL;
 }
@@ -418,6 +423,20 @@ static void defer(struct pdev *pd, const char *status, int err, const char *why)
     pd->alert_due_ms = uv_now(app->loop) + alert_ms;
 }
 
+/* One UDP socket per open session: a fleet larger than the process's fd limit allows keeps
+ * only session_budget sessions open. Before one more opens, the first idle session found by a
+ * hand that moves round the fleet is closed; polls are spread over the interval, so the hand
+ * mostly finds devices whose next poll is far off. Reopening costs an SNMPv3 device one engine
+ * discovery exchange. */
+static void make_room(struct gw_poller *p)
+{
+    for (size_t tries = 0; p->open_sessions >= p->session_budget && tries < p->n; tries++) {
+        struct pdev *pd = p->devs[p->evict_hand++ % p->n];
+        if (pd->sess && !pd->polling && !pd->closing)
+            pdev_close_session(pd);
+    }
+}
+
 /* Opens the session from the sealed credential set and polls. Secrets live only for the call:
  * the session keeps its own copy (wiped on close). */
 static void open_and_poll(struct pdev *pd)
@@ -449,7 +468,10 @@ static void open_and_poll(struct pdev *pd)
     /* Whole-poll deadline: a dozen exchanges at worst, so one slow device cannot hold a poll
      * slot for minutes. */
     t.deadline_ms = t.timeout_ms * (t.retries + 1) * 12;
+    make_room(pd->poller);
     rc = snmpc_session_new(app->loop, &t, &pd->sess, &eb);
+    if (rc == 0)
+        pd->poller->open_sessions++;
     gw_credential_cleanup(&c);
     if (rc < 0) {
         defer(pd, "error", rc, eb.msg);
@@ -639,7 +661,12 @@ int gw_poller_reload(struct gw_app *app)
 int gw_poller_start(struct gw_app *app)
 {
     struct gw_poller *p = gw_calloc(1, sizeof *p);
+    struct rlimit rl;
     p->app = app;
+    /* Keep 512 descriptors for the store, the web UI, the uplink and the control socket. */
+    p->session_budget = 65536;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        p->session_budget = rl.rlim_cur > 1024 ? (size_t)rl.rlim_cur - 512 : rl.rlim_cur / 2;
     p->engines = json_object();
     app->poller = p;
     uv_timer_init(app->loop, &p->tick);
@@ -707,6 +734,8 @@ void gw_poller_status(struct gw_app *app, json_t *st)
     json_object_set_new(st, "polls_full", json_integer((json_int_t)p->polls_full));
     json_object_set_new(st, "polls_missed", json_integer((json_int_t)p->polls_missed));
     json_object_set_new(st, "polls_in_flight", json_integer(p->in_flight));
+    json_object_set_new(st, "sessions_open", json_integer((json_int_t)p->open_sessions));
+    json_object_set_new(st, "sessions_budget", json_integer((json_int_t)p->session_budget));
     json_object_set_new(st, "poll_lateness_p99_ms", json_integer(p99));
     json_object_set_new(st, "devices_unreachable", json_integer((json_int_t)unreachable));
     json_object_set_new(st, "devices_by_priority",
