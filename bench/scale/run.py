@@ -145,7 +145,9 @@ def svg(results, path):
     def line(key, vmax, color):
         pts = " ".join(f"{px(r['devices']):.1f},{py(r[key], vmax):.1f}" for r in results)
         dots = "".join(f'<circle cx="{px(r["devices"]):.1f}" cy="{py(r[key], vmax):.1f}" r="3" '
-                       f'fill="{color}"/>' for r in results)
+                       f'fill="{color}"/><text x="{px(r["devices"]) + 6:.1f}" '
+                       f'y="{py(r[key], vmax) - 6:.1f}" fill="{color}">{r[key]}</text>'
+                       for r in results)
         return f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{pts}"/>{dots}'
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
