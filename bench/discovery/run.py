@@ -9,13 +9,22 @@ elapsed time, first packets per second, the packets the simulator received, the 
 time (user + system of the fleetgw process) and found/expected, with any printer found at an
 address where none was placed (must be none).
 
+With --peer, it also sweeps the first /PEER_PREFIX of that fleet (default /24) with Debian's
+fusioninventory-netdiscovery (package fusioninventory-agent-task-network; SNMP v2c, --threads)
+and with fleetgw (the same v2c credential) and prints the ratio of elapsed times, the printers
+each found and whether the identity fields (serial, MAC, model) agree. The peer resolves every
+address's name, which asks the DNS server: run the benchmark in a network namespace that has
+only the loopback, e.g. `unshare -n sh -c 'ip link set lo up && bench/discovery/run.py --peer'`.
+
 usage: bench/discovery/run.py [--devices N] [--pps PPS] [--timeout MS] [--seed S]
+                              [--peer] [--peer-prefix N] [--peer-threads N]
 Environment: FLEETGW (the fleetgw program), FLEETSIM (tests/fleetsim/fleetsim of the build).
 """
 import argparse
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import socket
@@ -44,12 +53,52 @@ def ctl(path, line):
     return reply
 
 
+def peer(a, run, port, expected, ours_16):
+    """fusioninventory-netdiscovery against fleetgw on the first /peer_prefix of the fleet."""
+    exe = shutil.which("fusioninventory-netdiscovery")
+    if not exe:
+        print("peer             fusioninventory-netdiscovery not installed: skipped")
+        return
+    size = 1 << (32 - a.peer_prefix)
+    first, last = "127.42.0.0", f"127.42.{(size - 1) >> 8}.{(size - 1) & 255}"
+    inside = {x for x in expected if int(x.split(".")[2]) * 256 + int(x.split(".")[3]) < size}
+    run("credential", "add", "simv2", "-v", "2c", input="public\n")
+    t0 = time.monotonic()
+    r = json.loads(run("discover", "run", "--target", f"127.42.0.0/{a.peer_prefix}",
+                       "--credential", "simv2", "--port", str(port), "--pps", str(a.pps),
+                       "--json").stdout)
+    ours_s = time.monotonic() - t0
+    ours = {p["address"]: p for p in r["printers"]}
+    t0 = time.monotonic()
+    cp = subprocess.run([exe, "--first", first, "--last", last, "--port", str(port),
+                         "--community", "public", "--threads", str(a.peer_threads)],
+                        capture_output=True, text=True)
+    peer_s = time.monotonic() - t0
+    theirs = {}
+    for block in re.findall(r"<DEVICE>(.*?)</DEVICE>", cp.stdout, re.S):
+        f = dict(re.findall(r"<([A-Z]+)>([^<]*)</\1>", block))
+        if f.get("TYPE") == "PRINTER":
+            theirs[f.get("IP")] = f
+    same = sum(1 for ip, f in theirs.items() if ip in ours and
+               f.get("SERIAL") == ours[ip]["serial"] and f.get("MAC", "").lower() == ours[ip]["mac"]
+               and f.get("MODEL") == ours[ip]["model"])
+    print(f"peer range       {first}-{last} ({size} addresses, {len(inside)} printers placed)")
+    print(f"fleetgw          {ours_s:.1f} s, {len(set(ours) & inside)} printers")
+    print(f"fusioninventory  {peer_s:.1f} s, {len(set(theirs) & inside)} printers "
+          f"({a.peer_threads} threads, exit {cp.returncode})")
+    print(f"elapsed ratio    {peer_s / max(ours_s, 0.001):.1f}x (peer / fleetgw)")
+    print(f"identity agrees  {same}/{len(set(theirs) & set(ours))} (serial, MAC, model)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--devices", type=int, default=2000)
     ap.add_argument("--pps", type=int, default=2000)
     ap.add_argument("--timeout", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--peer", action="store_true")
+    ap.add_argument("--peer-prefix", type=int, default=24)
+    ap.add_argument("--peer-threads", type=int, default=32)
     a = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-disc-")
@@ -112,6 +161,8 @@ def main():
         print(f"cpu              {cpu:.1f} s ({100 * cpu / elapsed:.0f}% of one core)")
         print(f"found/expected   {len(found & expected)}/{len(expected)}")
         print(f"unexpected       {len(found - expected)}")
+        if a.peer:
+            peer(a, run, port, expected, r)
     finally:
         sim.terminate()
         sim.wait()
