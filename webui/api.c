@@ -511,6 +511,60 @@ static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, security_json(s));
 }
 
+/* --- connection (uplink) --- */
+
+/* The uplink's state comes through the control handler, like the CLI's `fleetgw status`: the
+ * web UI does not link the uplink library. */
+static void h_connection(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl(r, json_pack("{s:s}", "cmd", "uplink.status"));
+    if (rep)
+        ui__respond_json(r, 200, rep);
+}
+
+static void h_connection_mode(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[160];
+    const char *mode = ui__json_str(body, "mode", 16, err, sizeof err);
+    json_t *until = json_object_get(body, "until"), *req, *rep;
+    const char *key;
+    json_t *v;
+    long long u = 0;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "mode") != 0 && strcmp(key, "until") != 0) {
+            snprintf(err, sizeof err, "%.64s: unknown field", key);
+            ui__respond_error(r, 400, err);
+            return;
+        }
+    }
+    if (!mode) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    if (strcmp(mode, "manage") != 0 && strcmp(mode, "monitor") != 0) {
+        ui__respond_error(r, 400, "mode: must be \"manage\" or \"monitor\"");
+        return;
+    }
+    if (until && !json_is_null(until) &&
+        ui__json_int(body, "until", 1, 4102444800LL, &u, err, sizeof err) < 0) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    if (u && strcmp(mode, "manage") != 0) {
+        ui__respond_error(r, 400, "until: only Manage mode can have an end time");
+        return;
+    }
+    req = json_pack("{s:s, s:s}", "cmd", "uplink.mode", "mode", mode);
+    if (u)
+        json_object_set_new(req, "until", json_integer(u));
+    rep = ctl(r, req);
+    if (!rep)
+        return;
+    json_decref(rep);
+    h_connection(r, NULL, NULL);
+}
+
 /* --- routing --- */
 
 static const struct route routes[] = {
@@ -537,6 +591,8 @@ static const struct route routes[] = {
     {UI_POST, "/users/*/unlock", ADMIN, false, false, h_user_unlock},
     {UI_GET, "/settings/security", VIEWER, false, false, h_security},
     {UI_PUT, "/settings/security", ADMIN, false, true, h_security_put},
+    {UI_GET, "/connection", VIEWER, false, false, h_connection},
+    {UI_PUT, "/connection/mode", ADMIN, false, true, h_connection_mode},
 };
 
 /* Matches path against pattern; a '*' segment matches one non-empty segment, copied to arg. */

@@ -38,7 +38,8 @@ ENDPOINTS = [
     ("DELETE", "/api/v1/credentials/x"), ("GET", "/api/v1/audit"), ("GET", "/api/v1/audit.csv"),
     ("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("DELETE", "/api/v1/users/x"),
     ("POST", "/api/v1/users/x/unlock"), ("GET", "/api/v1/settings/security"),
-    ("PUT", "/api/v1/settings/security"), ("GET", "/api/v1/nonexistent"),
+    ("PUT", "/api/v1/settings/security"), ("GET", "/api/v1/connection"),
+    ("PUT", "/api/v1/connection/mode"), ("GET", "/api/v1/nonexistent"),
 ]
 WRITES = [(m, p) for m, p in ENDPOINTS if m != "GET" and not p.startswith("/api/v1/session")]
 
@@ -518,3 +519,43 @@ def test_tls_versions_and_ciphers(running):
     for _, cipher in accepted:
         assert re.search(r"GCM|CHACHA20", cipher), cipher
         assert not re.search(r"RC4|DES|MD5|NULL|EXPORT|anon|CBC|SHA$", cipher), cipher
+
+
+def test_connection_state_and_mode(running):
+    web = running
+    admin = web.login()
+    r = web.request("GET", "/api/v1/connection", sess=admin)
+    assert r.status == 200, r.raw
+    d = r.json
+    for k in ("mode", "registered", "connected", "outbox_messages", "outbox_bytes",
+              "last_upload", "evicted_total", "uplink"):
+        assert k in d, k
+    assert "ok" not in d
+    assert d["mode"] == "monitor" and d["registered"] is False and d["connected"] is False
+    path = "/api/v1/connection/mode"
+    until = int(time.time()) + 3600
+    r = web.request("PUT", path, {"mode": "manage", "until": until}, sess=admin)
+    assert r.status == 200, r.raw
+    assert r.json["mode"] == "manage" and r.json["uplink"]["manage_until"].endswith("Z")
+    # Errors are sentences, with the status that fits.
+    r = web.request("PUT", path, {"mode": "manage", "until": int(time.time()) - 10}, sess=admin)
+    assert r.status == 400 and "future" in r.error()
+    r = web.request("PUT", path, {"mode": "sometimes"}, sess=admin)
+    assert r.status == 400 and "monitor" in r.error()
+    r = web.request("PUT", path, {"mode": "monitor", "until": until}, sess=admin)
+    assert r.status == 400 and r.error()
+    r = web.request("PUT", path, {"mode": "monitor", "extra": 1}, sess=admin)
+    assert r.status == 400 and "unknown" in r.error()
+    r = web.request("PUT", path, {"mode": "monitor"}, sess=admin)
+    assert r.status == 200 and r.json["mode"] == "monitor"
+    assert "manage_until" not in r.json["uplink"]
+    # Viewers see the state but cannot switch.
+    assert web.request("POST", "/api/v1/users", {"name": "vic", "password": VIEWER_PW},
+                       sess=admin).status == 201
+    viewer = web.login("vic", VIEWER_PW)
+    assert web.request("GET", "/api/v1/connection", sess=viewer).status == 200
+    assert web.request("PUT", path, {"mode": "manage"}, sess=viewer).status == 403
+    modes = [(a["action"], a["result"], a["detail"]) for a in web.audit(admin)
+             if a["action"] == "uplink.mode"]
+    assert ("uplink.mode", "ok", "monitor") in modes
+    assert any(m[2].startswith("manage until ") for m in modes)

@@ -15,6 +15,7 @@ import './pages/credentials.js';
 import './pages/audit.js';
 import './pages/users.js';
 import './pages/security.js';
+import './pages/connection.js';
 import './pages/account.js';
 import './pages/about.js';
 
