@@ -11,3 +11,9 @@ TESTS += tests/unit/discovery/test_merge
 tests_unit_discovery_test_merge_SOURCES = tests/unit/discovery/test_merge.c
 tests_unit_discovery_test_merge_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_discovery_test_merge_LDADD = discovery/libdisc.a $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/discovery/test_run
+TESTS += tests/unit/discovery/test_run
+tests_unit_discovery_test_run_SOURCES = tests/unit/discovery/test_run.c
+tests_unit_discovery_test_run_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_discovery_test_run_LDADD = discovery/libdisc.a $(UNIT_LDADD)
