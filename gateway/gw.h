@@ -114,6 +114,13 @@ void gw__log(int prio, enum gw_log_group g, int err, const char *file, int line,
 #define gw_log_err_r(grp, rc, ...)  GW__LOG(LOG_ERR, grp, rc, __VA_ARGS__)
 #define gw_log_warn_r(grp, rc, ...) GW__LOG(LOG_WARNING, grp, rc, __VA_ARGS__)
 
+/* Records kept in memory for gw_log_recent(). */
+#define GW_LOG_RECENT_LINES 2000
+/* Copies the most recent records (at most GW_LOG_RECENT_LINES, oldest first), one line each
+ * as "<ISO time> <priority> <group>: <message>\n", whatever the output (journald or stderr).
+ * Returns: the NUL-terminated text, its length in *len; caller frees with free(). Any thread. */
+char *gw_log_recent(size_t *len);
+
 /* Rate limit for repeated messages: at most one line per interval_ms. Embed and zero-init with
  * the interval set. gw_log_limit() returns true when the caller should log now; *suppressed is
  * set to how many calls were swallowed since the last logged one. */

@@ -5,9 +5,16 @@
  * structured fields (PRIORITY, CODE_FILE, CODE_LINE, CODE_FUNC, GW_GROUP); otherwise one line
  * per record on stderr with an ISO timestamp. Debug output is switched per group, and callers
  * that may repeat a message per device go through gw_log_limit().
+ *
+ * The last GW_LOG_RECENT_LINES records are also kept in memory, whatever the output, so that
+ * the web UI can offer the log as a download without reading the journal (the service user
+ * may not be allowed to). The ring is behind a mutex because work on libuv's thread pool logs
+ * too; it costs one allocation per record, bounded by the line length.
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -103,6 +110,45 @@ static const char *prio_name(int prio)
     return prio >= 0 && prio <= 7 ? names[prio] : "?";
 }
 
+static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *recent[GW_LOG_RECENT_LINES];
+static size_t recent_next, recent_count;
+
+static void recent_add(const char *when, int prio, enum gw_log_group g, const char *msg)
+{
+    char *line = NULL;
+    if (asprintf(&line, "%s %s %s: %s\n", when, prio_name(prio), gw_log_group_name(g), msg) < 0)
+        return; /* the record still went to its output; the copy is best effort */
+    pthread_mutex_lock(&recent_lock);
+    free(recent[recent_next]);
+    recent[recent_next] = line;
+    recent_next = (recent_next + 1) % GW_LOG_RECENT_LINES;
+    if (recent_count < GW_LOG_RECENT_LINES)
+        recent_count++;
+    pthread_mutex_unlock(&recent_lock);
+}
+
+char *gw_log_recent(size_t *len)
+{
+    size_t total = 0, start, i;
+    char *out, *p;
+    pthread_mutex_lock(&recent_lock);
+    start = (recent_next + GW_LOG_RECENT_LINES - recent_count) % GW_LOG_RECENT_LINES;
+    for (i = 0; i < recent_count; i++)
+        total += strlen(recent[(start + i) % GW_LOG_RECENT_LINES]);
+    out = p = gw_malloc(total + 1);
+    for (i = 0; i < recent_count; i++) {
+        const char *l = recent[(start + i) % GW_LOG_RECENT_LINES];
+        size_t n = strlen(l);
+        memcpy(p, l, n);
+        p += n;
+    }
+    *p = '\0';
+    pthread_mutex_unlock(&recent_lock);
+    *len = total;
+    return out;
+}
+
 void gw__log(int prio, enum gw_log_group g, int err, const char *file, int line, const char *func,
              const char *fmt, ...)
 {
@@ -116,6 +162,14 @@ void gw__log(int prio, enum gw_log_group g, int err, const char *file, int line,
         return;
     if (err && (size_t)n < sizeof msg)
         snprintf(msg + n, sizeof msg - (size_t)n, " err=\"%s\"", gw_strerror(err));
+    struct timespec ts;
+    struct tm tm;
+    char when[64], stamp[32];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when, sizeof when, "%s.%03dZ", stamp, (int)(ts.tv_nsec / 1000000L % 1000));
+    recent_add(when, prio, g, msg);
     if (use_journal) {
         char cfile[256], cline[32];
         snprintf(cfile, sizeof cfile, "CODE_FILE=%s", file);
@@ -125,14 +179,7 @@ void gw__log(int prio, enum gw_log_group g, int err, const char *file, int line,
                                       log_ident, NULL);
         return;
     }
-    struct timespec ts;
-    struct tm tm;
-    char when[32];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(stderr, "%s.%03ldZ %s %s: %s\n", when, ts.tv_nsec / 1000000L, prio_name(prio),
-            gw_log_group_name(g), msg);
+    fprintf(stderr, "%s %s %s: %s\n", when, prio_name(prio), gw_log_group_name(g), msg);
 }
 
 bool gw_log_limit(struct gw_log_limit *lim, uint64_t now_ms, unsigned *suppressed)

@@ -386,6 +386,23 @@ static void h_audit_csv(struct ui__req *r, json_t *body, const char *arg)
     ui__respond(r, 200, "text/csv; charset=utf-8", buf, len);
 }
 
+/* --- system log --- */
+
+/* The daemon's recent records from its in-memory ring (gw_log_recent()), not the journal:
+ * the service user may not read the journal, and the ring holds the same lines. */
+static void h_system_log(struct ui__req *r, json_t *body, const char *arg)
+{
+    char src[96], ts[21], detail[64];
+    size_t len = 0;
+    char *text = gw_log_recent(&len);
+    snprintf(detail, sizeof detail, "%zu bytes", len);
+    gw_audit_add(r->srv->db, r->sess.user, source_of(r, src, sizeof src), "system.log.download",
+                 "ok", detail);
+    snprintf(r->disposition, sizeof r->disposition,
+             "attachment; filename=\"fleetgw-log-%.10s.txt\"", gw_time_iso(gw_now(), ts));
+    ui__respond(r, 200, "text/plain; charset=utf-8", text, len);
+}
+
 /* --- users --- */
 
 static sqlite3_stmt *prep(struct ui_server *s, const char *sql)
@@ -585,6 +602,7 @@ static const struct route routes[] = {
     {UI_DELETE, "/credentials/*", ADMIN, false, false, h_credential_delete},
     {UI_GET, "/audit", ADMIN, false, false, h_audit},
     {UI_GET, "/audit.csv", ADMIN, false, false, h_audit_csv},
+    {UI_GET, "/system/log", ADMIN, false, false, h_system_log},
     {UI_GET, "/users", ADMIN, false, false, h_users},
     {UI_POST, "/users", ADMIN, false, true, h_user_add},
     {UI_DELETE, "/users/*", ADMIN, false, false, h_user_delete},

@@ -39,7 +39,8 @@ ENDPOINTS = [
     ("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("DELETE", "/api/v1/users/x"),
     ("POST", "/api/v1/users/x/unlock"), ("GET", "/api/v1/settings/security"),
     ("PUT", "/api/v1/settings/security"), ("GET", "/api/v1/connection"),
-    ("PUT", "/api/v1/connection/mode"), ("GET", "/api/v1/nonexistent"),
+    ("PUT", "/api/v1/connection/mode"), ("GET", "/api/v1/system/log"),
+    ("GET", "/api/v1/nonexistent"),
 ]
 WRITES = [(m, p) for m, p in ENDPOINTS if m != "GET" and not p.startswith("/api/v1/session")]
 
@@ -559,3 +560,24 @@ def test_connection_state_and_mode(running):
              if a["action"] == "uplink.mode"]
     assert ("uplink.mode", "ok", "monitor") in modes
     assert any(m[2].startswith("manage until ") for m in modes)
+
+
+def test_system_log_download(running):
+    web = running
+    admin = web.login()
+    r = web.request("GET", "/api/v1/system/log", sess=admin)
+    assert r.status == 200, r.raw
+    assert r.headers["content-type"].startswith("text/plain")
+    assert re.match(r'attachment; filename="fleetgw-log-\d{4}-\d\d-\d\d\.txt"',
+                    r.headers["content-disposition"])
+    assert r.headers["cache-control"].startswith("no-store")
+    text = r.raw.decode()
+    # The daemon's own start-up records, as its stderr has them.
+    assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \w+ ui: ", text, re.M), text
+    assert "login" not in text or ADMIN_PW not in text
+    assert web.request("POST", "/api/v1/users", {"name": "vlad", "password": VIEWER_PW},
+                       sess=admin).status == 201
+    viewer = web.login("vlad", VIEWER_PW)
+    assert web.request("GET", "/api/v1/system/log", sess=viewer).status == 403
+    acts = [(a["action"], a["result"]) for a in web.audit(admin)]
+    assert ("system.log.download", "ok") in acts
