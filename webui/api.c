@@ -528,6 +528,69 @@ static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, security_json(s));
 }
 
+/* PEM text contains newlines, which ui__json_str() refuses; bounded here instead. */
+static const char *pem_member(json_t *body, const char *key, char *err, size_t errlen)
+{
+    json_t *v = json_object_get(body, key);
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 32768) {
+        snprintf(err, errlen, "%s: must be PEM text of at most 32 KiB", key);
+        return NULL;
+    }
+    if (strlen(json_string_value(v)) != json_string_length(v)) {
+        snprintf(err, errlen, "%s: must not contain NUL characters", key);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct ui_server *s = r->srv;
+    char err[160], src[96], cert[512], key[512], fp[100], detail[300];
+    struct gw_errbuf eb = {""};
+    const char *cpem, *kpem, *k;
+    json_t *v;
+    int rc;
+    json_object_foreach(body, k, v)
+    {
+        if (strcmp(k, "certificate") != 0 && strcmp(k, "key") != 0) {
+            snprintf(err, sizeof err, "%.64s: unknown field", k);
+            ui__respond_error(r, 400, err);
+            return;
+        }
+    }
+    cpem = pem_member(body, "certificate", err, sizeof err);
+    kpem = cpem ? pem_member(body, "key", err, sizeof err) : NULL;
+    if (!cpem || !kpem) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    if (!gw_cfg_webui_cert(&s->cfg, cert, sizeof cert) ||
+        !gw_cfg_webui_key(&s->cfg, key, sizeof key)) {
+        ui__respond_error(r, 500, "The certificate paths are too long; see the config file.");
+        return;
+    }
+    rc = ui__tls_install(cert, key, cpem, kpem, fp, sizeof fp, &eb);
+    if (rc == 0)
+        snprintf(detail, sizeof detail, "new certificate sha256 %s", fp);
+    else
+        snprintf(detail, sizeof detail, "%s", eb.msg);
+    gw_audit_add(s->db, r->sess.user, source_of(r, src, sizeof src), "tls.certificate",
+                 rc < 0 ? "failed" : "ok", detail);
+    if (rc < 0) {
+        if (rc != GW_E_INVAL)
+            gw_log_err_r(UI, rc, "certificate upload failed: %s", eb.msg);
+        ui__respond_error(r, rc == GW_E_INVAL ? 400 : 500,
+                          eb.msg[0] ? eb.msg : "The certificate could not be installed.");
+        return;
+    }
+    gw_log_notice(UI, "new TLS certificate installed by=%s fingerprint=%s, used after a restart",
+                  r->sess.user, fp);
+    ui__respond_json(r, 200,
+                     json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "pending_fingerprint_sha256", fp,
+                               "tls_fingerprint_sha256", s->fingerprint, "restart_required", 1));
+}
+
 /* --- connection (uplink) --- */
 
 /* The uplink's state comes through the control handler, like the CLI's `fleetgw status`: the
@@ -609,6 +672,7 @@ static const struct route routes[] = {
     {UI_POST, "/users/*/unlock", ADMIN, false, false, h_user_unlock},
     {UI_GET, "/settings/security", VIEWER, false, false, h_security},
     {UI_PUT, "/settings/security", ADMIN, false, true, h_security_put},
+    {UI_PUT, "/security/certificate", ADMIN, false, true, h_certificate_put},
     {UI_GET, "/connection", VIEWER, false, false, h_connection},
     {UI_PUT, "/connection/mode", ADMIN, false, true, h_connection_mode},
 };

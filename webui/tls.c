@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -256,4 +258,148 @@ int ui_cert_fingerprint(const char *path, char *out, size_t len)
         out[3 * i + 2] = i + 1 < dl ? ':' : '\0';
     }
     return 0;
+}
+
+/* Writes len bytes to path through a temporary file in the same directory, renamed over path
+ * once synced, so that a crash leaves the old file or the new one, never a mix. */
+static int write_atomic(const char *path, mode_t mode, const void *data, size_t len)
+{
+    char tmp[1100];
+    int fd, rc = 0;
+    if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
+        return -ENAMETOOLONG;
+    unlink(tmp); /* a leftover from an interrupted upload */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -errno;
+    for (size_t off = 0; off < len && rc == 0;) {
+        ssize_t n = write(fd, (const char *)data + off, len - off);
+        if (n < 0 && errno != EINTR)
+            rc = -errno;
+        else if (n > 0)
+            off += (size_t)n;
+    }
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    if (close(fd) < 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = -errno;
+    if (rc < 0)
+        unlink(tmp);
+    return rc;
+}
+
+/* Copies a memory BIO's contents into a malloc'ed, NUL-terminated buffer. */
+static char *bio_text(BIO *b, size_t *len)
+{
+    char *data;
+    long n = BIO_get_mem_data(b, &data);
+    char *out = gw_malloc((size_t)n + 1);
+    memcpy(out, data, (size_t)n);
+    out[n] = '\0';
+    *len = (size_t)n;
+    return out;
+}
+
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1; /* an encrypted key could not be loaded unattended at start: refuse it */
+}
+
+int ui__tls_install(const char *cert_path, const char *key_path, const char *cert_pem,
+                    const char *key_pem, char *fp, size_t fplen, struct gw_errbuf *eb)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    BIO *in = NULL, *out_c = NULL, *out_k = NULL;
+    X509 *x = NULL, *extra;
+    EVP_PKEY *key = NULL;
+    char *ctext = NULL, *ktext = NULL;
+    size_t clen = 0, klen = 0;
+    unsigned char dig[32];
+    unsigned int dl = 0;
+    int rc = GW_E_INVAL, chain = 0;
+
+    in = BIO_new_mem_buf(cert_pem, -1);
+    x = in ? PEM_read_bio_X509(in, NULL, NULL, NULL) : NULL;
+    if (!x) {
+        gw_errbuf_set(eb, rc,
+                      "The certificate is not a PEM certificate (-----BEGIN CERTIFICATE-----).");
+        goto out;
+    }
+    out_c = BIO_new(BIO_s_mem());
+    if (!out_c || !PEM_write_bio_X509(out_c, x)) {
+        rc = gw_errbuf_set(eb, GW_E_CRYPTO, "The certificate could not be re-encoded.");
+        goto out;
+    }
+    /* Intermediate certificates after the server's own are kept, in order, for the chain. */
+    while ((extra = PEM_read_bio_X509(in, NULL, NULL, NULL))) {
+        int ok = PEM_write_bio_X509(out_c, extra);
+        X509_free(extra);
+        if (!ok || ++chain > 8) {
+            rc = gw_errbuf_set(eb, GW_E_INVAL, "The certificate chain is too long (at most 8).");
+            goto out;
+        }
+    }
+    ERR_clear_error(); /* the loop ends on "no start line" */
+    BIO_free(in);
+    in = BIO_new_mem_buf(key_pem, -1);
+    key = in ? PEM_read_bio_PrivateKey(in, NULL, no_passphrase, NULL) : NULL;
+    ERR_clear_error();
+    if (!key) {
+        gw_errbuf_set(
+            eb, rc, "The private key is not an unencrypted PEM key (-----BEGIN PRIVATE KEY-----).");
+        goto out;
+    }
+    if (X509_check_private_key(x, key) != 1) {
+        ERR_clear_error();
+        gw_errbuf_set(eb, rc, "The private key does not belong to the certificate.");
+        goto out;
+    }
+    if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) {
+        gw_errbuf_set(eb, rc, "The certificate has expired.");
+        goto out;
+    }
+    if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0) {
+        gw_errbuf_set(
+            eb, rc,
+            "The certificate is not valid yet (check its start date and the gateway's clock).");
+        goto out;
+    }
+    /* The secure-memory BIO wipes the key's PEM text when freed. */
+    out_k = BIO_new(BIO_s_secmem());
+    if (!out_k || !PEM_write_bio_PrivateKey(out_k, key, NULL, NULL, 0, NULL, NULL) ||
+        !X509_digest(x, EVP_sha256(), dig, &dl) || dl != 32 || fplen < 96) {
+        rc = gw_errbuf_set(eb, GW_E_CRYPTO, "The certificate could not be re-encoded.");
+        goto out;
+    }
+    ctext = bio_text(out_c, &clen);
+    ktext = bio_text(out_k, &klen);
+    /* The key first: a failure between the two renames leaves the old certificate with a new
+     * key, which the start-up check reports, rather than silently serving a mismatch. */
+    rc = write_atomic(key_path, 0600, ktext, klen);
+    if (rc == 0)
+        rc = write_atomic(cert_path, 0644, ctext, clen);
+    if (rc < 0) {
+        gw_errbuf_set(eb, rc, "The files could not be written: %s.", strerror(-rc));
+        goto out;
+    }
+    for (unsigned i = 0; i < dl; i++) {
+        fp[3 * i] = hex[dig[i] >> 4];
+        fp[3 * i + 1] = hex[dig[i] & 0xf];
+        fp[3 * i + 2] = i + 1 < dl ? ':' : '\0';
+    }
+out:
+    if (ktext) {
+        OPENSSL_cleanse(ktext, klen);
+        free(ktext);
+    }
+    free(ctext);
+    BIO_free(in);
+    BIO_free(out_c);
+    BIO_free(out_k);
+    EVP_PKEY_free(key);
+    X509_free(x);
+    return rc;
 }

@@ -201,6 +201,14 @@ void ui__events_cleanup(struct ui_server *s);
 /* Makes sure cert and key exist, generating a self-signed ECDSA P-256 pair for the host's
  * names and addresses when neither does. Returns: 0, GW_E_CONFIG, GW_E_CRYPTO, -errno. */
 int ui__tls_ensure(const char *cert, const char *key, struct gw_errbuf *eb);
+/* Checks an uploaded PEM certificate (optionally followed by its chain) and unencrypted PEM
+ * key: both parse, the key is the certificate's, the certificate is valid now. Then writes
+ * them, re-encoded, over key_path (mode 0600) and cert_path (0644), each atomically, and puts
+ * the new certificate's SHA-256 fingerprint in fp (at least 96 bytes). The running server
+ * keeps its certificate until restarted. Returns: 0, GW_E_INVAL (a sentence for a person in
+ * eb), GW_E_CRYPTO, -errno. */
+int ui__tls_install(const char *cert_path, const char *key_path, const char *cert_pem,
+                    const char *key_pem, char *fp, size_t fplen, struct gw_errbuf *eb);
 
 /* --- misc --- */
 /* Fills buf with n random bytes (OpenSSL's CSPRNG). Returns: 0 or GW_E_CRYPTO. */

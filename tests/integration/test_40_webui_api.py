@@ -40,6 +40,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/users/x/unlock"), ("GET", "/api/v1/settings/security"),
     ("PUT", "/api/v1/settings/security"), ("GET", "/api/v1/connection"),
     ("PUT", "/api/v1/connection/mode"), ("GET", "/api/v1/system/log"),
+    ("PUT", "/api/v1/security/certificate"),
     ("GET", "/api/v1/nonexistent"),
 ]
 WRITES = [(m, p) for m, p in ENDPOINTS if m != "GET" and not p.startswith("/api/v1/session")]
@@ -581,3 +582,70 @@ def test_system_log_download(running):
     assert web.request("GET", "/api/v1/system/log", sess=viewer).status == 403
     acts = [(a["action"], a["result"]) for a in web.audit(admin)]
     assert ("system.log.download", "ok") in acts
+
+
+def _cert_pair(days_valid=30, expired=False):
+    """A self-signed P-256 certificate and its key as PEM text (python3-cryptography)."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gw.example")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start, end = ((now - datetime.timedelta(days=10), now - datetime.timedelta(days=1))
+                  if expired else (now - datetime.timedelta(minutes=5),
+                                   now + datetime.timedelta(days=days_valid)))
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(end)
+            .sign(key, hashes.SHA256()))
+    fp = cert.fingerprint(hashes.SHA256()).hex().upper()
+    return (cert.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()).decode(),
+            ":".join(fp[i:i + 2] for i in range(0, len(fp), 2)))
+
+
+def test_certificate_upload(running):
+    pytest.importorskip("cryptography")
+    web = running
+    admin = web.login()
+    path = "/api/v1/security/certificate"
+    old_fp = web.request("GET", "/api/v1/about", sess=admin).json["tls_fingerprint_sha256"]
+    cert, key, fp = _cert_pair()
+    other_cert, other_key, _ = _cert_pair()
+    old_cert, old_key, _ = _cert_pair(expired=True)
+    for body, words in (
+            ({"certificate": "hello", "key": key}, "not a PEM certificate"),
+            ({"certificate": cert, "key": "hello"}, "not an unencrypted PEM key"),
+            ({"certificate": cert, "key": other_key}, "does not belong"),
+            ({"certificate": old_cert, "key": old_key}, "expired"),
+            ({"certificate": cert}, "key:"),
+            ({"certificate": cert, "key": key, "x": 1}, "unknown field")):
+        r = web.request("PUT", path, body, sess=admin)
+        assert r.status == 400 and words in r.error(), (words, r.status, r.raw)
+    # Nothing was written by the refusals.
+    crt, kf = web.dir / "webui.crt", web.dir / "webui.key"
+    assert key.split("\n")[1] not in kf.read_text()
+    r = web.request("PUT", path, {"certificate": cert, "key": key}, sess=admin)
+    assert r.status == 200, r.raw
+    assert r.json["pending_fingerprint_sha256"] == fp
+    assert r.json["tls_fingerprint_sha256"] == old_fp and r.json["restart_required"] is True
+    assert os.stat(kf).st_mode & 0o777 == 0o600
+    assert "BEGIN CERTIFICATE" in crt.read_text()
+    assert not (web.dir / "webui.key.new").exists()
+    viewer_pw = VIEWER_PW
+    assert web.request("POST", "/api/v1/users", {"name": "vcert", "password": viewer_pw},
+                       sess=admin).status == 201
+    viewer = web.login("vcert", viewer_pw)
+    assert web.request("PUT", path, {"certificate": other_cert, "key": other_key},
+                       sess=viewer).status == 403
+    acts = [(a["action"], a["result"]) for a in web.audit(admin)]
+    assert ("tls.certificate", "ok") in acts and ("tls.certificate", "failed") in acts
+    # The restart serves the uploaded certificate.
+    web.stop()
+    web.start()
+    admin = web.login()
+    assert web.request("GET", "/api/v1/about", sess=admin).json["tls_fingerprint_sha256"] == fp

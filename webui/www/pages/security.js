@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Security settings: session timeout and lockout (administrators change, viewers see).
+// Security settings: session timeout and lockout (administrators change, viewers see), and
+// for administrators the upload of the server's TLS certificate and key.
 import { api, isAdmin } from '../api.js';
 import { h, card, field, notice } from '../dom.js';
 import { register } from '../router.js';
@@ -28,5 +29,27 @@ register({
         h('dt', {}, 'Session lifetime'), h('dd', {}, `${Math.round(d.session_lifetime_s / 3600)} h (config file)`),
         h('dt', {}, 'Passwords'), h('dd', {}, '8–64 characters with a digit, upper- and lower-case letters and a symbol; expire after 365 days'),
         h('dt', {}, 'TLS certificate (SHA-256)'), h('dd', { class: 'mono wrap' }, d.tls_fingerprint_sha256))));
+    if (!ro) root.append(certCard());
   },
 });
+
+// The files are read in the browser and sent as PEM text; the gateway checks them (PEM, key
+// matches, not expired) and uses them after a restart.
+function certCard() {
+  const msg = h('div', {});
+  const cert = h('input', { type: 'file', accept: '.pem,.crt,.cer' });
+  const key = h('input', { type: 'file', accept: '.pem,.key' });
+  return card('TLS certificate', h('p', { class: 'muted' },
+    'Upload a PEM certificate (intermediate certificates may follow it) and its unencrypted PEM private key. ',
+    'The gateway uses them after its next restart (systemctl restart fleetgw).'), msg,
+  h('form', { onsubmit: async (e) => {
+    e.preventDefault();
+    if (!cert.files[0] || !key.files[0]) { msg.replaceChildren(notice('error', 'Choose both the certificate file and the key file.')); return; }
+    try {
+      const r = await api('PUT', '/security/certificate', { certificate: await cert.files[0].text(), key: await key.files[0].text() });
+      msg.replaceChildren(notice('ok', `Certificate installed (SHA-256 ${r.pending_fingerprint_sha256}). Restart the gateway to use it.`));
+      cert.value = ''; key.value = '';
+    } catch (err) { msg.replaceChildren(notice('error', err.message)); }
+  } }, field('Certificate (PEM)', cert), field('Private key (PEM)', key),
+  h('button', { type: 'submit', class: 'primary' }, 'Upload')));
+}
