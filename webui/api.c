@@ -489,13 +489,24 @@ static void h_user_unlock(struct ui__req *r, json_t *body, const char *arg)
 
 /* --- security settings --- */
 
+static json_t *upgrade_json(int min)
+{
+    char buf[16];
+    if (min < 0)
+        return json_null();
+    snprintf(buf, sizeof buf, "%02d:%02d", min / 60, min % 60);
+    return json_string(buf);
+}
+
 static json_t *security_json(struct ui_server *s)
 {
-    return json_pack("{s:i, s:i, s:i, s:i, s:s, s:i, s:i}", "session_idle_timeout_s", s->sec.idle_s,
-                     "session_lifetime_s", s->sec.lifetime_s, "lockout_threshold",
-                     s->sec.lockout_threshold, "lockout_minutes", s->sec.lockout_s / 60,
-                     "tls_fingerprint_sha256", s->fingerprint, "password_min_length", 8,
-                     "password_max_age_days", 365);
+    json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:s, s:i, s:i}", "session_idle_timeout_s",
+                          s->sec.idle_s, "session_lifetime_s", s->sec.lifetime_s,
+                          "lockout_threshold", s->sec.lockout_threshold, "lockout_minutes",
+                          s->sec.lockout_s / 60, "tls_fingerprint_sha256", s->fingerprint,
+                          "password_min_length", 8, "password_max_age_days", 365);
+    json_object_set_new(o, "auto_upgrade_time", upgrade_json(s->sec.upgrade_min));
+    return o;
 }
 
 static void h_security(struct ui__req *r, json_t *body, const char *arg)
@@ -507,18 +518,22 @@ static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
 {
     struct ui_server *s = r->srv;
     struct ui__security next = s->sec, old = s->sec;
-    char err[160], detail[256], src[96];
+    char err[160], detail[320], src[96], ou[16] = "none", nu[16] = "none";
     int rc;
     if (ui__security_from_json(body, &next, err, sizeof err) < 0) {
         ui__respond_error(r, 400, err);
         return;
     }
     rc = ui__security_save(s, &next);
+    if (old.upgrade_min >= 0)
+        snprintf(ou, sizeof ou, "%02d:%02d", old.upgrade_min / 60, old.upgrade_min % 60);
+    if (next.upgrade_min >= 0)
+        snprintf(nu, sizeof nu, "%02d:%02d", next.upgrade_min / 60, next.upgrade_min % 60);
     snprintf(detail, sizeof detail,
              "session_idle_timeout_s %d -> %d, lockout_threshold %d -> %d, lockout_minutes %d "
-             "-> %d",
+             "-> %d, auto_upgrade_time %s -> %s",
              old.idle_s, next.idle_s, old.lockout_threshold, next.lockout_threshold,
-             old.lockout_s / 60, next.lockout_s / 60);
+             old.lockout_s / 60, next.lockout_s / 60, ou, nu);
     gw_audit_add(s->db, r->sess.user, source_of(r, src, sizeof src), "settings.security",
                  rc < 0 ? "failed" : "ok", detail);
     if (rc < 0) {

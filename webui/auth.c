@@ -352,12 +352,22 @@ void ui__security_load(struct ui_server *s)
     s->sec.lifetime_s = s->cfg.webui_session_lifetime_s;
     s->sec.lockout_threshold = LOCKOUT_N;
     s->sec.lockout_s = LOCKOUT_S;
+    s->sec.upgrade_min = -1;
     st = prep(s->db, "SELECT key, value FROM ui_settings");
     if (!st)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);
         int v = sqlite3_column_int(st, 1);
+        if (k && strcmp(k, "auto_upgrade_time") == 0) {
+            /* Kept as the "HH:MM" an administrator typed; "" when cleared. */
+            const char *t = (const char *)sqlite3_column_text(st, 1);
+            int hh, mm;
+            if (t && sscanf(t, "%2d:%2d", &hh, &mm) == 2 && hh >= 0 && hh < 24 && mm >= 0 &&
+                mm < 60)
+                s->sec.upgrade_min = hh * 60 + mm;
+            continue;
+        }
         if (!k || v <= 0)
             continue;
         if (strcmp(k, "idle_s") == 0)
@@ -382,6 +392,16 @@ int ui__security_save(struct ui_server *s, const struct ui__security *sec)
             sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
             sqlite3_bind_int(st, 2, vals[i]);
         }
+        rc = run(s->db, st);
+    }
+    if (rc == 0) {
+        char hhmm[16] = "";
+        sqlite3_stmt *st = prep(s->db, "INSERT OR REPLACE INTO ui_settings (key, value) "
+                                       "VALUES ('auto_upgrade_time', ?1)");
+        if (sec->upgrade_min >= 0)
+            snprintf(hhmm, sizeof hhmm, "%02d:%02d", sec->upgrade_min / 60, sec->upgrade_min % 60);
+        if (st)
+            sqlite3_bind_text(st, 1, hhmm, -1, SQLITE_TRANSIENT);
         rc = run(s->db, st);
     }
     if (rc == 0)

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "webui/ui_int.h"
@@ -118,6 +119,21 @@ int ui__security_from_json(json_t *o, struct ui__security *out, char *err, size_
             if (ui__json_int(o, key, 1, 1440, &n, err, errlen) < 0)
                 return -1;
             s.lockout_s = (int)n * 60;
+        } else if (strcmp(key, "auto_upgrade_time") == 0) {
+            int hh, mm, end = 0;
+            const char *t = json_string_value(v);
+            if (json_is_null(v)) {
+                s.upgrade_min = -1;
+                continue;
+            }
+            if (!t || strlen(t) != 5 || sscanf(t, "%2d:%2d%n", &hh, &mm, &end) != 2 || end != 5 ||
+                t[0] < '0' || t[0] > '9' || t[3] < '0' || t[3] > '9' || hh > 23 || mm > 59) {
+                snprintf(err, errlen,
+                         "auto_upgrade_time: must be a time of day as HH:MM "
+                         "(00:00 to 23:59), or null");
+                return -1;
+            }
+            s.upgrade_min = hh * 60 + mm;
         } else {
             snprintf(err, errlen, "%.64s: unknown setting", key);
             return -1;

@@ -58,6 +58,9 @@ struct ui__security {
     int lifetime_s;
     int lockout_threshold;
     int lockout_s;
+    /* Auto-upgrade time of day, gateway local time, in minutes after midnight; -1 when not
+     * set. Stored only: the updater that reads it is a later issue. */
+    int upgrade_min;
 };
 
 struct ui__job;

@@ -649,3 +649,34 @@ def test_certificate_upload(running):
     web.start()
     admin = web.login()
     assert web.request("GET", "/api/v1/about", sess=admin).json["tls_fingerprint_sha256"] == fp
+
+
+def test_auto_upgrade_time_setting(running):
+    web = running
+    admin = web.login()
+    path = "/api/v1/settings/security"
+    assert web.request("GET", path, sess=admin).json["auto_upgrade_time"] is None
+    r = web.request("PUT", path, {"auto_upgrade_time": "03:30"}, sess=admin)
+    assert r.status == 200 and r.json["auto_upgrade_time"] == "03:30", r.raw
+    for bad in ("3:30", "24:00", "12:60", "ab:cd", "12:30:00", 330, "-1:00", " 1:00"):
+        r = web.request("PUT", path, {"auto_upgrade_time": bad}, sess=admin)
+        assert r.status == 400 and "HH:MM" in r.error(), (bad, r.raw)
+    # Other settings leave it alone; it survives a restart.
+    assert web.request("PUT", path, {"lockout_threshold": 4}, sess=admin).status == 200
+    web.stop()
+    web.start()
+    admin = web.login()
+    d = web.request("GET", path, sess=admin).json
+    assert d["auto_upgrade_time"] == "03:30" and d["lockout_threshold"] == 4
+    r = web.request("PUT", path, {"auto_upgrade_time": "00:00"}, sess=admin)
+    assert r.status == 200 and r.json["auto_upgrade_time"] == "00:00"
+    r = web.request("PUT", path, {"auto_upgrade_time": None}, sess=admin)
+    assert r.status == 200 and r.json["auto_upgrade_time"] is None
+    assert web.request("POST", "/api/v1/users", {"name": "vup", "password": VIEWER_PW},
+                       sess=admin).status == 201
+    viewer = web.login("vup", VIEWER_PW)
+    assert web.request("GET", path, sess=viewer).json["auto_upgrade_time"] is None
+    assert web.request("PUT", path, {"auto_upgrade_time": "01:00"}, sess=viewer).status == 403
+    details = [a["detail"] for a in web.audit(admin) if a["action"] == "settings.security"]
+    assert any("auto_upgrade_time none -> 03:30" in x for x in details), details
+    assert any("auto_upgrade_time 00:00 -> none" in x for x in details), details

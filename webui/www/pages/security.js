@@ -29,6 +29,7 @@ register({
         h('dt', {}, 'Session lifetime'), h('dd', {}, `${Math.round(d.session_lifetime_s / 3600)} h (config file)`),
         h('dt', {}, 'Passwords'), h('dd', {}, '8–64 characters with a digit, upper- and lower-case letters and a symbol; expire after 365 days'),
         h('dt', {}, 'TLS certificate (SHA-256)'), h('dd', { class: 'mono wrap' }, d.tls_fingerprint_sha256))));
+    root.append(upgradeCard(d, ro));
     if (!ro) root.append(certCard());
   },
 });
@@ -52,4 +53,20 @@ function certCard() {
     } catch (err) { msg.replaceChildren(notice('error', err.message)); }
   } }, field('Certificate (PEM)', cert), field('Private key (PEM)', key),
   h('button', { type: 'submit', class: 'primary' }, 'Upload')));
+}
+
+function upgradeCard(d, ro) {
+  const msg = h('div', {});
+  const time = h('input', { type: 'time', value: d.auto_upgrade_time || '', disabled: ro });
+  return card('Automatic upgrades', h('p', { class: 'muted' },
+    'The time of day (the gateway\'s local time) at which the gateway will install updates. ',
+    'The updater itself comes in a later release: the time is stored now and used once it is there.'), msg,
+  h('form', { onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api('PUT', '/settings/security', { auto_upgrade_time: time.value || null });
+      msg.replaceChildren(notice('ok', r.auto_upgrade_time ? `Upgrade time set to ${r.auto_upgrade_time}.` : 'Upgrade time cleared.'));
+    } catch (err) { msg.replaceChildren(notice('error', err.message)); }
+  } }, field('Upgrade at (HH:MM, empty for none)', time),
+  ro ? h('p', { class: 'muted' }, 'Only administrators can change this.') : h('button', { type: 'submit', class: 'primary' }, 'Save')));
 }
