@@ -32,7 +32,7 @@ register({
       state.replaceChildren(card('State', h('dl', { class: 'kv' },
         h('dt', {}, 'Registration'), h('dd', {}, regText(d)),
         h('dt', {}, 'Mode'), h('dd', {}, d.mode === 'manage'
-          ? `Manage${until ? ` until ${fmtTime(until)}, then Monitor` : ''}` : 'Monitor (data goes up only)'),
+          ? `Manage (permanent MQTT connection)${until ? ` until ${fmtTime(until)}, then Monitor` : ''}` : 'Monitor (uploads over HTTPS at intervals)'),
         h('dt', {}, 'Connected'), h('dd', {}, d.connected ? 'yes' : 'no'),
         h('dt', {}, 'Outbox'), h('dd', {}, `${fmtNum(d.outbox_messages)} messages, ${bytes(d.outbox_bytes)}`),
         h('dt', {}, 'Last upload'), h('dd', {}, d.last_upload ? fmtTime(d.last_upload) : 'never'),
@@ -61,7 +61,7 @@ register({
         show(await api('PUT', '/connection/mode', body));
         msg.replaceChildren(notice('ok', `Mode set to ${mode.value === 'manage' ? 'Manage' : 'Monitor'}.`));
       } catch (err) { msg.replaceChildren(notice('error', err.message)); }
-    } }, field('Mode', mode, 'Manage lets the cloud send commands to the printers; Monitor only uploads data.'),
+    } }, field('Mode', mode, 'Manage keeps a permanent MQTT connection to the cloud, which can then send tasks at once; Monitor uploads over HTTPS at intervals.'),
     field('Manage until (optional, your local time)', until, 'Leave empty to stay in Manage mode until changed.'),
     h('button', { type: 'submit', class: 'primary' }, 'Apply'))));
   },
