@@ -69,7 +69,8 @@ const scenarios = {
     check(await page.locator('.supply .bar').count() >= 1, 'supplies are drawn as bars');
     await shot(page, 'device');
     for (const [hash, sel] of [['#/credentials', 'table'], ['#/audit', '#audit tbody tr'],
-      ['#/users', 'table'], ['#/security', 'form'], ['#/about', '.kv']]) {
+      ['#/users', 'table'], ['#/security', 'form'], ['#/connection', 'form'],
+      ['#/about', '.kv']]) {
       await page.goto(`${URL}${hash}`);
       await page.waitForSelector(sel);
       await shot(page, hash.slice(2));
