@@ -77,6 +77,19 @@ def cloud(tdir):
     c.stop()
 
 
+_started = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_gateways():
+    """Every daemon a test started is stopped when the test ends, passed or failed."""
+    yield
+    while _started:
+        g = _started.pop()
+        if g.daemon:
+            g.daemon.stop()
+
+
 class Gateway:
     def __init__(self, tdir, cloud, extra="", name="gw"):
         self.dir = tdir / name
@@ -107,6 +120,7 @@ class Gateway:
 
     def start(self):
         self.daemon = Daemon("fleetgw", [need_fleetgw(), "-c", str(self.conf)], self.log_path)
+        _started.append(self)
         self.daemon.start()
         self.daemon.wait_until(lambda: self.status() is not None, 15, "answer status")
         return self
