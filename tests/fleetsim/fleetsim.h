@@ -584,4 +584,8 @@ void t_ctl_stop(struct t_sim *sim);
  * frees); it ends with '\n'. */
 char *t_ctl_exec(struct t_sim *sim, const char *line);
 
+
+/* BER tag of a varbind type (profile.c); 0 for SNMPC_T_NOSUCH. */
+uint8_t t_tag_of(enum snmpc_vtype t);
+
 #endif

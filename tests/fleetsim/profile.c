@@ -316,7 +316,8 @@ static bool is_number(const struct snmpc_vb *vb)
                   vb->type == SNMPC_T_GAUGE32 || vb->type == SNMPC_T_COUNTER64);
 }
 
-static uint8_t tag_of(enum snmpc_vtype t)
+/* BER tag of a varbind type; 0 for SNMPC_T_NOSUCH, which has no value to serve. */
+uint8_t t_tag_of(enum snmpc_vtype t)
 {
     switch (t) {
     case SNMPC_T_INTEGER:
@@ -513,7 +514,7 @@ static int catalogue_counter(struct t_profile *p, const struct snmpc_catalogue *
         if (ce[i].role != SNMPC_ROLE_OTHER && ce[i].role != SNMPC_ROLE_TOTAL)
             continue;
         if (snmpc_oid_cmp(ce[i].oid, ce[i].oid_len, vb->oid, vb->oid_len) == 0)
-            return add_counter(p, true, 0, vb->num < 0 ? 0 : (uint64_t)vb->num, tag_of(vb->type));
+            return add_counter(p, true, 0, vb->num < 0 ? 0 : (uint64_t)vb->num, t_tag_of(vb->type));
     }
     return -1;
 }
@@ -666,7 +667,7 @@ static int build(struct t_profile *p, const struct snmpc_catalogue *cat, struct 
         /* Recorded alerts are replaced by the device's own. */
         if (snmpc_oid_has_prefix(vb->oid, vb->oid_len, o_alert_entry, N(o_alert_entry)))
             continue;
-        if (!tag_of(vb->type))
+        if (!t_tag_of(vb->type))
             continue;
         uint8_t dyn = T_DYN_NONE;
         uint16_t arg = 0;
@@ -697,7 +698,7 @@ static int build(struct t_profile *p, const struct snmpc_catalogue *cat, struct 
         } else if (mk(&o, o_marker, N(o_marker), 3, 4u, hr, 1u), oid_eq(vb, &o)) {
             dyn = T_DYN_COUNTER;
             arg = (uint16_t)p->life_ctr;
-            p->ctr[p->life_ctr].tag = tag_of(vb->type);
+            p->ctr[p->life_ctr].tag = t_tag_of(vb->type);
         } else if (mk(&o, o_marker, N(o_marker), 3, 5u, hr, 1u), oid_eq(vb, &o)) {
             dyn = T_DYN_POWERON;
         } else if (mk(&o, o_console, N(o_console), 2, hr, 1u), oid_eq(vb, &o)) {
@@ -717,7 +718,7 @@ static int build(struct t_profile *p, const struct snmpc_catalogue *cat, struct 
                 if (strcmp(txt, builtin_ctrs[k].oid) == 0) {
                     dyn = T_DYN_COUNTER;
                     arg = (uint16_t)k;
-                    p->ctr[k].tag = tag_of(vb->type);
+                    p->ctr[k].tag = t_tag_of(vb->type);
                 }
         } else if (is_number(vb)) {
             int c = catalogue_counter(p, cat, vb);

@@ -150,30 +150,11 @@ struct rvb {
 static struct rvb rvb[T_MAX_RESP_VB];
 static struct t_reqvb req_vb[T_MAX_VB];
 
+/* Values a profile holds as text (and anything unknown) are served as OCTET STRINGs. */
 static uint8_t vtag(const struct snmpc_vb *vb)
 {
-    switch (vb->type) {
-    case SNMPC_T_INTEGER:
-        return T_BER_INT;
-    case SNMPC_T_OID:
-        return T_BER_OID;
-    case SNMPC_T_IPADDR:
-        return T_BER_IPADDR;
-    case SNMPC_T_COUNTER32:
-        return T_BER_COUNTER32;
-    case SNMPC_T_GAUGE32:
-        return T_BER_GAUGE32;
-    case SNMPC_T_TIMETICKS:
-        return T_BER_TIMETICKS;
-    case SNMPC_T_COUNTER64:
-        return T_BER_COUNTER64;
-    case SNMPC_T_OPAQUE:
-        return T_BER_OPAQUE;
-    case SNMPC_T_NULL:
-        return T_BER_NULL;
-    default:
-        return T_BER_OCTETS;
-    }
+    uint8_t t = t_tag_of(vb->type);
+    return t ? t : T_BER_OCTETS;
 }
 
 static bool set_text(struct t_val *v, const void *p, size_t n)
