@@ -64,15 +64,17 @@ static int status_for(json_t *reply)
     case GW_E_INVAL:
     case GW_E_PARSE:
     case GW_E_TOOBIG:
+    case DISC_E_TARGET:
+    case DISC_E_TOO_LARGE:
         return 400;
     default:
         return 500;
     }
 }
 
-/* Runs a control request as the session's user. Returns: the reply (new reference) or NULL
- * after answering the failure. */
-static json_t *ctl(struct ui__req *r, json_t *req)
+/* Runs a control request as the session's user, taking req. Returns: the reply, successful
+ * or not (new reference), or NULL after answering 503 when the program gave no handler. */
+static json_t *ctl_raw(struct ui__req *r, json_t *req)
 {
     char src[96];
     json_t *rep;
@@ -83,7 +85,22 @@ static json_t *ctl(struct ui__req *r, json_t *req)
     }
     rep = r->srv->hooks.ctl(req, r->sess.user, source_of(r, src, sizeof src), r->srv->hooks.arg);
     json_decref(req);
-    if (!rep || !json_is_true(json_object_get(rep, "ok"))) {
+    return rep ? rep : json_pack("{s:b, s:s}", "ok", 0, "error", "The request failed.");
+}
+
+static bool ctl_ok(json_t *rep)
+{
+    return rep && json_is_true(json_object_get(rep, "ok"));
+}
+
+/* Runs a control request as the session's user. Returns: the reply (new reference) or NULL
+ * after answering the failure. */
+static json_t *ctl(struct ui__req *r, json_t *req)
+{
+    json_t *rep = ctl_raw(r, req);
+    if (!rep)
+        return NULL;
+    if (!ctl_ok(rep)) {
         const char *msg = json_string_value(json_object_get(rep, "error"));
         ui__respond_error(r, rep ? status_for(rep) : 500, msg ? msg : "The request failed.");
         json_decref(rep);
@@ -353,6 +370,322 @@ static void h_credential_delete(struct ui__req *r, json_t *body, const char *arg
     json_t *rep = ctl(r, json_pack("{s:s, s:s}", "cmd", "credential.remove", "name", arg));
     if (rep)
         ui__respond_json(r, 200, rep);
+}
+
+/* --- discovery settings --- */
+
+/* Every discovery change and run goes through the control commands discover.add, .list,
+ * .show, .remove and .run (discovery/run.c), which `fleetgw discover` runs too; they validate
+ * the targets and write the audit records. Here the body's types are checked and the
+ * validator's sentence is tied to the form field it is about. */
+
+/* Returns: the form field an error of discover.add is about, or NULL. */
+static const char *disc_field(const char *msg)
+{
+    static const struct {
+        const char *prefix, *field;
+    } map[] = {
+        {"name:", "name"},       {"a discovery setting", "name"},
+        {"target", "targets"},   {"no targets", "targets"},
+        {"exclude", "excludes"}, {"schedule", "schedule"},
+        {"window", "window"},    {"pps", "pps"},
+        {"port", "port"},        {"credential", "credentials"},
+    };
+    for (size_t i = 0; msg && i < sizeof map / sizeof map[0]; i++)
+        if (strncmp(msg, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].field;
+    return NULL;
+}
+
+/* discover.add reports an existing name as a database error (discovery/run.c compares the
+ * extended result code with SQLITE_CONSTRAINT); asked first, the answer is a plain 409. */
+static bool disc_exists(struct ui__req *r, const char *name)
+{
+    json_t *rep = r->srv->hooks.ctl
+                      ? ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", name))
+                      : NULL;
+    bool found = ctl_ok(rep);
+    json_decref(rep);
+    if (found) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "A discovery setting named '%s' exists already.", name);
+        ui__respond_json(r, 409, json_pack("{s:s, s:s}", "error", msg, "field", "name"));
+    }
+    return found;
+}
+
+/* Answers a failed discover.* reply: {"error", "field"?, "needs_confirm"?}. Decrefs rep. */
+static void disc_fail(struct ui__req *r, json_t *rep)
+{
+    const char *msg = json_string_value(json_object_get(rep, "error"));
+    json_int_t code = json_integer_value(json_object_get(rep, "code"));
+    const char *field = disc_field(msg);
+    json_t *o = json_pack("{s:s}", "error", msg ? msg : "The request failed.");
+    if (field)
+        json_object_set_new(o, "field", json_string(field));
+    if (code == DISC_E_TOO_LARGE && msg && strstr(msg, "confirm"))
+        json_object_set_new(o, "needs_confirm", json_true());
+    /* A credential set named in the body that does not exist is bad input, not a missing
+     * resource. */
+    ui__respond_json(r, field ? 400 : status_for(rep), o);
+    json_decref(rep);
+}
+
+/* A text member that may span lines (targets from a text area): at most max bytes, no control
+ * characters but line breaks and tabs. Empty is allowed when optional. */
+static int text_member(json_t *o, const char *key, size_t max, bool optional, const char **out,
+                       char *err, size_t errlen)
+{
+    json_t *v = json_object_get(o, key);
+    const char *s;
+    *out = "";
+    if (!v) {
+        if (optional)
+            return 0;
+        snprintf(err, errlen, "%s: missing", key);
+        return -1;
+    }
+    if (!json_is_string(v) || json_string_length(v) > max) {
+        snprintf(err, errlen, "%s: must be text of at most %zu bytes", key, max);
+        return -1;
+    }
+    s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        snprintf(err, errlen, "%s: must not contain NUL characters", key);
+        return -1;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f) {
+            snprintf(err, errlen, "%s: must not contain control characters", key);
+            return -1;
+        }
+    if (!optional && !*s) {
+        snprintf(err, errlen, "%s: missing", key);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* Builds a discover.add request from a POST/PUT body. Returns: the request, or NULL with the
+ * reason in err and the field in *field. */
+static json_t *disc_request(json_t *body, const char *name_def, char *err, size_t errlen,
+                            const char **field)
+{
+    static const char *const known[] = {"name",          "targets",  "excludes", "credentials",
+                                        "schedule",      "window",   "pps",      "port",
+                                        "auto_register", "confirmed"};
+    const char *key, *name, *targets, *excludes, *schedule, *window;
+    json_t *v, *creds, *req;
+    long long pps = 500, port = 161;
+    size_t i;
+    json_object_foreach(body, key, v)
+    {
+        bool ok = false;
+        for (i = 0; i < sizeof known / sizeof known[0]; i++)
+            ok = ok || strcmp(known[i], key) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "%.64s: unknown field", key);
+            *field = NULL;
+            return NULL;
+        }
+    }
+#define FAIL(f)                                                                                    \
+    do {                                                                                           \
+        *field = (f);                                                                              \
+        return NULL;                                                                               \
+    } while (0)
+    if (json_object_get(body, "name") || !name_def) {
+        if (!(name = ui__json_str(body, "name", 63, err, errlen)))
+            FAIL("name");
+    } else {
+        name = name_def;
+    }
+    if (text_member(body, "targets", 8192, false, &targets, err, errlen) < 0)
+        FAIL("targets");
+    if (text_member(body, "excludes", 8192, true, &excludes, err, errlen) < 0)
+        FAIL("excludes");
+    if (text_member(body, "schedule", 31, true, &schedule, err, errlen) < 0)
+        FAIL("schedule");
+    if (text_member(body, "window", 31, true, &window, err, errlen) < 0)
+        FAIL("window");
+    if (json_object_get(body, "pps") && ui__json_int(body, "pps", 1, 100000, &pps, err, errlen) < 0)
+        FAIL("pps");
+    if (json_object_get(body, "port") &&
+        ui__json_int(body, "port", 1, 65535, &port, err, errlen) < 0)
+        FAIL("port");
+    for (i = 0; i < 2; i++) {
+        const char *b = i ? "confirmed" : "auto_register";
+        v = json_object_get(body, b);
+        if (v && !json_is_boolean(v)) {
+            snprintf(err, errlen, "%s: must be true or false", b);
+            FAIL(b);
+        }
+    }
+    creds = json_object_get(body, "credentials");
+    if (!json_is_array(creds) || json_array_size(creds) == 0 || json_array_size(creds) > 16) {
+        snprintf(err, errlen, "credentials: choose 1 to 16 credential sets, in the order to try");
+        FAIL("credentials");
+    }
+    json_array_foreach(creds, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 63) {
+            snprintf(err, errlen, "credential %zu: must be the name of a credential set", i + 1);
+            FAIL("credentials");
+        }
+    }
+#undef FAIL
+    req = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:I, s:I, s:b, s:b}", "cmd",
+                    "discover.add", "name", name, "targets", targets, "excludes", excludes,
+                    "credentials", creds, "schedule", *schedule ? schedule : "manual", "window",
+                    window, "pps", (json_int_t)pps, "port", (json_int_t)port, "auto_register",
+                    json_is_true(json_object_get(body, "auto_register")), "confirmed",
+                    json_is_true(json_object_get(body, "confirmed")));
+    return req;
+}
+
+static void disc_bad_body(struct ui__req *r, const char *err, const char *field)
+{
+    json_t *o = json_pack("{s:s}", "error", err);
+    if (field)
+        json_object_set_new(o, "field", json_string(field));
+    ui__respond_json(r, 400, o);
+}
+
+static void disc_show(struct ui__req *r, const char *name, int status)
+{
+    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", name));
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    json_object_del(rep, "ok");
+    ui__respond_json(r, status, rep);
+}
+
+static void h_discovery(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl(r, json_pack("{s:s}", "cmd", "discover.list"));
+    if (rep)
+        ui__respond_json(r, 200, rep);
+}
+
+static void h_discovery_get(struct ui__req *r, json_t *body, const char *arg)
+{
+    disc_show(r, arg, 200);
+}
+
+static void h_discovery_add(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[200];
+    const char *field = NULL;
+    json_t *req = disc_request(body, NULL, err, sizeof err, &field), *rep;
+    char name[64];
+    if (!req) {
+        disc_bad_body(r, err, field);
+        return;
+    }
+    gw_strlcpy(name, json_string_value(json_object_get(req, "name")), sizeof name);
+    if (disc_exists(r, name)) {
+        json_decref(req);
+        return;
+    }
+    rep = ctl_raw(r, req);
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    json_decref(rep);
+    disc_show(r, name, 201);
+}
+
+/* The control protocol has no "change": a change removes the setting and adds the new one,
+ * which starts its run history afresh; when the new one is refused, the old one is put back as
+ * it was. A running setting cannot change (409). */
+static void h_discovery_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[200], name[64];
+    const char *field = NULL;
+    json_t *req = disc_request(body, arg, err, sizeof err, &field), *old, *s, *rep, *back;
+    if (!req) {
+        disc_bad_body(r, err, field);
+        return;
+    }
+    gw_strlcpy(name, json_string_value(json_object_get(req, "name")), sizeof name);
+    old = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", arg));
+    if (!old || !ctl_ok(old)) {
+        json_decref(req);
+        if (old)
+            disc_fail(r, old);
+        return;
+    }
+    if (strcmp(name, arg) != 0 && disc_exists(r, name)) {
+        json_decref(req);
+        json_decref(old);
+        return;
+    }
+    rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
+    if (!rep || !ctl_ok(rep)) {
+        json_decref(req);
+        json_decref(old);
+        if (rep)
+            disc_fail(r, rep);
+        return;
+    }
+    json_decref(rep);
+    rep = ctl_raw(r, req);
+    if (!rep || ctl_ok(rep)) {
+        json_decref(old);
+        json_decref(rep);
+        if (rep)
+            disc_show(r, name, 200);
+        return;
+    }
+    s = json_object_get(old, "setting");
+    back = json_pack(
+        "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "cmd", "discover.add", "name",
+        json_object_get(s, "name"), "targets", json_object_get(s, "targets"), "excludes",
+        json_object_get(s, "excludes"), "credentials", json_object_get(s, "credentials"),
+        "schedule", json_object_get(s, "schedule"), "window", json_object_get(s, "window"), "pps",
+        json_object_get(s, "pps"), "port", json_object_get(s, "port"), "auto_register",
+        json_object_get(s, "auto_register"), "confirmed", json_object_get(s, "confirmed"));
+    json_decref(old);
+    back = back ? ctl_raw(r, back) : NULL;
+    if (!ctl_ok(back))
+        gw_log_err(UI, "discovery setting %s could not be restored after a refused change: %s", arg,
+                   json_string_value(json_object_get(back, "error")));
+    json_decref(back);
+    disc_fail(r, rep);
+}
+
+static void h_discovery_delete(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    json_decref(rep);
+}
+
+static void h_discovery_run(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.run", "name", arg));
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    json_object_del(rep, "ok");
+    ui__respond_json(r, 202, rep);
 }
 
 /* --- audit --- */
@@ -678,6 +1011,12 @@ static const struct route routes[] = {
     {UI_GET, "/credentials", VIEWER, false, false, h_credentials},
     {UI_POST, "/credentials", ADMIN, false, true, h_credential_add},
     {UI_DELETE, "/credentials/*", ADMIN, false, false, h_credential_delete},
+    {UI_GET, "/discovery", VIEWER, false, false, h_discovery},
+    {UI_POST, "/discovery", ADMIN, false, true, h_discovery_add},
+    {UI_GET, "/discovery/*", VIEWER, false, false, h_discovery_get},
+    {UI_PUT, "/discovery/*", ADMIN, false, true, h_discovery_put},
+    {UI_DELETE, "/discovery/*", ADMIN, false, false, h_discovery_delete},
+    {UI_POST, "/discovery/*/run", ADMIN, false, false, h_discovery_run},
     {UI_GET, "/audit", ADMIN, false, false, h_audit},
     {UI_GET, "/audit.csv", ADMIN, false, false, h_audit_csv},
     {UI_GET, "/system/log", ADMIN, false, false, h_system_log},

@@ -17,6 +17,6 @@ dist_wwwpages_DATA = webui/www/pages/login.js webui/www/pages/dashboard.js \
 	webui/www/pages/devices.js webui/www/pages/device.js webui/www/pages/credentials.js \
 	webui/www/pages/audit.js webui/www/pages/users.js webui/www/pages/security.js \
 	webui/www/pages/account.js webui/www/pages/about.js \
-	webui/www/pages/connection.js
+	webui/www/pages/connection.js webui/www/pages/discovery.js
 
 EXTRA_DIST += webui/README.md

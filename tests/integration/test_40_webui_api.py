@@ -41,6 +41,9 @@ ENDPOINTS = [
     ("PUT", "/api/v1/settings/security"), ("GET", "/api/v1/connection"),
     ("PUT", "/api/v1/connection/mode"), ("GET", "/api/v1/system/log"),
     ("PUT", "/api/v1/security/certificate"),
+    ("GET", "/api/v1/discovery"), ("POST", "/api/v1/discovery"), ("GET", "/api/v1/discovery/x"),
+    ("PUT", "/api/v1/discovery/x"), ("DELETE", "/api/v1/discovery/x"),
+    ("POST", "/api/v1/discovery/x/run"),
     ("GET", "/api/v1/nonexistent"),
 ]
 WRITES = [(m, p) for m, p in ENDPOINTS if m != "GET" and not p.startswith("/api/v1/session")]
@@ -680,3 +683,103 @@ def test_auto_upgrade_time_setting(running):
     details = [a["detail"] for a in web.audit(admin) if a["action"] == "settings.security"]
     assert any("auto_upgrade_time none -> 03:30" in x for x in details), details
     assert any("auto_upgrade_time 00:00 -> none" in x for x in details), details
+
+
+def _wait_run(web, sess, name, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r = web.request("GET", f"/api/v1/discovery/{name}", sess=sess)
+        assert r.status == 200, r.raw
+        run = r.json["setting"]["last_run"]
+        if run and run["state"] != "running":
+            return r.json["setting"]
+        time.sleep(0.3)
+    raise AssertionError(f"discovery {name} did not finish: {r.json}")
+
+
+def test_discovery_settings(running, tdir):
+    from test_60_discovery import Fleet
+    web = running
+    s = web.login()
+    r = web.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+                                                      "community": "public"}, sess=s)
+    assert r.status == 201, r.raw
+    fleet = Fleet(tdir, "fleet", 6, "127.0.60.1", v3=False).start()
+    try:
+        good = {"name": "Office LAN", "targets": "127.0.60.1-127.0.60.10",
+                "excludes": "127.0.60.9", "credentials": ["pub"], "schedule": "daily 02:30",
+                "window": "01:00-05:00", "pps": 200, "port": fleet.port}
+        # The parser's sentence comes back naming the field it is about.
+        r = web.request("POST", "/api/v1/discovery",
+                        dict(good, targets="127.0.60.1, 127.0.60.2,\n10.0.0.300"), sess=s)
+        assert r.status == 400 and r.json["field"] == "targets", r.raw
+        assert r.error() == "target 3: '10.0.0.300': octet out of range", r.raw
+        for bad, fld in ((dict(good, schedule="weekly"), "schedule"),
+                         (dict(good, window="25:00-01:00"), "window"),
+                         (dict(good, credentials=["nope"]), "credentials"),
+                         (dict(good, credentials=[]), "credentials"),
+                         (dict(good, excludes="10.0.0.0/33"), "excludes"),
+                         (dict(good, pps=0), "pps"), (dict(good, pps="fast"), "pps"),
+                         (dict(good, name=""), "name"), (dict(good, bogus=1), None),
+                         (dict(good, auto_register="yes"), "auto_register")):
+            r = web.request("POST", "/api/v1/discovery", bad, sess=s)
+            assert r.status == 400 and r.error(), (bad, r.raw)
+            assert r.json.get("field") == fld, (bad, r.raw)
+        # More than a /16 needs the confirmation.
+        r = web.request("POST", "/api/v1/discovery", dict(good, name="big", targets="10.0.0.0/15"),
+                        sess=s)
+        assert r.status == 400 and r.json.get("needs_confirm") is True, r.raw
+        r = web.request("POST", "/api/v1/discovery",
+                        dict(good, name="big", targets="10.0.0.0/15", confirmed=True), sess=s)
+        assert r.status == 201 and r.json["setting"]["confirmed"] is True, r.raw
+        assert web.request("DELETE", "/api/v1/discovery/big", sess=s).status == 200
+        big = b'{"name": "x", "targets": "' + b"1" * (70 * 1024) + b'"}'
+        assert web.request("POST", "/api/v1/discovery", sess=s, raw=big).status == 413
+        r = web.request("POST", "/api/v1/discovery", good, sess=s)
+        assert r.status == 201, r.raw
+        st = r.json["setting"]
+        assert (st["name"], st["schedule"], st["window"], st["pps"]) == \
+            ("Office LAN", "daily 02:30", "01:00-05:00", 200)
+        assert st["last_run"] is None and st["printers"] == []
+        assert web.request("POST", "/api/v1/discovery", good, sess=s).status == 409
+        lst = web.request("GET", "/api/v1/discovery", sess=s)
+        assert [x["name"] for x in lst.json["settings"]] == ["Office LAN"]
+        # The CLI sees the same setting: one code path.
+        cli = json.loads(web.cli("discover", "show", "Office LAN", "--json").stdout)
+        assert cli["targets"] == good["targets"]
+        # A change that the parser refuses leaves the setting as it was.
+        r = web.request("PUT", "/api/v1/discovery/Office%20LAN",
+                        dict(good, targets="127.0.60.1-127.0.60.999"), sess=s)
+        assert r.status == 400 and r.json["field"] == "targets", r.raw
+        r = web.request("GET", "/api/v1/discovery/Office%20LAN", sess=s)
+        assert r.status == 200 and r.json["setting"]["targets"] == good["targets"]
+        r = web.request("PUT", "/api/v1/discovery/Office%20LAN",
+                        dict(good, schedule="manual", window="", targets="127.0.60.1-127.0.60.8"),
+                        sess=s)
+        assert r.status == 200 and r.json["setting"]["schedule"] == "manual", r.raw
+        assert web.request("PUT", "/api/v1/discovery/none", good, sess=s).status == 404
+        # Viewers read, never write.
+        r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW,
+                                                    "role": "viewer"}, sess=s)
+        assert r.status == 201
+        v = web.login("vera", VIEWER_PW)
+        assert web.request("GET", "/api/v1/discovery/Office%20LAN", sess=v).status == 200
+        assert web.request("POST", "/api/v1/discovery/Office%20LAN/run", sess=v).status == 403
+        assert web.request("PUT", "/api/v1/discovery/Office%20LAN", good, sess=v).status == 403
+        # A run on the daemon's loop against the simulated fleet.
+        r = web.request("POST", "/api/v1/discovery/Office%20LAN/run", sess=s)
+        assert r.status == 202 and r.json["started"] is True, r.raw
+        done = _wait_run(web, s, "Office%20LAN")
+        assert done["last_run"]["state"] == "done", done
+        assert done["last_run"]["total"] == 8
+        found = sorted(p["address"] for p in done["printers"])
+        assert found == [fleet.addr(i) for i in range(6)], found
+        assert web.request("POST", "/api/v1/discovery/nope/run", sess=s).status == 404
+        assert web.request("DELETE", "/api/v1/discovery/nope", sess=s).status == 404
+        assert web.request("DELETE", "/api/v1/discovery/Office%20LAN", sess=s).status == 200
+        assert web.request("GET", "/api/v1/discovery/Office%20LAN", sess=s).status == 404
+        acts = [(a["action"], a["user"]) for a in web.audit(s)]
+        for act in ("discover.add", "discover.run", "discover.remove"):
+            assert (act, "admin") in acts, act
+    finally:
+        fleet.stop()

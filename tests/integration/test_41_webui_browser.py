@@ -9,7 +9,9 @@
 #     devices table at tablet width, a request without CSRF token and a cross-site form refused;
 #   - three wrong passwords lock the account, and it stays locked after a daemon restart;
 #   - the session ends after inactivity and the page says so;
-#   - an alert raised on the agent appears on the open device page without a reload.
+#   - an alert raised on the agent appears on the open device page without a reload;
+#   - discovery: a target error shown at its field, a setting added and run against fleetsim,
+#     the page following the run to its printers (desktop and tablet width).
 # Screenshots are kept in a directory whose path is printed (run pytest with -s to see it).
 
 import json
@@ -197,3 +199,19 @@ def test_live_alert(gateway, snmpd_factory, shots):
     agent._write_conf()
     agent.restart()
     sc.finish()
+
+
+def test_discovery_page(gateway, tdir, shots):
+    from test_60_discovery import Fleet
+    fleet = Fleet(tdir, "fleet", 5, "127.0.61.1", v3=False).start()
+    try:
+        gateway.start()
+        s = gateway.login()
+        r = gateway.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+                                                              "community": "public"}, sess=s)
+        assert r.status == 201, r.raw
+        lines = Scenario("discovery", gateway, shots, TARGETS="127.0.61.1-127.0.61.20",
+                         SNMP_PORT=fleet.port, PRINTERS=5).finish()
+        print("\n".join(l for l in lines if "progress_events" in l))
+    finally:
+        fleet.stop()

@@ -5,9 +5,10 @@
 export const session = { user: null, role: null, csrf: null, mustChange: false };
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, data) {
     super(message);
     this.status = status;
+    this.data = data || null; // the whole error answer: {error, field?, ...}
   }
 }
 
@@ -33,7 +34,7 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const msg = (data && data.error) || `The request failed (HTTP ${res.status}).`;
     if (res.status === 401 && path !== '/session') for (const fn of listeners) fn(msg);
-    throw new ApiError(res.status, msg);
+    throw new ApiError(res.status, msg, data);
   }
   return data;
 }

@@ -153,6 +153,58 @@ const scenarios = {
   },
 };
 
+// Discovery: the parser's error next to its field, a setting added through the form, a run
+// started with "Run now" that the page follows until the printers are listed. Websocket frames
+// are watched: when `discovery.progress` events arrive, the progress shown must come from them.
+async function discovery(page) {
+  let progressEvents = 0;
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => {
+    if (typeof f.payload === 'string' && f.payload.includes('"discovery.progress"')) progressEvents++;
+  }));
+  await loginOk(page);
+  await page.click('nav a[href="#/discovery"]');
+  await page.waitForSelector('#discovery-form');
+  await page.fill('#d-name', 'Office LAN');
+  await page.fill('#d-targets', `${env.TARGETS}, 10.0.0.300`);
+  await page.selectOption('#discovery-form select[aria-label="Add a credential set"]', 'pub');
+  await page.fill('#d-port', env.SNMP_PORT);
+  await page.click('#discovery-form button[type=submit]');
+  const err = (await (await page.waitForSelector('#err-targets:not(:empty)')).textContent()).trim();
+  check(/target 2: '10\.0\.0\.300': octet out of range/.test(err), `the bad target is shown next to the field: ${err}`);
+  await shot(page, 'discovery-error');
+  await page.fill('#d-targets', env.TARGETS);
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery tr[data-name="Office LAN"]');
+  check(((await page.textContent('#discovery-msg')) || '').includes('added'), 'the setting was added');
+  await page.click('#discovery tr[data-name="Office LAN"] button.primary');
+  // Follow the run: the row shows the state; events (when the gateway sends them) drive it.
+  let sawLive = false;
+  const end = Date.now() + 60000;
+  for (;;) {
+    const st = await page.getAttribute('#discovery tr[data-name="Office LAN"] .progress', 'data-state');
+    if (await page.$('#discovery tr[data-name="Office LAN"] .progress[data-live=event]')) sawLive = true;
+    if (st === 'done' || st === 'failed') break;
+    if (Date.now() > end) throw new Error(`the run did not finish in 60 s (state ${st})`);
+    await page.waitForTimeout(100);
+  }
+  check((await page.getAttribute('#discovery tr[data-name="Office LAN"] .progress', 'data-state')) === 'done', 'the page shows the run done');
+  out({ progress_events: progressEvents, rendered_from_event: sawLive });
+  if (progressEvents > 0) check(sawLive, 'discovery.progress events update the progress shown');
+  await shot(page, 'discovery');
+  await page.click('#discovery tr[data-name="Office LAN"] a');
+  await page.waitForSelector('#found tbody tr td.mono');
+  const rows = await page.locator('#found tbody tr').count();
+  check(rows === +env.PRINTERS, `the setting page lists ${rows} printers found`);
+  await shot(page, 'discovery-setting');
+  await page.setViewportSize({ width: 800, height: 1100 });
+  await page.goto(`${URL}#/discovery`);
+  await page.waitForSelector('#discovery tr[data-name="Office LAN"]');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `no horizontal scrolling at tablet width (${overflow} px)`);
+  await shot(page, 'discovery-tablet');
+}
+scenarios.discovery = discovery;
+
 const ctx = await chromium.launchPersistentContext(env.PROFILE, {
   executablePath: '/usr/bin/chromium',
   headless: true,
