@@ -304,6 +304,40 @@ static int store_password(struct gw_db *db, const char *name, const char *role, 
     return rc;
 }
 
+int ui_password_hash(const char *password, char **out, struct gw_errbuf *eb)
+{
+    int rc = ui_password_check(password, eb);
+    *out = NULL;
+    if (rc < 0)
+        return rc;
+    *out = hash_password(password);
+    if (!*out)
+        return gw_errbuf_set(eb, GW_E_CRYPTO, "cannot hash the password");
+    return 0;
+}
+
+int ui_user_set_hash(struct gw_db *db, const char *name, const char *role, const char *phc,
+                     struct gw_errbuf *eb)
+{
+    int rc;
+    if (!valid_user_name(name))
+        return gw_errbuf_set(eb, GW_E_INVAL, "user name: 1 to 64 letters, digits, . _ - @");
+    if (strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0)
+        return gw_errbuf_set(eb, GW_E_INVAL, "role: must be admin or viewer");
+    /* Only our own kind of hash: argon2id in PHC form, nothing that would verify anything. */
+    if (!phc || strncmp(phc, "$argon2id$v=19$m=", 17) != 0 || strlen(phc) > 256 ||
+        strspn(phc, "$=,+/0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+            strlen(phc))
+        return gw_errbuf_set(eb, GW_E_INVAL, "password hash: not an argon2id PHC string");
+    rc = ui_db_migrate(db, eb);
+    if (rc < 0)
+        return rc;
+    rc = store_password(db, name, role, phc);
+    if (rc < 0)
+        return gw_errbuf_set(eb, rc, "cannot store the password");
+    return 0;
+}
+
 int ui_user_set_password(struct gw_db *db, const char *name, const char *role, const char *password,
                          struct gw_errbuf *eb)
 {
@@ -311,22 +345,12 @@ int ui_user_set_password(struct gw_db *db, const char *name, const char *role, c
     int rc;
     if (!valid_user_name(name))
         return gw_errbuf_set(eb, GW_E_INVAL, "user name: 1 to 64 letters, digits, . _ - @");
-    if (strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0)
-        return gw_errbuf_set(eb, GW_E_INVAL, "role: must be admin or viewer");
-    rc = ui_password_check(password, eb);
+    rc = ui_password_hash(password, &hash, eb);
     if (rc < 0)
         return rc;
-    rc = ui_db_migrate(db, eb);
-    if (rc < 0)
-        return rc;
-    hash = hash_password(password);
-    if (!hash)
-        return gw_errbuf_set(eb, GW_E_CRYPTO, "cannot hash the password");
-    rc = store_password(db, name, role, hash);
+    rc = ui_user_set_hash(db, name, role, hash, eb);
     gw_free_secret_str(hash);
-    if (rc < 0)
-        return gw_errbuf_set(eb, rc, "cannot store the password");
-    return 0;
+    return rc;
 }
 
 int ui_user_unlock(struct gw_db *db, const char *name)

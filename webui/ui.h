@@ -80,6 +80,15 @@ bool ui_user_exists(struct gw_db *db, const char *name);
  * GW_E_DB. */
 int ui_user_set_password(struct gw_db *db, const char *name, const char *role, const char *password,
                          struct gw_errbuf *eb);
+/* Checks password against the policy and hashes it (argon2id, about 0.1 s). Any thread.
+ * Returns: 0 with *out set to the PHC string (caller frees with gw_free_secret_str()), or
+ * GW_E_INVAL (policy; a sentence for a person in eb), GW_E_CRYPTO. */
+int ui_password_hash(const char *password, char **out, struct gw_errbuf *eb);
+/* ui_user_set_password() with a hash ui_password_hash() made, so that a program can hash
+ * where it runs and let the daemon store it. Returns: 0, GW_E_INVAL (name, role, not an
+ * argon2id PHC string), GW_E_DB. */
+int ui_user_set_hash(struct gw_db *db, const char *name, const char *role, const char *phc,
+                     struct gw_errbuf *eb);
 /* Clears the lockout and failure count of name. Returns: 0, GW_E_NOTFOUND, GW_E_DB. */
 int ui_user_unlock(struct gw_db *db, const char *name);
 /* Writes the SHA-256 fingerprint of the PEM certificate at path as "AB:CD:..." (95 bytes and

@@ -378,6 +378,51 @@ def test_lockout_survives_restart_and_admin_unlock(running):
     assert "intact" in web.cli("audit", "verify").stdout
 
 
+def test_admin_recovery_through_daemon_and_direct(running):
+    """`fleetgw admin` goes through the running daemon's control socket (the only writer of
+    the database) and works on the database itself only when no daemon runs."""
+    web = running
+    pwfile = web.tdir / "new.pw"
+    for _ in range(3):
+        web.login(password="Wrong!pass1", expect=401)
+    web.login(expect=401)
+    cp = web.cli("admin", "unlock")
+    assert "unlocked (by the running daemon)" in cp.stdout, cp.stdout
+    s = web.login()
+    assert web.request("GET", "/api/v1/status", sess=s).status == 200
+    # The policy is checked by the command, before anything is sent.
+    pwfile.write_text("weakpassword\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwfile, ok=False)
+    assert cp.returncode != 0 and "upper-case" in cp.stderr, cp.stderr
+    pwfile.write_text("N3w!Secret-one\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwfile)
+    assert "(by the running daemon)" in cp.stdout, cp.stdout
+    assert web.request("GET", "/api/v1/status", sess=s).status == 401  # sessions ended
+    web.login(expect=401)
+    s = web.login(password="N3w!Secret-one")
+    cp = web.cli("admin", "unlock", "nosuchuser", ok=False)
+    assert cp.returncode != 0 and "no such web UI account" in cp.stderr
+    acts = [(a["action"], a["result"], a["user"], a["source"]) for a in web.audit(s)]
+    assert ("account.unlocked", "ok", "root", "cli") in acts, acts
+    assert ("password.reset", "ok", "root", "cli") in acts, acts
+    assert ("account.unlocked", "failed", "root", "cli") in acts, acts
+    assert "N3w!Secret" not in web.log()
+    # No daemon: the same commands change the database directly.
+    assert web.stop() == 0
+    pwfile.write_text("Th1rd#Secret\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwfile)
+    assert "set;" in cp.stdout and "daemon" not in cp.stdout, cp.stdout
+    web.start()
+    for _ in range(3):
+        web.login(password="Wrong!pass1", expect=401)
+    assert web.stop() == 0
+    cp = web.cli("admin", "unlock")
+    assert "unlocked" in cp.stdout and "daemon" not in cp.stdout, cp.stdout
+    web.start()
+    s = web.login(password="Th1rd#Secret")
+    assert "intact" in web.cli("audit", "verify").stdout
+
+
 def test_session_idle_timeout(tdir, fleetgw):
     web = WebGateway(tdir, fleetgw, extra="session_idle_timeout = 3s\n").init().start()
     try:
