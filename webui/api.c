@@ -1094,6 +1094,16 @@ static const char *csrf_refusal(struct ui__req *r, bool check_token)
     return NULL;
 }
 
+/* A page's own refresh after a live event (GET with X-Fleetgw-Background: 1) is no activity
+ * of the person and must not keep the session alive. */
+static bool background_request(struct ui__req *r)
+{
+    char v[8] = "";
+    return r->method == UI_GET &&
+           lws_hdr_custom_copy(r->wsi, v, sizeof v, "x-fleetgw-background:", 21) > 0 &&
+           strcmp(v, "1") == 0;
+}
+
 void ui__api_dispatch(struct ui__req *r)
 {
     const char *path = r->path;
@@ -1120,7 +1130,7 @@ void ui__api_dispatch(struct ui__req *r)
     /* 1. Deny by default: everything but the login needs a session, even to learn whether a
      * path exists. A login request with a valid cookie is remembered, to replace it. */
     if (lws_hdr_copy(r->wsi, cookie, sizeof cookie, WSI_TOKEN_HTTP_COOKIE) > 0)
-        r->authed = ui__session_lookup(r->srv, cookie, r->peer, &r->sess);
+        r->authed = ui__session_lookup(r->srv, cookie, r->peer, !background_request(r), &r->sess);
     OPENSSL_cleanse(cookie, sizeof cookie);
     if (!public_route && !r->authed) {
         ui__respond_error(r, 401, "Not logged in, or the session has ended: please log in.");

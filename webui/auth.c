@@ -496,7 +496,7 @@ static const char *expired_reason(struct ui_server *s, int64_t created, int64_t 
 }
 
 bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const char *peer,
-                        struct ui__session *out)
+                        bool touch, struct ui__session *out)
 {
     char tok[2 * UI__TOKEN_BYTES + 1], th[65], src[64];
     sqlite3_stmt *st;
@@ -536,7 +536,7 @@ bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const ch
         return false;
     }
     /* One write per second at most: the idle clock has second resolution. */
-    if (now != out->last_seen) {
+    if (touch && now != out->last_seen) {
         st = prep(s->db, "UPDATE ui_sessions SET last_seen = ?2 WHERE token_hash = ?1");
         if (st) {
             sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);
@@ -903,6 +903,7 @@ void ui__logout(struct ui__req *r)
 {
     session_delete(r->srv, r->sess.token_hash);
     gw_audit_add(r->srv->db, r->sess.user, r->peer, "logout", "ok", NULL);
+    ui__ws_recheck(r->srv);
     snprintf(r->cookie, sizeof r->cookie,
              UI__COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));

@@ -576,6 +576,8 @@ static void lws_log(int level, const char *line)
 static void on_sweep(uv_timer_t *t)
 {
     ui__sessions_sweep(t->data);
+    /* Sessions also end outside the sweep (another request, the CLI): their sockets close. */
+    ui__ws_recheck(t->data);
 }
 
 static void sweep_closed(uv_handle_t *h)

@@ -170,9 +170,10 @@ int ui__security_save(struct ui_server *s, const struct ui__security *sec);
 /* Looks the session cookie of r up and checks its timeouts (ending and auditing an expired
  * one). Returns: true with r->sess filled, or false. */
 bool ui__session_check(struct ui__req *r);
-/* Same for a websocket upgrade, from the raw cookie header. */
+/* Looks a session up from the raw cookie header. touch renews its idle clock: only for a
+ * person's requests, never for a websocket or a page's background refresh. */
 bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const char *peer,
-                        struct ui__session *out);
+                        bool touch, struct ui__session *out);
 /* Returns: true while the session with this token hash is still valid (no audit). */
 bool ui__session_alive(struct ui_server *s, const char *token_hash);
 /* POST /session: starts the login (hashing off the loop); answers later. */
@@ -198,6 +199,8 @@ int ui__ws_filter(struct ui_server *s, struct lws *wsi);
 void ui__ws_established(struct ui_server *s, struct lws *wsi, struct ui__ws **slot);
 int ui__ws_writeable(struct ui_server *s, struct lws *wsi, struct ui__ws **slot);
 void ui__ws_closed(struct ui_server *s, struct ui__ws **slot);
+/* Has every websocket check its session now, so those whose session ended close. */
+void ui__ws_recheck(struct ui_server *s);
 void ui__events_cleanup(struct ui_server *s);
 
 /* --- tls.c --- */

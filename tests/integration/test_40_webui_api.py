@@ -550,6 +550,59 @@ def test_websocket_needs_session_and_origin(running):
     sock.close()
 
 
+def _ws_closed_within(sock, seconds):
+    """True when the server closes the websocket (close frame or EOF) within seconds."""
+    end = time.monotonic() + seconds
+    sock.settimeout(0.5)
+    while time.monotonic() < end:
+        try:
+            data = sock.recv(4096)
+        except (socket.timeout, TimeoutError):
+            continue
+        except (OSError, ssl.SSLError):
+            return True
+        if not data or b"\x88" in data[:2]:
+            return True
+    return False
+
+
+def test_websocket_and_background_requests_do_not_renew_the_session(tdir, fleetgw):
+    web = WebGateway(tdir, fleetgw, extra="session_idle_timeout = 3s\n").init().start()
+    try:
+        s = web.login()
+        sock, head = _ws_upgrade(web, s["cookie"])
+        assert head.startswith(b"HTTP/1.1 101"), head
+        # A page's own refreshes after live events and a websocket that reconnects are no
+        # activity of the person.
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 4.5:
+            r = web.request("GET", "/api/v1/status", sess=s,
+                            headers={"X-Fleetgw-Background": "1"})
+            if r.status == 401:
+                break
+            assert r.status == 200
+            ws2, head2 = _ws_upgrade(web, s["cookie"])
+            ws2.close()
+            time.sleep(0.5)
+        assert web.request("GET", "/api/v1/status", sess=s).status == 401
+        # Its websocket is closed by the server once the session has ended.
+        assert _ws_closed_within(sock, 8), "websocket still open after the session ended"
+        sock.close()
+        # A person's requests do renew it.
+        s = web.login()
+        for _ in range(4):
+            time.sleep(1.2)
+            assert web.request("GET", "/api/v1/status", sess=s).status == 200
+        # Logging out closes the session's websocket at once.
+        sock, head = _ws_upgrade(web, s["cookie"])
+        assert head.startswith(b"HTTP/1.1 101"), head
+        assert web.request("DELETE", "/api/v1/session", sess=s).status == 200
+        assert _ws_closed_within(sock, 2), "websocket still open after logout"
+        sock.close()
+    finally:
+        web.daemon.stop()
+
+
 def test_tls_versions_and_ciphers(running):
     web = running
     exe = shutil.which("sslscan")

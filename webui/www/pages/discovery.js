@@ -3,7 +3,7 @@
 // or change one (administrators), and a page per setting with the printers its last run found.
 // Progress arrives as `discovery.progress` events on the websocket; while a run is going and
 // no event came for a few seconds the page also re-reads the setting, so it never freezes.
-import { api, isAdmin } from '../api.js';
+import { api, isAdmin, BG } from '../api.js';
 import { h, card, field, notice, fmtNum } from '../dom.js';
 import { register, go } from '../router.js';
 import { events } from '../live.js';
@@ -55,7 +55,7 @@ function follow(onEvent, reload, running) {
   };
   events.addEventListener('discovery.progress', handler);
   const timer = setInterval(() => {
-    if (running() && Date.now() - last > STALE_MS) reload().catch(() => {});
+    if (running() && Date.now() - last > STALE_MS) reload(BG).catch(() => {});
   }, 2000);
   return () => {
     events.removeEventListener('discovery.progress', handler);
@@ -180,8 +180,8 @@ register({
         h('tbody', {}, settings.length ? settings.map(row)
           : h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No discovery settings yet.'))));
     }
-    async function load() {
-      settings = (await api('GET', '/discovery')).settings;
+    async function load(opts) {
+      settings = (await api('GET', '/discovery', undefined, opts)).settings;
       draw();
     }
     async function runNow(name) {
@@ -222,7 +222,7 @@ register({
     await load();
     return follow((d) => {
       const s = settings.find((x) => x.name === d.setting);
-      if (!s) { load().catch(() => {}); return; }
+      if (!s) { load(BG).catch(() => {}); return; }
       s.last_run = { ...(s.last_run || {}), ...d };
       const tr = rows.get(s.name);
       if (tr) {
@@ -230,7 +230,7 @@ register({
         cell.replaceChildren(progress(s.last_run));
         cell.firstChild.dataset.live = 'event';
       }
-      if (d.state && d.state !== 'running') load().catch(() => {});
+      if (d.state && d.state !== 'running') load(BG).catch(() => {});
     }, load, () => settings.some((s) => s.last_run && s.last_run.state === 'running'));
   },
 });
@@ -244,8 +244,8 @@ register({
     const prog = h('div', { id: 'discovery-progress' });
     const found = h('table', { class: 'table', id: 'found' });
     let setting = null;
-    async function load() {
-      setting = (await api('GET', `/discovery/${encodeURIComponent(name)}`)).setting;
+    async function load(opts) {
+      setting = (await api('GET', `/discovery/${encodeURIComponent(name)}`, undefined, opts)).setting;
       const s = setting;
       head.replaceChildren(h('dl', { class: 'kv' },
         h('dt', {}, 'Targets'), h('dd', { class: 'mono wrap' }, s.targets),
@@ -285,7 +285,7 @@ register({
       setting.last_run = { ...(setting.last_run || {}), ...d };
       prog.replaceChildren(progress(setting.last_run));
       prog.firstChild.dataset.live = 'event';
-      if (d.state && d.state !== 'running') load().catch(() => {});
+      if (d.state && d.state !== 'running') load(BG).catch(() => {});
     }, load, () => setting && setting.last_run && setting.last_run.state === 'running');
   },
 });
