@@ -787,6 +787,76 @@ static bool user_load(struct gw_db *db, const char *name, struct user_row *u)
     return found;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Failed logins per source address: the account lockout stops guessing one account's
+ * password, this stops one address from guessing across many accounts (and from locking them
+ * all out one after the other).
+ */
+
+static struct ui__src *src_slot(struct ui_server *s, const char *addr, bool create)
+{
+    struct ui__src *oldest = &s->src[0];
+    for (size_t i = 0; i < UI__SRC_SLOTS; i++) {
+        if (s->src[i].addr[0] && strcmp(s->src[i].addr, addr) == 0)
+            return &s->src[i];
+        if (s->src[i].last < oldest->last)
+            oldest = &s->src[i];
+    }
+    if (!create)
+        return NULL;
+    /* The least recently used slot goes; a free one has last == 0. */
+    memset(oldest, 0, sizeof *oldest);
+    gw_strlcpy(oldest->addr, addr, sizeof oldest->addr);
+    return oldest;
+}
+
+/* Returns: the seconds for which logins from addr are refused, or 0. The refusals are
+ * audited once a minute per address with their count, so that a flood of them cannot flood
+ * the audit log too. */
+static int64_t src_blocked(struct ui_server *s, const char *addr, const char *user)
+{
+    struct ui__src *e = src_slot(s, addr, false);
+    int64_t now = gw_now();
+    if (!e || e->blocked_until <= now)
+        return 0;
+    e->refused++;
+    e->last = now;
+    if (now - e->refused_audited >= 60) {
+        char detail[256];
+        snprintf(detail, sizeof detail,
+                 "too many failed logins from this address: %u login(s) refused, the last as "
+                 "'%.64s'",
+                 e->refused, user);
+        gw_audit_add(s->db, user, addr, "login", "failed", detail);
+        e->refused = 0;
+        e->refused_audited = now;
+    }
+    return e->blocked_until - now;
+}
+
+static void src_failed(struct ui_server *s, const char *addr, const char *user)
+{
+    struct ui__src *e = src_slot(s, addr, true);
+    int64_t now = gw_now();
+    char detail[256];
+    if (now - e->first > UI__SRC_WINDOW_S) {
+        e->first = now;
+        e->fails = 0;
+    }
+    e->fails++;
+    e->last = now;
+    if (e->fails <= UI__SRC_MAX_FAILS || e->blocked_until > now)
+        return;
+    e->blocked_until = now + UI__SRC_BLOCK_S;
+    e->refused = 0;
+    snprintf(detail, sizeof detail,
+             "%u failed logins from this address within %d min (last as '%.64s'); logins from it "
+             "refused for %d min",
+             e->fails, UI__SRC_WINDOW_S / 60, user, UI__SRC_BLOCK_S / 60);
+    gw_log_warn(UI, "login rate limit source=%s failures=%u", addr, e->fails);
+    gw_audit_add(s->db, "-", addr, "login.ratelimited", "ok", detail);
+}
+
 /* Counts a failed attempt against a known, unlocked account; locks it at the threshold. */
 static void count_failure(struct ui_server *s, struct ui__job *j)
 {
@@ -828,6 +898,7 @@ static void login_done(struct ui__job *j)
     if (j->locked || !j->known || !j->verified || j->rc < 0) {
         if (j->known && !j->locked && j->rc == 0)
             count_failure(s, j);
+        src_failed(s, j->peer, j->user);
         gw_audit_add(s->db, j->user, j->peer, "login", "failed",
                      j->locked  ? "account locked"
                      : j->known ? "wrong password"
@@ -874,8 +945,19 @@ void ui__login(struct ui__req *r, json_t *body)
     const char *pw = name ? ui__json_str(body, "password", LOGIN_PW_MAX, err, sizeof err) : NULL;
     struct user_row u;
     struct ui__job *j;
+    int64_t wait_s;
     if (!name || !pw) {
         ui__respond_error(r, 400, err);
+        return;
+    }
+    /* Refused before any hashing: the limit must not become a CPU lever either. */
+    wait_s = src_blocked(s, r->peer, name);
+    if (wait_s > 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "Too many failed logins from your address: try again in %lld minutes.",
+                 (long long)(wait_s + 59) / 60);
+        ui__respond_error(r, 429, msg);
         return;
     }
     j = job_new(r, login_done);

@@ -36,6 +36,13 @@ struct lws_context;
 /* Password hashes computed at the same time at most (each takes 19 MiB). */
 #define UI__MAX_HASHING 2
 #define UI__EVENT_RING  128
+/* Failed logins from one source address: more than UI__SRC_MAX_FAILS within UI__SRC_WINDOW_S
+ * seconds, whatever the user names, and every login from there is refused (429) for
+ * UI__SRC_BLOCK_S seconds. Kept in memory for the UI__SRC_SLOTS most recent addresses. */
+#define UI__SRC_MAX_FAILS 10
+#define UI__SRC_WINDOW_S  600
+#define UI__SRC_BLOCK_S   900
+#define UI__SRC_SLOTS     256
 
 enum ui__method { UI_GET, UI_POST, UI_PUT, UI_PATCH, UI_DELETE, UI_OTHER };
 
@@ -64,6 +71,14 @@ struct ui__security {
 };
 
 struct ui__job;
+
+/* Login failures of one source address (see UI__SRC_MAX_FAILS). */
+struct ui__src {
+    char addr[64];
+    int64_t first, last;     /* first failure of the window, most recent use */
+    unsigned fails, refused; /* refused: since the last audit record about it */
+    int64_t blocked_until, refused_audited;
+};
 
 /* One HTTP transaction, from the request line to the last byte of the answer. */
 struct ui__req {
@@ -123,6 +138,7 @@ struct ui_server {
     unsigned hashing;
     struct ui__job *queue_head, *queue_tail;
     char *dummy_hash; /* verified for unknown users, so they cost what a known one costs */
+    struct ui__src src[UI__SRC_SLOTS];
     /* websocket clients and the event ring */
     struct ui__ws *ws_list;
     unsigned ws_count;

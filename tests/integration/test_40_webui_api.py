@@ -128,8 +128,9 @@ class WebGateway:
         return (self.tdir / "fleetgw.log").read_text(errors="replace")
 
     def request(self, method, path, body=None, sess=None, csrf=True, origin=True, host=None,
-                headers=None, raw=None):
-        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=15)
+                headers=None, raw=None, source=None):
+        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=15,
+                                        source_address=(source, 0) if source else None)
         h = {"Host": host or self.host}
         if origin is True:
             h["Origin"] = self.origin
@@ -421,6 +422,35 @@ def test_admin_recovery_through_daemon_and_direct(running):
     web.start()
     s = web.login(password="Th1rd#Secret")
     assert "intact" in web.cli("audit", "verify").stdout
+
+
+def test_login_rate_limit_per_source_address(running):
+    """Many wrong logins from one address, each against another user name (so no account
+    lockout helps), get that address refused with 429 and audited; other addresses and the
+    accounts are unaffected."""
+    import concurrent.futures
+    web = running
+    def wrong(i):
+        return web.request("POST", "/api/v1/session",
+                           {"username": f"guess{i}", "password": "Wrong!pass1"}).status
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        codes = list(ex.map(wrong, range(11)))
+    assert codes == [401] * 11, codes
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW})
+    assert r.status == 429 and "Too many failed logins from your address" in r.error(), r.raw
+    r = web.request("POST", "/api/v1/session", {"username": "guess99", "password": "x"})
+    assert r.status == 429
+    # Another address logs in as usual: the admin account was never locked.
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW},
+                    source="127.0.0.2")
+    assert r.status == 200, r.raw
+    s = {"cookie": r.cookies[0].split(";")[0], "csrf": r.json["csrf"]}
+    items = web.audit(s)
+    limited = [a for a in items if a["action"] == "login.ratelimited"]
+    assert len(limited) == 1 and limited[0]["source"] == "127.0.0.1", limited
+    assert "failed logins from this address" in limited[0]["detail"]
+    refused = [a for a in items if a["action"] == "login" and "too many" in (a["detail"] or "")]
+    assert refused and refused[0]["user"] in ("admin", "guess99"), refused
 
 
 def test_session_idle_timeout(tdir, fleetgw):
