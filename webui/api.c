@@ -820,6 +820,26 @@ static void h_user_unlock(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* --- sessions --- */
+
+static void h_sessions(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__respond_json(r, 200, ui__sessions_list(r->srv, r->sess.token_hash));
+}
+
+static void h_session_end(struct ui__req *r, json_t *body, const char *arg)
+{
+    char src[96];
+    int rc = ui__session_end(r->srv, arg, r->sess.user, source_of(r, src, sizeof src));
+    if (rc < 0) {
+        ui__respond_error(r, rc == GW_E_NOTFOUND ? 404 : 500,
+                          rc == GW_E_NOTFOUND ? "No such session; it may have ended already."
+                                              : "The session could not be ended.");
+        return;
+    }
+    ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
 /* --- security settings --- */
 
 static json_t *upgrade_json(int min)
@@ -847,7 +867,8 @@ static void h_security(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, security_json(r->srv));
 }
 
-static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
+/* Runs after the re-authentication; body no longer holds current_password. */
+static void security_apply(struct ui__req *r, json_t *body, const char *arg)
 {
     struct ui_server *s = r->srv;
     struct ui__security next = s->sec, old = s->sec;
@@ -891,7 +912,7 @@ static const char *pem_member(json_t *body, const char *key, char *err, size_t e
     return json_string_value(v);
 }
 
-static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
+static void certificate_apply(struct ui__req *r, json_t *body, const char *arg)
 {
     struct ui_server *s = r->srv;
     char err[160], src[96], cert[512], key[512], fp[100], detail[300];
@@ -937,6 +958,51 @@ static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200,
                      json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "pending_fingerprint_sha256", fp,
                                "tls_fingerprint_sha256", s->fingerprint, "restart_required", 1));
+}
+
+/* Security changes are checked first (a mistake costs no password check), then need the
+ * current password (ui__reauth), then are made. */
+static json_t *without_password(json_t *body)
+{
+    json_t *c = json_copy(body); /* shallow: the strings stay body's, wiped with it */
+    json_object_del(c, "current_password");
+    return c;
+}
+
+static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct ui__security next = r->srv->sec;
+    char err[160];
+    json_t *c = without_password(body);
+    int rc = ui__security_from_json(c, &next, err, sizeof err);
+    json_decref(c);
+    if (rc < 0) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    ui__reauth(r, body, "settings.security", security_apply);
+}
+
+static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[160];
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (strcmp(k, "certificate") != 0 && strcmp(k, "key") != 0 &&
+            strcmp(k, "current_password") != 0) {
+            snprintf(err, sizeof err, "%.64s: unknown field", k);
+            ui__respond_error(r, 400, err);
+            return;
+        }
+    }
+    if (!pem_member(body, "certificate", err, sizeof err) ||
+        !pem_member(body, "key", err, sizeof err)) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    ui__reauth(r, body, "tls.certificate", certificate_apply);
 }
 
 /* --- connection (uplink) --- */
@@ -1024,6 +1090,8 @@ static const struct route routes[] = {
     {UI_POST, "/users", ADMIN, false, true, h_user_add},
     {UI_DELETE, "/users/*", ADMIN, false, false, h_user_delete},
     {UI_POST, "/users/*/unlock", ADMIN, false, false, h_user_unlock},
+    {UI_GET, "/sessions", ADMIN, false, false, h_sessions},
+    {UI_DELETE, "/sessions/*", ADMIN, false, false, h_session_end},
     {UI_GET, "/settings/security", VIEWER, false, false, h_security},
     {UI_PUT, "/settings/security", ADMIN, false, true, h_security_put},
     {UI_PUT, "/security/certificate", ADMIN, false, true, h_certificate_put},
@@ -1054,7 +1122,7 @@ static bool match(const char *pattern, const char *path, char *arg, size_t argle
 }
 
 /* Bodies carry passwords and SNMP secrets; jansson frees strings without wiping them. */
-static void wipe_and_free(json_t *body)
+void ui__json_wipe_free(json_t *body)
 {
     const char *key;
     json_t *v;
@@ -1171,5 +1239,5 @@ void ui__api_dispatch(struct ui__req *r)
         }
     }
     rt->fn(r, body, arg);
-    wipe_and_free(body);
+    ui__json_wipe_free(body);
 }

@@ -594,6 +594,7 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
 
 static void server_release(struct ui_server *s)
 {
+    ui_blocklist_free();
     ui__auth_cleanup(s);
     ui__events_cleanup(s);
     free(s->hosts);
@@ -621,6 +622,15 @@ int ui_server_start(struct uv_loop_s *loop, const struct gw_cfg *cfg, struct gw_
     if (!realpath(www, s->www)) {
         free(s);
         return gw_errbuf_set(eb, GW_E_CONFIG, "webui: www directory %s: %s", www, strerror(errno));
+    }
+    {
+        struct gw_errbuf beb = {""};
+        int n = ui_blocklist_load_default(cfg, &beb);
+        if (n < 0)
+            gw_log_warn(UI, "password blocklist not loaded, common passwords are not refused: %s",
+                        beb.msg);
+        else
+            gw_log_info(UI, "password blocklist loaded entries=%d", n);
     }
     rc = ui__auth_init(s, eb);
     if (rc == 0)

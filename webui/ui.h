@@ -69,9 +69,19 @@ void ui_event_publish(struct ui_server *s, const char *type, json_t *data);
  * that owns db. Returns: 0, GW_E_DB, GW_E_SCHEMA. */
 int ui_db_migrate(struct gw_db *db, struct gw_errbuf *eb);
 /* Checks the password policy: 8 to 64 characters, at least one digit, one upper-case and one
- * lower-case letter and one symbol. Returns: 0 or GW_E_INVAL with a sentence for a person in
+ * lower-case letter and one symbol, and not on (or made from an entry of) the blocklist. Returns: 0 or GW_E_INVAL with a sentence for a person in
  * eb. Any thread. */
 int ui_password_check(const char *password, struct gw_errbuf *eb);
+/* Loads the common-password blocklist (one entry a line, '#' comments) that
+ * ui_password_check() consults, replacing any loaded before. Call before any thread checks
+ * passwords. Returns: the number of entries, -errno, GW_E_PARSE (with file:line in eb). */
+int ui_blocklist_load(const char *path, struct gw_errbuf *eb);
+/* Loads common-passwords.txt from beside the web UI's www directory ([webui] www_dir, else
+ * $FLEETGW_DATADIR/www or the install's). Returns: as ui_blocklist_load(). */
+int ui_blocklist_load_default(const struct gw_cfg *cfg, struct gw_errbuf *eb);
+void ui_blocklist_free(void);
+/* Returns: the number of blocklist entries loaded (0 when none: the check is then off). */
+size_t ui_blocklist_size(void);
 /* Returns: true when the account exists. */
 bool ui_user_exists(struct gw_db *db, const char *name);
 /* Sets name's password (after the policy check), creating the account with role ("admin" or

@@ -43,6 +43,8 @@ struct lws_context;
 #define UI__SRC_WINDOW_S  600
 #define UI__SRC_BLOCK_S   900
 #define UI__SRC_SLOTS     256
+/* Sessions one account may hold at once; a new login ends the least recently used beyond. */
+#define UI__MAX_USER_SESSIONS 5
 
 enum ui__method { UI_GET, UI_POST, UI_PUT, UI_PATCH, UI_DELETE, UI_OTHER };
 
@@ -197,6 +199,13 @@ void ui__login(struct ui__req *r, json_t *body);
 void ui__logout(struct ui__req *r);
 /* POST /session/password: verifies the current password, sets the new one. */
 void ui__password_change(struct ui__req *r, json_t *body);
+/* A handler that runs once the current password was confirmed (see ui__reauth). */
+typedef void (*ui__then_fn)(struct ui__req *r, json_t *body, const char *arg);
+/* Re-authentication before a security change: verifies body's "current_password" against the
+ * session's account off the loop, then runs then(r, body without current_password, "") (or
+ * answers 400 without it, 403 when wrong: that counts towards the lockout and is audited as a
+ * failed action). */
+void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn then);
 /* POST /users (admin): creates a viewer account (hashing off the loop); answers later. */
 void ui__user_create(struct ui__req *r, json_t *body);
 /* The request's connection closed: the job must not answer it. */
@@ -204,9 +213,18 @@ void ui__job_orphan(struct ui__job *j);
 /* Removes sessions that passed their timeouts, auditing each. */
 void ui__sessions_sweep(struct ui_server *s);
 int ui__session_count(struct ui_server *s);
+/* GET /sessions: every session, newest use first, with an id (the first 16 hex digits of the
+ * token's hash). */
+json_t *ui__sessions_list(struct ui_server *s, const char *current_hash);
+/* Ends the session with that id, audited as ended by user from source. Returns: 0,
+ * GW_E_NOTFOUND. */
+int ui__session_end(struct ui_server *s, const char *id, const char *user, const char *source);
 const char *ui__role_name(enum ui__role r);
 
 /* --- api.c --- */
+/* Wipes the string members of a request body (passwords, keys) and frees it. NULL is a
+ * no-op. */
+void ui__json_wipe_free(json_t *body);
 /* Routes an /api/v1/ request whose body (if any) has arrived. */
 void ui__api_dispatch(struct ui__req *r);
 
@@ -218,6 +236,11 @@ void ui__ws_closed(struct ui_server *s, struct ui__ws **slot);
 /* Has every websocket check its session now, so those whose session ended close. */
 void ui__ws_recheck(struct ui_server *s);
 void ui__events_cleanup(struct ui_server *s);
+
+/* --- blocklist.c --- */
+/* Returns: true when pw, or its core without added digits and symbols and with common letter
+ * substitutions undone, is on the loaded blocklist. Any thread. */
+bool ui__password_common(const char *pw);
 
 /* --- tls.c --- */
 /* Makes sure cert and key exist, generating a self-signed ECDSA P-256 pair for the host's

@@ -252,7 +252,7 @@ def test_login_cookie_logout(running):
 def test_csrf_and_origin_checks(running):
     web = running
     s = web.login()
-    body = {"lockout_threshold": 3}
+    body = {"lockout_threshold": 3, "current_password": ADMIN_PW}
     path = "/api/v1/settings/security"
     assert web.request("PUT", path, body, sess=s).status == 200
     r = web.request("PUT", path, body, sess=s, csrf=False)
@@ -349,6 +349,40 @@ def test_password_policy(running):
     pw.write_text("weak\n")
     cp = web.cli("admin", "reset-password", "--password-file", pw, ok=False)
     assert cp.returncode != 0 and "8 to 64" in cp.stderr
+
+
+COMMON = ["Password1!", "P@ssw0rd2024!", "Welcome1!", "Qwerty123$", "Letmein!2", "!1Dragon99",
+          "Adm1n!2345", "Fleetgw#1"]
+
+
+def test_common_passwords_refused(running, tdir, fleetgw):
+    """The blocklist (webui/common-passwords.txt, beside www/) refuses common passwords and
+    their decorated forms at account creation, password change and on the CLI (reset and
+    init), while uncommon ones pass."""
+    web = running
+    s = web.login()
+    assert "password blocklist loaded entries=" in web.log()
+    for pw in COMMON:
+        r = web.request("POST", "/api/v1/users", {"name": "pat", "password": pw}, sess=s)
+        assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
+        r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new": pw},
+                        sess=s)
+        assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
+    for pw in ("Tr0ub4dor&3x", "Violet-Lamp-42", "gX7#qPz!m2"):
+        r = web.request("POST", "/api/v1/users", {"name": "p" + str(len(pw)), "password": pw},
+                        sess=s)
+        assert r.status == 201, (pw, r.raw)
+    pwf = web.tdir / "common.pw"
+    pwf.write_text("Welcome2024!\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwf, ok=False)
+    assert cp.returncode != 0 and "too common" in cp.stderr, cp.stderr
+    # `fleetgw init` checks it too.
+    d = tdir / "fresh"
+    d.mkdir()
+    g = WebGateway(d, fleetgw)
+    (d / "admin.pw").write_text("Password123!\n")
+    cp = g.cli("init", "--admin-password-file", d / "admin.pw", ok=False)
+    assert cp.returncode != 0 and "too common" in cp.stderr, (cp.stdout, cp.stderr)
 
 
 def test_lockout_survives_restart_and_admin_unlock(running):
@@ -755,12 +789,18 @@ def test_certificate_upload(running):
             ({"certificate": old_cert, "key": old_key}, "expired"),
             ({"certificate": cert}, "key:"),
             ({"certificate": cert, "key": key, "x": 1}, "unknown field")):
-        r = web.request("PUT", path, body, sess=admin)
+        r = web.request("PUT", path, dict(body, current_password=ADMIN_PW), sess=admin)
         assert r.status == 400 and words in r.error(), (words, r.status, r.raw)
     # Nothing was written by the refusals.
     crt, kf = web.dir / "webui.crt", web.dir / "webui.key"
     assert key.split("\n")[1] not in kf.read_text()
     r = web.request("PUT", path, {"certificate": cert, "key": key}, sess=admin)
+    assert r.status == 400 and "current_password" in r.error(), r.raw
+    r = web.request("PUT", path, {"certificate": cert, "key": key,
+                                  "current_password": "Wrong!pass1"}, sess=admin)
+    assert r.status == 403 and "current password is wrong" in r.error(), r.raw
+    r = web.request("PUT", path, {"certificate": cert, "key": key,
+                                  "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200, r.raw
     assert r.json["pending_fingerprint_sha256"] == fp
     assert r.json["tls_fingerprint_sha256"] == old_fp and r.json["restart_required"] is True
@@ -787,21 +827,21 @@ def test_auto_upgrade_time_setting(running):
     admin = web.login()
     path = "/api/v1/settings/security"
     assert web.request("GET", path, sess=admin).json["auto_upgrade_time"] is None
-    r = web.request("PUT", path, {"auto_upgrade_time": "03:30"}, sess=admin)
+    r = web.request("PUT", path, {"auto_upgrade_time": "03:30", "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] == "03:30", r.raw
     for bad in ("3:30", "24:00", "12:60", "ab:cd", "12:30:00", 330, "-1:00", " 1:00"):
         r = web.request("PUT", path, {"auto_upgrade_time": bad}, sess=admin)
         assert r.status == 400 and "HH:MM" in r.error(), (bad, r.raw)
     # Other settings leave it alone; it survives a restart.
-    assert web.request("PUT", path, {"lockout_threshold": 4}, sess=admin).status == 200
+    assert web.request("PUT", path, {"lockout_threshold": 4, "current_password": ADMIN_PW}, sess=admin).status == 200
     web.stop()
     web.start()
     admin = web.login()
     d = web.request("GET", path, sess=admin).json
     assert d["auto_upgrade_time"] == "03:30" and d["lockout_threshold"] == 4
-    r = web.request("PUT", path, {"auto_upgrade_time": "00:00"}, sess=admin)
+    r = web.request("PUT", path, {"auto_upgrade_time": "00:00", "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] == "00:00"
-    r = web.request("PUT", path, {"auto_upgrade_time": None}, sess=admin)
+    r = web.request("PUT", path, {"auto_upgrade_time": None, "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] is None
     assert web.request("POST", "/api/v1/users", {"name": "vup", "password": VIEWER_PW},
                        sess=admin).status == 201
@@ -811,6 +851,33 @@ def test_auto_upgrade_time_setting(running):
     details = [a["detail"] for a in web.audit(admin) if a["action"] == "settings.security"]
     assert any("auto_upgrade_time none -> 03:30" in x for x in details), details
     assert any("auto_upgrade_time 00:00 -> none" in x for x in details), details
+
+
+def test_security_changes_need_the_current_password(running):
+    """Security settings changes re-authenticate: no password, 400; a wrong one, 403, audited
+    and counted towards the lockout; the right one, the change."""
+    web = running
+    s = web.login()
+    path = "/api/v1/settings/security"
+    r = web.request("PUT", path, {"lockout_minutes": 20}, sess=s)
+    assert r.status == 400 and "current_password" in r.error(), r.raw
+    r = web.request("PUT", path, {"lockout_minutes": 20, "current_password": "Wrong!pass1"},
+                    sess=s)
+    assert r.status == 403 and "current password is wrong" in r.error(), r.raw
+    assert web.request("GET", path, sess=s).json["lockout_minutes"] == 30
+    r = web.request("PUT", path, {"lockout_minutes": 20, "current_password": ADMIN_PW}, sess=s)
+    assert r.status == 200 and r.json["lockout_minutes"] == 20, r.raw
+    acts = [(a["action"], a["result"], a["detail"]) for a in web.audit(s)]
+    assert ("settings.security", "failed", "wrong current password") in acts, acts
+    # Wrong current passwords count towards the lockout like wrong logins.
+    for _ in range(3):
+        r = web.request("PUT", path, {"lockout_minutes": 21, "current_password": "Nope!x1a"},
+                        sess=s)
+        assert r.status == 403
+    web.login(expect=401)
+    acts = [(a["action"], a["detail"]) for a in web.audit(s)]
+    assert ("settings.security", "account locked") in acts, acts
+    assert "unlocked" in web.cli("admin", "unlock").stdout
 
 
 def _wait_run(web, sess, name, timeout=60):
