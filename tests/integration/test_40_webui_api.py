@@ -44,6 +44,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/discovery"), ("POST", "/api/v1/discovery"), ("GET", "/api/v1/discovery/x"),
     ("PUT", "/api/v1/discovery/x"), ("DELETE", "/api/v1/discovery/x"),
     ("POST", "/api/v1/discovery/x/run"),
+    ("GET", "/api/v1/sessions"), ("DELETE", "/api/v1/sessions/0123456789abcdef"),
     ("GET", "/api/v1/nonexistent"),
 ]
 WRITES = [(m, p) for m, p in ENDPOINTS if m != "GET" and not p.startswith("/api/v1/session")]
@@ -485,6 +486,43 @@ def test_login_rate_limit_per_source_address(running):
     assert "failed logins from this address" in limited[0]["detail"]
     refused = [a for a in items if a["action"] == "login" and "too many" in (a["detail"] or "")]
     assert refused and refused[0]["user"] in ("admin", "guess99"), refused
+
+
+def test_sessions_list_end_and_cap(running):
+    web = running
+    r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW},
+                    sess=web.login())
+    assert r.status == 201
+    admin = web.login()
+    vs = [web.login("vera", VIEWER_PW) for _ in range(5)]
+    lst = web.request("GET", "/api/v1/sessions", sess=admin)
+    assert lst.status == 200 and lst.json["max_per_user"] == 5
+    mine = [x for x in lst.json["sessions"] if x["current"]]
+    assert len(mine) == 1 and mine[0]["user"] == "admin"
+    assert sum(1 for x in lst.json["sessions"] if x["user"] == "vera") == 5
+    assert all(len(x["id"]) == 16 and x["source"] == "127.0.0.1" for x in lst.json["sessions"])
+    assert web.request("GET", "/api/v1/sessions", sess=vs[0]).status == 403
+    # A sixth login of vera ends her least recently used session.
+    for v in vs[1:]:
+        assert web.request("GET", "/api/v1/status", sess=v).status == 200
+    time.sleep(1.1)
+    for v in vs[1:]:
+        assert web.request("GET", "/api/v1/status", sess=v).status == 200
+    v6 = web.login("vera", VIEWER_PW)
+    assert web.request("GET", "/api/v1/status", sess=vs[0]).status == 401
+    assert web.request("GET", "/api/v1/status", sess=v6).status == 200
+    # The administrator ends one of vera's sessions.
+    lst = web.request("GET", "/api/v1/sessions", sess=admin).json["sessions"]
+    target = next(x for x in lst if x["user"] == "vera")
+    r = web.request("DELETE", f"/api/v1/sessions/{target['id']}", sess=admin)
+    assert r.status == 200, r.raw
+    alive = [web.request("GET", "/api/v1/status", sess=v).status for v in vs[1:] + [v6]]
+    assert alive.count(401) == 1 and alive.count(200) == 4, alive
+    assert web.request("DELETE", f"/api/v1/sessions/{target['id']}", sess=admin).status == 404
+    assert web.request("DELETE", "/api/v1/sessions/nothex", sess=admin).status == 404
+    details = [a["detail"] for a in web.audit(admin) if a["action"] == "session.terminated"]
+    assert "session of vera ended by an administrator" in details, details
+    assert any("session limit" in (d or "") for d in details), details
 
 
 def test_session_idle_timeout(tdir, fleetgw):
