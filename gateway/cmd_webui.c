@@ -31,6 +31,13 @@ static const char *unix_user(void)
 
 /* Reads a new password: from file, or asked twice on a terminal. Returns: heap string (free
  * with gw_free_secret_str) or NULL with a message printed. */
+static void load_blocklist(const struct gw_cfg *cfg)
+{
+    struct gw_errbuf eb = {""};
+    if (ui_blocklist_load_default(cfg, &eb) < 0)
+        fprintf(stderr, "fleetgw: warning: common passwords are not refused: %s\n", eb.msg);
+}
+
 static char *read_new_password(const char *file, const char *user)
 {
     char prompt[128], *a, *b;
@@ -68,6 +75,7 @@ int gw_webui_init_admin(struct gw_app *app, const char *password_file)
                "with --admin-password-file\n");
         return 0;
     }
+    load_blocklist(&app->cfg);
     pw = read_new_password(password_file, UI_ADMIN_USER);
     if (!pw)
         return GW_E_INVAL;
@@ -196,7 +204,9 @@ int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv)
                     strcmp(sub, "unlock") == 0 ? "admin.unlock" : "admin.reset-password", "user",
                     user);
     if (strcmp(sub, "reset-password") == 0) {
-        char *pw = read_new_password(file, user);
+        char *pw;
+        load_blocklist(&app.cfg);
+        pw = read_new_password(file, user);
         rc = pw ? ui_password_hash(pw, &hash, &eb) : GW_E_INVAL;
         gw_free_secret_str(pw);
         if (rc < 0) {

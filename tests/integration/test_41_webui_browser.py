@@ -11,7 +11,8 @@
 #   - the session ends after inactivity and the page says so;
 #   - an alert raised on the agent appears on the open device page without a reload;
 #   - discovery: a target error shown at its field, a setting added and run against fleetsim,
-#     the page following the run to its printers (desktop and tablet width).
+#     the page following the run to its printers (desktop and tablet width);
+#   - security settings need the current password; the users page lists sessions and ends one.
 # Screenshots are kept in a directory whose path is printed (run pytest with -s to see it).
 
 import json
@@ -215,3 +216,12 @@ def test_discovery_page(gateway, tdir, shots):
         print("\n".join(l for l in lines if "progress_events" in l))
     finally:
         fleet.stop()
+
+
+def test_security_reauth_and_sessions(gateway, shots):
+    gateway.start()
+    other = gateway.login()  # a second session for the page to end
+    Scenario("security", gateway, shots).finish()
+    assert gateway.request("GET", "/api/v1/status", sess=other).status == 401
+    ended = [a for a in gateway.audit(gateway.login()) if a["action"] == "session.terminated"]
+    assert ended, "ending the session was not audited"

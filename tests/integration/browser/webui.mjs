@@ -205,6 +205,40 @@ async function discovery(page) {
 }
 scenarios.discovery = discovery;
 
+// Security: a settings change needs the current password (a wrong one is refused with a
+// sentence), and the users page lists sessions; the administrator ends another one.
+async function security(page) {
+  await loginOk(page);
+  await page.goto(`${URL}#/security`);
+  const form = page.locator('form').first();
+  await form.locator('input[type=number]').first().fill('15');
+  await form.locator('input.current-password').fill('Wrong!pass9');
+  await form.locator('button[type=submit]').click();
+  const bad = (await (await page.waitForSelector('.notice.error')).textContent()).trim();
+  check(/current password is wrong/.test(bad), `a wrong current password is refused: ${bad}`);
+  await form.locator('input.current-password').fill(PASSWORD);
+  await form.locator('button[type=submit]').click();
+  const ok = (await (await page.waitForSelector('.notice.ok')).textContent()).trim();
+  check(/saved/.test(ok), `with the current password the change is saved: ${ok}`);
+  await shot(page, 'security-reauth');
+  await page.goto(`${URL}#/users`);
+  await page.waitForSelector('#sessions tbody tr');
+  const before = await page.locator('#sessions tbody tr').count();
+  check(before >= 2, `the users page lists ${before} sessions`);
+  check(await page.locator('#sessions .badge', { hasText: 'this session' }).count() === 1, 'this session is marked');
+  await shot(page, 'sessions');
+  page.once('dialog', (d) => d.accept());
+  await page.locator('#sessions tbody tr button.danger').first().click();
+  await page.waitForSelector('.notice.ok');
+  const after = await page.locator('#sessions tbody tr').count();
+  check(after === before - 1, `the ended session is gone from the list (${before} -> ${after})`);
+  await page.setViewportSize({ width: 800, height: 1100 });
+  await page.goto(`${URL}#/users`);
+  await page.waitForSelector('#sessions tbody tr');
+  await shot(page, 'sessions-tablet');
+}
+scenarios.security = security;
+
 const ctx = await chromium.launchPersistentContext(env.PROFILE, {
   executablePath: '/usr/bin/chromium',
   headless: true,
