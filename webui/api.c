@@ -920,6 +920,7 @@ static void certificate_apply(struct ui__req *r, json_t *body, const char *arg)
     const char *cpem, *kpem, *k;
     json_t *v;
     int rc;
+    bool applied = false;
     json_object_foreach(body, k, v)
     {
         if (strcmp(k, "certificate") != 0 && strcmp(k, "key") != 0) {
@@ -940,10 +941,18 @@ static void certificate_apply(struct ui__req *r, json_t *body, const char *arg)
         return;
     }
     rc = ui__tls_install(cert, key, cpem, kpem, fp, sizeof fp, &eb);
-    if (rc == 0)
-        snprintf(detail, sizeof detail, "new certificate sha256 %s", fp);
-    else
+    if (rc == 0) {
+        struct gw_errbuf aeb = {""};
+        applied = ui__tls_apply(s->ssl_ctx, cert, key, &aeb) == 0;
+        if (applied)
+            gw_strlcpy(s->fingerprint, fp, sizeof s->fingerprint);
+        else
+            gw_log_warn(UI, "new TLS certificate not applied: %s", aeb.msg);
+        snprintf(detail, sizeof detail, "new certificate sha256 %s, %s", fp,
+                 applied ? "in use" : "used after a restart");
+    } else {
         snprintf(detail, sizeof detail, "%s", eb.msg);
+    }
     gw_audit_add(s->db, r->sess.user, source_of(r, src, sizeof src), "tls.certificate",
                  rc < 0 ? "failed" : "ok", detail);
     if (rc < 0) {
@@ -953,11 +962,12 @@ static void certificate_apply(struct ui__req *r, json_t *body, const char *arg)
                           eb.msg[0] ? eb.msg : "The certificate could not be installed.");
         return;
     }
-    gw_log_notice(UI, "new TLS certificate installed by=%s fingerprint=%s, used after a restart",
-                  r->sess.user, fp);
+    gw_log_notice(UI, "new TLS certificate installed by=%s fingerprint=%s %s", r->sess.user, fp,
+                  applied ? "in use for new connections" : "used after a restart");
     ui__respond_json(r, 200,
                      json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "pending_fingerprint_sha256", fp,
-                               "tls_fingerprint_sha256", s->fingerprint, "restart_required", 1));
+                               "tls_fingerprint_sha256", s->fingerprint, "restart_required",
+                               !applied));
 }
 
 /* Security changes are checked first (a mistake costs no password check), then need the

@@ -494,6 +494,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     struct ui__conn *c = user;
     int rc;
     switch (reason) {
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        /* lws hands every server vhost's SSL_CTX here while it sets the vhost up: kept, so an
+         * uploaded certificate can replace the running one without a restart. */
+        if (s)
+            s->ssl_ctx = user;
+        return 0;
     case LWS_CALLBACK_HTTP:
         if (!c || !s)
             return -1;
@@ -676,6 +682,8 @@ int ui_server_start(struct uv_loop_s *loop, const struct gw_cfg *cfg, struct gw_
                              "the libwebsockets-evlib-uv package missing?)",
                              cfg->webui_port);
     }
+    if (!s->ssl_ctx)
+        gw_log_warn(UI, "TLS context not seen: an uploaded certificate applies after a restart");
     uv_timer_init(loop, &s->sweep);
     s->sweep.data = s;
     uv_timer_start(&s->sweep, on_sweep, SWEEP_MS, SWEEP_MS);

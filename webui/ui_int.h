@@ -129,6 +129,7 @@ struct ui_server {
     struct ui_hooks hooks;
     struct gw_cfg cfg;
     struct lws_context *ctx;
+    void *ssl_ctx; /* the vhost's SSL_CTX, for applying a new certificate at once */
     char fingerprint[100];
     char url[300];
     char www[1024];
@@ -249,11 +250,15 @@ int ui__tls_ensure(const char *cert, const char *key, struct gw_errbuf *eb);
 /* Checks an uploaded PEM certificate (optionally followed by its chain) and unencrypted PEM
  * key: both parse, the key is the certificate's, the certificate is valid now. Then writes
  * them, re-encoded, over key_path (mode 0600) and cert_path (0644), each atomically, and puts
- * the new certificate's SHA-256 fingerprint in fp (at least 96 bytes). The running server
- * keeps its certificate until restarted. Returns: 0, GW_E_INVAL (a sentence for a person in
- * eb), GW_E_CRYPTO, -errno. */
+ * the new certificate's SHA-256 fingerprint in fp (at least 96 bytes). Returns: 0, GW_E_INVAL
+ * (a sentence for a person in eb), GW_E_CRYPTO, -errno. */
 int ui__tls_install(const char *cert_path, const char *key_path, const char *cert_pem,
                     const char *key_pem, char *fp, size_t fplen, struct gw_errbuf *eb);
+/* Puts the certificate (with its chain) and key at these paths into the running server's
+ * OpenSSL context ssl_ctx (an SSL_CTX *), replacing the old pair only when the new one loads
+ * and matches: new connections use it, open ones keep theirs. Returns: 0, GW_E_INTERNAL (no
+ * context), GW_E_CRYPTO. */
+int ui__tls_apply(void *ssl_ctx, const char *cert_path, const char *key_path, struct gw_errbuf *eb);
 
 /* --- misc --- */
 /* Fills buf with n random bytes (OpenSSL's CSPRNG). Returns: 0 or GW_E_CRYPTO. */

@@ -811,6 +811,19 @@ def _cert_pair(days_valid=30, expired=False):
             ":".join(fp[i:i + 2] for i in range(0, len(fp), 2)))
 
 
+def _served_fingerprint(web):
+    """SHA-256 fingerprint of the certificate a new TLS connection gets, per openssl s_client."""
+    cp = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{web.port}",
+                         "-servername", "localhost"], input=b"", capture_output=True,
+                        timeout=20)
+    pem = re.search(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", cp.stdout,
+                    re.S)
+    assert pem, cp.stdout + cp.stderr
+    fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256"],
+                        input=pem.group(0), capture_output=True, check=True).stdout.decode()
+    return fp.strip().split("=", 1)[1]
+
+
 def test_certificate_upload(running):
     pytest.importorskip("cryptography")
     web = running
@@ -829,9 +842,10 @@ def test_certificate_upload(running):
             ({"certificate": cert, "key": key, "x": 1}, "unknown field")):
         r = web.request("PUT", path, dict(body, current_password=ADMIN_PW), sess=admin)
         assert r.status == 400 and words in r.error(), (words, r.status, r.raw)
-    # Nothing was written by the refusals.
+    # Nothing was written by the refusals, and the server still serves the old certificate.
     crt, kf = web.dir / "webui.crt", web.dir / "webui.key"
     assert key.split("\n")[1] not in kf.read_text()
+    assert _served_fingerprint(web) == old_fp
     r = web.request("PUT", path, {"certificate": cert, "key": key}, sess=admin)
     assert r.status == 400 and "current_password" in r.error(), r.raw
     r = web.request("PUT", path, {"certificate": cert, "key": key,
@@ -841,7 +855,10 @@ def test_certificate_upload(running):
                                   "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200, r.raw
     assert r.json["pending_fingerprint_sha256"] == fp
-    assert r.json["tls_fingerprint_sha256"] == old_fp and r.json["restart_required"] is True
+    # Applied at once: new connections get the new certificate, no restart.
+    assert r.json["tls_fingerprint_sha256"] == fp and r.json["restart_required"] is False
+    assert _served_fingerprint(web) == fp != old_fp
+    assert web.request("GET", "/api/v1/about", sess=admin).json["tls_fingerprint_sha256"] == fp
     assert os.stat(kf).st_mode & 0o777 == 0o600
     assert "BEGIN CERTIFICATE" in crt.read_text()
     assert not (web.dir / "webui.key.new").exists()

@@ -43,7 +43,7 @@ register({
 });
 
 // The files are read in the browser and sent as PEM text; the gateway checks them (PEM, key
-// matches, not expired) and uses them after a restart.
+// matches, not expired) and uses them for new connections at once.
 function certCard() {
   const msg = h('div', {});
   const cert = h('input', { type: 'file', accept: '.pem,.crt,.cer' });
@@ -51,14 +51,16 @@ function certCard() {
   const cur = currentPassword();
   return card('TLS certificate', h('p', { class: 'muted' },
     'Upload a PEM certificate (intermediate certificates may follow it) and its unencrypted PEM private key. ',
-    'The gateway uses them after its next restart (systemctl restart fleetgw).'), msg,
+    'The gateway checks them and uses them at once for new connections; a certificate that does not load is refused and the current one stays.'), msg,
   h('form', { onsubmit: async (e) => {
     e.preventDefault();
     if (!cert.files[0] || !key.files[0]) { msg.replaceChildren(notice('error', 'Choose both the certificate file and the key file.')); return; }
     try {
       const r = await api('PUT', '/security/certificate', { certificate: await cert.files[0].text(), key: await key.files[0].text(), current_password: cur.value });
       cur.value = '';
-      msg.replaceChildren(notice('ok', `Certificate installed (SHA-256 ${r.pending_fingerprint_sha256}). Restart the gateway to use it.`));
+      msg.replaceChildren(notice('ok', r.restart_required
+        ? `Certificate installed (SHA-256 ${r.pending_fingerprint_sha256}). Restart the gateway to use it.`
+        : `Certificate installed and in use for new connections (SHA-256 ${r.pending_fingerprint_sha256}). Reload the page to connect with it.`));
       cert.value = ''; key.value = '';
     } catch (err) { msg.replaceChildren(notice('error', err.message)); }
   } }, field('Certificate (PEM)', cert), field('Private key (PEM)', key),
