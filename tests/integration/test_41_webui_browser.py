@@ -219,9 +219,19 @@ def test_discovery_page(gateway, tdir, shots):
 
 
 def test_security_reauth_and_sessions(gateway, shots):
+    from test_40_webui_api import _served_fingerprint
+    crt, key = gateway.tdir / "new.crt", gateway.tdir / "new.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj", "/CN=localhost",
+                    "-keyout", str(key), "-out", str(crt)], check=True, capture_output=True)
+    want = subprocess.run(["openssl", "x509", "-in", str(crt), "-noout", "-fingerprint",
+                           "-sha256"], check=True, capture_output=True, text=True)
+    want = want.stdout.strip().split("=", 1)[1]
     gateway.start()
+    assert _served_fingerprint(gateway) != want
     other = gateway.login()  # a second session for the page to end
-    Scenario("security", gateway, shots).finish()
+    Scenario("security", gateway, shots, CERT_FILE=crt, KEY_FILE=key).finish()
+    assert _served_fingerprint(gateway) == want
     assert gateway.request("GET", "/api/v1/status", sess=other).status == 401
     ended = [a for a in gateway.audit(gateway.login()) if a["action"] == "session.terminated"]
     assert ended, "ending the session was not audited"

@@ -221,6 +221,15 @@ async function security(page) {
   const ok = (await (await page.waitForSelector('.notice.ok')).textContent()).trim();
   check(/saved/.test(ok), `with the current password the change is saved: ${ok}`);
   await shot(page, 'security-reauth');
+  // A certificate upload applies at once.
+  const certForm = page.locator('form', { has: page.locator('input[type=file]') });
+  await certForm.locator('input[type=file]').nth(0).setInputFiles(env.CERT_FILE);
+  await certForm.locator('input[type=file]').nth(1).setInputFiles(env.KEY_FILE);
+  await certForm.locator('input.current-password').fill(PASSWORD);
+  await certForm.locator('button[type=submit]').click();
+  const certMsg = (await (await page.waitForSelector('.notice.ok >> text=/Certificate installed/')).textContent()).trim();
+  check(/in use for new connections/.test(certMsg), `the uploaded certificate is in use: ${certMsg}`);
+  await shot(page, 'security-certificate');
   await page.goto(`${URL}#/users`);
   await page.waitForSelector('#sessions tbody tr');
   const before = await page.locator('#sessions tbody tr').count();
