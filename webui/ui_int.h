@@ -181,6 +181,13 @@ int ui__json_int(json_t *o, const char *key, long long min, long long max, long 
  * Returns: 0 with out updated, or -1 with the reason in err. */
 int ui__security_from_json(json_t *o, struct ui__security *out, char *err, size_t errlen);
 
+/* Checks a discovery setting body (POST/PUT /discovery) and builds the control request
+ * discover.add from it; name_def is the name when the body has none (a change), NULL when it
+ * must have one. Returns: the request (caller decrefs), or NULL with the reason in err and the
+ * member it is about in *field (NULL for an unknown member). */
+json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, size_t errlen,
+                                const char **field);
+
 /* --- auth.c --- */
 int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb);
 void ui__auth_cleanup(struct ui_server *s);
