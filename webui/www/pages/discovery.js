@@ -42,7 +42,7 @@ function progress(run) {
   h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct },
     h('div', { class: 'fill', style: null })));
   box.querySelector('.fill').style.width = `${pct}%`;
-  if (run.state === 'running' && run.eta_s !== undefined) box.append(h('small', { class: 'muted' }, `about ${fmtSecs(run.eta_s)} left`));
+  if (run.state === 'running' && run.eta_s >= 0) box.append(h('small', { class: 'muted' }, `about ${fmtSecs(run.eta_s)} left`));
   return box;
 }
 
