@@ -159,13 +159,16 @@ register({
     let settings = [];
     let credNames = [];
     const rows = new Map();
+    const viaEvent = new Set(); // settings whose progress has come from events
     function row(s) {
       const run = s.last_run;
+      const prog = progress(run);
+      if (viaEvent.has(s.name)) prog.dataset.live = 'event';
       const tr = h('tr', { 'data-name': s.name },
         h('td', {}, h('a', { href: `#/discovery/${encodeURIComponent(s.name)}` }, s.name)),
         h('td', { class: 'detail mono' }, s.targets),
         h('td', {}, describeSchedule(s.schedule), s.window ? h('small', { class: 'muted' }, ` (${s.window})`) : null),
-        h('td', { class: 'prog' }, progress(run)),
+        h('td', { class: 'prog' }, prog),
         h('td', { class: 'nowrap' }, run ? fmtUnix(run.finished || run.started) : '—'),
         h('td', { class: 'nowrap' }, isAdmin() ? [
           h('button', { class: 'small primary', disabled: run && run.state === 'running', onclick: () => runNow(s.name) }, 'Run now'), ' ',
@@ -224,6 +227,7 @@ register({
       const s = settings.find((x) => x.name === d.setting);
       if (!s) { load(BG).catch(() => {}); return; }
       s.last_run = { ...(s.last_run || {}), ...d };
+      viaEvent.add(s.name);
       const tr = rows.get(s.name);
       if (tr) {
         const cell = tr.querySelector('td.prog');
@@ -244,6 +248,7 @@ register({
     const prog = h('div', { id: 'discovery-progress' });
     const found = h('table', { class: 'table', id: 'found' });
     let setting = null;
+    let viaEvent = false;
     async function load(opts) {
       setting = (await api('GET', `/discovery/${encodeURIComponent(name)}`, undefined, opts)).setting;
       const s = setting;
@@ -256,6 +261,7 @@ register({
         h('dt', {}, 'Printers found'), h('dd', {}, s.auto_register ? 'registered as devices' : 'listed only'),
         h('dt', {}, 'Last run'), h('dd', {}, s.last_run ? `started ${fmtUnix(s.last_run.started)}, ${s.last_run.finished ? `finished ${fmtUnix(s.last_run.finished)}` : 'not finished'}` : 'never')));
       prog.replaceChildren(progress(s.last_run));
+      if (viaEvent) prog.firstChild.dataset.live = 'event';
       found.replaceChildren(h('thead', {}, h('tr', {}, ['Address', 'Vendor', 'Model', 'Serial', 'MAC', 'Found by', 'Credential', 'Device'].map((t) => h('th', {}, t)))),
         h('tbody', {}, s.printers.length ? s.printers.map((p) => h('tr', {},
           h('td', { class: 'mono' }, p.address), h('td', {}, p.vendor || '—'), h('td', {}, p.model || '—'),
@@ -283,6 +289,7 @@ register({
     return follow((d) => {
       if (d.setting !== name) return;
       setting.last_run = { ...(setting.last_run || {}), ...d };
+      viaEvent = true;
       prog.replaceChildren(progress(setting.last_run));
       prog.firstChild.dataset.live = 'event';
       if (d.state && d.state !== 'running') load(BG).catch(() => {});
