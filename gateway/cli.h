@@ -60,6 +60,8 @@ int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv);
  * password_file or the terminal (none on a non-terminal: a message says how to add it later).
  * Returns: 0 or <0 (message printed). */
 int gw_webui_init_admin(struct gw_app *app, const char *password_file);
+/* Runs the root-only control requests admin.unlock and admin.reset-password (cmd_webui.c). */
+json_t *gw_webui_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const char *source);
 /* Adds the web UI's address and certificate fingerprint to a status reply. */
 void gw_webui_status(const struct gw_cfg *cfg, json_t *status);
 /* Uplink subcommands (cmd_uplink.c): register, unregister, mode, anonymize. */

@@ -4,9 +4,12 @@
  * Web UI account recovery on the box itself: `fleetgw admin unlock` and `fleetgw admin
  * reset-password`, and the administrator that `fleetgw init` creates. They are the way back in
  * when the only administrator is locked out (3 failures lock for 30 minutes, which anyone on
- * the LAN can trigger) or has forgotten the password, so they are for root only and work on
- * the database directly, whether or not the daemon runs: the daemon reads accounts and
- * sessions from the database on every request, so it sees the change at once. Each use is
+ * the LAN can trigger) or has forgotten the password, so they are for root only. While the
+ * daemon runs they are control requests (admin.unlock, admin.reset-password) that the daemon,
+ * the only writer of the database, carries out; the daemon accepts them only from root on its
+ * control socket, never from the web UI. Without a daemon they work on the database directly.
+ * The new password is checked and hashed by the command itself: only the argon2id hash
+ * crosses the socket and the daemon's loop never spends the 0.1 s hashing takes. Each use is
  * audited with the Unix user who ran it.
  */
 #include "config.h"
@@ -28,6 +31,13 @@ static const char *unix_user(void)
 
 /* Reads a new password: from file, or asked twice on a terminal. Returns: heap string (free
  * with gw_free_secret_str) or NULL with a message printed. */
+static void load_blocklist(const struct gw_cfg *cfg)
+{
+    struct gw_errbuf eb = {""};
+    if (ui_blocklist_load_default(cfg, &eb) < 0)
+        fprintf(stderr, "fleetgw: warning: common passwords are not refused: %s\n", eb.msg);
+}
+
 static char *read_new_password(const char *file, const char *user)
 {
     char prompt[128], *a, *b;
@@ -65,6 +75,7 @@ int gw_webui_init_admin(struct gw_app *app, const char *password_file)
                "with --admin-password-file\n");
         return 0;
     }
+    load_blocklist(&app->cfg);
     pw = read_new_password(password_file, UI_ADMIN_USER);
     if (!pw)
         return GW_E_INVAL;
@@ -96,6 +107,40 @@ void gw_webui_status(const struct gw_cfg *cfg, json_t *status)
         json_pack("{s:b, s:s, s:s}", "enabled", 1, "url", url, "fingerprint_sha256", fp));
 }
 
+/* admin.unlock {user} and admin.reset-password {user, hash}. */
+json_t *gw_webui_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const char *source)
+{
+    const char *cmd = json_string_value(json_object_get(req, "cmd"));
+    const char *user = json_string_value(json_object_get(req, "user"));
+    const char *hash = json_string_value(json_object_get(req, "hash"));
+    struct gw_errbuf eb = {""};
+    char msg[200];
+    int rc = ui_db_migrate(app->db, &eb);
+    if (rc == 0 && !user)
+        rc = gw_errbuf_set(&eb, GW_E_INVAL, "user: missing");
+    if (rc < 0)
+        goto out;
+    if (strcmp(cmd, "admin.unlock") == 0) {
+        rc = ui_user_unlock(app->db, user);
+        gw_audit_add(app->db, peer, source, "account.unlocked", rc < 0 ? "failed" : "ok", user);
+        if (rc == GW_E_NOTFOUND)
+            gw_errbuf_set(&eb, rc, "no such web UI account '%s'", user);
+    } else if (strcmp(cmd, "admin.reset-password") == 0) {
+        if (strcmp(user, UI_ADMIN_USER) != 0 && !ui_user_exists(app->db, user))
+            rc = gw_errbuf_set(&eb, GW_E_NOTFOUND, "no such web UI account '%s'", user);
+        else
+            rc = ui_user_set_hash(app->db, user, "admin", hash, &eb);
+        gw_audit_add(app->db, peer, source, "password.reset", rc < 0 ? "failed" : "ok", user);
+    } else {
+        rc = gw_errbuf_set(&eb, GW_E_INVAL, "unknown command");
+    }
+out:
+    if (rc == 0)
+        return json_pack("{s:b}", "ok", 1);
+    snprintf(msg, sizeof msg, "%s", eb.msg[0] ? eb.msg : gw_strerror(rc));
+    return json_pack("{s:b, s:s, s:i}", "ok", 0, "error", msg, "code", rc);
+}
+
 static void admin_usage(FILE *out)
 {
     fprintf(out, "usage: fleetgw admin unlock [USER]\n"
@@ -103,7 +148,9 @@ static void admin_usage(FILE *out)
                  "Recovers web UI access on the gateway itself (root only). USER defaults to\n"
                  "'admin'. unlock clears a lockout after failed logins; reset-password sets a new\n"
                  "password (from FILE, or asked twice on the terminal), clears the lockout and\n"
-                 "ends the account's sessions; for 'admin' it creates the account if missing.\n");
+                 "ends the account's sessions; for 'admin' it creates the account if missing.\n"
+                 "A running daemon carries the change out; otherwise the database is changed\n"
+                 "directly.\n");
 }
 
 int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv)
@@ -116,7 +163,10 @@ int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : "", *file = NULL, *user = UI_ADMIN_USER;
     struct gw_app app = {0};
     struct gw_errbuf eb = {""};
-    int c, rc;
+    json_t *req, *rep;
+    char *hash = NULL;
+    int c, rc, err = 0;
+    bool direct = false;
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         admin_usage(stdout);
         return GW_EXIT_OK;
@@ -148,40 +198,50 @@ int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv)
         fprintf(stderr, "fleetgw admin: must be run as root\n");
         return GW_EXIT_AUTH;
     }
-    if (gw_app_load_cfg(o, &app.cfg, NULL) < 0 || gw_app_open_store(&app) < 0)
+    if (gw_app_load_cfg(o, &app.cfg, NULL) < 0)
         return GW_EXIT_FAIL;
-    rc = ui_db_migrate(app.db, &eb);
-    if (rc < 0) {
-        fprintf(stderr, "fleetgw: %s\n", eb.msg);
-        gw_app_close_store(&app);
-        return GW_EXIT_FAIL;
-    }
-    if (strcmp(sub, "unlock") == 0) {
-        rc = ui_user_unlock(app.db, user);
-        gw_audit_add(app.db, unix_user(), "cli", "account.unlocked", rc < 0 ? "failed" : "ok",
-                     user);
-        if (rc < 0)
-            fprintf(stderr, "fleetgw: %s\n",
-                    rc == GW_E_NOTFOUND ? "no such web UI account" : gw_strerror(rc));
-        else
-            printf("web UI account '%s' unlocked\n", user);
-    } else {
+    req = json_pack("{s:s, s:s}", "cmd",
+                    strcmp(sub, "unlock") == 0 ? "admin.unlock" : "admin.reset-password", "user",
+                    user);
+    if (strcmp(sub, "reset-password") == 0) {
         char *pw;
-        if (strcmp(user, UI_ADMIN_USER) != 0 && !ui_user_exists(app.db, user)) {
-            fprintf(stderr, "fleetgw: no such web UI account '%s'\n", user);
-            gw_app_close_store(&app);
+        load_blocklist(&app.cfg);
+        pw = read_new_password(file, user);
+        rc = pw ? ui_password_hash(pw, &hash, &eb) : GW_E_INVAL;
+        gw_free_secret_str(pw);
+        if (rc < 0) {
+            if (eb.msg[0])
+                fprintf(stderr, "fleetgw: %s\n", eb.msg);
+            json_decref(req);
             return GW_EXIT_FAIL;
         }
-        pw = read_new_password(file, user);
-        rc = pw ? ui_user_set_password(app.db, user, "admin", pw, &eb) : GW_E_INVAL;
-        gw_free_secret_str(pw);
-        gw_audit_add(app.db, unix_user(), "cli", "password.reset", rc < 0 ? "failed" : "ok", user);
-        if (rc < 0 && eb.msg[0])
-            fprintf(stderr, "fleetgw: %s\n", eb.msg);
-        else if (rc == 0)
-            printf("web UI password of '%s' set; its sessions ended and its lockout cleared\n",
-                   user);
+        json_object_set_new(req, "hash", json_string(hash));
     }
-    gw_app_close_store(&app);
+    rep = gw_ctl_call(&app.cfg, req, &err);
+    if (!rep && err == GW_E_NOTRUNNING) {
+        direct = true;
+        if (gw_app_open_store(&app) < 0) {
+            json_decref(req);
+            gw_free_secret_str(hash);
+            return GW_EXIT_FAIL;
+        }
+        rep = gw_webui_ctl_exec(&app, req, unix_user(), "cli");
+        gw_app_close_store(&app);
+    }
+    json_decref(req);
+    gw_free_secret_str(hash);
+    if (!rep) {
+        fprintf(stderr, "fleetgw: control socket: %s\n", gw_strerror(err));
+        return GW_EXIT_FAIL;
+    }
+    rc = json_is_true(json_object_get(rep, "ok")) ? 0 : GW_E_INTERNAL;
+    if (rc < 0)
+        fprintf(stderr, "fleetgw: %s\n", json_string_value(json_object_get(rep, "error")));
+    else if (strcmp(sub, "unlock") == 0)
+        printf("web UI account '%s' unlocked%s\n", user, direct ? "" : " (by the running daemon)");
+    else
+        printf("web UI password of '%s' set; its sessions ended and its lockout cleared%s\n", user,
+               direct ? "" : " (by the running daemon)");
+    json_decref(rep);
     return rc < 0 ? GW_EXIT_FAIL : GW_EXIT_OK;
 }

@@ -321,7 +321,14 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const cha
         r = do_credential_remove(app, req, peer, source);
     else if (up_ctl_handles(cmd))
         r = up_ctl_exec(app->db, app->vault, req, peer, source);
-    else if (disc_ctl_handles(cmd))
+    else if (strncmp(cmd, "admin.", 6) == 0) {
+        /* Account recovery: from root on the control socket only (checked there), never from
+         * the web UI, whose requests come with source "webui <address>". */
+        if (strcmp(source, "cli") != 0)
+            r = reply_err(GW_E_INVAL, "account recovery is only for root on the gateway");
+        else
+            r = gw_webui_ctl_exec(app, req, peer, source);
+    } else if (disc_ctl_handles(cmd))
         r = disc_ctl_exec(app->db, app->vault, app->catalogue, req, peer, source);
     else if (strcmp(cmd, "reload") == 0) {
         changed(app);
@@ -331,6 +338,7 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const cha
     wipe_secret(req, "community");
     wipe_secret(req, "auth_pass");
     wipe_secret(req, "priv_pass");
+    wipe_secret(req, "hash");
     return r;
 }
 
@@ -470,6 +478,18 @@ static const char *peer_name(struct ctl_client *c, char *buf, size_t len)
     return buf;
 }
 
+/* Returns: the peer's uid, or -1 when unknown. */
+static long peer_uid(struct ctl_client *c)
+{
+    struct ucred cred;
+    socklen_t sl = sizeof cred;
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl) == 0)
+        return (long)cred.uid;
+    return -1;
+}
+
 static void client_answer(struct ctl_client *c)
 {
     json_error_t jerr;
@@ -481,6 +501,8 @@ static void client_answer(struct ctl_client *c)
     req = json_loadb(c->buf ? c->buf : "", c->len, 0, &jerr);
     if (!req)
         rep = reply_err(GW_E_PARSE, jerr.text);
+    else if (strncmp(jstr(req, "cmd", ""), "admin.", 6) == 0 && peer_uid(c) != 0)
+        rep = reply_err(GW_E_INVAL, "account recovery is only for root on the gateway");
     else
         rep = gw_ctl_exec(c->app, req, peer_name(c, peer, sizeof peer), "cli");
     json_decref(req);

@@ -64,15 +64,17 @@ static int status_for(json_t *reply)
     case GW_E_INVAL:
     case GW_E_PARSE:
     case GW_E_TOOBIG:
+    case DISC_E_TARGET:
+    case DISC_E_TOO_LARGE:
         return 400;
     default:
         return 500;
     }
 }
 
-/* Runs a control request as the session's user. Returns: the reply (new reference) or NULL
- * after answering the failure. */
-static json_t *ctl(struct ui__req *r, json_t *req)
+/* Runs a control request as the session's user, taking req. Returns: the reply, successful
+ * or not (new reference), or NULL after answering 503 when the program gave no handler. */
+static json_t *ctl_raw(struct ui__req *r, json_t *req)
 {
     char src[96];
     json_t *rep;
@@ -83,7 +85,22 @@ static json_t *ctl(struct ui__req *r, json_t *req)
     }
     rep = r->srv->hooks.ctl(req, r->sess.user, source_of(r, src, sizeof src), r->srv->hooks.arg);
     json_decref(req);
-    if (!rep || !json_is_true(json_object_get(rep, "ok"))) {
+    return rep ? rep : json_pack("{s:b, s:s}", "ok", 0, "error", "The request failed.");
+}
+
+static bool ctl_ok(json_t *rep)
+{
+    return rep && json_is_true(json_object_get(rep, "ok"));
+}
+
+/* Runs a control request as the session's user. Returns: the reply (new reference) or NULL
+ * after answering the failure. */
+static json_t *ctl(struct ui__req *r, json_t *req)
+{
+    json_t *rep = ctl_raw(r, req);
+    if (!rep)
+        return NULL;
+    if (!ctl_ok(rep)) {
         const char *msg = json_string_value(json_object_get(rep, "error"));
         ui__respond_error(r, rep ? status_for(rep) : 500, msg ? msg : "The request failed.");
         json_decref(rep);
@@ -355,6 +372,210 @@ static void h_credential_delete(struct ui__req *r, json_t *body, const char *arg
         ui__respond_json(r, 200, rep);
 }
 
+/* --- discovery settings --- */
+
+/* Every discovery change and run goes through the control commands discover.add, .list,
+ * .show, .remove and .run (discovery/run.c), which `fleetgw discover` runs too; they validate
+ * the targets and write the audit records. Here the body's types are checked and the
+ * validator's sentence is tied to the form field it is about. */
+
+/* Returns: the form field an error of discover.add is about, or NULL. */
+static const char *disc_field(const char *msg)
+{
+    static const struct {
+        const char *prefix, *field;
+    } map[] = {
+        {"name:", "name"},       {"a discovery setting", "name"},
+        {"target", "targets"},   {"no targets", "targets"},
+        {"exclude", "excludes"}, {"schedule", "schedule"},
+        {"window", "window"},    {"pps", "pps"},
+        {"port", "port"},        {"credential", "credentials"},
+    };
+    for (size_t i = 0; msg && i < sizeof map / sizeof map[0]; i++)
+        if (strncmp(msg, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].field;
+    return NULL;
+}
+
+/* discover.add reports an existing name as a database error (discovery/run.c compares the
+ * extended result code with SQLITE_CONSTRAINT); asked first, the answer is a plain 409. */
+static bool disc_exists(struct ui__req *r, const char *name)
+{
+    json_t *rep = r->srv->hooks.ctl
+                      ? ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", name))
+                      : NULL;
+    bool found = ctl_ok(rep);
+    json_decref(rep);
+    if (found) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "A discovery setting named '%s' exists already.", name);
+        ui__respond_json(r, 409, json_pack("{s:s, s:s}", "error", msg, "field", "name"));
+    }
+    return found;
+}
+
+/* Answers a failed discover.* reply: {"error", "field"?, "needs_confirm"?}. Decrefs rep. */
+static void disc_fail(struct ui__req *r, json_t *rep)
+{
+    const char *msg = json_string_value(json_object_get(rep, "error"));
+    json_int_t code = json_integer_value(json_object_get(rep, "code"));
+    const char *field = disc_field(msg);
+    json_t *o = json_pack("{s:s}", "error", msg ? msg : "The request failed.");
+    if (field)
+        json_object_set_new(o, "field", json_string(field));
+    if (code == DISC_E_TOO_LARGE && msg && strstr(msg, "confirm"))
+        json_object_set_new(o, "needs_confirm", json_true());
+    /* A credential set named in the body that does not exist is bad input, not a missing
+     * resource. */
+    ui__respond_json(r, field ? 400 : status_for(rep), o);
+    json_decref(rep);
+}
+
+static void disc_bad_body(struct ui__req *r, const char *err, const char *field)
+{
+    json_t *o = json_pack("{s:s}", "error", err);
+    if (field)
+        json_object_set_new(o, "field", json_string(field));
+    ui__respond_json(r, 400, o);
+}
+
+static void disc_show(struct ui__req *r, const char *name, int status)
+{
+    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", name));
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    json_object_del(rep, "ok");
+    ui__respond_json(r, status, rep);
+}
+
+static void h_discovery(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl(r, json_pack("{s:s}", "cmd", "discover.list"));
+    if (rep)
+        ui__respond_json(r, 200, rep);
+}
+
+static void h_discovery_get(struct ui__req *r, json_t *body, const char *arg)
+{
+    disc_show(r, arg, 200);
+}
+
+static void h_discovery_add(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[200];
+    const char *field = NULL;
+    json_t *req = ui__discovery_from_json(body, NULL, err, sizeof err, &field), *rep;
+    char name[64];
+    if (!req) {
+        disc_bad_body(r, err, field);
+        return;
+    }
+    gw_strlcpy(name, json_string_value(json_object_get(req, "name")), sizeof name);
+    if (disc_exists(r, name)) {
+        json_decref(req);
+        return;
+    }
+    rep = ctl_raw(r, req);
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    json_decref(rep);
+    disc_show(r, name, 201);
+}
+
+/* The control protocol has no "change": a change removes the setting and adds the new one,
+ * which starts its run history afresh; when the new one is refused, the old one is put back as
+ * it was. A running setting cannot change (409). */
+static void h_discovery_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[200], name[64];
+    const char *field = NULL;
+    json_t *req = ui__discovery_from_json(body, arg, err, sizeof err, &field), *old, *s, *rep,
+           *back;
+    if (!req) {
+        disc_bad_body(r, err, field);
+        return;
+    }
+    gw_strlcpy(name, json_string_value(json_object_get(req, "name")), sizeof name);
+    old = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", arg));
+    if (!old || !ctl_ok(old)) {
+        json_decref(req);
+        if (old)
+            disc_fail(r, old);
+        return;
+    }
+    if (strcmp(name, arg) != 0 && disc_exists(r, name)) {
+        json_decref(req);
+        json_decref(old);
+        return;
+    }
+    rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
+    if (!rep || !ctl_ok(rep)) {
+        json_decref(req);
+        json_decref(old);
+        if (rep)
+            disc_fail(r, rep);
+        return;
+    }
+    json_decref(rep);
+    rep = ctl_raw(r, req);
+    if (!rep || ctl_ok(rep)) {
+        json_decref(old);
+        json_decref(rep);
+        if (rep)
+            disc_show(r, name, 200);
+        return;
+    }
+    s = json_object_get(old, "setting");
+    back = json_pack(
+        "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "cmd", "discover.add", "name",
+        json_object_get(s, "name"), "targets", json_object_get(s, "targets"), "excludes",
+        json_object_get(s, "excludes"), "credentials", json_object_get(s, "credentials"),
+        "schedule", json_object_get(s, "schedule"), "window", json_object_get(s, "window"), "pps",
+        json_object_get(s, "pps"), "port", json_object_get(s, "port"), "auto_register",
+        json_object_get(s, "auto_register"), "confirmed", json_object_get(s, "confirmed"));
+    json_decref(old);
+    back = back ? ctl_raw(r, back) : NULL;
+    if (!ctl_ok(back))
+        gw_log_err(UI, "discovery setting %s could not be restored after a refused change: %s", arg,
+                   json_string_value(json_object_get(back, "error")));
+    json_decref(back);
+    disc_fail(r, rep);
+}
+
+static void h_discovery_delete(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    json_decref(rep);
+}
+
+static void h_discovery_run(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.run", "name", arg));
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return;
+    }
+    json_object_del(rep, "ok");
+    ui__respond_json(r, 202, rep);
+}
+
 /* --- audit --- */
 
 static void h_audit(struct ui__req *r, json_t *body, const char *arg)
@@ -487,6 +708,26 @@ static void h_user_unlock(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* --- sessions --- */
+
+static void h_sessions(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__respond_json(r, 200, ui__sessions_list(r->srv, r->sess.token_hash));
+}
+
+static void h_session_end(struct ui__req *r, json_t *body, const char *arg)
+{
+    char src[96];
+    int rc = ui__session_end(r->srv, arg, r->sess.user, source_of(r, src, sizeof src));
+    if (rc < 0) {
+        ui__respond_error(r, rc == GW_E_NOTFOUND ? 404 : 500,
+                          rc == GW_E_NOTFOUND ? "No such session; it may have ended already."
+                                              : "The session could not be ended.");
+        return;
+    }
+    ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
 /* --- security settings --- */
 
 static json_t *upgrade_json(int min)
@@ -514,7 +755,8 @@ static void h_security(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, security_json(r->srv));
 }
 
-static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
+/* Runs after the re-authentication; body no longer holds current_password. */
+static void security_apply(struct ui__req *r, json_t *body, const char *arg)
 {
     struct ui_server *s = r->srv;
     struct ui__security next = s->sec, old = s->sec;
@@ -558,7 +800,7 @@ static const char *pem_member(json_t *body, const char *key, char *err, size_t e
     return json_string_value(v);
 }
 
-static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
+static void certificate_apply(struct ui__req *r, json_t *body, const char *arg)
 {
     struct ui_server *s = r->srv;
     char err[160], src[96], cert[512], key[512], fp[100], detail[300];
@@ -566,6 +808,7 @@ static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
     const char *cpem, *kpem, *k;
     json_t *v;
     int rc;
+    bool applied = false;
     json_object_foreach(body, k, v)
     {
         if (strcmp(k, "certificate") != 0 && strcmp(k, "key") != 0) {
@@ -586,10 +829,18 @@ static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
         return;
     }
     rc = ui__tls_install(cert, key, cpem, kpem, fp, sizeof fp, &eb);
-    if (rc == 0)
-        snprintf(detail, sizeof detail, "new certificate sha256 %s", fp);
-    else
+    if (rc == 0) {
+        struct gw_errbuf aeb = {""};
+        applied = ui__tls_apply(s->ssl_ctx, cert, key, &aeb) == 0;
+        if (applied)
+            gw_strlcpy(s->fingerprint, fp, sizeof s->fingerprint);
+        else
+            gw_log_warn(UI, "new TLS certificate not applied: %s", aeb.msg);
+        snprintf(detail, sizeof detail, "new certificate sha256 %s, %s", fp,
+                 applied ? "in use" : "used after a restart");
+    } else {
         snprintf(detail, sizeof detail, "%s", eb.msg);
+    }
     gw_audit_add(s->db, r->sess.user, source_of(r, src, sizeof src), "tls.certificate",
                  rc < 0 ? "failed" : "ok", detail);
     if (rc < 0) {
@@ -599,11 +850,57 @@ static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
                           eb.msg[0] ? eb.msg : "The certificate could not be installed.");
         return;
     }
-    gw_log_notice(UI, "new TLS certificate installed by=%s fingerprint=%s, used after a restart",
-                  r->sess.user, fp);
+    gw_log_notice(UI, "new TLS certificate installed by=%s fingerprint=%s %s", r->sess.user, fp,
+                  applied ? "in use for new connections" : "used after a restart");
     ui__respond_json(r, 200,
                      json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "pending_fingerprint_sha256", fp,
-                               "tls_fingerprint_sha256", s->fingerprint, "restart_required", 1));
+                               "tls_fingerprint_sha256", s->fingerprint, "restart_required",
+                               !applied));
+}
+
+/* Security changes are checked first (a mistake costs no password check), then need the
+ * current password (ui__reauth), then are made. */
+static json_t *without_password(json_t *body)
+{
+    json_t *c = json_copy(body); /* shallow: the strings stay body's, wiped with it */
+    json_object_del(c, "current_password");
+    return c;
+}
+
+static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    struct ui__security next = r->srv->sec;
+    char err[160];
+    json_t *c = without_password(body);
+    int rc = ui__security_from_json(c, &next, err, sizeof err);
+    json_decref(c);
+    if (rc < 0) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    ui__reauth(r, body, "settings.security", security_apply);
+}
+
+static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
+{
+    char err[160];
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (strcmp(k, "certificate") != 0 && strcmp(k, "key") != 0 &&
+            strcmp(k, "current_password") != 0) {
+            snprintf(err, sizeof err, "%.64s: unknown field", k);
+            ui__respond_error(r, 400, err);
+            return;
+        }
+    }
+    if (!pem_member(body, "certificate", err, sizeof err) ||
+        !pem_member(body, "key", err, sizeof err)) {
+        ui__respond_error(r, 400, err);
+        return;
+    }
+    ui__reauth(r, body, "tls.certificate", certificate_apply);
 }
 
 /* --- connection (uplink) --- */
@@ -678,6 +975,12 @@ static const struct route routes[] = {
     {UI_GET, "/credentials", VIEWER, false, false, h_credentials},
     {UI_POST, "/credentials", ADMIN, false, true, h_credential_add},
     {UI_DELETE, "/credentials/*", ADMIN, false, false, h_credential_delete},
+    {UI_GET, "/discovery", VIEWER, false, false, h_discovery},
+    {UI_POST, "/discovery", ADMIN, false, true, h_discovery_add},
+    {UI_GET, "/discovery/*", VIEWER, false, false, h_discovery_get},
+    {UI_PUT, "/discovery/*", ADMIN, false, true, h_discovery_put},
+    {UI_DELETE, "/discovery/*", ADMIN, false, false, h_discovery_delete},
+    {UI_POST, "/discovery/*/run", ADMIN, false, false, h_discovery_run},
     {UI_GET, "/audit", ADMIN, false, false, h_audit},
     {UI_GET, "/audit.csv", ADMIN, false, false, h_audit_csv},
     {UI_GET, "/system/log", ADMIN, false, false, h_system_log},
@@ -685,6 +988,8 @@ static const struct route routes[] = {
     {UI_POST, "/users", ADMIN, false, true, h_user_add},
     {UI_DELETE, "/users/*", ADMIN, false, false, h_user_delete},
     {UI_POST, "/users/*/unlock", ADMIN, false, false, h_user_unlock},
+    {UI_GET, "/sessions", ADMIN, false, false, h_sessions},
+    {UI_DELETE, "/sessions/*", ADMIN, false, false, h_session_end},
     {UI_GET, "/settings/security", VIEWER, false, false, h_security},
     {UI_PUT, "/settings/security", ADMIN, false, true, h_security_put},
     {UI_PUT, "/security/certificate", ADMIN, false, true, h_certificate_put},
@@ -715,7 +1020,7 @@ static bool match(const char *pattern, const char *path, char *arg, size_t argle
 }
 
 /* Bodies carry passwords and SNMP secrets; jansson frees strings without wiping them. */
-static void wipe_and_free(json_t *body)
+void ui__json_wipe_free(json_t *body)
 {
     const char *key;
     json_t *v;
@@ -755,6 +1060,16 @@ static const char *csrf_refusal(struct ui__req *r, bool check_token)
     return NULL;
 }
 
+/* A page's own refresh after a live event (GET with X-Fleetgw-Background: 1) is no activity
+ * of the person and must not keep the session alive. */
+static bool background_request(struct ui__req *r)
+{
+    char v[8] = "";
+    return r->method == UI_GET &&
+           lws_hdr_custom_copy(r->wsi, v, sizeof v, "x-fleetgw-background:", 21) > 0 &&
+           strcmp(v, "1") == 0;
+}
+
 void ui__api_dispatch(struct ui__req *r)
 {
     const char *path = r->path;
@@ -781,7 +1096,7 @@ void ui__api_dispatch(struct ui__req *r)
     /* 1. Deny by default: everything but the login needs a session, even to learn whether a
      * path exists. A login request with a valid cookie is remembered, to replace it. */
     if (lws_hdr_copy(r->wsi, cookie, sizeof cookie, WSI_TOKEN_HTTP_COOKIE) > 0)
-        r->authed = ui__session_lookup(r->srv, cookie, r->peer, &r->sess);
+        r->authed = ui__session_lookup(r->srv, cookie, r->peer, !background_request(r), &r->sess);
     OPENSSL_cleanse(cookie, sizeof cookie);
     if (!public_route && !r->authed) {
         ui__respond_error(r, 401, "Not logged in, or the session has ended: please log in.");
@@ -822,5 +1137,5 @@ void ui__api_dispatch(struct ui__req *r)
         }
     }
     rt->fn(r, body, arg);
-    wipe_and_free(body);
+    ui__json_wipe_free(body);
 }

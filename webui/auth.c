@@ -106,6 +106,10 @@ struct ui__job {
     int64_t user_id;
     bool known, locked, must_change;
     char peer[64];
+    /* re-authentication: what runs after it, with the body it gets */
+    ui__then_fn then;
+    json_t *then_body;
+    char action[40];
 };
 
 const char *ui__role_name(enum ui__role r)
@@ -204,6 +208,10 @@ int ui_password_check(const char *pw, struct gw_errbuf *eb)
                              "lower-case letter and one symbol (missing: %s%s%s%s).",
                              digit ? "" : "digit ", upper ? "" : "upper-case ",
                              lower ? "" : "lower-case ", symbol ? "" : "symbol");
+    if (ui__password_common(pw))
+        return gw_errbuf_set(eb, GW_E_INVAL,
+                             "This password is too common: it is, or is made from, one of the "
+                             "passwords attackers try first. Choose another.");
     return 0;
 }
 
@@ -304,6 +312,40 @@ static int store_password(struct gw_db *db, const char *name, const char *role, 
     return rc;
 }
 
+int ui_password_hash(const char *password, char **out, struct gw_errbuf *eb)
+{
+    int rc = ui_password_check(password, eb);
+    *out = NULL;
+    if (rc < 0)
+        return rc;
+    *out = hash_password(password);
+    if (!*out)
+        return gw_errbuf_set(eb, GW_E_CRYPTO, "cannot hash the password");
+    return 0;
+}
+
+int ui_user_set_hash(struct gw_db *db, const char *name, const char *role, const char *phc,
+                     struct gw_errbuf *eb)
+{
+    int rc;
+    if (!valid_user_name(name))
+        return gw_errbuf_set(eb, GW_E_INVAL, "user name: 1 to 64 letters, digits, . _ - @");
+    if (strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0)
+        return gw_errbuf_set(eb, GW_E_INVAL, "role: must be admin or viewer");
+    /* Only our own kind of hash: argon2id in PHC form, nothing that would verify anything. */
+    if (!phc || strncmp(phc, "$argon2id$v=19$m=", 17) != 0 || strlen(phc) > 256 ||
+        strspn(phc, "$=,+/0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+            strlen(phc))
+        return gw_errbuf_set(eb, GW_E_INVAL, "password hash: not an argon2id PHC string");
+    rc = ui_db_migrate(db, eb);
+    if (rc < 0)
+        return rc;
+    rc = store_password(db, name, role, phc);
+    if (rc < 0)
+        return gw_errbuf_set(eb, rc, "cannot store the password");
+    return 0;
+}
+
 int ui_user_set_password(struct gw_db *db, const char *name, const char *role, const char *password,
                          struct gw_errbuf *eb)
 {
@@ -311,22 +353,12 @@ int ui_user_set_password(struct gw_db *db, const char *name, const char *role, c
     int rc;
     if (!valid_user_name(name))
         return gw_errbuf_set(eb, GW_E_INVAL, "user name: 1 to 64 letters, digits, . _ - @");
-    if (strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0)
-        return gw_errbuf_set(eb, GW_E_INVAL, "role: must be admin or viewer");
-    rc = ui_password_check(password, eb);
+    rc = ui_password_hash(password, &hash, eb);
     if (rc < 0)
         return rc;
-    rc = ui_db_migrate(db, eb);
-    if (rc < 0)
-        return rc;
-    hash = hash_password(password);
-    if (!hash)
-        return gw_errbuf_set(eb, GW_E_CRYPTO, "cannot hash the password");
-    rc = store_password(db, name, role, hash);
+    rc = ui_user_set_hash(db, name, role, hash, eb);
     gw_free_secret_str(hash);
-    if (rc < 0)
-        return gw_errbuf_set(eb, rc, "cannot store the password");
-    return 0;
+    return rc;
 }
 
 int ui_user_unlock(struct gw_db *db, const char *name)
@@ -472,7 +504,7 @@ static const char *expired_reason(struct ui_server *s, int64_t created, int64_t 
 }
 
 bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const char *peer,
-                        struct ui__session *out)
+                        bool touch, struct ui__session *out)
 {
     char tok[2 * UI__TOKEN_BYTES + 1], th[65], src[64];
     sqlite3_stmt *st;
@@ -512,7 +544,7 @@ bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const ch
         return false;
     }
     /* One write per second at most: the idle clock has second resolution. */
-    if (now != out->last_seen) {
+    if (touch && now != out->last_seen) {
         st = prep(s->db, "UPDATE ui_sessions SET last_seen = ?2 WHERE token_hash = ?1");
         if (st) {
             sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);
@@ -579,6 +611,94 @@ int ui__session_count(struct ui_server *s)
     return n;
 }
 
+static json_t *iso_or_null(int64_t t)
+{
+    char buf[21];
+    return t > 0 ? json_string(gw_time_iso(t, buf)) : json_null();
+}
+
+json_t *ui__sessions_list(struct ui_server *s, const char *current_hash)
+{
+    sqlite3_stmt *st = prep(s->db, "SELECT s.token_hash, u.name, u.role, s.source, s.created, "
+                                   "s.last_seen FROM ui_sessions s JOIN ui_users u ON u.id = "
+                                   "s.user_id ORDER BY s.last_seen DESC, s.created DESC");
+    json_t *arr = json_array();
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        const char *th = (const char *)sqlite3_column_text(st, 0);
+        int64_t created = sqlite3_column_int64(st, 4), seen = sqlite3_column_int64(st, 5);
+        int64_t idle_end = seen + s->sec.idle_s, life_end = created + s->sec.lifetime_s;
+        char id[17];
+        gw_strlcpy(id, th ? th : "", sizeof id);
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "id", id, "user",
+                           (const char *)sqlite3_column_text(st, 1), "role",
+                           (const char *)sqlite3_column_text(st, 2), "source",
+                           (const char *)sqlite3_column_text(st, 3), "created",
+                           iso_or_null(created), "last_seen", iso_or_null(seen), "expires",
+                           iso_or_null(idle_end < life_end ? idle_end : life_end), "current",
+                           th && current_hash && strcmp(th, current_hash) == 0));
+    }
+    sqlite3_finalize(st);
+    return json_pack("{s:o, s:i}", "sessions", arr, "max_per_user", UI__MAX_USER_SESSIONS);
+}
+
+int ui__session_end(struct ui_server *s, const char *id, const char *user, const char *source)
+{
+    char th[65] = "", owner[65] = "", detail[160];
+    sqlite3_stmt *st;
+    size_t n = strlen(id);
+    if (n != 16 || strspn(id, "0123456789abcdef") != n)
+        return GW_E_NOTFOUND;
+    st = prep(s->db, "SELECT s.token_hash, u.name FROM ui_sessions s JOIN ui_users u ON u.id = "
+                     "s.user_id WHERE substr(s.token_hash, 1, 16) = ?1");
+    if (!st)
+        return GW_E_DB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        copy_col(st, 0, th, sizeof th);
+        copy_col(st, 1, owner, sizeof owner);
+    }
+    sqlite3_finalize(st);
+    if (!th[0])
+        return GW_E_NOTFOUND;
+    session_delete(s, th);
+    snprintf(detail, sizeof detail, "session of %s ended by an administrator", owner);
+    gw_audit_add(s->db, user, source, "session.terminated", "ok", detail);
+    ui__ws_recheck(s);
+    return 0;
+}
+
+/* Keeps user_id below UI__MAX_USER_SESSIONS sessions before one more is made: the least
+ * recently used go, each audited. */
+static void sessions_cap(struct ui_server *s, int64_t user_id)
+{
+    char gone[UI__MAX_USER_SESSIONS + 8][65], src[UI__MAX_USER_SESSIONS + 8][64], user[65] = "";
+    int n = 0, excess;
+    sqlite3_stmt *st = prep(s->db, "SELECT s.token_hash, s.source, u.name FROM ui_sessions s "
+                                   "JOIN ui_users u ON u.id = s.user_id WHERE s.user_id = ?1 "
+                                   "ORDER BY s.last_seen ASC, s.created ASC");
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, 1, user_id);
+    while (n < (int)(sizeof gone / sizeof gone[0]) && sqlite3_step(st) == SQLITE_ROW) {
+        copy_col(st, 0, gone[n], sizeof gone[n]);
+        copy_col(st, 1, src[n], sizeof src[n]);
+        copy_col(st, 2, user, sizeof user);
+        n++;
+    }
+    sqlite3_finalize(st);
+    excess = n - (UI__MAX_USER_SESSIONS - 1);
+    for (int i = 0; i < excess; i++) {
+        char detail[96];
+        session_delete(s, gone[i]);
+        snprintf(detail, sizeof detail, "session limit: at most %d per account, oldest ended",
+                 UI__MAX_USER_SESSIONS);
+        gw_audit_add(s->db, user, src[i], "session.terminated", "ok", detail);
+    }
+    if (excess > 0)
+        ui__ws_recheck(s);
+}
+
 /* Creates a session for user_id and puts its cookie into r. Returns: 0 or <0. */
 static int session_create(struct ui_server *s, struct ui__req *r, int64_t user_id, bool must_change,
                           char csrf_out[33])
@@ -593,6 +713,7 @@ static int session_create(struct ui_server *s, struct ui__req *r, int64_t user_i
     ui__hex(tok, sizeof tok, hex);
     ui__hex(cs, sizeof cs, csrf_out);
     ui__sha256_hex(hex, strlen(hex), th);
+    sessions_cap(s, user_id);
     st = prep(s->db, "INSERT INTO ui_sessions (token_hash, user_id, csrf, created, last_seen, "
                      "must_change, source) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)");
     if (st) {
@@ -622,6 +743,7 @@ static void job_free(struct ui__job *j)
     gw_free_secret_str(j->new_password);
     gw_free_secret_str(j->new_hash);
     free(j->verify_hash);
+    ui__json_wipe_free(j->then_body);
     free(j);
 }
 
@@ -763,6 +885,76 @@ static bool user_load(struct gw_db *db, const char *name, struct user_row *u)
     return found;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Failed logins per source address: the account lockout stops guessing one account's
+ * password, this stops one address from guessing across many accounts (and from locking them
+ * all out one after the other).
+ */
+
+static struct ui__src *src_slot(struct ui_server *s, const char *addr, bool create)
+{
+    struct ui__src *oldest = &s->src[0];
+    for (size_t i = 0; i < UI__SRC_SLOTS; i++) {
+        if (s->src[i].addr[0] && strcmp(s->src[i].addr, addr) == 0)
+            return &s->src[i];
+        if (s->src[i].last < oldest->last)
+            oldest = &s->src[i];
+    }
+    if (!create)
+        return NULL;
+    /* The least recently used slot goes; a free one has last == 0. */
+    memset(oldest, 0, sizeof *oldest);
+    gw_strlcpy(oldest->addr, addr, sizeof oldest->addr);
+    return oldest;
+}
+
+/* Returns: the seconds for which logins from addr are refused, or 0. The refusals are
+ * audited once a minute per address with their count, so that a flood of them cannot flood
+ * the audit log too. */
+static int64_t src_blocked(struct ui_server *s, const char *addr, const char *user)
+{
+    struct ui__src *e = src_slot(s, addr, false);
+    int64_t now = gw_now();
+    if (!e || e->blocked_until <= now)
+        return 0;
+    e->refused++;
+    e->last = now;
+    if (now - e->refused_audited >= 60) {
+        char detail[256];
+        snprintf(detail, sizeof detail,
+                 "too many failed logins from this address: %u login(s) refused, the last as "
+                 "'%.64s'",
+                 e->refused, user);
+        gw_audit_add(s->db, user, addr, "login", "failed", detail);
+        e->refused = 0;
+        e->refused_audited = now;
+    }
+    return e->blocked_until - now;
+}
+
+static void src_failed(struct ui_server *s, const char *addr, const char *user)
+{
+    struct ui__src *e = src_slot(s, addr, true);
+    int64_t now = gw_now();
+    char detail[256];
+    if (now - e->first > UI__SRC_WINDOW_S) {
+        e->first = now;
+        e->fails = 0;
+    }
+    e->fails++;
+    e->last = now;
+    if (e->fails <= UI__SRC_MAX_FAILS || e->blocked_until > now)
+        return;
+    e->blocked_until = now + UI__SRC_BLOCK_S;
+    e->refused = 0;
+    snprintf(detail, sizeof detail,
+             "%u failed logins from this address within %d min (last as '%.64s'); logins from it "
+             "refused for %d min",
+             e->fails, UI__SRC_WINDOW_S / 60, user, UI__SRC_BLOCK_S / 60);
+    gw_log_warn(UI, "login rate limit source=%s failures=%u", addr, e->fails);
+    gw_audit_add(s->db, "-", addr, "login.ratelimited", "ok", detail);
+}
+
 /* Counts a failed attempt against a known, unlocked account; locks it at the threshold. */
 static void count_failure(struct ui_server *s, struct ui__job *j)
 {
@@ -804,6 +996,7 @@ static void login_done(struct ui__job *j)
     if (j->locked || !j->known || !j->verified || j->rc < 0) {
         if (j->known && !j->locked && j->rc == 0)
             count_failure(s, j);
+        src_failed(s, j->peer, j->user);
         gw_audit_add(s->db, j->user, j->peer, "login", "failed",
                      j->locked  ? "account locked"
                      : j->known ? "wrong password"
@@ -850,8 +1043,19 @@ void ui__login(struct ui__req *r, json_t *body)
     const char *pw = name ? ui__json_str(body, "password", LOGIN_PW_MAX, err, sizeof err) : NULL;
     struct user_row u;
     struct ui__job *j;
+    int64_t wait_s;
     if (!name || !pw) {
         ui__respond_error(r, 400, err);
+        return;
+    }
+    /* Refused before any hashing: the limit must not become a CPU lever either. */
+    wait_s = src_blocked(s, r->peer, name);
+    if (wait_s > 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "Too many failed logins from your address: try again in %lld minutes.",
+                 (long long)(wait_s + 59) / 60);
+        ui__respond_error(r, 429, msg);
         return;
     }
     j = job_new(r, login_done);
@@ -879,6 +1083,7 @@ void ui__logout(struct ui__req *r)
 {
     session_delete(r->srv, r->sess.token_hash);
     gw_audit_add(r->srv->db, r->sess.user, r->peer, "logout", "ok", NULL);
+    ui__ws_recheck(r->srv);
     snprintf(r->cookie, sizeof r->cookie,
              UI__COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
@@ -970,6 +1175,69 @@ void ui__password_change(struct ui__req *r, json_t *body)
     j->verify_hash = u.hash;
     j->password = gw_strdup(cur);
     j->new_password = gw_strdup(nw);
+    job_start(j);
+}
+
+static void reauth_done(struct ui__job *j)
+{
+    struct ui_server *s = j->srv;
+    struct ui__req *r = job_take_req(j);
+    if (!j->verified || j->rc < 0) {
+        if (j->rc == 0)
+            count_failure(s, j);
+        gw_audit_add(s->db, j->user, j->peer, j->action, "failed",
+                     j->rc < 0 ? "hashing failed" : "wrong current password");
+        if (r)
+            ui__respond_error(r, j->rc < 0 ? 500 : 403,
+                              j->rc < 0 ? "The password could not be checked; see the log."
+                                        : "The current password is wrong: the change was not "
+                                          "made.");
+        job_free(j);
+        return;
+    }
+    if (r)
+        j->then(r, j->then_body, "");
+    job_free(j);
+}
+
+void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn then)
+{
+    struct ui_server *s = r->srv;
+    char err[160];
+    const char *cur = ui__json_str(body, "current_password", LOGIN_PW_MAX, err, sizeof err);
+    json_t *v;
+    struct user_row u;
+    struct ui__job *j;
+    if (!cur) {
+        ui__respond_error(r, 400,
+                          "current_password: enter your current password to confirm this change");
+        return;
+    }
+    if (!user_load(s->db, r->sess.user, &u)) {
+        ui__respond_error(r, 401, "The session's account no longer exists.");
+        return;
+    }
+    /* A locked account gets no password checks, or a stolen session would be a way round the
+     * lockout. */
+    if (u.locked_until > gw_now()) {
+        free(u.hash);
+        gw_audit_add(s->db, r->sess.user, r->peer, action, "failed", "account locked");
+        ui__respond_error(r, 403, "The current password is wrong: the change was not made.");
+        return;
+    }
+    j = job_new(r, reauth_done);
+    gw_strlcpy(j->user, r->sess.user, sizeof j->user);
+    gw_strlcpy(j->role, u.role, sizeof j->role);
+    gw_strlcpy(j->action, action, sizeof j->action);
+    j->user_id = u.id;
+    j->known = true;
+    j->verify_hash = u.hash;
+    j->password = gw_strdup(cur);
+    j->then = then;
+    j->then_body = json_deep_copy(body);
+    v = json_object_get(j->then_body, "current_password");
+    OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
+    json_object_del(j->then_body, "current_password");
     job_start(j);
 }
 

@@ -4,8 +4,10 @@
  * Live events over the websocket /api/v1/events: poll results, new alerts, device changes.
  *
  * The upgrade is checked like any API request (Host, same origin, a valid session cookie);
- * the session is checked again before every message, so a client whose session ended (logout,
- * timeout, password change) is disconnected at its next event. Events go into one ring of the
+ * the session is checked again before every message and whenever sessions end (logout, the
+ * server's sweep of timed-out sessions every few seconds, which also catches a password
+ * change or an account reset by the CLI), so a client whose session ended is disconnected
+ * within seconds. Websocket traffic never renews a session's idle clock. Events go into one ring of the
  * last UI__EVENT_RING messages, serialised once; each client keeps the sequence number of the
  * next one it needs and gets one message per writable callback, as libwebsockets requires. A
  * client that falls a whole ring behind is told to reload ("resync") instead of being fed a
@@ -45,7 +47,8 @@ static bool upgrade_session(struct ui_server *s, struct lws *wsi, struct ui__ses
     ui__peer(wsi, peer, sizeof peer);
     if (lws_hdr_copy(wsi, cookie, sizeof cookie, WSI_TOKEN_HTTP_COOKIE) <= 0)
         return false;
-    return ui__session_lookup(s, cookie, peer, sess) && !sess->must_change;
+    /* Opening the live events is no activity of the person: the idle clock keeps running. */
+    return ui__session_lookup(s, cookie, peer, false, sess) && !sess->must_change;
 }
 
 int ui__ws_filter(struct ui_server *s, struct lws *wsi)
@@ -137,6 +140,12 @@ int ui__ws_writeable(struct ui_server *s, struct lws *wsi, struct ui__ws **slot)
     if (w->seq < s->ev_seq)
         lws_callback_on_writable(wsi);
     return 0;
+}
+
+void ui__ws_recheck(struct ui_server *s)
+{
+    for (struct ui__ws *w = s->ws_list; w; w = w->next)
+        lws_callback_on_writable(w->wsi);
 }
 
 void ui_event_publish(struct ui_server *s, const char *type, json_t *data)

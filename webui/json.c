@@ -142,3 +142,114 @@ int ui__security_from_json(json_t *o, struct ui__security *out, char *err, size_
     *out = s;
     return 0;
 }
+
+/* A text member that may span lines (targets from a text area): at most max bytes, no control
+ * characters but line breaks and tabs. Empty is allowed when optional. */
+static int text_member(json_t *o, const char *key, size_t max, bool optional, const char **out,
+                       char *err, size_t errlen)
+{
+    json_t *v = json_object_get(o, key);
+    const char *s;
+    *out = "";
+    if (!v) {
+        if (optional)
+            return 0;
+        snprintf(err, errlen, "%s: missing", key);
+        return -1;
+    }
+    if (!json_is_string(v) || json_string_length(v) > max) {
+        snprintf(err, errlen, "%s: must be text of at most %zu bytes", key, max);
+        return -1;
+    }
+    s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        snprintf(err, errlen, "%s: must not contain NUL characters", key);
+        return -1;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f) {
+            snprintf(err, errlen, "%s: must not contain control characters", key);
+            return -1;
+        }
+    if (!optional && !*s) {
+        snprintf(err, errlen, "%s: missing", key);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, size_t errlen,
+                                const char **field)
+{
+    static const char *const known[] = {"name",          "targets",  "excludes", "credentials",
+                                        "schedule",      "window",   "pps",      "port",
+                                        "auto_register", "confirmed"};
+    const char *key, *name, *targets, *excludes, *schedule, *window;
+    json_t *v, *creds, *req;
+    long long pps = 500, port = 161;
+    size_t i;
+    json_object_foreach(body, key, v)
+    {
+        bool ok = false;
+        for (i = 0; i < sizeof known / sizeof known[0]; i++)
+            ok = ok || strcmp(known[i], key) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "%.64s: unknown field", key);
+            *field = NULL;
+            return NULL;
+        }
+    }
+#define FAIL(f)                                                                                    \
+    do {                                                                                           \
+        *field = (f);                                                                              \
+        return NULL;                                                                               \
+    } while (0)
+    if (json_object_get(body, "name") || !name_def) {
+        if (!(name = ui__json_str(body, "name", 63, err, errlen)))
+            FAIL("name");
+    } else {
+        name = name_def;
+    }
+    if (text_member(body, "targets", 8192, false, &targets, err, errlen) < 0)
+        FAIL("targets");
+    if (text_member(body, "excludes", 8192, true, &excludes, err, errlen) < 0)
+        FAIL("excludes");
+    if (text_member(body, "schedule", 31, true, &schedule, err, errlen) < 0)
+        FAIL("schedule");
+    if (text_member(body, "window", 31, true, &window, err, errlen) < 0)
+        FAIL("window");
+    if (json_object_get(body, "pps") && ui__json_int(body, "pps", 1, 100000, &pps, err, errlen) < 0)
+        FAIL("pps");
+    if (json_object_get(body, "port") &&
+        ui__json_int(body, "port", 1, 65535, &port, err, errlen) < 0)
+        FAIL("port");
+    for (i = 0; i < 2; i++) {
+        const char *b = i ? "confirmed" : "auto_register";
+        v = json_object_get(body, b);
+        if (v && !json_is_boolean(v)) {
+            snprintf(err, errlen, "%s: must be true or false", b);
+            FAIL(b);
+        }
+    }
+    creds = json_object_get(body, "credentials");
+    if (!json_is_array(creds) || json_array_size(creds) == 0 || json_array_size(creds) > 16) {
+        snprintf(err, errlen, "credentials: choose 1 to 16 credential sets, in the order to try");
+        FAIL("credentials");
+    }
+    json_array_foreach(creds, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 63) {
+            snprintf(err, errlen, "credential %zu: must be the name of a credential set", i + 1);
+            FAIL("credentials");
+        }
+    }
+#undef FAIL
+    req = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:I, s:I, s:b, s:b}", "cmd",
+                    "discover.add", "name", name, "targets", targets, "excludes", excludes,
+                    "credentials", creds, "schedule", *schedule ? schedule : "manual", "window",
+                    window, "pps", (json_int_t)pps, "port", (json_int_t)port, "auto_register",
+                    json_is_true(json_object_get(body, "auto_register")), "confirmed",
+                    json_is_true(json_object_get(body, "confirmed")));
+    return req;
+}

@@ -5,7 +5,7 @@ noinst_LIBRARIES += webui/libui.a
 webui_libui_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS) $(LWS_CFLAGS) $(ARGON2_CFLAGS)
 webui_libui_a_SOURCES = webui/ui.h webui/ui_int.h webui/server.c webui/api.c webui/auth.c \
-	webui/events.c webui/json.c webui/tls.c
+	webui/events.c webui/json.c webui/tls.c webui/blocklist.c
 
 UI_LIBS = $(LWS_LIBS) $(ARGON2_LIBS)
 
@@ -17,6 +17,9 @@ dist_wwwpages_DATA = webui/www/pages/login.js webui/www/pages/dashboard.js \
 	webui/www/pages/devices.js webui/www/pages/device.js webui/www/pages/credentials.js \
 	webui/www/pages/audit.js webui/www/pages/users.js webui/www/pages/security.js \
 	webui/www/pages/account.js webui/www/pages/about.js \
-	webui/www/pages/connection.js
+	webui/www/pages/connection.js webui/www/pages/discovery.js
+
+# The password blocklist, beside www/ (tools/gen-common-passwords.sh makes it).
+dist_pkgdata_DATA += webui/common-passwords.txt
 
 EXTRA_DIST += webui/README.md

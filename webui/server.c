@@ -494,6 +494,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     struct ui__conn *c = user;
     int rc;
     switch (reason) {
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        /* lws hands every server vhost's SSL_CTX here while it sets the vhost up: kept, so an
+         * uploaded certificate can replace the running one without a restart. */
+        if (s)
+            s->ssl_ctx = user;
+        return 0;
     case LWS_CALLBACK_HTTP:
         if (!c || !s)
             return -1;
@@ -576,6 +582,8 @@ static void lws_log(int level, const char *line)
 static void on_sweep(uv_timer_t *t)
 {
     ui__sessions_sweep(t->data);
+    /* Sessions also end outside the sweep (another request, the CLI): their sockets close. */
+    ui__ws_recheck(t->data);
 }
 
 static void sweep_closed(uv_handle_t *h)
@@ -592,6 +600,7 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
 
 static void server_release(struct ui_server *s)
 {
+    ui_blocklist_free();
     ui__auth_cleanup(s);
     ui__events_cleanup(s);
     free(s->hosts);
@@ -619,6 +628,15 @@ int ui_server_start(struct uv_loop_s *loop, const struct gw_cfg *cfg, struct gw_
     if (!realpath(www, s->www)) {
         free(s);
         return gw_errbuf_set(eb, GW_E_CONFIG, "webui: www directory %s: %s", www, strerror(errno));
+    }
+    {
+        struct gw_errbuf beb = {""};
+        int n = ui_blocklist_load_default(cfg, &beb);
+        if (n < 0)
+            gw_log_warn(UI, "password blocklist not loaded, common passwords are not refused: %s",
+                        beb.msg);
+        else
+            gw_log_info(UI, "password blocklist loaded entries=%d", n);
     }
     rc = ui__auth_init(s, eb);
     if (rc == 0)
@@ -664,6 +682,8 @@ int ui_server_start(struct uv_loop_s *loop, const struct gw_cfg *cfg, struct gw_
                              "the libwebsockets-evlib-uv package missing?)",
                              cfg->webui_port);
     }
+    if (!s->ssl_ctx)
+        gw_log_warn(UI, "TLS context not seen: an uploaded certificate applies after a restart");
     uv_timer_init(loop, &s->sweep);
     s->sweep.data = s;
     uv_timer_start(&s->sweep, on_sweep, SWEEP_MS, SWEEP_MS);

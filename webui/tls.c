@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -401,5 +402,45 @@ out:
     BIO_free(out_k);
     EVP_PKEY_free(key);
     X509_free(x);
+    return rc;
+}
+
+int ui__tls_apply(void *ssl_ctx, const char *cert_path, const char *key_path, struct gw_errbuf *eb)
+{
+    SSL_CTX *ctx = ssl_ctx;
+    STACK_OF(X509) *chain = NULL;
+    X509 *leaf = NULL, *x;
+    EVP_PKEY *pkey = NULL;
+    FILE *f;
+    int rc = 0;
+    if (!ctx)
+        return gw_errbuf_set(eb, GW_E_INTERNAL,
+                             "the running server's TLS context is unknown: restart to apply");
+    f = fopen(cert_path, "r");
+    if (f) {
+        leaf = PEM_read_X509(f, NULL, no_passphrase, NULL);
+        chain = sk_X509_new_null();
+        while (leaf && chain && (x = PEM_read_X509(f, NULL, no_passphrase, NULL)))
+            sk_X509_push(chain, x);
+        ERR_clear_error(); /* the end of the file reads as an error */
+        fclose(f);
+    }
+    f = fopen(key_path, "r");
+    if (f) {
+        pkey = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
+        fclose(f);
+    }
+    /* One call replaces certificate, chain and key together, and only when the key is the
+     * certificate's: the context never holds a mismatched pair. Connections made afterwards
+     * get the new certificate (SSL_new copies it from the context); open ones keep theirs. */
+    if (!leaf || !pkey || !chain || SSL_CTX_use_cert_and_key(ctx, leaf, pkey, chain, 1) != 1) {
+        ERR_clear_error();
+        rc = gw_errbuf_set(eb, GW_E_CRYPTO,
+                           "the installed certificate could not be applied to the running "
+                           "server: restart to use it");
+    }
+    sk_X509_pop_free(chain, X509_free);
+    X509_free(leaf);
+    EVP_PKEY_free(pkey);
     return rc;
 }

@@ -69,9 +69,19 @@ void ui_event_publish(struct ui_server *s, const char *type, json_t *data);
  * that owns db. Returns: 0, GW_E_DB, GW_E_SCHEMA. */
 int ui_db_migrate(struct gw_db *db, struct gw_errbuf *eb);
 /* Checks the password policy: 8 to 64 characters, at least one digit, one upper-case and one
- * lower-case letter and one symbol. Returns: 0 or GW_E_INVAL with a sentence for a person in
+ * lower-case letter and one symbol, and not on (or made from an entry of) the blocklist. Returns: 0 or GW_E_INVAL with a sentence for a person in
  * eb. Any thread. */
 int ui_password_check(const char *password, struct gw_errbuf *eb);
+/* Loads the common-password blocklist (one entry a line, '#' comments) that
+ * ui_password_check() consults, replacing any loaded before. Call before any thread checks
+ * passwords. Returns: the number of entries, -errno, GW_E_PARSE (with file:line in eb). */
+int ui_blocklist_load(const char *path, struct gw_errbuf *eb);
+/* Loads common-passwords.txt from beside the web UI's www directory ([webui] www_dir, else
+ * $FLEETGW_DATADIR/www or the install's). Returns: as ui_blocklist_load(). */
+int ui_blocklist_load_default(const struct gw_cfg *cfg, struct gw_errbuf *eb);
+void ui_blocklist_free(void);
+/* Returns: the number of blocklist entries loaded (0 when none: the check is then off). */
+size_t ui_blocklist_size(void);
 /* Returns: true when the account exists. */
 bool ui_user_exists(struct gw_db *db, const char *name);
 /* Sets name's password (after the policy check), creating the account with role ("admin" or
@@ -80,6 +90,15 @@ bool ui_user_exists(struct gw_db *db, const char *name);
  * GW_E_DB. */
 int ui_user_set_password(struct gw_db *db, const char *name, const char *role, const char *password,
                          struct gw_errbuf *eb);
+/* Checks password against the policy and hashes it (argon2id, about 0.1 s). Any thread.
+ * Returns: 0 with *out set to the PHC string (caller frees with gw_free_secret_str()), or
+ * GW_E_INVAL (policy; a sentence for a person in eb), GW_E_CRYPTO. */
+int ui_password_hash(const char *password, char **out, struct gw_errbuf *eb);
+/* ui_user_set_password() with a hash ui_password_hash() made, so that a program can hash
+ * where it runs and let the daemon store it. Returns: 0, GW_E_INVAL (name, role, not an
+ * argon2id PHC string), GW_E_DB. */
+int ui_user_set_hash(struct gw_db *db, const char *name, const char *role, const char *phc,
+                     struct gw_errbuf *eb);
 /* Clears the lockout and failure count of name. Returns: 0, GW_E_NOTFOUND, GW_E_DB. */
 int ui_user_unlock(struct gw_db *db, const char *name);
 /* Writes the SHA-256 fingerprint of the PEM certificate at path as "AB:CD:..." (95 bytes and

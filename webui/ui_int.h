@@ -36,6 +36,15 @@ struct lws_context;
 /* Password hashes computed at the same time at most (each takes 19 MiB). */
 #define UI__MAX_HASHING 2
 #define UI__EVENT_RING  128
+/* Failed logins from one source address: more than UI__SRC_MAX_FAILS within UI__SRC_WINDOW_S
+ * seconds, whatever the user names, and every login from there is refused (429) for
+ * UI__SRC_BLOCK_S seconds. Kept in memory for the UI__SRC_SLOTS most recent addresses. */
+#define UI__SRC_MAX_FAILS 10
+#define UI__SRC_WINDOW_S  600
+#define UI__SRC_BLOCK_S   900
+#define UI__SRC_SLOTS     256
+/* Sessions one account may hold at once; a new login ends the least recently used beyond. */
+#define UI__MAX_USER_SESSIONS 5
 
 enum ui__method { UI_GET, UI_POST, UI_PUT, UI_PATCH, UI_DELETE, UI_OTHER };
 
@@ -64,6 +73,14 @@ struct ui__security {
 };
 
 struct ui__job;
+
+/* Login failures of one source address (see UI__SRC_MAX_FAILS). */
+struct ui__src {
+    char addr[64];
+    int64_t first, last;     /* first failure of the window, most recent use */
+    unsigned fails, refused; /* refused: since the last audit record about it */
+    int64_t blocked_until, refused_audited;
+};
 
 /* One HTTP transaction, from the request line to the last byte of the answer. */
 struct ui__req {
@@ -112,6 +129,7 @@ struct ui_server {
     struct ui_hooks hooks;
     struct gw_cfg cfg;
     struct lws_context *ctx;
+    void *ssl_ctx; /* the vhost's SSL_CTX, for applying a new certificate at once */
     char fingerprint[100];
     char url[300];
     char www[1024];
@@ -123,6 +141,7 @@ struct ui_server {
     unsigned hashing;
     struct ui__job *queue_head, *queue_tail;
     char *dummy_hash; /* verified for unknown users, so they cost what a known one costs */
+    struct ui__src src[UI__SRC_SLOTS];
     /* websocket clients and the event ring */
     struct ui__ws *ws_list;
     unsigned ws_count;
@@ -162,6 +181,13 @@ int ui__json_int(json_t *o, const char *key, long long min, long long max, long 
  * Returns: 0 with out updated, or -1 with the reason in err. */
 int ui__security_from_json(json_t *o, struct ui__security *out, char *err, size_t errlen);
 
+/* Checks a discovery setting body (POST/PUT /discovery) and builds the control request
+ * discover.add from it; name_def is the name when the body has none (a change), NULL when it
+ * must have one. Returns: the request (caller decrefs), or NULL with the reason in err and the
+ * member it is about in *field (NULL for an unknown member). */
+json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, size_t errlen,
+                                const char **field);
+
 /* --- auth.c --- */
 int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb);
 void ui__auth_cleanup(struct ui_server *s);
@@ -170,9 +196,10 @@ int ui__security_save(struct ui_server *s, const struct ui__security *sec);
 /* Looks the session cookie of r up and checks its timeouts (ending and auditing an expired
  * one). Returns: true with r->sess filled, or false. */
 bool ui__session_check(struct ui__req *r);
-/* Same for a websocket upgrade, from the raw cookie header. */
+/* Looks a session up from the raw cookie header. touch renews its idle clock: only for a
+ * person's requests, never for a websocket or a page's background refresh. */
 bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const char *peer,
-                        struct ui__session *out);
+                        bool touch, struct ui__session *out);
 /* Returns: true while the session with this token hash is still valid (no audit). */
 bool ui__session_alive(struct ui_server *s, const char *token_hash);
 /* POST /session: starts the login (hashing off the loop); answers later. */
@@ -180,6 +207,13 @@ void ui__login(struct ui__req *r, json_t *body);
 void ui__logout(struct ui__req *r);
 /* POST /session/password: verifies the current password, sets the new one. */
 void ui__password_change(struct ui__req *r, json_t *body);
+/* A handler that runs once the current password was confirmed (see ui__reauth). */
+typedef void (*ui__then_fn)(struct ui__req *r, json_t *body, const char *arg);
+/* Re-authentication before a security change: verifies body's "current_password" against the
+ * session's account off the loop, then runs then(r, body without current_password, "") (or
+ * answers 400 without it, 403 when wrong: that counts towards the lockout and is audited as a
+ * failed action). */
+void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn then);
 /* POST /users (admin): creates a viewer account (hashing off the loop); answers later. */
 void ui__user_create(struct ui__req *r, json_t *body);
 /* The request's connection closed: the job must not answer it. */
@@ -187,9 +221,18 @@ void ui__job_orphan(struct ui__job *j);
 /* Removes sessions that passed their timeouts, auditing each. */
 void ui__sessions_sweep(struct ui_server *s);
 int ui__session_count(struct ui_server *s);
+/* GET /sessions: every session, newest use first, with an id (the first 16 hex digits of the
+ * token's hash). */
+json_t *ui__sessions_list(struct ui_server *s, const char *current_hash);
+/* Ends the session with that id, audited as ended by user from source. Returns: 0,
+ * GW_E_NOTFOUND. */
+int ui__session_end(struct ui_server *s, const char *id, const char *user, const char *source);
 const char *ui__role_name(enum ui__role r);
 
 /* --- api.c --- */
+/* Wipes the string members of a request body (passwords, keys) and frees it. NULL is a
+ * no-op. */
+void ui__json_wipe_free(json_t *body);
 /* Routes an /api/v1/ request whose body (if any) has arrived. */
 void ui__api_dispatch(struct ui__req *r);
 
@@ -198,7 +241,14 @@ int ui__ws_filter(struct ui_server *s, struct lws *wsi);
 void ui__ws_established(struct ui_server *s, struct lws *wsi, struct ui__ws **slot);
 int ui__ws_writeable(struct ui_server *s, struct lws *wsi, struct ui__ws **slot);
 void ui__ws_closed(struct ui_server *s, struct ui__ws **slot);
+/* Has every websocket check its session now, so those whose session ended close. */
+void ui__ws_recheck(struct ui_server *s);
 void ui__events_cleanup(struct ui_server *s);
+
+/* --- blocklist.c --- */
+/* Returns: true when pw, or its core without added digits and symbols and with common letter
+ * substitutions undone, is on the loaded blocklist. Any thread. */
+bool ui__password_common(const char *pw);
 
 /* --- tls.c --- */
 /* Makes sure cert and key exist, generating a self-signed ECDSA P-256 pair for the host's
@@ -207,11 +257,15 @@ int ui__tls_ensure(const char *cert, const char *key, struct gw_errbuf *eb);
 /* Checks an uploaded PEM certificate (optionally followed by its chain) and unencrypted PEM
  * key: both parse, the key is the certificate's, the certificate is valid now. Then writes
  * them, re-encoded, over key_path (mode 0600) and cert_path (0644), each atomically, and puts
- * the new certificate's SHA-256 fingerprint in fp (at least 96 bytes). The running server
- * keeps its certificate until restarted. Returns: 0, GW_E_INVAL (a sentence for a person in
- * eb), GW_E_CRYPTO, -errno. */
+ * the new certificate's SHA-256 fingerprint in fp (at least 96 bytes). Returns: 0, GW_E_INVAL
+ * (a sentence for a person in eb), GW_E_CRYPTO, -errno. */
 int ui__tls_install(const char *cert_path, const char *key_path, const char *cert_pem,
                     const char *key_pem, char *fp, size_t fplen, struct gw_errbuf *eb);
+/* Puts the certificate (with its chain) and key at these paths into the running server's
+ * OpenSSL context ssl_ctx (an SSL_CTX *), replacing the old pair only when the new one loads
+ * and matches: new connections use it, open ones keep theirs. Returns: 0, GW_E_INTERNAL (no
+ * context), GW_E_CRYPTO. */
+int ui__tls_apply(void *ssl_ctx, const char *cert_path, const char *key_path, struct gw_errbuf *eb);
 
 /* --- misc --- */
 /* Fills buf with n random bytes (OpenSSL's CSPRNG). Returns: 0 or GW_E_CRYPTO. */

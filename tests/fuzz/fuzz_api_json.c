@@ -3,11 +3,14 @@
  *
  * libFuzzer target for the web UI's JSON input handling (webui/json.c): the body parser every
  * API request goes through, the typed member readers the handlers use, the security settings
- * validator, and the password policy applied to whatever "password" holds. Beyond "does not
- * crash" it checks their promises: a refused body always comes with a message; an accepted one
+ * validator, the discovery setting validator, and the password policy (with a small
+ * blocklist loaded) applied to whatever "password" holds. Beyond "does not crash" it checks
+ * their promises: a refused body always comes with a message; an accepted one
  * is an object; a string reader never returns a string with control characters, an empty one
  * or one over its limit; an integer reader never returns a value outside its range; a settings
- * change that is accepted lies within the documented ranges.
+ * change that is accepted lies within the documented ranges; an accepted discovery setting is
+ * a discover.add request with a 1..63 byte name, 1..16 credential names and pps and port in
+ * range.
  *
  * json.c is included so it is compiled with this target's -fsanitize=fuzzer flags.
  */
@@ -16,8 +19,57 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    static const char list[] = "# test list\npassword\nwelcome\ndragon\nadmin\nqwerty\n";
+    char path[] = "/tmp/fuzz-blocklist-XXXXXX";
+    int fd = mkstemp(path);
+    (void)argc;
+    (void)argv;
+    if (fd < 0 || write(fd, list, sizeof list - 1) != (ssize_t)(sizeof list - 1))
+        abort();
+    close(fd);
+    if (ui_blocklist_load(path, NULL) != 5)
+        abort();
+    unlink(path);
+    return 0;
+}
+
+static void check_discovery(json_t *o)
+{
+    char err[200] = "";
+    const char *field = NULL;
+    json_t *req = ui__discovery_from_json(o, NULL, err, sizeof err, &field), *c, *v;
+    const char *name;
+    size_t i;
+    if (!req) {
+        if (!err[0])
+            abort();
+        return;
+    }
+    name = json_string_value(json_object_get(req, "name"));
+    c = json_object_get(req, "credentials");
+    if (!name || !*name || strlen(name) > 63 || !json_is_array(c) || json_array_size(c) < 1 ||
+        json_array_size(c) > 16)
+        abort();
+    json_array_foreach(c, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 63)
+            abort();
+    }
+    if (json_integer_value(json_object_get(req, "pps")) < 1 ||
+        json_integer_value(json_object_get(req, "pps")) > 100000 ||
+        json_integer_value(json_object_get(req, "port")) < 1 ||
+        json_integer_value(json_object_get(req, "port")) > 65535 ||
+        strcmp(json_string_value(json_object_get(req, "cmd")), "discover.add") != 0)
+        abort();
+    json_decref(req);
+}
 
 static void check_str(json_t *o, const char *key, size_t max)
 {
@@ -67,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (!err[0]) {
         abort();
     }
+    check_discovery(o);
     {
         const char *pw = json_string_value(json_object_get(o, "password"));
         struct gw_errbuf eb = {""};

@@ -41,6 +41,10 @@ ENDPOINTS = [
     ("PUT", "/api/v1/settings/security"), ("GET", "/api/v1/connection"),
     ("PUT", "/api/v1/connection/mode"), ("GET", "/api/v1/system/log"),
     ("PUT", "/api/v1/security/certificate"),
+    ("GET", "/api/v1/discovery"), ("POST", "/api/v1/discovery"), ("GET", "/api/v1/discovery/x"),
+    ("PUT", "/api/v1/discovery/x"), ("DELETE", "/api/v1/discovery/x"),
+    ("POST", "/api/v1/discovery/x/run"),
+    ("GET", "/api/v1/sessions"), ("DELETE", "/api/v1/sessions/0123456789abcdef"),
     ("GET", "/api/v1/nonexistent"),
 ]
 WRITES = [(m, p) for m, p in ENDPOINTS if m != "GET" and not p.startswith("/api/v1/session")]
@@ -125,8 +129,9 @@ class WebGateway:
         return (self.tdir / "fleetgw.log").read_text(errors="replace")
 
     def request(self, method, path, body=None, sess=None, csrf=True, origin=True, host=None,
-                headers=None, raw=None):
-        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=15)
+                headers=None, raw=None, source=None):
+        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=15,
+                                        source_address=(source, 0) if source else None)
         h = {"Host": host or self.host}
         if origin is True:
             h["Origin"] = self.origin
@@ -248,7 +253,7 @@ def test_login_cookie_logout(running):
 def test_csrf_and_origin_checks(running):
     web = running
     s = web.login()
-    body = {"lockout_threshold": 3}
+    body = {"lockout_threshold": 3, "current_password": ADMIN_PW}
     path = "/api/v1/settings/security"
     assert web.request("PUT", path, body, sess=s).status == 200
     r = web.request("PUT", path, body, sess=s, csrf=False)
@@ -347,6 +352,40 @@ def test_password_policy(running):
     assert cp.returncode != 0 and "8 to 64" in cp.stderr
 
 
+COMMON = ["Password1!", "P@ssw0rd2024!", "Welcome1!", "Qwerty123$", "Letmein!2", "!1Dragon99",
+          "Adm1n!2345", "Fleetgw#1"]
+
+
+def test_common_passwords_refused(running, tdir, fleetgw):
+    """The blocklist (webui/common-passwords.txt, beside www/) refuses common passwords and
+    their decorated forms at account creation, password change and on the CLI (reset and
+    init), while uncommon ones pass."""
+    web = running
+    s = web.login()
+    assert "password blocklist loaded entries=" in web.log()
+    for pw in COMMON:
+        r = web.request("POST", "/api/v1/users", {"name": "pat", "password": pw}, sess=s)
+        assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
+        r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new": pw},
+                        sess=s)
+        assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
+    for pw in ("Tr0ub4dor&3x", "Violet-Lamp-42", "gX7#qPz!m2"):
+        r = web.request("POST", "/api/v1/users", {"name": "p" + str(len(pw)), "password": pw},
+                        sess=s)
+        assert r.status == 201, (pw, r.raw)
+    pwf = web.tdir / "common.pw"
+    pwf.write_text("Welcome2024!\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwf, ok=False)
+    assert cp.returncode != 0 and "too common" in cp.stderr, cp.stderr
+    # `fleetgw init` checks it too.
+    d = tdir / "fresh"
+    d.mkdir()
+    g = WebGateway(d, fleetgw)
+    (d / "admin.pw").write_text("Password123!\n")
+    cp = g.cli("init", "--admin-password-file", d / "admin.pw", ok=False)
+    assert cp.returncode != 0 and "too common" in cp.stderr, (cp.stdout, cp.stderr)
+
+
 def test_lockout_survives_restart_and_admin_unlock(running):
     web = running
     bodies = []
@@ -373,6 +412,117 @@ def test_lockout_survives_restart_and_admin_unlock(running):
     assert ADMIN_PW not in json.dumps(items) and ADMIN_PW not in web.log()
     # The chain still verifies.
     assert "intact" in web.cli("audit", "verify").stdout
+
+
+def test_admin_recovery_through_daemon_and_direct(running):
+    """`fleetgw admin` goes through the running daemon's control socket (the only writer of
+    the database) and works on the database itself only when no daemon runs."""
+    web = running
+    pwfile = web.tdir / "new.pw"
+    for _ in range(3):
+        web.login(password="Wrong!pass1", expect=401)
+    web.login(expect=401)
+    cp = web.cli("admin", "unlock")
+    assert "unlocked (by the running daemon)" in cp.stdout, cp.stdout
+    s = web.login()
+    assert web.request("GET", "/api/v1/status", sess=s).status == 200
+    # The policy is checked by the command, before anything is sent.
+    pwfile.write_text("weakpassword\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwfile, ok=False)
+    assert cp.returncode != 0 and "upper-case" in cp.stderr, cp.stderr
+    pwfile.write_text("N3w!Secret-one\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwfile)
+    assert "(by the running daemon)" in cp.stdout, cp.stdout
+    assert web.request("GET", "/api/v1/status", sess=s).status == 401  # sessions ended
+    web.login(expect=401)
+    s = web.login(password="N3w!Secret-one")
+    cp = web.cli("admin", "unlock", "nosuchuser", ok=False)
+    assert cp.returncode != 0 and "no such web UI account" in cp.stderr
+    acts = [(a["action"], a["result"], a["user"], a["source"]) for a in web.audit(s)]
+    assert ("account.unlocked", "ok", "root", "cli") in acts, acts
+    assert ("password.reset", "ok", "root", "cli") in acts, acts
+    assert ("account.unlocked", "failed", "root", "cli") in acts, acts
+    assert "N3w!Secret" not in web.log()
+    # No daemon: the same commands change the database directly.
+    assert web.stop() == 0
+    pwfile.write_text("Th1rd#Secret\n")
+    cp = web.cli("admin", "reset-password", "--password-file", pwfile)
+    assert "set;" in cp.stdout and "daemon" not in cp.stdout, cp.stdout
+    web.start()
+    for _ in range(3):
+        web.login(password="Wrong!pass1", expect=401)
+    assert web.stop() == 0
+    cp = web.cli("admin", "unlock")
+    assert "unlocked" in cp.stdout and "daemon" not in cp.stdout, cp.stdout
+    web.start()
+    s = web.login(password="Th1rd#Secret")
+    assert "intact" in web.cli("audit", "verify").stdout
+
+
+def test_login_rate_limit_per_source_address(running):
+    """Many wrong logins from one address, each against another user name (so no account
+    lockout helps), get that address refused with 429 and audited; other addresses and the
+    accounts are unaffected."""
+    import concurrent.futures
+    web = running
+    def wrong(i):
+        return web.request("POST", "/api/v1/session",
+                           {"username": f"guess{i}", "password": "Wrong!pass1"}).status
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        codes = list(ex.map(wrong, range(11)))
+    assert codes == [401] * 11, codes
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW})
+    assert r.status == 429 and "Too many failed logins from your address" in r.error(), r.raw
+    r = web.request("POST", "/api/v1/session", {"username": "guess99", "password": "x"})
+    assert r.status == 429
+    # Another address logs in as usual: the admin account was never locked.
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW},
+                    source="127.0.0.2")
+    assert r.status == 200, r.raw
+    s = {"cookie": r.cookies[0].split(";")[0], "csrf": r.json["csrf"]}
+    items = web.audit(s)
+    limited = [a for a in items if a["action"] == "login.ratelimited"]
+    assert len(limited) == 1 and limited[0]["source"] == "127.0.0.1", limited
+    assert "failed logins from this address" in limited[0]["detail"]
+    refused = [a for a in items if a["action"] == "login" and "too many" in (a["detail"] or "")]
+    assert refused and refused[0]["user"] in ("admin", "guess99"), refused
+
+
+def test_sessions_list_end_and_cap(running):
+    web = running
+    r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW},
+                    sess=web.login())
+    assert r.status == 201
+    admin = web.login()
+    vs = [web.login("vera", VIEWER_PW) for _ in range(5)]
+    lst = web.request("GET", "/api/v1/sessions", sess=admin)
+    assert lst.status == 200 and lst.json["max_per_user"] == 5
+    mine = [x for x in lst.json["sessions"] if x["current"]]
+    assert len(mine) == 1 and mine[0]["user"] == "admin"
+    assert sum(1 for x in lst.json["sessions"] if x["user"] == "vera") == 5
+    assert all(len(x["id"]) == 16 and x["source"] == "127.0.0.1" for x in lst.json["sessions"])
+    assert web.request("GET", "/api/v1/sessions", sess=vs[0]).status == 403
+    # A sixth login of vera ends her least recently used session.
+    for v in vs[1:]:
+        assert web.request("GET", "/api/v1/status", sess=v).status == 200
+    time.sleep(1.1)
+    for v in vs[1:]:
+        assert web.request("GET", "/api/v1/status", sess=v).status == 200
+    v6 = web.login("vera", VIEWER_PW)
+    assert web.request("GET", "/api/v1/status", sess=vs[0]).status == 401
+    assert web.request("GET", "/api/v1/status", sess=v6).status == 200
+    # The administrator ends one of vera's sessions.
+    lst = web.request("GET", "/api/v1/sessions", sess=admin).json["sessions"]
+    target = next(x for x in lst if x["user"] == "vera")
+    r = web.request("DELETE", f"/api/v1/sessions/{target['id']}", sess=admin)
+    assert r.status == 200, r.raw
+    alive = [web.request("GET", "/api/v1/status", sess=v).status for v in vs[1:] + [v6]]
+    assert alive.count(401) == 1 and alive.count(200) == 4, alive
+    assert web.request("DELETE", f"/api/v1/sessions/{target['id']}", sess=admin).status == 404
+    assert web.request("DELETE", "/api/v1/sessions/nothex", sess=admin).status == 404
+    details = [a["detail"] for a in web.audit(admin) if a["action"] == "session.terminated"]
+    assert "session of vera ended by an administrator" in details, details
+    assert any("session limit" in (d or "") for d in details), details
 
 
 def test_session_idle_timeout(tdir, fleetgw):
@@ -502,6 +652,59 @@ def test_websocket_needs_session_and_origin(running):
     sock.close()
 
 
+def _ws_closed_within(sock, seconds):
+    """True when the server closes the websocket (close frame or EOF) within seconds."""
+    end = time.monotonic() + seconds
+    sock.settimeout(0.5)
+    while time.monotonic() < end:
+        try:
+            data = sock.recv(4096)
+        except (socket.timeout, TimeoutError):
+            continue
+        except (OSError, ssl.SSLError):
+            return True
+        if not data or b"\x88" in data[:2]:
+            return True
+    return False
+
+
+def test_websocket_and_background_requests_do_not_renew_the_session(tdir, fleetgw):
+    web = WebGateway(tdir, fleetgw, extra="session_idle_timeout = 3s\n").init().start()
+    try:
+        s = web.login()
+        sock, head = _ws_upgrade(web, s["cookie"])
+        assert head.startswith(b"HTTP/1.1 101"), head
+        # A page's own refreshes after live events and a websocket that reconnects are no
+        # activity of the person.
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 4.5:
+            r = web.request("GET", "/api/v1/status", sess=s,
+                            headers={"X-Fleetgw-Background": "1"})
+            if r.status == 401:
+                break
+            assert r.status == 200
+            ws2, head2 = _ws_upgrade(web, s["cookie"])
+            ws2.close()
+            time.sleep(0.5)
+        assert web.request("GET", "/api/v1/status", sess=s).status == 401
+        # Its websocket is closed by the server once the session has ended.
+        assert _ws_closed_within(sock, 8), "websocket still open after the session ended"
+        sock.close()
+        # A person's requests do renew it.
+        s = web.login()
+        for _ in range(4):
+            time.sleep(1.2)
+            assert web.request("GET", "/api/v1/status", sess=s).status == 200
+        # Logging out closes the session's websocket at once.
+        sock, head = _ws_upgrade(web, s["cookie"])
+        assert head.startswith(b"HTTP/1.1 101"), head
+        assert web.request("DELETE", "/api/v1/session", sess=s).status == 200
+        assert _ws_closed_within(sock, 2), "websocket still open after logout"
+        sock.close()
+    finally:
+        web.daemon.stop()
+
+
 def test_tls_versions_and_ciphers(running):
     web = running
     exe = shutil.which("sslscan")
@@ -608,6 +811,19 @@ def _cert_pair(days_valid=30, expired=False):
             ":".join(fp[i:i + 2] for i in range(0, len(fp), 2)))
 
 
+def _served_fingerprint(web):
+    """SHA-256 fingerprint of the certificate a new TLS connection gets, per openssl s_client."""
+    cp = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{web.port}",
+                         "-servername", "localhost"], input=b"", capture_output=True,
+                        timeout=20)
+    pem = re.search(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", cp.stdout,
+                    re.S)
+    assert pem, cp.stdout + cp.stderr
+    fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256"],
+                        input=pem.group(0), capture_output=True, check=True).stdout.decode()
+    return fp.strip().split("=", 1)[1]
+
+
 def test_certificate_upload(running):
     pytest.importorskip("cryptography")
     web = running
@@ -624,15 +840,25 @@ def test_certificate_upload(running):
             ({"certificate": old_cert, "key": old_key}, "expired"),
             ({"certificate": cert}, "key:"),
             ({"certificate": cert, "key": key, "x": 1}, "unknown field")):
-        r = web.request("PUT", path, body, sess=admin)
+        r = web.request("PUT", path, dict(body, current_password=ADMIN_PW), sess=admin)
         assert r.status == 400 and words in r.error(), (words, r.status, r.raw)
-    # Nothing was written by the refusals.
+    # Nothing was written by the refusals, and the server still serves the old certificate.
     crt, kf = web.dir / "webui.crt", web.dir / "webui.key"
     assert key.split("\n")[1] not in kf.read_text()
+    assert _served_fingerprint(web) == old_fp
     r = web.request("PUT", path, {"certificate": cert, "key": key}, sess=admin)
+    assert r.status == 400 and "current_password" in r.error(), r.raw
+    r = web.request("PUT", path, {"certificate": cert, "key": key,
+                                  "current_password": "Wrong!pass1"}, sess=admin)
+    assert r.status == 403 and "current password is wrong" in r.error(), r.raw
+    r = web.request("PUT", path, {"certificate": cert, "key": key,
+                                  "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200, r.raw
     assert r.json["pending_fingerprint_sha256"] == fp
-    assert r.json["tls_fingerprint_sha256"] == old_fp and r.json["restart_required"] is True
+    # Applied at once: new connections get the new certificate, no restart.
+    assert r.json["tls_fingerprint_sha256"] == fp and r.json["restart_required"] is False
+    assert _served_fingerprint(web) == fp != old_fp
+    assert web.request("GET", "/api/v1/about", sess=admin).json["tls_fingerprint_sha256"] == fp
     assert os.stat(kf).st_mode & 0o777 == 0o600
     assert "BEGIN CERTIFICATE" in crt.read_text()
     assert not (web.dir / "webui.key.new").exists()
@@ -656,21 +882,21 @@ def test_auto_upgrade_time_setting(running):
     admin = web.login()
     path = "/api/v1/settings/security"
     assert web.request("GET", path, sess=admin).json["auto_upgrade_time"] is None
-    r = web.request("PUT", path, {"auto_upgrade_time": "03:30"}, sess=admin)
+    r = web.request("PUT", path, {"auto_upgrade_time": "03:30", "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] == "03:30", r.raw
     for bad in ("3:30", "24:00", "12:60", "ab:cd", "12:30:00", 330, "-1:00", " 1:00"):
         r = web.request("PUT", path, {"auto_upgrade_time": bad}, sess=admin)
         assert r.status == 400 and "HH:MM" in r.error(), (bad, r.raw)
     # Other settings leave it alone; it survives a restart.
-    assert web.request("PUT", path, {"lockout_threshold": 4}, sess=admin).status == 200
+    assert web.request("PUT", path, {"lockout_threshold": 4, "current_password": ADMIN_PW}, sess=admin).status == 200
     web.stop()
     web.start()
     admin = web.login()
     d = web.request("GET", path, sess=admin).json
     assert d["auto_upgrade_time"] == "03:30" and d["lockout_threshold"] == 4
-    r = web.request("PUT", path, {"auto_upgrade_time": "00:00"}, sess=admin)
+    r = web.request("PUT", path, {"auto_upgrade_time": "00:00", "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] == "00:00"
-    r = web.request("PUT", path, {"auto_upgrade_time": None}, sess=admin)
+    r = web.request("PUT", path, {"auto_upgrade_time": None, "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] is None
     assert web.request("POST", "/api/v1/users", {"name": "vup", "password": VIEWER_PW},
                        sess=admin).status == 201
@@ -680,3 +906,134 @@ def test_auto_upgrade_time_setting(running):
     details = [a["detail"] for a in web.audit(admin) if a["action"] == "settings.security"]
     assert any("auto_upgrade_time none -> 03:30" in x for x in details), details
     assert any("auto_upgrade_time 00:00 -> none" in x for x in details), details
+
+
+def test_security_changes_need_the_current_password(running):
+    """Security settings changes re-authenticate: no password, 400; a wrong one, 403, audited
+    and counted towards the lockout; the right one, the change."""
+    web = running
+    s = web.login()
+    path = "/api/v1/settings/security"
+    r = web.request("PUT", path, {"lockout_minutes": 20}, sess=s)
+    assert r.status == 400 and "current_password" in r.error(), r.raw
+    r = web.request("PUT", path, {"lockout_minutes": 20, "current_password": "Wrong!pass1"},
+                    sess=s)
+    assert r.status == 403 and "current password is wrong" in r.error(), r.raw
+    assert web.request("GET", path, sess=s).json["lockout_minutes"] == 30
+    r = web.request("PUT", path, {"lockout_minutes": 20, "current_password": ADMIN_PW}, sess=s)
+    assert r.status == 200 and r.json["lockout_minutes"] == 20, r.raw
+    acts = [(a["action"], a["result"], a["detail"]) for a in web.audit(s)]
+    assert ("settings.security", "failed", "wrong current password") in acts, acts
+    # Wrong current passwords count towards the lockout like wrong logins.
+    for _ in range(3):
+        r = web.request("PUT", path, {"lockout_minutes": 21, "current_password": "Nope!x1a"},
+                        sess=s)
+        assert r.status == 403
+    web.login(expect=401)
+    acts = [(a["action"], a["detail"]) for a in web.audit(s)]
+    assert ("settings.security", "account locked") in acts, acts
+    assert "unlocked" in web.cli("admin", "unlock").stdout
+
+
+def _wait_run(web, sess, name, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r = web.request("GET", f"/api/v1/discovery/{name}", sess=sess)
+        assert r.status == 200, r.raw
+        run = r.json["setting"]["last_run"]
+        if run and run["state"] != "running":
+            return r.json["setting"]
+        time.sleep(0.3)
+    raise AssertionError(f"discovery {name} did not finish: {r.json}")
+
+
+def test_discovery_settings(running, tdir):
+    from test_60_discovery import Fleet
+    web = running
+    s = web.login()
+    r = web.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+                                                      "community": "public"}, sess=s)
+    assert r.status == 201, r.raw
+    fleet = Fleet(tdir, "fleet", 6, "127.0.60.1", v3=False).start()
+    try:
+        # A schedule whose window lies hours away, so the scheduler leaves it alone here.
+        h = time.localtime().tm_hour
+        window = f"{(h + 3) % 24:02d}:00-{(h + 4) % 24:02d}:00"
+        good = {"name": "Office LAN", "targets": "127.0.60.1-127.0.60.10",
+                "excludes": "127.0.60.9", "credentials": ["pub"],
+                "schedule": f"daily {(h + 3) % 24:02d}:30", "window": window, "pps": 200,
+                "port": fleet.port}
+        # The parser's sentence comes back naming the field it is about.
+        r = web.request("POST", "/api/v1/discovery",
+                        dict(good, targets="127.0.60.1, 127.0.60.2,\n10.0.0.300"), sess=s)
+        assert r.status == 400 and r.json["field"] == "targets", r.raw
+        assert r.error() == "target 3: '10.0.0.300': octet out of range", r.raw
+        for bad, fld in ((dict(good, schedule="weekly"), "schedule"),
+                         (dict(good, window="25:00-01:00"), "window"),
+                         (dict(good, credentials=["nope"]), "credentials"),
+                         (dict(good, credentials=[]), "credentials"),
+                         (dict(good, excludes="10.0.0.0/33"), "excludes"),
+                         (dict(good, pps=0), "pps"), (dict(good, pps="fast"), "pps"),
+                         (dict(good, name=""), "name"), (dict(good, bogus=1), None),
+                         (dict(good, auto_register="yes"), "auto_register")):
+            r = web.request("POST", "/api/v1/discovery", bad, sess=s)
+            assert r.status == 400 and r.error(), (bad, r.raw)
+            assert r.json.get("field") == fld, (bad, r.raw)
+        # More than a /16 needs the confirmation.
+        r = web.request("POST", "/api/v1/discovery", dict(good, name="big", targets="10.0.0.0/15"),
+                        sess=s)
+        assert r.status == 400 and r.json.get("needs_confirm") is True, r.raw
+        r = web.request("POST", "/api/v1/discovery",
+                        dict(good, name="big", targets="10.0.0.0/15", confirmed=True), sess=s)
+        assert r.status == 201 and r.json["setting"]["confirmed"] is True, r.raw
+        assert web.request("DELETE", "/api/v1/discovery/big", sess=s).status == 200
+        big = b'{"name": "x", "targets": "' + b"1" * (70 * 1024) + b'"}'
+        assert web.request("POST", "/api/v1/discovery", sess=s, raw=big).status == 413
+        r = web.request("POST", "/api/v1/discovery", good, sess=s)
+        assert r.status == 201, r.raw
+        st = r.json["setting"]
+        assert (st["name"], st["schedule"], st["window"], st["pps"]) == \
+            ("Office LAN", good["schedule"], window, 200)
+        assert st["last_run"] is None and st["printers"] == []
+        assert web.request("POST", "/api/v1/discovery", good, sess=s).status == 409
+        lst = web.request("GET", "/api/v1/discovery", sess=s)
+        assert [x["name"] for x in lst.json["settings"]] == ["Office LAN"]
+        # The CLI sees the same setting: one code path.
+        cli = json.loads(web.cli("discover", "show", "Office LAN", "--json").stdout)
+        assert cli["targets"] == good["targets"]
+        # A change that the parser refuses leaves the setting as it was.
+        r = web.request("PUT", "/api/v1/discovery/Office%20LAN",
+                        dict(good, targets="127.0.60.1-127.0.60.999"), sess=s)
+        assert r.status == 400 and r.json["field"] == "targets", r.raw
+        r = web.request("GET", "/api/v1/discovery/Office%20LAN", sess=s)
+        assert r.status == 200 and r.json["setting"]["targets"] == good["targets"]
+        r = web.request("PUT", "/api/v1/discovery/Office%20LAN",
+                        dict(good, schedule="manual", window="", targets="127.0.60.1-127.0.60.8"),
+                        sess=s)
+        assert r.status == 200 and r.json["setting"]["schedule"] == "manual", r.raw
+        assert web.request("PUT", "/api/v1/discovery/none", good, sess=s).status == 404
+        # Viewers read, never write.
+        r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW,
+                                                    "role": "viewer"}, sess=s)
+        assert r.status == 201
+        v = web.login("vera", VIEWER_PW)
+        assert web.request("GET", "/api/v1/discovery/Office%20LAN", sess=v).status == 200
+        assert web.request("POST", "/api/v1/discovery/Office%20LAN/run", sess=v).status == 403
+        assert web.request("PUT", "/api/v1/discovery/Office%20LAN", good, sess=v).status == 403
+        # A run on the daemon's loop against the simulated fleet.
+        r = web.request("POST", "/api/v1/discovery/Office%20LAN/run", sess=s)
+        assert r.status == 202 and r.json["started"] is True, r.raw
+        done = _wait_run(web, s, "Office%20LAN")
+        assert done["last_run"]["state"] == "done", done
+        assert done["last_run"]["total"] == 8
+        found = sorted(p["address"] for p in done["printers"])
+        assert found == [fleet.addr(i) for i in range(6)], found
+        assert web.request("POST", "/api/v1/discovery/nope/run", sess=s).status == 404
+        assert web.request("DELETE", "/api/v1/discovery/nope", sess=s).status == 404
+        assert web.request("DELETE", "/api/v1/discovery/Office%20LAN", sess=s).status == 200
+        assert web.request("GET", "/api/v1/discovery/Office%20LAN", sess=s).status == 404
+        acts = [(a["action"], a["user"]) for a in web.audit(s)]
+        for act in ("discover.add", "discover.run", "discover.remove"):
+            assert (act, "admin") in acts, act
+    finally:
+        fleet.stop()

@@ -9,7 +9,10 @@
 #     devices table at tablet width, a request without CSRF token and a cross-site form refused;
 #   - three wrong passwords lock the account, and it stays locked after a daemon restart;
 #   - the session ends after inactivity and the page says so;
-#   - an alert raised on the agent appears on the open device page without a reload.
+#   - an alert raised on the agent appears on the open device page without a reload;
+#   - discovery: a target error shown at its field, a setting added and run against fleetsim,
+#     the page following the run to its printers (desktop and tablet width);
+#   - security settings need the current password; the users page lists sessions and ends one.
 # Screenshots are kept in a directory whose path is printed (run pytest with -s to see it).
 
 import json
@@ -197,3 +200,38 @@ def test_live_alert(gateway, snmpd_factory, shots):
     agent._write_conf()
     agent.restart()
     sc.finish()
+
+
+def test_discovery_page(gateway, tdir, shots):
+    from test_60_discovery import Fleet
+    fleet = Fleet(tdir, "fleet", 5, "127.0.61.1", v3=False).start()
+    try:
+        gateway.start()
+        s = gateway.login()
+        r = gateway.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+                                                              "community": "public"}, sess=s)
+        assert r.status == 201, r.raw
+        lines = Scenario("discovery", gateway, shots, TARGETS="127.0.61.1-127.0.61.20",
+                         SNMP_PORT=fleet.port, PRINTERS=5).finish()
+        print("\n".join(l for l in lines if "progress_events" in l))
+    finally:
+        fleet.stop()
+
+
+def test_security_reauth_and_sessions(gateway, shots):
+    from test_40_webui_api import _served_fingerprint
+    crt, key = gateway.tdir / "new.crt", gateway.tdir / "new.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj", "/CN=localhost",
+                    "-keyout", str(key), "-out", str(crt)], check=True, capture_output=True)
+    want = subprocess.run(["openssl", "x509", "-in", str(crt), "-noout", "-fingerprint",
+                           "-sha256"], check=True, capture_output=True, text=True)
+    want = want.stdout.strip().split("=", 1)[1]
+    gateway.start()
+    assert _served_fingerprint(gateway) != want
+    other = gateway.login()  # a second session for the page to end
+    Scenario("security", gateway, shots, CERT_FILE=crt, KEY_FILE=key).finish()
+    assert _served_fingerprint(gateway) == want
+    assert gateway.request("GET", "/api/v1/status", sess=other).status == 401
+    ended = [a for a in gateway.audit(gateway.login()) if a["action"] == "session.terminated"]
+    assert ended, "ending the session was not audited"

@@ -11,6 +11,7 @@ import './pages/login.js';
 import './pages/dashboard.js';
 import './pages/devices.js';
 import './pages/device.js';
+import './pages/discovery.js';
 import './pages/credentials.js';
 import './pages/audit.js';
 import './pages/users.js';

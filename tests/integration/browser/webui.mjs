@@ -153,6 +153,101 @@ const scenarios = {
   },
 };
 
+// Discovery: the parser's error next to its field, a setting added through the form, a run
+// started with "Run now" that the page follows until the printers are listed. Websocket frames
+// are watched: when `discovery.progress` events arrive, the progress shown must come from them.
+async function discovery(page) {
+  let progressEvents = 0;
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => {
+    if (typeof f.payload === 'string' && f.payload.includes('"discovery.progress"')) progressEvents++;
+  }));
+  await loginOk(page);
+  await page.click('nav a[href="#/discovery"]');
+  await page.waitForSelector('#discovery-form');
+  await page.fill('#d-name', 'Office LAN');
+  await page.fill('#d-targets', `${env.TARGETS}, 10.0.0.300`);
+  await page.selectOption('#discovery-form select[aria-label="Add a credential set"]', 'pub');
+  await page.fill('#d-port', env.SNMP_PORT);
+  await page.click('#discovery-form button[type=submit]');
+  const err = (await (await page.waitForSelector('#err-targets:not(:empty)')).textContent()).trim();
+  check(/target 2: '10\.0\.0\.300': octet out of range/.test(err), `the bad target is shown next to the field: ${err}`);
+  await shot(page, 'discovery-error');
+  await page.fill('#d-targets', env.TARGETS);
+  await page.click('#discovery-form button[type=submit]');
+  await page.waitForSelector('#discovery tr[data-name="Office LAN"]');
+  check(((await page.textContent('#discovery-msg')) || '').includes('added'), 'the setting was added');
+  await page.click('#discovery tr[data-name="Office LAN"] button.primary');
+  // Follow the run: the row shows the state; events (when the gateway sends them) drive it.
+  let sawLive = false;
+  const end = Date.now() + 60000;
+  for (;;) {
+    const st = await page.getAttribute('#discovery tr[data-name="Office LAN"] .progress', 'data-state');
+    if (await page.$('#discovery tr[data-name="Office LAN"] .progress[data-live=event]')) sawLive = true;
+    if (st === 'done' || st === 'failed') break;
+    if (Date.now() > end) throw new Error(`the run did not finish in 60 s (state ${st})`);
+    await page.waitForTimeout(100);
+  }
+  check((await page.getAttribute('#discovery tr[data-name="Office LAN"] .progress', 'data-state')) === 'done', 'the page shows the run done');
+  out({ progress_events: progressEvents, rendered_from_event: sawLive });
+  if (progressEvents > 0) check(sawLive, 'discovery.progress events update the progress shown');
+  await shot(page, 'discovery');
+  await page.click('#discovery tr[data-name="Office LAN"] a');
+  await page.waitForSelector('#found tbody tr td.mono');
+  const rows = await page.locator('#found tbody tr').count();
+  check(rows === +env.PRINTERS, `the setting page lists ${rows} printers found`);
+  await shot(page, 'discovery-setting');
+  await page.setViewportSize({ width: 800, height: 1100 });
+  await page.goto(`${URL}#/discovery`);
+  await page.waitForSelector('#discovery tr[data-name="Office LAN"]');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `no horizontal scrolling at tablet width (${overflow} px)`);
+  await shot(page, 'discovery-tablet');
+}
+scenarios.discovery = discovery;
+
+// Security: a settings change needs the current password (a wrong one is refused with a
+// sentence), and the users page lists sessions; the administrator ends another one.
+async function security(page) {
+  await loginOk(page);
+  await page.goto(`${URL}#/security`);
+  const form = page.locator('form').first();
+  await form.locator('input[type=number]').first().fill('15');
+  await form.locator('input.current-password').fill('Wrong!pass9');
+  await form.locator('button[type=submit]').click();
+  const bad = (await (await page.waitForSelector('.notice.error')).textContent()).trim();
+  check(/current password is wrong/.test(bad), `a wrong current password is refused: ${bad}`);
+  await form.locator('input.current-password').fill(PASSWORD);
+  await form.locator('button[type=submit]').click();
+  const ok = (await (await page.waitForSelector('.notice.ok')).textContent()).trim();
+  check(/saved/.test(ok), `with the current password the change is saved: ${ok}`);
+  await shot(page, 'security-reauth');
+  // A certificate upload applies at once.
+  const certForm = page.locator('form', { has: page.locator('input[type=file]') });
+  await certForm.locator('input[type=file]').nth(0).setInputFiles(env.CERT_FILE);
+  await certForm.locator('input[type=file]').nth(1).setInputFiles(env.KEY_FILE);
+  await certForm.locator('input.current-password').fill(PASSWORD);
+  await certForm.locator('button[type=submit]').click();
+  const certMsg = (await (await page.waitForSelector('.notice.ok >> text=/Certificate installed/')).textContent()).trim();
+  check(/in use for new connections/.test(certMsg), `the uploaded certificate is in use: ${certMsg}`);
+  await shot(page, 'security-certificate');
+  await page.goto(`${URL}#/users`);
+  await page.waitForSelector('#sessions tbody tr');
+  const before = await page.locator('#sessions tbody tr').count();
+  check(before >= 2, `the users page lists ${before} sessions`);
+  check(await page.locator('#sessions .badge', { hasText: 'this session' }).count() === 1, 'this session is marked');
+  await shot(page, 'sessions');
+  page.once('dialog', (d) => d.accept());
+  await page.locator('#sessions tbody tr button.danger').first().click();
+  await page.waitForSelector('.notice.ok');
+  const after = await page.locator('#sessions tbody tr').count();
+  check(after === before - 1, `the ended session is gone from the list (${before} -> ${after})`);
+  await page.setViewportSize({ width: 800, height: 1100 });
+  await page.goto(`${URL}#/users`);
+  await page.waitForSelector('#sessions tbody tr');
+  await shot(page, 'sessions-tablet');
+}
+scenarios.security = security;
+
 const ctx = await chromium.launchPersistentContext(env.PROFILE, {
   executablePath: '/usr/bin/chromium',
   headless: true,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { api } from '../api.js';
+import { api, BG } from '../api.js';
 import { h, card, fmtNum, fmtTime } from '../dom.js';
 import { register } from '../router.js';
 import { events } from '../live.js';
@@ -13,8 +13,8 @@ register({
   async render(root) {
     const body = h('div', {});
     root.append(h('h1', {}, 'Dashboard'), body);
-    async function draw() {
-      const d = await api('GET', '/status');
+    async function draw(opts) {
+      const d = await api('GET', '/status', undefined, opts);
       const g = d.gateway || {};
       body.replaceChildren(
         h('div', { class: 'tiles' },
@@ -44,7 +44,7 @@ register({
     }
     await draw();
     let timer = null;
-    const later = () => { clearTimeout(timer); timer = setTimeout(() => draw().catch(() => {}), 1000); };
+    const later = () => { clearTimeout(timer); timer = setTimeout(() => draw(BG).catch(() => {}), 1000); };
     for (const k of ['poll', 'alert.new', 'alert.cleared', 'device.added', 'device.removed']) events.addEventListener(k, later);
     return () => {
       clearTimeout(timer);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // One device: identity, counters with their history chart, supplies as bars with their
 // states, current alerts, events and the polling priority. Refreshes on live events for it.
-import { api, isAdmin } from '../api.js';
+import { api, isAdmin, BG } from '../api.js';
 import { h, badge, card, fmtNum, fmtTime, notice } from '../dom.js';
 import { register } from '../router.js';
 import { lineChart } from '../chart.js';
@@ -30,17 +30,17 @@ register({
     let days = 30;
     root.append(h('p', {}, h('a', { href: '#/devices' }, '‹ All devices')), msg, body);
 
-    async function drawChart() {
+    async function drawChart(opts) {
       try {
-        const d = await api('GET', `/devices/${id}/history?counter=${encodeURIComponent(counter)}&days=${days}`);
+        const d = await api('GET', `/devices/${id}/history?counter=${encodeURIComponent(counter)}&days=${days}`, undefined, opts);
         chartBox.replaceChildren(lineChart(d.points, { label: `${counter} over ${days} days` }));
       } catch (e) {
         chartBox.replaceChildren(notice('error', e.message));
       }
     }
 
-    async function draw() {
-      const d = await api('GET', `/devices/${id}`);
+    async function draw(opts) {
+      const d = await api('GET', `/devices/${id}`, undefined, opts);
       const dev = d.device;
       const st = d.state || { counters: [], supplies: [], alerts: [] };
       document.title = `${dev.name || dev.address} · fleetgw`;
@@ -80,7 +80,7 @@ register({
           card('Events', d.events.length ? h('ul', { class: 'list' }, d.events.map((e) =>
             h('li', {}, fmtTime(e.ts), ' — ', e.kind, e.detail ? h('small', { class: 'muted' }, ' ', typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail)) : null)))
             : h('p', { class: 'muted' }, 'No events.'))));
-      drawChart();
+      drawChart(opts);
     }
     await draw();
     let timer;
@@ -88,7 +88,7 @@ register({
     const onEvent = (e) => {
       if (!mine(e)) return;
       clearTimeout(timer);
-      timer = setTimeout(() => draw().catch((err) => msg.replaceChildren(notice('error', err.message))), 300);
+      timer = setTimeout(() => draw(BG).catch((err) => msg.replaceChildren(notice('error', err.message))), 300);
     };
     const kinds = ['poll', 'alert.new', 'alert.cleared', 'device.state'];
     kinds.forEach((k) => events.addEventListener(k, onEvent));

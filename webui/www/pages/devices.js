@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Device table with server-side paging, sorting and filtering: it stays fast with 10,000
 // devices because the browser only ever holds one page.
-import { api, isAdmin } from '../api.js';
+import { api, isAdmin, BG } from '../api.js';
 import { h, badge, fmtNum, fmtTime, notice, card, field } from '../dom.js';
 import { register, go, parse } from '../router.js';
 import { events } from '../live.js';
@@ -40,14 +40,14 @@ register({
       history.replaceState(null, '', `#/devices?${qs}`);
       load();
     }
-    async function load() {
+    async function load(opts) {
       const qs = new URLSearchParams({ limit: st.limit, offset: st.offset, sort: st.sort, order: st.order });
       if (st.q) qs.set('q', st.q);
       if (st.status) qs.set('status', st.status);
       if (st.alerts) qs.set('alerts', '1');
       let d;
       try {
-        d = await api('GET', `/devices?${qs}`);
+        d = await api('GET', `/devices?${qs}`, undefined, opts);
       } catch (e) {
         msg.replaceChildren(notice('error', e.message));
         return;
@@ -78,7 +78,7 @@ register({
       h('div', { class: 'scroll' }, table), pager);
     if (isAdmin()) root.append(addForm(load));
     await load();
-    const refresh = () => { clearTimeout(timer); timer = setTimeout(load, 1500); };
+    const refresh = () => { clearTimeout(timer); timer = setTimeout(() => load(BG), 1500); };
     events.addEventListener('device.added', refresh);
     events.addEventListener('device.removed', refresh);
     return () => {
