@@ -108,8 +108,13 @@ static int begin_in(struct soap *soap, const char *xml, size_t len, const char *
         return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: %zu bytes, more than the %d allowed", what, len,
                              SOAPC_MAX_RESPONSE);
     soapc__ctx_input(soap, xml, len);
-    if (soap_begin_recv(soap) || soap_envelope_begin_in(soap) || soap_recv_header(soap) ||
-        soap_body_begin_in(soap))
+    soap->version = 0; /* set again by gSOAP when it sees a SOAP 1.1 or 1.2 envelope */
+    if (soap_begin_recv(soap) || soap_envelope_begin_in(soap))
+        return gsoap_error(soap, what, eb);
+    /* gSOAP accepts plain XML (REST) here; a device message must be a SOAP envelope. */
+    if (soap->version == 0)
+        return gw_errbuf_set(eb, GW_E_PARSE, "%s: malformed XML/SOAP: no SOAP envelope", what);
+    if (soap_recv_header(soap) || soap_body_begin_in(soap))
         return gsoap_error(soap, what, eb);
     return 0;
 }
@@ -136,6 +141,29 @@ static int body_error(struct soap *soap, const char *what, const char *want, int
                              *tag ? tag : "nothing", want);
     }
     return gsoap_error(soap, what, eb);
+}
+
+void soapc__rand_uuid(char out[46])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[16];
+    size_t i, j = 9;
+
+    if (uv_random(NULL, NULL, r, sizeof(r), 0, NULL) != 0) {
+        uint64_t t = uv_hrtime() ^ (uint64_t)(uintptr_t)out;
+        for (i = 0; i < sizeof(r); i++)
+            r[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)i;
+    }
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    memcpy(out, "urn:uuid:", 9);
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[j++] = '-';
+        out[j++] = hex[r[i] >> 4];
+        out[j++] = hex[r[i] & 15];
+    }
+    out[j] = '\0';
 }
 
 static void copy(char *dst, size_t size, const char *src)
@@ -498,9 +526,11 @@ int soapc__probe_matches_build(struct soap *soap, const char *relates_to,
                                size_t *len)
 {
     struct wsa__Relationship *rel;
+    char id[46];
 
+    soapc__rand_uuid(id);
     soap_set_version(soap, 2);
-    if (soap_wsa_request(soap, soap_wsa_rand_uuid(soap), SOAPC__WSA_ANON,
+    if (soap_wsa_request(soap, id, SOAPC__WSA_ANON,
                          SOAPC__ACTION_PROBE_MATCHES))
         return GW_E_INTERNAL;
     rel = soap_malloc(soap, sizeof(*rel));
