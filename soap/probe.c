@@ -98,7 +98,9 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf, const str
         return;
     if (sa->sa_family != AF_INET)
         return;
-    from = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+    struct sockaddr_in sin;
+    memcpy(&sin, sa, sizeof(sin)); /* sa is only 2-byte aligned as far as the type says */
+    from = ntohl(sin.sin_addr.s_addr);
     if (flags & UV_UDP_PARTIAL) {
         if (gw_log_limit(&p->lim, uv_now(udp->loop), &supp))
             gw_log_debug(SOAP, "wsd reply dropped from=%08" PRIx32 " err=larger than %u bytes",

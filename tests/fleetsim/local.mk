@@ -15,6 +15,7 @@ tests_fleetsim_fleetsim_SOURCES = $(FLEETSIM_CORE) tests/fleetsim/main.c
 tests_fleetsim_fleetsim_CPPFLAGS = $(FLEETSIM_CPPFLAGS) \
 	-DFLEETSIM_CATALOGUE=\"$(abs_top_srcdir)/snmp/counters.catalogue\"
 tests_fleetsim_fleetsim_LDADD = $(FLEETSIM_LDADD)
+$(tests_fleetsim_fleetsim_OBJECTS): soap/gen/stamp
 
 # SNMPv3 load generator for bench/fleetsim/run.py (and one integration test).
 noinst_PROGRAMS += tests/fleetsim/fleetsim-load

@@ -15,3 +15,4 @@ TESTS += tests/unit/soap/test_probe
 tests_unit_soap_test_probe_SOURCES = tests/unit/soap/test_probe.c
 tests_unit_soap_test_probe_CPPFLAGS = $(SOAP_UNIT_CPPFLAGS)
 tests_unit_soap_test_probe_LDADD = $(SOAP_UNIT_LDADD)
+$(tests_unit_soap_test_parse_OBJECTS) $(tests_unit_soap_test_probe_OBJECTS): soap/gen/stamp
