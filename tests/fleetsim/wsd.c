@@ -101,7 +101,8 @@ void t_wsd_uuid(const struct t_sim *sim, const struct t_dev *d, char out[48])
 {
     uint64_t s = sim->opt.seed ^ 0x77736475756964ull, a, b;
 
-    s += (uint64_t)d->index * 0x9e3779b97f4a7c15ull;
+    /* Two draws per device from disjoint positions of one stream: no two devices share one. */
+    s += 2 * (uint64_t)d->index * 0x9e3779b97f4a7c15ull;
     a = t_rand(&s);
     b = t_rand(&s);
     snprintf(out, 48, "urn:uuid:%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
