@@ -214,11 +214,11 @@ int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_ws
         const struct wsdd__ProbeMatchType *m = &pm->ProbeMatch[i];
         struct soapc_wsd_match *o = &out[n];
 
-        if (!m->wsa__EndpointReference.Address || !*m->wsa__EndpointReference.Address)
-            continue; /* a match without an address identifies nothing */
         memset(o, 0, sizeof(*o));
         copy(o->uuid, sizeof(o->uuid), m->wsa__EndpointReference.Address);
         soapc_uuid_normalize(o->uuid, sizeof(o->uuid));
+        if (!o->uuid[0])
+            continue; /* a match without an address identifies nothing */
         copy(o->types, sizeof(o->types), m->Types);
         copy(o->xaddrs, sizeof(o->xaddrs), m->XAddrs);
         o->metadata_version = m->MetadataVersion;

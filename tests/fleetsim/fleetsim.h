@@ -611,7 +611,7 @@ void t_wsd_cleanup(struct t_sim *sim);
 void t_wsd_uuid(const struct t_sim *sim, const struct t_dev *d, char out[48]);
 /* "uuid=... xaddr=... snmp=on|off wsd=on|off". Returns: chars written (snprintf). */
 int t_wsd_describe(const struct t_sim *sim, const struct t_dev *d, char *buf, size_t len);
-/* "wsd_rx=... wsd_matches=... ..." or "wsd=off". */
+/* "wsd_rx=... wsd_matches=... ...", or "" without --wsd. */
 void t_wsd_stats(const struct t_sim *sim, char *buf, size_t len);
 
 /* BER tag of a varbind type (profile.c); 0 for SNMPC_T_NOSUCH. */

@@ -798,7 +798,7 @@ void t_wsd_stats(const struct t_sim *sim, char *buf, size_t len)
     const struct t_wsd *w = sim->wsd;
 
     if (!w) {
-        snprintf(buf, len, "wsd=off");
+        *buf = '\0';
         return;
     }
     snprintf(buf, len, "wsd_rx=%llu wsd_matches=%llu wsd_bad=%llu soap_get=%llu soap_gpe=%llu",

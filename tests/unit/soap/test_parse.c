@@ -63,7 +63,7 @@ static const char pm_two[] =
     "  2E4D5F6A-1B2C-4D3E-8F90-A1B2C3D4E5F6 </wsa:Address></wsa:EndpointReference>"
     "<wsd:XAddrs>http://10.1.2.4:80/wsd</wsd:XAddrs><wsd:MetadataVersion>1"
     "</wsd:MetadataVersion></wsd:ProbeMatch>"
-    "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address></wsa:Address></wsa:EndpointReference>"
+    "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address> \t </wsa:Address></wsa:EndpointReference>"
     "<wsd:MetadataVersion>1</wsd:MetadataVersion></wsd:ProbeMatch>"
     "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address>http://10.1.2.5/device</wsa:Address>"
     "</wsa:EndpointReference><wsd:MetadataVersion>7</wsd:MetadataVersion></wsd:ProbeMatch>"
