@@ -140,10 +140,10 @@ static void print_found(const struct wsd_run *r, bool json)
         struct in_addr ia = {.s_addr = htonl(m->from)};
         inet_ntop(AF_INET, &ia, a, sizeof a);
         if (json)
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid",
-                                                 m->uuid, "types", m->types, "xaddrs", m->xaddrs,
-                                                 "metadata_version",
-                                                 (json_int_t)m->metadata_version));
+            json_array_append_new(arr,
+                                  json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", m->uuid,
+                                            "types", m->types, "xaddrs", m->xaddrs,
+                                            "metadata_version", (json_int_t)m->metadata_version));
         else
             printf("%-15s %s %s\n", a, m->uuid, m->xaddrs);
     }
@@ -213,9 +213,9 @@ static json_t *to_json(const struct wsd_run *r)
         json_array_append_new(sup, json_pack("{s:s,s:s,s:s,s:i}", "name", s->name, "color",
                                              s->color, "type", s->type, "level", s->level));
     }
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", r->m.uuid, "types",
-                          r->m.types, "xaddrs", r->m.xaddrs, "metadata_version",
-                          (json_int_t)r->m.metadata_version);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", r->m.uuid, "types", r->m.types,
+                  "xaddrs", r->m.xaddrs, "metadata_version", (json_int_t)r->m.metadata_version);
     json_object_set_new(o, "manufacturer", json_string(i->manufacturer));
     json_object_set_new(o, "model", json_string(i->model));
     json_object_set_new(o, "model_number", json_string(i->model_number));
@@ -226,9 +226,9 @@ static json_t *to_json(const struct wsd_run *r)
     json_object_set_new(o, "is_printer", json_boolean(i->is_printer));
     json_object_set_new(o, "print_url", json_string(i->print_url));
     if (i->have_status)
-        json_object_set_new(o, "status",
-                            json_pack("{s:s,s:s}", "state", i->printer_state, "reasons",
-                                      i->state_reasons));
+        json_object_set_new(
+            o, "status",
+            json_pack("{s:s,s:s}", "state", i->printer_state, "reasons", i->state_reasons));
     else
         json_object_set_new(o, "status", json_null());
     json_object_set_new(o, "supplies", sup);
@@ -238,10 +238,13 @@ static json_t *to_json(const struct wsd_run *r)
 int gw_cmd_probe_wsd(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"wsd", required_argument, NULL, 'w'},   {"wsd-port", required_argument, NULL, 'p'},
-        {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
+        {"wsd", required_argument, NULL, 'w'},
+        {"wsd-port", required_argument, NULL, 'p'},
+        {"timeout", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
         {"interface", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct wsd_run r = {0};
     struct soapc_probe_opts po = {0};
@@ -264,8 +267,7 @@ int gw_cmd_probe_wsd(int argc, char **argv)
             errno = 0;
             port = strtoul(optarg, &end, 10);
             if (errno || *end || !*optarg || port == 0 || port > 65535) {
-                fprintf(stderr, "fleetgw probe: --wsd-port: '%s' is not a port 1..65535\n",
-                        optarg);
+                fprintf(stderr, "fleetgw probe: --wsd-port: '%s' is not a port 1..65535\n", optarg);
                 return GW_EXIT_USAGE;
             }
             break;
@@ -273,8 +275,7 @@ int gw_cmd_probe_wsd(int argc, char **argv)
             errno = 0;
             timeout_s = strtod(optarg, &end);
             if (errno || *end || !*optarg || !(timeout_s >= 0.1 && timeout_s <= 600)) {
-                fprintf(stderr, "fleetgw probe: --timeout: '%s' is not 0.1..600 seconds\n",
-                        optarg);
+                fprintf(stderr, "fleetgw probe: --timeout: '%s' is not 0.1..600 seconds\n", optarg);
                 return GW_EXIT_USAGE;
             }
             break;
@@ -295,8 +296,9 @@ int gw_cmd_probe_wsd(int argc, char **argv)
             wsd_usage(stdout);
             return GW_EXIT_OK;
         default:
-            fprintf(stderr, "fleetgw probe: option '%s' is unknown or lacks its value with "
-                            "--wsd\n",
+            fprintf(stderr,
+                    "fleetgw probe: option '%s' is unknown or lacks its value with "
+                    "--wsd\n",
                     argv[optind - 1]);
             wsd_usage(stderr);
             return GW_EXIT_USAGE;
@@ -352,17 +354,16 @@ int gw_cmd_probe_wsd(int argc, char **argv)
     if (r.status < 0) {
         const char *what = r.matched ? "SOAP request to" : "no WS-Discovery answer from";
         if (json) {
-            json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "address", target, "error",
-                                  gw_strerror(r.status), "code", gw_err_name(r.status),
-                                  "matched", r.matched);
+            json_t *o =
+                json_pack("{s:s,s:s,s:s,s:b}", "address", target, "error", gw_strerror(r.status),
+                          "code", gw_err_name(r.status), "matched", r.matched);
             json_dumpf(o, stdout, JSON_INDENT(2));
             putchar('\n');
             json_decref(o);
         } else {
             fprintf(stderr, "fleetgw probe: %s %s: %s\n", what, target, gw_strerror(r.status));
         }
-        return r.status == SOAPC_E_TIMEOUT || r.status == -ECONNREFUSED ||
-                       r.status == -EHOSTUNREACH
+        return r.status == SOAPC_E_TIMEOUT || r.status == -ECONNREFUSED || r.status == -EHOSTUNREACH
                    ? GW_EXIT_NORESPONSE
                    : GW_EXIT_FAIL;
     }

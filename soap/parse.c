@@ -228,11 +228,11 @@ int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_ws
 }
 
 /* Internal variant of soapc_parse_probe_matches() that also returns RelatesTo. */
-int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
-                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb);
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
+                               char *relates_to, size_t rsize, struct gw_errbuf *eb);
 
-int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
-                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb)
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
+                               char *relates_to, size_t rsize, struct gw_errbuf *eb)
 {
     static const char what[] = "ProbeMatches";
     struct soap *soap = soapc__ctx_new();
@@ -437,7 +437,9 @@ int soapc__elements_from(const struct _wprt__GetPrinterElementsResponse *r,
                 struct soapc_supply *s = &out->supplies[out->nsupplies++];
                 memset(s, 0, sizeof(*s));
                 copy(s->name, sizeof(s->name),
-                     e->Description ? e->Description : e->Model ? e->Model : e->Name);
+                     e->Description ? e->Description
+                     : e->Model     ? e->Model
+                                    : e->Name);
                 copy(s->color, sizeof(s->color), e->Color);
                 copy(s->type, sizeof(s->type), e->Type);
                 s->level = parse_level(e->Level);
@@ -478,8 +480,8 @@ out:
 /* ---------------------------------------------------------------------------------------------
  * Builders (output into a string owned by soap)
  */
-static int put_envelope(struct soap *soap, int (*put)(struct soap *, const void *), const void *body,
-                        const char **xml, size_t *len)
+static int put_envelope(struct soap *soap, int (*put)(struct soap *, const void *),
+                        const void *body, const char **xml, size_t *len)
 {
     const char *s = NULL;
 
@@ -530,8 +532,7 @@ int soapc__probe_matches_build(struct soap *soap, const char *relates_to,
 
     soapc__rand_uuid(id);
     soap_set_version(soap, 2);
-    if (soap_wsa_request(soap, id, SOAPC__WSA_ANON,
-                         SOAPC__ACTION_PROBE_MATCHES))
+    if (soap_wsa_request(soap, id, SOAPC__WSA_ANON, SOAPC__ACTION_PROBE_MATCHES))
         return GW_E_INTERNAL;
     rel = soap_malloc(soap, sizeof(*rel));
     soap_default_wsa__Relationship(soap, rel);

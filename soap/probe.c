@@ -21,8 +21,8 @@
 #define MAX_PER_REPLY 16
 #define PREFIX_LEN    33 /* "urn:uuid:xxxxxxxx-xxxx-4xxx-yxxx-" */
 
-int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
-                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb);
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
+                               char *relates_to, size_t rsize, struct gw_errbuf *eb);
 
 struct soapc_probe {
     uv_udp_t udp;

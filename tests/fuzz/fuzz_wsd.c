@@ -26,8 +26,8 @@ static void check_info(const struct soapc_device_info *d)
 {
     if (!FIELD_OK(d->uuid) || !FIELD_OK(d->manufacturer) || !FIELD_OK(d->model) ||
         !FIELD_OK(d->serial) || !FIELD_OK(d->firmware) || !FIELD_OK(d->friendly_name) ||
-        !FIELD_OK(d->presentation_url) || !FIELD_OK(d->model_number) ||
-        !FIELD_OK(d->print_url) || !FIELD_OK(d->printer_state) || !FIELD_OK(d->state_reasons))
+        !FIELD_OK(d->presentation_url) || !FIELD_OK(d->model_number) || !FIELD_OK(d->print_url) ||
+        !FIELD_OK(d->printer_state) || !FIELD_OK(d->state_reasons))
         abort();
     if (d->nsupplies < 0 || d->nsupplies > SOAPC_MAX_SUPPLIES)
         abort();

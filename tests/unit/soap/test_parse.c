@@ -23,8 +23,8 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
-                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb);
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
+                               char *relates_to, size_t rsize, struct gw_errbuf *eb);
 
 #define ENV12                                                                                      \
     "<?xml version=\"1.0\" encoding=\"utf-8\"?>"                                                   \
@@ -41,33 +41,37 @@ int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_mat
     "<wsa:MessageID>urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e</wsa:MessageID>"                 \
     "<wsa:RelatesTo>" relates "</wsa:RelatesTo>"                                                   \
     "<wsd:AppSequence InstanceId=\"1700000000\" MessageNumber=\"12\"/></soap:Header>"
-#define REL "urn:uuid:11111111-2222-4333-8444-555555555555"
-#define PM_ACTION "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches"
+#define REL        "urn:uuid:11111111-2222-4333-8444-555555555555"
+#define PM_ACTION  "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches"
 #define GET_ACTION "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse"
-#define GPE_ACTION "http://schemas.microsoft.com/windows/2006/08/wdp/print/GetPrinterElementsResponse"
+#define GPE_ACTION                                                                                 \
+    "http://schemas.microsoft.com/windows/2006/08/wdp/print/GetPrinterElementsResponse"
 #define END "</soap:Body></soap:Envelope>"
 
-static const char pm_hp[] =
-    ENV12 HDR(PM_ACTION, REL) "<soap:Body><wsd:ProbeMatches><wsd:ProbeMatch>"
-    "<wsa:EndpointReference><wsa:Address>urn:uuid:4509A320-00A0-008F-00B6-002507510EEB"
-    "</wsa:Address></wsa:EndpointReference>"
-    "<wsd:Types>wsdp:Device wprt:PrintDeviceType</wsd:Types>"
-    "<wsd:Scopes></wsd:Scopes>"
-    "<wsd:XAddrs>http://10.1.2.3:3911/ http://[fe80::225:b3ff:fe51:eeb]:3911/</wsd:XAddrs>"
-    "<wsd:MetadataVersion>3</wsd:MetadataVersion>"
-    "</wsd:ProbeMatch></wsd:ProbeMatches>" END;
+static const char pm_hp[] = ENV12 HDR(
+    PM_ACTION,
+    REL) "<soap:Body><wsd:ProbeMatches><wsd:ProbeMatch>"
+         "<wsa:EndpointReference><wsa:Address>urn:uuid:4509A320-00A0-008F-00B6-002507510EEB"
+         "</wsa:Address></wsa:EndpointReference>"
+         "<wsd:Types>wsdp:Device wprt:PrintDeviceType</wsd:Types>"
+         "<wsd:Scopes></wsd:Scopes>"
+         "<wsd:XAddrs>http://10.1.2.3:3911/ http://[fe80::225:b3ff:fe51:eeb]:3911/</wsd:XAddrs>"
+         "<wsd:MetadataVersion>3</wsd:MetadataVersion>"
+         "</wsd:ProbeMatch></wsd:ProbeMatches>" END;
 
-static const char pm_two[] =
-    ENV12 HDR(PM_ACTION, REL) "<soap:Body><wsd:ProbeMatches>"
-    "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address>"
-    "  2E4D5F6A-1B2C-4D3E-8F90-A1B2C3D4E5F6 </wsa:Address></wsa:EndpointReference>"
-    "<wsd:XAddrs>http://10.1.2.4:80/wsd</wsd:XAddrs><wsd:MetadataVersion>1"
-    "</wsd:MetadataVersion></wsd:ProbeMatch>"
-    "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address> \t </wsa:Address></wsa:EndpointReference>"
-    "<wsd:MetadataVersion>1</wsd:MetadataVersion></wsd:ProbeMatch>"
-    "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address>http://10.1.2.5/device</wsa:Address>"
-    "</wsa:EndpointReference><wsd:MetadataVersion>7</wsd:MetadataVersion></wsd:ProbeMatch>"
-    "</wsd:ProbeMatches>" END;
+static const char pm_two[] = ENV12 HDR(
+    PM_ACTION,
+    REL) "<soap:Body><wsd:ProbeMatches>"
+         "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address>"
+         "  2E4D5F6A-1B2C-4D3E-8F90-A1B2C3D4E5F6 </wsa:Address></wsa:EndpointReference>"
+         "<wsd:XAddrs>http://10.1.2.4:80/wsd</wsd:XAddrs><wsd:MetadataVersion>1"
+         "</wsd:MetadataVersion></wsd:ProbeMatch>"
+         "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address> \t "
+         "</wsa:Address></wsa:EndpointReference>"
+         "<wsd:MetadataVersion>1</wsd:MetadataVersion></wsd:ProbeMatch>"
+         "<wsd:ProbeMatch><wsa:EndpointReference><wsa:Address>http://10.1.2.5/device</wsa:Address>"
+         "</wsa:EndpointReference><wsd:MetadataVersion>7</wsd:MetadataVersion></wsd:ProbeMatch>"
+         "</wsd:ProbeMatches>" END;
 
 static const char pm_soap11[] =
     "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\""
@@ -87,88 +91,97 @@ static const char fault12[] =
           "<soap:Reason><soap:Text xml:lang=\"en\">Destination Unreachable</soap:Text>"
           "</soap:Reason></soap:Fault>" END;
 
-static const char probe[] =
-    ENV12 HDR("http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe", REL)
-    "<soap:Body><wsd:Probe><wsd:Types>wprt:PrintDeviceType</wsd:Types></wsd:Probe>" END;
+static const char probe[] = ENV12 HDR(
+    "http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe",
+    REL) "<soap:Body><wsd:Probe><wsd:Types>wprt:PrintDeviceType</wsd:Types></wsd:Probe>" END;
 
-static const char md_hp[] =
-    ENV12 HDR(GET_ACTION, REL) "<soap:Body><wsx:Metadata>"
-    "<wsx:MetadataSection Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisDevice\">"
-    "<wsdp:ThisDevice><wsdp:FriendlyName xml:lang=\"en\">Printer (HP LaserJet Pro M404dn)"
-    "</wsdp:FriendlyName><wsdp:FriendlyName xml:lang=\"de\">Drucker</wsdp:FriendlyName>"
-    "<wsdp:FirmwareVersion>002.2310A</wsdp:FirmwareVersion>"
-    "<wsdp:SerialNumber>PHBQB12345</wsdp:SerialNumber></wsdp:ThisDevice></wsx:MetadataSection>"
-    "<wsx:MetadataSection Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisModel\">"
-    "<wsdp:ThisModel><wsdp:Manufacturer xml:lang=\"en\">HP</wsdp:Manufacturer>"
-    "<wsdp:ManufacturerUrl>http://www.hp.com/</wsdp:ManufacturerUrl>"
-    "<wsdp:ModelName xml:lang=\"en\">HP LaserJet Pro M404dn</wsdp:ModelName>"
-    "<wsdp:ModelNumber>W1A53A</wsdp:ModelNumber>"
-    "<wsdp:PresentationUrl>http://10.1.2.3/</wsdp:PresentationUrl>"
-    "<pnpx:DeviceCategory>Printers</pnpx:DeviceCategory></wsdp:ThisModel></wsx:MetadataSection>"
-    "<wsx:MetadataSection Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/Relationship\">"
-    "<wsdp:Relationship Type=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/host\"><wsdp:Host>"
-    "<wsa:EndpointReference><wsa:Address>urn:uuid:4509A320-00A0-008F-00B6-002507510EEB"
-    "</wsa:Address></wsa:EndpointReference><wsdp:Types>wsdp:Device wprt:PrintDeviceType"
-    "</wsdp:Types><wsdp:ServiceId>uri:host</wsdp:ServiceId></wsdp:Host>"
-    "<wsdp:Hosted><wsa:EndpointReference><wsa:Address>http://10.1.2.3:3911/scan</wsa:Address>"
-    "</wsa:EndpointReference><wsdp:Types>wscn:ScannerServiceType</wsdp:Types>"
-    "<wsdp:ServiceId>uri:scan</wsdp:ServiceId></wsdp:Hosted>"
-    "<wsdp:Hosted><wsa:EndpointReference><wsa:Address>http://10.1.2.3:3911/print</wsa:Address>"
-    "</wsa:EndpointReference><wsdp:Types>wprt:PrinterServiceType</wsdp:Types>"
-    "<wsdp:ServiceId>uri:print</wsdp:ServiceId></wsdp:Hosted>"
-    "</wsdp:Relationship></wsx:MetadataSection></wsx:Metadata>" END;
+static const char md_hp[] = ENV12 HDR(
+    GET_ACTION,
+    REL) "<soap:Body><wsx:Metadata>"
+         "<wsx:MetadataSection "
+         "Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisDevice\">"
+         "<wsdp:ThisDevice><wsdp:FriendlyName xml:lang=\"en\">Printer (HP LaserJet Pro M404dn)"
+         "</wsdp:FriendlyName><wsdp:FriendlyName xml:lang=\"de\">Drucker</wsdp:FriendlyName>"
+         "<wsdp:FirmwareVersion>002.2310A</wsdp:FirmwareVersion>"
+         "<wsdp:SerialNumber>PHBQB12345</wsdp:SerialNumber></wsdp:ThisDevice></wsx:MetadataSection>"
+         "<wsx:MetadataSection Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisModel\">"
+         "<wsdp:ThisModel><wsdp:Manufacturer xml:lang=\"en\">HP</wsdp:Manufacturer>"
+         "<wsdp:ManufacturerUrl>http://www.hp.com/</wsdp:ManufacturerUrl>"
+         "<wsdp:ModelName xml:lang=\"en\">HP LaserJet Pro M404dn</wsdp:ModelName>"
+         "<wsdp:ModelNumber>W1A53A</wsdp:ModelNumber>"
+         "<wsdp:PresentationUrl>http://10.1.2.3/</wsdp:PresentationUrl>"
+         "<pnpx:DeviceCategory>Printers</pnpx:DeviceCategory></wsdp:ThisModel></"
+         "wsx:MetadataSection>"
+         "<wsx:MetadataSection "
+         "Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/Relationship\">"
+         "<wsdp:Relationship "
+         "Type=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/host\"><wsdp:Host>"
+         "<wsa:EndpointReference><wsa:Address>urn:uuid:4509A320-00A0-008F-00B6-002507510EEB"
+         "</wsa:Address></wsa:EndpointReference><wsdp:Types>wsdp:Device wprt:PrintDeviceType"
+         "</wsdp:Types><wsdp:ServiceId>uri:host</wsdp:ServiceId></wsdp:Host>"
+         "<wsdp:Hosted><wsa:EndpointReference><wsa:Address>http://10.1.2.3:3911/scan</wsa:Address>"
+         "</wsa:EndpointReference><wsdp:Types>wscn:ScannerServiceType</wsdp:Types>"
+         "<wsdp:ServiceId>uri:scan</wsdp:ServiceId></wsdp:Hosted>"
+         "<wsdp:Hosted><wsa:EndpointReference><wsa:Address>http://10.1.2.3:3911/print</wsa:Address>"
+         "</wsa:EndpointReference><wsdp:Types>wprt:PrinterServiceType</wsdp:Types>"
+         "<wsdp:ServiceId>uri:print</wsdp:ServiceId></wsdp:Hosted>"
+         "</wsdp:Relationship></wsx:MetadataSection></wsx:Metadata>" END;
 
-static const char md_scanner[] =
-    ENV12 HDR(GET_ACTION, REL) "<soap:Body><wsx:Metadata>"
-    "<wsx:MetadataSection Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisModel\">"
-    "<wsdp:ThisModel><wsdp:Manufacturer>Acme</wsdp:Manufacturer><wsdp:ModelName>Scan 1"
-    "</wsdp:ModelName></wsdp:ThisModel></wsx:MetadataSection>"
-    "<wsx:MetadataSection><wsdp:Relationship Type=\"http://schemas.xmlsoap.org/ws/2006/02/"
-    "devprof/host\"><wsdp:Hosted><wsa:EndpointReference><wsa:Address>http://10.0.0.9/scan"
-    "</wsa:Address></wsa:EndpointReference><wsdp:Types>wscn:ScannerServiceType</wsdp:Types>"
-    "</wsdp:Hosted></wsdp:Relationship></wsx:MetadataSection></wsx:Metadata>" END;
+static const char md_scanner[] = ENV12 HDR(
+    GET_ACTION,
+    REL) "<soap:Body><wsx:Metadata>"
+         "<wsx:MetadataSection Dialect=\"http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisModel\">"
+         "<wsdp:ThisModel><wsdp:Manufacturer>Acme</wsdp:Manufacturer><wsdp:ModelName>Scan 1"
+         "</wsdp:ModelName></wsdp:ThisModel></wsx:MetadataSection>"
+         "<wsx:MetadataSection><wsdp:Relationship Type=\"http://schemas.xmlsoap.org/ws/2006/02/"
+         "devprof/host\"><wsdp:Hosted><wsa:EndpointReference><wsa:Address>http://10.0.0.9/scan"
+         "</wsa:Address></wsa:EndpointReference><wsdp:Types>wscn:ScannerServiceType</wsdp:Types>"
+         "</wsdp:Hosted></wsdp:Relationship></wsx:MetadataSection></wsx:Metadata>" END;
 
 static const char md_empty[] = ENV12 HDR(GET_ACTION, REL) "<soap:Body><wsx:Metadata/>" END;
 
-static const char gpe_jam[] =
-    ENV12 HDR(GPE_ACTION, REL) "<soap:Body><wprt:GetPrinterElementsResponse>"
-    "<wprt:PrinterElements>"
-    "<wprt:ElementData Name=\"wprt:PrinterStatus\" Valid=\"true\"><wprt:PrinterStatus>"
-    "<wprt:PrinterCurrentTime>2026-11-22T04:00:00Z</wprt:PrinterCurrentTime>"
-    "<wprt:PrinterState>Stopped</wprt:PrinterState>"
-    "<wprt:PrinterPrimaryStateReason>MediaJam</wprt:PrinterPrimaryStateReason>"
-    "<wprt:PrinterStateReasons><wprt:PrinterStateReason>MediaJam</wprt:PrinterStateReason>"
-    "<wprt:PrinterStateReason>MarkerSupplyLow</wprt:PrinterStateReason>"
-    "</wprt:PrinterStateReasons><wprt:QueuedJobCount>2</wprt:QueuedJobCount>"
-    "</wprt:PrinterStatus></wprt:ElementData>"
-    "<wprt:ElementData Name=\"wprt:PrinterConfiguration\" Valid=\"true\">"
-    "<wprt:PrinterConfiguration><wprt:PrinterEventRate>60</wprt:PrinterEventRate>"
-    "<wprt:Consumables>"
-    "<wprt:ConsumableEntry Name=\"Black\"><wprt:Type>TonerCartridge</wprt:Type>"
-    "<wprt:Color>Black</wprt:Color><wprt:Level>45</wprt:Level><wprt:Model>CF259A</wprt:Model>"
-    "</wprt:ConsumableEntry>"
-    "<wprt:ConsumableEntry Name=\"Drum\"><wprt:Type>Drum</wprt:Type>"
-    "<wprt:Level>Unknown</wprt:Level><wprt:Description>Imaging drum</wprt:Description>"
-    "</wprt:ConsumableEntry>"
-    "<wprt:ConsumableEntry Name=\"Waste\"><wprt:Type>WasteToner</wprt:Type>"
-    "<wprt:Level> 101 </wprt:Level></wprt:ConsumableEntry>"
-    "<wprt:ConsumableEntry Name=\"Cyan\"><wprt:Type>TonerCartridge</wprt:Type>"
-    "<wprt:Color>Cyan</wprt:Color><wprt:Level>7%</wprt:Level></wprt:ConsumableEntry>"
-    "</wprt:Consumables></wprt:PrinterConfiguration></wprt:ElementData>"
-    "</wprt:PrinterElements></wprt:GetPrinterElementsResponse>" END;
+static const char gpe_jam[] = ENV12 HDR(
+    GPE_ACTION,
+    REL) "<soap:Body><wprt:GetPrinterElementsResponse>"
+         "<wprt:PrinterElements>"
+         "<wprt:ElementData Name=\"wprt:PrinterStatus\" Valid=\"true\"><wprt:PrinterStatus>"
+         "<wprt:PrinterCurrentTime>2026-11-22T04:00:00Z</wprt:PrinterCurrentTime>"
+         "<wprt:PrinterState>Stopped</wprt:PrinterState>"
+         "<wprt:PrinterPrimaryStateReason>MediaJam</wprt:PrinterPrimaryStateReason>"
+         "<wprt:PrinterStateReasons><wprt:PrinterStateReason>MediaJam</wprt:PrinterStateReason>"
+         "<wprt:PrinterStateReason>MarkerSupplyLow</wprt:PrinterStateReason>"
+         "</wprt:PrinterStateReasons><wprt:QueuedJobCount>2</wprt:QueuedJobCount>"
+         "</wprt:PrinterStatus></wprt:ElementData>"
+         "<wprt:ElementData Name=\"wprt:PrinterConfiguration\" Valid=\"true\">"
+         "<wprt:PrinterConfiguration><wprt:PrinterEventRate>60</wprt:PrinterEventRate>"
+         "<wprt:Consumables>"
+         "<wprt:ConsumableEntry Name=\"Black\"><wprt:Type>TonerCartridge</wprt:Type>"
+         "<wprt:Color>Black</wprt:Color><wprt:Level>45</wprt:Level><wprt:Model>CF259A</wprt:Model>"
+         "</wprt:ConsumableEntry>"
+         "<wprt:ConsumableEntry Name=\"Drum\"><wprt:Type>Drum</wprt:Type>"
+         "<wprt:Level>Unknown</wprt:Level><wprt:Description>Imaging drum</wprt:Description>"
+         "</wprt:ConsumableEntry>"
+         "<wprt:ConsumableEntry Name=\"Waste\"><wprt:Type>WasteToner</wprt:Type>"
+         "<wprt:Level> 101 </wprt:Level></wprt:ConsumableEntry>"
+         "<wprt:ConsumableEntry Name=\"Cyan\"><wprt:Type>TonerCartridge</wprt:Type>"
+         "<wprt:Color>Cyan</wprt:Color><wprt:Level>7%</wprt:Level></wprt:ConsumableEntry>"
+         "</wprt:Consumables></wprt:PrinterConfiguration></wprt:ElementData>"
+         "</wprt:PrinterElements></wprt:GetPrinterElementsResponse>" END;
 
-static const char gpe_invalid[] =
-    ENV12 HDR(GPE_ACTION, REL) "<soap:Body><wprt:GetPrinterElementsResponse>"
-    "<wprt:PrinterElements><wprt:ElementData Name=\"wprt:PrinterStatus\" Valid=\"false\"/>"
-    "</wprt:PrinterElements></wprt:GetPrinterElementsResponse>" END;
+static const char gpe_invalid[] = ENV12 HDR(
+    GPE_ACTION,
+    REL) "<soap:Body><wprt:GetPrinterElementsResponse>"
+         "<wprt:PrinterElements><wprt:ElementData Name=\"wprt:PrinterStatus\" Valid=\"false\"/>"
+         "</wprt:PrinterElements></wprt:GetPrinterElementsResponse>" END;
 
-static const char gpe_idle_primary[] =
-    ENV12 HDR(GPE_ACTION, REL) "<soap:Body><wprt:GetPrinterElementsResponse>"
-    "<wprt:PrinterElements><wprt:ElementData Name=\"wprt:PrinterStatus\" Valid=\"true\">"
-    "<wprt:PrinterStatus><wprt:PrinterState>Idle</wprt:PrinterState>"
-    "<wprt:PrinterPrimaryStateReason>None</wprt:PrinterPrimaryStateReason>"
-    "</wprt:PrinterStatus></wprt:ElementData></wprt:PrinterElements>"
-    "</wprt:GetPrinterElementsResponse>" END;
+static const char gpe_idle_primary[] = ENV12 HDR(
+    GPE_ACTION,
+    REL) "<soap:Body><wprt:GetPrinterElementsResponse>"
+         "<wprt:PrinterElements><wprt:ElementData Name=\"wprt:PrinterStatus\" Valid=\"true\">"
+         "<wprt:PrinterStatus><wprt:PrinterState>Idle</wprt:PrinterState>"
+         "<wprt:PrinterPrimaryStateReason>None</wprt:PrinterPrimaryStateReason>"
+         "</wprt:PrinterStatus></wprt:ElementData></wprt:PrinterElements>"
+         "</wprt:GetPrinterElementsResponse>" END;
 
 /* Inputs every parser must refuse, with the code and a fragment of the message. */
 static const struct bad_case {
@@ -299,8 +312,8 @@ static void test_probe_matches(void **state)
         struct gw_errbuf eb = {{0}};
         char rel[80];
         memset(m, 0x55, sizeof(m));
-        int n = soapc__parse_probe_matches(cases[i].xml, strlen(cases[i].xml), m, cases[i].max,
-                                           rel, sizeof(rel), &eb);
+        int n = soapc__parse_probe_matches(cases[i].xml, strlen(cases[i].xml), m, cases[i].max, rel,
+                                           sizeof(rel), &eb);
         if (n != cases[i].count)
             fail_msg("case %s: %d matches (%s)", cases[i].name, n, eb.msg);
         assert_string_equal(rel, REL);
@@ -505,12 +518,12 @@ static void test_builders_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_probe_matches),     cmocka_unit_test(test_metadata),
+        cmocka_unit_test(test_probe_matches),      cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_metadata_truncates), cmocka_unit_test(test_printer_elements),
-        cmocka_unit_test(test_supplies_bounded),  cmocka_unit_test(test_bad_common),
-        cmocka_unit_test(test_wrong_message),     cmocka_unit_test(test_too_big),
-        cmocka_unit_test(test_deep_nesting),      cmocka_unit_test(test_not_nul_terminated),
-        cmocka_unit_test(test_uuid_normalize),    cmocka_unit_test(test_builders_round_trip),
+        cmocka_unit_test(test_supplies_bounded),   cmocka_unit_test(test_bad_common),
+        cmocka_unit_test(test_wrong_message),      cmocka_unit_test(test_too_big),
+        cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_not_nul_terminated),
+        cmocka_unit_test(test_uuid_normalize),     cmocka_unit_test(test_builders_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

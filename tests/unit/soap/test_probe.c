@@ -55,7 +55,8 @@ static void send_to(struct fixture *f, const struct sockaddr *to, const char *x,
     assert_int_equal(uv_udp_send(r, &f->resp, &b, 1, to, on_sent), 0);
 }
 
-static void reply(struct fixture *f, const struct sockaddr *to, const char *relates, const char *uuid)
+static void reply(struct fixture *f, const struct sockaddr *to, const char *relates,
+                  const char *uuid)
 {
     struct wsdd__ProbeMatchesType pm;
     const char *xml;
