@@ -14,9 +14,12 @@
  *   device.c  per-device identity, state and its evolution over time, the alert table
  *   sim.c     MIB view, PDU processing, USM checks, UDP I/O with IP_PKTINFO, readiness probe
  *   ctl.c     the UNIX-socket control protocol
+ *   wsd.c     WS-Discovery responder and SOAP endpoint (--wsd; a SOAP thread, see the file)
  *   main.c    command line
  * and, outside the simulator binary, fleetsim-load.c (a load generator on ber.c and usm.c) and
- * fuzz_packet.c (the libFuzzer target). Everything runs on one libuv loop thread; none of it is thread-safe.
+ * fuzz_packet.c (the libFuzzer target). Everything runs on one libuv loop thread (none of it is
+ * thread-safe), except wsd.c's SOAP thread, which never touches the state below: it asks the
+ * loop for a snapshot.
  */
 #ifndef FLEETSIM_H
 #define FLEETSIM_H
