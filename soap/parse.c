@@ -35,9 +35,12 @@ static size_t buf_recv(struct soap *soap, char *s, size_t n)
     return k;
 }
 
+/* SOAP_XML_TREE: no id/href (multi-ref) resolution on input. WSD messages are literal XML, and
+ * with ids libgsoap's soap_id_enter() copies a string onto itself (strncpy with overlapping
+ * ranges, found by fuzz_wsd under ASan). */
 struct soap *soapc__ctx_new(void)
 {
-    struct soap *soap = soap_new1(SOAP_C_UTFSTRING);
+    struct soap *soap = soap_new1(SOAP_C_UTFSTRING | SOAP_XML_TREE);
 
     if (!soap)
         return NULL;
