@@ -64,6 +64,7 @@ static void maybe_free(struct up_mqtt *m)
         mosquitto_destroy(m->mosq);
     if (m->p.password)
         gw_free_secret_str(m->p.password);
+    OPENSSL_cleanse(m->p.socks_pw, sizeof m->p.socks_pw);
     void (*cb)(void *) = m->close_cb;
     void *arg = m->close_arg;
     free(m);
@@ -259,6 +260,9 @@ static int setup(struct up_mqtt *m)
         rc = mosquitto_tls_insecure_set(m->mosq, false);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_username_pw_set(m->mosq, m->p.client_id, m->p.password);
+    if (rc == MOSQ_ERR_SUCCESS && m->p.socks_port)
+        rc = mosquitto_socks5_set(m->mosq, "127.0.0.1", m->p.socks_port, m->p.socks_user,
+                                  m->p.socks_pw);
     if (rc == MOSQ_ERR_SUCCESS && m->p.will_topic[0])
         rc = mosquitto_will_set_v5(m->mosq, m->p.will_topic, (int)strlen(offline), offline, 1, true,
                                    NULL);

@@ -54,6 +54,9 @@ static struct {
     /* transport state */
     struct up_mqtt *mqtt;
     bool mqtt_closing;
+    struct up_relay *relay; /* MQTT through the HTTP proxy */
+    bool relay_closing;
+    bool proxy_failed;     /* the relay reported this attempt's failure */
     uint64_t next_attempt; /* uv_now() ms */
     int backoff_s;
     struct {
@@ -213,10 +216,13 @@ static void on_mqtt_disconnected(void *arg, int rc, const char *why)
 {
     gw_log_warn(UP, "mqtt disconnected gateway=%s: %s", U.gwid, why);
     U.ninflight = 0;
-    if (rc == UP_E_BROKER)
+    if (U.proxy_failed)
+        ; /* the relay already said why */
+    else if (rc == UP_E_BROKER)
         link_state("broker_refused", why);
     else
         link_state("unreachable", why);
+    U.proxy_failed = false;
     backoff_fail();
 }
 
@@ -249,24 +255,73 @@ static void on_mqtt_message(void *arg, const char *topic, const void *payload, s
     mqtt_pump();
 }
 
-static void mqtt_closed(void *arg)
+static void maybe_stopped(void)
 {
-    U.mqtt_closing = false;
-    if (U.stopping && !U.tick_open && !U.job && U.stop_cb) {
+    if (U.stopping && !U.tick_open && !U.job && !U.mqtt_closing && !U.relay_closing && U.stop_cb) {
         void (*cb)(void *) = U.stop_cb;
         U.stop_cb = NULL;
         cb(U.stop_arg);
     }
 }
 
+static void mqtt_closed(void *arg)
+{
+    U.mqtt_closing = false;
+    maybe_stopped();
+}
+
+static void relay_closed(void *arg)
+{
+    U.relay_closing = false;
+    maybe_stopped();
+}
+
 static void mqtt_drop(void)
 {
+    if (U.relay) {
+        U.relay_closing = true;
+        up__relay_close(U.relay, relay_closed, NULL);
+        U.relay = NULL;
+    }
     if (!U.mqtt)
         return;
     U.mqtt_closing = true;
     up__mqtt_close(U.mqtt, mqtt_closed, NULL);
     U.mqtt = NULL;
     U.ninflight = 0;
+}
+
+/* The relay could not open a tunnel through the proxy: that is the reason the coming
+ * disconnect reports, in the log and (once per change) the audit log. */
+static void on_relay_fail(void *arg, const char *state, const char *why)
+{
+    U.proxy_failed = true;
+    link_state(state, why);
+}
+
+/* Starts the loopback relay when [uplink] proxy is set. Returns: 0 or < 0 (link state set). */
+static int relay_ensure(struct up_mqtt_params *p)
+{
+    struct gw_errbuf eb = {""};
+    const char *user, *pw;
+    if (!U.cfg.up_proxy[0])
+        return 0;
+    if (!U.relay) {
+        char *ppw =
+            U.cfg.up_proxy_user[0] ? up_secret_get(U.env.db, U.env.vault, "proxy_password") : NULL;
+        int rc = up__relay_start(U.env.loop, U.cfg.up_proxy, U.cfg.up_proxy_user, ppw,
+                                 on_relay_fail, NULL, &U.relay, &eb);
+        if (ppw)
+            gw_free_secret_str(ppw);
+        if (rc < 0) {
+            link_state(rc == GW_E_INVAL ? "proxy_bad_config" : "proxy_unreachable", eb.msg);
+            return rc;
+        }
+    }
+    up__relay_socks(U.relay, &p->socks_port, &user, &pw);
+    gw_strlcpy(p->socks_user, user, sizeof p->socks_user);
+    gw_strlcpy(p->socks_pw, pw, sizeof p->socks_pw);
+    return 0;
 }
 
 static void mqtt_ensure(void)
@@ -320,6 +375,11 @@ static void mqtt_ensure(void)
     gw_strlcpy(p.ca_file, ca, sizeof p.ca_file);
     snprintf(p.will_topic, sizeof p.will_topic, "fleetgw/v1/%s/state", U.gwid);
     p.keepalive = U.cfg.up_keepalive_s;
+    if (relay_ensure(&p) < 0) {
+        gw_free_secret_str(p.password);
+        backoff_fail();
+        return;
+    }
     up__mqtt_new(U.env.loop, &p, &cbs, &U.mqtt);
     if (up__mqtt_connect(U.mqtt) == 0)
         U.next_attempt = uv_now(U.env.loop) + 3600 * 1000;
@@ -404,8 +464,7 @@ static void upload_after(uv_work_t *w, int status)
         U.upload_wanted = j->n == UPLOAD_BATCH;
     }
     job_free(j);
-    if (U.stopping)
-        mqtt_closed(NULL);
+    maybe_stopped();
 }
 
 static void upload_start(void)
@@ -658,7 +717,7 @@ int up_reload(const struct gw_cfg *cfg)
 static void tick_closed(uv_handle_t *h)
 {
     U.tick_open = false;
-    mqtt_closed(NULL);
+    maybe_stopped();
 }
 
 void up_stop(void (*cb)(void *arg), void *arg)
@@ -676,7 +735,7 @@ void up_stop(void (*cb)(void *arg), void *arg)
         uv_close((uv_handle_t *)&U.tick, tick_closed);
         return;
     }
-    mqtt_closed(NULL);
+    maybe_stopped();
 }
 
 /* ---------------------------------------------------------------------------------------------

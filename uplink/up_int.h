@@ -10,6 +10,7 @@
  * https.c   blocking libcurl requests (registration, uploads from a worker thread)
  * mqtt.c    libmosquitto on the loop (uv_poll + 1 Hz timer), connect in a worker thread
  * tasks.c   down messages: parsing, checks, answers
+ * relay.c   MQTT through an HTTP proxy: a loopback SOCKS5 server that tunnels with CONNECT
  */
 #ifndef UP_INT_H
 #define UP_INT_H
@@ -155,6 +156,9 @@ struct up_mqtt_params {
     char ca_file[1024];
     char will_topic[160];
     int keepalive;
+    /* The loopback relay (relay.c) when [uplink] proxy is set; socks_port 0 = direct. */
+    int socks_port;
+    char socks_user[33], socks_pw[33];
 };
 /* Starts connecting in a worker thread; reconnects are the caller's (up_mqtt_connect again).
  * Takes ownership of p->password. */
@@ -168,6 +172,28 @@ int up__mqtt_publish(struct up_mqtt *m, const char *topic, const void *data, siz
 int up__mqtt_subscribe(struct up_mqtt *m, const char *topic);
 /* Disconnects (politely when connected) and frees once idle; cb may be NULL. */
 void up__mqtt_close(struct up_mqtt *m, void (*cb)(void *arg), void *arg);
+
+/* --- relay.c --- */
+struct up_relay;
+/* A tunnel through the proxy failed: state is a link state ("proxy_auth_failed",
+ * "proxy_refused", "proxy_unreachable", "proxy_bad_reply"), why a message for the admin. */
+typedef void (*up_relay_fail_cb)(void *arg, const char *state, const char *why);
+/* Opens the loopback SOCKS5 relay that tunnels through the HTTP proxy at proxy_url
+ * ("http://host:port" or "host:port") with basic authentication when proxy_user is set.
+ * Returns: 0, GW_E_INVAL (bad URL), UP_E_UNREACHABLE; eb says why. */
+int up__relay_start(uv_loop_t *loop, const char *proxy_url, const char *proxy_user,
+                    const char *proxy_password, up_relay_fail_cb fail, void *arg,
+                    struct up_relay **out, struct gw_errbuf *eb);
+/* The relay's port and the SOCKS5 credentials its one client must use (owned by the relay). */
+void up__relay_socks(const struct up_relay *r, int *port, const char **user, const char **pw);
+/* Closes the relay and every tunnel; cb(arg) runs when all handles are closed. */
+void up__relay_close(struct up_relay *r, void (*cb)(void *arg), void *arg);
+/* Parses an HTTP proxy's reply to CONNECT in buf[len]. Pure; any thread (fuzzed).
+ * Returns: the header length (> 0) with *status and reason set, 0 when more bytes are needed,
+ * GW_E_PARSE when it is not an HTTP reply or the headers exceed 8 KiB. */
+int up__proxy_reply_parse(const char *buf, size_t len, int *status, char *reason, size_t rlen);
+/* Splits a proxy URL into host and port (default 1080). Returns: 0 or GW_E_INVAL. */
+int up__proxy_url_parse(const char *url, char *host, size_t hlen, int *port);
 
 /* --- tasks.c --- */
 /* Handles one down message: answers it through the outbox, audits it. */

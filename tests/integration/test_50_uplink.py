@@ -353,6 +353,79 @@ def test_proxy_tinyproxy_basic_auth(tdir, cloud):
         proxy.stop()
 
 
+def _tinyproxy(tdir, cloud, password, name="tinyproxy"):
+    """tinyproxy on loopback with basic auth, allowed to CONNECT to the cloud's two ports."""
+    tp = need_program("tinyproxy")
+    port = free_tcp_port()
+    conf = tdir / f"{name}.conf"
+    conf.write_text(f"Port {port}\nListen 127.0.0.1\nTimeout 600\nLogFile \"{tdir}/{name}.log\"\n"
+                    f"LogLevel Connect\nPidFile \"{tdir}/{name}.pid\"\nMaxClients 10\n"
+                    f"Allow 127.0.0.1\nBasicAuth fgw {password}\n"
+                    f"ConnectPort {cloud.url.rsplit(':', 1)[1]}\nConnectPort {cloud.info['mqtt_port']}\n")
+    proxy = Daemon(name, [tp, "-d", "-c", str(conf)], tdir / f"{name}.out").start()
+
+    def up():
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            return False
+    wait_for(up, 10, "tinyproxy")
+    return proxy, port
+
+
+def _tcp_peers(port):
+    """Names of the processes holding an established TCP connection to 127.0.0.1:port."""
+    cp = subprocess.run(["ss", "-Htnp", "state", "established", f"( dport = :{port} )"],
+                        capture_output=True, text=True, timeout=10)
+    return cp.stdout
+
+
+def test_manage_mode_through_http_proxy(tdir, cloud):
+    """MQTT over TLS through tinyproxy (CONNECT, basic auth): fleetgw itself never connects to
+    the broker; a wrong proxy password is a clear link state, a log line and an audit record."""
+    proxy, port = _tinyproxy(tdir, cloud, "proxy-pw-1")
+    try:
+        gw = Gateway(tdir, cloud, f"force_interval = 2s\nproxy = http://127.0.0.1:{port}\n"
+                                  "proxy_user = fgw\n").init()
+        ppw = tdir / "ppw"
+        ppw.write_text("proxy-pw-1\n")
+        gw.register("--access-code", "TEST-CODE", "--proxy-password-file", ppw)
+        gw.cli("mode", "manage")
+        gw.start()
+        gid = gw.gwid()
+        wait_for(lambda: gw.status()["connected"], 30, "the MQTT session through the proxy")
+        wait_for(lambda: cloud.messages("gateway", "mqtt"), 30, "a gateway message over MQTT")
+        mport = cloud.info["mqtt_port"]
+        log = (tdir / "tinyproxy.log").read_text(errors="replace")
+        assert f"CONNECT localhost:{mport}" in log, log[-2000:]
+        # The broker's only client connection from the gateway side is tinyproxy's.
+        peers = _tcp_peers(mport)
+        assert "tinyproxy" in peers and "fleetgw" not in peers, peers
+        # Tasks come down the tunnel too.
+        assert cloud.call("/test/down", {"gateway_id": gid,
+                                         "payload": '{"v":1,"id":"px1","type":"ping"}'})["ok"]
+        wait_for(lambda: [m for m in cloud.messages("task_result", "mqtt")
+                          if m["msg"]["body"]["task_id"] == "px1"], 30, "the ping answer")
+        gw.daemon.stop()
+        proxy.stop()
+        # The proxy's password changed: the gateway says so, audits it once, keeps messages.
+        proxy, port2 = _tinyproxy(tdir, cloud, "proxy-pw-2", name="tinyproxy2")
+        gw.conf.write_text(gw.conf.read_text().replace(f"127.0.0.1:{port}", f"127.0.0.1:{port2}"))
+        gw.start()
+        wait_for(lambda: gw.status()["uplink"].get("link") == "proxy_auth_failed", 30,
+                 "the proxy_auth_failed link state")
+        assert not gw.status()["connected"]
+        assert "refused the credentials of proxy user 'fgw' (40" in gw.log(), gw.log()[-3000:]
+        assert "proxy-pw-1" not in gw.log()
+        acts = [(a, r) for a, r, _ in gw.audit()]
+        assert acts.count(("uplink.proxy_auth_failed", "failed")) == 1, acts
+        wait_for(lambda: gw.status()["outbox_messages"] > 0, 30, "messages kept in the outbox")
+        assert gw.daemon.alive()
+    finally:
+        proxy.stop()
+
+
 def test_anonymized_day_of_a_fleet(tdir, cloud):
     if not FLEETSIM.exists():
         pytest.skip("fleetsim not built")
