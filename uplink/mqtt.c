@@ -254,6 +254,8 @@ static int setup(struct up_mqtt *m)
         mosquitto_int_option(m->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
         rc = mosquitto_tls_set(m->mosq, NULL, "/etc/ssl/certs", NULL, NULL, NULL);
     }
+    if (rc == MOSQ_ERR_SUCCESS && m->p.alpn[0])
+        rc = mosquitto_string_option(m->mosq, MOSQ_OPT_TLS_ALPN, m->p.alpn);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_opts_set(m->mosq, 1 /* SSL_VERIFY_PEER */, "tlsv1.2", NULL);
     if (rc == MOSQ_ERR_SUCCESS)
@@ -308,6 +310,16 @@ int up__mqtt_connect(struct up_mqtt *m)
     if (rc < 0)
         m->working = false;
     return rc;
+}
+
+int up__mqtt_set_endpoint(struct up_mqtt *m, const char *host, int port, const char *alpn)
+{
+    if (m->working || m->poll)
+        return GW_E_BUSY;
+    gw_strlcpy(m->p.host, host, sizeof m->p.host);
+    m->p.port = port;
+    gw_strlcpy(m->p.alpn, alpn ? alpn : "", sizeof m->p.alpn);
+    return 0;
 }
 
 bool up__mqtt_is_connected(const struct up_mqtt *m)

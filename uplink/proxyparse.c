@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Copyright (c) 2026 fleetgw authors
  *
- * The pure parsers of the HTTP proxy path (relay.c): the proxy URL from the configuration and
- * the proxy's reply to CONNECT, which is outside input. No I/O here, so the fuzz target
- * (tests/fuzz/fuzz_down_msg.c) can include this file.
+ * The uplink's pure parsers of transport settings and replies: the proxy URL from the
+ * configuration, the proxy's reply to CONNECT (outside input) and the broker endpoint list the
+ * registration gave. No I/O here, so the fuzz target (tests/fuzz/fuzz_down_msg.c) can include
+ * this file.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "uplink/up_int.h"
@@ -90,4 +92,44 @@ int up__proxy_url_parse(const char *url, char *host, size_t hlen, int *port)
         *port = (int)v;
     }
     return 0;
+}
+
+int up__broker_list_parse(const char *s, struct up_endpoint *out, int max)
+{
+    int n = 0;
+    while (s && *s && n < max) {
+        size_t len = strcspn(s, ",");
+        char item[320], *alpn, *colon;
+        if (len < sizeof item) {
+            memcpy(item, s, len);
+            item[len] = '\0';
+            alpn = strchr(item, '/');
+            if (alpn)
+                *alpn++ = '\0';
+            colon = strrchr(item, ':');
+            if (colon && colon != item) {
+                *colon = '\0';
+                char *end, *host = item;
+                long port = strtol(colon + 1, &end, 10);
+                size_t hl = strlen(host);
+                if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+                    host[hl - 1] = '\0';
+                    host++;
+                    hl -= 2;
+                }
+                if (colon[1] && !*end && port > 0 && port < 65536 && hl > 0 &&
+                    hl < sizeof out[n].host && strspn(host, ":[]") != hl &&
+                    (!alpn || strlen(alpn) < sizeof out[n].alpn)) {
+                    memcpy(out[n].host, host, hl + 1);
+                    out[n].port = (int)port;
+                    snprintf(out[n].alpn, sizeof out[n].alpn, "%s", alpn ? alpn : "");
+                    n++;
+                }
+            }
+        }
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    return n;
 }

@@ -64,6 +64,10 @@ static struct {
         int64_t row;
     } inflight[INFLIGHT_MAX];
     int ninflight;
+    int ep_idx, nendpoints; /* broker endpoint in use, count */
+    int ep_failed;          /* endpoints failed in a row since the last session */
+    bool session_up;        /* this connection reached CONNACK */
+    char ep_in_use[320];
     uv_work_t work;
     struct upload_job *job;
     bool upload_wanted;
@@ -72,14 +76,6 @@ static struct {
     void (*stop_cb)(void *arg);
     void *stop_arg;
 } U;
-
-/* Returns: the port number in s (1..65535), or 8883 when s is not one. */
-static int atoi_safe_port(const char *s)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*s && !*end && v > 0 && v < 65536) ? (int)v : 8883;
-}
 
 static int64_t maxb(void)
 {
@@ -200,7 +196,9 @@ static void on_mqtt_connected(void *arg)
 {
     char topic[160];
     static const char online[] = "{\"v\":1,\"state\":\"online\"}";
-    gw_log_notice(UP, "mqtt connected gateway=%s", U.gwid);
+    gw_log_notice(UP, "mqtt connected gateway=%s broker=%s", U.gwid, U.ep_in_use);
+    U.session_up = true;
+    U.ep_failed = 0;
     backoff_ok();
     link_state("ok", "");
     U.ninflight = 0;
@@ -223,6 +221,20 @@ static void on_mqtt_disconnected(void *arg, int rc, const char *why)
     else
         link_state("unreachable", why);
     U.proxy_failed = false;
+    if (!U.session_up && U.nendpoints > 1 && ++U.ep_failed < U.nendpoints) {
+        /* This endpoint did not work (port 443 blocked, no ALPN front): try the next one at
+         * once; the backoff starts when every endpoint failed. */
+        U.ep_idx = (U.ep_idx + 1) % U.nendpoints;
+        gw_log_notice(UP, "mqtt trying the next broker endpoint (%d of %d)", U.ep_idx + 1,
+                      U.nendpoints);
+        U.next_attempt = uv_now(U.env.loop) + 200;
+        return;
+    }
+    if (!U.session_up && U.nendpoints > 1) {
+        U.ep_idx = (U.ep_idx + 1) % U.nendpoints;
+        U.ep_failed = 0;
+    }
+    U.session_up = false;
     backoff_fail();
 }
 
@@ -324,14 +336,52 @@ static int relay_ensure(struct up_mqtt_params *p)
     return 0;
 }
 
+/* The broker endpoints from the registration, in preference order (443 with ALPN first when
+ * the cloud offers it). Returns: the count, 0 when there are none (link state set). */
+static int endpoints(struct up_endpoint *ep)
+{
+    char list[1200] = "";
+    gw_setting_get(U.env.db, UP_K_BROKER, list, sizeof list);
+    int n = up__broker_list_parse(list, ep, UP_ENDPOINTS_MAX);
+    if (n == 0)
+        link_state("no_broker", "the registration named no MQTT broker");
+    return n;
+}
+
+/* Points the (idle) session at endpoint U.ep_idx. */
+static bool endpoint_select(struct up_mqtt_params *p)
+{
+    struct up_endpoint ep[UP_ENDPOINTS_MAX];
+    int n = endpoints(ep);
+    if (n == 0)
+        return false;
+    if (U.ep_idx >= n)
+        U.ep_idx = 0;
+    U.nendpoints = n;
+    snprintf(U.ep_in_use, sizeof U.ep_in_use, "%.255s:%d%s%.31s", ep[U.ep_idx].host,
+             ep[U.ep_idx].port, ep[U.ep_idx].alpn[0] ? "/" : "", ep[U.ep_idx].alpn);
+    if (p) {
+        gw_strlcpy(p->host, ep[U.ep_idx].host, sizeof p->host);
+        p->port = ep[U.ep_idx].port;
+        gw_strlcpy(p->alpn, ep[U.ep_idx].alpn, sizeof p->alpn);
+    } else {
+        up__mqtt_set_endpoint(U.mqtt, ep[U.ep_idx].host, ep[U.ep_idx].port, ep[U.ep_idx].alpn);
+    }
+    return true;
+}
+
 static void mqtt_ensure(void)
 {
-    char broker[300] = "", *colon, ca[1100] = "";
+    char ca[1100] = "";
     struct up_mqtt_params p;
     struct up_mqtt_cbs cbs = {on_mqtt_connected, on_mqtt_disconnected, on_mqtt_acked,
                               on_mqtt_message, NULL};
     if (U.mqtt || U.mqtt_closing) {
         if (U.mqtt && !up__mqtt_is_connected(U.mqtt) && uv_now(U.env.loop) >= U.next_attempt) {
+            if (!endpoint_select(NULL)) {
+                backoff_fail();
+                return;
+            }
             int rc = up__mqtt_connect(U.mqtt);
             if (rc == 0)
                 U.next_attempt = uv_now(U.env.loop) + 3600 * 1000; /* until the callback */
@@ -341,16 +391,10 @@ static void mqtt_ensure(void)
     if (uv_now(U.env.loop) < U.next_attempt)
         return;
     memset(&p, 0, sizeof p);
-    gw_setting_get(U.env.db, UP_K_BROKER, broker, sizeof broker);
-    colon = strrchr(broker, ':');
-    if (!colon) {
-        link_state("no_broker", "the registration named no MQTT broker");
+    if (!endpoint_select(&p)) {
         backoff_fail();
         return;
     }
-    *colon = '\0';
-    gw_strlcpy(p.host, broker, sizeof p.host);
-    p.port = atoi_safe_port(colon + 1);
     gw_strlcpy(p.client_id, U.gwid, sizeof p.client_id);
     p.password = up_secret_get(U.env.db, U.env.vault, "token");
     if (!p.password) {
@@ -773,9 +817,19 @@ void up_status(struct gw_db *db, json_t *status)
     json_t *eps = json_array();
     if (gw_setting_get(db, UP_K_URL, v, sizeof v) == 0 && v[0])
         json_array_append_new(eps, json_string(v));
-    if (gw_setting_get(db, UP_K_BROKER, v, sizeof v) == 0 && v[0])
-        json_array_append_new(eps, json_string(v));
+    {
+        char list[1200] = "";
+        struct up_endpoint ep[UP_ENDPOINTS_MAX];
+        gw_setting_get(db, UP_K_BROKER, list, sizeof list);
+        int n = up__broker_list_parse(list, ep, UP_ENDPOINTS_MAX);
+        for (int i = 0; i < n; i++) {
+            snprintf(v, sizeof v, "%.255s:%d", ep[i].host, ep[i].port);
+            json_array_append_new(eps, json_string(v));
+        }
+    }
     json_object_set_new(u, "endpoints", eps);
+    if (U.started && db == U.env.db && up__mqtt_is_connected(U.mqtt))
+        json_object_set_new(u, "broker", json_string(U.ep_in_use));
     json_object_set_new(status, "uplink", u);
 }
 

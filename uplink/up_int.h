@@ -25,7 +25,7 @@
 #define UP_K_GWID      "up.gateway_id"
 #define UP_K_URL       "up.url"
 #define UP_K_STATUS    "up.status" /* pending | managed */
-#define UP_K_BROKER    "up.broker" /* host:port */
+#define UP_K_BROKER    "up.broker" /* host:port[/alpn][,host:port[/alpn]...], in preference order */
 #define UP_K_MODE      "up.mode"   /* monitor | manage */
 #define UP_K_UNTIL     "up.mode_until"
 #define UP_K_ANON      "up.anonymize"
@@ -154,6 +154,7 @@ struct up_mqtt_params {
     char client_id[65];
     char *password; /* owned by the params copy, wiped on free */
     char ca_file[1024];
+    char alpn[32]; /* TLS ALPN protocol ("mqtt" on port 443), "" for none */
     char will_topic[160];
     int keepalive;
     /* The loopback relay (relay.c) when [uplink] proxy is set; socks_port 0 = direct. */
@@ -165,6 +166,8 @@ struct up_mqtt_params {
 int up__mqtt_new(uv_loop_t *loop, struct up_mqtt_params *p, const struct up_mqtt_cbs *cbs,
                  struct up_mqtt **out);
 int up__mqtt_connect(struct up_mqtt *m);
+/* Points the next up__mqtt_connect() at another broker endpoint. Returns: 0, GW_E_BUSY. */
+int up__mqtt_set_endpoint(struct up_mqtt *m, const char *host, int port, const char *alpn);
 bool up__mqtt_is_connected(const struct up_mqtt *m);
 /* Publishes QoS 1. Returns: the message id (> 0), or < 0. */
 int up__mqtt_publish(struct up_mqtt *m, const char *topic, const void *data, size_t len,
@@ -192,6 +195,16 @@ void up__relay_close(struct up_relay *r, void (*cb)(void *arg), void *arg);
  * Returns: the header length (> 0) with *status and reason set, 0 when more bytes are needed,
  * GW_E_PARSE when it is not an HTTP reply or the headers exceed 8 KiB. */
 int up__proxy_reply_parse(const char *buf, size_t len, int *status, char *reason, size_t rlen);
+/* One MQTT broker endpoint from the registration. */
+struct up_endpoint {
+    char host[256];
+    int port;
+    char alpn[32];
+};
+#define UP_ENDPOINTS_MAX 4
+/* Parses the stored broker list "host:port[/alpn][,...]" (UP_K_BROKER); IPv6 hosts in [].
+ * Entries that do not parse are skipped. Returns: the count filled into out[max]. */
+int up__broker_list_parse(const char *s, struct up_endpoint *out, int max);
 /* Splits a proxy URL into host and port (default 1080). Returns: 0 or GW_E_INVAL. */
 int up__proxy_url_parse(const char *url, char *host, size_t hlen, int *port);
 

@@ -29,9 +29,10 @@ PYTHON = "/usr/bin/python3"
 
 
 class Cloud(Daemon):
-    def __init__(self, d, rogue=False):
+    def __init__(self, d, rogue=False, alpn=False):
         self.dir = Path(d) / "cloud"
-        argv = [PYTHON, str(CLOUD), "--dir", str(self.dir)] + (["--rogue"] if rogue else [])
+        argv = [PYTHON, str(CLOUD), "--dir", str(self.dir)] + (["--rogue"] if rogue else []) + \
+            (["--alpn"] if alpn else [])
         super().__init__("cloud", argv, Path(d) / "cloud.log")
         self.info = None
 
@@ -351,6 +352,44 @@ def test_proxy_tinyproxy_basic_auth(tdir, cloud):
         assert b"proxy-pw-1" not in raw
     finally:
         proxy.stop()
+
+
+def test_manage_mode_alpn_endpoint_and_fallback(tdir):
+    """The registration offers a port-443 stand-in that requires ALPN "mqtt" first and the
+    8883-style listener second (binding the real 443 would clash with other services on the
+    test machine, so a high loopback port plays 443). The gateway uses the first with ALPN, and
+    falls back to the second when the first fails."""
+    cloud = Cloud(tdir, alpn=True).start()
+    try:
+        gw = Gateway(tdir, cloud, "force_interval = 3s\n").init()
+        cp = gw.register("--access-code", "TEST-CODE")
+        aport, mport = cloud.info["alpn_port"], cloud.info["mqtt_port"]
+        assert f"localhost:{aport}" in cp.stdout and f"localhost:{mport}" in cp.stdout, cp.stdout
+        gw.cli("mode", "manage")
+        gw.start()
+        wait_for(lambda: gw.status()["connected"], 30, "the MQTT session")
+        assert gw.status()["uplink"]["broker"] == f"localhost:{aport}/mqtt"
+        assert gw.status()["uplink"]["endpoints"][1:] == [f"localhost:{aport}",
+                                                          f"localhost:{mport}"]
+        wait_for(lambda: cloud.messages("gateway", "mqtt"), 30, "a gateway message over MQTT")
+        alog = (cloud.dir / "alpn.log").read_text()
+        assert "alpn=mqtt" in alog and "alpn=None" not in alog, alog
+        # The 443 front goes away: the session falls back to the second endpoint.
+        cloud.call("/test/alpn", {"action": "stop"})
+        wait_for(lambda: (gw.status()["connected"] and
+                          gw.status()["uplink"]["broker"] == f"localhost:{mport}"), 60,
+                 "the fallback to the second endpoint")
+        n = len(cloud.messages("gateway", "mqtt"))
+        wait_for(lambda: len(cloud.messages("gateway", "mqtt")) > n or
+                 len(cloud.messages("logs", "mqtt")) > 0, 30, "messages over the fallback")
+        assert "trying the next broker endpoint" in gw.log()
+        # A fresh start with the front still down: the first endpoint fails, the second works.
+        gw.daemon.stop()
+        gw.start()
+        wait_for(lambda: gw.status()["connected"], 30, "the session after a restart")
+        assert gw.status()["uplink"]["broker"] == f"localhost:{mport}"
+    finally:
+        cloud.stop()
 
 
 def _tinyproxy(tdir, cloud, password, name="tinyproxy"):
