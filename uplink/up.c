@@ -28,6 +28,7 @@
 
 #define UPLOAD_BATCH 50
 #define INFLIGHT_MAX 1000
+#define STAGE_BATCH  500 /* events per alert/device batch message */
 
 struct upload_job {
     char url[600];
@@ -50,7 +51,8 @@ static struct {
     uv_timer_t tick;
     bool tick_open;
     int bus_id;
-    uint64_t flush_at; /* uv_now() ms when queued events are sent, 0 = none pending */
+    uint64_t flush_at; /* uv_now() ms when staged events are batched, 0 = none pending */
+    int staged;        /* events staged since the last batch */
     /* transport state */
     struct up_mqtt *mqtt;
     bool mqtt_closing;
@@ -553,6 +555,25 @@ static void upload_start(void)
  * Producers: schedule and bus
  */
 
+/* The daily "discovery" message: the discovery settings as "discover.list" gives them (targets,
+ * excludes, credential names, schedule, last run). Never from an anonymized gateway: targets
+ * are addresses and subnets, and the anonymizer would leave nothing worth sending. */
+static void discovery_message(void)
+{
+    if (up_anon_is_on(U.env.db) || !U.env.ctl)
+        return;
+    json_t *req = json_pack("{s:s}", "cmd", "discover.list");
+    json_t *r = U.env.ctl(req, "system", "uplink", U.env.ctl_arg);
+    json_decref(req);
+    json_t *settings = json_object_get(r, "settings");
+    if (json_is_true(json_object_get(r, "ok")) && json_array_size(settings) > 0) {
+        json_t *body = json_pack("{s:O}", "settings", settings);
+        up__queue_put(U.env.db, "discovery", UP_PRIO_DATA, body, maxb());
+        json_decref(body);
+    }
+    json_decref(r);
+}
+
 /* The next slot of a schedule with period seconds, offset by a per-gateway spread. */
 static int64_t next_slot(int64_t now, int64_t period, unsigned salt)
 {
@@ -611,13 +632,23 @@ static void schedule_check(int64_t now)
         up__anon_cache_drop();
         up__collect_logs(U.env.db, maxb());
         gateway_message();
-        /* Discovery settings would go here, never in anonymized mode; no discovery module
-         * exists yet (docs/uplink.md, kind "discovery"). */
+        discovery_message();
         up__setting_set_int(U.env.db, UP_K_NEXT_LOGS, next_slot(now, period_logs(), 0x5a5a5a5a));
         want = true;
     }
     if (want)
         U.upload_wanted = true;
+}
+
+/* Closes the batch window: staged events become outbox messages and go up. */
+static void stage_flush(void)
+{
+    int n = up__stage_flush(U.env.db, STAGE_BATCH, maxb());
+    if (n > 0)
+        gw_log_info(UP, "events batched messages=%d", n);
+    U.staged = 0;
+    U.flush_at = 0;
+    U.upload_wanted = true;
 }
 
 static void on_bus(const char *kind, json_t *payload, void *arg)
@@ -642,8 +673,10 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
     } else if (strcmp(kind, "device.removed") == 0) {
         body = json_pack("{s:I, s:s}", "dev", dev, "event", "removed");
     } else if (strcmp(kind, "device.moved") == 0) {
-        body = json_pack("{s:I, s:s, s:O}", "dev", dev, "event", "moved", "address",
-                         json_object_get(payload, "address"));
+        up__anon_cache_drop(); /* the new address must be known to the anonymizer */
+        body = json_pack("{s:I, s:s, s:O, s:O}", "dev", dev, "event", "moved", "address",
+                         json_object_get(payload, "address"), "previous_address",
+                         json_object_get(payload, "from"));
     } else if (strcmp(kind, "device.state") == 0) {
         body = json_pack("{s:I, s:s, s:O, s:O}", "dev", dev, "event", "state", "state",
                          json_object_get(payload, "state"), "previous",
@@ -651,10 +684,14 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
     }
     if (!body)
         return;
-    /* Committed now; sent after alert_delay so a burst goes out together. */
-    up__queue_put(U.env.db, mkind, UP_PRIO_EVENT, body, maxb());
+    json_object_set_new(body, "ts", json_integer(gw_now()));
+    /* Committed now (staged); batched with what else comes within alert_delay, so the first
+     * poll of a large fleet gives a few messages, not one per device. */
+    up__stage_put(U.env.db, mkind, body);
     json_decref(body);
-    if (!U.flush_at)
+    if (++U.staged >= STAGE_BATCH)
+        stage_flush();
+    else if (!U.flush_at)
         U.flush_at = uv_now(U.env.loop) + (uint64_t)U.cfg.up_alert_delay_s * 1000;
 }
 
@@ -686,10 +723,8 @@ static void on_tick(uv_timer_t *t)
     gw_setting_get(U.env.db, UP_K_GWID, U.gwid, sizeof U.gwid);
     mode_expiry(now);
     schedule_check(now);
-    if (U.flush_at && ms >= U.flush_at) {
-        U.flush_at = 0;
-        U.upload_wanted = true;
-    }
+    if (U.flush_at && ms >= U.flush_at)
+        stage_flush();
     if (manage_mode(U.env.db)) {
         mqtt_ensure();
         mqtt_pump();
@@ -742,6 +777,9 @@ int up_start(void)
     U.bus_id = gw_bus_subscribe("", on_bus, NULL);
     U.started = true;
     gw_setting_get(U.env.db, UP_K_GWID, U.gwid, sizeof U.gwid);
+    /* Events staged before a crash go out with the first batch. */
+    if (up__stage_count(U.env.db) > 0)
+        U.flush_at = uv_now(U.env.loop) + 1000;
     gw_log_info(UP, "uplink started registered=%s mode=%s anonymized=%s", U.gwid[0] ? "yes" : "no",
                 manage_mode(U.env.db) ? "manage" : "monitor",
                 up_anon_is_on(U.env.db) ? "yes" : "no");

@@ -52,6 +52,14 @@ int up__queue_migrate(struct gw_db *db, struct gw_errbuf *eb);
  * messages when the outbox would exceed max_bytes. [in] body: borrowed.
  * Returns: 0, GW_E_DB, GW_E_TOOBIG (the message alone is larger than the bound). */
 int up__queue_put(struct gw_db *db, const char *kind, int prio, json_t *body, int64_t max_bytes);
+/* Stages one event (alert, device change) for the next batch; committed at once.
+ * Returns: 0, GW_E_DB. */
+int up__stage_put(struct gw_db *db, const char *kind, json_t *body);
+int64_t up__stage_count(struct gw_db *db);
+/* Turns every staged event into outbox messages in one transaction: per kind, one message
+ * with the event's own kind for a single event, "<kind>_batch" {"events": [...]} with at most
+ * max_events for more. Returns: messages queued, or < 0 (nothing changed). */
+int up__stage_flush(struct gw_db *db, int max_events, int64_t max_bytes);
 /* Evicts messages older than max_age_s. Returns: the count evicted, or < 0. */
 int up__queue_expire(struct gw_db *db, int64_t max_age_s, int64_t now);
 /* When messages were evicted since the last data_gap message, queues one. Returns: 1 when one

@@ -481,6 +481,9 @@ def test_anonymized_day_of_a_fleet(tdir, cloud):
         comm = tdir / "comm"
         comm.write_text("public\n")
         gw.cli("credential", "add", "pub", "-v", "2c", "--community-file", comm)
+        # A discovery setting exists, and still no discovery message may leave the gateway.
+        gw.cli("discover", "add", "lab", "--target", "127.21.0.0/28", "--credential", "pub",
+               "--port", port)
         addrs = [f"127.21.0.{i}" for i in range(1, 9)]
         for i, a in enumerate(addrs):
             gw.cli("device", "add", f"{a}:{port}", "--credential", "pub", "--name", f"printer-floor{i}")
