@@ -30,6 +30,7 @@
 #include "uplink/up_int.h"
 
 #define SESSION_EXPIRY (7 * 24 * 3600) /* keep subscriptions and tasks a week offline */
+#define OFFLINE        "{\"v\":1,\"state\":\"offline\"}"
 
 struct up_mqtt {
     uv_loop_t *loop;
@@ -200,7 +201,8 @@ static void connect_work(uv_work_t *w)
 {
     struct up_mqtt *m = w->data;
     mosquitto_property *props = NULL;
-    mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, SESSION_EXPIRY);
+    if (!m->p.socks_port)
+        mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, SESSION_EXPIRY);
     /* Blocking: DNS and the TCP connect happen here, off the loop. The socket is non-blocking
      * when this returns; the TLS handshake continues on the loop. */
     m->work_rc =
@@ -240,14 +242,17 @@ static void connect_after(uv_work_t *w, int status)
 
 static int setup(struct up_mqtt *m)
 {
-    static const char offline[] = "{\"v\":1,\"state\":\"offline\"}";
     int rc;
     if (m->mosq)
         mosquitto_destroy(m->mosq);
     m->mosq = mosquitto_new(m->p.client_id, false /* persistent session */, m);
     if (!m->mosq)
         return GW_E_INTERNAL;
-    mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    /* Through the proxy relay (SOCKS5) libmosquitto sends CONNECT without the v5 properties,
+     * so Session Expiry would be 0 and the broker would drop the session (and the tasks it
+     * keeps) at every disconnect. MQTT 3.1.1 with clean session 0 keeps it without one. */
+    mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                         m->p.socks_port ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5);
     if (m->p.ca_file[0])
         rc = mosquitto_tls_set(m->mosq, m->p.ca_file, NULL, NULL, NULL, NULL);
     else {
@@ -266,7 +271,7 @@ static int setup(struct up_mqtt *m)
         rc = mosquitto_socks5_set(m->mosq, "127.0.0.1", m->p.socks_port, m->p.socks_user,
                                   m->p.socks_pw);
     if (rc == MOSQ_ERR_SUCCESS && m->p.will_topic[0])
-        rc = mosquitto_will_set_v5(m->mosq, m->p.will_topic, (int)strlen(offline), offline, 1, true,
+        rc = mosquitto_will_set_v5(m->mosq, m->p.will_topic, (int)strlen(OFFLINE), OFFLINE, 1, true,
                                    NULL);
     if (rc != MOSQ_ERR_SUCCESS) {
         gw_log_err(UP, "mqtt setup failed: %s", mosquitto_strerror(rc));
@@ -370,6 +375,10 @@ void up__mqtt_close(struct up_mqtt *m, void (*cb)(void *arg), void *arg)
     m->close_cb = cb;
     m->close_arg = arg;
     if (m->connected && m->mosq) {
+        /* MQTT 3.1.1 has no "disconnect with will": say "offline" ourselves first. */
+        if (m->p.socks_port && m->p.will_topic[0])
+            mosquitto_publish_v5(m->mosq, NULL, m->p.will_topic, (int)strlen(OFFLINE), OFFLINE, 1,
+                                 true, NULL);
         /* 0x04 "disconnect with will": the broker publishes our retained "offline" state. */
         mosquitto_disconnect_v5(m->mosq, MQTT_RC_DISCONNECT_WITH_WILL_MSG, NULL);
     }

@@ -789,7 +789,12 @@ int up_start(void)
 int up_reload(const struct gw_cfg *cfg)
 {
     int keep = U.cfg.up_keepalive_s, anon = U.cfg.up_anonymize;
+    bool proxy_changed = strcmp(U.cfg.up_proxy, cfg->up_proxy) != 0 ||
+                         strcmp(U.cfg.up_proxy_user, cfg->up_proxy_user) != 0;
     U.cfg = *cfg;
+    /* The MQTT session and its proxy relay start again with the new proxy. */
+    if (proxy_changed && U.started && !U.stopping)
+        mqtt_drop();
     U.cfg.up_keepalive_s = keep; /* not reloadable */
     U.cfg.up_anonymize = anon;
     U.env.cfg = cfg;

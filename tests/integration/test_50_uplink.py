@@ -446,6 +446,17 @@ def test_manage_mode_through_http_proxy(tdir, cloud):
                                          "payload": '{"v":1,"id":"px1","type":"ping"}'})["ok"]
         wait_for(lambda: [m for m in cloud.messages("task_result", "mqtt")
                           if m["msg"]["body"]["task_id"] == "px1"], 30, "the ping answer")
+        # The session is persistent through the tunnel too: a task sent while the gateway is
+        # away is kept by the broker and answered after the next connect.
+        gw.daemon.stop()
+        wait_for(lambda: [r for r in cloud.received() if r["where"] == f"fleetgw/v1/{gid}/state"
+                          and r["msg"].get("state") == "offline"], 20, "the offline state")
+        assert cloud.call("/test/down", {"gateway_id": gid,
+                                         "payload": '{"v":1,"id":"px2","type":"ping"}'})["ok"]
+        gw.start()
+        wait_for(lambda: [m for m in cloud.messages("task_result", "mqtt")
+                          if m["msg"]["body"]["task_id"] == "px2"], 30,
+                 "the answer to the task sent while the gateway was away")
         gw.daemon.stop()
         proxy.stop()
         # The proxy's password changed: the gateway says so, audits it once, keeps messages.
