@@ -467,7 +467,9 @@ def main():
     info = {"url": f"https://localhost:{cloud.http_port}", "mqtt_port": cloud.mqtt_port,
             "ca": str(d / "ca.pem"), "access_code": ACCESS_CODE, "dir": str(d),
             "alpn_port": cloud.alpn_port}
-    (d / "cloud.json").write_text(json.dumps(info))
+    # Written whole, then renamed: a reader polling for the file never sees it half written.
+    (d / "cloud.json.tmp").write_text(json.dumps(info))
+    os.replace(d / "cloud.json.tmp", d / "cloud.json")
     print("ready " + json.dumps(info), flush=True)
     try:
         srv.serve_forever()
