@@ -50,6 +50,7 @@ struct conn {
     uv_getaddrinfo_t gai;
     uv_connect_t creq;
     bool gai_busy, connect_busy;
+    bool cli_paused, prx_paused; /* reading stopped for back-pressure */
 };
 
 struct up_relay {
@@ -141,6 +142,22 @@ static void conn_req_done(struct conn *c)
 static void fail(struct conn *c, const char *state, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+static void on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+static void on_prx_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf);
+
+/* Back-pressure: src stopped reading while its peer had QUEUE_MAX bytes to write; it reads
+ * again once that queue is down to half. */
+static void resume(struct conn *c, uv_stream_t *src)
+{
+    bool cli = src == (uv_stream_t *)&c->cli;
+    bool *paused = cli ? &c->cli_paused : &c->prx_paused;
+    if (!*paused)
+        return;
+    *paused = false;
+    uv_read_start(src, alloc_cb, cli ? on_cli_read : on_prx_read);
+}
+
 static void on_written(uv_write_t *w, int status)
 {
     struct wreq *q = (struct wreq *)w;
@@ -148,9 +165,8 @@ static void on_written(uv_write_t *w, int status)
     uv_stream_t *dst = w->handle;
     if (status < 0 && c->st != C_DEAD)
         conn_close(c);
-    else if (q->src && c->st == C_SPLICE && dst->write_queue_size < QUEUE_MAX / 2 &&
-             !uv_is_closing((uv_handle_t *)q->src))
-        uv_read_start(q->src, NULL, NULL); /* callbacks kept from the first start */
+    else if (q->src && c->st == C_SPLICE && dst->write_queue_size < QUEUE_MAX / 2)
+        resume(c, q->src);
     free(q);
 }
 
@@ -161,14 +177,17 @@ static void conn_write(struct conn *c, uv_stream_t *dst, uv_stream_t *src, const
     uv_buf_t b = uv_buf_init(q->data, (unsigned)len);
     memcpy(q->data, data, len);
     q->c = c;
-    q->src = NULL;
+    q->src = src;
     if (uv_write(&q->w, dst, &b, 1, on_written) < 0) {
         free(q);
         conn_close(c);
         return;
     }
     if (src && dst->write_queue_size >= QUEUE_MAX) {
-        q->src = src;
+        if (src == (uv_stream_t *)&c->cli)
+            c->cli_paused = true;
+        else
+            c->prx_paused = true;
         uv_read_stop(src);
     }
 }
@@ -207,10 +226,6 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
     (void)hint;
     *buf = uv_buf_init(slab, sizeof slab);
 }
-
-static void on_prx_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
-
-static void on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
 
 static void on_prx_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
