@@ -506,8 +506,9 @@ static void upload_after(uv_work_t *w, int status)
     } else {
         link_state("ok", "");
         backoff_ok();
-        /* A full batch means more may be waiting. */
-        U.upload_wanted = j->n == UPLOAD_BATCH;
+        /* A full batch means more may be waiting; so do messages queued while it ran (an
+         * alert batch must not wait for the next scheduled round). */
+        U.upload_wanted = U.upload_wanted || j->n == UPLOAD_BATCH;
     }
     job_free(j);
     maybe_stopped();

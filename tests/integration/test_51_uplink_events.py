@@ -65,7 +65,7 @@ def events(cloud, kind):
     return out, nmsg
 
 
-def fleet_gateway(tdir, cloud, sim, n, extra=""):
+def fleet_gateway(tdir, cloud, sim, n, extra="", mode="manage"):
     gw = Gateway(tdir, cloud, extra).init()
     comm = tdir / "comm"
     comm.write_text("public\n")
@@ -76,15 +76,16 @@ def fleet_gateway(tdir, cloud, sim, n, extra=""):
                        "".join(f"{sim.addr(i)},{sim.port},pub,p{i}\n" for i in range(n)))
         gw.cli("device", "import", csv)
     gw.register("--access-code", "TEST-CODE")
-    gw.cli("mode", "manage")
+    gw.cli("mode", mode)
     return gw
 
 
-def test_first_poll_batched_alerts_within_10s(tdir, cloud):
+@pytest.mark.parametrize("mode", ["manage", "monitor"])
+def test_first_poll_batched_alerts_within_10s(tdir, cloud, mode):
     n = 60
     sim = Sim(tdir, n, "127.24.0.1").start()
     try:
-        gw = fleet_gateway(tdir, cloud, sim, n)
+        gw = fleet_gateway(tdir, cloud, sim, n, mode=mode)
         gw.start()
         # The first poll: one state change per device, carried by a few batch messages.
         def all_states():
