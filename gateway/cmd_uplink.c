@@ -46,6 +46,39 @@ static void register_usage(FILE *out)
             "The password is read from FILE or the terminal, never from the command line.\n");
 }
 
+/* The broker endpoints of a registration reply as stored in up.broker:
+ * "host:port[/alpn],..." in the cloud's order of preference ("brokers"), or the one "broker". */
+static void broker_list(json_t *reply, char *out, size_t len)
+{
+    json_t *list = json_object_get(reply, "brokers"), *b;
+    size_t i, n = 0;
+    out[0] = '\0';
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        list = json_array();
+        json_array_append(list, json_object_get(reply, "broker"));
+    } else {
+        json_incref(list);
+    }
+    json_array_foreach(list, i, b)
+    {
+        const char *host = json_string_value(json_object_get(b, "host"));
+        const char *alpn = json_string_value(json_object_get(b, "alpn"));
+        json_int_t port = json_integer_value(json_object_get(b, "port"));
+        if (!host || !*host || strpbrk(host, ",/ ") || port <= 0 || port > 65535 ||
+            (alpn && strpbrk(alpn, ",/ ")))
+            continue;
+        int w = snprintf(out + n, len - n, "%s%s%s%s:%lld%s%s", n ? "," : "",
+                         strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+                         (long long)port, alpn && *alpn ? "/" : "", alpn && *alpn ? alpn : "");
+        if (w < 0 || (size_t)w >= len - n) {
+            out[n] = '\0';
+            break;
+        }
+        n += (size_t)w;
+    }
+    json_decref(list);
+}
+
 int gw_cmd_register(const struct gw_opts *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -60,7 +93,7 @@ int gw_cmd_register(const struct gw_opts *o, int argc, char **argv)
     };
     struct up_reg_req rr = {0};
     const char *pwfile = NULL, *proxy_pw_file = NULL, *reason = "";
-    char *password = NULL, *proxy_pw = NULL, broker[300] = "";
+    char *password = NULL, *proxy_pw = NULL, broker[1200] = "";
     struct gw_cfg cfg;
     struct gw_errbuf eb = {""};
     json_t *reply = NULL, *st, *req, *r;
@@ -136,10 +169,7 @@ int gw_cmd_register(const struct gw_opts *o, int argc, char **argv)
         fprintf(stderr, "fleetgw register: %s\n", eb.msg);
         return GW_EXIT_FAIL;
     }
-    json_t *b = json_object_get(reply, "broker");
-    if (json_is_string(json_object_get(b, "host")))
-        snprintf(broker, sizeof broker, "%s:%lld", json_string_value(json_object_get(b, "host")),
-                 (long long)json_integer_value(json_object_get(b, "port")));
+    broker_list(reply, broker, sizeof broker);
     const char *gid = json_string_value(json_object_get(reply, "gateway_id"));
     const char *regst = json_string_value(json_object_get(reply, "status"));
     const char *ca = json_string_value(json_object_get(reply, "ca_pem"));

@@ -170,7 +170,7 @@ static void start_ui(struct daemon *d)
 /* Like the web UI, the uplink is not essential to polling: a failure is logged. */
 static void start_uplink(struct daemon *d)
 {
-    struct up_env env = {d->app.loop, d->app.db, d->app.vault, &d->app.cfg};
+    struct up_env env = {d->app.loop, d->app.db, d->app.vault, &d->app.cfg, ui_ctl, &d->app};
     struct gw_errbuf eb = {""};
     if (up_init(&env, &eb) < 0 || up_start() < 0)
         gw_log_err(UP, "uplink not started: %s", eb.msg);

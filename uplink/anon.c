@@ -40,12 +40,15 @@ struct up_anon {
 };
 
 static const char *const drop_keys[] = {
-    "address",         "addr",        "ip",          "ip_address",    "host",
-    "hostname",        "host_name",   "name",        "sys_name",      "sysname",
-    "sys_location",    "syslocation", "sys_contact", "syscontact",    "location",
-    "contact",         "mask",        "netmask",     "subnet",        "gateway_ip",
-    "default_gateway", "dns",         "dns_servers", "computer_name", "fqdn",
-    "domain",
+    "address",     "addr",         "ip",
+    "ip_address",  "host",         "hostname",
+    "host_name",   "name",         "sys_name",
+    "sysname",     "sys_location", "syslocation",
+    "sys_contact", "syscontact",   "location",
+    "contact",     "mask",         "netmask",
+    "subnet",      "gateway_ip",   "default_gateway",
+    "dns",         "dns_servers",  "computer_name",
+    "fqdn",        "domain",       "previous_address",
 };
 
 static bool is_drop_key(const char *k)

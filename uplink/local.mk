@@ -6,7 +6,8 @@ uplink_libup_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL
 uplink_libup_a_SOURCES = \
 	uplink/up.h uplink/up_int.h \
 	uplink/up.c uplink/queue.c uplink/anon.c uplink/payload.c uplink/https.c \
-	uplink/mqtt.c uplink/tasks.c uplink/reg.c
+	uplink/mqtt.c uplink/tasks.c uplink/reg.c uplink/relay.c \
+	uplink/proxyparse.c
 
 UP_LIBS = $(MOSQUITTO_LIBS) $(CURL_LIBS) $(LIBZIP_LIBS) $(ZLIB_LIBS)
 

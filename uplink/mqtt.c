@@ -30,6 +30,7 @@
 #include "uplink/up_int.h"
 
 #define SESSION_EXPIRY (7 * 24 * 3600) /* keep subscriptions and tasks a week offline */
+#define OFFLINE        "{\"v\":1,\"state\":\"offline\"}"
 
 struct up_mqtt {
     uv_loop_t *loop;
@@ -64,6 +65,7 @@ static void maybe_free(struct up_mqtt *m)
         mosquitto_destroy(m->mosq);
     if (m->p.password)
         gw_free_secret_str(m->p.password);
+    OPENSSL_cleanse(m->p.socks_pw, sizeof m->p.socks_pw);
     void (*cb)(void *) = m->close_cb;
     void *arg = m->close_arg;
     free(m);
@@ -199,7 +201,8 @@ static void connect_work(uv_work_t *w)
 {
     struct up_mqtt *m = w->data;
     mosquitto_property *props = NULL;
-    mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, SESSION_EXPIRY);
+    if (!m->p.socks_port)
+        mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL, SESSION_EXPIRY);
     /* Blocking: DNS and the TCP connect happen here, off the loop. The socket is non-blocking
      * when this returns; the TLS handshake continues on the loop. */
     m->work_rc =
@@ -239,28 +242,36 @@ static void connect_after(uv_work_t *w, int status)
 
 static int setup(struct up_mqtt *m)
 {
-    static const char offline[] = "{\"v\":1,\"state\":\"offline\"}";
     int rc;
     if (m->mosq)
         mosquitto_destroy(m->mosq);
     m->mosq = mosquitto_new(m->p.client_id, false /* persistent session */, m);
     if (!m->mosq)
         return GW_E_INTERNAL;
-    mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    /* Through the proxy relay (SOCKS5) libmosquitto sends CONNECT without the v5 properties,
+     * so Session Expiry would be 0 and the broker would drop the session (and the tasks it
+     * keeps) at every disconnect. MQTT 3.1.1 with clean session 0 keeps it without one. */
+    mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                         m->p.socks_port ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5);
     if (m->p.ca_file[0])
         rc = mosquitto_tls_set(m->mosq, m->p.ca_file, NULL, NULL, NULL, NULL);
     else {
         mosquitto_int_option(m->mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
         rc = mosquitto_tls_set(m->mosq, NULL, "/etc/ssl/certs", NULL, NULL, NULL);
     }
+    if (rc == MOSQ_ERR_SUCCESS && m->p.alpn[0])
+        rc = mosquitto_string_option(m->mosq, MOSQ_OPT_TLS_ALPN, m->p.alpn);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_opts_set(m->mosq, 1 /* SSL_VERIFY_PEER */, "tlsv1.2", NULL);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_tls_insecure_set(m->mosq, false);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_username_pw_set(m->mosq, m->p.client_id, m->p.password);
+    if (rc == MOSQ_ERR_SUCCESS && m->p.socks_port)
+        rc = mosquitto_socks5_set(m->mosq, "127.0.0.1", m->p.socks_port, m->p.socks_user,
+                                  m->p.socks_pw);
     if (rc == MOSQ_ERR_SUCCESS && m->p.will_topic[0])
-        rc = mosquitto_will_set_v5(m->mosq, m->p.will_topic, (int)strlen(offline), offline, 1, true,
+        rc = mosquitto_will_set_v5(m->mosq, m->p.will_topic, (int)strlen(OFFLINE), OFFLINE, 1, true,
                                    NULL);
     if (rc != MOSQ_ERR_SUCCESS) {
         gw_log_err(UP, "mqtt setup failed: %s", mosquitto_strerror(rc));
@@ -304,6 +315,16 @@ int up__mqtt_connect(struct up_mqtt *m)
     if (rc < 0)
         m->working = false;
     return rc;
+}
+
+int up__mqtt_set_endpoint(struct up_mqtt *m, const char *host, int port, const char *alpn)
+{
+    if (m->working || m->poll)
+        return GW_E_BUSY;
+    gw_strlcpy(m->p.host, host, sizeof m->p.host);
+    m->p.port = port;
+    gw_strlcpy(m->p.alpn, alpn ? alpn : "", sizeof m->p.alpn);
+    return 0;
 }
 
 bool up__mqtt_is_connected(const struct up_mqtt *m)
@@ -354,6 +375,10 @@ void up__mqtt_close(struct up_mqtt *m, void (*cb)(void *arg), void *arg)
     m->close_cb = cb;
     m->close_arg = arg;
     if (m->connected && m->mosq) {
+        /* MQTT 3.1.1 has no "disconnect with will": say "offline" ourselves first. */
+        if (m->p.socks_port && m->p.will_topic[0])
+            mosquitto_publish_v5(m->mosq, NULL, m->p.will_topic, (int)strlen(OFFLINE), OFFLINE, 1,
+                                 true, NULL);
         /* 0x04 "disconnect with will": the broker publishes our retained "offline" state. */
         mosquitto_disconnect_v5(m->mosq, MQTT_RC_DISCONNECT_WITH_WILL_MSG, NULL);
     }

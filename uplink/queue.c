@@ -48,6 +48,13 @@ static const struct gw_db_migration up_steps[] = {
         "  received INTEGER NOT NULL,"
         "  status TEXT NOT NULL"
         ") WITHOUT ROWID;"},
+    /* Events (alerts, device changes) waiting for their batch: committed at once, turned into
+     * outbox messages when the batch window closes. */
+    {2, "CREATE TABLE up_staged ("
+        "  id INTEGER PRIMARY KEY,"
+        "  kind TEXT NOT NULL,"
+        "  body TEXT NOT NULL"
+        ");"},
 };
 
 int up__queue_migrate(struct gw_db *db, struct gw_errbuf *eb)
@@ -495,4 +502,116 @@ char *up_secret_get(struct gw_db *db, const struct gw_vault *v, const char *name
     }
     sqlite3_finalize(st);
     return pt;
+}
+
+int up__stage_put(struct gw_db *db, const char *kind, json_t *body)
+{
+    sqlite3_stmt *st = NULL;
+    char *text = json_dumps(body, JSON_COMPACT);
+    int rc = 0;
+    if (!text)
+        return GW_E_INTERNAL;
+    if (sqlite3_prepare_v2(gw_db_handle(db), "INSERT INTO up_staged (kind, body) VALUES (?1, ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = db_fail(db, "staging");
+    if (rc == 0) {
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(db, "staging");
+    }
+    sqlite3_finalize(st);
+    free(text);
+    return rc;
+}
+
+int64_t up__stage_count(struct gw_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(gw_db_handle(db), "SELECT count(*) FROM up_staged", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Queues one batch: a single event keeps its own kind and body, more become "<kind>_batch"
+ * with {"events": [...]} (docs/uplink.md section 5). */
+static int stage_emit(struct gw_db *db, const char *kind, json_t *events, int64_t max_bytes)
+{
+    char bkind[24];
+    int rc;
+    if (json_array_size(events) == 1)
+        return up__queue_put(db, kind, UP_PRIO_EVENT, json_array_get(events, 0), max_bytes);
+    snprintf(bkind, sizeof bkind, "%s_batch", kind);
+    json_t *body = json_pack("{s:O}", "events", events);
+    rc = up__queue_put(db, bkind, UP_PRIO_EVENT, body, max_bytes);
+    json_decref(body);
+    return rc;
+}
+
+int up__stage_flush(struct gw_db *db, int max_events, int64_t max_bytes)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, queued = 0;
+    /* Kinds in first-seen order, each with its pending events, at most max_events a message. */
+    struct {
+        char kind[16];
+        json_t *events;
+    } k[4];
+    int nk = 0;
+    if (max_events < 1)
+        max_events = 1;
+    rc = gw_db_begin(db);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_prepare_v2(gw_db_handle(db), "SELECT kind, body FROM up_staged ORDER BY id", -1,
+                           &st, NULL) != SQLITE_OK)
+        rc = db_fail(db, "staging");
+    while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(st, 0);
+        json_t *body = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+        int i;
+        if (!kind || !body)
+            continue; /* unreadable row: dropped with the rest below */
+        for (i = 0; i < nk && strcmp(k[i].kind, kind) != 0; i++)
+            ;
+        if (i == nk) {
+            if (nk == (int)(sizeof k / sizeof k[0])) {
+                json_decref(body);
+                continue;
+            }
+            gw_strlcpy(k[nk].kind, kind, sizeof k[nk].kind);
+            k[nk].events = json_array();
+            nk++;
+        }
+        json_array_append_new(k[i].events, body);
+        if ((int)json_array_size(k[i].events) >= max_events) {
+            int r = stage_emit(db, k[i].kind, k[i].events, max_bytes);
+            if (r < 0 && r != GW_E_TOOBIG)
+                rc = r;
+            queued++;
+            json_array_clear(k[i].events);
+        }
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < nk; i++) {
+        if (rc >= 0 && json_array_size(k[i].events) > 0) {
+            int r = stage_emit(db, k[i].kind, k[i].events, max_bytes);
+            if (r < 0 && r != GW_E_TOOBIG)
+                rc = r;
+            queued++;
+        }
+        json_decref(k[i].events);
+    }
+    if (rc >= 0 &&
+        sqlite3_exec(gw_db_handle(db), "DELETE FROM up_staged", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_fail(db, "staging");
+    if (rc >= 0)
+        rc = gw_db_commit(db);
+    else
+        gw_db_rollback(db);
+    return rc < 0 ? rc : queued;
 }

@@ -28,6 +28,7 @@
 
 #define UPLOAD_BATCH 50
 #define INFLIGHT_MAX 1000
+#define STAGE_BATCH  500 /* events per alert/device batch message */
 
 struct upload_job {
     char url[600];
@@ -50,10 +51,14 @@ static struct {
     uv_timer_t tick;
     bool tick_open;
     int bus_id;
-    uint64_t flush_at; /* uv_now() ms when queued events are sent, 0 = none pending */
+    uint64_t flush_at; /* uv_now() ms when staged events are batched, 0 = none pending */
+    int staged;        /* events staged since the last batch */
     /* transport state */
     struct up_mqtt *mqtt;
     bool mqtt_closing;
+    struct up_relay *relay; /* MQTT through the HTTP proxy */
+    bool relay_closing;
+    bool proxy_failed;     /* the relay reported this attempt's failure */
     uint64_t next_attempt; /* uv_now() ms */
     int backoff_s;
     struct {
@@ -61,6 +66,10 @@ static struct {
         int64_t row;
     } inflight[INFLIGHT_MAX];
     int ninflight;
+    int ep_idx, nendpoints; /* broker endpoint in use, count */
+    int ep_failed;          /* endpoints failed in a row since the last session */
+    bool session_up;        /* this connection reached CONNACK */
+    char ep_in_use[320];
     uv_work_t work;
     struct upload_job *job;
     bool upload_wanted;
@@ -69,14 +78,6 @@ static struct {
     void (*stop_cb)(void *arg);
     void *stop_arg;
 } U;
-
-/* Returns: the port number in s (1..65535), or 8883 when s is not one. */
-static int atoi_safe_port(const char *s)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*s && !*end && v > 0 && v < 65536) ? (int)v : 8883;
-}
 
 static int64_t maxb(void)
 {
@@ -197,7 +198,9 @@ static void on_mqtt_connected(void *arg)
 {
     char topic[160];
     static const char online[] = "{\"v\":1,\"state\":\"online\"}";
-    gw_log_notice(UP, "mqtt connected gateway=%s", U.gwid);
+    gw_log_notice(UP, "mqtt connected gateway=%s broker=%s", U.gwid, U.ep_in_use);
+    U.session_up = true;
+    U.ep_failed = 0;
     backoff_ok();
     link_state("ok", "");
     U.ninflight = 0;
@@ -213,10 +216,27 @@ static void on_mqtt_disconnected(void *arg, int rc, const char *why)
 {
     gw_log_warn(UP, "mqtt disconnected gateway=%s: %s", U.gwid, why);
     U.ninflight = 0;
-    if (rc == UP_E_BROKER)
+    if (U.proxy_failed)
+        ; /* the relay already said why */
+    else if (rc == UP_E_BROKER)
         link_state("broker_refused", why);
     else
         link_state("unreachable", why);
+    U.proxy_failed = false;
+    if (!U.session_up && U.nendpoints > 1 && ++U.ep_failed < U.nendpoints) {
+        /* This endpoint did not work (port 443 blocked, no ALPN front): try the next one at
+         * once; the backoff starts when every endpoint failed. */
+        U.ep_idx = (U.ep_idx + 1) % U.nendpoints;
+        gw_log_notice(UP, "mqtt trying the next broker endpoint (%d of %d)", U.ep_idx + 1,
+                      U.nendpoints);
+        U.next_attempt = uv_now(U.env.loop) + 200;
+        return;
+    }
+    if (!U.session_up && U.nendpoints > 1) {
+        U.ep_idx = (U.ep_idx + 1) % U.nendpoints;
+        U.ep_failed = 0;
+    }
+    U.session_up = false;
     backoff_fail();
 }
 
@@ -249,18 +269,34 @@ static void on_mqtt_message(void *arg, const char *topic, const void *payload, s
     mqtt_pump();
 }
 
-static void mqtt_closed(void *arg)
+static void maybe_stopped(void)
 {
-    U.mqtt_closing = false;
-    if (U.stopping && !U.tick_open && !U.job && U.stop_cb) {
+    if (U.stopping && !U.tick_open && !U.job && !U.mqtt_closing && !U.relay_closing && U.stop_cb) {
         void (*cb)(void *) = U.stop_cb;
         U.stop_cb = NULL;
         cb(U.stop_arg);
     }
 }
 
+static void mqtt_closed(void *arg)
+{
+    U.mqtt_closing = false;
+    maybe_stopped();
+}
+
+static void relay_closed(void *arg)
+{
+    U.relay_closing = false;
+    maybe_stopped();
+}
+
 static void mqtt_drop(void)
 {
+    if (U.relay) {
+        U.relay_closing = true;
+        up__relay_close(U.relay, relay_closed, NULL);
+        U.relay = NULL;
+    }
     if (!U.mqtt)
         return;
     U.mqtt_closing = true;
@@ -269,14 +305,85 @@ static void mqtt_drop(void)
     U.ninflight = 0;
 }
 
+/* The relay could not open a tunnel through the proxy: that is the reason the coming
+ * disconnect reports, in the log and (once per change) the audit log. */
+static void on_relay_fail(void *arg, const char *state, const char *why)
+{
+    U.proxy_failed = true;
+    link_state(state, why);
+}
+
+/* Starts the loopback relay when [uplink] proxy is set. Returns: 0 or < 0 (link state set). */
+static int relay_ensure(struct up_mqtt_params *p)
+{
+    struct gw_errbuf eb = {""};
+    const char *user, *pw;
+    if (!U.cfg.up_proxy[0])
+        return 0;
+    if (!U.relay) {
+        char *ppw =
+            U.cfg.up_proxy_user[0] ? up_secret_get(U.env.db, U.env.vault, "proxy_password") : NULL;
+        int rc = up__relay_start(U.env.loop, U.cfg.up_proxy, U.cfg.up_proxy_user, ppw,
+                                 on_relay_fail, NULL, &U.relay, &eb);
+        if (ppw)
+            gw_free_secret_str(ppw);
+        if (rc < 0) {
+            link_state(rc == GW_E_INVAL ? "proxy_bad_config" : "proxy_unreachable", eb.msg);
+            return rc;
+        }
+    }
+    up__relay_socks(U.relay, &p->socks_port, &user, &pw);
+    gw_strlcpy(p->socks_user, user, sizeof p->socks_user);
+    gw_strlcpy(p->socks_pw, pw, sizeof p->socks_pw);
+    return 0;
+}
+
+/* The broker endpoints from the registration, in preference order (443 with ALPN first when
+ * the cloud offers it). Returns: the count, 0 when there are none (link state set). */
+static int endpoints(struct up_endpoint *ep)
+{
+    char list[1200] = "";
+    gw_setting_get(U.env.db, UP_K_BROKER, list, sizeof list);
+    int n = up__broker_list_parse(list, ep, UP_ENDPOINTS_MAX);
+    if (n == 0)
+        link_state("no_broker", "the registration named no MQTT broker");
+    return n;
+}
+
+/* Points the (idle) session at endpoint U.ep_idx. */
+static bool endpoint_select(struct up_mqtt_params *p)
+{
+    struct up_endpoint ep[UP_ENDPOINTS_MAX];
+    int n = endpoints(ep);
+    if (n == 0)
+        return false;
+    if (U.ep_idx >= n)
+        U.ep_idx = 0;
+    U.nendpoints = n;
+    snprintf(U.ep_in_use, sizeof U.ep_in_use, "%.255s:%d%s%.31s", ep[U.ep_idx].host,
+             ep[U.ep_idx].port, ep[U.ep_idx].alpn[0] ? "/" : "", ep[U.ep_idx].alpn);
+    if (p) {
+        gw_strlcpy(p->host, ep[U.ep_idx].host, sizeof p->host);
+        p->port = ep[U.ep_idx].port;
+        gw_strlcpy(p->alpn, ep[U.ep_idx].alpn, sizeof p->alpn);
+    } else {
+        up__mqtt_set_endpoint(U.mqtt, ep[U.ep_idx].host, ep[U.ep_idx].port, ep[U.ep_idx].alpn);
+    }
+    return true;
+}
+
 static void mqtt_ensure(void)
 {
-    char broker[300] = "", *colon, ca[1100] = "";
+    char ca[1100] = "";
     struct up_mqtt_params p;
     struct up_mqtt_cbs cbs = {on_mqtt_connected, on_mqtt_disconnected, on_mqtt_acked,
                               on_mqtt_message, NULL};
     if (U.mqtt || U.mqtt_closing) {
         if (U.mqtt && !up__mqtt_is_connected(U.mqtt) && uv_now(U.env.loop) >= U.next_attempt) {
+            if (!endpoint_select(NULL)) {
+                backoff_fail();
+                return;
+            }
             int rc = up__mqtt_connect(U.mqtt);
             if (rc == 0)
                 U.next_attempt = uv_now(U.env.loop) + 3600 * 1000; /* until the callback */
@@ -286,16 +393,10 @@ static void mqtt_ensure(void)
     if (uv_now(U.env.loop) < U.next_attempt)
         return;
     memset(&p, 0, sizeof p);
-    gw_setting_get(U.env.db, UP_K_BROKER, broker, sizeof broker);
-    colon = strrchr(broker, ':');
-    if (!colon) {
-        link_state("no_broker", "the registration named no MQTT broker");
+    if (!endpoint_select(&p)) {
         backoff_fail();
         return;
     }
-    *colon = '\0';
-    gw_strlcpy(p.host, broker, sizeof p.host);
-    p.port = atoi_safe_port(colon + 1);
     gw_strlcpy(p.client_id, U.gwid, sizeof p.client_id);
     p.password = up_secret_get(U.env.db, U.env.vault, "token");
     if (!p.password) {
@@ -320,6 +421,11 @@ static void mqtt_ensure(void)
     gw_strlcpy(p.ca_file, ca, sizeof p.ca_file);
     snprintf(p.will_topic, sizeof p.will_topic, "fleetgw/v1/%s/state", U.gwid);
     p.keepalive = U.cfg.up_keepalive_s;
+    if (relay_ensure(&p) < 0) {
+        gw_free_secret_str(p.password);
+        backoff_fail();
+        return;
+    }
     up__mqtt_new(U.env.loop, &p, &cbs, &U.mqtt);
     if (up__mqtt_connect(U.mqtt) == 0)
         U.next_attempt = uv_now(U.env.loop) + 3600 * 1000;
@@ -400,12 +506,12 @@ static void upload_after(uv_work_t *w, int status)
     } else {
         link_state("ok", "");
         backoff_ok();
-        /* A full batch means more may be waiting. */
-        U.upload_wanted = j->n == UPLOAD_BATCH;
+        /* A full batch means more may be waiting; so do messages queued while it ran (an
+         * alert batch must not wait for the next scheduled round). */
+        U.upload_wanted = U.upload_wanted || j->n == UPLOAD_BATCH;
     }
     job_free(j);
-    if (U.stopping)
-        mqtt_closed(NULL);
+    maybe_stopped();
 }
 
 static void upload_start(void)
@@ -449,6 +555,25 @@ static void upload_start(void)
 /* ---------------------------------------------------------------------------------------------
  * Producers: schedule and bus
  */
+
+/* The daily "discovery" message: the discovery settings as "discover.list" gives them (targets,
+ * excludes, credential names, schedule, last run). Never from an anonymized gateway: targets
+ * are addresses and subnets, and the anonymizer would leave nothing worth sending. */
+static void discovery_message(void)
+{
+    if (up_anon_is_on(U.env.db) || !U.env.ctl)
+        return;
+    json_t *req = json_pack("{s:s}", "cmd", "discover.list");
+    json_t *r = U.env.ctl(req, "system", "uplink", U.env.ctl_arg);
+    json_decref(req);
+    json_t *settings = json_object_get(r, "settings");
+    if (json_is_true(json_object_get(r, "ok")) && json_array_size(settings) > 0) {
+        json_t *body = json_pack("{s:O}", "settings", settings);
+        up__queue_put(U.env.db, "discovery", UP_PRIO_DATA, body, maxb());
+        json_decref(body);
+    }
+    json_decref(r);
+}
 
 /* The next slot of a schedule with period seconds, offset by a per-gateway spread. */
 static int64_t next_slot(int64_t now, int64_t period, unsigned salt)
@@ -508,13 +633,23 @@ static void schedule_check(int64_t now)
         up__anon_cache_drop();
         up__collect_logs(U.env.db, maxb());
         gateway_message();
-        /* Discovery settings would go here, never in anonymized mode; no discovery module
-         * exists yet (docs/uplink.md, kind "discovery"). */
+        discovery_message();
         up__setting_set_int(U.env.db, UP_K_NEXT_LOGS, next_slot(now, period_logs(), 0x5a5a5a5a));
         want = true;
     }
     if (want)
         U.upload_wanted = true;
+}
+
+/* Closes the batch window: staged events become outbox messages and go up. */
+static void stage_flush(void)
+{
+    int n = up__stage_flush(U.env.db, STAGE_BATCH, maxb());
+    if (n > 0)
+        gw_log_info(UP, "events batched messages=%d", n);
+    U.staged = 0;
+    U.flush_at = 0;
+    U.upload_wanted = true;
 }
 
 static void on_bus(const char *kind, json_t *payload, void *arg)
@@ -539,8 +674,10 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
     } else if (strcmp(kind, "device.removed") == 0) {
         body = json_pack("{s:I, s:s}", "dev", dev, "event", "removed");
     } else if (strcmp(kind, "device.moved") == 0) {
-        body = json_pack("{s:I, s:s, s:O}", "dev", dev, "event", "moved", "address",
-                         json_object_get(payload, "address"));
+        up__anon_cache_drop(); /* the new address must be known to the anonymizer */
+        body = json_pack("{s:I, s:s, s:O, s:O}", "dev", dev, "event", "moved", "address",
+                         json_object_get(payload, "address"), "previous_address",
+                         json_object_get(payload, "from"));
     } else if (strcmp(kind, "device.state") == 0) {
         body = json_pack("{s:I, s:s, s:O, s:O}", "dev", dev, "event", "state", "state",
                          json_object_get(payload, "state"), "previous",
@@ -548,10 +685,14 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
     }
     if (!body)
         return;
-    /* Committed now; sent after alert_delay so a burst goes out together. */
-    up__queue_put(U.env.db, mkind, UP_PRIO_EVENT, body, maxb());
+    json_object_set_new(body, "ts", json_integer(gw_now()));
+    /* Committed now (staged); batched with what else comes within alert_delay, so the first
+     * poll of a large fleet gives a few messages, not one per device. */
+    up__stage_put(U.env.db, mkind, body);
     json_decref(body);
-    if (!U.flush_at)
+    if (++U.staged >= STAGE_BATCH)
+        stage_flush();
+    else if (!U.flush_at)
         U.flush_at = uv_now(U.env.loop) + (uint64_t)U.cfg.up_alert_delay_s * 1000;
 }
 
@@ -583,10 +724,8 @@ static void on_tick(uv_timer_t *t)
     gw_setting_get(U.env.db, UP_K_GWID, U.gwid, sizeof U.gwid);
     mode_expiry(now);
     schedule_check(now);
-    if (U.flush_at && ms >= U.flush_at) {
-        U.flush_at = 0;
-        U.upload_wanted = true;
-    }
+    if (U.flush_at && ms >= U.flush_at)
+        stage_flush();
     if (manage_mode(U.env.db)) {
         mqtt_ensure();
         mqtt_pump();
@@ -639,6 +778,9 @@ int up_start(void)
     U.bus_id = gw_bus_subscribe("", on_bus, NULL);
     U.started = true;
     gw_setting_get(U.env.db, UP_K_GWID, U.gwid, sizeof U.gwid);
+    /* Events staged before a crash go out with the first batch. */
+    if (up__stage_count(U.env.db) > 0)
+        U.flush_at = uv_now(U.env.loop) + 1000;
     gw_log_info(UP, "uplink started registered=%s mode=%s anonymized=%s", U.gwid[0] ? "yes" : "no",
                 manage_mode(U.env.db) ? "manage" : "monitor",
                 up_anon_is_on(U.env.db) ? "yes" : "no");
@@ -648,7 +790,12 @@ int up_start(void)
 int up_reload(const struct gw_cfg *cfg)
 {
     int keep = U.cfg.up_keepalive_s, anon = U.cfg.up_anonymize;
+    bool proxy_changed = strcmp(U.cfg.up_proxy, cfg->up_proxy) != 0 ||
+                         strcmp(U.cfg.up_proxy_user, cfg->up_proxy_user) != 0;
     U.cfg = *cfg;
+    /* The MQTT session and its proxy relay start again with the new proxy. */
+    if (proxy_changed && U.started && !U.stopping)
+        mqtt_drop();
     U.cfg.up_keepalive_s = keep; /* not reloadable */
     U.cfg.up_anonymize = anon;
     U.env.cfg = cfg;
@@ -658,7 +805,7 @@ int up_reload(const struct gw_cfg *cfg)
 static void tick_closed(uv_handle_t *h)
 {
     U.tick_open = false;
-    mqtt_closed(NULL);
+    maybe_stopped();
 }
 
 void up_stop(void (*cb)(void *arg), void *arg)
@@ -676,7 +823,7 @@ void up_stop(void (*cb)(void *arg), void *arg)
         uv_close((uv_handle_t *)&U.tick, tick_closed);
         return;
     }
-    mqtt_closed(NULL);
+    maybe_stopped();
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -714,9 +861,19 @@ void up_status(struct gw_db *db, json_t *status)
     json_t *eps = json_array();
     if (gw_setting_get(db, UP_K_URL, v, sizeof v) == 0 && v[0])
         json_array_append_new(eps, json_string(v));
-    if (gw_setting_get(db, UP_K_BROKER, v, sizeof v) == 0 && v[0])
-        json_array_append_new(eps, json_string(v));
+    {
+        char list[1200] = "";
+        struct up_endpoint ep[UP_ENDPOINTS_MAX];
+        gw_setting_get(db, UP_K_BROKER, list, sizeof list);
+        int n = up__broker_list_parse(list, ep, UP_ENDPOINTS_MAX);
+        for (int i = 0; i < n; i++) {
+            snprintf(v, sizeof v, "%.255s:%d", ep[i].host, ep[i].port);
+            json_array_append_new(eps, json_string(v));
+        }
+    }
     json_object_set_new(u, "endpoints", eps);
+    if (U.started && db == U.env.db && up__mqtt_is_connected(U.mqtt))
+        json_object_set_new(u, "broker", json_string(U.ep_in_use));
     json_object_set_new(status, "uplink", u);
 }
 

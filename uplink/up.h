@@ -30,6 +30,10 @@ struct up_env {
     struct gw_db *db;
     const struct gw_vault *vault;
     const struct gw_cfg *cfg; /* replaced by up_reload() */
+    /* The daemon's control handler, for what other modules own (the daily "discovery"
+     * message reads "discover.list"); NULL when there is none. Returns a new reference. */
+    json_t *(*ctl)(json_t *req, const char *user, const char *source, void *arg);
+    void *ctl_arg;
 };
 
 /* Creates the uplink's tables, checks the [uplink] anonymize option against the choice made at

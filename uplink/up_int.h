@@ -10,6 +10,7 @@
  * https.c   blocking libcurl requests (registration, uploads from a worker thread)
  * mqtt.c    libmosquitto on the loop (uv_poll + 1 Hz timer), connect in a worker thread
  * tasks.c   down messages: parsing, checks, answers
+ * relay.c   MQTT through an HTTP proxy: a loopback SOCKS5 server that tunnels with CONNECT
  */
 #ifndef UP_INT_H
 #define UP_INT_H
@@ -24,7 +25,7 @@
 #define UP_K_GWID      "up.gateway_id"
 #define UP_K_URL       "up.url"
 #define UP_K_STATUS    "up.status" /* pending | managed */
-#define UP_K_BROKER    "up.broker" /* host:port */
+#define UP_K_BROKER    "up.broker" /* host:port[/alpn][,host:port[/alpn]...], in preference order */
 #define UP_K_MODE      "up.mode"   /* monitor | manage */
 #define UP_K_UNTIL     "up.mode_until"
 #define UP_K_ANON      "up.anonymize"
@@ -51,6 +52,14 @@ int up__queue_migrate(struct gw_db *db, struct gw_errbuf *eb);
  * messages when the outbox would exceed max_bytes. [in] body: borrowed.
  * Returns: 0, GW_E_DB, GW_E_TOOBIG (the message alone is larger than the bound). */
 int up__queue_put(struct gw_db *db, const char *kind, int prio, json_t *body, int64_t max_bytes);
+/* Stages one event (alert, device change) for the next batch; committed at once.
+ * Returns: 0, GW_E_DB. */
+int up__stage_put(struct gw_db *db, const char *kind, json_t *body);
+int64_t up__stage_count(struct gw_db *db);
+/* Turns every staged event into outbox messages in one transaction: per kind, one message
+ * with the event's own kind for a single event, "<kind>_batch" {"events": [...]} with at most
+ * max_events for more. Returns: messages queued, or < 0 (nothing changed). */
+int up__stage_flush(struct gw_db *db, int max_events, int64_t max_bytes);
 /* Evicts messages older than max_age_s. Returns: the count evicted, or < 0. */
 int up__queue_expire(struct gw_db *db, int64_t max_age_s, int64_t now);
 /* When messages were evicted since the last data_gap message, queues one. Returns: 1 when one
@@ -153,14 +162,20 @@ struct up_mqtt_params {
     char client_id[65];
     char *password; /* owned by the params copy, wiped on free */
     char ca_file[1024];
+    char alpn[32]; /* TLS ALPN protocol ("mqtt" on port 443), "" for none */
     char will_topic[160];
     int keepalive;
+    /* The loopback relay (relay.c) when [uplink] proxy is set; socks_port 0 = direct. */
+    int socks_port;
+    char socks_user[33], socks_pw[33];
 };
 /* Starts connecting in a worker thread; reconnects are the caller's (up_mqtt_connect again).
  * Takes ownership of p->password. */
 int up__mqtt_new(uv_loop_t *loop, struct up_mqtt_params *p, const struct up_mqtt_cbs *cbs,
                  struct up_mqtt **out);
 int up__mqtt_connect(struct up_mqtt *m);
+/* Points the next up__mqtt_connect() at another broker endpoint. Returns: 0, GW_E_BUSY. */
+int up__mqtt_set_endpoint(struct up_mqtt *m, const char *host, int port, const char *alpn);
 bool up__mqtt_is_connected(const struct up_mqtt *m);
 /* Publishes QoS 1. Returns: the message id (> 0), or < 0. */
 int up__mqtt_publish(struct up_mqtt *m, const char *topic, const void *data, size_t len,
@@ -168,6 +183,38 @@ int up__mqtt_publish(struct up_mqtt *m, const char *topic, const void *data, siz
 int up__mqtt_subscribe(struct up_mqtt *m, const char *topic);
 /* Disconnects (politely when connected) and frees once idle; cb may be NULL. */
 void up__mqtt_close(struct up_mqtt *m, void (*cb)(void *arg), void *arg);
+
+/* --- relay.c --- */
+struct up_relay;
+/* A tunnel through the proxy failed: state is a link state ("proxy_auth_failed",
+ * "proxy_refused", "proxy_unreachable", "proxy_bad_reply"), why a message for the admin. */
+typedef void (*up_relay_fail_cb)(void *arg, const char *state, const char *why);
+/* Opens the loopback SOCKS5 relay that tunnels through the HTTP proxy at proxy_url
+ * ("http://host:port" or "host:port") with basic authentication when proxy_user is set.
+ * Returns: 0, GW_E_INVAL (bad URL), UP_E_UNREACHABLE; eb says why. */
+int up__relay_start(uv_loop_t *loop, const char *proxy_url, const char *proxy_user,
+                    const char *proxy_password, up_relay_fail_cb fail, void *arg,
+                    struct up_relay **out, struct gw_errbuf *eb);
+/* The relay's port and the SOCKS5 credentials its one client must use (owned by the relay). */
+void up__relay_socks(const struct up_relay *r, int *port, const char **user, const char **pw);
+/* Closes the relay and every tunnel; cb(arg) runs when all handles are closed. */
+void up__relay_close(struct up_relay *r, void (*cb)(void *arg), void *arg);
+/* Parses an HTTP proxy's reply to CONNECT in buf[len]. Pure; any thread (fuzzed).
+ * Returns: the header length (> 0) with *status and reason set, 0 when more bytes are needed,
+ * GW_E_PARSE when it is not an HTTP reply or the headers exceed 8 KiB. */
+int up__proxy_reply_parse(const char *buf, size_t len, int *status, char *reason, size_t rlen);
+/* One MQTT broker endpoint from the registration. */
+struct up_endpoint {
+    char host[256];
+    int port;
+    char alpn[32];
+};
+#define UP_ENDPOINTS_MAX 4
+/* Parses the stored broker list "host:port[/alpn][,...]" (UP_K_BROKER); IPv6 hosts in [].
+ * Entries that do not parse are skipped. Returns: the count filled into out[max]. */
+int up__broker_list_parse(const char *s, struct up_endpoint *out, int max);
+/* Splits a proxy URL into host and port (default 1080). Returns: 0 or GW_E_INVAL. */
+int up__proxy_url_parse(const char *url, char *host, size_t hlen, int *port);
 
 /* --- tasks.c --- */
 /* Handles one down message: answers it through the outbox, audits it. */

@@ -11,12 +11,14 @@
 #    Per kind: payload bytes the cloud received + the measured MQTT/TLS overhead per message.
 # 2. Keep-alive: an idle session with keepalive = 5 s for 60 s gives bytes per PINGREQ/PINGRESP
 #    exchange, scaled to one exchange per 240 s for a day.
-# 3. Outage: a compressed version of "broker stopped 10 minutes during uploads, gateway killed
-#    with -9 once": the broker is down OUTAGE seconds while uploads run every few seconds,
-#    fleetgw is killed with SIGKILL in the middle and restarted; then enqueued, delivered,
-#    evicted and duplicates are counted from the gateway's sequence numbers and the cloud's log.
+# 3. Outage: "broker stopped 10 minutes during uploads, gateway killed with -9 once": a gateway
+#    polling the same fleetsim fleet (1,000 devices, 1 random event per device and hour) sends
+#    counter rounds every OUTAGE_FORCE seconds, alerts and device events as they come; the broker
+#    is stopped for OUTAGE seconds (default 600, real time), fleetgw is killed with SIGKILL in
+#    the middle and restarted; then enqueued, delivered, evicted, duplicates and lost are counted
+#    from the gateway's sequence numbers and the cloud's log.
 #
-# usage: bench/uplink/run.py [--build DIR] [--devices N] [--outage S]
+# usage: bench/uplink/run.py [--build DIR] [--devices N] [--outage S] [--only day,keepalive,outage]
 
 import argparse
 import asyncio
@@ -170,13 +172,21 @@ class Env:
                     p.kill()
 
 
-def day(env, devices, force):
+def fleet(env, devices):
+    """One fleetsim fleet for the whole run (started on first use)."""
+    if getattr(env, "fleet_port", None):
+        return env.fleet_port
     port = free_port(socket.SOCK_DGRAM)
     env.spawn([str(env.build / "tests/fleetsim/fleetsim"), "--devices", str(devices),
                "--base-address", "127.22.0.1", "--port", str(port), "--community", "public",
                "--events-per-hour", "1"], "fleetsim.log")
     wait(lambda: "ready" in (env.tmp / "fleetsim.log").read_text(), 180, "fleetsim")
-    g = env.gateway("day", f"force_interval = {force}s\nalert_delay = 2s\n")
+    env.fleet_port = port
+    return port
+
+
+def add_fleet(env, g, devices):
+    port = fleet(env, devices)
     comm = env.tmp / "comm"
     comm.write_text("public\n")
     env.cli(g, "credential", "add", "pub", "-v", "2c", "--community-file", comm)
@@ -186,16 +196,30 @@ def day(env, devices, force):
         f"{socket.inet_ntoa((base + i).to_bytes(4, 'big'))},{port},pub,p{i}\n"
         for i in range(devices)))
     env.cli(g, "device", "import", csv)
+
+
+def polled(g, devices):
+    with sqlite3.connect(f"file:{g['dir']}/fleetgw.db?mode=ro", uri=True) as c:
+        return c.execute("SELECT count(DISTINCT device_id) FROM counters_latest").fetchone()[0] \
+            >= devices * 0.98
+
+
+def events_of(r):
+    """Events a message carries: 1, or the length of a *_batch message's list."""
+    b = r["msg"].get("body")
+    return len(b["events"]) if r["msg"]["kind"].endswith("_batch") and isinstance(b, dict) else 1
+
+
+def day(env, devices, force):
+    g = env.gateway("day", f"force_interval = {force}s\nalert_delay = 2s\n")
+    add_fleet(env, g, devices)
     env.cli(g, "register", "--url", env.info["url"], "--access-code", "TEST-CODE")
     env.cli(g, "mode", "manage")
     relay = Relay(env.info["mqtt_port"])
     env.set_broker(g, relay.port)
     env.start(g)
     # Let every device be polled once before measuring.
-    def polled():
-        with sqlite3.connect(f"file:{g['dir']}/fleetgw.db?mode=ro", uri=True) as c:
-            return c.execute("SELECT count(DISTINCT device_id) FROM counters_latest").fetchone()[0] >= devices * 0.98
-    wait(polled, 300, "the first poll of the fleet")
+    wait(lambda: polled(g, devices), 300, "the first poll of the fleet")
     time.sleep(force + 2)
     n0 = len(env.received())
     b0, cpu0, t0 = relay.total(), env.cpu(g["proc"].pid), time.monotonic()
@@ -213,22 +237,26 @@ def day(env, devices, force):
     by = {}
     for r in recs:
         k = r["msg"]["kind"]
-        by.setdefault(k, [0, 0])
+        by.setdefault(k, [0, 0, 0])
         by[k][0] += 1
         by[k][1] += r["bytes"]
-    counters = by.get("counters", [0, 0])
+        by[k][2] += events_of(r)
+    counters = by.get("counters", [0, 0, 0])
     c_rounds = counters[0] / ((devices + 499) // 500)
     per_round = (counters[1] + counters[0] * overhead) / max(1, c_rounds)
     print(f"\n== day simulation: {devices} devices, {secs:.0f} s measured, "
           f"{len(recs)} messages, {wire} bytes on the wire (TCP payload, both directions)")
     print(f"mqtt+tls overhead per message: {overhead:.0f} bytes (incl. keep-alive in the window)")
-    for k, (n, b) in sorted(by.items()):
-        print(f"  {k:10s} messages={n:4d} payload={b:8d} B  mean={b / n:8.0f} B/msg "
-              f"wire~{(b + n * overhead) / n:8.0f} B/msg")
+    for k, (n, b, ev) in sorted(by.items()):
+        print(f"  {k:12s} messages={n:4d} events={ev:5d} payload={b:8d} B  mean={b / n:8.0f} "
+              f"B/msg wire~{(b + n * overhead) / n:8.0f} B/msg")
     print(f"counters+supplies per device per day (default: 1 round/day): "
           f"{per_round / devices:.0f} B")
     print(f"fleetgw CPU in the window: {cpu:.2f} s over {secs:.0f} s "
           f"({100 * cpu / secs:.1f} % of a core; includes polling {devices} devices)")
+    # Stop it: the outage gateway polls the same fleet next.
+    os.killpg(g["proc"].pid, signal.SIGTERM)
+    g["proc"].wait(30)
     return {"devices": devices, "per_device_counters": per_round / devices, "overhead": overhead,
             "by_kind": by, "cpu_s": cpu, "secs": secs}
 
@@ -256,22 +284,39 @@ def keepalive(env):
     return {"per_ping": per_ping, "kb_day": day_tls / 1024, "kb_day_ip": day_ip / 1024}
 
 
-def outage(env, outage_s):
-    g = env.gateway("out", "force_interval = 2s\nalert_delay = 1s\n")
+def outage(env, outage_s, devices, force):
+    g = env.gateway("out", f"force_interval = {force}s\nalert_delay = 2s\n")
+    if devices:
+        add_fleet(env, g, devices)
     env.cli(g, "register", "--url", env.info["url"], "--access-code", "TEST-CODE")
     env.cli(g, "mode", "manage")
     env.start(g)
     wait(lambda: (env.status(g) or {}).get("connected"), 30, "the session")
-    time.sleep(5)
+    if devices:
+        wait(lambda: polled(g, devices), 300, "the first poll of the fleet")
+    # Uploads are flowing: wait for a counters round to arrive, then pull the plug.
+    n0 = sum(1 for r in env.received() if r["msg"]["kind"] == "counters")
+    wait(lambda: sum(1 for r in env.received() if r["msg"]["kind"] == "counters") > n0,
+         force * 3 + 30, "a counters round before the outage")
+    t0 = time.monotonic()
     env.cloud_call("/test/broker", {"action": "stop"})
+    print(f"broker stopped at {time.strftime('%H:%M:%S')} for {outage_s} s", flush=True)
     time.sleep(outage_s / 2)
+    queued_before_kill = (env.status(g) or {}).get("outbox_messages")
     os.killpg(g["proc"].pid, signal.SIGKILL)
     g["proc"].wait()
+    print(f"fleetgw killed -9 at {time.strftime('%H:%M:%S')} with {queued_before_kill} messages "
+          f"in the outbox; restarted", flush=True)
     env.start(g)
-    time.sleep(outage_s / 2)
+    time.sleep(max(0, outage_s - (time.monotonic() - t0)))
+    peak = env.status(g)
     env.cloud_call("/test/broker", {"action": "start"})
+    t1 = time.monotonic()
     wait(lambda: (env.status(g) or {}).get("connected") and env.status(g)["outbox_messages"] == 0,
-         120, "the outbox to drain")
+         600, "the outbox to drain")
+    drain_s = time.monotonic() - t1
+    # Let the last round trip settle, then stop the gateway and count.
+    time.sleep(3)
     st = env.status(g)
     os.killpg(g["proc"].pid, signal.SIGTERM)
     g["proc"].wait()
@@ -286,12 +331,22 @@ def outage(env, outage_s):
     for r in recs:
         ids_per_seq.setdefault(r["msg"]["seq"], set()).add(r["msg"]["id"])
     lost = [s for s in range(1, enq + 1) if s not in seqs]
-    print(f"\n== outage: broker down {outage_s} s (stands for 10 min), fleetgw killed -9 once")
+    kinds = {}
+    for r in recs:
+        if not r.get("duplicate"):
+            kinds[r["msg"]["kind"]] = kinds.get(r["msg"]["kind"], 0) + 1
+    print(f"\n== outage: {devices} devices, broker down {outage_s} s, fleetgw killed -9 once "
+          f"in the middle")
+    print(f"outbox at the end of the outage: {peak['outbox_messages']} messages, "
+          f"{peak['outbox_bytes']} bytes; drained in {drain_s:.1f} s after the broker came back")
     print(f"enqueued={enq} delivered={len(seqs)} evicted={st['evicted_total']} "
           f"duplicates={dups} lost={len(lost)} "
           f"ids_changed={sum(1 for v in ids_per_seq.values() if len(v) > 1)}")
-    return {"enqueued": enq, "delivered": len(seqs), "evicted": st["evicted_total"],
-            "duplicates": dups, "lost": len(lost)}
+    print("delivered by kind: " + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
+    return {"devices": devices, "outage_s": outage_s, "enqueued": enq, "delivered": len(seqs),
+            "evicted": st["evicted_total"], "duplicates": dups, "lost": len(lost),
+            "peak_outbox_messages": peak["outbox_messages"],
+            "peak_outbox_bytes": peak["outbox_bytes"], "drain_s": drain_s, "by_kind": kinds}
 
 
 def main():
@@ -299,14 +354,22 @@ def main():
     ap.add_argument("--build", default=os.environ.get("FLEETGW_BUILDDIR", str(SRC / "build")))
     ap.add_argument("--devices", type=int, default=1000)
     ap.add_argument("--force", type=int, default=30)
-    ap.add_argument("--outage", type=int, default=60)
+    ap.add_argument("--outage", type=int, default=600)
+    ap.add_argument("--outage-force", type=int, default=30)
+    ap.add_argument("--only", default="day,keepalive,outage")
     a = ap.parse_args()
+    only = set(a.only.split(","))
     tmp = tempfile.mkdtemp(prefix="fgw-bench-up-")
     env = Env(a.build, tmp)
     try:
         env.cloud()
-        res = {"day": day(env, a.devices, a.force), "keepalive": keepalive(env),
-               "outage": outage(env, a.outage)}
+        res = {}
+        if "day" in only:
+            res["day"] = day(env, a.devices, a.force)
+        if "keepalive" in only:
+            res["keepalive"] = keepalive(env)
+        if "outage" in only:
+            res["outage"] = outage(env, a.outage, a.devices, a.outage_force)
         (Path(tmp) / "result.json").write_text(json.dumps(res, indent=1))
         print(f"\nresults in {tmp}/result.json")
     finally:

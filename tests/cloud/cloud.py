@@ -10,12 +10,17 @@
 #    and unregistration;
 #  - a recorder: everything received over HTTPS and MQTT is decoded (gzip, zip) and appended to
 #    <dir>/received.jsonl, raw bytes to <dir>/raw/ (so a test can grep what really arrived).
+#  - with --alpn, a TLS front on a second port standing for 443: it accepts only clients that
+#    offer ALPN "mqtt" (as cloud brokers that share 443 with HTTPS do) and pipes the decrypted
+#    stream to a plain loopback listener of the same broker (same users and ACL); registration
+#    then offers it first and the 8883-style listener second.
 # Test-only endpoints under /test/ shift the cloud's clock, expire tokens, stop and start the
 # broker, and send down messages.
 #
 # usage: cloud.py --dir D [--http-port P] [--mqtt-port M]; prints "ready <json>" when serving.
 
 import argparse
+import asyncio
 import base64
 import gzip
 import http.server
@@ -71,8 +76,13 @@ def make_pki(d, host_ip="127.0.0.1"):
 
 
 class Cloud:
-    def __init__(self, d, http_port, mqtt_port):
+    def __init__(self, d, http_port, mqtt_port, alpn=False):
         self.dir = Path(d)
+        self.alpn = alpn
+        self.alpn_port = free_port() if alpn else 0
+        self.plain_port = free_port() if alpn else 0
+        self.alpn_srv = None
+        self.alpn_conns = []
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "raw").mkdir(exist_ok=True)
         self.http_port = http_port or free_port()
@@ -112,7 +122,8 @@ class Cloud:
             f"log_dest file {d}/mosquitto.log\nlog_type all\n"
             f"listener {self.mqtt_port} 127.0.0.1\n"
             f"cafile {d}/ca.pem\ncertfile {d}/server.pem\nkeyfile {d}/server.key\n"
-            f"tls_version tlsv1.2\n")
+            f"tls_version tlsv1.2\n"
+            + (f"listener {self.plain_port} 127.0.0.1\n" if self.alpn else ""))
 
     def broker_start(self):
         if self.broker and self.broker.poll() is None:
@@ -130,6 +141,66 @@ class Cloud:
             except OSError:
                 time.sleep(0.05)
         self._recorder_start()
+
+    # --- the ALPN front (port 443 stand-in) ---
+
+    def alpn_start(self):
+        if not self.alpn or self.alpn_srv:
+            return
+        if not getattr(self, "aloop", None):
+            self.aloop = asyncio.new_event_loop()
+            threading.Thread(target=self.aloop.run_forever, daemon=True).start()
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.dir / "server.pem", self.dir / "server.key")
+        ctx.set_alpn_protocols(["mqtt"])
+        fut = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._alpn_conn, "127.0.0.1", self.alpn_port, ssl=ctx,
+                                 reuse_address=True), self.aloop)
+        self.alpn_srv = fut.result(10)
+
+    def alpn_stop(self):
+        srv, self.alpn_srv = self.alpn_srv, None
+        if not srv:
+            return
+
+        async def stop():
+            srv.close()
+            for w in self.alpn_conns:
+                w.transport.abort()
+            self.alpn_conns = []
+        asyncio.run_coroutine_threadsafe(stop(), self.aloop).result(10)
+
+    def _alpn_log(self, text):
+        with open(self.dir / "alpn.log", "a") as f:
+            f.write(text + "\n")
+
+    async def _alpn_conn(self, r, w):
+        sslobj = w.get_extra_info("ssl_object")
+        proto = sslobj.selected_alpn_protocol() if sslobj else None
+        self._alpn_log(f"alpn={proto}")
+        if proto != "mqtt":
+            w.transport.abort()
+            return
+        try:
+            br, bw = await asyncio.open_connection("127.0.0.1", self.plain_port)
+        except OSError:
+            w.transport.abort()
+            return
+        self.alpn_conns += [w, bw]
+
+        async def pipe(a, b):
+            try:
+                while True:
+                    data = await a.read(65536)
+                    if not data:
+                        break
+                    b.write(data)
+                    await b.drain()
+            except (OSError, ConnectionError):
+                pass
+            b.transport.abort()
+        await asyncio.gather(pipe(r, bw), pipe(br, w))
 
     def broker_stop(self):
         if self.broker and self.broker.poll() is None:
@@ -322,13 +393,16 @@ def make_handler(cloud):
             subprocess.run(["mosquitto_passwd", "-b", cloud.dir / "passwd", gid, token], check=True,
                            capture_output=True)
             cloud.broker_reload()
+            brokers = [{"host": "localhost", "port": cloud.mqtt_port, "alpn": None}]
+            if cloud.alpn:
+                brokers.insert(0, {"host": "localhost", "port": cloud.alpn_port, "alpn": "mqtt"})
             self.reply(201, {"v": 1, "gateway_id": gid, "token": token, "status": status,
                              "token_expires": iso(cloud.now() + 365 * 86400),
                              "server_time": iso(cloud.now()),
-                             "broker": {"host": "localhost", "port": cloud.mqtt_port, "alpn": None},
+                             "broker": brokers[0], "brokers": brokers,
                              "ca_pem": (cloud.dir / "ca.pem").read_text(),
-                             "endpoints": [f"localhost:{cloud.http_port}",
-                                           f"localhost:{cloud.mqtt_port}"]})
+                             "endpoints": [f"localhost:{cloud.http_port}"] +
+                             [f"{b['host']}:{b['port']}" for b in brokers]})
 
         def test(self, parts, req):
             what = parts[0] if parts else ""
@@ -339,6 +413,8 @@ def make_handler(cloud):
                 cloud.save()
             elif what == "fail":
                 cloud.fail_status = int(req.get("status", 0))
+            elif what == "alpn":
+                cloud.alpn_stop() if req.get("action") == "stop" else cloud.alpn_start()
             elif what == "broker":
                 cloud.broker_stop() if req.get("action") == "stop" else cloud.broker_start()
             elif what == "down":
@@ -364,12 +440,15 @@ def main():
     ap.add_argument("--http-port", type=int, default=0)
     ap.add_argument("--mqtt-port", type=int, default=0)
     ap.add_argument("--rogue", action="store_true", help="serve HTTPS with an untrusted cert")
+    ap.add_argument("--alpn", action="store_true",
+                    help="offer a port-443 stand-in that requires ALPN mqtt, first")
     a = ap.parse_args()
     d = Path(a.dir)
     d.mkdir(parents=True, exist_ok=True)
     make_pki(d)
-    cloud = Cloud(d, a.http_port, a.mqtt_port)
+    cloud = Cloud(d, a.http_port, a.mqtt_port, a.alpn)
     cloud.broker_start()
+    cloud.alpn_start()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", cloud.http_port), make_handler(cloud))
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -386,8 +465,11 @@ def main():
     signal.signal(signal.SIGTERM, bye)
     signal.signal(signal.SIGINT, bye)
     info = {"url": f"https://localhost:{cloud.http_port}", "mqtt_port": cloud.mqtt_port,
-            "ca": str(d / "ca.pem"), "access_code": ACCESS_CODE, "dir": str(d)}
-    (d / "cloud.json").write_text(json.dumps(info))
+            "ca": str(d / "ca.pem"), "access_code": ACCESS_CODE, "dir": str(d),
+            "alpn_port": cloud.alpn_port}
+    # Written whole, then renamed: a reader polling for the file never sees it half written.
+    (d / "cloud.json.tmp").write_text(json.dumps(info))
+    os.replace(d / "cloud.json.tmp", d / "cloud.json")
     print("ready " + json.dumps(info), flush=True)
     try:
         srv.serve_forever()

@@ -20,8 +20,9 @@ TESTS += tests/integration/test_41_webui_browser.py
 EXTRA_DIST += tests/integration/test_41_webui_browser.py tests/integration/browser/package.json \
 	tests/integration/browser/package-lock.json tests/integration/browser/webui.mjs
 
-TESTS += tests/integration/test_50_uplink.py
-EXTRA_DIST += tests/integration/test_50_uplink.py tests/cloud
+TESTS += tests/integration/test_50_uplink.py tests/integration/test_51_uplink_events.py
+EXTRA_DIST += tests/integration/test_50_uplink.py tests/integration/test_51_uplink_events.py \
+	tests/cloud
 
 TESTS += tests/integration/test_60_discovery.py
 EXTRA_DIST += tests/integration/test_60_discovery.py

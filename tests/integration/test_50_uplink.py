@@ -29,9 +29,10 @@ PYTHON = "/usr/bin/python3"
 
 
 class Cloud(Daemon):
-    def __init__(self, d, rogue=False):
+    def __init__(self, d, rogue=False, alpn=False):
         self.dir = Path(d) / "cloud"
-        argv = [PYTHON, str(CLOUD), "--dir", str(self.dir)] + (["--rogue"] if rogue else [])
+        argv = [PYTHON, str(CLOUD), "--dir", str(self.dir)] + (["--rogue"] if rogue else []) + \
+            (["--alpn"] if alpn else [])
         super().__init__("cloud", argv, Path(d) / "cloud.log")
         self.info = None
 
@@ -353,6 +354,128 @@ def test_proxy_tinyproxy_basic_auth(tdir, cloud):
         proxy.stop()
 
 
+def test_manage_mode_alpn_endpoint_and_fallback(tdir):
+    """The registration offers a port-443 stand-in that requires ALPN "mqtt" first and the
+    8883-style listener second (binding the real 443 would clash with other services on the
+    test machine, so a high loopback port plays 443). The gateway uses the first with ALPN, and
+    falls back to the second when the first fails."""
+    cloud = Cloud(tdir, alpn=True).start()
+    try:
+        gw = Gateway(tdir, cloud, "force_interval = 3s\n").init()
+        cp = gw.register("--access-code", "TEST-CODE")
+        aport, mport = cloud.info["alpn_port"], cloud.info["mqtt_port"]
+        assert f"localhost:{aport}" in cp.stdout and f"localhost:{mport}" in cp.stdout, cp.stdout
+        gw.cli("mode", "manage")
+        gw.start()
+        wait_for(lambda: gw.status()["connected"], 30, "the MQTT session")
+        assert gw.status()["uplink"]["broker"] == f"localhost:{aport}/mqtt"
+        assert gw.status()["uplink"]["endpoints"][1:] == [f"localhost:{aport}",
+                                                          f"localhost:{mport}"]
+        wait_for(lambda: cloud.messages("gateway", "mqtt"), 30, "a gateway message over MQTT")
+        alog = (cloud.dir / "alpn.log").read_text()
+        assert "alpn=mqtt" in alog and "alpn=None" not in alog, alog
+        # The 443 front goes away: the session falls back to the second endpoint.
+        cloud.call("/test/alpn", {"action": "stop"})
+        wait_for(lambda: (gw.status()["connected"] and
+                          gw.status()["uplink"]["broker"] == f"localhost:{mport}"), 60,
+                 "the fallback to the second endpoint")
+        n = len(cloud.messages("gateway", "mqtt"))
+        wait_for(lambda: len(cloud.messages("gateway", "mqtt")) > n or
+                 len(cloud.messages("logs", "mqtt")) > 0, 30, "messages over the fallback")
+        assert "trying the next broker endpoint" in gw.log()
+        # A fresh start with the front still down: the first endpoint fails, the second works.
+        gw.daemon.stop()
+        gw.start()
+        wait_for(lambda: gw.status()["connected"], 30, "the session after a restart")
+        assert gw.status()["uplink"]["broker"] == f"localhost:{mport}"
+    finally:
+        cloud.stop()
+
+
+def _tinyproxy(tdir, cloud, password, name="tinyproxy"):
+    """tinyproxy on loopback with basic auth, allowed to CONNECT to the cloud's two ports."""
+    tp = need_program("tinyproxy")
+    port = free_tcp_port()
+    conf = tdir / f"{name}.conf"
+    conf.write_text(f"Port {port}\nListen 127.0.0.1\nTimeout 600\nLogFile \"{tdir}/{name}.log\"\n"
+                    f"LogLevel Connect\nPidFile \"{tdir}/{name}.pid\"\nMaxClients 10\n"
+                    f"Allow 127.0.0.1\nBasicAuth fgw {password}\n"
+                    f"ConnectPort {cloud.url.rsplit(':', 1)[1]}\nConnectPort {cloud.info['mqtt_port']}\n")
+    proxy = Daemon(name, [tp, "-d", "-c", str(conf)], tdir / f"{name}.out").start()
+
+    def up():
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            return False
+    wait_for(up, 10, "tinyproxy")
+    return proxy, port
+
+
+def _tcp_peers(port):
+    """Names of the processes holding an established TCP connection to 127.0.0.1:port."""
+    cp = subprocess.run(["ss", "-Htnp", "state", "established", f"( dport = :{port} )"],
+                        capture_output=True, text=True, timeout=10)
+    return cp.stdout
+
+
+def test_manage_mode_through_http_proxy(tdir, cloud):
+    """MQTT over TLS through tinyproxy (CONNECT, basic auth): fleetgw itself never connects to
+    the broker; a wrong proxy password is a clear link state, a log line and an audit record."""
+    proxy, port = _tinyproxy(tdir, cloud, "proxy-pw-1")
+    try:
+        gw = Gateway(tdir, cloud, f"force_interval = 2s\nproxy = http://127.0.0.1:{port}\n"
+                                  "proxy_user = fgw\n").init()
+        ppw = tdir / "ppw"
+        ppw.write_text("proxy-pw-1\n")
+        gw.register("--access-code", "TEST-CODE", "--proxy-password-file", ppw)
+        gw.cli("mode", "manage")
+        gw.start()
+        gid = gw.gwid()
+        wait_for(lambda: gw.status()["connected"], 30, "the MQTT session through the proxy")
+        wait_for(lambda: cloud.messages("gateway", "mqtt"), 30, "a gateway message over MQTT")
+        mport = cloud.info["mqtt_port"]
+        log = (tdir / "tinyproxy.log").read_text(errors="replace")
+        assert f"CONNECT localhost:{mport}" in log, log[-2000:]
+        # The broker's only client connection from the gateway side is tinyproxy's.
+        peers = _tcp_peers(mport)
+        assert "tinyproxy" in peers and "fleetgw" not in peers, peers
+        # Tasks come down the tunnel too.
+        assert cloud.call("/test/down", {"gateway_id": gid,
+                                         "payload": '{"v":1,"id":"px1","type":"ping"}'})["ok"]
+        wait_for(lambda: [m for m in cloud.messages("task_result", "mqtt")
+                          if m["msg"]["body"]["task_id"] == "px1"], 30, "the ping answer")
+        # The session is persistent through the tunnel too: a task sent while the gateway is
+        # away is kept by the broker and answered after the next connect.
+        gw.daemon.stop()
+        wait_for(lambda: [r for r in cloud.received() if r["where"] == f"fleetgw/v1/{gid}/state"
+                          and r["msg"].get("state") == "offline"], 20, "the offline state")
+        assert cloud.call("/test/down", {"gateway_id": gid,
+                                         "payload": '{"v":1,"id":"px2","type":"ping"}'})["ok"]
+        gw.start()
+        wait_for(lambda: [m for m in cloud.messages("task_result", "mqtt")
+                          if m["msg"]["body"]["task_id"] == "px2"], 30,
+                 "the answer to the task sent while the gateway was away")
+        gw.daemon.stop()
+        proxy.stop()
+        # The proxy's password changed: the gateway says so, audits it once, keeps messages.
+        proxy, port2 = _tinyproxy(tdir, cloud, "proxy-pw-2", name="tinyproxy2")
+        gw.conf.write_text(gw.conf.read_text().replace(f"127.0.0.1:{port}", f"127.0.0.1:{port2}"))
+        gw.start()
+        wait_for(lambda: gw.status()["uplink"].get("link") == "proxy_auth_failed", 30,
+                 "the proxy_auth_failed link state")
+        assert not gw.status()["connected"]
+        assert "refused the credentials of proxy user 'fgw' (40" in gw.log(), gw.log()[-3000:]
+        assert "proxy-pw-1" not in gw.log()
+        acts = [(a, r) for a, r, _ in gw.audit()]
+        assert acts.count(("uplink.proxy_auth_failed", "failed")) == 1, acts
+        wait_for(lambda: gw.status()["outbox_messages"] > 0, 30, "messages kept in the outbox")
+        assert gw.daemon.alive()
+    finally:
+        proxy.stop()
+
+
 def test_anonymized_day_of_a_fleet(tdir, cloud):
     if not FLEETSIM.exists():
         pytest.skip("fleetsim not built")
@@ -369,6 +492,9 @@ def test_anonymized_day_of_a_fleet(tdir, cloud):
         comm = tdir / "comm"
         comm.write_text("public\n")
         gw.cli("credential", "add", "pub", "-v", "2c", "--community-file", comm)
+        # A discovery setting exists, and still no discovery message may leave the gateway.
+        gw.cli("discover", "add", "lab", "--target", "127.21.0.0/28", "--credential", "pub",
+               "--port", port)
         addrs = [f"127.21.0.{i}" for i in range(1, 9)]
         for i, a in enumerate(addrs):
             gw.cli("device", "add", f"{a}:{port}", "--credential", "pub", "--name", f"printer-floor{i}")
