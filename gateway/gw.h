@@ -370,7 +370,7 @@ int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
 
 /* ---------------------------------------------------------------------------------------------
  * Event bus: how modules hear about what happens elsewhere without depending on each other.
- * The poller, the control requests and (later) discovery publish; the web UI's live view and the
+ * The poller, the control requests and discovery publish; the web UI's live view and the
  * uplink subscribe. Delivery is synchronous on the loop thread, in subscription order.
  *
  * Kinds and their JSON payloads (see docs/architecture.md):
@@ -380,6 +380,9 @@ int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
  *   "device.added"   {device_id, address}
  *   "device.removed" {device_id}
  *   "device.state"   {device_id, state, previous}
+ *   "device.moved"   {device_id, from, address}
+ *   "discovery.progress" {setting, state, started, finished, ...the run's figures}
+ *                    (documented in docs/api.md, events)
  */
 typedef void (*gw_bus_cb)(const char *kind, json_t *payload, void *arg);
 /* Subscribes cb to kinds starting with prefix ("" for all). Returns: an id for
