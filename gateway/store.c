@@ -582,8 +582,8 @@ int gw_device_add(struct gw_db *db, struct gw_device *d, struct gw_errbuf *eb)
 #define DEVICE_COLUMNS                                                                             \
     "SELECT d.id, d.name, d.address, d.port, d.credential_id, c.name, d.priority, d.status, "      \
     "d.last_seen, d.last_poll, d.vendor, d.model, d.serial, d.mac, d.engine_id, "                  \
-    "d.page_count_total, d.priority_pinned, d.activity, d.activity_ts, d.last_counter_poll "       \
-    "FROM devices d JOIN credentials c ON c.id = d.credential_id "
+    "d.page_count_total, d.priority_pinned, d.activity, d.activity_ts, d.last_counter_poll, "      \
+    "d.wsd_uuid FROM devices d JOIN credentials c ON c.id = d.credential_id "
 
 static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
 {
@@ -609,6 +609,7 @@ static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
     d->activity = sqlite3_column_double(st, 17);
     d->activity_ts = sqlite3_column_int64(st, 18);
     d->last_counter_poll = sqlite3_column_int64(st, 19);
+    gw__column_copy(st, 20, d->wsd_uuid, sizeof d->wsd_uuid);
 }
 
 int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
@@ -647,6 +648,23 @@ int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uin
     gw__bind_text(st, 2, address);
     sqlite3_bind_int(st, 3, port ? port : 161);
     rc = gw__db_step_done(db, st, "changing a device's address");
+    sqlite3_finalize(st);
+    if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
+        rc = GW_E_NOTFOUND;
+    return rc;
+}
+
+int gw_device_set_wsd_uuid(struct gw_db *db, int64_t id, const char *uuid)
+{
+    sqlite3_stmt *st;
+    if (!uuid || strlen(uuid) >= sizeof(((struct gw_device *)0)->wsd_uuid))
+        return GW_E_INVAL;
+    int rc = gw__db_prepare(db, "UPDATE devices SET wsd_uuid = ?2 WHERE id = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    gw__bind_text(st, 2, uuid);
+    rc = gw__db_step_done(db, st, "storing a device's WSD endpoint UUID");
     sqlite3_finalize(st);
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
@@ -773,6 +791,7 @@ json_t *gw_device_to_json(const struct gw_device *d)
     json_object_set_new(o, "serial", json_string(d->serial));
     json_object_set_new(o, "mac", json_string(d->mac));
     json_object_set_new(o, "engine_id", json_string(d->engine_id));
+    json_object_set_new(o, "wsd_uuid", json_string(d->wsd_uuid));
     json_object_set_new(o, "page_count_total",
                         d->has_page_count ? json_integer((json_int_t)d->page_count_total)
                                           : json_null());
