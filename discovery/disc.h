@@ -73,13 +73,13 @@ int disc_addr_parse(const char *s, uint32_t *out, const char **why);
 
 /* One printer found by a sweep. Borrowed for the callback only. */
 struct disc_found {
-    uint32_t addr;           /* host byte order */
-    const char *address;     /* the same, dotted */
-    size_t credential_index; /* which of the sweep's credentials answered (0 for WSD only) */
-    const char *credential;  /* its name; "" when only WSD answered */
-    const char *how;         /* "snmp-v1", "snmp-v2c", "snmp-v3" or "wsd" */
-    const char *found_by;    /* "snmp", "wsd" or "snmp+wsd" */
-    const char *uuid;        /* WS-Discovery endpoint UUID, "" without WSD */
+    uint32_t addr;                /* host byte order */
+    const char *address;          /* the same, dotted */
+    size_t credential_index;      /* which of the sweep's credentials answered (0 for WSD only) */
+    const char *credential;       /* its name; "" when only WSD answered */
+    const char *how;              /* "snmp-v1", "snmp-v2c", "snmp-v3" or "wsd" */
+    const char *found_by;         /* "snmp", "wsd" or "snmp+wsd" */
+    const char *uuid;             /* WS-Discovery endpoint UUID, "" without WSD */
     const struct gw_model *model; /* SNMP identity, or what the WSD metadata said */
 };
 
@@ -90,7 +90,7 @@ struct disc_progress {
     uint64_t checkpoint; /* every index below this is finished: where a resume starts */
     uint64_t responders; /* addresses that answered anything */
     uint64_t printers;
-    uint64_t packets; /* paced packets: SNMP first packets (one per address and credential
+    uint64_t packets;        /* paced packets: SNMP first packets (one per address and credential
                        * tried) plus WS-Discovery Probes */
     uint64_t wsd_packets;    /* WS-Discovery Probes among them */
     uint64_t wsd_responders; /* addresses that sent a ProbeMatch */
@@ -122,7 +122,7 @@ struct disc_sweep_opts {
                                 * of a directed Probe per address; NULL = directed. Copied */
     unsigned wsd_timeout_ms;   /* wait for a ProbeMatch; 0 = timeout_ms */
     unsigned wsd_info_max;     /* device metadata reads at once; 0 = 4 */
-    uint64_t start_index;              /* resume point (disc_progress.checkpoint) */
+    uint64_t start_index;      /* resume point (disc_progress.checkpoint) */
     disc_found_cb found_cb;
     disc_done_cb done_cb; /* required */
     void *arg;

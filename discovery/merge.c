@@ -201,8 +201,8 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
         ids[i].port = reg.v[i].port;
         ids[i].uuid = reg.v[i].wsd_uuid;
     }
-    struct disc_ident fi = {0,          f->model->serial, f->model->mac, f->model->engine_id,
-                            f->address, port,             f->uuid};
+    struct disc_ident fi = {0,    f->model->serial, f->model->mac, f->model->engine_id, f->address,
+                            port, f->uuid};
     size_t idx = 0;
     res->kind = disc_merge_match(ids, reg.n, &fi, &idx);
     int64_t now = gw_now();

@@ -298,23 +298,21 @@ static void print_progress(const char *name, const struct disc_progress *p, uint
 static json_t *live_json(const struct run *r, const struct disc_progress *p)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
-                     "checkpoint", (json_int_t)p->checkpoint, "total", (json_int_t)p->total,
-                     "done", (json_int_t)p->done, "responders",
+                     "checkpoint", (json_int_t)p->checkpoint, "total", (json_int_t)p->total, "done",
+                     (json_int_t)p->done, "responders",
                      (json_int_t)(r->base_responders + p->responders), "printers",
                      (json_int_t)(r->base_printers + p->printers), "packets",
                      (json_int_t)(r->base_packets + p->packets), "wsd_responders",
                      (json_int_t)(r->base_wsd_responders + p->wsd_responders), "wsd_packets",
                      (json_int_t)(r->base_wsd_packets + p->wsd_packets), "resumed_from",
-                     (json_int_t)r->resumed_from, "registered", (json_int_t)r->registered,
-                     "moved", (json_int_t)r->moved, "elapsed_s", p->elapsed_s, "eta_s",
-                     p->eta_s);
+                     (json_int_t)r->resumed_from, "registered", (json_int_t)r->registered, "moved",
+                     (json_int_t)r->moved, "elapsed_s", p->elapsed_s, "eta_s", p->eta_s);
 }
 
 /* Publishes `discovery.progress`: the run's figures plus "setting", "state" ("running",
  * "done", or "interrupted" when stopped; it resumes at the next start), "started" and
  * "finished" (null while running). */
-static void publish_progress(const struct run *r, const struct disc_progress *p,
-                             const char *state)
+static void publish_progress(const struct run *r, const struct disc_progress *p, const char *state)
 {
     json_t *o = live_json(r, p);
     json_object_set_new(o, "setting", json_string(r->name));
@@ -366,8 +364,14 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
                                    " ?8, ?9, ?10, ?11, ?12, ?13)");
     if (!st)
         return;
-    const char *vals[] = {r->name,         f->address,    f->model->serial,    f->model->vendor,
-                          f->model->model, f->model->mac, f->model->engine_id, f->how,
+    const char *vals[] = {r->name,
+                          f->address,
+                          f->model->serial,
+                          f->model->vendor,
+                          f->model->model,
+                          f->model->mac,
+                          f->model->engine_id,
+                          f->how,
                           f->credential ? f->credential : ""};
     for (int i = 0; i < 9; i++)
         sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_TRANSIENT);
@@ -741,8 +745,10 @@ static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const cha
         uint32_t a;
         const char *why;
         if (disc_addr_parse(wsd_if, &a, &why) < 0)
-            return reply_err(GW_E_INVAL, "wsd interface: '%s': %s (the IPv4 address of the "
-                             "interface for the multicast Probe)", wsd_if, why);
+            return reply_err(GW_E_INVAL,
+                             "wsd interface: '%s': %s (the IPv4 address of the "
+                             "interface for the multicast Probe)",
+                             wsd_if, why);
         if (!wsd)
             return reply_err(GW_E_INVAL, "wsd interface: '%s': WS-Discovery is off", wsd_if);
     }
@@ -820,7 +826,7 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
     "SELECT s.name, s.targets, s.excludes, s.credentials, s.schedule, s.run_window, s.pps,"        \
     " s.port, s.auto_register, s.confirmed, r.state, r.started, r.finished, r.checkpoint,"         \
     " r.total, r.done, r.responders, r.printers, r.packets, r.resumed_from, r.registered,"         \
-    " r.moved, r.wsd_responders, r.wsd_packets, s.wsd, s.wsd_interface, s.wsd_port"           \
+    " r.moved, r.wsd_responders, r.wsd_packets, s.wsd, s.wsd_interface, s.wsd_port"                \
     " FROM disc_settings s LEFT JOIN disc_runs r ON r.name = s.name "
 
 static json_t *setting_json(sqlite3_stmt *st)

@@ -39,23 +39,23 @@ struct run {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: fleetgw discover add NAME --target SPEC [--exclude SPEC] --credential NAME...\n"
-            "                            [--schedule manual|'daily HH:MM'|'every N']\n"
-            "                            [--window HH:MM-HH:MM] [--pps N] [--port PORT]\n"
-            "                            [--auto-register] [--yes]\n"
-            "                            [--wsd|--no-wsd] [--wsd-interface ADDR] [--wsd-port PORT]\n"
-            "       fleetgw discover list|show NAME|remove NAME [--json]\n"
-            "       fleetgw discover run NAME [--progress] [--json]\n"
-            "       fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
-            "                            [--port PORT] [--pps N] [--timeout MS]\n"
-            "                            [--max-in-flight N] [--yes] [--progress] [--json]\n"
-            "                            [--wsd|--no-wsd] [--wsd-interface ADDR] [--wsd-port PORT]\n"
-            "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
-            "        'A MASK' and host names; more than a /16 needs --yes\n"
-            "  without --credential every stored credential set is tried, in name order\n"
-            "  WS-Discovery is on by default: a directed Probe to every address, or with\n"
-            "  --wsd-interface one multicast Probe out of the interface with that address\n");
+    fprintf(
+        f, "usage: fleetgw discover add NAME --target SPEC [--exclude SPEC] --credential NAME...\n"
+           "                            [--schedule manual|'daily HH:MM'|'every N']\n"
+           "                            [--window HH:MM-HH:MM] [--pps N] [--port PORT]\n"
+           "                            [--auto-register] [--yes]\n"
+           "                            [--wsd|--no-wsd] [--wsd-interface ADDR] [--wsd-port PORT]\n"
+           "       fleetgw discover list|show NAME|remove NAME [--json]\n"
+           "       fleetgw discover run NAME [--progress] [--json]\n"
+           "       fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
+           "                            [--port PORT] [--pps N] [--timeout MS]\n"
+           "                            [--max-in-flight N] [--yes] [--progress] [--json]\n"
+           "                            [--wsd|--no-wsd] [--wsd-interface ADDR] [--wsd-port PORT]\n"
+           "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
+           "        'A MASK' and host names; more than a /16 needs --yes\n"
+           "  without --credential every stored credential set is tried, in name order\n"
+           "  WS-Discovery is on by default: a directed Probe to every address, or with\n"
+           "  --wsd-interface one multicast Probe out of the interface with that address\n");
 }
 
 static void print_progress(const struct disc_progress *p)
@@ -73,12 +73,12 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
 {
     struct run *r = arg;
     (void)sw;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address",
-                          f->address, "serial", f->model->serial, "vendor", f->model->vendor,
-                          "model", f->model->model, "mac", f->model->mac, "engine_id",
-                          f->model->engine_id, "how", f->how, "credential",
-                          f->credential ? f->credential : "", "uuid", f->uuid ? f->uuid : "",
-                          "found_by", f->found_by ? f->found_by : "snmp");
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address", f->address,
+                  "serial", f->model->serial, "vendor", f->model->vendor, "model", f->model->model,
+                  "mac", f->model->mac, "engine_id", f->model->engine_id, "how", f->how,
+                  "credential", f->credential ? f->credential : "", "uuid", f->uuid ? f->uuid : "",
+                  "found_by", f->found_by ? f->found_by : "snmp");
     json_array_append_new(r->printers, o);
     if (!r->json)
         printf("%-15s %-20s %-17s %s (%s, %s)\n", f->address, f->model->serial, f->model->mac,
@@ -385,8 +385,7 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
                 (json_int_t)r.p.packets, "elapsed_s", r.p.elapsed_s, "complete", r.status == 0);
             json_t *sw = json_object_get(o, "sweep");
             json_object_set_new(sw, "wsd_packets", json_integer((json_int_t)r.p.wsd_packets));
-            json_object_set_new(sw, "wsd_responders",
-                                json_integer((json_int_t)r.p.wsd_responders));
+            json_object_set_new(sw, "wsd_responders", json_integer((json_int_t)r.p.wsd_responders));
             json_dumpf(o, stdout, JSON_INDENT(2));
             fputc('\n', stdout);
             json_decref(o);
@@ -442,8 +441,7 @@ static void print_printers(json_t *arr)
                json_string_value(json_object_get(p, "serial")),
                json_string_value(json_object_get(p, "mac")),
                json_string_value(json_object_get(p, "model")),
-               json_string_value(json_object_get(p, "found_by")),
-               cred && *cred ? cred : "-");
+               json_string_value(json_object_get(p, "found_by")), cred && *cred ? cred : "-");
     }
 }
 
