@@ -38,6 +38,12 @@
     X(SNMPC_E_CATALOGUE, -1111, "counter catalogue error")                                         \
     X(SNMPC_E_NOTPRINTER, -1112, "the device answered but shows no printer data")                  \
     X(SOAPC_E_FAULT, -1200, "SOAP fault")                                                          \
+    X(SOAPC_E_NOT_WSD, -1201, "not a WS-Discovery message")                                        \
+    X(SOAPC_E_NO_METADATA, -1202, "no device metadata in the response")                            \
+    X(SOAPC_E_NO_ELEMENTS, -1203, "no printer elements in the response")                           \
+    X(SOAPC_E_HTTP, -1204, "SOAP HTTP exchange failed")                                            \
+    X(SOAPC_E_NO_XADDR, -1205, "no usable transport address (XAddr)")                              \
+    X(SOAPC_E_TIMEOUT, -1206, "no SOAP response (timeout)")                                        \
     X(DISC_E_TARGET, -1300, "bad discovery target")                                                \
     X(DISC_E_TOO_LARGE, -1301, "discovery target too large")                                       \
     X(UP_E_BROKER, -1400, "broker error")                                                          \
