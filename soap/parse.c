@@ -1,24 +1,537 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Copyright (c) 2026 fleetgw authors
  *
- * Placeholder while the module is being written.
+ * XML in and out of gSOAP without sockets: the three pure parsers of the public API (a
+ * ProbeMatches datagram, a WS-Transfer GetResponse with DPWS metadata, a WS-Print
+ * GetPrinterElementsResponse), the Probe and ProbeMatches builders, and the converters from
+ * gSOAP's deserialized structs to the module's bounded C structs.
+ *
+ * Every parse runs in a fresh gSOAP context that reads from the caller's buffer through a
+ * custom frecv, with bounded size (SOAPC_MAX_RESPONSE), nesting depth and repetition count, so
+ * a hostile datagram or HTTP body costs bounded memory and time. gSOAP owns what it
+ * deserialized until soap_end(), so everything we keep is copied out (with truncation) before
+ * the context goes.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "soap/soapc_int.h"
+
+struct inbuf {
+    const char *p;
+    size_t left;
+};
+
+static size_t buf_recv(struct soap *soap, char *s, size_t n)
+{
+    struct inbuf *b = soap->user;
+    size_t k = b->left < n ? b->left : n;
+
+    memcpy(s, b->p, k);
+    b->p += k;
+    b->left -= k;
+    return k;
+}
+
+struct soap *soapc__ctx_new(void)
+{
+    struct soap *soap = soap_new1(SOAP_C_UTFSTRING);
+
+    if (!soap)
+        return NULL;
+    /* Naming the table here also makes the linker pull wsdd_events.o (which defines it and the
+     * handlers the plugin in libsoapgen.a calls) out of libsoapc.a. */
+    soap_set_namespaces(soap, namespaces);
+    soap_register_plugin(soap, soap_wsa);
+    soap->recv_maxlength = SOAPC_MAX_RESPONSE;
+    soap->maxlevel = 32;
+    soap->maxoccurs = 256;
+    return soap;
+}
+
+void soapc__ctx_free(struct soap *soap)
+{
+    if (!soap)
+        return;
+    soap_destroy(soap);
+    soap_end(soap);
+    soap_free(soap);
+}
+
+void soapc__ctx_input(struct soap *soap, const char *buf, size_t len)
+{
+    struct inbuf *b = soap_malloc(soap, sizeof(*b));
+
+    b->p = buf;
+    b->left = len;
+    soap->user = b;
+    soap->frecv = buf_recv;
+}
+
+const char *soapc__fault_text(struct soap *soap)
+{
+    const char *s = soap_fault_string(soap);
+
+    if (!s || !*s) {
+        const char **c = soap_faultcode(soap);
+        s = c && *c ? *c : "(no fault string)";
+    }
+    return s;
+}
+
+static int gsoap_error(struct soap *soap, const char *what, struct gw_errbuf *eb)
+{
+    int e = soap->error;
+
+    if (e == SOAP_FAULT || e == SOAP_CLI_FAULT || e == SOAP_SVR_FAULT)
+        return gw_errbuf_set(eb, SOAPC_E_FAULT, "%s: SOAP fault: %.160s", what,
+                             soapc__fault_text(soap));
+    if (e == SOAP_LENGTH || e == SOAP_EOM || e == SOAP_OCCURS || e == SOAP_LEVEL)
+        return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: input exceeds a bound (gSOAP error %d)", what,
+                             e);
+    if (e == SOAP_EOF)
+        return gw_errbuf_set(eb, GW_E_PARSE, "%s: malformed XML/SOAP: input ends early", what);
+    const char *s = soap_fault_string(soap);
+    return gw_errbuf_set(eb, GW_E_PARSE, "%s: malformed XML/SOAP (gSOAP error %d%s%.120s)", what, e,
+                         s && *s ? ": " : "", s && *s ? s : "");
+}
+
+/* Starts reading an envelope from buf: header and body start. */
+static int begin_in(struct soap *soap, const char *xml, size_t len, const char *what,
+                    struct gw_errbuf *eb)
+{
+    if (!xml || len == 0)
+        return gw_errbuf_set(eb, GW_E_PARSE, "%s: empty input", what);
+    if (len > SOAPC_MAX_RESPONSE)
+        return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: %zu bytes, more than the %d allowed", what, len,
+                             SOAPC_MAX_RESPONSE);
+    soapc__ctx_input(soap, xml, len);
+    if (soap_begin_recv(soap) || soap_envelope_begin_in(soap) || soap_recv_header(soap) ||
+        soap_body_begin_in(soap))
+        return gsoap_error(soap, what, eb);
+    return 0;
+}
+
+static int end_in(struct soap *soap, const char *what, struct gw_errbuf *eb)
+{
+    if (soap_body_end_in(soap) || soap_envelope_end_in(soap) || soap_end_recv(soap))
+        return gsoap_error(soap, what, eb);
+    return 0;
+}
+
+/* After a failed soap_get_*: a Fault in the body, another message, or broken XML. */
+static int body_error(struct soap *soap, const char *what, const char *want, int notthis,
+                      struct gw_errbuf *eb)
+{
+    if (soap->error == SOAP_TAG_MISMATCH || soap->error == SOAP_NO_TAG) {
+        char tag[64];
+        gw_strlcpy(tag, soap->tag, sizeof(tag));
+        soap_recv_fault(soap, 0);
+        if (soap->error == SOAP_FAULT || soap->error == SOAP_CLI_FAULT ||
+            soap->error == SOAP_SVR_FAULT)
+            return gsoap_error(soap, what, eb);
+        return gw_errbuf_set(eb, notthis, "%s: body holds <%s>, not %s", what,
+                             *tag ? tag : "nothing", want);
+    }
+    return gsoap_error(soap, what, eb);
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+    size_t i, j = 0;
+
+    if (!src) /* absent: keep what is there */
+        return;
+    /* Trim surrounding white space; control characters become spaces. */
+    while (*src && isspace((unsigned char)*src))
+        src++;
+    for (i = 0; src[i] && j + 1 < size; i++)
+        dst[j++] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
+    while (j > 0 && dst[j - 1] == ' ')
+        j--;
+    dst[j] = '\0';
+}
+
+bool soapc_uuid_normalize(char *s, size_t size)
+{
+    size_t n, i;
+    char tmp[80];
+
+    copy(tmp, sizeof(tmp), s);
+    n = strlen(tmp);
+    if (n == 36 && tmp[8] == '-' && tmp[13] == '-' && tmp[18] == '-' && tmp[23] == '-') {
+        char bare[37];
+        memcpy(bare, tmp, sizeof(bare)); /* the 36 characters and the NUL */
+        snprintf(tmp, sizeof(tmp), "urn:uuid:%s", bare);
+        n = strlen(tmp);
+    }
+    if (n < 9 || strncasecmp(tmp, "urn:uuid:", 9) != 0) {
+        gw_strlcpy(s, tmp, size);
+        return false;
+    }
+    for (i = 0; i < n; i++)
+        tmp[i] = (char)tolower((unsigned char)tmp[i]);
+    gw_strlcpy(s, tmp, size);
+    return true;
+}
+
+int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_wsd_match *out,
+                        int max)
+{
+    int i, n = 0;
+
+    for (i = 0; i < pm->__sizeProbeMatch && n < max; i++) {
+        const struct wsdd__ProbeMatchType *m = &pm->ProbeMatch[i];
+        struct soapc_wsd_match *o = &out[n];
+
+        if (!m->wsa__EndpointReference.Address || !*m->wsa__EndpointReference.Address)
+            continue; /* a match without an address identifies nothing */
+        memset(o, 0, sizeof(*o));
+        copy(o->uuid, sizeof(o->uuid), m->wsa__EndpointReference.Address);
+        soapc_uuid_normalize(o->uuid, sizeof(o->uuid));
+        copy(o->types, sizeof(o->types), m->Types);
+        copy(o->xaddrs, sizeof(o->xaddrs), m->XAddrs);
+        o->metadata_version = m->MetadataVersion;
+        n++;
+    }
+    return n;
+}
+
+/* Internal variant of soapc_parse_probe_matches() that also returns RelatesTo. */
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
+                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb);
+
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
+                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb)
+{
+    static const char what[] = "ProbeMatches";
+    struct soap *soap = soapc__ctx_new();
+    struct wsdd__ProbeMatchesType pm;
+    int rc;
+
+    if (relates_to && rsize)
+        *relates_to = '\0';
+    rc = begin_in(soap, xml, len, what, eb);
+    if (rc < 0)
+        goto out;
+    soap_default_wsdd__ProbeMatchesType(soap, &pm);
+    if (!soap_get_wsdd__ProbeMatchesType(soap, &pm, "wsdd:ProbeMatches", NULL)) {
+        rc = body_error(soap, what, "wsdd:ProbeMatches", SOAPC_E_NOT_WSD, eb);
+        goto out;
+    }
+    rc = end_in(soap, what, eb);
+    if (rc < 0)
+        goto out;
+    if (relates_to && rsize && soap->header && soap->header->wsa__RelatesTo)
+        copy(relates_to, rsize, soap->header->wsa__RelatesTo->__item);
+    rc = soapc__matches_from(&pm, out, max < 0 ? 0 : max);
+out:
+    soapc__ctx_free(soap);
+    return rc;
+}
 
 int soapc_parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
                               struct gw_errbuf *eb)
 {
-    return gw_errbuf_set(eb, GW_E_INTERNAL, "not implemented yet");
+    return soapc__parse_probe_matches(xml, len, out, max, NULL, 0, eb);
+}
+
+/* True when a space-separated QName list holds a WS-Print service type. The prefix of a QName
+ * in text content cannot be resolved after deserialization, so the local name decides. */
+static bool has_print_type(const char *types)
+{
+    const char *p = types;
+
+    while (p && *p) {
+        size_t n;
+        const char *colon;
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        n = strcspn(p, " \t\r\n");
+        colon = memchr(p, ':', n);
+        if (colon) {
+            n -= (size_t)(colon + 1 - p);
+            p = colon + 1;
+        }
+        if (n == strlen("PrinterServiceType") && !strncmp(p, "PrinterServiceType", n))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+static void hosted_service(struct soapc_device_info *out, int neprs,
+                           const struct wsa__EndpointReferenceType *eprs, const char *types)
+{
+    if (out->is_printer || !has_print_type(types))
+        return;
+    out->is_printer = true;
+    if (neprs > 0 && eprs)
+        copy(out->print_url, sizeof(out->print_url), eprs[0].Address);
+}
+
+int soapc__metadata_from(const struct _wsx__Metadata *md, struct soapc_device_info *out,
+                         struct gw_errbuf *eb)
+{
+    bool any = false;
+    int i, j;
+
+    for (i = 0; i < md->__sizeMetadataSection; i++) {
+        const struct wsx__MetadataSectionType *s = &md->MetadataSection[i];
+        if (s->dpws__ThisModel) {
+            const struct dpws__ThisModelType *m = s->dpws__ThisModel;
+            any = true;
+            if (m->__sizeManufacturer > 0)
+                copy(out->manufacturer, sizeof(out->manufacturer), m->Manufacturer[0]);
+            if (m->__sizeModelName > 0)
+                copy(out->model, sizeof(out->model), m->ModelName[0]);
+            copy(out->model_number, sizeof(out->model_number), m->ModelNumber);
+            copy(out->presentation_url, sizeof(out->presentation_url), m->PresentationUrl);
+        }
+        if (s->dpws__ThisDevice) {
+            const struct dpws__ThisDeviceType *d = s->dpws__ThisDevice;
+            any = true;
+            if (d->__sizeFriendlyName > 0)
+                copy(out->friendly_name, sizeof(out->friendly_name), d->FriendlyName[0]);
+            copy(out->firmware, sizeof(out->firmware), d->FirmwareVersion);
+            copy(out->serial, sizeof(out->serial), d->SerialNumber);
+        }
+        if (s->dpws__Relationship) {
+            const struct dpws__RelationshipType *r = s->dpws__Relationship;
+            any = true;
+            if (r->Host && r->Host->__sizeEndpointReference > 0 && !out->uuid[0]) {
+                copy(out->uuid, sizeof(out->uuid), r->Host->wsa__EndpointReference[0].Address);
+                soapc_uuid_normalize(out->uuid, sizeof(out->uuid));
+            }
+            if (r->Host)
+                hosted_service(out, r->Host->__sizeEndpointReference,
+                               r->Host->wsa__EndpointReference, r->Host->Types);
+            for (j = 0; j < r->__sizeHosted; j++)
+                hosted_service(out, r->Hosted[j].__sizeEndpointReference,
+                               r->Hosted[j].wsa__EndpointReference, r->Hosted[j].Types);
+        }
+    }
+    if (!any)
+        return gw_errbuf_set(eb, SOAPC_E_NO_METADATA,
+                             "metadata: no ThisModel, ThisDevice or Relationship section");
+    return 0;
 }
 
 int soapc_parse_metadata(const char *xml, size_t len, struct soapc_device_info *out,
                          struct gw_errbuf *eb)
 {
-    return gw_errbuf_set(eb, GW_E_INTERNAL, "not implemented yet");
+    static const char what[] = "metadata";
+    struct soap *soap = soapc__ctx_new();
+    struct _wsx__Metadata md;
+    int rc;
+
+    rc = begin_in(soap, xml, len, what, eb);
+    if (rc < 0)
+        goto out;
+    soap_default__wsx__Metadata(soap, &md);
+    if (!soap_get__wsx__Metadata(soap, &md, "wsx:Metadata", NULL)) {
+        rc = body_error(soap, what, "wsx:Metadata", SOAPC_E_NO_METADATA, eb);
+        goto out;
+    }
+    rc = end_in(soap, what, eb);
+    if (rc == 0)
+        rc = soapc__metadata_from(&md, out, eb);
+out:
+    soapc__ctx_free(soap);
+    return rc;
+}
+
+/* "80", " 80 ", "80%" -> 80; "Unknown", "", out of range -> -1. */
+static int parse_level(const char *s)
+{
+    char *end;
+    long v;
+
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || v < 0 || v > 100)
+        return -1;
+    while (isspace((unsigned char)*end) || *end == '%')
+        end++;
+    return *end ? -1 : (int)v;
+}
+
+static void append_word(char *dst, size_t size, const char *w)
+{
+    char tmp[64];
+    size_t n = strlen(dst);
+
+    copy(tmp, sizeof(tmp), w);
+    if (!tmp[0] || n + (n ? 1 : 0) + strlen(tmp) + 1 > size)
+        return;
+    snprintf(dst + n, size - n, "%s%s", n ? " " : "", tmp);
+}
+
+int soapc__elements_from(const struct _wprt__GetPrinterElementsResponse *r,
+                         struct soapc_device_info *out, struct gw_errbuf *eb)
+{
+    const struct wprt__PrinterElementsType *pe = &r->PrinterElements;
+    bool any = false;
+    int i, j;
+
+    for (i = 0; i < pe->__sizeElementData; i++) {
+        const struct wprt__ElementDataType *ed = &pe->ElementData[i];
+        if (ed->Valid && !strcmp(ed->Valid, "false"))
+            continue;
+        if (ed->PrinterStatus) {
+            const struct wprt__PrinterStatusType *st = ed->PrinterStatus;
+            any = true;
+            out->have_status = true;
+            copy(out->printer_state, sizeof(out->printer_state), st->PrinterState);
+            out->state_reasons[0] = '\0';
+            if (st->PrinterStateReasons)
+                for (j = 0; j < st->PrinterStateReasons->__sizePrinterStateReason; j++)
+                    append_word(out->state_reasons, sizeof(out->state_reasons),
+                                st->PrinterStateReasons->PrinterStateReason[j]);
+            if (!out->state_reasons[0])
+                append_word(out->state_reasons, sizeof(out->state_reasons),
+                            st->PrinterPrimaryStateReason);
+        }
+        if (ed->PrinterConfiguration && ed->PrinterConfiguration->Consumables) {
+            const struct wprt__ConsumablesType *c = ed->PrinterConfiguration->Consumables;
+            any = true;
+            out->nsupplies = 0;
+            for (j = 0; j < c->__sizeConsumableEntry && out->nsupplies < SOAPC_MAX_SUPPLIES; j++) {
+                const struct wprt__ConsumableEntryType *e = &c->ConsumableEntry[j];
+                struct soapc_supply *s = &out->supplies[out->nsupplies++];
+                memset(s, 0, sizeof(*s));
+                copy(s->name, sizeof(s->name),
+                     e->Description ? e->Description : e->Model ? e->Model : e->Name);
+                copy(s->color, sizeof(s->color), e->Color);
+                copy(s->type, sizeof(s->type), e->Type);
+                s->level = parse_level(e->Level);
+            }
+        }
+    }
+    if (!any)
+        return gw_errbuf_set(eb, SOAPC_E_NO_ELEMENTS,
+                             "printer elements: no valid PrinterStatus or Consumables");
+    return 0;
 }
 
 int soapc_parse_printer_elements(const char *xml, size_t len, struct soapc_device_info *out,
                                  struct gw_errbuf *eb)
 {
-    return gw_errbuf_set(eb, GW_E_INTERNAL, "not implemented yet");
+    static const char what[] = "printer elements";
+    struct soap *soap = soapc__ctx_new();
+    struct _wprt__GetPrinterElementsResponse r;
+    int rc;
+
+    rc = begin_in(soap, xml, len, what, eb);
+    if (rc < 0)
+        goto out;
+    soap_default__wprt__GetPrinterElementsResponse(soap, &r);
+    if (!soap_get__wprt__GetPrinterElementsResponse(soap, &r, "wprt:GetPrinterElementsResponse",
+                                                    NULL)) {
+        rc = body_error(soap, what, "wprt:GetPrinterElementsResponse", SOAPC_E_NO_ELEMENTS, eb);
+        goto out;
+    }
+    rc = end_in(soap, what, eb);
+    if (rc == 0)
+        rc = soapc__elements_from(&r, out, eb);
+out:
+    soapc__ctx_free(soap);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Builders (output into a string owned by soap)
+ */
+static int put_envelope(struct soap *soap, int (*put)(struct soap *, const void *), const void *body,
+                        const char **xml, size_t *len)
+{
+    const char *s = NULL;
+
+    soap->os = &s;
+    if (soap_begin_send(soap) || soap_envelope_begin_out(soap) || soap_putheader(soap) ||
+        soap_body_begin_out(soap) || put(soap, body) || soap_body_end_out(soap) ||
+        soap_envelope_end_out(soap) || soap_end_send(soap)) {
+        soap->os = NULL;
+        return GW_E_INTERNAL;
+    }
+    soap->os = NULL;
+    if (!s)
+        return GW_E_INTERNAL;
+    *xml = s;
+    *len = strlen(s);
+    return 0;
+}
+
+static int put_probe(struct soap *soap, const void *p)
+{
+    return soap_put_wsdd__ProbeType(soap, p, "wsdd:Probe", NULL);
+}
+
+int soapc__probe_build(struct soap *soap, const char *msgid, const char **xml, size_t *len)
+{
+    struct wsdd__ProbeType req;
+
+    soap_set_version(soap, 2);
+    if (soap_wsa_request(soap, msgid, SOAPC__TO_DISCOVERY, SOAPC__ACTION_PROBE))
+        return GW_E_INTERNAL;
+    soap_default_wsdd__ProbeType(soap, &req);
+    soap_serializeheader(soap);
+    soap_serialize_wsdd__ProbeType(soap, &req);
+    return put_envelope(soap, put_probe, &req, xml, len);
+}
+
+static int put_matches(struct soap *soap, const void *p)
+{
+    return soap_put_wsdd__ProbeMatchesType(soap, p, "wsdd:ProbeMatches", NULL);
+}
+
+int soapc__probe_matches_build(struct soap *soap, const char *relates_to,
+                               struct wsdd__ProbeMatchesType *matches, const char **xml,
+                               size_t *len)
+{
+    struct wsa__Relationship *rel;
+
+    soap_set_version(soap, 2);
+    if (soap_wsa_request(soap, soap_wsa_rand_uuid(soap), SOAPC__WSA_ANON,
+                         SOAPC__ACTION_PROBE_MATCHES))
+        return GW_E_INTERNAL;
+    rel = soap_malloc(soap, sizeof(*rel));
+    soap_default_wsa__Relationship(soap, rel);
+    rel->__item = soap_strdup(soap, relates_to);
+    soap->header->wsa__RelatesTo = rel;
+    soap_serializeheader(soap);
+    soap_serialize_wsdd__ProbeMatchesType(soap, matches);
+    return put_envelope(soap, put_matches, matches, xml, len);
+}
+
+int soapc__probe_parse(struct soap *soap, const char *xml, size_t len, char *msgid, size_t n,
+                       const char **types, struct gw_errbuf *eb)
+{
+    static const char what[] = "Probe";
+    struct wsdd__ProbeType *req = soap_malloc(soap, sizeof(*req));
+    int rc;
+
+    *types = NULL;
+    rc = begin_in(soap, xml, len, what, eb);
+    if (rc < 0)
+        return rc;
+    soap_default_wsdd__ProbeType(soap, req);
+    if (!soap_get_wsdd__ProbeType(soap, req, "wsdd:Probe", NULL))
+        return body_error(soap, what, "wsdd:Probe", SOAPC_E_NOT_WSD, eb);
+    rc = end_in(soap, what, eb);
+    if (rc < 0)
+        return rc;
+    if (!soap->header || !soap->header->wsa__MessageID || !*soap->header->wsa__MessageID)
+        return gw_errbuf_set(eb, SOAPC_E_NOT_WSD, "Probe: no MessageID header");
+    gw_strlcpy(msgid, soap->header->wsa__MessageID, n);
+    *types = req->Types;
+    return 0;
 }

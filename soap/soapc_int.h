@@ -46,6 +46,9 @@ struct soapc__server {
                             struct _wprt__GetPrinterElementsResponse *out);
 };
 
+/* The namespace table (wsdd.nsmap, compiled into soap/wsdd_events.c). */
+extern struct Namespace namespaces[];
+
 /* A gSOAP context for in-memory parsing or building (no sockets), with the WS-Addressing plugin
  * and bounded input. Returns NULL on OOM (never, gw_* aborts). Free with soapc__ctx_free(). */
 struct soap *soapc__ctx_new(void);
