@@ -380,6 +380,8 @@ int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
  *   "device.added"   {device_id, address}
  *   "device.removed" {device_id}
  *   "device.state"   {device_id, state, previous}
+ *   "device.moved"   {device_id, from, address}
+ *   "discovery.progress" {setting, state, done, total, ...} (discovery/, see docs/api.md)
  */
 typedef void (*gw_bus_cb)(const char *kind, json_t *payload, void *arg);
 /* Subscribes cb to kinds starting with prefix ("" for all). Returns: an id for

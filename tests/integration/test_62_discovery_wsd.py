@@ -10,13 +10,15 @@
 # only: every packet goes to 127.0.0.0/8 (the multicast Probe is unit-tested).
 
 import json
+import os
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import free_tcp_port, free_udp_port, need_fleetgw
+from conftest import BUILDDIR, free_tcp_port, free_udp_port, need_fleetgw
 from test_60_discovery import Fleet, devices, start_daemon
 from test_60_discovery import env  # noqa: F401  (the fixture)
 
@@ -25,6 +27,11 @@ class WsdFleet(Fleet):
     """fleetsim with a WS-Discovery responder and SOAP endpoint on every device."""
 
     def __init__(self, tdir, name, n, base, snmp_off=None):
+        exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
+        if os.access(exe, os.X_OK):
+            help = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+            if "--wsd" not in help.stdout + help.stderr:
+                pytest.skip("this fleetsim has no WS-Discovery responder (--wsd)")
         self.wsd_port = free_udp_port()
         self.soap_port = free_tcp_port()
         extra = ["--wsd", "--wsd-port", str(self.wsd_port), "--soap-port", str(self.soap_port)]
