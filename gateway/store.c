@@ -636,39 +636,40 @@ int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
     return rc;
 }
 
-int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uint16_t port)
+/* Runs sql (an UPDATE of one device: ?1 id, ?2 text, ?3 port when port > 0). Returns: 0,
+ * GW_E_NOTFOUND, GW_E_EXISTS, GW_E_DB. */
+static int device_update(struct gw_db *db, int64_t id, const char *sql, const char *text, int port,
+                         const char *what)
 {
     sqlite3_stmt *st;
-    if (!address || !*address || strlen(address) >= sizeof(((struct gw_device *)0)->address))
-        return GW_E_INVAL;
-    int rc = gw__db_prepare(db, "UPDATE devices SET address = ?2, port = ?3 WHERE id = ?1", &st);
+    int rc = gw__db_prepare(db, sql, &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    gw__bind_text(st, 2, address);
-    sqlite3_bind_int(st, 3, port ? port : 161);
-    rc = gw__db_step_done(db, st, "changing a device's address");
+    gw__bind_text(st, 2, text);
+    if (port > 0)
+        sqlite3_bind_int(st, 3, port);
+    rc = gw__db_step_done(db, st, what);
     sqlite3_finalize(st);
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
     return rc;
 }
 
+int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uint16_t port)
+{
+    if (!address || !*address || strlen(address) >= sizeof(((struct gw_device *)0)->address))
+        return GW_E_INVAL;
+    return device_update(db, id, "UPDATE devices SET address = ?2, port = ?3 WHERE id = ?1",
+                         address, port ? port : 161, "changing a device's address");
+}
+
 int gw_device_set_wsd_uuid(struct gw_db *db, int64_t id, const char *uuid)
 {
-    sqlite3_stmt *st;
     if (!uuid || strlen(uuid) >= sizeof(((struct gw_device *)0)->wsd_uuid))
         return GW_E_INVAL;
-    int rc = gw__db_prepare(db, "UPDATE devices SET wsd_uuid = ?2 WHERE id = ?1", &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    gw__bind_text(st, 2, uuid);
-    rc = gw__db_step_done(db, st, "storing a device's WSD endpoint UUID");
-    sqlite3_finalize(st);
-    if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
-        rc = GW_E_NOTFOUND;
-    return rc;
+    return device_update(db, id, "UPDATE devices SET wsd_uuid = ?2 WHERE id = ?1", uuid, 0,
+                         "storing a device's WSD endpoint UUID");
 }
 
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
