@@ -47,6 +47,8 @@ struct gw_app {
 };
 
 int gw_cmd_probe(int argc, char **argv);
+/* `fleetgw probe --wsd ADDR` (cmd_probe_wsd.c): WS-Discovery and SOAP instead of SNMP. */
+int gw_cmd_probe_wsd(int argc, char **argv);
 int gw_cmd_init(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_device(const struct gw_opts *o, int argc, char **argv);
 int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv);

@@ -66,6 +66,7 @@ static void usage(FILE *out)
                  "                     [-x DES|AES|AES-192|AES-256] [-X PASSPHRASE | "
                  "--priv-pass-file FILE]\n"
                  "                     [-n CONTEXT] [--catalogue FILE] HOST[:PORT]\n"
+                 "       fleetgw probe --wsd ADDR [--wsd-port PORT] [--timeout S] [--json]\n"
                  "\n"
                  "Polls one device now and prints its identity, counters, supplies and alerts.\n"
                  "HOST is a name, an IPv4 address or an IPv6 address in brackets ([::1]:161).\n"
@@ -513,6 +514,9 @@ int gw_cmd_probe(int argc, char **argv)
     uv_loop_t loop;
     int rc, ex;
 
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--wsd") == 0 || strncmp(argv[i], "--wsd=", 6) == 0)
+            return gw_cmd_probe_wsd(argc, argv);
     rc = parse_args(&o, argc, argv);
     if (rc == 0)
         rc = read_secret_files(&o);

@@ -15,7 +15,7 @@ bin_PROGRAMS += fleetgw
 fleetgw_CPPFLAGS = $(gateway_libgw_a_CPPFLAGS) $(NETSNMP_CFLAGS) $(LWS_CFLAGS)
 fleetgw_SOURCES = gateway/main.c gateway/cli.h gateway/cmd_probe.c gateway/cmd_admin.c \
 	gateway/daemon.c gateway/ctl.c gateway/poller.c gateway/cmd_webui.c gateway/cmd_uplink.c \
-	gateway/cmd_discover.c
+	gateway/cmd_discover.c gateway/cmd_probe_wsd.c
 fleetgw_LDADD = webui/libui.a uplink/libup.a discovery/libdisc.a $(SOAP_LIBS) snmp/libsnmpc.a gateway/libgw.a $(NETSNMP_LIBS) $(UI_LIBS) $(UP_LIBS) $(GW_LIBS)
 
 EXTRA_DIST += gateway/README.md

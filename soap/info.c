@@ -101,7 +101,7 @@ static void do_work(uv_work_t *w)
     gw_strlcpy(j->info.uuid, j->m.uuid, sizeof(j->info.uuid));
     soap_wsa_request(soap, soap_wsa_rand_uuid(soap), j->m.uuid, SOAPC__ACTION_GET);
     soap_default__wsx__Metadata(soap, &md);
-    if (soap_call___wxf__Get(soap, j->url, SOAPC__ACTION_GET, NULL, &md) != SOAP_OK) {
+    if (soap_call___wxf__Get(soap, j->url, SOAPC__ACTION_GET, &md) != SOAP_OK) {
         j->status = call_error(soap, "metadata get", j->url);
         goto out;
     }

@@ -2,10 +2,13 @@
 # soap/: libsoapgen.a (code soapcpp2 generates from soap/wsd.gsoap at build time into soap/gen/,
 # plus gSOAP's WS-Discovery and WS-Addressing plugins compiled from $(GSOAP_SHARE)/plugin) and
 # libsoapc.a (the module). Everything that includes stdsoap2.h is compiled with exactly
-# $(GSOAP_CFLAGS): struct soap changes layout with the library's -D flags.
+# $(GSOAP_CFLAGS): struct soap changes layout with the library's -D flags. That includes
+# HAVE_CONFIG_H: automake defines it, and stdsoap2.h then reads our config.h instead of its own
+# platform settings (buffer sizes, poll, ...), which silently breaks the server side; hence
+# -UHAVE_CONFIG_H (files that need config.h include it themselves).
 SOAP_GEN_FILES = soap/gen/soapC.c soap/gen/soapClient.c soap/gen/soapServer.c soap/gen/soapH.h \
 	soap/gen/soapStub.h soap/gen/wsdd.nsmap
-SOAP_GEN_CPPFLAGS = -I$(top_builddir)/soap/gen -I$(GSOAP_SHARE)/plugin $(GSOAP_CFLAGS)
+SOAP_GEN_CPPFLAGS = -UHAVE_CONFIG_H -I$(top_builddir)/soap/gen -I$(GSOAP_SHARE)/plugin $(GSOAP_CFLAGS)
 
 soap/gen/stamp: $(top_srcdir)/soap/wsd.gsoap
 	$(AM_V_GEN)$(MKDIR_P) soap/gen && \

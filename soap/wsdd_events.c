@@ -67,7 +67,7 @@ int SOAP_ENV__Fault(struct soap *soap, char *faultcode, char *faultstring, char 
     return SOAP_OK;
 }
 
-int __wxf__Get(struct soap *soap, void *_, struct _wsx__Metadata *wsx__Metadata)
+int __wxf__Get(struct soap *soap, struct _wsx__Metadata *wsx__Metadata)
 {
     const struct soapc__server *srv = soap->user;
 

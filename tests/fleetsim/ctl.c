@@ -175,7 +175,7 @@ static char *cmd_list(struct t_sim *sim, int argc, char **argv)
 static const char usage[] =
     "ok commands: jam DEV | clear DEV | door DEV open|closed | toner DEV INDEX LEVEL | "
     "sleep DEV on|off | down DEV | up DEV | reboot DEV | move DEV ADDR | counter DEV VALUE | "
-    "show DEV | list [FIRST [COUNT]] | stats | events RATE | help";
+    "show DEV | list [FIRST [COUNT]] | stats | events RATE | wsd DEV | snmp DEV on|off | help";
 
 char *t_ctl_exec(struct t_sim *sim, const char *line)
 {
@@ -199,8 +199,15 @@ char *t_ctl_exec(struct t_sim *sim, const char *line)
     const char *cmd = argv[0];
     if (strcmp(cmd, "help") == 0)
         return reply("%s", usage);
-    if (strcmp(cmd, "stats") == 0)
-        return cmd_stats(sim);
+    if (strcmp(cmd, "stats") == 0) {
+        /* The WS-Discovery figures follow the SNMP ones on the same line. */
+        char *r = cmd_stats(sim), w[256];
+        size_t n = strlen(r);
+        t_wsd_stats(sim, w, sizeof w);
+        r = gw_realloc(r, n + strlen(w) + 2);
+        snprintf(r + n - 1, strlen(w) + 3, " %s\n", w);
+        return r;
+    }
     if (strcmp(cmd, "list") == 0)
         return cmd_list(sim, argc, argv);
     if (strcmp(cmd, "events") == 0) {
@@ -229,6 +236,8 @@ char *t_ctl_exec(struct t_sim *sim, const char *line)
         {"move", 1, "move DEV ADDR"},
         {"counter", 1, "counter DEV VALUE"},
         {"show", 0, "show DEV"},
+        {"wsd", 0, "wsd DEV"},
+        {"snmp", 1, "snmp DEV on|off"},
     };
     size_t c;
     for (c = 0; c < sizeof cmds / sizeof cmds[0]; c++)
@@ -286,6 +295,19 @@ char *t_ctl_exec(struct t_sim *sim, const char *line)
         if (!parse_u64(argv[2], 10000000000ull, &v))
             return reply("error VALUE must be a number 0..10000000000");
         t_dev_set_life(sim, d, v);
+    } else if (strcmp(cmd, "snmp") == 0) {
+        bool on = strcmp(argv[2], "on") == 0;
+        if (!on && strcmp(argv[2], "off") != 0)
+            return reply("error usage: %s", cmds[c].usage);
+        if (on)
+            d->flags &= (uint16_t)~T_F_NOSNMP;
+        else
+            d->flags |= T_F_NOSNMP;
+    }
+    if (strcmp(cmd, "wsd") == 0) {
+        char w[256];
+        t_wsd_describe(sim, d, w, sizeof w);
+        return reply("ok dev=%u addr=%s %s", idx, t_addr_format(d->addr, a), w);
     }
     char desc[512];
     t_dev_describe(sim, d, desc, sizeof desc, true);

@@ -364,7 +364,13 @@ int t_profile_supply_slot(const struct t_profile *p, uint32_t index);
 /* ---------------------------------------------------------------------------------------------
  * Devices (device.c)
  */
-enum { T_F_DOWN = 1u << 0, T_F_SLEEP = 1u << 1, T_F_JAM = 1u << 2, T_F_DOOR = 1u << 3 };
+enum {
+    T_F_DOWN = 1u << 0,
+    T_F_SLEEP = 1u << 1,
+    T_F_JAM = 1u << 2,
+    T_F_DOOR = 1u << 3,
+    T_F_NOSNMP = 1u << 4 /* SNMP disabled: found only through WS-Discovery */
+};
 enum t_alert_kind {
     T_AK_JAM,
     T_AK_DOOR,
@@ -440,6 +446,11 @@ struct t_opts {
     double page_rate;       /* multiplier of every device's page rate */
     size_t max_msg;
     int verbose;
+    /* WS-Discovery and SOAP (wsd.c) */
+    bool wsd;
+    uint16_t wsd_port, soap_port;
+    double snmp_off_fraction;  /* of devices, chosen by seed */
+    const char *snmp_off_list; /* "3,7,10-12" */
 };
 
 enum t_report {
@@ -507,6 +518,7 @@ struct t_sim {
     size_t probe_left, probe_next;
     int probe_rounds;
     bool ready;
+    struct t_wsd *wsd; /* NULL without --wsd */
 };
 
 /* Builds profiles and devices from opt (borrowed for the simulator's life). No I/O.
@@ -584,6 +596,23 @@ void t_ctl_stop(struct t_sim *sim);
  * frees); it ends with '\n'. */
 char *t_ctl_exec(struct t_sim *sim, const char *line);
 
+
+/* ---------------------------------------------------------------------------------------------
+ * WS-Discovery responder and SOAP endpoint (wsd.c), started with --wsd
+ */
+struct t_wsd;
+/* Marks the devices of --snmp-off and --snmp-off-fraction. Returns: 0, or GW_E_INVAL naming the
+ * bad list item in eb. */
+int t_wsd_mark_snmp_off(struct t_sim *sim, struct gw_errbuf *eb);
+int t_wsd_start(struct t_sim *sim, struct gw_errbuf *eb);
+void t_wsd_stop(struct t_sim *sim);
+void t_wsd_cleanup(struct t_sim *sim);
+/* The device's stable endpoint reference "urn:uuid:..." (from --seed and its index). */
+void t_wsd_uuid(const struct t_sim *sim, const struct t_dev *d, char out[48]);
+/* "uuid=... xaddr=... snmp=on|off wsd=on|off". Returns: chars written (snprintf). */
+int t_wsd_describe(const struct t_sim *sim, const struct t_dev *d, char *buf, size_t len);
+/* "wsd_rx=... wsd_matches=... ..." or "wsd=off". */
+void t_wsd_stats(const struct t_sim *sim, char *buf, size_t len);
 
 /* BER tag of a varbind type (profile.c); 0 for SNMPC_T_NOSUCH. */
 uint8_t t_tag_of(enum snmpc_vtype t);

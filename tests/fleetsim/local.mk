@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # tests/fleetsim/: the fleet simulator (many SNMP printers from one process on loopback), its
 # load generator, its libFuzzer target, and its integration test. See tests/fleetsim/README.md.
-FLEETSIM_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
-FLEETSIM_LDADD = snmp/libsnmpc.a gateway/libgw.a $(NETSNMP_LIBS) $(GW_LIBS) -lm
+# wsd.c serves the SOAP operations generated from soap/wsd.gsoap: every file is compiled with
+# gSOAP's flags (SOAP_GEN_CPPFLAGS) and linked with the soap module.
+FLEETSIM_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SOAP_GEN_CPPFLAGS)
+FLEETSIM_LDADD = $(SOAP_LIBS) snmp/libsnmpc.a gateway/libgw.a $(NETSNMP_LIBS) $(GW_LIBS) -lm
 FLEETSIM_CORE = tests/fleetsim/fleetsim.h tests/fleetsim/ber.c tests/fleetsim/usm.c \
-	tests/fleetsim/profile.c tests/fleetsim/device.c tests/fleetsim/sim.c tests/fleetsim/ctl.c
+	tests/fleetsim/profile.c tests/fleetsim/device.c tests/fleetsim/sim.c tests/fleetsim/ctl.c \
+	tests/fleetsim/wsd.c
 
 noinst_PROGRAMS += tests/fleetsim/fleetsim
 tests_fleetsim_fleetsim_SOURCES = $(FLEETSIM_CORE) tests/fleetsim/main.c

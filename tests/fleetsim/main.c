@@ -47,6 +47,11 @@ static const char usage_text[] =
     "  --page-rate F          multiplies every device's printing rate (default 1)\n"
     "  --max-msg-size N       response size limit in octets, 484..65507 (default 1472)\n"
     "  --control PATH         UNIX socket for control commands (see README.md)\n"
+    "  --wsd                  WS-Discovery responder and SOAP endpoint on every device\n"
+    "  --wsd-port PORT        UDP port of WS-Discovery (default 3702)\n"
+    "  --soap-port PORT       TCP port of the SOAP endpoint (default 5357)\n"
+    "  --snmp-off LIST        devices (indices, e.g. 3,7,10-12) with SNMP disabled\n"
+    "  --snmp-off-fraction F  fraction 0..1 of devices, chosen by --seed, with SNMP disabled\n"
     "  -v, --verbose          more messages on stderr (twice: every event)\n"
     "  -h, --help             this text\n"
     "Prints \"ready\" on stdout once every device answers.\n";
@@ -99,7 +104,12 @@ enum {
     O_EVENTS,
     O_PAGERATE,
     O_MAXMSG,
-    O_CONTROL
+    O_CONTROL,
+    O_WSD,
+    O_WSDPORT,
+    O_SOAPPORT,
+    O_SNMPOFF,
+    O_SNMPOFFFRAC
 };
 
 static const struct option longopts[] = {
@@ -119,6 +129,11 @@ static const struct option longopts[] = {
     {"page-rate", required_argument, NULL, O_PAGERATE},
     {"max-msg-size", required_argument, NULL, O_MAXMSG},
     {"control", required_argument, NULL, O_CONTROL},
+    {"wsd", no_argument, NULL, O_WSD},
+    {"wsd-port", required_argument, NULL, O_WSDPORT},
+    {"soap-port", required_argument, NULL, O_SOAPPORT},
+    {"snmp-off", required_argument, NULL, O_SNMPOFF},
+    {"snmp-off-fraction", required_argument, NULL, O_SNMPOFFFRAC},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -138,6 +153,8 @@ static int parse_args(int argc, char **argv, struct t_opts *o)
     o->events_per_hour = 2;
     o->page_rate = 1;
     o->max_msg = T_DEFAULT_MSG;
+    o->wsd_port = 3702;
+    o->soap_port = 5357;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
@@ -214,6 +231,26 @@ static int parse_args(int argc, char **argv, struct t_opts *o)
                 return bad("--control", optarg, "is empty or too long for a UNIX socket path");
             o->control = optarg;
             break;
+        case O_WSD:
+            o->wsd = true;
+            break;
+        case O_WSDPORT:
+            if (!parse_u64(optarg, 1, 65535, &v))
+                return bad("--wsd-port", optarg, "is not a port number 1..65535");
+            o->wsd_port = (uint16_t)v;
+            break;
+        case O_SOAPPORT:
+            if (!parse_u64(optarg, 1, 65535, &v))
+                return bad("--soap-port", optarg, "is not a port number 1..65535");
+            o->soap_port = (uint16_t)v;
+            break;
+        case O_SNMPOFF:
+            o->snmp_off_list = optarg;
+            break;
+        case O_SNMPOFFFRAC:
+            if (!parse_double(optarg, 0, 1, &o->snmp_off_fraction))
+                return bad("--snmp-off-fraction", optarg, "is not a number 0..1");
+            break;
         case 'v':
             o->verbose++;
             break;
@@ -256,6 +293,11 @@ static int parse_args(int argc, char **argv, struct t_opts *o)
     if (o->priv_key && !o->auth_key) {
         fprintf(stderr, "fleetsim: --v3-priv-key needs --v3-auth-key (no privacy without "
                         "authentication)\n");
+        return 2;
+    }
+    if ((o->snmp_off_list || o->snmp_off_fraction > 0) && !o->wsd) {
+        fprintf(stderr, "fleetsim: --snmp-off and --snmp-off-fraction need --wsd (a device "
+                        "without SNMP is found only through WS-Discovery)\n");
         return 2;
     }
     if (!catalogue_given && default_catalogue[0] && access(default_catalogue, R_OK) == 0)

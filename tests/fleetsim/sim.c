@@ -804,6 +804,11 @@ size_t t_sim_packet(struct t_sim *sim, uint32_t src, uint32_t dst, const uint8_t
         sim->st.down++;
         return 0;
     }
+    /* SNMP disabled (--snmp-off): silent once ready; the start-up probe still gets answers. */
+    if ((d->flags & T_F_NOSNMP) && sim->ready) {
+        sim->st.down++;
+        return 0;
+    }
     if (t_msg_decode(pkt, len, &m) < 0) {
         sim->st.malformed++;
         return 0;
@@ -1169,6 +1174,9 @@ int t_sim_init(struct t_sim *sim, const struct t_opts *opt, struct gw_errbuf *eb
         t_dev_init(sim, &sim->dev[i], i);
         htab_insert(sim, &sim->dev[i]);
     }
+    rc = t_wsd_mark_snmp_off(sim, eb);
+    if (rc < 0)
+        return rc;
     if (opt->v3_user) {
         sim->user = (uint8_t *)gw_strdup(opt->v3_user);
         sim->user_len = strlen(opt->v3_user);
@@ -1241,6 +1249,11 @@ int t_sim_start(struct t_sim *sim, uv_loop_t *loop, struct gw_errbuf *eb)
         uv_signal_start(&sim->sig[i], on_signal, i ? SIGTERM : SIGINT);
     }
     sim->started = true;
+    if (sim->opt.wsd) {
+        int rc = t_wsd_start(sim, eb);
+        if (rc < 0)
+            return rc;
+    }
     if (sim->opt.control) {
         int rc = t_ctl_start(sim, sim->opt.control, eb);
         if (rc < 0)
@@ -1257,6 +1270,7 @@ void t_sim_stop(struct t_sim *sim)
     if (sim->probe_fd >= 0)
         probe_done(sim);
     t_ctl_stop(sim);
+    t_wsd_stop(sim);
     uv_poll_stop(&sim->poll);
     uv_close((uv_handle_t *)&sim->poll, NULL);
     uv_close((uv_handle_t *)&sim->timer, NULL);
@@ -1268,6 +1282,7 @@ void t_sim_cleanup(struct t_sim *sim)
 {
     if (sim->fd >= 0)
         close(sim->fd);
+    t_wsd_cleanup(sim);
     for (size_t i = 0; i < sim->nprof; i++)
         t_profile_cleanup(&sim->prof[i]);
     free(sim->prof);
