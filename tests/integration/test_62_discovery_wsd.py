@@ -6,8 +6,9 @@
 # both are one device found by "snmp+wsd", a device found by SNMP in one sweep and by WSD in
 # another stays one device, a WSD-only device that changes address is the same device (its
 # endpoint UUID does not change), two sweeps at once register nothing twice, and the pps limit
-# holds for SNMP and WSD packets together, measured on the simulator's side. Directed Probes
-# only: every packet goes to 127.0.0.0/8 (the multicast Probe is unit-tested).
+# holds for SNMP and WSD packets together, measured on the simulator's side. Every packet goes
+# to 127.0.0.0/8; the multicast Probe (--wsd-interface) is tested inside a network namespace the
+# test creates (unshare -n), where fixed ports cannot collide with anything.
 
 import json
 import os
@@ -196,3 +197,41 @@ def test_pps_limit_with_wsd(wsd, tdir):
     print(f"pps limit 200 with WSD: {total} datagrams in {s['elapsed_s']:.2f} s, "
           f"highest 1 s rate {worst:.0f}/s")
     assert 0 < worst <= 200 * 1.15
+
+
+def test_multicast_probe_in_namespace(env, tdir):  # noqa: F811
+    """--wsd-interface: one multicast Probe out of lo instead of directed ones. Multicast only
+    inside a network namespace of its own that has nothing but the loopback."""
+    run, _ = env
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot create a network namespace (unshare -n)")
+    exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
+    help = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    if "--wsd" not in help.stdout + help.stderr:
+        pytest.skip("this fleetsim has no WS-Discovery responder (--wsd)")
+    conf = tdir / "fleetgw.conf"
+    script = f"""
+ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo || exit 9
+{exe} --devices 6 --base-address 127.73.0.10 --port 16161 --wsd --wsd-port 13702 \\
+    --soap-port 15357 --snmp-off 0,1 --events-per-hour 0 --v3-user fleet \\
+    --v3-auth-key authpass123 --v3-priv-key privpass123 >{tdir}/msim.log 2>&1 &
+sim=$!
+for i in $(seq 300); do grep -q ready {tdir}/msim.log && break; sleep 0.1; done
+{need_fleetgw()} -c {conf} discover run --target 127.73.0.0/24 --port 16161 \\
+    --wsd-port 13702 --wsd-interface 127.0.0.1 --credential v3 --json >{tdir}/mout.json
+rc=$?
+kill $sim
+wait $sim
+exit $rc
+"""
+    cp = subprocess.run(["unshare", "-n", "sh", "-c", script], capture_output=True, text=True,
+                        timeout=120)
+    assert cp.returncode == 0, cp.stderr + (tdir / "msim.log").read_text(errors="replace")
+    r = json.loads((tdir / "mout.json").read_text())
+    found = {p["address"]: p for p in r["printers"]}
+    addrs = [f"127.73.0.{10 + i}" for i in range(6)]
+    assert set(found) == set(addrs)
+    assert [found[a]["found_by"] for a in addrs] == ["wsd"] * 2 + ["snmp+wsd"] * 4
+    s = r["sweep"]
+    assert s["wsd_packets"] == 1 and s["packets"] == 256 + 1, s
+    assert s["wsd_responders"] == 6 and s["printers"] == 6
