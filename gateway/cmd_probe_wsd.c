@@ -7,6 +7,10 @@
  * socket (resent twice within the timeout, as UDP may lose it), the first ProbeMatch whose
  * source is ADDR, then soapc_info_get() on the worker pool.
  *
+ * With ADDR 239.255.255.250 it sends the Probe to the WS-Discovery multicast group instead (out
+ * of --interface, default route otherwise) and lists every device that answers within the
+ * timeout, de-duplicated by endpoint reference, without asking them for metadata.
+ *
  * Exit status: 0 ok, 2 usage, 3 no ProbeMatch or no SOAP answer, 1 other failure (a SOAP
  * fault, malformed XML, no usable XAddr).
  */
@@ -24,8 +28,14 @@
 #include "gateway/cli.h"
 #include "soap/soapc.h"
 
+#define MAX_FOUND 4096
+
 struct wsd_run {
     uv_loop_t *loop;
+    bool multicast;
+    const char *ifaddr;
+    struct soapc_wsd_match *found; /* multicast: distinct matches */
+    int nfound;
     struct soapc_probe *probe;
     uv_timer_t timer;
     uint32_t addr;
@@ -40,10 +50,14 @@ struct wsd_run {
 static void wsd_usage(FILE *out)
 {
     fprintf(out, "usage: fleetgw probe --wsd ADDR [--wsd-port PORT] [--timeout S] [--json]\n"
+                 "       fleetgw probe --wsd 239.255.255.250 [--interface IFADDR] [--wsd-port "
+                 "PORT]\n"
+                 "                     [--timeout S] [--json]\n"
                  "\n"
                  "Sends a WS-Discovery Probe to the IPv4 address ADDR, then asks the device\n"
                  "for its metadata (WS-Transfer Get) and, for a printer, its status and\n"
                  "consumables (WS-Print GetPrinterElements). Default port 3702, timeout 3 s.\n"
+                 "To the multicast group, it lists every device that answers.\n"
                  "Exit status: 0 ok, 2 usage, 3 no response, 1 other failure.\n");
 }
 
@@ -72,6 +86,14 @@ static void on_match(void *arg, const struct soapc_wsd_match *m)
     struct wsd_run *r = arg;
     int rc;
 
+    if (r->multicast) {
+        for (int i = 0; i < r->nfound; i++)
+            if (strcmp(r->found[i].uuid, m->uuid) == 0)
+                return;
+        if (r->nfound < MAX_FOUND)
+            r->found[r->nfound++] = *m;
+        return;
+    }
     /* Directed Probe: only the addressed device's answer counts. */
     if (r->matched || m->from != r->addr)
         return;
@@ -91,7 +113,8 @@ static void on_timer(uv_timer_t *t)
     struct wsd_run *r = t->data;
 
     if (r->sends < 3) {
-        int rc = soapc_probe_unicast(r->probe, r->addr);
+        int rc = r->multicast ? soapc_probe_multicast(r->probe, r->ifaddr)
+                              : soapc_probe_unicast(r->probe, r->addr);
         if (rc < 0) {
             r->status = rc;
             r->done = true;
@@ -102,9 +125,36 @@ static void on_timer(uv_timer_t *t)
         uv_timer_start(&r->timer, on_timer, r->timeout_ms / 3 ? r->timeout_ms / 3 : 1, 0);
         return;
     }
-    r->status = SOAPC_E_TIMEOUT;
+    r->status = r->multicast && r->nfound > 0 ? 0 : SOAPC_E_TIMEOUT;
     r->done = true;
     close_all(r);
+}
+
+static void print_found(const struct wsd_run *r, bool json)
+{
+    json_t *arr = json_array();
+
+    for (int i = 0; i < r->nfound; i++) {
+        const struct soapc_wsd_match *m = &r->found[i];
+        char a[INET_ADDRSTRLEN];
+        struct in_addr ia = {.s_addr = htonl(m->from)};
+        inet_ntop(AF_INET, &ia, a, sizeof a);
+        if (json)
+            json_array_append_new(arr,
+                                  json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", m->uuid,
+                                            "types", m->types, "xaddrs", m->xaddrs,
+                                            "metadata_version", (json_int_t)m->metadata_version));
+        else
+            printf("%-15s %s %s\n", a, m->uuid, m->xaddrs);
+    }
+    if (json) {
+        json_t *o = json_pack("{s:o}", "matches", arr);
+        json_dumpf(o, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(o);
+    } else {
+        json_decref(arr);
+    }
 }
 
 static void text_field(const char *label, const char *v)
@@ -163,9 +213,9 @@ static json_t *to_json(const struct wsd_run *r)
         json_array_append_new(sup, json_pack("{s:s,s:s,s:s,s:i}", "name", s->name, "color",
                                              s->color, "type", s->type, "level", s->level));
     }
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", r->m.uuid, "types",
-                          r->m.types, "xaddrs", r->m.xaddrs, "metadata_version",
-                          (json_int_t)r->m.metadata_version);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", r->m.uuid, "types", r->m.types,
+                  "xaddrs", r->m.xaddrs, "metadata_version", (json_int_t)r->m.metadata_version);
     json_object_set_new(o, "manufacturer", json_string(i->manufacturer));
     json_object_set_new(o, "model", json_string(i->model));
     json_object_set_new(o, "model_number", json_string(i->model_number));
@@ -176,9 +226,9 @@ static json_t *to_json(const struct wsd_run *r)
     json_object_set_new(o, "is_printer", json_boolean(i->is_printer));
     json_object_set_new(o, "print_url", json_string(i->print_url));
     if (i->have_status)
-        json_object_set_new(o, "status",
-                            json_pack("{s:s,s:s}", "state", i->printer_state, "reasons",
-                                      i->state_reasons));
+        json_object_set_new(
+            o, "status",
+            json_pack("{s:s,s:s}", "state", i->printer_state, "reasons", i->state_reasons));
     else
         json_object_set_new(o, "status", json_null());
     json_object_set_new(o, "supplies", sup);
@@ -188,9 +238,13 @@ static json_t *to_json(const struct wsd_run *r)
 int gw_cmd_probe_wsd(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"wsd", required_argument, NULL, 'w'},   {"wsd-port", required_argument, NULL, 'p'},
-        {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"wsd", required_argument, NULL, 'w'},
+        {"wsd-port", required_argument, NULL, 'p'},
+        {"timeout", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {"interface", required_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct wsd_run r = {0};
     struct soapc_probe_opts po = {0};
@@ -213,8 +267,7 @@ int gw_cmd_probe_wsd(int argc, char **argv)
             errno = 0;
             port = strtoul(optarg, &end, 10);
             if (errno || *end || !*optarg || port == 0 || port > 65535) {
-                fprintf(stderr, "fleetgw probe: --wsd-port: '%s' is not a port 1..65535\n",
-                        optarg);
+                fprintf(stderr, "fleetgw probe: --wsd-port: '%s' is not a port 1..65535\n", optarg);
                 return GW_EXIT_USAGE;
             }
             break;
@@ -222,20 +275,30 @@ int gw_cmd_probe_wsd(int argc, char **argv)
             errno = 0;
             timeout_s = strtod(optarg, &end);
             if (errno || *end || !*optarg || !(timeout_s >= 0.1 && timeout_s <= 600)) {
-                fprintf(stderr, "fleetgw probe: --timeout: '%s' is not 0.1..600 seconds\n",
-                        optarg);
+                fprintf(stderr, "fleetgw probe: --timeout: '%s' is not 0.1..600 seconds\n", optarg);
                 return GW_EXIT_USAGE;
             }
             break;
         case 'j':
             json = true;
             break;
+        case 'i': {
+            struct in_addr ifa;
+            if (inet_pton(AF_INET, optarg, &ifa) != 1) {
+                fprintf(stderr, "fleetgw probe: --interface: '%s' is not an IPv4 address\n",
+                        optarg);
+                return GW_EXIT_USAGE;
+            }
+            r.ifaddr = optarg;
+            break;
+        }
         case 'h':
             wsd_usage(stdout);
             return GW_EXIT_OK;
         default:
-            fprintf(stderr, "fleetgw probe: option '%s' is unknown or lacks its value with "
-                            "--wsd\n",
+            fprintf(stderr,
+                    "fleetgw probe: option '%s' is unknown or lacks its value with "
+                    "--wsd\n",
                     argv[optind - 1]);
             wsd_usage(stderr);
             return GW_EXIT_USAGE;
@@ -257,6 +320,13 @@ int gw_cmd_probe_wsd(int argc, char **argv)
     }
     r.addr = ntohl(ia.s_addr);
     r.timeout_ms = (unsigned)(timeout_s * 1000);
+    r.multicast = r.addr == 0xeffffffau; /* 239.255.255.250 */
+    if (r.ifaddr && !r.multicast) {
+        fprintf(stderr, "fleetgw probe: --interface goes with --wsd %s only\n", SOAPC_WSD_MCAST);
+        return GW_EXIT_USAGE;
+    }
+    if (r.multicast)
+        r.found = gw_calloc(MAX_FOUND, sizeof(*r.found));
 
     GW_ASSERT(uv_loop_init(&loop) == 0);
     r.loop = &loop;
@@ -273,20 +343,27 @@ int gw_cmd_probe_wsd(int argc, char **argv)
     uv_run(&loop, UV_RUN_DEFAULT);
     GW_ASSERT(uv_loop_close(&loop) == 0);
 
+    if (r.multicast) {
+        if (r.nfound == 0 && !json)
+            fprintf(stderr, "fleetgw probe: no WS-Discovery answer to a multicast Probe\n");
+        else
+            print_found(&r, json);
+        free(r.found);
+        return r.nfound ? GW_EXIT_OK : GW_EXIT_NORESPONSE;
+    }
     if (r.status < 0) {
         const char *what = r.matched ? "SOAP request to" : "no WS-Discovery answer from";
         if (json) {
-            json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "address", target, "error",
-                                  gw_strerror(r.status), "code", gw_err_name(r.status),
-                                  "matched", r.matched);
+            json_t *o =
+                json_pack("{s:s,s:s,s:s,s:b}", "address", target, "error", gw_strerror(r.status),
+                          "code", gw_err_name(r.status), "matched", r.matched);
             json_dumpf(o, stdout, JSON_INDENT(2));
             putchar('\n');
             json_decref(o);
         } else {
             fprintf(stderr, "fleetgw probe: %s %s: %s\n", what, target, gw_strerror(r.status));
         }
-        return r.status == SOAPC_E_TIMEOUT || r.status == -ECONNREFUSED ||
-                       r.status == -EHOSTUNREACH
+        return r.status == SOAPC_E_TIMEOUT || r.status == -ECONNREFUSED || r.status == -EHOSTUNREACH
                    ? GW_EXIT_NORESPONSE
                    : GW_EXIT_FAIL;
     }

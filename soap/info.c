@@ -96,10 +96,11 @@ static void do_work(uv_work_t *w)
     struct _wprt__GetPrinterElementsRequest req;
     char n_status[] = "wprt:PrinterStatus", n_config[] = "wprt:PrinterConfiguration";
     char *names[2] = {n_status, n_config};
-    char print_url[256];
+    char print_url[256], id[46];
 
     gw_strlcpy(j->info.uuid, j->m.uuid, sizeof(j->info.uuid));
-    soap_wsa_request(soap, soap_wsa_rand_uuid(soap), j->m.uuid, SOAPC__ACTION_GET);
+    soapc__rand_uuid(id);
+    soap_wsa_request(soap, id, j->m.uuid, SOAPC__ACTION_GET);
     soap_default__wsx__Metadata(soap, &md);
     if (soap_call___wxf__Get(soap, j->url, SOAPC__ACTION_GET, &md) != SOAP_OK) {
         j->status = call_error(soap, "metadata get", j->url);
@@ -112,7 +113,8 @@ static void do_work(uv_work_t *w)
         goto out; /* a print service we cannot reach over http: identity only */
     soap_destroy(soap);
     soap_end(soap);
-    soap_wsa_request(soap, soap_wsa_rand_uuid(soap), print_url, SOAPC__ACTION_GPE);
+    soapc__rand_uuid(id);
+    soap_wsa_request(soap, id, print_url, SOAPC__ACTION_GPE);
     soap_default__wprt__GetPrinterElementsRequest(soap, &req);
     req.RequestedElements.__sizeName = 2;
     req.RequestedElements.Name = names;

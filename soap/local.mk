@@ -39,5 +39,9 @@ soap_libsoapc_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(SOAP_GEN_CPPFLAGS)
 soap_libsoapc_a_SOURCES = soap/soapc.h soap/soapc_int.h soap/wsdd_events.c soap/parse.c \
 	soap/probe.c soap/info.c
 
+# Objects that include the generated headers wait for them also when built as single targets
+# (BUILT_SOURCES covers only `make all` and `make check`).
+$(soap_libsoapc_a_OBJECTS): soap/gen/stamp
+
 SOAP_LIBS = soap/libsoapc.a soap/libsoapgen.a $(GSOAP_LIBS) -lpthread
 EXTRA_DIST += soap/README.md soap/wsd.gsoap

@@ -35,9 +35,12 @@ static size_t buf_recv(struct soap *soap, char *s, size_t n)
     return k;
 }
 
+/* SOAP_XML_TREE: no id/href (multi-ref) resolution on input. WSD messages are literal XML, and
+ * with ids libgsoap's soap_id_enter() copies a string onto itself (strncpy with overlapping
+ * ranges, found by fuzz_wsd under ASan). */
 struct soap *soapc__ctx_new(void)
 {
-    struct soap *soap = soap_new1(SOAP_C_UTFSTRING);
+    struct soap *soap = soap_new1(SOAP_C_UTFSTRING | SOAP_XML_TREE);
 
     if (!soap)
         return NULL;
@@ -108,8 +111,13 @@ static int begin_in(struct soap *soap, const char *xml, size_t len, const char *
         return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: %zu bytes, more than the %d allowed", what, len,
                              SOAPC_MAX_RESPONSE);
     soapc__ctx_input(soap, xml, len);
-    if (soap_begin_recv(soap) || soap_envelope_begin_in(soap) || soap_recv_header(soap) ||
-        soap_body_begin_in(soap))
+    soap->version = 0; /* set again by gSOAP when it sees a SOAP 1.1 or 1.2 envelope */
+    if (soap_begin_recv(soap) || soap_envelope_begin_in(soap))
+        return gsoap_error(soap, what, eb);
+    /* gSOAP accepts plain XML (REST) here; a device message must be a SOAP envelope. */
+    if (soap->version == 0)
+        return gw_errbuf_set(eb, GW_E_PARSE, "%s: malformed XML/SOAP: no SOAP envelope", what);
+    if (soap_recv_header(soap) || soap_body_begin_in(soap))
         return gsoap_error(soap, what, eb);
     return 0;
 }
@@ -136,6 +144,29 @@ static int body_error(struct soap *soap, const char *what, const char *want, int
                              *tag ? tag : "nothing", want);
     }
     return gsoap_error(soap, what, eb);
+}
+
+void soapc__rand_uuid(char out[46])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[16];
+    size_t i, j = 9;
+
+    if (uv_random(NULL, NULL, r, sizeof(r), 0, NULL) != 0) {
+        uint64_t t = uv_hrtime() ^ (uint64_t)(uintptr_t)out;
+        for (i = 0; i < sizeof(r); i++)
+            r[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)i;
+    }
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    memcpy(out, "urn:uuid:", 9);
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[j++] = '-';
+        out[j++] = hex[r[i] >> 4];
+        out[j++] = hex[r[i] & 15];
+    }
+    out[j] = '\0';
 }
 
 static void copy(char *dst, size_t size, const char *src)
@@ -186,11 +217,11 @@ int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_ws
         const struct wsdd__ProbeMatchType *m = &pm->ProbeMatch[i];
         struct soapc_wsd_match *o = &out[n];
 
-        if (!m->wsa__EndpointReference.Address || !*m->wsa__EndpointReference.Address)
-            continue; /* a match without an address identifies nothing */
         memset(o, 0, sizeof(*o));
         copy(o->uuid, sizeof(o->uuid), m->wsa__EndpointReference.Address);
         soapc_uuid_normalize(o->uuid, sizeof(o->uuid));
+        if (!o->uuid[0])
+            continue; /* a match without an address identifies nothing */
         copy(o->types, sizeof(o->types), m->Types);
         copy(o->xaddrs, sizeof(o->xaddrs), m->XAddrs);
         o->metadata_version = m->MetadataVersion;
@@ -200,11 +231,11 @@ int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_ws
 }
 
 /* Internal variant of soapc_parse_probe_matches() that also returns RelatesTo. */
-int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
-                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb);
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
+                               char *relates_to, size_t rsize, struct gw_errbuf *eb);
 
-int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
-                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb)
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
+                               char *relates_to, size_t rsize, struct gw_errbuf *eb)
 {
     static const char what[] = "ProbeMatches";
     struct soap *soap = soapc__ctx_new();
@@ -409,7 +440,9 @@ int soapc__elements_from(const struct _wprt__GetPrinterElementsResponse *r,
                 struct soapc_supply *s = &out->supplies[out->nsupplies++];
                 memset(s, 0, sizeof(*s));
                 copy(s->name, sizeof(s->name),
-                     e->Description ? e->Description : e->Model ? e->Model : e->Name);
+                     e->Description ? e->Description
+                     : e->Model     ? e->Model
+                                    : e->Name);
                 copy(s->color, sizeof(s->color), e->Color);
                 copy(s->type, sizeof(s->type), e->Type);
                 s->level = parse_level(e->Level);
@@ -450,8 +483,8 @@ out:
 /* ---------------------------------------------------------------------------------------------
  * Builders (output into a string owned by soap)
  */
-static int put_envelope(struct soap *soap, int (*put)(struct soap *, const void *), const void *body,
-                        const char **xml, size_t *len)
+static int put_envelope(struct soap *soap, int (*put)(struct soap *, const void *),
+                        const void *body, const char **xml, size_t *len)
 {
     const char *s = NULL;
 
@@ -498,10 +531,11 @@ int soapc__probe_matches_build(struct soap *soap, const char *relates_to,
                                size_t *len)
 {
     struct wsa__Relationship *rel;
+    char id[46];
 
+    soapc__rand_uuid(id);
     soap_set_version(soap, 2);
-    if (soap_wsa_request(soap, soap_wsa_rand_uuid(soap), SOAPC__WSA_ANON,
-                         SOAPC__ACTION_PROBE_MATCHES))
+    if (soap_wsa_request(soap, id, SOAPC__WSA_ANON, SOAPC__ACTION_PROBE_MATCHES))
         return GW_E_INTERNAL;
     rel = soap_malloc(soap, sizeof(*rel));
     soap_default_wsa__Relationship(soap, rel);

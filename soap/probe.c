@@ -21,8 +21,8 @@
 #define MAX_PER_REPLY 16
 #define PREFIX_LEN    33 /* "urn:uuid:xxxxxxxx-xxxx-4xxx-yxxx-" */
 
-int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out,
-                               int max, char *relates_to, size_t rsize, struct gw_errbuf *eb);
+int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
+                               char *relates_to, size_t rsize, struct gw_errbuf *eb);
 
 struct soapc_probe {
     uv_udp_t udp;
@@ -46,31 +46,14 @@ struct send_req {
     char data[];
 };
 
+/* A random UUID whose last group (12 hex digits) is left for the sequence number. */
 static void make_prefix(char *out)
 {
-    unsigned char r[16];
-    static const char hex[] = "0123456789abcdef";
-    size_t i, j = 0;
+    char full[46];
 
-    if (uv_random(NULL, NULL, r, sizeof(r), 0, NULL) != 0) {
-        /* No entropy source: still unique enough within one process for matching. */
-        uint64_t t = uv_hrtime();
-        memcpy(r, &t, sizeof(t));
-        memcpy(r + 8, &t, sizeof(t));
-    }
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* version 4 */
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80); /* variant */
-    memcpy(out, "urn:uuid:", 9);
-    j = 9;
-    for (i = 0; i < 10; i++) {
-        if (i == 4 || i == 6 || i == 8)
-            out[j++] = '-';
-        out[j++] = hex[r[i] >> 4];
-        out[j++] = hex[r[i] & 15];
-    }
-    out[j++] = '-';
-    out[j] = '\0';
-    GW_ASSERT(j == PREFIX_LEN);
+    soapc__rand_uuid(full);
+    memcpy(out, full, PREFIX_LEN);
+    out[PREFIX_LEN] = '\0';
 }
 
 /* True when id (lower-cased in place) is one of the MessageIDs we sent. */
@@ -115,7 +98,9 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf, const str
         return;
     if (sa->sa_family != AF_INET)
         return;
-    from = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+    struct sockaddr_in sin;
+    memcpy(&sin, sa, sizeof(sin)); /* sa is only 2-byte aligned as far as the type says */
+    from = ntohl(sin.sin_addr.s_addr);
     if (flags & UV_UDP_PARTIAL) {
         if (gw_log_limit(&p->lim, uv_now(udp->loop), &supp))
             gw_log_debug(SOAP, "wsd reply dropped from=%08" PRIx32 " err=larger than %u bytes",

@@ -24,17 +24,17 @@
 
 #include "gateway/gw.h"
 
-#define SOAPC_WSD_PORT      3702
-#define SOAPC_WSD_MCAST     "239.255.255.250"
-#define SOAPC_MAX_DATAGRAM  65507 /* largest UDP payload over IPv4 */
-#define SOAPC_MAX_RESPONSE  (1024 * 1024) /* bound on an HTTP SOAP response we parse */
-#define SOAPC_MAX_SUPPLIES  16
+#define SOAPC_WSD_PORT     3702
+#define SOAPC_WSD_MCAST    "239.255.255.250"
+#define SOAPC_MAX_DATAGRAM 65507         /* largest UDP payload over IPv4 */
+#define SOAPC_MAX_RESPONSE (1024 * 1024) /* bound on an HTTP SOAP response we parse */
+#define SOAPC_MAX_SUPPLIES 16
 
 /* One ProbeMatch. Strings are NUL-terminated and truncated to fit. */
 struct soapc_wsd_match {
-    char uuid[80];   /* endpoint reference address, normalized lower-case "urn:uuid:…" (other
+    char uuid[80];    /* endpoint reference address, normalized lower-case "urn:uuid:…" (other
                       * URIs are kept as received) */
-    char types[256]; /* space-separated types as received (QNames with the sender's prefixes) */
+    char types[256];  /* space-separated types as received (QNames with the sender's prefixes) */
     char xaddrs[512]; /* space-separated transport addresses (URLs) */
     uint32_t from;    /* IPv4 (host order) the datagram came from; 0 from the parsers */
     unsigned metadata_version;
@@ -53,9 +53,9 @@ struct soapc_device_info {
     char uuid[80], manufacturer[64], model[64], serial[64], firmware[64], friendly_name[128],
         presentation_url[256];
     char model_number[64];
-    bool is_printer; /* a hosted service has a WS-Print type */
-    char print_url[256]; /* EndpointReference/Address of that service */
-    bool have_status;    /* GetPrinterElements answered with PrinterStatus */
+    bool is_printer;         /* a hosted service has a WS-Print type */
+    char print_url[256];     /* EndpointReference/Address of that service */
+    bool have_status;        /* GetPrinterElements answered with PrinterStatus */
     char printer_state[32];  /* "Idle", "Processing", "Stopped" */
     char state_reasons[128]; /* space-separated PrinterStateReasons, "" when none */
     int nsupplies;
@@ -75,9 +75,9 @@ typedef void (*soapc_match_cb)(void *arg, const struct soapc_wsd_match *m);
 typedef void (*soapc_info_cb)(void *arg, int status, const struct soapc_device_info *info);
 
 struct soapc_probe_opts {
-    uint16_t port;          /* destination port of Probes; 0 = 3702 */
-    const char *bind_addr;  /* local IPv4 address to bind (port is ephemeral); NULL = any */
-    unsigned max_datagram;  /* largest datagram accepted; 0 = SOAPC_MAX_DATAGRAM */
+    uint16_t port;         /* destination port of Probes; 0 = 3702 */
+    const char *bind_addr; /* local IPv4 address to bind (port is ephemeral); NULL = any */
+    unsigned max_datagram; /* largest datagram accepted; 0 = SOAPC_MAX_DATAGRAM */
 };
 
 /* Opens a UDP socket on the loop for Probes and their replies.

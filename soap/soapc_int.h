@@ -18,18 +18,17 @@
 #define SOAPC__ACTION_PROBE_MATCHES "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches"
 #define SOAPC__ACTION_GET           "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get"
 #define SOAPC__ACTION_GET_RESPONSE  "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse"
-#define SOAPC__ACTION_GPE           "http://schemas.microsoft.com/windows/2006/08/wdp/print/GetPrinterElements"
+#define SOAPC__ACTION_GPE                                                                          \
+    "http://schemas.microsoft.com/windows/2006/08/wdp/print/GetPrinterElements"
 #define SOAPC__ACTION_GPE_RESPONSE                                                                 \
     "http://schemas.microsoft.com/windows/2006/08/wdp/print/GetPrinterElementsResponse"
-#define SOAPC__TO_DISCOVERY "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
-#define SOAPC__WSA_ANON     "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
-#define SOAPC__NS_WPRT      "http://schemas.microsoft.com/windows/2006/08/wdp/print"
-#define SOAPC__DIALECT_MODEL                                                                       \
-    "http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisModel"
-#define SOAPC__DIALECT_DEVICE                                                                      \
-    "http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisDevice"
-#define SOAPC__DIALECT_REL "http://schemas.xmlsoap.org/ws/2006/02/devprof/Relationship"
-#define SOAPC__REL_HOST    "http://schemas.xmlsoap.org/ws/2006/02/devprof/host"
+#define SOAPC__TO_DISCOVERY   "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
+#define SOAPC__WSA_ANON       "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
+#define SOAPC__NS_WPRT        "http://schemas.microsoft.com/windows/2006/08/wdp/print"
+#define SOAPC__DIALECT_MODEL  "http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisModel"
+#define SOAPC__DIALECT_DEVICE "http://schemas.xmlsoap.org/ws/2006/02/devprof/ThisDevice"
+#define SOAPC__DIALECT_REL    "http://schemas.xmlsoap.org/ws/2006/02/devprof/Relationship"
+#define SOAPC__REL_HOST       "http://schemas.xmlsoap.org/ws/2006/02/devprof/host"
 
 /* Server-side hooks for the operations gSOAP dispatches by name (soap/wsdd_events.c): a
  * program that serves them (tests/fleetsim) points soap->user at one of these; the gateway
@@ -57,6 +56,10 @@ void soapc__ctx_free(struct soap *soap);
 void soapc__ctx_input(struct soap *soap, const char *buf, size_t len);
 /* Text of the fault received on soap (faultstring or code), never NULL. */
 const char *soapc__fault_text(struct soap *soap);
+
+/* A random (version 4) "urn:uuid:..." into out[46]. gSOAP's soap_rand_uuid() mixes in
+ * uninitialised stack memory, which valgrind rightly reports; this uses uv_random(). */
+void soapc__rand_uuid(char out[46]);
 
 /* Converters from deserialized gSOAP data (what a parser or a call returned) to ours. */
 int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_wsd_match *out,

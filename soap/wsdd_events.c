@@ -47,7 +47,8 @@ void wsdd_event_ProbeMatches(struct soap *soap, unsigned int InstanceId, const c
 }
 
 soap_wsdd_mode wsdd_event_Resolve(struct soap *soap, const char *MessageID, const char *ReplyTo,
-                                  const char *EndpointReference, struct wsdd__ResolveMatchType *match)
+                                  const char *EndpointReference,
+                                  struct wsdd__ResolveMatchType *match)
 {
     return SOAP_WSDD_MANAGED;
 }

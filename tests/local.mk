@@ -17,6 +17,7 @@ UNIT_LDADD = snmp/libsnmpc.a gateway/libgw.a $(CMOCKA_LIBS) $(NETSNMP_LIBS) $(GW
 include tests/unit/gateway/local.mk
 include tests/unit/snmp/local.mk
 include tests/unit/discovery/local.mk
+include tests/unit/soap/local.mk
 include tests/integration/local.mk
 include tests/fuzz/local.mk
 include tests/fleetsim/local.mk

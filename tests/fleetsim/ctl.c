@@ -200,10 +200,12 @@ char *t_ctl_exec(struct t_sim *sim, const char *line)
     if (strcmp(cmd, "help") == 0)
         return reply("%s", usage);
     if (strcmp(cmd, "stats") == 0) {
-        /* The WS-Discovery figures follow the SNMP ones on the same line. */
+        /* The WS-Discovery figures (with --wsd) follow the SNMP ones on the same line. */
         char *r = cmd_stats(sim), w[256];
         size_t n = strlen(r);
         t_wsd_stats(sim, w, sizeof w);
+        if (!w[0])
+            return r;
         r = gw_realloc(r, n + strlen(w) + 2);
         snprintf(r + n - 1, strlen(w) + 3, " %s\n", w);
         return r;

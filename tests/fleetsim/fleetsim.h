@@ -14,9 +14,12 @@
  *   device.c  per-device identity, state and its evolution over time, the alert table
  *   sim.c     MIB view, PDU processing, USM checks, UDP I/O with IP_PKTINFO, readiness probe
  *   ctl.c     the UNIX-socket control protocol
+ *   wsd.c     WS-Discovery responder and SOAP endpoint (--wsd; a SOAP thread, see the file)
  *   main.c    command line
  * and, outside the simulator binary, fleetsim-load.c (a load generator on ber.c and usm.c) and
- * fuzz_packet.c (the libFuzzer target). Everything runs on one libuv loop thread; none of it is thread-safe.
+ * fuzz_packet.c (the libFuzzer target). Everything runs on one libuv loop thread (none of it is
+ * thread-safe), except wsd.c's SOAP thread, which never touches the state below: it asks the
+ * loop for a snapshot.
  */
 #ifndef FLEETSIM_H
 #define FLEETSIM_H
@@ -611,7 +614,7 @@ void t_wsd_cleanup(struct t_sim *sim);
 void t_wsd_uuid(const struct t_sim *sim, const struct t_dev *d, char out[48]);
 /* "uuid=... xaddr=... snmp=on|off wsd=on|off". Returns: chars written (snprintf). */
 int t_wsd_describe(const struct t_sim *sim, const struct t_dev *d, char *buf, size_t len);
-/* "wsd_rx=... wsd_matches=... ..." or "wsd=off". */
+/* "wsd_rx=... wsd_matches=... ...", or "" without --wsd. */
 void t_wsd_stats(const struct t_sim *sim, char *buf, size_t len);
 
 /* BER tag of a varbind type (profile.c); 0 for SNMPC_T_NOSUCH. */

@@ -5,7 +5,8 @@
 # gSOAP's flags (SOAP_GEN_CPPFLAGS) and linked with the soap module.
 FLEETSIM_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SOAP_GEN_CPPFLAGS)
-FLEETSIM_LDADD = $(SOAP_LIBS) snmp/libsnmpc.a gateway/libgw.a $(NETSNMP_LIBS) $(GW_LIBS) -lm
+FLEETSIM_BASE_LDADD = snmp/libsnmpc.a gateway/libgw.a $(NETSNMP_LIBS) $(GW_LIBS) -lm
+FLEETSIM_LDADD = $(SOAP_LIBS) $(FLEETSIM_BASE_LDADD)
 FLEETSIM_CORE = tests/fleetsim/fleetsim.h tests/fleetsim/ber.c tests/fleetsim/usm.c \
 	tests/fleetsim/profile.c tests/fleetsim/device.c tests/fleetsim/sim.c tests/fleetsim/ctl.c \
 	tests/fleetsim/wsd.c
@@ -15,13 +16,14 @@ tests_fleetsim_fleetsim_SOURCES = $(FLEETSIM_CORE) tests/fleetsim/main.c
 tests_fleetsim_fleetsim_CPPFLAGS = $(FLEETSIM_CPPFLAGS) \
 	-DFLEETSIM_CATALOGUE=\"$(abs_top_srcdir)/snmp/counters.catalogue\"
 tests_fleetsim_fleetsim_LDADD = $(FLEETSIM_LDADD)
+$(tests_fleetsim_fleetsim_OBJECTS): soap/gen/stamp
 
 # SNMPv3 load generator for bench/fleetsim/run.py (and one integration test).
 noinst_PROGRAMS += tests/fleetsim/fleetsim-load
 tests_fleetsim_fleetsim_load_SOURCES = tests/fleetsim/fleetsim.h tests/fleetsim/ber.c \
 	tests/fleetsim/usm.c tests/fleetsim/fleetsim-load.c
 tests_fleetsim_fleetsim_load_CPPFLAGS = $(FLEETSIM_CPPFLAGS)
-tests_fleetsim_fleetsim_load_LDADD = $(FLEETSIM_LDADD)
+tests_fleetsim_fleetsim_load_LDADD = $(FLEETSIM_BASE_LDADD)
 EXTRA_DIST += bench/fleetsim/run.py
 
 # libFuzzer target for the packet path (./configure CC=clang --enable-fuzz); see README.md.
@@ -32,6 +34,7 @@ tests_fleetsim_fuzz_packet_CPPFLAGS = $(FLEETSIM_CPPFLAGS)
 tests_fleetsim_fuzz_packet_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fleetsim_fuzz_packet_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fleetsim_fuzz_packet_LDADD = $(FLEETSIM_LDADD)
+$(tests_fleetsim_fuzz_packet_OBJECTS): soap/gen/stamp
 endif
 EXTRA_DIST += tests/fleetsim/fuzz_packet.c tests/fleetsim/fuzz-corpus
 EXTRA_DIST += tests/fleetsim/README.md

@@ -39,12 +39,12 @@
 #include "soap/soapc_int.h"
 #include "tests/fleetsim/fleetsim.h"
 
-#define WSD_MCAST      0xeffffffau /* 239.255.255.250 */
-#define MCAST_JOBS     8
-#define MCAST_BATCH    64
-#define MCAST_PERIOD   10 /* ms between batches */
-#define SNAP_WAIT_MS   2000
-#define WSD_RX_MAX     16384
+#define WSD_MCAST    0xeffffffau /* 239.255.255.250 */
+#define MCAST_JOBS   8
+#define MCAST_BATCH  64
+#define MCAST_PERIOD 10 /* ms between batches */
+#define SNAP_WAIT_MS 2000
+#define WSD_RX_MAX   16384
 
 struct ident {
     char vendor[64], model[128], firmware[128];
@@ -76,7 +76,7 @@ struct t_wsd {
     uv_poll_t poll;
     uv_timer_t timer;
     struct mcast_job job[MCAST_JOBS];
-    struct soap *xml; /* loop thread: parse and build */
+    struct soap *xml;    /* loop thread: parse and build */
     struct ident *ident; /* per profile */
     /* SOAP thread */
     struct soap *srv;
@@ -85,12 +85,12 @@ struct t_wsd {
     uv_async_t async;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool stop;      /* under mu */
-    bool want;      /* under mu: a snapshot is requested */
-    bool done;      /* under mu: it is filled */
+    bool stop; /* under mu */
+    bool want; /* under mu: a snapshot is requested */
+    bool done; /* under mu: it is filled */
     uint32_t want_addr;
-    struct snap snap; /* under mu */
-    uint64_t probes, matches;                  /* loop thread */
+    struct snap snap;                           /* under mu */
+    uint64_t probes, matches;                   /* loop thread */
     _Atomic unsigned long long gets, gpes, bad; /* SOAP thread (bad: both) */
 };
 
@@ -101,12 +101,14 @@ void t_wsd_uuid(const struct t_sim *sim, const struct t_dev *d, char out[48])
 {
     uint64_t s = sim->opt.seed ^ 0x77736475756964ull, a, b;
 
-    s += (uint64_t)d->index * 0x9e3779b97f4a7c15ull;
+    /* Two draws per device from disjoint positions of one stream: no two devices share one. */
+    s += 2 * (uint64_t)d->index * 0x9e3779b97f4a7c15ull;
     a = t_rand(&s);
     b = t_rand(&s);
     snprintf(out, 48, "urn:uuid:%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
              (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-             (unsigned)(0x8000 | ((b >> 48) & 0x3fff)), (unsigned long long)(b & 0xffffffffffffull));
+             (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+             (unsigned long long)(b & 0xffffffffffffull));
 }
 
 int t_wsd_mark_snmp_off(struct t_sim *sim, struct gw_errbuf *eb)
@@ -222,8 +224,10 @@ static void fill_snap(struct t_wsd *w, uint32_t addr, struct snap *s)
         uint32_t bit;
         const char *reason;
     } const rs[] = {
-        {GW_COND_JAMMED, "MediaJam"},        {GW_COND_DOOR_OPEN, "DoorOpen"},
-        {GW_COND_NO_TONER, "MarkerSupplyEmpty"}, {GW_COND_LOW_TONER, "MarkerSupplyLow"},
+        {GW_COND_JAMMED, "MediaJam"},
+        {GW_COND_DOOR_OPEN, "DoorOpen"},
+        {GW_COND_NO_TONER, "MarkerSupplyEmpty"},
+        {GW_COND_LOW_TONER, "MarkerSupplyLow"},
         {GW_COND_SERVICE_REQUESTED, "ServiceRequested"},
     };
     for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
@@ -355,7 +359,8 @@ static int srv_get(void *arg, struct soap *soap, struct _wsx__Metadata *out)
     rel->Host = soap_malloc(soap, sizeof(*rel->Host));
     soap_default_dpws__HostServiceType(soap, rel->Host);
     rel->Host->__sizeEndpointReference = 1;
-    rel->Host->wsa__EndpointReference = soap_malloc(soap, sizeof(struct wsa__EndpointReferenceType));
+    rel->Host->wsa__EndpointReference =
+        soap_malloc(soap, sizeof(struct wsa__EndpointReferenceType));
     soap_default_wsa__EndpointReferenceType(soap, rel->Host->wsa__EndpointReference);
     rel->Host->wsa__EndpointReference->Address = sdup(soap, s->uuid);
     rel->Host->Types = sdup(soap, "dpws:Device wprt:PrintDeviceType");
@@ -363,7 +368,8 @@ static int srv_get(void *arg, struct soap *soap, struct _wsx__Metadata *out)
     rel->Hosted = soap_malloc(soap, sizeof(*rel->Hosted));
     soap_default_dpws__HostedType(soap, rel->Hosted);
     rel->Hosted->__sizeEndpointReference = 1;
-    rel->Hosted->wsa__EndpointReference = soap_malloc(soap, sizeof(struct wsa__EndpointReferenceType));
+    rel->Hosted->wsa__EndpointReference =
+        soap_malloc(soap, sizeof(struct wsa__EndpointReferenceType));
     soap_default_wsa__EndpointReferenceType(soap, rel->Hosted->wsa__EndpointReference);
     snprintf(url, sizeof(url), "http://%s:%u/%s/print", a, r->w->sim->opt.soap_port, s->uuid + 9);
     rel->Hosted->wsa__EndpointReference->Address = sdup(soap, url);
@@ -521,7 +527,8 @@ static bool want_types(const char *types)
         const char *c = memchr(p, ':', n);
         const char *l = c ? c + 1 : p;
         size_t ln = n - (size_t)(l - p);
-        if ((ln == 6 && !strncmp(l, "Device", 6)) || (ln == 15 && !strncmp(l, "PrintDeviceType", 15)))
+        if ((ln == 6 && !strncmp(l, "Device", 6)) ||
+            (ln == 15 && !strncmp(l, "PrintDeviceType", 15)))
             return true;
         p += n;
     }
@@ -563,8 +570,8 @@ static void answer(struct t_wsd *w, struct t_dev *d, const struct sockaddr_in *t
     if (d->flags & T_F_DOWN)
         return;
     t_wsd_uuid(sim, d, uuid);
-    snprintf(xaddr, sizeof(xaddr), "http://%s:%u/%s", t_addr_format(d->addr, a),
-             sim->opt.soap_port, uuid + 9);
+    snprintf(xaddr, sizeof(xaddr), "http://%s:%u/%s", t_addr_format(d->addr, a), sim->opt.soap_port,
+             uuid + 9);
     soap_wsdd_init_ProbeMatches(w->xml, &pm);
     soap_wsdd_add_ProbeMatch(w->xml, &pm, uuid, "dpws:Device wprt:PrintDeviceType", NULL, NULL,
                              xaddr, 1);
@@ -711,8 +718,7 @@ static int soap_open(struct t_wsd *w, struct gw_errbuf *eb)
         return gw_errbuf_set(eb, GW_E_BUSY, "cannot bind TCP 0.0.0.0:%u (--soap-port): %s",
                              sim->opt.soap_port, soapc__fault_text(w->srv));
     if (setsockopt(w->srv->master, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) < 0)
-        t_log(sim, 1, "soap: SO_BINDTODEVICE lo: %s (relying on address checks)",
-              strerror(errno));
+        t_log(sim, 1, "soap: SO_BINDTODEVICE lo: %s (relying on address checks)", strerror(errno));
     uv_async_init(sim->loop, &w->async, on_async);
     w->async.data = w;
     if (pthread_create(&w->thread, NULL, soap_thread, w) != 0)
@@ -797,11 +803,10 @@ void t_wsd_stats(const struct t_sim *sim, char *buf, size_t len)
     const struct t_wsd *w = sim->wsd;
 
     if (!w) {
-        snprintf(buf, len, "wsd=off");
+        *buf = '\0';
         return;
     }
     snprintf(buf, len, "wsd_rx=%llu wsd_matches=%llu wsd_bad=%llu soap_get=%llu soap_gpe=%llu",
              (unsigned long long)w->probes, (unsigned long long)w->matches,
-             (unsigned long long)w->bad, (unsigned long long)w->gets,
-             (unsigned long long)w->gpes);
+             (unsigned long long)w->bad, (unsigned long long)w->gets, (unsigned long long)w->gpes);
 }

@@ -41,3 +41,13 @@ tests_fuzz_fuzz_targets_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_targets_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_targets_LDADD = $(UNIT_LDADD)
 endif
+# The WS-Discovery and SOAP response parsers (append-only block of soap).
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_wsd
+tests_fuzz_fuzz_wsd_SOURCES = tests/fuzz/fuzz_wsd.c
+tests_fuzz_fuzz_wsd_CPPFLAGS = $(UNIT_CPPFLAGS) $(SOAP_GEN_CPPFLAGS)
+tests_fuzz_fuzz_wsd_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) -Wno-missing-prototypes
+tests_fuzz_fuzz_wsd_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_wsd_LDADD = $(SOAP_LIBS) $(UNIT_LDADD)
+$(tests_fuzz_fuzz_wsd_OBJECTS): soap/gen/stamp
+endif

@@ -25,5 +25,9 @@ EXTRA_DIST += tests/integration/test_50_uplink.py tests/cloud
 
 TESTS += tests/integration/test_60_discovery.py
 EXTRA_DIST += tests/integration/test_60_discovery.py
+
+TESTS += tests/integration/test_61_wsd.py
+EXTRA_DIST += tests/integration/test_61_wsd.py
+
 TESTS += tests/integration/test_62_discovery_wsd.py
 EXTRA_DIST += tests/integration/test_62_discovery_wsd.py

@@ -1,0 +1,303 @@
+# SPDX-License-Identifier: Apache-2.0
+# Copyright (c) 2026 fleetgw authors
+#
+# WS-Discovery and SOAP through `fleetgw probe --wsd` against fleetsim's per-device responder
+# and SOAP endpoint on loopback: the identity a device reports over WSD equals what the same
+# device reports over SNMP (fleetgw's own SNMP probe, same catalogue); supplies and state follow
+# the simulator's control socket; a device with SNMP disabled is found only through WSD; the
+# endpoint UUID survives an address change; bad input and silent devices give the documented
+# exit codes. A multicast Probe runs inside a network namespace of its own (`unshare -n`, lo with
+# multicast), and is skipped with the reason when that is not possible.
+#
+# Every packet stays in 127.0.0.0/8; the multicast test sends to 239.255.255.250 only inside its
+# private namespace.
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILDDIR, SRCDIR, Daemon, free_udp_port, need_fleetgw
+
+FLEETSIM = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
+CATALOGUE = Path(SRCDIR or ".") / "snmp" / "counters.catalogue"
+
+pytestmark = pytest.mark.skipif(not os.access(FLEETSIM, os.X_OK), reason=f"{FLEETSIM} not built")
+
+
+def free_port_any(kind):
+    """A port free on 0.0.0.0 (fleetsim binds the wildcard address, restricted to lo)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("0.0.0.0", 0))
+        return s.getsockname()[1]
+
+
+class WsdFleet(Daemon):
+    """fleetsim with --wsd on kernel-chosen ports."""
+
+    def __init__(self, tdir, name, devices, base, extra=()):
+        self.snmp_port = free_port_any(socket.SOCK_DGRAM)
+        self.wsd_port = free_port_any(socket.SOCK_DGRAM)
+        self.soap_port = free_port_any(socket.SOCK_STREAM)
+        self.ctl = tdir / f"{name}.sock"
+        self.base = base
+        argv = [str(FLEETSIM), "--devices", str(devices), "--base-address", base, "--port",
+                str(self.snmp_port), "--control", str(self.ctl), "--events-per-hour", "0",
+                "--seed", "5", "--wsd", "--wsd-port", str(self.wsd_port), "--soap-port",
+                str(self.soap_port), "--catalogue", str(CATALOGUE)] + list(extra)
+        super().__init__(name, argv, tdir / f"{name}.log")
+
+    def start(self):
+        super().start()
+        self.wait_until(lambda: "ready" in self.log.read_text(errors="replace"), 60, "be ready")
+        return self
+
+    def addr(self, i):
+        a = list(map(int, self.base.split(".")))
+        n = (a[2] << 8 | a[3]) + i
+        return f"{a[0]}.{a[1]}.{n >> 8}.{n & 255}"
+
+    def command(self, line):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(str(self.ctl))
+            s.sendall(line.encode() + b"\n")
+            reply = s.makefile().readline().rstrip("\n")
+        assert reply.startswith("ok"), f"fleetsim {line!r}: {reply}"
+        return reply
+
+    def wsd_info(self, dev):
+        """fleetsim's own view: uuid, xaddr, snmp on/off."""
+        return dict(kv.split("=", 1) for kv in self.command(f"wsd {dev}").split()[1:]
+                    if "=" in kv)
+
+    def stats(self):
+        return dict(kv.split("=", 1) for kv in self.command("stats").split()[1:] if "=" in kv)
+
+
+@pytest.fixture
+def fleet(tdir):
+    f = WsdFleet(tdir, "fleetsim", 6, "127.61.0.1", ["--snmp-off", "3,5"]).start()
+    yield f
+    f.stop()
+
+
+def probe_wsd(fleetgw, fleet, addr, *extra, timeout=3):
+    cp = fleetgw("probe", "--wsd", addr, "--wsd-port", fleet.wsd_port, "--timeout", timeout,
+                 "--json", *extra, timeout=60)
+    return cp, (json.loads(cp.stdout) if cp.stdout.strip().startswith("{") else None)
+
+
+def probe_snmp(fleetgw, fleet, addr):
+    return fleetgw("probe", "--json", "--catalogue", CATALOGUE, "--timeout", "1", "--retries",
+                   "1", "-v", "2c", "-c", "public", f"{addr}:{fleet.snmp_port}", timeout=60)
+
+
+def test_identity_matches_snmp(fleet, fleetgw):
+    need_fleetgw()
+    addr = fleet.addr(0)
+    cp, w = probe_wsd(fleetgw, fleet, addr)
+    assert cp.returncode == 0, cp.stderr
+    sp = probe_snmp(fleetgw, fleet, addr)
+    assert sp.returncode == 0, sp.stderr
+    s = json.loads(sp.stdout)
+
+    # Same device, same identity, whichever protocol asks.
+    assert w["serial"] == s["serial"] and w["serial"]
+    assert w["manufacturer"] == s["vendor"] and w["manufacturer"]
+    assert w["model"] == s["model"] and w["model"]
+    assert w["firmware"] == s["firmware"] and w["firmware"]
+
+    # The endpoint reference and transport address are the simulator's.
+    sim = fleet.wsd_info(0)
+    assert w["uuid"] == sim["uuid"]
+    assert w["xaddrs"] == sim["xaddr"]
+    assert w["address"] == addr
+    assert w["xaddrs"].startswith(f"http://{addr}:{fleet.soap_port}/")
+    assert "PrintDeviceType" in w["types"]
+    assert w["is_printer"] is True
+    assert w["print_url"] == sim["xaddr"] + "/print"
+
+    # Status and every supply level agree with the Printer-MIB view of the same moment.
+    state = {"idle": "Idle", "printing": "Processing", "warmup": "Idle", "other": "Stopped"}
+    assert w["status"]["state"] == state[s["status"]["printer"]]
+    reasons = {"jammed": "MediaJam", "door_open": "DoorOpen", "no_toner": "MarkerSupplyEmpty",
+               "low_toner": "MarkerSupplyLow", "service_requested": "ServiceRequested"}
+    want = sorted(reasons[c] for c in s["status"]["conditions"] if c in reasons) or ["None"]
+    assert sorted(w["status"]["reasons"].split()) == want
+    snmp_levels = {x["description"]: x["percent"] for x in s["supplies"]
+                   if x["type"] not in ("input", "output")}  # trays are not consumables
+    wsd_levels = {x["name"]: x["level"] for x in w["supplies"]}
+    assert wsd_levels == snmp_levels
+    colours = {x["name"]: x["color"].lower() for x in w["supplies"] if x["color"]}
+    assert colours == {x["description"]: x["color"] for x in s["supplies"]
+                       if x["type"] == "toner"}
+
+    st = fleet.stats()
+    assert int(st["wsd_matches"]) >= 1 and int(st["soap_get"]) >= 1
+    assert int(st["soap_gpe"]) >= 1
+
+
+def test_snmp_disabled_device_found_by_wsd(fleet, fleetgw):
+    addr = fleet.addr(3)
+    assert fleet.wsd_info(3)["snmp"] == "off"
+    sp = probe_snmp(fleetgw, fleet, addr)
+    assert sp.returncode == 3, f"SNMP answered for a device with SNMP off: {sp.stdout}"
+    cp, w = probe_wsd(fleetgw, fleet, addr)
+    assert cp.returncode == 0, cp.stderr
+    show = fleet.command("show 3").split()
+    assert w["serial"] == show[3]  # "ok INDEX ADDRESS SERIAL ..."
+    # Turned back on through the control socket, SNMP answers with the same serial.
+    fleet.command("snmp 3 on")
+    sp = probe_snmp(fleetgw, fleet, addr)
+    assert sp.returncode == 0, sp.stderr
+    assert json.loads(sp.stdout)["serial"] == w["serial"]
+
+
+def test_state_and_supplies_follow_the_device(fleet, fleetgw):
+    addr = fleet.addr(1)
+    fleet.command("jam 1")
+    fleet.command("toner 1 4 3")  # prtMarkerSuppliesIndex 4 (black), 3 of 100
+    cp, w = probe_wsd(fleetgw, fleet, addr)
+    assert cp.returncode == 0, cp.stderr
+    assert w["status"]["state"] == "Stopped"
+    assert "MediaJam" in w["status"]["reasons"].split()
+    assert "MarkerSupplyLow" in w["status"]["reasons"].split()
+    black = [x for x in w["supplies"] if x["color"] == "Black"]
+    assert len(black) == 1 and black[0]["level"] == 3
+
+    fleet.command("clear 1")
+    fleet.command("toner 1 4 90")
+    cp, w = probe_wsd(fleetgw, fleet, addr)
+    assert cp.returncode == 0, cp.stderr
+    assert w["status"]["state"] != "Stopped"
+    assert "MediaJam" not in w["status"]["reasons"].split()
+    assert [x["level"] for x in w["supplies"] if x["color"] == "Black"] == [90]
+
+    # A device that is down stays silent: exit 3, no ProbeMatch.
+    fleet.command("down 1")
+    cp, w = probe_wsd(fleetgw, fleet, addr, timeout=1)
+    assert cp.returncode == 3, cp.stdout + cp.stderr
+    assert w["matched"] is False and w["code"] == "SOAPC_E_TIMEOUT"
+
+
+def test_uuid_survives_move(fleet, fleetgw):
+    cp, before = probe_wsd(fleetgw, fleet, fleet.addr(2))
+    assert cp.returncode == 0, cp.stderr
+    new = "127.61.9.9"
+    fleet.command(f"move 2 {new}")
+    cp, old = probe_wsd(fleetgw, fleet, fleet.addr(2), timeout=1)
+    assert cp.returncode == 3
+    cp, after = probe_wsd(fleetgw, fleet, new)
+    assert cp.returncode == 0, cp.stderr
+    assert after["uuid"] == before["uuid"]
+    assert after["serial"] == before["serial"]
+    assert after["xaddrs"].startswith(f"http://{new}:")
+
+
+def test_probe_wsd_bad_input(fleetgw, tdir):
+    need_fleetgw()
+    cases = [
+        (["--wsd", "127.0.0.300"], "'127.0.0.300' is not an IPv4 address"),
+        (["--wsd", "::1"], "IPv6 WS-Discovery is not supported yet"),
+        (["--wsd", "127.0.0.1", "--wsd-port", "0"], "--wsd-port: '0'"),
+        (["--wsd", "127.0.0.1", "--timeout", "x"], "--timeout: 'x'"),
+        (["--wsd", "127.0.0.1", "--interface", "127.0.0.1"], "--interface goes with"),
+        (["--wsd", "127.0.0.1", "extra"], "unexpected argument 'extra'"),
+    ]
+    for args, msg in cases:
+        cp = fleetgw("probe", *args)
+        assert cp.returncode == 2, (args, cp.stderr)
+        assert msg in cp.stderr, (args, cp.stderr)
+    # Nobody listens: no answer within the timeout, exit 3.
+    port = free_udp_port()
+    t0 = time.monotonic()
+    cp = fleetgw("probe", "--wsd", "127.0.0.1", "--wsd-port", port, "--timeout", "0.6")
+    assert cp.returncode == 3, cp.stderr
+    assert "no WS-Discovery answer from 127.0.0.1" in cp.stderr
+    assert time.monotonic() - t0 < 10
+
+
+def test_soap_endpoint_refuses_strangers(fleet, tdir):
+    """The SOAP endpoint answers only the device's own path; a malformed request gets a fault,
+    and the simulator keeps serving (SNMP and SOAP) afterwards."""
+    sim = fleet.wsd_info(0)
+    host = fleet.addr(0)
+    body = ('<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
+            '<s:Body></s:Body></s:Envelope>')
+    req = (f"POST /not-the-uuid HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/soap+xml; "
+           f'action="http://schemas.xmlsoap.org/ws/2004/09/transfer/Get"\r\n'
+           f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}")
+    with socket.create_connection((host, fleet.soap_port), timeout=5) as s:
+        s.sendall(req.encode())
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    assert b" 500 " in reply.split(b"\r\n", 1)[0] or b" 400 " in reply.split(b"\r\n", 1)[0]
+    assert b"Fault" in reply
+    with socket.create_connection((host, fleet.soap_port), timeout=5) as s:
+        s.sendall(b"GARBAGE\r\n\r\n")
+        s.settimeout(5)
+        try:
+            s.recv(65536)
+        except OSError:
+            pass
+    assert fleet.alive()
+    assert sim["uuid"] == fleet.wsd_info(0)["uuid"]
+
+
+NS_SCRIPT = r"""
+set -e
+ip link set lo up
+ip link set lo multicast on
+ip route add 224.0.0.0/4 dev lo
+"$FLEETSIM" --devices 12 --base-address 127.62.0.1 --port 161 --wsd --wsd-port 3702 \
+    --soap-port 5357 --events-per-hour 0 --seed 9 --snmp-off 4 >"$T/ns-fleetsim.out" \
+    2>"$T/ns-fleetsim.log" &
+sim=$!
+i=0
+until grep -q ready "$T/ns-fleetsim.out"; do
+    i=$((i + 1)); [ $i -lt 300 ] || { kill $sim; exit 90; }; sleep 0.1
+done
+rc=0
+"$FLEETGW" probe --wsd 239.255.255.250 --interface 127.0.0.1 --timeout 2 --json \
+    >"$T/ns-multicast.json" 2>"$T/ns-multicast.err" || rc=$?
+"$FLEETGW" probe --wsd 127.62.0.5 --timeout 2 --json >"$T/ns-unicast.json" \
+    2>"$T/ns-unicast.err" || rc=$((rc + 100))
+kill $sim
+wait $sim || true
+exit $rc
+"""
+
+
+def test_multicast_probe_in_namespace(tdir):
+    exe = need_fleetgw()
+    if os.geteuid() != 0:
+        pytest.skip("multicast test needs root for its own network namespace (unshare -n)")
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        pytest.skip("unshare or ip (iproute2) missing")
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot create a network namespace: {probe.stderr.decode().strip()}")
+    env = dict(os.environ, FLEETSIM=str(FLEETSIM), FLEETGW=exe, T=str(tdir))
+    cp = subprocess.run(["unshare", "-n", "sh", "-c", NS_SCRIPT], env=env, capture_output=True,
+                        text=True, timeout=120)
+    logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}"
+                     for p in sorted(tdir.glob("ns-*")))
+    assert cp.returncode == 0, f"exit {cp.returncode}: {cp.stderr}\n{logs}"
+    found = json.loads((tdir / "ns-multicast.json").read_text())["matches"]
+    addrs = sorted(m["address"] for m in found)
+    # Every device answers the multicast Probe from its own address, SNMP off or not.
+    assert addrs == sorted(f"127.62.0.{i}" for i in range(1, 13)), logs
+    assert len({m["uuid"] for m in found}) == 12
+    for m in found:
+        assert m["xaddrs"] == f"http://{m['address']}:5357/{m['uuid'][len('urn:uuid:'):]}"
+    # And the SNMP-less device (index 4) gives its identity over SOAP.
+    u = json.loads((tdir / "ns-unicast.json").read_text())
+    assert u["address"] == "127.62.0.5" and u["serial"] and u["is_printer"]
+    assert u["uuid"] == next(m["uuid"] for m in found if m["address"] == "127.62.0.5")

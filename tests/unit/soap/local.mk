@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: Apache-2.0
+# Unit tests of soap/: one binary per source file. They include soap/soapc_int.h (gSOAP's
+# generated declarations), so they are compiled with SOAP_GEN_CPPFLAGS like the module.
+SOAP_UNIT_CPPFLAGS = $(UNIT_CPPFLAGS) $(SOAP_GEN_CPPFLAGS)
+SOAP_UNIT_LDADD = $(SOAP_LIBS) $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/soap/test_parse
+TESTS += tests/unit/soap/test_parse
+tests_unit_soap_test_parse_SOURCES = tests/unit/soap/test_parse.c
+tests_unit_soap_test_parse_CPPFLAGS = $(SOAP_UNIT_CPPFLAGS)
+tests_unit_soap_test_parse_LDADD = $(SOAP_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/soap/test_probe
+TESTS += tests/unit/soap/test_probe
+tests_unit_soap_test_probe_SOURCES = tests/unit/soap/test_probe.c
+tests_unit_soap_test_probe_CPPFLAGS = $(SOAP_UNIT_CPPFLAGS)
+tests_unit_soap_test_probe_LDADD = $(SOAP_UNIT_LDADD)
+$(tests_unit_soap_test_parse_OBJECTS) $(tests_unit_soap_test_probe_OBJECTS): soap/gen/stamp
