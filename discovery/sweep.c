@@ -303,7 +303,8 @@ static void slot_fetch(struct slot *sl)
     struct disc_sweep *sw = sl->sw;
     if (sw->info_active >= sw->o.wsd_info_max)
         return;
-    if (soapc_info_get(sw->loop, sl->match, sw->o.wsd_timeout_ms, on_info, sl) == 0) {
+    /* soap/'s own timeout (5 s per step): a printer that answered is worth the wait. */
+    if (soapc_info_get(sw->loop, sl->match, 0, on_info, sl) == 0) {
         sw->info_active++;
         sl->wsd = WSD_FETCH;
         return;
