@@ -235,3 +235,22 @@ exit $rc
     s = r["sweep"]
     assert s["wsd_packets"] == 1 and s["packets"] == 256 + 1, s
     assert s["wsd_responders"] == 6 and s["printers"] == 6
+
+
+@pytest.mark.parametrize("args,message", [
+    (["discover", "run", "--target", "127.0.0.1", "--wsd-interface", "eth0"],
+     "--wsd-interface: 'eth0': "),
+    (["discover", "run", "--target", "127.0.0.1", "--no-wsd", "--wsd-interface", "127.0.0.1"],
+     "--wsd-interface: WS-Discovery is off (--no-wsd)"),
+    (["discover", "run", "--target", "127.0.0.1", "--wsd-port", "0"],
+     "--wsd-port: '0': expected 1..65535"),
+    (["discover", "add", "x", "--target", "127.0.0.0/24", "--credential", "v2",
+      "--wsd-interface", "10.0.0.300"], "wsd interface: '10.0.0.300': octet out of range"),
+    (["discover", "add", "x", "--target", "127.0.0.0/24", "--credential", "v2", "--no-wsd",
+      "--wsd-interface", "127.0.0.1"], "wsd interface: '127.0.0.1': WS-Discovery is off"),
+])
+def test_bad_wsd_options(env, args, message):  # noqa: F811
+    run, _ = env
+    cp = run(*args, ok=False)
+    assert cp.returncode == 2, cp
+    assert message in cp.stderr
