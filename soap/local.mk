@@ -28,7 +28,7 @@ nodist_soap_libsoapgen_a_SOURCES = soap/gen/soapC.c soap/gen/soapClient.c soap/g
 	soap/gen/wsddapi.c soap/gen/wsaapi.c
 soap_libsoapgen_a_CPPFLAGS = $(AM_CPPFLAGS) $(SOAP_GEN_CPPFLAGS)
 # Foreign code: warnings stay visible, but a future gSOAP must not break -Werror builds.
-soap_libsoapgen_a_CFLAGS = $(AM_CFLAGS) -Wno-error -Wno-missing-prototypes -Wno-cast-align
+soap_libsoapgen_a_CFLAGS = $(AM_CFLAGS) -Wno-error
 soap/gen/wsddapi.c: soap/gen/stamp $(GSOAP_SHARE)/plugin/wsddapi.c
 	$(AM_V_GEN)printf '#include "%s"\n' $(GSOAP_SHARE)/plugin/wsddapi.c >$@
 soap/gen/wsaapi.c: soap/gen/stamp $(GSOAP_SHARE)/plugin/wsaapi.c

@@ -101,17 +101,18 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf, const str
     struct sockaddr_in sin;
     memcpy(&sin, sa, sizeof(sin)); /* sa is only 2-byte aligned as far as the type says */
     from = ntohl(sin.sin_addr.s_addr);
-    if (flags & UV_UDP_PARTIAL) {
-        if (gw_log_limit(&p->lim, uv_now(udp->loop), &supp))
-            gw_log_debug(SOAP, "wsd reply dropped from=%08" PRIx32 " err=larger than %u bytes",
-                         from, p->max_datagram);
-        return;
-    }
-    n = soapc__parse_probe_matches(buf->base, (size_t)nread, m, MAX_PER_REPLY, rel, sizeof(rel),
-                                   &eb);
+    if (flags & UV_UDP_PARTIAL)
+        gw_errbuf_set(&eb, GW_E_TOOBIG, "datagram larger than %u bytes", p->max_datagram);
+    n = eb.msg[0] ? GW_E_TOOBIG
+                  : soapc__parse_probe_matches(buf->base, (size_t)nread, m, MAX_PER_REPLY, rel,
+                                               sizeof(rel), &eb);
     if (n < 0) {
-        if (gw_log_limit(&p->lim, uv_now(udp->loop), &supp))
-            gw_log_debug(SOAP, "wsd reply ignored from=%08" PRIx32 " err=%s", from, eb.msg);
+        /* Devices and other hosts send all sorts; one line per interval at debug level. */
+        if (gw_log_limit(&p->lim, uv_now(udp->loop), &supp)) {
+            char a[INET_ADDRSTRLEN];
+            uv_ip4_name(&sin, a, sizeof(a));
+            gw_log_debug(SOAP, "wsd reply ignored from=%s err=%s suppressed=%u", a, eb.msg, supp);
+        }
         return;
     }
     if (!is_ours(p, rel))

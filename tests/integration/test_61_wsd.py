@@ -301,3 +301,49 @@ def test_multicast_probe_in_namespace(tdir):
     u = json.loads((tdir / "ns-unicast.json").read_text())
     assert u["address"] == "127.62.0.5" and u["serial"] and u["is_printer"]
     assert u["uuid"] == next(m["uuid"] for m in found if m["address"] == "127.62.0.5")
+
+
+def test_stalled_soap_client_does_not_stall_snmp(fleet, fleetgw):
+    """A SOAP client that connects and sends half a request holds the simulator's SOAP thread;
+    SNMP (the loop) keeps answering at once, and SOAP serves again once the client gives up."""
+    host = fleet.addr(0)
+    stalled = socket.create_connection((host, fleet.soap_port), timeout=5)
+    stalled.sendall(b"POST /x HTTP/1.1\r\nHost: " + host.encode() + b"\r\nContent-Length: 999\r\n")
+    try:
+        t0 = time.monotonic()
+        sp = probe_snmp(fleetgw, fleet, host)
+        assert sp.returncode == 0, sp.stderr
+        assert time.monotonic() - t0 < 2.0
+    finally:
+        stalled.close()
+    cp, w = probe_wsd(fleetgw, fleet, host, timeout=6)
+    assert cp.returncode == 0, cp.stderr
+    assert w["serial"]
+
+
+def test_fleetsim_snmp_off_options(tdir):
+    """--snmp-off-fraction picks devices from the seed (same set every run); bad values name
+    themselves and exit 2."""
+    picks = []
+    for run in range(2):
+        f = WsdFleet(tdir, f"frac{run}", 40, "127.63.0.1", ["--snmp-off-fraction", "0.5"]).start()
+        try:
+            picks.append([f.wsd_info(i)["snmp"] for i in range(40)])
+        finally:
+            f.stop()
+    assert picks[0] == picks[1]
+    off = picks[0].count("off")
+    assert 8 <= off <= 32, picks[0]
+    bad = [
+        (["--wsd", "--snmp-off", "3,x"], "--snmp-off: 'x' is not a device index or range"),
+        (["--wsd", "--snmp-off", "2-99"], "--snmp-off: '2-99' is not a device index"),
+        (["--wsd", "--snmp-off-fraction", "1.5"], "--snmp-off-fraction: '1.5' is not a number"),
+        (["--snmp-off", "1"], "need --wsd"),
+        (["--wsd", "--wsd-port", "0"], "--wsd-port: '0'"),
+    ]
+    for args, msg in bad:
+        cp = subprocess.run([str(FLEETSIM), "--devices", "4", "--base-address", "127.63.1.1",
+                             "--port", str(free_port_any(socket.SOCK_DGRAM))] + args,
+                            capture_output=True, text=True, timeout=30)
+        assert cp.returncode == 2, (args, cp.stderr)
+        assert msg in cp.stderr, (args, cp.stderr)
