@@ -150,7 +150,11 @@ def main():
             "-x", "AES", "--auth-pass-file", os.path.join(tmp, "a"), "--priv-pass-file",
             os.path.join(tmp, "p"))
 
-        rx0 = int(dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:])["rx"])
+        def received():
+            """Datagrams the simulator received: SNMP, and WS-Discovery when it answers WSD."""
+            st = dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:] if "=" in kv)
+            return int(st["rx"]), int(st.get("wsd_rx", 0))
+        rx0 = received()
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         out = run("discover", "run", "--target", "127.42.0.0/16", "--credential", "sim",
@@ -159,7 +163,9 @@ def main():
                   "--json").stdout
         elapsed = time.monotonic() - t0
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        rx = int(dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:])["rx"]) - rx0
+        rx1 = received()
+        snmp_rx, wsd_rx = rx1[0] - rx0[0], rx1[1] - rx0[1]
+        rx = snmp_rx + wsd_rx
         r = json.loads(out)
         found = {p["address"] for p in r["printers"]}
         cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
@@ -175,7 +181,8 @@ def main():
                 how[p.get("found_by", "snmp")] = how.get(p.get("found_by", "snmp"), 0) + 1
             print(f"found by         {', '.join(f'{k} {v}' for k, v in sorted(how.items()))}"
                   f" ({'simulator answers WSD' if sim_wsd else 'no WSD responder in this fleetsim'})")
-        print(f"packets received {rx} by the simulator ({rx / sw['elapsed_s']:.0f}/s)")
+        print(f"packets received {rx} by the simulator ({rx / sw['elapsed_s']:.0f}/s; "
+              f"{snmp_rx} SNMP + {wsd_rx} WS-Discovery)")
         print(f"cpu              {cpu:.1f} s ({100 * cpu / elapsed:.0f}% of one core)")
         print(f"found/expected   {len(found & expected)}/{len(expected)}")
         print(f"unexpected       {len(found - expected)}")
