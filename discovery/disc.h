@@ -63,6 +63,9 @@ void disc_targets_cleanup(struct disc_targets *t);
 uint32_t disc_targets_at(const struct disc_targets *t, uint64_t index);
 /* Formats a host-order IPv4 address into buf (at least 16 bytes). Returns: buf. */
 char *disc_addr_format(uint32_t addr, char *buf, size_t len);
+/* Parses one dotted IPv4 address (s NUL-terminated) into *out (host byte order).
+ * Returns: 0, or DISC_E_TARGET with *why set to a static reason. Any thread. */
+int disc_addr_parse(const char *s, uint32_t *out, const char **why);
 
 /* ---------------------------------------------------------------------------------------------
  * SNMP sweep
@@ -70,12 +73,14 @@ char *disc_addr_format(uint32_t addr, char *buf, size_t len);
 
 /* One printer found by a sweep. Borrowed for the callback only. */
 struct disc_found {
-    uint32_t addr;           /* host byte order */
-    const char *address;     /* the same, dotted */
-    size_t credential_index; /* which of the sweep's credentials answered */
-    const char *credential;  /* its name */
-    const char *how;         /* "snmp-v1", "snmp-v2c" or "snmp-v3" */
-    const struct gw_model *model;
+    uint32_t addr;                /* host byte order */
+    const char *address;          /* the same, dotted */
+    size_t credential_index;      /* which of the sweep's credentials answered (0 for WSD only) */
+    const char *credential;       /* its name; "" when only WSD answered */
+    const char *how;              /* "snmp-v1", "snmp-v2c", "snmp-v3" or "wsd" */
+    const char *found_by;         /* "snmp", "wsd" or "snmp+wsd" */
+    const char *uuid;             /* WS-Discovery endpoint UUID, "" without WSD */
+    const struct gw_model *model; /* SNMP identity, or what the WSD metadata said */
 };
 
 /* Counters of a running or finished sweep. */
@@ -85,7 +90,10 @@ struct disc_progress {
     uint64_t checkpoint; /* every index below this is finished: where a resume starts */
     uint64_t responders; /* addresses that answered anything */
     uint64_t printers;
-    uint64_t packets; /* first packets sent (one per address and credential tried) */
+    uint64_t packets;        /* paced packets: SNMP first packets (one per address and credential
+                       * tried) plus WS-Discovery Probes */
+    uint64_t wsd_packets;    /* WS-Discovery Probes among them */
+    uint64_t wsd_responders; /* addresses that sent a ProbeMatch */
     double elapsed_s;
     double eta_s; /* -1 until it can be estimated */
 };
@@ -108,7 +116,13 @@ struct disc_sweep_opts {
     unsigned max_in_flight;            /* addresses at once; 0 = pps x timeout x 1.25, fd bound */
     unsigned timeout_ms;               /* wait for a first answer; 0 = 1000 */
     unsigned deadline_ms;              /* whole identity read of a responder; 0 = 15000 */
-    uint64_t start_index;              /* resume point (disc_progress.checkpoint) */
+    bool wsd;                          /* also probe with WS-Discovery */
+    uint16_t wsd_port;                 /* WS-Discovery port; 0 = 3702 */
+    const char *wsd_interface; /* IPv4 address of the interface for one multicast Probe instead
+                                * of a directed Probe per address; NULL = directed. Copied */
+    unsigned wsd_timeout_ms;   /* wait for a ProbeMatch; 0 = timeout_ms */
+    unsigned wsd_info_max;     /* device metadata reads at once; 0 = 4 */
+    uint64_t start_index;      /* resume point (disc_progress.checkpoint) */
     disc_found_cb found_cb;
     disc_done_cb done_cb; /* required */
     void *arg;
@@ -129,15 +143,18 @@ void disc_sweep_progress(const struct disc_sweep *sw, struct disc_progress *p);
 
 /* ---------------------------------------------------------------------------------------------
  * Identity merge: a found printer against the registry. The address is an attribute; identity
- * is the normalized serial number plus MAC, with the SNMPv3 engine ID as a secondary key used
- * only when a device shows neither serial nor MAC (printers of one model may share an engine
- * ID, so it never overrides a serial or MAC that differs).
+ * is the normalized serial number plus MAC, with the WS-Discovery endpoint UUID and the SNMPv3
+ * engine ID as secondary keys (the engine ID only when a device shows neither serial nor MAC:
+ * printers of one model may share an engine ID; neither overrides a serial or MAC that
+ * differs). A device at the same address whose keys do not contradict the found one's is the
+ * same device seen through the other protocol. The rules are listed in merge.c.
  */
 struct disc_ident {
     int64_t id; /* registry id; 0 for a found device */
     const char *serial, *mac, *engine_id;
     const char *address;
     uint16_t port;
+    const char *uuid; /* WS-Discovery endpoint UUID; NULL or "" if unknown */
 };
 
 enum disc_merge_kind {

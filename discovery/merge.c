@@ -11,16 +11,24 @@
  *  1. serial and MAC both known on both sides: both must be equal;
  *  2. one side lacks the MAC: equal serials match;
  *  3. one side lacks the serial: equal MACs match;
- *  4. the found device shows neither serial nor MAC: a registered device with the same engine
+ *  4. the WS-Discovery endpoint UUID: a registered device with the found device's UUID matches
+ *     when exactly one has it and no serial or MAC both sides know differs;
+ *  5. the found device shows neither serial nor MAC: a registered device with the same engine
  *     ID matches, but only if exactly one has it (shared engine IDs exist: cloned firmware);
- *  5. a registered device that was never polled (no serial, MAC or engine ID yet) matches by
- *     address and port: it is the device the admin registered there.
+ *  6. a registered device that was never polled (no serial, MAC, engine ID or UUID) matches by
+ *     address and port: it is the device the admin registered there;
+ *  7. a registered device at the same address and port whose identity is compatible with the
+ *     found one (the found device shows at least one key; no serial, MAC, UUID or engine ID
+ *     both sides know differs): the same printer seen through the other protocol, e.g. a
+ *     device registered through SNMP that a later sweep reaches only through WSD.
+ * Rules 1-3 and 4 are what make a printer that moved the same device; 7 never moves anything.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -68,6 +76,7 @@ struct norm {
     char serial[64];
     char mac[18];
     const char *engine;
+    const char *uuid;
 };
 
 static void norm_of(const struct disc_ident *d, struct norm *n)
@@ -75,6 +84,19 @@ static void norm_of(const struct disc_ident *d, struct norm *n)
     disc_serial_normalize(d->serial, n->serial, sizeof n->serial);
     disc_mac_normalize(d->mac, n->mac, sizeof n->mac);
     n->engine = d->engine_id && *d->engine_id ? d->engine_id : NULL;
+    n->uuid = d->uuid && *d->uuid ? d->uuid : NULL;
+}
+
+/* Both sides know the key and it differs. */
+static bool differs(const char *a, const char *b)
+{
+    return a && b && *a && *b && strcasecmp(a, b) != 0;
+}
+
+/* No serial or MAC both sides know differs. */
+static bool primary_compatible(const struct norm *k, const struct norm *f)
+{
+    return !differs(k->serial, f->serial) && !differs(k->mac, f->mac);
 }
 
 static bool same_addr(const struct disc_ident *a, const struct disc_ident *b)
@@ -102,26 +124,41 @@ enum disc_merge_kind disc_merge_match(const struct disc_ident *known, size_t n,
 {
     struct norm f, k;
     norm_of(found, &f);
-    size_t hit = SIZE_MAX, engine_hit = SIZE_MAX, addr_hit = SIZE_MAX;
-    unsigned engine_hits = 0;
+    size_t hit = SIZE_MAX, engine_hit = SIZE_MAX, uuid_hit = SIZE_MAX, addr_hit = SIZE_MAX,
+           compat_hit = SIZE_MAX;
+    unsigned engine_hits = 0, uuid_hits = 0;
+    bool any_key = f.serial[0] || f.mac[0] || f.uuid || f.engine;
     for (size_t i = 0; i < n; i++) {
         norm_of(&known[i], &k);
         if ((f.serial[0] || f.mac[0]) && primary_match(&k, &f)) {
             hit = i;
             break;
         }
+        if (f.uuid && k.uuid && strcasecmp(f.uuid, k.uuid) == 0) {
+            uuid_hits++;
+            if (primary_compatible(&k, &f))
+                uuid_hit = i;
+        }
         if (f.engine && k.engine && strcmp(f.engine, k.engine) == 0) {
             engine_hit = i;
             engine_hits++;
         }
-        if (!k.serial[0] && !k.mac[0] && !k.engine && same_addr(&known[i], found) &&
-            addr_hit == SIZE_MAX)
+        if (!same_addr(&known[i], found))
+            continue;
+        if (!k.serial[0] && !k.mac[0] && !k.engine && !k.uuid && addr_hit == SIZE_MAX)
             addr_hit = i;
+        if (any_key && primary_compatible(&k, &f) && !differs(k.uuid, f.uuid) &&
+            !differs(k.engine, f.engine) && compat_hit == SIZE_MAX)
+            compat_hit = i;
     }
+    if (hit == SIZE_MAX && uuid_hits == 1)
+        hit = uuid_hit;
     if (hit == SIZE_MAX && !f.serial[0] && !f.mac[0] && engine_hits == 1)
         hit = engine_hit;
     if (hit == SIZE_MAX)
         hit = addr_hit;
+    if (hit == SIZE_MAX)
+        hit = compat_hit;
     if (hit == SIZE_MAX)
         return DISC_MERGE_NEW;
     *index = hit;
@@ -162,12 +199,16 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
         ids[i].engine_id = reg.v[i].engine_id;
         ids[i].address = reg.v[i].address;
         ids[i].port = reg.v[i].port;
+        ids[i].uuid = reg.v[i].wsd_uuid;
     }
-    struct disc_ident fi = {0,   f->model->serial, f->model->mac, f->model->engine_id, f->address,
-                            port};
+    struct disc_ident fi = {0,    f->model->serial, f->model->mac, f->model->engine_id, f->address,
+                            port, f->uuid};
     size_t idx = 0;
     res->kind = disc_merge_match(ids, reg.n, &fi, &idx);
     int64_t now = gw_now();
+    if (res->kind != DISC_MERGE_NEW && f->uuid && *f->uuid &&
+        strcasecmp(reg.v[idx].wsd_uuid, f->uuid) != 0)
+        gw_device_set_wsd_uuid(db, ids[idx].id, f->uuid);
     if (res->kind == DISC_MERGE_SAME) {
         res->device_id = ids[idx].id;
     } else if (res->kind == DISC_MERGE_MOVED) {
@@ -201,9 +242,12 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
             /* The sweep's full poll is a first poll: store the identity so the next sweep
              * matches this device even before the poller reaches it. */
             gw_store_poll_ok(db, d.id, f->model, now);
+            if (f->uuid && *f->uuid)
+                gw_device_set_wsd_uuid(db, d.id, f->uuid);
             gw_bus_publish("device.added",
-                           json_pack("{s:I, s:s, s:s}", "device_id", (json_int_t)d.id, "address",
-                                     d.address, "source", "discovery"));
+                           json_pack("{s:I, s:s, s:s, s:s}", "device_id", (json_int_t)d.id,
+                                     "address", d.address, "source", "discovery", "found_by",
+                                     f->found_by ? f->found_by : "snmp"));
         } else {
             gw_log_warn(DISC, "registering a found printer failed address=%s err=%s", f->address,
                         eb.msg[0] ? eb.msg : gw_strerror(rc));

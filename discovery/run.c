@@ -65,6 +65,15 @@ static const struct gw_db_migration migrations[] = {
         "  serial TEXT, vendor TEXT, model TEXT, mac TEXT, engine_id TEXT,"
         "  how TEXT, credential TEXT, device_id INTEGER, seen INTEGER NOT NULL,"
         "  PRIMARY KEY (name, address));"},
+    /* WS-Discovery: on by default; an interface address switches the directed Probes to one
+     * multicast Probe out of that interface. found_by is snmp, wsd or snmp+wsd. */
+    {2, "ALTER TABLE disc_settings ADD COLUMN wsd INTEGER NOT NULL DEFAULT 1;"
+        "ALTER TABLE disc_settings ADD COLUMN wsd_interface TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE disc_settings ADD COLUMN wsd_port INTEGER NOT NULL DEFAULT 3702;"
+        "ALTER TABLE disc_runs ADD COLUMN wsd_responders INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE disc_runs ADD COLUMN wsd_packets INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE disc_found ADD COLUMN uuid TEXT;"
+        "ALTER TABLE disc_found ADD COLUMN found_by TEXT;"},
 };
 
 struct setting {
@@ -77,6 +86,9 @@ struct setting {
     unsigned pps;
     uint16_t port;
     bool auto_register, confirmed;
+    bool wsd;
+    char wsd_interface[16];
+    uint16_t wsd_port;
 };
 
 struct run {
@@ -87,15 +99,19 @@ struct run {
     struct gw_credential creds[MAX_CREDS];
     size_t ncreds;
     uint16_t port;
+    bool wsd;
+    char wsd_interface[16];
+    uint16_t wsd_port;
     bool auto_register;
     bool print_progress;
     bool changed;
     uint64_t resumed_from;
-    uint64_t base_responders, base_printers, base_packets;
+    uint64_t base_responders, base_printers, base_packets, base_wsd_responders, base_wsd_packets;
     uint64_t registered, moved;
     struct disc_sweep *sw;
     uv_timer_t tick;
     int status;
+    int64_t started;
     struct disc_progress last;
 };
 
@@ -154,8 +170,8 @@ static int setting_load(struct gw_db *db, const char *name, struct setting *s)
 {
     memset(s, 0, sizeof(*s));
     sqlite3_stmt *st = prep(db, "SELECT name, targets, excludes, credentials, schedule, "
-                                "run_window, pps, port, auto_register, confirmed "
-                                "FROM disc_settings WHERE name = ?1");
+                                "run_window, pps, port, auto_register, confirmed, wsd, "
+                                "wsd_interface, wsd_port FROM disc_settings WHERE name = ?1");
     if (!st)
         return GW_E_DB;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -182,6 +198,9 @@ static int setting_load(struct gw_db *db, const char *name, struct setting *s)
     s->port = (uint16_t)sqlite3_column_int(st, 7);
     s->auto_register = sqlite3_column_int(st, 8) != 0;
     s->confirmed = sqlite3_column_int(st, 9) != 0;
+    s->wsd = sqlite3_column_int(st, 10) != 0;
+    gw_strlcpy(s->wsd_interface, col(st, 11), sizeof s->wsd_interface);
+    s->wsd_port = (uint16_t)sqlite3_column_int(st, 12);
     sqlite3_finalize(st);
     return 0;
 }
@@ -240,7 +259,8 @@ static void save_progress(struct run *r, const char *state)
         p = r->last;
     sqlite3_stmt *st = prep(r->db, "UPDATE disc_runs SET state = ?2, checkpoint = ?3, total = ?4,"
                                    " done = ?5, responders = ?6, printers = ?7, packets = ?8,"
-                                   " registered = ?9, moved = ?10,"
+                                   " registered = ?9, moved = ?10, wsd_responders = ?12,"
+                                   " wsd_packets = ?13,"
                                    " finished = CASE WHEN ?2 = 'running' THEN NULL ELSE ?11 END"
                                    " WHERE name = ?1");
     if (!st)
@@ -256,6 +276,8 @@ static void save_progress(struct run *r, const char *state)
     sqlite3_bind_int64(st, 9, (sqlite3_int64)r->registered);
     sqlite3_bind_int64(st, 10, (sqlite3_int64)r->moved);
     sqlite3_bind_int64(st, 11, gw_now());
+    sqlite3_bind_int64(st, 12, (sqlite3_int64)(r->base_wsd_responders + p.wsd_responders));
+    sqlite3_bind_int64(st, 13, (sqlite3_int64)(r->base_wsd_packets + p.wsd_packets));
     if (sqlite3_step(st) != SQLITE_DONE)
         gw_log_err(DISC, "saving sweep progress failed name=%s", r->name);
     sqlite3_finalize(st);
@@ -271,12 +293,45 @@ static void print_progress(const char *name, const struct disc_progress *p, uint
             (unsigned long long)responders, (unsigned long long)printers, p->elapsed_s, p->eta_s);
 }
 
+/* The figures of a run as `discover show` gives them for a running sweep (the live counters,
+ * with those of the interrupted part of a resumed run added). Returns: a new object. */
+static json_t *live_json(const struct run *r, const struct disc_progress *p)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
+                     "checkpoint", (json_int_t)p->checkpoint, "total", (json_int_t)p->total, "done",
+                     (json_int_t)p->done, "responders",
+                     (json_int_t)(r->base_responders + p->responders), "printers",
+                     (json_int_t)(r->base_printers + p->printers), "packets",
+                     (json_int_t)(r->base_packets + p->packets), "wsd_responders",
+                     (json_int_t)(r->base_wsd_responders + p->wsd_responders), "wsd_packets",
+                     (json_int_t)(r->base_wsd_packets + p->wsd_packets), "resumed_from",
+                     (json_int_t)r->resumed_from, "registered", (json_int_t)r->registered, "moved",
+                     (json_int_t)r->moved, "elapsed_s", p->elapsed_s, "eta_s", p->eta_s);
+}
+
+/* Publishes `discovery.progress`: the run's figures plus "setting", "state" ("running",
+ * "done", or "interrupted" when stopped; it resumes at the next start), "started" and
+ * "finished" (null while running). */
+static void publish_progress(const struct run *r, const struct disc_progress *p, const char *state)
+{
+    json_t *o = live_json(r, p);
+    json_object_set_new(o, "setting", json_string(r->name));
+    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "started", json_integer(r->started));
+    json_object_set_new(o, "finished",
+                        strcmp(state, "running") == 0 ? json_null() : json_integer(gw_now()));
+    gw_bus_publish("discovery.progress", o);
+}
+
 static void on_tick(uv_timer_t *h)
 {
     struct run *r = h->data;
     if (!r->sw)
         return;
     save_progress(r, "running");
+    struct disc_progress live;
+    disc_sweep_progress(r->sw, &live);
+    publish_progress(r, &live, "running");
     if (r->print_progress) {
         struct disc_progress p;
         disc_sweep_progress(r->sw, &p);
@@ -290,8 +345,10 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
     struct run *r = arg;
     struct disc_merge_result mr = {0};
     (void)sw;
-    if (disc_merge_apply(r->db, f, r->port, r->creds[f->credential_index].id, r->auto_register,
-                         &mr) == 0) {
+    /* A printer only WSD answered is registered with the first credential set: the poller
+     * needs one, and it is the admin's first choice for this network. */
+    size_t ci = f->credential_index < r->ncreds ? f->credential_index : 0;
+    if (disc_merge_apply(r->db, f, r->port, r->creds[ci].id, r->auto_register, &mr) == 0) {
         if (mr.kind == DISC_MERGE_MOVED) {
             r->moved++;
             r->changed = true;
@@ -303,14 +360,23 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
     }
     sqlite3_stmt *st = prep(r->db, "INSERT OR REPLACE INTO disc_found (name, address, serial,"
                                    " vendor, model, mac, engine_id, how, credential, device_id,"
-                                   " seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                                   " seen, uuid, found_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                                   " ?8, ?9, ?10, ?11, ?12, ?13)");
     if (!st)
         return;
-    const char *vals[] = {r->name,         f->address,    f->model->serial,    f->model->vendor,
-                          f->model->model, f->model->mac, f->model->engine_id, f->how,
-                          f->credential};
+    const char *vals[] = {r->name,
+                          f->address,
+                          f->model->serial,
+                          f->model->vendor,
+                          f->model->model,
+                          f->model->mac,
+                          f->model->engine_id,
+                          f->how,
+                          f->credential ? f->credential : ""};
     for (int i = 0; i < 9; i++)
         sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 12, f->uuid ? f->uuid : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 13, f->found_by ? f->found_by : "snmp", -1, SQLITE_TRANSIENT);
     if (mr.device_id)
         sqlite3_bind_int64(st, 10, mr.device_id);
     sqlite3_bind_int64(st, 11, gw_now());
@@ -358,6 +424,7 @@ static void on_done(struct disc_sweep *sw, int status, const struct disc_progres
     r->status = status;
     /* A cancelled run stays 'running' in the table: the next start resumes it. */
     save_progress(r, status == 0 ? "done" : "running");
+    publish_progress(r, p, status == 0 ? "done" : "interrupted");
     if (r->print_progress)
         print_progress(r->name, p, r->base_responders + p->responders,
                        r->base_printers + p->printers);
@@ -397,6 +464,9 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
     r->port = s.port;
     r->auto_register = s.auto_register;
     r->print_progress = progress;
+    r->wsd = s.wsd;
+    gw_strlcpy(r->wsd_interface, s.wsd_interface, sizeof r->wsd_interface);
+    r->wsd_port = s.wsd_port;
     rc = disc_targets_parse(&r->t, s.targets, s.excludes, s.confirmed ? DISC_TARGETS_CONFIRMED : 0,
                             eb);
     for (size_t i = 0; rc == 0 && i < s.ncreds; i++) {
@@ -415,7 +485,8 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
 
     uint64_t start = 0;
     sqlite3_stmt *st = prep(db, "SELECT state, checkpoint, total, responders, printers, packets,"
-                                " registered, moved FROM disc_runs WHERE name = ?1");
+                                " registered, moved, wsd_responders, wsd_packets"
+                                " FROM disc_runs WHERE name = ?1");
     if (st) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         if (resume && sqlite3_step(st) == SQLITE_ROW && strcmp(col(st, 0), "running") == 0 &&
@@ -426,6 +497,8 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
             r->base_packets = (uint64_t)sqlite3_column_int64(st, 5);
             r->registered = (uint64_t)sqlite3_column_int64(st, 6);
             r->moved = (uint64_t)sqlite3_column_int64(st, 7);
+            r->base_wsd_responders = (uint64_t)sqlite3_column_int64(st, 8);
+            r->base_wsd_packets = (uint64_t)sqlite3_column_int64(st, 9);
         }
         sqlite3_finalize(st);
     }
@@ -439,12 +512,14 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
             sqlite3_finalize(st);
         }
         r->base_responders = r->base_printers = r->base_packets = r->registered = r->moved = 0;
+        r->base_wsd_responders = r->base_wsd_packets = 0;
     }
+    r->started = gw_now();
     st = prep(db, "INSERT OR REPLACE INTO disc_runs (name, state, started, checkpoint, total,"
                   " done, resumed_from) VALUES (?1, 'running', ?2, ?3, ?4, ?3, ?3)");
     if (st) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, gw_now());
+        sqlite3_bind_int64(st, 2, r->started);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)start);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)(r->t.count + r->t.nhosts));
         sqlite3_step(st);
@@ -460,6 +535,9 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
         .cat = cat,
         .port = r->port,
         .pps = pps,
+        .wsd = r->wsd,
+        .wsd_port = r->wsd_port,
+        .wsd_interface = r->wsd_interface[0] ? r->wsd_interface : NULL,
         .start_index = start,
         .found_cb = on_found,
         .done_cb = on_done,
@@ -632,6 +710,10 @@ static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const cha
     json_int_t port = json_integer_value(json_object_get(req, "port"));
     bool confirmed = json_is_true(json_object_get(req, "confirmed"));
     bool autoreg = json_is_true(json_object_get(req, "auto_register"));
+    json_t *wsd_v = json_object_get(req, "wsd");
+    bool wsd = !json_is_false(wsd_v); /* on unless the admin says otherwise */
+    const char *wsd_if = str(req, "wsd_interface", "");
+    json_int_t wsd_port = json_integer_value(json_object_get(req, "wsd_port"));
     json_t *creds = json_object_get(req, "credentials");
     struct gw_errbuf eb = {""};
     struct disc_targets t;
@@ -657,6 +739,23 @@ static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const cha
         port = 161;
     if (port < 1 || port > 65535)
         return reply_err(GW_E_INVAL, "port: must be 1..65535");
+    if (wsd_v && !json_is_boolean(wsd_v))
+        return reply_err(GW_E_INVAL, "wsd: must be true or false");
+    if (*wsd_if) {
+        uint32_t a;
+        const char *why;
+        if (disc_addr_parse(wsd_if, &a, &why) < 0)
+            return reply_err(GW_E_INVAL,
+                             "wsd interface: '%s': %s (the IPv4 address of the "
+                             "interface for the multicast Probe)",
+                             wsd_if, why);
+        if (!wsd)
+            return reply_err(GW_E_INVAL, "wsd interface: '%s': WS-Discovery is off", wsd_if);
+    }
+    if (wsd_port == 0)
+        wsd_port = 3702;
+    if (wsd_port < 1 || wsd_port > 65535)
+        return reply_err(GW_E_INVAL, "wsd port: must be 1..65535");
     if (!json_is_array(creds) || json_array_size(creds) == 0 || json_array_size(creds) > MAX_CREDS)
         return reply_err(GW_E_INVAL, "credentials: 1..%d credential set names, in order",
                          MAX_CREDS);
@@ -671,7 +770,8 @@ static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const cha
     char *cj = json_dumps(creds, JSON_COMPACT);
     sqlite3_stmt *st = prep(db, "INSERT INTO disc_settings (name, targets, excludes, credentials,"
                                 " schedule, run_window, pps, port, auto_register, confirmed,"
-                                " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                                " created, wsd, wsd_interface, wsd_port) VALUES (?1, ?2, ?3, ?4,"
+                                " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     if (!st) {
         free(cj);
         return reply_err(GW_E_DB, "database error");
@@ -684,6 +784,9 @@ static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const cha
     sqlite3_bind_int(st, 9, autoreg);
     sqlite3_bind_int(st, 10, confirmed);
     sqlite3_bind_int64(st, 11, gw_now());
+    sqlite3_bind_int(st, 12, wsd);
+    sqlite3_bind_text(st, 13, wsd_if, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 14, wsd_port);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     free(cj);
@@ -710,6 +813,8 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
                           (json_int_t)sqlite3_column_int64(st, c0 + 9), "registered",
                           (json_int_t)sqlite3_column_int64(st, c0 + 10), "moved",
                           (json_int_t)sqlite3_column_int64(st, c0 + 11));
+    json_object_set_new(o, "wsd_responders", json_integer(sqlite3_column_int64(st, c0 + 12)));
+    json_object_set_new(o, "wsd_packets", json_integer(sqlite3_column_int64(st, c0 + 13)));
     json_object_set_new(o, "finished",
                         sqlite3_column_type(st, c0 + 2) == SQLITE_NULL
                             ? json_null()
@@ -721,7 +826,8 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
     "SELECT s.name, s.targets, s.excludes, s.credentials, s.schedule, s.run_window, s.pps,"        \
     " s.port, s.auto_register, s.confirmed, r.state, r.started, r.finished, r.checkpoint,"         \
     " r.total, r.done, r.responders, r.printers, r.packets, r.resumed_from, r.registered,"         \
-    " r.moved FROM disc_settings s LEFT JOIN disc_runs r ON r.name = s.name "
+    " r.moved, r.wsd_responders, r.wsd_packets, s.wsd, s.wsd_interface, s.wsd_port"                \
+    " FROM disc_settings s LEFT JOIN disc_runs r ON r.name = s.name "
 
 static json_t *setting_json(sqlite3_stmt *st)
 {
@@ -731,19 +837,18 @@ static json_t *setting_json(sqlite3_stmt *st)
                           col(st, 5), "pps", (json_int_t)sqlite3_column_int64(st, 6), "port",
                           (json_int_t)sqlite3_column_int64(st, 7), "auto_register",
                           sqlite3_column_int(st, 8), "confirmed", sqlite3_column_int(st, 9));
+    json_object_set_new(o, "wsd", json_boolean(sqlite3_column_int(st, 24)));
+    json_object_set_new(o, "wsd_interface", json_string(col(st, 25)));
+    json_object_set_new(o, "wsd_port", json_integer(sqlite3_column_int64(st, 26)));
     json_t *run = run_json(st, 10);
     struct run *live = run_find(col(st, 0));
     if (live && live->sw && json_is_object(run)) {
+        /* A running sweep: the live figures (the same as discovery.progress carries). */
         struct disc_progress p;
         disc_sweep_progress(live->sw, &p);
-        json_object_set_new(run, "done", json_integer((json_int_t)p.done));
-        json_object_set_new(run, "checkpoint", json_integer((json_int_t)p.checkpoint));
-        json_object_set_new(run, "responders",
-                            json_integer((json_int_t)(live->base_responders + p.responders)));
-        json_object_set_new(run, "printers",
-                            json_integer((json_int_t)(live->base_printers + p.printers)));
-        json_object_set_new(run, "eta_s", json_real(p.eta_s));
-        json_object_set_new(run, "elapsed_s", json_real(p.elapsed_s));
+        json_t *lj = live_json(live, &p);
+        json_object_update(run, lj);
+        json_decref(lj);
     }
     json_object_set_new(o, "last_run", run);
     return o;
@@ -765,8 +870,8 @@ static json_t *found_list(struct gw_db *db, const char *name)
 {
     json_t *arr = json_array();
     sqlite3_stmt *st = prep(db, "SELECT address, serial, vendor, model, mac, engine_id, how,"
-                                " credential, device_id FROM disc_found WHERE name = ?1"
-                                " ORDER BY address");
+                                " credential, device_id, uuid, found_by FROM disc_found"
+                                " WHERE name = ?1 ORDER BY address");
     if (!st)
         return arr;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -775,6 +880,8 @@ static json_t *found_list(struct gw_db *db, const char *name)
             json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address", col(st, 0), "serial",
                       col(st, 1), "vendor", col(st, 2), "model", col(st, 3), "mac", col(st, 4),
                       "engine_id", col(st, 5), "how", col(st, 6), "credential", col(st, 7));
+        json_object_set_new(o, "uuid", json_string(col(st, 9)));
+        json_object_set_new(o, "found_by", json_string(*col(st, 10) ? col(st, 10) : "snmp"));
         json_object_set_new(o, "device_id",
                             sqlite3_column_type(st, 8) == SQLITE_NULL
                                 ? json_null()
@@ -899,12 +1006,9 @@ void disc_status(struct gw_db *db, json_t *status)
             continue;
         struct disc_progress p;
         disc_sweep_progress(r->sw, &p);
-        json_array_append_new(
-            running, json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f}", "name", r->name, "done",
-                               (json_int_t)p.done, "total", (json_int_t)p.total, "responders",
-                               (json_int_t)(r->base_responders + p.responders), "printers",
-                               (json_int_t)(r->base_printers + p.printers), "elapsed_s",
-                               p.elapsed_s, "eta_s", p.eta_s));
+        json_t *ro = live_json(r, &p);
+        json_object_set_new(ro, "name", json_string(r->name));
+        json_array_append_new(running, ro);
     }
     json_object_set_new(o, "running", running);
     json_object_set_new(status, "discovery", o);

@@ -19,6 +19,15 @@
  * Host name targets resolve on libuv's thread pool when the sweep starts and are swept after
  * the ranges, each at a fixed index (a name that does not resolve counts as done).
  *
+ * WS-Discovery (soap/) runs beside SNMP on the same slots: each address also gets one directed
+ * Probe, paced by the same token bucket (so SNMP and WSD packets together stay at pps), or,
+ * when the admin names an interface, one multicast Probe at the start whose ProbeMatches are
+ * kept by source address. A ProbeMatch leads to a metadata read (soapc_info_get on libuv's
+ * worker pool, at most wsd_info_max at once). An address is finished when both its SNMP tries
+ * and its WSD part (no match within wsd_timeout_ms, or the metadata read returned) are done;
+ * only then is it reported, once, with SNMP's and WSD's findings merged, so a printer that
+ * answers both is one printer "found by snmp+wsd".
+ *
  * Progress is the number of finished addresses plus a checkpoint: every index below it is
  * finished. Slots finish out of order, so the checkpoint is the lowest index still in flight;
  * a resume from it repeats at most max_in_flight addresses.
@@ -33,8 +42,20 @@
 #include <sys/resource.h>
 
 #include "discovery/disc_int.h"
+#include "soap/soapc.h"
 
 #define TICK_MS 5
+/* Responders to a multicast Probe wait up to 500 ms (APP_MAX_DELAY) before answering. */
+#define MCAST_DELAY_MS 500
+#define MCAST_MAX      4096 /* multicast ProbeMatches kept per sweep */
+
+enum wsd_state {
+    WSD_NONE,    /* no WSD part (off, or already done) */
+    WSD_SEND,    /* needs a token to send its directed Probe */
+    WSD_WAIT,    /* waiting for a ProbeMatch until wsd_deadline */
+    WSD_MATCHED, /* has a ProbeMatch, waits for a metadata read to be free */
+    WSD_FETCH,   /* metadata read under way */
+};
 
 struct slot {
     struct disc_sweep *sw;
@@ -42,11 +63,26 @@ struct slot {
     bool waiting; /* needs a token to try its next credential */
     bool closing; /* its session is being closed */
     bool answered;
-    bool finished; /* no more credentials to try */
+    bool finished;  /* no more credentials to try */
+    bool snmp_done; /* no more SNMP for this address */
     uint64_t index;
     uint32_t addr;
     size_t cred_i;
     struct snmpc_session *sess;
+    /* What the address said: SNMP identity (any agent that answered a poll), WSD match and
+     * metadata. Heap, only while held; reported and freed when the address is finished. */
+    struct gw_model *model;
+    size_t model_cred;
+    enum wsd_state wsd;
+    uint64_t wsd_deadline;
+    struct soapc_wsd_match *match;
+    struct soapc_device_info *info;
+};
+
+/* A ProbeMatch of the multicast Probe, by source address. */
+struct mcast_match {
+    uint32_t addr;
+    struct soapc_wsd_match m;
 };
 
 /* A host name target, resolved on libuv's thread pool when the sweep starts. */
@@ -75,6 +111,16 @@ struct disc_sweep {
     int status;
     struct disc_progress p;
     struct gw_log_limit log_limit;
+    /* WS-Discovery */
+    struct soapc_probe *probe; /* NULL without WSD (or when it could not open) */
+    bool probe_closing;
+    char wsd_if[16];
+    bool mcast; /* one multicast Probe instead of directed ones */
+    bool mcast_sent;
+    uint64_t mcast_until;   /* multicast matches are awaited until then */
+    struct mcast_match *mm; /* multicast matches received */
+    size_t nmm;
+    unsigned info_active; /* soapc_info_get() calls whose callback is still due */
 };
 
 static const char *how_name(enum gw_snmp_version v)
@@ -98,25 +144,110 @@ static void on_timer_closed(uv_handle_t *h)
     sw->o.done_cb(sw, sw->status, &sw->p, sw->o.arg);
     free(sw->slots);
     free(sw->hosts);
+    free(sw->mm);
     free(sw);
+}
+
+static void end_now(struct disc_sweep *sw)
+{
+    uv_timer_stop(&sw->timer);
+    uv_close((uv_handle_t *)&sw->timer, on_timer_closed);
+}
+
+static void on_probe_closed(void *arg)
+{
+    end_now(arg);
 }
 
 /* Ends the sweep once nothing is in flight and nothing is left (or it was stopped). */
 static void maybe_end(struct disc_sweep *sw)
 {
-    if (sw->ending || sw->busy > 0 || sw->resolving > 0)
+    if (sw->ending || sw->busy > 0 || sw->resolving > 0 || sw->info_active > 0)
         return;
     if (!sw->stopping && sw->cursor < sw->p.total)
         return;
     sw->ending = true;
     sw->status = sw->stopping ? -ECANCELED : 0;
-    uv_timer_stop(&sw->timer);
-    uv_close((uv_handle_t *)&sw->timer, on_timer_closed);
+    if (sw->probe) {
+        struct soapc_probe *p = sw->probe;
+        sw->probe = NULL;
+        soapc_probe_close(p, on_probe_closed, sw);
+    } else {
+        end_now(sw);
+    }
+}
+
+static bool types_say_printer(const char *types)
+{
+    return types && strcasestr(types, "print") != NULL;
+}
+
+/* Fills the empty identity fields of m from what the WSD metadata said. */
+static void model_from_info(struct gw_model *m, const struct soapc_device_info *in)
+{
+    if (!m->vendor[0])
+        gw_strlcpy(m->vendor, in->manufacturer, sizeof m->vendor);
+    if (!m->model[0])
+        gw_strlcpy(m->model, in->model[0] ? in->model : in->friendly_name, sizeof m->model);
+    if (!m->serial[0])
+        gw_strlcpy(m->serial, in->serial, sizeof m->serial);
+    if (!m->firmware[0])
+        gw_strlcpy(m->firmware, in->firmware, sizeof m->firmware);
+    if (!m->sys_name[0])
+        gw_strlcpy(m->sys_name, in->friendly_name, sizeof m->sys_name);
+}
+
+/* Reports what the finished address said, merged: SNMP identity first, WSD filling gaps. */
+static void slot_report(struct slot *sl)
+{
+    struct disc_sweep *sw = sl->sw;
+    bool wsd_printer =
+        sl->match && (sl->info ? sl->info->is_printer || types_say_printer(sl->match->types)
+                               : types_say_printer(sl->match->types));
+    bool snmp_printer = sl->model && sl->model->is_printer;
+    if (!snmp_printer && !wsd_printer)
+        return;
+    struct gw_model wm;
+    struct gw_model *m = sl->model;
+    if (!m) {
+        gw_model_init(&wm);
+        m = &wm;
+    }
+    if (sl->info)
+        model_from_info(m, sl->info);
+    m->is_printer = true;
+    char addr[16];
+    const struct gw_credential *c = sl->model ? &sw->o.creds[sl->model_cred] : NULL;
+    struct disc_found f = {
+        .addr = sl->addr,
+        .address = disc_addr_format(sl->addr, addr, sizeof addr),
+        .credential_index = c ? sl->model_cred : 0,
+        .credential = c ? c->name : "",
+        .how = c ? how_name(c->version) : "wsd",
+        .found_by = !sl->match  ? "snmp"
+                    : sl->model ? "snmp+wsd"
+                                : "wsd",
+        .uuid = sl->match ? sl->match->uuid : "",
+        .model = m,
+    };
+    sw->p.printers++;
+    if (sw->o.found_cb)
+        sw->o.found_cb(sw, &f, sw->o.arg);
+    if (m == &wm)
+        gw_model_cleanup(&wm);
 }
 
 static void slot_release(struct slot *sl)
 {
     struct disc_sweep *sw = sl->sw;
+    if (!sw->stopping)
+        slot_report(sl);
+    if (sl->model) {
+        gw_model_cleanup(sl->model);
+        GW_FREE(sl->model);
+    }
+    GW_FREE(sl->match);
+    GW_FREE(sl->info);
     sl->busy = false;
     sl->waiting = false;
     sw->busy--;
@@ -125,15 +256,177 @@ static void slot_release(struct slot *sl)
     maybe_end(sw);
 }
 
+/* Releases the slot once both its SNMP and its WSD part are done. */
+static void slot_maybe_release(struct slot *sl)
+{
+    if (sl->busy && sl->snmp_done && sl->wsd == WSD_NONE)
+        slot_release(sl);
+}
+
 static void on_closed(void *arg)
 {
     struct slot *sl = arg;
     sl->sess = NULL;
     sl->closing = false;
-    if (sl->finished || sl->sw->stopping || ++sl->cred_i >= sl->sw->o.ncreds)
-        slot_release(sl);
-    else
+    if (sl->finished || sl->sw->stopping || ++sl->cred_i >= sl->sw->o.ncreds) {
+        sl->snmp_done = true;
+        slot_maybe_release(sl);
+    } else {
         sl->waiting = true; /* the timer gives it a token for the next credential */
+    }
+}
+
+static void on_info(void *arg, int status, const struct soapc_device_info *info)
+{
+    struct slot *sl = arg;
+    struct disc_sweep *sw = sl->sw;
+    sw->info_active--;
+    if (status == 0) {
+        sl->info = gw_malloc(sizeof(*sl->info));
+        *sl->info = *info;
+    } else {
+        unsigned suppressed;
+        char addr[16];
+        if (gw_log_limit(&sw->log_limit, uv_now(sw->loop), &suppressed))
+            gw_log_info(DISC, "wsd metadata read failed address=%s err=%s suppressed=%u",
+                        disc_addr_format(sl->addr, addr, sizeof addr), gw_strerror(status),
+                        suppressed);
+    }
+    sl->wsd = WSD_NONE;
+    slot_maybe_release(sl);
+    maybe_end(sw); /* a stopped sweep waits for every metadata read */
+}
+
+/* Starts the metadata read of a matched slot when one is free. */
+static void slot_fetch(struct slot *sl)
+{
+    struct disc_sweep *sw = sl->sw;
+    if (sw->info_active >= sw->o.wsd_info_max)
+        return;
+    /* soap/'s own timeout (5 s per step): a printer that answered is worth the wait. */
+    if (soapc_info_get(sw->loop, sl->match, 0, on_info, sl) == 0) {
+        sw->info_active++;
+        sl->wsd = WSD_FETCH;
+        return;
+    }
+    /* No usable XAddr: the ProbeMatch alone is what WSD says. */
+    sl->wsd = WSD_NONE;
+    slot_maybe_release(sl);
+}
+
+static void slot_matched(struct slot *sl, const struct soapc_wsd_match *m)
+{
+    sl->match = gw_malloc(sizeof(*sl->match));
+    *sl->match = *m;
+    sl->sw->p.wsd_responders++;
+    sl->wsd = WSD_MATCHED;
+    slot_fetch(sl);
+}
+
+static const struct mcast_match *mcast_find(const struct disc_sweep *sw, uint32_t addr)
+{
+    for (size_t i = 0; i < sw->nmm; i++)
+        if (sw->mm[i].addr == addr)
+            return &sw->mm[i];
+    return NULL;
+}
+
+static void on_match(void *arg, const struct soapc_wsd_match *m)
+{
+    struct disc_sweep *sw = arg;
+    if (sw->stopping || !m->uuid[0])
+        return;
+    if (sw->mcast) {
+        /* Kept for addresses the sweep reaches later; the first match of an address wins. */
+        if (mcast_find(sw, m->from) || sw->nmm >= MCAST_MAX)
+            return;
+        sw->mm = gw_realloc(sw->mm, (sw->nmm + 1) * sizeof(*sw->mm));
+        sw->mm[sw->nmm].addr = m->from;
+        sw->mm[sw->nmm++].m = *m;
+    }
+    /* Duplicates (a device answering twice, or a match after the wait) are dropped: only a
+     * slot still waiting takes it. */
+    for (unsigned i = 0; i < sw->nslots; i++) {
+        struct slot *sl = &sw->slots[i];
+        if (sl->busy && sl->addr == m->from && sl->wsd == WSD_WAIT) {
+            slot_matched(sl, m);
+            return;
+        }
+    }
+}
+
+/* Sends sl's directed Probe. Takes one token. */
+static void slot_probe(struct slot *sl)
+{
+    struct disc_sweep *sw = sl->sw;
+    sw->tokens -= 1.0;
+    sw->p.packets++;
+    sw->p.wsd_packets++;
+    int rc = soapc_probe_unicast(sw->probe, sl->addr);
+    if (rc < 0) {
+        unsigned suppressed;
+        char addr[16];
+        if (gw_log_limit(&sw->log_limit, uv_now(sw->loop), &suppressed))
+            gw_log_info(DISC, "wsd probe not sent address=%s err=%s suppressed=%u",
+                        disc_addr_format(sl->addr, addr, sizeof addr), gw_strerror(rc), suppressed);
+        sl->wsd = WSD_NONE;
+        slot_maybe_release(sl);
+        return;
+    }
+    sl->wsd = WSD_WAIT;
+    sl->wsd_deadline = uv_now(sw->loop) + sw->o.wsd_timeout_ms;
+}
+
+/* The WSD part of a new address. */
+static void slot_wsd_begin(struct slot *sl)
+{
+    struct disc_sweep *sw = sl->sw;
+    sl->wsd = WSD_NONE;
+    if (!sw->probe)
+        return;
+    if (!sw->mcast) {
+        sl->wsd = WSD_SEND;
+        return;
+    }
+    const struct mcast_match *mm = mcast_find(sw, sl->addr);
+    uint64_t now = uv_now(sw->loop);
+    if (mm) {
+        slot_matched(sl, &mm->m);
+    } else if (!sw->mcast_sent || now < sw->mcast_until) {
+        sl->wsd = WSD_WAIT;
+        sl->wsd_deadline =
+            sw->mcast_sent ? sw->mcast_until : now + sw->o.wsd_timeout_ms + MCAST_DELAY_MS;
+    }
+}
+
+/* WSD work the timer does: sends due Probes (with tokens), starts queued metadata reads and
+ * ends waits that timed out. */
+static void wsd_tick(struct disc_sweep *sw, uint64_t now)
+{
+    if (sw->mcast && !sw->mcast_sent && sw->tokens >= 1.0) {
+        sw->mcast_sent = true;
+        sw->tokens -= 1.0;
+        sw->p.packets++;
+        sw->p.wsd_packets++;
+        int rc = soapc_probe_multicast(sw->probe, sw->wsd_if);
+        if (rc < 0)
+            gw_log_warn(DISC, "wsd multicast probe failed interface=%s err=%s", sw->wsd_if,
+                        gw_strerror(rc));
+        sw->mcast_until = now + sw->o.wsd_timeout_ms + MCAST_DELAY_MS;
+    }
+    for (unsigned i = 0; i < sw->nslots; i++) {
+        struct slot *sl = &sw->slots[i];
+        if (!sl->busy)
+            continue;
+        if (sl->wsd == WSD_SEND && sw->tokens >= 1.0)
+            slot_probe(sl);
+        else if (sl->wsd == WSD_MATCHED)
+            slot_fetch(sl);
+        else if (sl->wsd == WSD_WAIT && now >= sl->wsd_deadline) {
+            sl->wsd = WSD_NONE;
+            slot_maybe_release(sl);
+        }
+    }
 }
 
 static void on_poll(struct snmpc_session *s, int status, const struct snmpc_vbset *vbs,
@@ -150,25 +443,14 @@ static void on_poll(struct snmpc_session *s, int status, const struct snmpc_vbse
             sl->answered = true;
             sw->p.responders++;
         }
-        struct gw_model m;
-        gw_model_init(&m);
-        snmpc_model_decode(vbs, sw->o.cat, &m);
-        snmpc_session_engine_id(s, m.engine_id, sizeof m.engine_id);
-        if (m.is_printer) {
-            char addr[16];
-            struct disc_found f = {
-                .addr = sl->addr,
-                .address = disc_addr_format(sl->addr, addr, sizeof addr),
-                .credential_index = sl->cred_i,
-                .credential = c->name,
-                .how = how_name(c->version),
-                .model = &m,
-            };
-            sw->p.printers++;
-            if (sw->o.found_cb)
-                sw->o.found_cb(sw, &f, sw->o.arg);
+        /* Kept until the address's WSD part is done too; reported then (slot_report). */
+        if (!sl->model) {
+            sl->model = gw_malloc(sizeof(*sl->model));
+            gw_model_init(sl->model);
+            snmpc_model_decode(vbs, sw->o.cat, sl->model);
+            snmpc_session_engine_id(s, sl->model->engine_id, sizeof sl->model->engine_id);
+            sl->model_cred = sl->cred_i;
         }
-        gw_model_cleanup(&m);
     } else if (status == SNMPC_E_TIMEOUT) {
         /* Silence after engine discovery means no agent; v1/v2c silence may be a wrong
          * community. */
@@ -246,6 +528,8 @@ static void on_tick(uv_timer_t *h)
     sw->last_refill = now;
     if (sw->stopping)
         return;
+    if (sw->probe)
+        wsd_tick(sw, now);
 
     /* Addresses already under way go first: they finish sooner and move the checkpoint. */
     for (unsigned i = 0; i < sw->nslots && sw->tokens >= 1.0; i++)
@@ -278,6 +562,7 @@ static void on_tick(uv_timer_t *h)
         sl->index = sw->cursor++;
         sl->addr = addr;
         sw->busy++;
+        slot_wsd_begin(sl);
         slot_try(sl);
     }
     update_checkpoint(sw);
@@ -337,6 +622,26 @@ int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct di
         sw->o.max_in_flight = default_in_flight(sw->o.pps, sw->o.timeout_ms);
     if (!sw->o.deadline_ms)
         sw->o.deadline_ms = 15000;
+    if (!sw->o.wsd_port)
+        sw->o.wsd_port = SOAPC_WSD_PORT;
+    if (!sw->o.wsd_timeout_ms)
+        sw->o.wsd_timeout_ms = sw->o.timeout_ms;
+    if (!sw->o.wsd_info_max)
+        sw->o.wsd_info_max = 4;
+    if (o->wsd_interface)
+        gw_strlcpy(sw->wsd_if, o->wsd_interface, sizeof sw->wsd_if);
+    sw->o.wsd_interface = NULL; /* copied into wsd_if */
+    if (sw->o.wsd) {
+        struct soapc_probe_opts po = {
+            .port = sw->o.wsd_port,
+            .bind_addr = sw->wsd_if[0] ? sw->wsd_if : NULL,
+        };
+        int rc = soapc_probe_new(loop, &po, on_match, sw, &sw->probe);
+        if (rc < 0)
+            gw_log_warn(DISC, "wsd probe socket not opened, sweeping with SNMP only err=%s",
+                        gw_strerror(rc));
+        sw->mcast = sw->probe && sw->wsd_if[0];
+    }
     sw->nslots = sw->o.max_in_flight;
     sw->slots = gw_calloc(sw->nslots, sizeof(*sw->slots));
     sw->log_limit.interval_ms = 60000;
@@ -377,11 +682,15 @@ void disc_sweep_stop(struct disc_sweep *sw)
         struct slot *sl = &sw->slots[i];
         if (!sl->busy)
             continue;
+        /* A metadata read under way cannot be cancelled: its callback releases the slot. */
+        if (sl->wsd != WSD_FETCH)
+            sl->wsd = WSD_NONE;
         if (sl->sess && !sl->closing) {
             sl->closing = true;
             snmpc_session_close(sl->sess, on_closed, sl);
-        } else if (!sl->sess && sl->waiting) {
-            slot_release(sl);
+        } else if (!sl->sess && (sl->waiting || sl->snmp_done)) {
+            sl->snmp_done = true;
+            slot_maybe_release(sl);
         }
     }
     maybe_end(sw);

@@ -407,3 +407,8 @@ char *disc_addr_format(uint32_t addr, char *buf, size_t len)
              addr & 0xff);
     return buf;
 }
+
+int disc_addr_parse(const char *s, uint32_t *out, const char **why)
+{
+    return disc__ipv4_parse(s, strlen(s), out, why);
+}

@@ -39,43 +39,51 @@ struct run {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: fleetgw discover add NAME --target SPEC [--exclude SPEC] --credential NAME...\n"
-            "                            [--schedule manual|'daily HH:MM'|'every N']\n"
-            "                            [--window HH:MM-HH:MM] [--pps N] [--port PORT]\n"
-            "                            [--auto-register] [--yes]\n"
-            "       fleetgw discover list|show NAME|remove NAME [--json]\n"
-            "       fleetgw discover run NAME [--progress] [--json]\n"
-            "       fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
-            "                            [--port PORT] [--pps N] [--timeout MS]\n"
-            "                            [--max-in-flight N] [--yes] [--progress] [--json]\n"
-            "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
-            "        'A MASK' and host names; more than a /16 needs --yes\n"
-            "  without --credential every stored credential set is tried, in name order\n");
+    fprintf(
+        f, "usage: fleetgw discover add NAME --target SPEC [--exclude SPEC] --credential NAME...\n"
+           "                            [--schedule manual|'daily HH:MM'|'every N']\n"
+           "                            [--window HH:MM-HH:MM] [--pps N] [--port PORT]\n"
+           "                            [--auto-register] [--yes]\n"
+           "                            [--wsd|--no-wsd] [--wsd-interface ADDR] [--wsd-port PORT]\n"
+           "       fleetgw discover list|show NAME|remove NAME [--json]\n"
+           "       fleetgw discover run NAME [--progress] [--json]\n"
+           "       fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
+           "                            [--port PORT] [--pps N] [--timeout MS]\n"
+           "                            [--max-in-flight N] [--yes] [--progress] [--json]\n"
+           "                            [--wsd|--no-wsd] [--wsd-interface ADDR] [--wsd-port PORT]\n"
+           "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
+           "        'A MASK' and host names; more than a /16 needs --yes\n"
+           "  without --credential every stored credential set is tried, in name order\n"
+           "  WS-Discovery is on by default: a directed Probe to every address, or with\n"
+           "  --wsd-interface one multicast Probe out of the interface with that address\n");
 }
 
 static void print_progress(const struct disc_progress *p)
 {
     fprintf(stderr,
             "progress done=%llu total=%llu responders=%llu printers=%llu packets=%llu "
-            "elapsed=%.1fs eta=%.0fs\n",
+            "wsd_responders=%llu elapsed=%.1fs eta=%.0fs\n",
             (unsigned long long)p->done, (unsigned long long)p->total,
             (unsigned long long)p->responders, (unsigned long long)p->printers,
-            (unsigned long long)p->packets, p->elapsed_s, p->eta_s);
+            (unsigned long long)p->packets, (unsigned long long)p->wsd_responders, p->elapsed_s,
+            p->eta_s);
 }
 
 static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *arg)
 {
     struct run *r = arg;
     (void)sw;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address", f->address,
-                          "serial", f->model->serial, "vendor", f->model->vendor, "model",
-                          f->model->model, "mac", f->model->mac, "engine_id", f->model->engine_id,
-                          "how", f->how, "credential", f->credential);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address", f->address,
+                  "serial", f->model->serial, "vendor", f->model->vendor, "model", f->model->model,
+                  "mac", f->model->mac, "engine_id", f->model->engine_id, "how", f->how,
+                  "credential", f->credential ? f->credential : "", "uuid", f->uuid ? f->uuid : "",
+                  "found_by", f->found_by ? f->found_by : "snmp");
     json_array_append_new(r->printers, o);
     if (!r->json)
         printf("%-15s %-20s %-17s %s (%s, %s)\n", f->address, f->model->serial, f->model->mac,
-               f->model->model, f->how, f->credential);
+               f->model->model, f->found_by ? f->found_by : f->how,
+               f->credential && *f->credential ? f->credential : "-");
 }
 
 static void on_done(struct disc_sweep *sw, int status, const struct disc_progress *p, void *arg)
@@ -159,7 +167,11 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
         O_YES,
         O_PROGRESS,
         O_JSON,
-        O_HELP
+        O_HELP,
+        O_WSD,
+        O_NO_WSD,
+        O_WSD_IF,
+        O_WSD_PORT
     };
     static const struct option longopts[] = {
         {"target", required_argument, NULL, O_TARGET},
@@ -173,9 +185,16 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
         {"progress", no_argument, NULL, O_PROGRESS},
         {"json", no_argument, NULL, O_JSON},
         {"help", no_argument, NULL, O_HELP},
+        {"wsd", no_argument, NULL, O_WSD},
+        {"no-wsd", no_argument, NULL, O_NO_WSD},
+        {"wsd-interface", required_argument, NULL, O_WSD_IF},
+        {"wsd-port", required_argument, NULL, O_WSD_PORT},
         {NULL, 0, NULL, 0},
     };
     char *spec = NULL, *exclude = NULL;
+    bool wsd = true;
+    const char *wsd_if = NULL;
+    unsigned long wsd_port = 0;
     char *names[MAX_CREDS];
     int nnames = 0, opt;
     unsigned long port = 0, pps = 0, timeout = 0, inflight = 0;
@@ -235,12 +254,39 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
             free(spec);
             free(exclude);
             return GW_EXIT_OK;
+        case O_WSD:
+        case O_NO_WSD:
+            wsd = opt == O_WSD;
+            break;
+        case O_WSD_IF: {
+            uint32_t a;
+            const char *why;
+            if (disc_addr_parse(optarg, &a, &why) < 0) {
+                fprintf(stderr, "fleetgw discover: --wsd-interface: '%s': %s\n", optarg, why);
+                goto usage;
+            }
+            wsd_if = optarg;
+            break;
+        }
+        case O_WSD_PORT: {
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || v == 0 || v > 65535) {
+                fprintf(stderr, "fleetgw discover: --wsd-port: '%s': expected 1..65535\n", optarg);
+                goto usage;
+            }
+            wsd_port = v;
+            break;
+        }
         default:
             goto usage;
         }
     }
     if (!spec || optind < argc)
         goto usage;
+    if (wsd_if && !wsd) {
+        fprintf(stderr, "fleetgw discover: --wsd-interface: WS-Discovery is off (--no-wsd)\n");
+        goto usage;
+    }
 
     struct disc_targets t;
     struct gw_errbuf eb = {""};
@@ -291,6 +337,9 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
         .pps = (unsigned)pps,
         .max_in_flight = (unsigned)inflight,
         .timeout_ms = (unsigned)timeout,
+        .wsd = wsd,
+        .wsd_port = (uint16_t)wsd_port,
+        .wsd_interface = wsd_if,
         .found_cb = on_found,
         .done_cb = on_done,
         .arg = &r,
@@ -334,6 +383,9 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
                 "total", (json_int_t)r.p.total, "done", (json_int_t)r.p.done, "responders",
                 (json_int_t)r.p.responders, "printers", (json_int_t)r.p.printers, "packets",
                 (json_int_t)r.p.packets, "elapsed_s", r.p.elapsed_s, "complete", r.status == 0);
+            json_t *sw = json_object_get(o, "sweep");
+            json_object_set_new(sw, "wsd_packets", json_integer((json_int_t)r.p.wsd_packets));
+            json_object_set_new(sw, "wsd_responders", json_integer((json_int_t)r.p.wsd_responders));
             json_dumpf(o, stdout, JSON_INDENT(2));
             fputc('\n', stdout);
             json_decref(o);
@@ -359,11 +411,15 @@ static void print_setting(json_t *s)
 {
     json_t *run = json_object_get(s, "last_run");
     char *creds = json_dumps(json_object_get(s, "credentials"), JSON_COMPACT);
-    printf("%-16s targets=%s schedule='%s' pps=%lld credentials=%s",
+    const char *wif = json_string_value(json_object_get(s, "wsd_interface"));
+    printf("%-16s targets=%s schedule='%s' pps=%lld credentials=%s wsd=%s",
            json_string_value(json_object_get(s, "name")),
            json_string_value(json_object_get(s, "targets")),
            json_string_value(json_object_get(s, "schedule")),
-           (long long)json_integer_value(json_object_get(s, "pps")), creds ? creds : "[]");
+           (long long)json_integer_value(json_object_get(s, "pps")), creds ? creds : "[]",
+           !json_is_true(json_object_get(s, "wsd")) ? "off"
+           : wif && *wif                            ? wif
+                                                    : "directed");
     free(creds);
     if (json_is_object(run))
         printf(" last=%s done=%lld/%lld printers=%lld",
@@ -380,12 +436,12 @@ static void print_printers(json_t *arr)
     json_t *p;
     json_array_foreach(arr, i, p)
     {
+        const char *cred = json_string_value(json_object_get(p, "credential"));
         printf("%-15s %-20s %-17s %s (%s, %s)\n", json_string_value(json_object_get(p, "address")),
                json_string_value(json_object_get(p, "serial")),
                json_string_value(json_object_get(p, "mac")),
                json_string_value(json_object_get(p, "model")),
-               json_string_value(json_object_get(p, "how")),
-               json_string_value(json_object_get(p, "credential")));
+               json_string_value(json_object_get(p, "found_by")), cred && *cred ? cred : "-");
     }
 }
 
@@ -410,7 +466,21 @@ static int request(const struct gw_opts *o, json_t *req, json_t **out)
 
 static int cmd_add(const struct gw_opts *go, int argc, char **argv)
 {
-    enum { O_TARGET = 256, O_EXCLUDE, O_CRED, O_SCHEDULE, O_WINDOW, O_PPS, O_PORT, O_AUTO, O_YES };
+    enum {
+        O_TARGET = 256,
+        O_EXCLUDE,
+        O_CRED,
+        O_SCHEDULE,
+        O_WINDOW,
+        O_PPS,
+        O_PORT,
+        O_AUTO,
+        O_YES,
+        O_WSD,
+        O_NO_WSD,
+        O_WSD_IF,
+        O_WSD_PORT
+    };
     static const struct option longopts[] = {
         {"target", required_argument, NULL, O_TARGET},
         {"exclude", required_argument, NULL, O_EXCLUDE},
@@ -421,6 +491,10 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
         {"port", required_argument, NULL, O_PORT},
         {"auto-register", no_argument, NULL, O_AUTO},
         {"yes", no_argument, NULL, O_YES},
+        {"wsd", no_argument, NULL, O_WSD},
+        {"no-wsd", no_argument, NULL, O_NO_WSD},
+        {"wsd-interface", required_argument, NULL, O_WSD_IF},
+        {"wsd-port", required_argument, NULL, O_WSD_PORT},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2 || argv[1][0] == '-') {
@@ -456,18 +530,27 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
             json_object_set_new(req, "window", json_string(optarg));
             break;
         case O_PPS:
-        case O_PORT: {
+        case O_PORT:
+        case O_WSD_PORT: {
             char *end;
+            const char *k = opt == O_PORT ? "port" : opt == O_PPS ? "pps" : "wsd_port";
             long v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || v <= 0 || v > (opt == O_PORT ? 65535 : 100000)) {
+            if (!*optarg || *end || v <= 0 || v > (opt == O_PPS ? 100000 : 65535)) {
                 fprintf(stderr, "fleetgw discover: --%s: '%s': out of range\n",
-                        opt == O_PORT ? "port" : "pps", optarg);
+                        opt == O_WSD_PORT ? "wsd-port" : k, optarg);
                 json_decref(req);
                 return GW_EXIT_USAGE;
             }
-            json_object_set_new(req, opt == O_PORT ? "port" : "pps", json_integer(v));
+            json_object_set_new(req, k, json_integer(v));
             break;
         }
+        case O_WSD:
+        case O_NO_WSD:
+            json_object_set_new(req, "wsd", json_boolean(opt == O_WSD));
+            break;
+        case O_WSD_IF:
+            json_object_set_new(req, "wsd_interface", json_string(optarg));
+            break;
         case O_AUTO:
             json_object_set_new(req, "auto_register", json_true());
             break;

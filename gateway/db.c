@@ -182,6 +182,10 @@ static const struct migration migrations[] = {
     {2, "ALTER TABLE devices ADD COLUMN activity REAL NOT NULL DEFAULT 200.0;"
         "ALTER TABLE devices ADD COLUMN activity_ts INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE devices ADD COLUMN last_counter_poll INTEGER;"},
+    /* The WS-Discovery endpoint UUID ("urn:uuid:..."), a secondary identity key next to the
+     * engine ID: discovery matches a device found through WSD by it. */
+    {3, "ALTER TABLE devices ADD COLUMN wsd_uuid TEXT NOT NULL DEFAULT '';"
+        "CREATE INDEX devices_wsd_uuid ON devices(wsd_uuid);"},
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

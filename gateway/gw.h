@@ -381,8 +381,7 @@ int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
  *   "device.removed" {device_id}
  *   "device.state"   {device_id, state, previous}
  *   "device.moved"   {device_id, from, address}
- *   "discovery.progress" {setting, state, started, finished, ...the run's figures}
- *                    (documented in docs/api.md, events)
+ *   "discovery.progress" {setting, state, done, total, ...} (discovery/, see docs/api.md)
  */
 typedef void (*gw_bus_cb)(const char *kind, json_t *payload, void *arg);
 /* Subscribes cb to kinds starting with prefix ("" for all). Returns: an id for
@@ -525,6 +524,7 @@ struct gw_device {
     double activity;      /* activity rating at activity_ts (see gw_activity_decay) */
     int64_t activity_ts;
     int64_t last_counter_poll; /* 0 never */
+    char wsd_uuid[80];         /* WS-Discovery endpoint UUID, "" if never seen through WSD */
 };
 /* Validates and inserts; sets d->id. Returns: 0, GW_E_INVAL, GW_E_NOTFOUND (credential),
  * GW_E_EXISTS (same address and port). */
@@ -542,6 +542,9 @@ int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority);
 /* Moves a device to a new address (discovery found it there). Returns: 0, GW_E_INVAL,
  * GW_E_NOTFOUND, GW_E_EXISTS (another device has that address and port), GW_E_DB. */
 int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uint16_t port);
+/* Stores the WS-Discovery endpoint UUID discovery saw for the device ("" clears it).
+ * Returns: 0, GW_E_INVAL (longer than 79 bytes), GW_E_NOTFOUND, GW_E_DB. */
+int gw_device_set_wsd_uuid(struct gw_db *db, int64_t id, const char *uuid);
 /* Saves the scheduler's state of a device: its category (ignored while pinned), rating, and
  * the time of the last counter poll (0 keeps the stored one). */
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,

@@ -582,8 +582,8 @@ int gw_device_add(struct gw_db *db, struct gw_device *d, struct gw_errbuf *eb)
 #define DEVICE_COLUMNS                                                                             \
     "SELECT d.id, d.name, d.address, d.port, d.credential_id, c.name, d.priority, d.status, "      \
     "d.last_seen, d.last_poll, d.vendor, d.model, d.serial, d.mac, d.engine_id, "                  \
-    "d.page_count_total, d.priority_pinned, d.activity, d.activity_ts, d.last_counter_poll "       \
-    "FROM devices d JOIN credentials c ON c.id = d.credential_id "
+    "d.page_count_total, d.priority_pinned, d.activity, d.activity_ts, d.last_counter_poll, "      \
+    "d.wsd_uuid FROM devices d JOIN credentials c ON c.id = d.credential_id "
 
 static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
 {
@@ -609,6 +609,7 @@ static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
     d->activity = sqlite3_column_double(st, 17);
     d->activity_ts = sqlite3_column_int64(st, 18);
     d->last_counter_poll = sqlite3_column_int64(st, 19);
+    gw__column_copy(st, 20, d->wsd_uuid, sizeof d->wsd_uuid);
 }
 
 int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
@@ -635,22 +636,40 @@ int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
     return rc;
 }
 
-int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uint16_t port)
+/* Runs sql (an UPDATE of one device: ?1 id, ?2 text, ?3 port when port > 0). Returns: 0,
+ * GW_E_NOTFOUND, GW_E_EXISTS, GW_E_DB. */
+static int device_update(struct gw_db *db, int64_t id, const char *sql, const char *text, int port,
+                         const char *what)
 {
     sqlite3_stmt *st;
-    if (!address || !*address || strlen(address) >= sizeof(((struct gw_device *)0)->address))
-        return GW_E_INVAL;
-    int rc = gw__db_prepare(db, "UPDATE devices SET address = ?2, port = ?3 WHERE id = ?1", &st);
+    int rc = gw__db_prepare(db, sql, &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    gw__bind_text(st, 2, address);
-    sqlite3_bind_int(st, 3, port ? port : 161);
-    rc = gw__db_step_done(db, st, "changing a device's address");
+    gw__bind_text(st, 2, text);
+    if (port > 0)
+        sqlite3_bind_int(st, 3, port);
+    rc = gw__db_step_done(db, st, what);
     sqlite3_finalize(st);
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
     return rc;
+}
+
+int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uint16_t port)
+{
+    if (!address || !*address || strlen(address) >= sizeof(((struct gw_device *)0)->address))
+        return GW_E_INVAL;
+    return device_update(db, id, "UPDATE devices SET address = ?2, port = ?3 WHERE id = ?1",
+                         address, port ? port : 161, "changing a device's address");
+}
+
+int gw_device_set_wsd_uuid(struct gw_db *db, int64_t id, const char *uuid)
+{
+    if (!uuid || strlen(uuid) >= sizeof(((struct gw_device *)0)->wsd_uuid))
+        return GW_E_INVAL;
+    return device_update(db, id, "UPDATE devices SET wsd_uuid = ?2 WHERE id = ?1", uuid, 0,
+                         "storing a device's WSD endpoint UUID");
 }
 
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
@@ -773,6 +792,7 @@ json_t *gw_device_to_json(const struct gw_device *d)
     json_object_set_new(o, "serial", json_string(d->serial));
     json_object_set_new(o, "mac", json_string(d->mac));
     json_object_set_new(o, "engine_id", json_string(d->engine_id));
+    json_object_set_new(o, "wsd_uuid", json_string(d->wsd_uuid));
     json_object_set_new(o, "page_count_total",
                         d->has_page_count ? json_integer((json_int_t)d->page_count_total)
                                           : json_null());

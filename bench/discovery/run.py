@@ -5,9 +5,13 @@
 Starts fleetsim with N SNMPv3 printers, moves each one to a random free address of
 127.42.0.0/16 through its control socket (fleetsim places devices consecutively), then runs
 `fleetgw discover run --target 127.42.0.0/16 --credential sim --pps PPS --json` once and prints
-elapsed time, first packets per second, the packets the simulator received, the sweep's CPU
-time (user + system of the fleetgw process) and found/expected, with any printer found at an
-address where none was placed (must be none).
+elapsed time, paced packets per second (SNMP first packets plus WS-Discovery Probes: WSD is on
+by default, as in the gateway, and both kinds count against the pps limit), the packets the
+simulator received, the sweep's CPU time (user + system of the fleetgw process) and
+found/expected, with any printer found at an address where none was placed (must be none).
+When this fleetsim has a WS-Discovery responder (--wsd), every printer also answers WSD, so
+each is found by "snmp+wsd" (the counts by how found are printed); --no-wsd sweeps with SNMP
+only, as before WS-Discovery.
 
 With --peer, it also sweeps the first /PEER_PREFIX of that fleet (default /24) with Debian's
 fusioninventory-netdiscovery (package fusioninventory-agent-task-network; SNMP v2c, --threads)
@@ -16,7 +20,7 @@ each found and whether the identity fields (serial, MAC, model) agree. The peer 
 address's name, which asks the DNS server: run the benchmark in a network namespace that has
 only the loopback, e.g. `unshare -n sh -c 'ip link set lo up && bench/discovery/run.py --peer'`.
 
-usage: bench/discovery/run.py [--devices N] [--pps PPS] [--timeout MS] [--seed S]
+usage: bench/discovery/run.py [--devices N] [--pps PPS] [--timeout MS] [--seed S] [--no-wsd]
                               [--peer] [--peer-prefix N] [--peer-threads N]
 Environment: FLEETGW (the fleetgw program), FLEETSIM (tests/fleetsim/fleetsim of the build).
 """
@@ -34,7 +38,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import free_udp_port  # noqa: E402
+from benchlib import free_tcp_port, free_udp_port  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FLEETGW = os.environ.get("FLEETGW", os.path.join(TOP, "build", "fleetgw"))
@@ -96,6 +100,7 @@ def main():
     ap.add_argument("--pps", type=int, default=2000)
     ap.add_argument("--timeout", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--no-wsd", action="store_true", help="sweep with SNMP only")
     ap.add_argument("--peer", action="store_true")
     ap.add_argument("--peer-prefix", type=int, default=24)
     ap.add_argument("--peer-threads", type=int, default=32)
@@ -105,11 +110,15 @@ def main():
     port = free_udp_port()
     sock = os.path.join(tmp, "fleetsim.sock")
     log = open(os.path.join(tmp, "fleetsim.log"), "w")
-    sim = subprocess.Popen([FLEETSIM, "--devices", str(a.devices), "--base-address",
-                            "127.42.0.1", "--port", str(port), "--control", sock,
-                            "--events-per-hour", "0", "--v3-user", V3[0], "--v3-auth-key",
-                            V3[1], "--v3-priv-key", V3[2]], stdout=subprocess.PIPE, stderr=log,
-                           text=True)
+    help = subprocess.run([FLEETSIM, "--help"], capture_output=True, text=True)
+    sim_wsd = "--wsd" in help.stdout + help.stderr
+    wsd_port = free_udp_port()
+    argv = [FLEETSIM, "--devices", str(a.devices), "--base-address", "127.42.0.1", "--port",
+            str(port), "--control", sock, "--events-per-hour", "0", "--v3-user", V3[0],
+            "--v3-auth-key", V3[1], "--v3-priv-key", V3[2]]
+    if sim_wsd and not a.no_wsd:
+        argv += ["--wsd", "--wsd-port", str(wsd_port), "--soap-port", str(free_tcp_port())]
+    sim = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         if sim.stdout.readline().strip() != "ready":
             sys.exit("fleetsim did not start; see " + log.name)
@@ -141,23 +150,39 @@ def main():
             "-x", "AES", "--auth-pass-file", os.path.join(tmp, "a"), "--priv-pass-file",
             os.path.join(tmp, "p"))
 
-        rx0 = int(dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:])["rx"])
+        def received():
+            """Datagrams the simulator received: SNMP, and WS-Discovery when it answers WSD."""
+            st = dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:] if "=" in kv)
+            return int(st["rx"]), int(st.get("wsd_rx", 0))
+        rx0 = received()
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         out = run("discover", "run", "--target", "127.42.0.0/16", "--credential", "sim",
                   "--port", str(port), "--pps", str(a.pps), "--timeout", str(a.timeout),
+                  "--wsd-port", str(wsd_port), "--no-wsd" if a.no_wsd else "--wsd",
                   "--json").stdout
         elapsed = time.monotonic() - t0
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        rx = int(dict(kv.split("=", 1) for kv in ctl(sock, "stats").split()[1:])["rx"]) - rx0
+        rx1 = received()
+        snmp_rx, wsd_rx = rx1[0] - rx0[0], rx1[1] - rx0[1]
+        rx = snmp_rx + wsd_rx
         r = json.loads(out)
         found = {p["address"] for p in r["printers"]}
         cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
         sw = r["sweep"]
         print(f"addresses        {sw['total']}")
         print(f"elapsed          {elapsed:.1f} s (sweep {sw['elapsed_s']:.1f} s)")
-        print(f"first packets/s  {sw['packets'] / sw['elapsed_s']:.0f} (limit {a.pps})")
-        print(f"packets received {rx} by the simulator ({rx / sw['elapsed_s']:.0f}/s)")
+        wsd = sw.get("wsd_packets", 0)
+        print(f"paced packets/s  {sw['packets'] / sw['elapsed_s']:.0f} (limit {a.pps}; "
+              f"{sw['packets'] - wsd} SNMP + {wsd} WS-Discovery)")
+        if not a.no_wsd:
+            how = {}
+            for p in r["printers"]:
+                how[p.get("found_by", "snmp")] = how.get(p.get("found_by", "snmp"), 0) + 1
+            print(f"found by         {', '.join(f'{k} {v}' for k, v in sorted(how.items()))}"
+                  f" ({'simulator answers WSD' if sim_wsd else 'no WSD responder in this fleetsim'})")
+        print(f"packets received {rx} by the simulator ({rx / sw['elapsed_s']:.0f}/s; "
+              f"{snmp_rx} SNMP + {wsd_rx} WS-Discovery)")
         print(f"cpu              {cpu:.1f} s ({100 * cpu / elapsed:.0f}% of one core)")
         print(f"found/expected   {len(found & expected)}/{len(expected)}")
         print(f"unexpected       {len(found - expected)}")

@@ -29,3 +29,6 @@ EXTRA_DIST += tests/integration/test_60_discovery.py
 
 TESTS += tests/integration/test_61_wsd.py
 EXTRA_DIST += tests/integration/test_61_wsd.py
+
+TESTS += tests/integration/test_62_discovery_wsd.py
+EXTRA_DIST += tests/integration/test_62_discovery_wsd.py

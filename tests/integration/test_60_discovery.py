@@ -23,7 +23,7 @@ V3 = ("fleet", "authpass123", "privpass123")
 class Fleet(Daemon):
     """fleetsim with a control socket; one process per port (it binds 0.0.0.0:PORT)."""
 
-    def __init__(self, tdir, name, devices, base, community="public", v3=True):
+    def __init__(self, tdir, name, devices, base, community="public", v3=True, extra=()):
         exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
         if not os.access(exe, os.X_OK):
             pytest.skip(f"{exe} is not built")
@@ -35,6 +35,7 @@ class Fleet(Daemon):
                 "--seed", "11", "--community", community]
         if v3:
             argv += ["--v3-user", V3[0], "--v3-auth-key", V3[1], "--v3-priv-key", V3[2]]
+        argv += list(extra)
         super().__init__(name, argv, tdir / f"{name}.log")
 
     def start(self):
@@ -150,18 +151,23 @@ def test_pps_limit(env):
     fleet = make("fleetC", 4, "127.63.0.1")
     before = int(fleet.stats()["rx"])
     t0 = time.monotonic()
-    # 512 mostly empty addresses with one v3 credential: one packet per silent address.
+    # 512 mostly empty addresses with one v3 credential: one SNMP packet per silent address,
+    # plus one WS-Discovery Probe per address (WSD is on by default; nothing answers it here).
     r = sweep(run, fleet, "127.63.0.0/23", "v3", extra=("--pps", "200"))
     elapsed = time.monotonic() - t0
     rx = int(fleet.stats()["rx"]) - before
     assert {p["address"] for p in r["printers"]} == {fleet.addr(i) for i in range(4)}
-    assert r["sweep"]["packets"] == 512
-    # Every address got its first packet at 200 pps: at least 2.5 s for 512.
-    assert r["sweep"]["elapsed_s"] >= 512 / 200 * 0.95, r["sweep"]
-    probe_rate = 512 / r["sweep"]["elapsed_s"]
-    print(f"pps limit 200: {probe_rate:.0f} first packets/s over {r['sweep']['elapsed_s']:.2f} s,"
-          f" simulator received {rx} packets in {elapsed:.2f} s")
+    assert r["sweep"]["packets"] == 1024 and r["sweep"]["wsd_packets"] == 512
+    # Both kinds share the limit: at least 5 s for 1024 packets at 200 pps.
+    assert r["sweep"]["elapsed_s"] >= 1024 / 200 * 0.95, r["sweep"]
+    probe_rate = 1024 / r["sweep"]["elapsed_s"]
+    print(f"pps limit 200: {probe_rate:.0f} paced packets/s over {r['sweep']['elapsed_s']:.2f} s,"
+          f" simulator received {rx} SNMP packets in {elapsed:.2f} s")
     assert probe_rate <= 200 * 1.1
+    # SNMP alone, as before WS-Discovery: one packet per address.
+    r = sweep(run, fleet, "127.63.0.0/24", "v3", extra=("--pps", "400", "--no-wsd"))
+    assert r["sweep"]["packets"] == 256 and r["sweep"]["wsd_packets"] == 0
+    assert r["sweep"]["elapsed_s"] >= 256 / 400 * 0.95, r["sweep"]
 
 
 @pytest.mark.parametrize("target,message", [

@@ -14,6 +14,15 @@ tests_unit_discovery_test_merge_LDADD = discovery/libdisc.a $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/discovery/test_run
 TESTS += tests/unit/discovery/test_run
-tests_unit_discovery_test_run_SOURCES = tests/unit/discovery/test_run.c
+tests_unit_discovery_test_run_SOURCES = tests/unit/discovery/test_run.c \
+	tests/unit/discovery/fake_soapc.c tests/unit/discovery/fake_soapc.h
 tests_unit_discovery_test_run_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_discovery_test_run_LDADD = discovery/libdisc.a $(UNIT_LDADD)
+
+# The sweep's WS-Discovery state machine against a stand-in for soap/ (fake_soapc.c).
+check_PROGRAMS += tests/unit/discovery/test_sweep
+TESTS += tests/unit/discovery/test_sweep
+tests_unit_discovery_test_sweep_SOURCES = tests/unit/discovery/test_sweep.c \
+	tests/unit/discovery/fake_soapc.c tests/unit/discovery/fake_soapc.h
+tests_unit_discovery_test_sweep_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_discovery_test_sweep_LDADD = discovery/libdisc.a $(UNIT_LDADD)

@@ -3,7 +3,10 @@
  *
  * Unit tests for discovery/run.c: the schedule and window syntax as case tables, and when a
  * schedule is due (daily at a time, every N hours, inside or outside a window), on local times
- * built with mktime. run.c is included to reach its static schedule_due().
+ * built with mktime; the WS-Discovery settings of `discover add` (defaults, checks, what list
+ * and show return); a run on the CLI's private loop against WSD devices of fake_soapc.c, which
+ * registers a WSD-only printer with its UUID and publishes `discovery.progress` every second
+ * and at the end. run.c is included to reach its static schedule_due().
  */
 #include "discovery/run.c"
 
@@ -12,6 +15,13 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/unit/discovery/fake_soapc.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -98,11 +108,200 @@ static void test_schedule_due(void **state)
     }
 }
 
+struct store {
+    char dir[64];
+    struct gw_db *db;
+    struct gw_vault *v;
+};
+
+static void store_open(struct store *st)
+{
+    struct gw_errbuf eb = {""};
+    char path[128];
+    snprintf(st->dir, sizeof st->dir, "/tmp/test_run.XXXXXX");
+    assert_non_null(mkdtemp(st->dir));
+    snprintf(path, sizeof path, "%s/secrets.key", st->dir);
+    assert_int_equal(gw_vault_keygen(path, &eb), 0);
+    assert_int_equal(gw_vault_open(path, &st->v, &eb), 0);
+    snprintf(path, sizeof path, "%s/fleetgw.db", st->dir);
+    assert_int_equal(gw_db_open(path, &st->db, &eb), 0);
+    struct gw_credential c = {.version = GW_SNMP_V2C};
+    gw_strlcpy(c.name, "v2", sizeof c.name);
+    c.community = gw_strdup("public");
+    assert_int_equal(gw_credential_add(st->db, st->v, &c, &eb), 0);
+    gw_credential_cleanup(&c);
+}
+
+static void store_close(struct store *st)
+{
+    char cmd[128];
+    gw_db_close(st->db);
+    gw_vault_free(st->v);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", st->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static json_t *exec(struct store *st, json_t *req)
+{
+    json_t *r = disc_ctl_exec(st->db, st->v, NULL, req, "test", "unit");
+    json_decref(req);
+    return r;
+}
+
+static void test_wsd_settings(void **state)
+{
+    (void)state;
+    struct store st;
+    store_open(&st);
+    static const struct {
+        const char *json;
+        const char *error; /* NULL: accepted */
+    } cases[] = {
+        {"{\"name\": \"a\", \"targets\": \"10.0.0.0/24\"}", NULL},
+        {"{\"name\": \"b\", \"targets\": \"10.0.0.0/24\", \"wsd\": false}", NULL},
+        {"{\"name\": \"c\", \"targets\": \"10.0.0.0/24\", \"wsd_interface\": \"10.0.0.5\","
+         " \"wsd_port\": 13702}",
+         NULL},
+        {"{\"name\": \"d\", \"targets\": \"10.0.0.0/24\", \"wsd_interface\": \"10.0.0.300\"}",
+         "wsd interface: '10.0.0.300': octet out of range"},
+        {"{\"name\": \"e\", \"targets\": \"10.0.0.0/24\", \"wsd_interface\": \"eth0\"}",
+         "wsd interface: 'eth0':"},
+        {"{\"name\": \"f\", \"targets\": \"10.0.0.0/24\", \"wsd\": false,"
+         " \"wsd_interface\": \"10.0.0.5\"}",
+         "wsd interface: '10.0.0.5': WS-Discovery is off"},
+        {"{\"name\": \"g\", \"targets\": \"10.0.0.0/24\", \"wsd\": \"yes\"}",
+         "wsd: must be true or false"},
+        {"{\"name\": \"h\", \"targets\": \"10.0.0.0/24\", \"wsd_port\": 70000}",
+         "wsd port: must be 1..65535"},
+    };
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        json_t *req = json_loads(cases[i].json, 0, NULL);
+        assert_non_null(req);
+        json_object_set_new(req, "cmd", json_string("discover.add"));
+        json_object_set_new(req, "credentials", json_pack("[s]", "v2"));
+        json_t *r = exec(&st, req);
+        const char *err = json_string_value(json_object_get(r, "error"));
+        if (cases[i].error ? !err || !strstr(err, cases[i].error) : err != NULL)
+            fail_msg("case %zu: error '%s'", i, err ? err : "(none)");
+        json_decref(r);
+    }
+    json_t *r = exec(&st, json_pack("{s:s}", "cmd", "discover.list"));
+    json_t *list = json_object_get(r, "settings");
+    assert_int_equal(json_array_size(list), 3);
+    static const struct {
+        bool wsd;
+        const char *ifaddr;
+        int port;
+    } want[] = {{true, "", 3702}, {false, "", 3702}, {true, "10.0.0.5", 13702}};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *s = json_array_get(list, i);
+        assert_int_equal(json_is_true(json_object_get(s, "wsd")), want[i].wsd);
+        assert_string_equal(json_string_value(json_object_get(s, "wsd_interface")), want[i].ifaddr);
+        assert_int_equal(json_integer_value(json_object_get(s, "wsd_port")), want[i].port);
+    }
+    json_decref(r);
+    store_close(&st);
+}
+
+struct events {
+    unsigned running, done;
+    json_t *last;
+};
+
+static void on_event(const char *kind, json_t *payload, void *arg)
+{
+    struct events *ev = arg;
+    assert_string_equal(kind, "discovery.progress");
+    const char *state = json_string_value(json_object_get(payload, "state"));
+    assert_non_null(state);
+    assert_string_equal(json_string_value(json_object_get(payload, "setting")), "lab");
+    if (strcmp(state, "running") == 0) {
+        ev->running++;
+        assert_true(json_is_null(json_object_get(payload, "finished")));
+    } else {
+        assert_string_equal(state, "done");
+        ev->done++;
+    }
+    json_decref(ev->last);
+    ev->last = json_incref(payload);
+}
+
+static void test_run_wsd_progress(void **state)
+{
+    (void)state;
+    struct store st;
+    store_open(&st);
+    /* SNMP goes to a socket that reads nothing: every SNMP try times out. */
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    socklen_t len = sizeof sin;
+    int sink = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_int_equal(bind(sink, (struct sockaddr *)&sin, sizeof sin), 0);
+    assert_int_equal(getsockname(sink, (struct sockaddr *)&sin, &len), 0);
+    static const struct t_wsd_dev devs[] = {
+        {0x7f4e0002, "urn:uuid:run-2", "WSD-RUN-2", true, 0, false}, /* 127.78.0.2 */
+    };
+    memset(&t_fake_wsd, 0, sizeof t_fake_wsd);
+    t_fake_wsd.devs = devs;
+    t_fake_wsd.ndevs = 1;
+    t_fake_wsd.match_delay_ms = 2;
+    t_fake_wsd.info_ms = 2;
+
+    json_t *r =
+        exec(&st, json_pack("{s:s, s:s, s:s, s:[s], s:i, s:i, s:b, s:i}", "cmd", "discover.add",
+                            "name", "lab", "targets", "127.78.0.0/29", "credentials", "v2", "port",
+                            ntohs(sin.sin_port), "pps", 10, "auto_register", 1, "wsd_port", 13702));
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_decref(r);
+    struct events ev = {0};
+    int sub = gw_bus_subscribe("discovery.", on_event, &ev);
+    r = exec(&st, json_pack("{s:s, s:s}", "cmd", "discover.run", "name", "lab"));
+    gw_bus_unsubscribe(sub);
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    /* 16 packets at 10/s: about 1.6 s, so at least one event while running, one at the end. */
+    assert_true(ev.running >= 1);
+    assert_int_equal(ev.done, 1);
+    assert_int_equal(json_integer_value(json_object_get(ev.last, "done")), 8);
+    assert_int_equal(json_integer_value(json_object_get(ev.last, "total")), 8);
+    assert_int_equal(json_integer_value(json_object_get(ev.last, "printers")), 1);
+    assert_int_equal(json_integer_value(json_object_get(ev.last, "packets")), 16);
+    assert_int_equal(json_integer_value(json_object_get(ev.last, "wsd_packets")), 8);
+    assert_int_equal(json_integer_value(json_object_get(ev.last, "wsd_responders")), 1);
+    assert_int_equal(json_integer_value(json_object_get(ev.last, "registered")), 1);
+    assert_true(json_is_integer(json_object_get(ev.last, "finished")));
+    assert_true(json_is_real(json_object_get(ev.last, "eta_s")));
+    /* The same figures as `discover show` for the finished run. */
+    json_t *run = json_object_get(json_object_get(r, "setting"), "last_run");
+    static const char *const keys[] = {"total",       "done",         "printers",      "packets",
+                                       "wsd_packets", "registered",   "moved",         "checkpoint",
+                                       "responders",  "resumed_from", "wsd_responders"};
+    for (size_t i = 0; i < NELEM(keys); i++)
+        if (!json_equal(json_object_get(run, keys[i]), json_object_get(ev.last, keys[i])))
+            fail_msg("key %s differs between show and the event", keys[i]);
+    json_t *printers = json_object_get(json_object_get(r, "setting"), "printers");
+    assert_int_equal(json_array_size(printers), 1);
+    json_t *p = json_array_get(printers, 0);
+    assert_string_equal(json_string_value(json_object_get(p, "address")), "127.78.0.2");
+    assert_string_equal(json_string_value(json_object_get(p, "found_by")), "wsd");
+    assert_string_equal(json_string_value(json_object_get(p, "uuid")), "urn:uuid:run-2");
+    assert_string_equal(json_string_value(json_object_get(p, "serial")), "WSD-RUN-2");
+    struct gw_device d;
+    assert_int_equal(gw_device_get(st.db, json_integer_value(json_object_get(p, "device_id")), &d),
+                     0);
+    assert_string_equal(d.wsd_uuid, "urn:uuid:run-2");
+    assert_string_equal(d.address, "127.78.0.2");
+    json_decref(r);
+    json_decref(ev.last);
+    close(sink);
+    store_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_syntax),
         cmocka_unit_test(test_schedule_due),
+        cmocka_unit_test(test_wsd_settings),
+        cmocka_unit_test(test_run_wsd_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
