@@ -699,8 +699,12 @@ static bool cred_exists(struct gw_db *db, const char *name)
     return ok;
 }
 
-static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const char *source)
+/* Validates a whole setting and stores it: a new row (add), or the existing row of that name
+ * (replace), which keeps its last run and the printers found. */
+static json_t *store_setting(struct gw_db *db, json_t *req, const char *user, const char *source,
+                             bool replace)
 {
+    const char *verb = replace ? "discover.set" : "discover.add";
     const char *name = str(req, "name", "");
     const char *targets = str(req, "targets", "");
     const char *excludes = str(req, "excludes", "");
@@ -768,10 +772,15 @@ static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const cha
                              json_is_string(c) ? json_string_value(c) : "?");
     }
     char *cj = json_dumps(creds, JSON_COMPACT);
-    sqlite3_stmt *st = prep(db, "INSERT INTO disc_settings (name, targets, excludes, credentials,"
-                                " schedule, run_window, pps, port, auto_register, confirmed,"
-                                " created, wsd, wsd_interface, wsd_port) VALUES (?1, ?2, ?3, ?4,"
-                                " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    sqlite3_stmt *st = prep(
+        db, replace ? "UPDATE disc_settings SET targets = ?2, excludes = ?3, credentials = ?4,"
+                      " schedule = ?5, run_window = ?6, pps = ?7, port = ?8, auto_register = ?9,"
+                      " confirmed = ?10, wsd = ?12, wsd_interface = ?13, wsd_port = ?14"
+                      " WHERE name = ?1"
+                    : "INSERT INTO disc_settings (name, targets, excludes, credentials,"
+                      " schedule, run_window, pps, port, auto_register, confirmed,"
+                      " created, wsd, wsd_interface, wsd_port) VALUES (?1, ?2, ?3, ?4,"
+                      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     if (!st) {
         free(cj);
         return reply_err(GW_E_DB, "database error");
@@ -790,12 +799,33 @@ static json_t *do_add(struct gw_db *db, json_t *req, const char *user, const cha
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     free(cj);
-    gw_audit_add(db, user, source, "discover.add", rc == SQLITE_DONE ? "ok" : "failed", name);
-    if (rc == SQLITE_CONSTRAINT)
+    gw_audit_add(db, user, source, verb, rc == SQLITE_DONE ? "ok" : "failed", name);
+    /* The handle reports extended codes (SQLITE_CONSTRAINT_PRIMARYKEY); the low byte is the
+     * primary code. */
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return reply_err(GW_E_EXISTS, "a discovery setting '%s' exists", name);
     if (rc != SQLITE_DONE)
         return reply_err(GW_E_DB, "database error");
     return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *load_setting(struct gw_db *db, const char *name);
+
+static json_t *do_set(struct gw_db *db, json_t *req, const char *user, const char *source)
+{
+    const char *name = str(req, "name", "");
+    if (run_find(name))
+        return reply_err(GW_E_BUSY, "discovery setting '%s' is running", name);
+    json_t *merged = load_setting(db, name);
+    if (!merged) {
+        gw_audit_add(db, user, source, "discover.set", "failed", name);
+        return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
+    }
+    /* Keys the request leaves out keep their stored values. */
+    json_object_update(merged, req);
+    json_t *out = store_setting(db, merged, user, source, true);
+    json_decref(merged);
+    return out;
 }
 
 static json_t *run_json(sqlite3_stmt *st, int c0)
@@ -851,6 +881,21 @@ static json_t *setting_json(sqlite3_stmt *st)
         json_decref(lj);
     }
     json_object_set_new(o, "last_run", run);
+    return o;
+}
+
+/* Returns: the stored setting as discover.show gives it (without its printers), a new
+ * reference; NULL when there is none. */
+static json_t *load_setting(struct gw_db *db, const char *name)
+{
+    sqlite3_stmt *st = prep(db, SETTING_SELECT "WHERE s.name = ?1");
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    json_t *o = sqlite3_step(st) == SQLITE_ROW ? setting_json(st) : NULL;
+    sqlite3_finalize(st);
+    if (o)
+        json_object_del(o, "last_run");
     return o;
 }
 
@@ -978,7 +1023,9 @@ json_t *disc_ctl_exec(struct gw_db *db, const struct gw_vault *v, const struct s
     if (disc_db_migrate(db, &eb) < 0)
         return reply_err(GW_E_DB, "%s", eb.msg);
     if (strcmp(cmd, "discover.add") == 0)
-        return do_add(db, req, user, source);
+        return store_setting(db, req, user, source, false);
+    if (strcmp(cmd, "discover.set") == 0)
+        return do_set(db, req, user, source);
     if (strcmp(cmd, "discover.list") == 0)
         return do_list(db);
     if (strcmp(cmd, "discover.show") == 0)

@@ -43,8 +43,9 @@ static void usage(FILE *f)
         f, "usage: fleetgw discover add NAME --target SPEC [--exclude SPEC] --credential NAME...\n"
            "                            [--schedule manual|'daily HH:MM'|'every N']\n"
            "                            [--window HH:MM-HH:MM] [--pps N] [--port PORT]\n"
-           "                            [--auto-register] [--yes]\n"
+           "                            [--auto-register|--no-auto-register] [--yes]\n"
            "                            [--wsd|--no-wsd] [--wsd-interface ADDR] [--wsd-port PORT]\n"
+           "       fleetgw discover set NAME [any option of add]: changes only those options\n"
            "       fleetgw discover list|show NAME|remove NAME [--json]\n"
            "       fleetgw discover run NAME [--progress] [--json]\n"
            "       fleetgw discover run --target SPEC [--exclude SPEC] [--credential NAME]...\n"
@@ -475,6 +476,7 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
         O_PPS,
         O_PORT,
         O_AUTO,
+        O_NO_AUTO,
         O_YES,
         O_WSD,
         O_NO_WSD,
@@ -490,6 +492,7 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
         {"pps", required_argument, NULL, O_PPS},
         {"port", required_argument, NULL, O_PORT},
         {"auto-register", no_argument, NULL, O_AUTO},
+        {"no-auto-register", no_argument, NULL, O_NO_AUTO},
         {"yes", no_argument, NULL, O_YES},
         {"wsd", no_argument, NULL, O_WSD},
         {"no-wsd", no_argument, NULL, O_NO_WSD},
@@ -501,8 +504,13 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
         usage(stderr);
         return GW_EXIT_USAGE;
     }
-    json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:[]}", "cmd", "discover.add", "name", argv[1],
-                            "targets", "", "excludes", "", "credentials");
+    /* add: a whole new setting; set: only the options given change (a list option given
+     * replaces the stored list). */
+    bool set = strcmp(argv[0], "set") == 0;
+    json_t *req = set ? json_pack("{s:s, s:s}", "cmd", "discover.set", "name", argv[1])
+                      : json_pack("{s:s, s:s, s:s, s:s, s:[]}", "cmd", "discover.add", "name",
+                                  argv[1], "targets", "", "excludes", "", "credentials");
+    bool given[2] = {false, false}; /* --target, --exclude seen in this command line */
     int opt;
     /* NAME takes the place of the program name, so getopt starts afresh after it. */
     optind = 0;
@@ -512,6 +520,10 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
         case O_TARGET:
         case O_EXCLUDE: {
             key = opt == O_TARGET ? "targets" : "excludes";
+            if (!given[opt != O_TARGET]) {
+                json_object_set_new(req, key, json_string(""));
+                given[opt != O_TARGET] = true;
+            }
             const char *old = json_string_value(json_object_get(req, key));
             size_t n = strlen(old) + strlen(optarg) + 2;
             char *v = gw_malloc(n);
@@ -521,6 +533,8 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
             break;
         }
         case O_CRED:
+            if (!json_is_array(json_object_get(req, "credentials")))
+                json_object_set_new(req, "credentials", json_array());
             json_array_append_new(json_object_get(req, "credentials"), json_string(optarg));
             break;
         case O_SCHEDULE:
@@ -552,7 +566,8 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
             json_object_set_new(req, "wsd_interface", json_string(optarg));
             break;
         case O_AUTO:
-            json_object_set_new(req, "auto_register", json_true());
+        case O_NO_AUTO:
+            json_object_set_new(req, "auto_register", json_boolean(opt == O_AUTO));
             break;
         case O_YES:
             json_object_set_new(req, "confirmed", json_true());
@@ -566,7 +581,7 @@ static int cmd_add(const struct gw_opts *go, int argc, char **argv)
     json_t *r;
     int ex = request(go, req, &r);
     if (ex == GW_EXIT_OK) {
-        printf("discovery setting '%s' stored\n", argv[1]);
+        printf("discovery setting '%s' %s\n", argv[1], set ? "changed" : "stored");
         json_decref(r);
     }
     return ex;
@@ -654,7 +669,7 @@ int gw_cmd_discover(const struct gw_opts *o, int argc, char **argv)
         return cmd_named(o, argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(o, argc - 1, argv + 1);
-    if (strcmp(argv[1], "add") == 0)
+    if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "set") == 0)
         return cmd_add(o, argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0 ||
         strcmp(argv[1], "remove") == 0)

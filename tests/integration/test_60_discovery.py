@@ -229,6 +229,37 @@ def test_moved_device_is_same_device(env, tdir):
         gw.stop()
 
 
+def test_set_changes_options_and_keeps_last_run(env):
+    """discover set changes only the options given and keeps the last run and its printers; a
+    second add of the same name is refused as existing, not as a database error."""
+    run, make = env
+    fleet = make("fleetS", 4, "127.66.0.10")
+    run("discover", "add", "office", "--target", "127.66.0.0/28", "--credential", "v3",
+        "--port", str(fleet.port), "--no-wsd")
+    first = json.loads(run("discover", "run", "office", "--json", timeout=120).stdout)
+    assert first["last_run"]["printers"] == 4
+
+    cp = run("discover", "add", "office", "--target", "127.66.0.1", "--credential", "v2", ok=False)
+    assert cp.returncode != 0 and "a discovery setting 'office' exists" in cp.stderr, cp.stderr
+
+    cp = run("discover", "set", "office", "--pps", "800", "--schedule", "daily 03:15",
+             "--credential", "wrong", "--credential", "v3")
+    assert "changed" in cp.stdout
+    s = json.loads(run("discover", "show", "office", "--json").stdout)
+    assert s["pps"] == 800 and s["schedule"] == "daily 03:15"
+    assert s["credentials"] == ["wrong", "v3"]
+    assert s["targets"] == "127.66.0.0/28" and s["wsd"] is False, "untouched options kept"
+    assert s["last_run"]["printers"] == 4 and len(s["printers"]) == 4, "last run kept"
+
+    cp = run("discover", "set", "office", "--target", "127.66.0.300", ok=False)
+    assert cp.returncode == 2 and "'127.66.0.300': octet out of range" in cp.stderr, cp.stderr
+    s = json.loads(run("discover", "show", "office", "--json").stdout)
+    assert s["targets"] == "127.66.0.0/28", "a refused change stores nothing"
+
+    cp = run("discover", "set", "nosuch", "--pps", "10", ok=False)
+    assert cp.returncode != 0 and "no discovery setting 'nosuch'" in cp.stderr, cp.stderr
+
+
 def test_sweep_killed_midway_resumes(env, tdir):
     run, make = env
     fleet = make("fleetR", 6, "127.65.0.1")
