@@ -130,7 +130,7 @@ static int call_error(struct soap *soap, const struct deadline *d, const char *w
 {
     int e = soap->error;
 
-    if (d->hit) {
+    if (d->hit || uv_hrtime() >= d->end) {
         gw_log_debug(SOAP, "%s timed out url=%s gsoap_err=%d", what, url, e);
         return SOAPC_E_TIMEOUT;
     }
@@ -220,7 +220,7 @@ static int deadline_create(struct soap *soap, struct soap_plugin *p, void *arg)
 }
 
 /* Starts the next exchange: connect within the per-operation bound, all of it within twice
- * that. gSOAP's transfer_timeout (positive: seconds) stays as a second, coarser bound. */
+ * that. */
 static void exchange_start(struct soap *soap, struct deadline *d)
 {
     d->end = uv_hrtime() + 2 * (uint64_t)d->op_us * 1000;
@@ -233,12 +233,14 @@ static void exchange_start(struct soap *soap, struct deadline *d)
 static struct soap *job_ctx(struct info_job *j)
 {
     struct soap *soap = soapc__ctx_new();
-    unsigned secs = (2 * j->timeout_ms + 999) / 1000;
+    /* gSOAP's own bound, in whole seconds and checked only between reads: a backstop one
+     * second after the plugin's deadline, which should always come first. */
+    unsigned secs = (2 * j->timeout_ms + 999) / 1000 + 1;
 
     soap_set_version(soap, 2);                 /* DPWS is SOAP 1.2 */
     j->dl.op_us = (int)(j->timeout_ms * 1000); /* timeout_ms <= 600000: fits */
     GW_ASSERT(soap_register_plugin_arg(soap, deadline_create, &j->dl) == SOAP_OK);
-    soap->transfer_timeout = secs > 1 ? (int)secs : 1;
+    soap->transfer_timeout = (int)secs;
     exchange_start(soap, &j->dl);
     return soap;
 }
