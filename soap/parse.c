@@ -448,7 +448,7 @@ static int parse_level(const char *s)
 
 static void append_word(char *dst, size_t size, const char *w)
 {
-    char tmp[64];
+    char tmp[64] = ""; /* copy() leaves it alone when w is absent */
     size_t n = strlen(dst);
 
     copy(tmp, sizeof(tmp), w);
