@@ -331,7 +331,12 @@ int gw_cmd_probe_wsd(int argc, char **argv)
     if (r.multicast)
         r.found = gw_calloc(MAX_FOUND, sizeof(*r.found));
 
-    GW_ASSERT(uv_loop_init(&loop) == 0);
+    rc = uv_loop_init(&loop);
+    if (rc < 0) {
+        fprintf(stderr, "fleetgw probe: cannot make an event loop: %s\n", gw_strerror(rc));
+        free(r.found);
+        return GW_EXIT_FAIL;
+    }
     r.loop = &loop;
     po.port = (uint16_t)port;
     rc = soapc_probe_new(&loop, &po, on_match, &r, &r.probe);
