@@ -10,12 +10,16 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -388,6 +392,37 @@ static void test_metadata_truncates(void **state)
     free(x);
 }
 
+/* soap_new1() under its versioned name, wrapped at link time (tests/unit/soap/local.mk) so that
+ * it can fail as it does when malloc() does. */
+#define WRAP_NEW soap_versioning_ext(__wrap_soap_new, GSOAP_VERSION)
+#define REAL_NEW soap_versioning_ext(__real_soap_new, GSOAP_VERSION)
+struct soap *WRAP_NEW(soap_mode imode, soap_mode omode);
+struct soap *REAL_NEW(soap_mode imode, soap_mode omode);
+static bool new_fails;
+
+struct soap *WRAP_NEW(soap_mode imode, soap_mode omode)
+{
+    return new_fails ? NULL : REAL_NEW(imode, omode);
+}
+
+static void test_ctx_new_oom_aborts(void **state)
+{
+    /* STYLE: out of memory aborts (systemd restarts us); a NULL context must not go on. */
+    int st = 0;
+    pid_t pid = fork();
+    (void)state;
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        new_fails = true;
+        (void)soapc__ctx_new();
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGABRT);
+}
+
 /* Valid UTF-8 as jansson (what --json and the API use) sees it. */
 static bool json_ok(const char *s)
 {
@@ -579,19 +614,13 @@ static void test_builders_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_probe_matches),
-        cmocka_unit_test(test_metadata),
-        cmocka_unit_test(test_metadata_truncates),
-        cmocka_unit_test(test_printer_elements),
-        cmocka_unit_test(test_utf8_fields),
-        cmocka_unit_test(test_supplies_bounded),
-        cmocka_unit_test(test_bad_common),
-        cmocka_unit_test(test_wrong_message),
-        cmocka_unit_test(test_too_big),
-        cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_not_nul_terminated),
-        cmocka_unit_test(test_uuid_normalize),
-        cmocka_unit_test(test_builders_round_trip),
+        cmocka_unit_test(test_probe_matches),      cmocka_unit_test(test_metadata),
+        cmocka_unit_test(test_metadata_truncates), cmocka_unit_test(test_printer_elements),
+        cmocka_unit_test(test_utf8_fields),        cmocka_unit_test(test_ctx_new_oom_aborts),
+        cmocka_unit_test(test_supplies_bounded),   cmocka_unit_test(test_bad_common),
+        cmocka_unit_test(test_wrong_message),      cmocka_unit_test(test_too_big),
+        cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_not_nul_terminated),
+        cmocka_unit_test(test_uuid_normalize),     cmocka_unit_test(test_builders_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
