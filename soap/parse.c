@@ -150,11 +150,25 @@ static int body_error(struct soap *soap, const char *what, const char *want, int
     return gsoap_error(soap, what, eb);
 }
 
-void soapc__rand_uuid(char out[46])
+void soapc__uuid_format(const unsigned char b[16], char out[46])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char r[16];
     size_t i, j = 9;
+
+    memcpy(out, "urn:uuid:", 9);
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[j++] = '-';
+        out[j++] = hex[b[i] >> 4];
+        out[j++] = hex[b[i] & 15];
+    }
+    out[j] = '\0';
+}
+
+void soapc__rand_uuid(char out[46])
+{
+    unsigned char r[16];
+    size_t i;
 
     if (uv_random(NULL, NULL, r, sizeof(r), 0, NULL) != 0) {
         uint64_t t = uv_hrtime() ^ (uint64_t)(uintptr_t)out;
@@ -163,14 +177,7 @@ void soapc__rand_uuid(char out[46])
     }
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    memcpy(out, "urn:uuid:", 9);
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[j++] = '-';
-        out[j++] = hex[r[i] >> 4];
-        out[j++] = hex[r[i] & 15];
-    }
-    out[j] = '\0';
+    soapc__uuid_format(r, out);
 }
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,

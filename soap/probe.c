@@ -77,21 +77,6 @@ static void make_id(const struct soapc_probe *p, uint64_t seq, uint32_t dest, bo
     OPENSSL_cleanse(mac, sizeof(mac));
 }
 
-static void format_id(const unsigned char b[16], char out[ID_LEN + 1])
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i, j = 9;
-
-    memcpy(out, "urn:uuid:", 9);
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[j++] = '-';
-        out[j++] = hex[b[i] >> 4];
-        out[j++] = hex[b[i] & 15];
-    }
-    out[j] = '\0';
-}
-
 /* True when id (normalized in place) is the MessageID of a Probe we sent within the window,
  * to the address from, or to the multicast group. */
 static bool is_ours(const struct soapc_probe *p, char *id, uint32_t from)
@@ -241,7 +226,7 @@ static int send_probe(struct soapc_probe *p, const struct sockaddr_in *to, bool 
     if (p->seq >= (1ULL << 48))
         return UV_EOVERFLOW; /* 2^48 Probes: never in practice */
     make_id(p, p->seq, mcast ? 0 : ntohl(to->sin_addr.s_addr), mcast, raw);
-    format_id(raw, id);
+    soapc__uuid_format(raw, id);
     rc = soapc__probe_build(p->soap, id, &xml, &len);
     if (rc < 0) {
         soap_end(p->soap);

@@ -64,6 +64,8 @@ const char *soapc__fault_text(struct soap *soap);
 /* A random (version 4) "urn:uuid:..." into out[46]. gSOAP's soap_rand_uuid() mixes in
  * uninitialised stack memory, which valgrind rightly reports; this uses uv_random(). */
 void soapc__rand_uuid(char out[46]);
+/* The 16 bytes b as "urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into out[46]. */
+void soapc__uuid_format(const unsigned char b[16], char out[46]);
 
 /* Converters from deserialized gSOAP data (what a parser or a call returned) to ours. */
 int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_wsd_match *out,

@@ -81,16 +81,7 @@ static void reply_from(struct fixture *f, uv_udp_t *h, const struct sockaddr *to
 static void reply(struct fixture *f, const struct sockaddr *to, const char *relates,
                   const char *uuid)
 {
-    struct wsdd__ProbeMatchesType pm;
-    const char *xml;
-    size_t len;
-
-    soap_wsdd_init_ProbeMatches(f->soap, &pm);
-    soap_wsdd_add_ProbeMatch(f->soap, &pm, uuid, "wprt:PrintDeviceType", NULL, NULL,
-                             "http://127.0.0.1:1/x", 1);
-    assert_int_equal(soapc__probe_matches_build(f->soap, relates, &pm, &xml, &len), 0);
-    send_to(f, to, xml, len);
-    soap_end(f->soap);
+    reply_from(f, &f->resp, to, relates, uuid);
 }
 
 static void on_probe(uv_udp_t *h, ssize_t n, const uv_buf_t *b, const struct sockaddr *from,
