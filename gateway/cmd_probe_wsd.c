@@ -45,6 +45,7 @@ struct wsd_run {
     int status;
     struct soapc_wsd_match m;
     struct soapc_device_info info;
+    struct gw_errbuf eb; /* detail of a refused XAddr */
 };
 
 static void wsd_usage(FILE *out)
@@ -102,6 +103,8 @@ static void on_match(void *arg, const struct soapc_wsd_match *m)
     uv_timer_stop(&r->timer);
     rc = soapc_info_get(r->loop, m, r->timeout_ms, on_info, r);
     if (rc < 0) {
+        char url[256];
+        (void)soapc_xaddr_pick(m, url, sizeof(url), &r->eb); /* says which XAddr and why */
         r->status = rc;
         r->done = true;
         close_all(r);
@@ -328,13 +331,20 @@ int gw_cmd_probe_wsd(int argc, char **argv)
     if (r.multicast)
         r.found = gw_calloc(MAX_FOUND, sizeof(*r.found));
 
-    GW_ASSERT(uv_loop_init(&loop) == 0);
+    rc = uv_loop_init(&loop);
+    if (rc < 0) {
+        fprintf(stderr, "fleetgw probe: cannot make an event loop: %s\n", gw_strerror(rc));
+        free(r.found);
+        return GW_EXIT_FAIL;
+    }
     r.loop = &loop;
     po.port = (uint16_t)port;
     rc = soapc_probe_new(&loop, &po, on_match, &r, &r.probe);
     if (rc < 0) {
         fprintf(stderr, "fleetgw probe: cannot open a UDP socket: %s\n", gw_strerror(rc));
-        uv_loop_close(&loop);
+        uv_run(&loop, UV_RUN_DEFAULT); /* a half-made probe is released through the loop */
+        GW_ASSERT(uv_loop_close(&loop) == 0);
+        free(r.found);
         return GW_EXIT_FAIL;
     }
     uv_timer_init(&loop, &r.timer);
@@ -357,11 +367,14 @@ int gw_cmd_probe_wsd(int argc, char **argv)
             json_t *o =
                 json_pack("{s:s,s:s,s:s,s:b}", "address", target, "error", gw_strerror(r.status),
                           "code", gw_err_name(r.status), "matched", r.matched);
+            if (r.eb.msg[0])
+                json_object_set_new(o, "detail", json_string(r.eb.msg));
             json_dumpf(o, stdout, JSON_INDENT(2));
             putchar('\n');
             json_decref(o);
         } else {
-            fprintf(stderr, "fleetgw probe: %s %s: %s\n", what, target, gw_strerror(r.status));
+            fprintf(stderr, "fleetgw probe: %s %s: %s%s%s\n", what, target, gw_strerror(r.status),
+                    r.eb.msg[0] ? ": " : "", r.eb.msg);
         }
         return r.status == SOAPC_E_TIMEOUT || r.status == -ECONNREFUSED || r.status == -EHOSTUNREACH
                    ? GW_EXIT_NORESPONSE

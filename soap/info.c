@@ -8,16 +8,30 @@
  * after-work callback. The responses go through the same deserializers and converters as the
  * pure parsers (soap/parse.c), with the same size, depth and repetition bounds.
  *
- * Sequence: WS-Transfer Get (wsa:To = the endpoint reference, HTTP to the first http:// XAddr),
- * then, if a hosted service has a WS-Print type and an http:// address, GetPrinterElements for
- * PrinterStatus and PrinterConfiguration. https:// XAddrs are not used yet (see README).
+ * Sequence: WS-Transfer Get (wsa:To = the endpoint reference, HTTP to the first http:// XAddr
+ * on the responder's own IPv4 address), then, if a hosted service has a WS-Print type and an
+ * http:// address on that same address, GetPrinterElements for PrinterStatus and
+ * PrinterConfiguration. Only literal IPv4 hosts equal to the address the ProbeMatch came from
+ * are called: no resolver runs on the pool, and a forged ProbeMatch or metadata cannot send the
+ * gateway's requests to another host or to other services on loopback. Each exchange has a
+ * deadline of twice the timeout (a gSOAP plugin wrapping frecv/fsend), so a peer dripping bytes
+ * holds a worker thread for a bounded time. https:// XAddrs are not used yet (see README).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "soap/soapc_int.h"
+
+struct deadline {
+    uint64_t end; /* uv_hrtime() at which the current exchange gives up */
+    int op_us;    /* per-operation bound, microseconds */
+    bool hit;     /* the deadline ended an exchange */
+    size_t (*frecv)(struct soap *, char *, size_t);
+    int (*fsend)(struct soap *, const char *, size_t);
+};
 
 struct info_job {
     uv_work_t work;
@@ -28,32 +42,98 @@ struct info_job {
     int status;
     struct soapc_device_info info;
     char url[256];
+    struct deadline dl;
 };
 
-/* First http:// address of a space-separated XAddrs list. */
-static bool pick_xaddr(const char *xaddrs, char *url, size_t size)
+/* One XAddr (s, n bytes) checked against host: an http:// URL whose authority is exactly a
+ * literal IPv4 address equal to host, with an optional port 1..65535, rebuilt canonically into
+ * url so that gSOAP connects where we checked. Returns NULL or why the XAddr is refused. */
+static const char *xaddr_check(const char *s, size_t n, uint32_t host, char *url, size_t size)
 {
-    const char *p = xaddrs;
+    char a[INET_ADDRSTRLEN];
+    const char *h, *end = s + n, *path;
+    struct in_addr ia;
+    unsigned long port = 80;
+    size_t hn;
+
+    if (n < 7 || strncasecmp(s, "http://", 7) != 0)
+        return "not an http:// URL";
+    h = s + 7;
+    hn = strcspn(h, ":/?#@");
+    if (h + hn > end)
+        hn = (size_t)(end - h);
+    if (hn == 0 || hn >= sizeof(a))
+        return "host is not a literal IPv4 address";
+    memcpy(a, h, hn);
+    a[hn] = '\0';
+    if (inet_pton(AF_INET, a, &ia) != 1)
+        return "host is not a literal IPv4 address";
+    if (ntohl(ia.s_addr) != host || host == 0)
+        return "host is not the address the ProbeMatch came from";
+    path = h + hn;
+    if (path < end && *path == ':') {
+        port = 0;
+        for (path++; path < end && *path >= '0' && *path <= '9' && port <= 65535; path++)
+            port = port * 10 + (unsigned long)(*path - '0');
+        if (port == 0 || port > 65535)
+            return "bad port";
+    }
+    if (path < end && *path != '/')
+        return "bad URL after the host";
+    for (const char *c = path; c < end; c++)
+        if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+            return "URL has characters outside ASCII";
+    if (snprintf(url, size, "http://%s:%lu%.*s", a, port, (int)(end - path), path) >= (int)size)
+        return "URL too long";
+    return NULL;
+}
+
+int soapc_xaddr_pick(const struct soapc_wsd_match *m, char *url, size_t size, struct gw_errbuf *eb)
+{
+    const char *p = m->xaddrs, *why = "none given";
+    char tmp[256], shown[64] = "";
 
     while (*p) {
         size_t n;
         while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
             p++;
         n = strcspn(p, " \t\r\n");
-        if (n > 7 && n < size && strncasecmp(p, "http://", 7) == 0) {
-            memcpy(url, p, n);
-            url[n] = '\0';
-            return true;
+        if (n == 0)
+            break;
+        why = xaddr_check(p, n, m->from, tmp, sizeof(tmp));
+        if (!why && strlen(tmp) < size) {
+            memcpy(url, tmp, strlen(tmp) + 1);
+            return 0;
+        }
+        if (!why)
+            why = "URL too long";
+        if (!shown[0]) { /* name the first refused one */
+            char from[INET_ADDRSTRLEN];
+            struct in_addr ia = {.s_addr = htonl(m->from)};
+            size_t k = n < sizeof(tmp) ? n : sizeof(tmp) - 1;
+            memcpy(tmp, p, k);
+            tmp[k] = '\0';
+            soapc__text_copy(shown, sizeof(shown), tmp);
+            inet_ntop(AF_INET, &ia, from, sizeof(from));
+            gw_errbuf_set(eb, SOAPC_E_NO_XADDR, "XAddr '%s' refused (ProbeMatch from %s): %s",
+                          shown, from, why);
         }
         p += n;
     }
-    return false;
+    if (!shown[0])
+        gw_errbuf_set(eb, SOAPC_E_NO_XADDR, "no XAddr in the ProbeMatch");
+    return SOAPC_E_NO_XADDR;
 }
 
-static int call_error(struct soap *soap, const char *what, const char *url)
+static int call_error(struct soap *soap, const struct deadline *d, const char *what,
+                      const char *url)
 {
     int e = soap->error;
 
+    if (d->hit || uv_hrtime() >= d->end) {
+        gw_log_debug(SOAP, "%s timed out url=%s gsoap_err=%d", what, url, e);
+        return SOAPC_E_TIMEOUT;
+    }
     if (e == SOAP_FAULT || e == SOAP_CLI_FAULT || e == SOAP_SVR_FAULT) {
         gw_log_debug(SOAP, "%s fault url=%s fault=%s", what, url, soapc__fault_text(soap));
         return SOAPC_E_FAULT;
@@ -74,16 +154,94 @@ static int call_error(struct soap *soap, const char *what, const char *url)
     return SOAPC_E_HTTP;
 }
 
-static struct soap *job_ctx(const struct info_job *j)
+/* A gSOAP plugin that puts a deadline on each HTTP exchange. gSOAP's own timeouts bound each
+ * connect, send and receive, but a peer that sends one byte per second never trips them, and
+ * its transfer_timeout has one-second resolution (and in 2.8.124 a negative value is taken as
+ * 10^6 times too long). The plugin wraps frecv and fsend: every call gets at most the time left
+ * (and at most the per-operation timeout), and none starts after the deadline. */
+static const char deadline_id[] = "soapc-deadline";
+
+
+/* Microseconds left for the exchange, at most the per-operation bound; 0 when it is over. */
+static int time_left(struct deadline *d)
+{
+    uint64_t now = uv_hrtime();
+    uint64_t left = now < d->end ? (d->end - now) / 1000 : 0;
+
+    if (left == 0)
+        d->hit = true;
+    return left < (uint64_t)d->op_us ? (int)left : d->op_us;
+}
+
+static size_t deadline_recv(struct soap *soap, char *s, size_t n)
+{
+    struct deadline *d = soap_lookup_plugin(soap, deadline_id);
+    int us = time_left(d);
+
+    if (us <= 0) {
+        soap->errnum = ETIMEDOUT;
+        return 0; /* gSOAP reads this as end of input */
+    }
+    soap->recv_timeout = -us;
+    return d->frecv(soap, s, n);
+}
+
+static int deadline_send(struct soap *soap, const char *s, size_t n)
+{
+    struct deadline *d = soap_lookup_plugin(soap, deadline_id);
+    int us = time_left(d);
+
+    if (us <= 0) {
+        soap->errnum = ETIMEDOUT;
+        return SOAP_EOF;
+    }
+    soap->send_timeout = -us;
+    return d->fsend(soap, s, n);
+}
+
+static void deadline_delete(struct soap *soap, struct soap_plugin *p)
+{
+    (void)soap;
+    (void)p; /* the data belongs to the job */
+}
+
+static int deadline_create(struct soap *soap, struct soap_plugin *p, void *arg)
+{
+    struct deadline *d = arg;
+
+    p->id = deadline_id;
+    p->data = d;
+    p->fdelete = deadline_delete;
+    d->frecv = soap->frecv;
+    d->fsend = soap->fsend;
+    soap->frecv = deadline_recv;
+    soap->fsend = deadline_send;
+    return SOAP_OK;
+}
+
+/* Starts the next exchange: connect within the per-operation bound, all of it within twice
+ * that. */
+static void exchange_start(struct soap *soap, struct deadline *d)
+{
+    d->end = uv_hrtime() + 2 * (uint64_t)d->op_us * 1000;
+    d->hit = false;
+    soap->connect_timeout = -d->op_us;
+    soap->send_timeout = -d->op_us;
+    soap->recv_timeout = -d->op_us;
+}
+
+static struct soap *job_ctx(struct info_job *j)
 {
     struct soap *soap = soapc__ctx_new();
-    int us = -(int)(j->timeout_ms * 1000);
+    /* gSOAP's own bound, in whole seconds and checked only between reads: a backstop one
+     * second after the plugin's deadline, which should always come first. */
+    unsigned secs = (2 * j->timeout_ms + 999) / 1000 + 1;
 
-    soap_set_version(soap, 2); /* DPWS is SOAP 1.2 */
-    soap->connect_timeout = us;
-    soap->send_timeout = us;
-    soap->recv_timeout = us;
-    soap->transfer_timeout = 2 * us;
+    soap_set_version(soap, 2);                 /* DPWS is SOAP 1.2 */
+    j->dl.op_us = (int)(j->timeout_ms * 1000); /* timeout_ms <= 600000: fits */
+    GW_ASSERT(soap_register_plugin_arg(soap, deadline_create, &j->dl) == SOAP_OK);
+    soap->transfer_timeout = (int)secs;
+    exchange_start(soap, &j->dl);
     return soap;
 }
 
@@ -97,22 +255,31 @@ static void do_work(uv_work_t *w)
     char n_status[] = "wprt:PrinterStatus", n_config[] = "wprt:PrinterConfiguration";
     char *names[2] = {n_status, n_config};
     char print_url[256], id[46];
+    struct soapc_wsd_match pm = {.from = 0};
+    struct gw_errbuf eb = {{0}};
 
     gw_strlcpy(j->info.uuid, j->m.uuid, sizeof(j->info.uuid));
     soapc__rand_uuid(id);
     soap_wsa_request(soap, id, j->m.uuid, SOAPC__ACTION_GET);
     soap_default__wsx__Metadata(soap, &md);
     if (soap_call___wxf__Get(soap, j->url, SOAPC__ACTION_GET, &md) != SOAP_OK) {
-        j->status = call_error(soap, "metadata get", j->url);
+        j->status = call_error(soap, &j->dl, "metadata get", j->url);
         goto out;
     }
     j->status = soapc__metadata_from(&md, &j->info, NULL);
     if (j->status < 0 || !j->info.is_printer)
         goto out;
-    if (!pick_xaddr(j->info.print_url, print_url, sizeof(print_url)))
-        goto out; /* a print service we cannot reach over http: identity only */
+    /* The print service must be on the device's own address too, or the metadata could steer
+     * the request anywhere: otherwise identity only. */
+    gw_strlcpy(pm.xaddrs, j->info.print_url, sizeof(pm.xaddrs));
+    pm.from = j->m.from;
+    if (soapc_xaddr_pick(&pm, print_url, sizeof(print_url), &eb) < 0) {
+        gw_log_debug(SOAP, "print service not asked uuid=%s err=%s", j->m.uuid, eb.msg);
+        goto out;
+    }
     soap_destroy(soap);
     soap_end(soap);
+    exchange_start(soap, &j->dl);
     soapc__rand_uuid(id);
     soap_wsa_request(soap, id, print_url, SOAPC__ACTION_GPE);
     soap_default__wprt__GetPrinterElementsRequest(soap, &req);
@@ -123,7 +290,7 @@ static void do_work(uv_work_t *w)
         SOAP_OK) {
         /* The identity stands; status and supplies are missing (have_status false). */
         gw_log_debug(SOAP, "printer elements failed url=%s err=%s", print_url,
-                     gw_strerror(call_error(soap, "printer elements", print_url)));
+                     gw_strerror(call_error(soap, &j->dl, "printer elements", print_url)));
         goto out;
     }
     /* gSOAP owns r until soap_end(): the converter copies what we keep. */
@@ -144,14 +311,17 @@ int soapc_info_get(uv_loop_t *loop, const struct soapc_wsd_match *m, unsigned ti
                    soapc_info_cb cb, void *arg)
 {
     struct info_job *j;
+    struct gw_errbuf eb = {{0}};
     int rc;
 
     if (!m || !cb)
         return GW_E_INVAL;
     j = gw_calloc(1, sizeof(*j));
-    if (!pick_xaddr(m->xaddrs, j->url, sizeof(j->url))) {
+    rc = soapc_xaddr_pick(m, j->url, sizeof(j->url), &eb);
+    if (rc < 0) {
+        gw_log_debug(SOAP, "wsd match not asked uuid=%s err=%s", m->uuid, eb.msg);
         free(j);
-        return SOAPC_E_NO_XADDR;
+        return rc;
     }
     j->m = *m;
     j->timeout_ms = timeout_ms ? timeout_ms : 5000;

@@ -35,7 +35,7 @@ soap/gen/wsaapi.c: soap/gen/stamp $(GSOAP_SHARE)/plugin/wsaapi.c
 	$(AM_V_GEN)printf '#include "%s"\n' $(GSOAP_SHARE)/plugin/wsaapi.c >$@
 
 noinst_LIBRARIES += soap/libsoapc.a
-soap_libsoapc_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(SOAP_GEN_CPPFLAGS)
+soap_libsoapc_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(OPENSSL_CFLAGS) $(SOAP_GEN_CPPFLAGS)
 soap_libsoapc_a_SOURCES = soap/soapc.h soap/soapc_int.h soap/wsdd_events.c soap/parse.c \
 	soap/probe.c soap/info.c
 
@@ -43,5 +43,5 @@ soap_libsoapc_a_SOURCES = soap/soapc.h soap/soapc_int.h soap/wsdd_events.c soap/
 # (BUILT_SOURCES covers only `make all` and `make check`).
 $(soap_libsoapc_a_OBJECTS): soap/gen/stamp
 
-SOAP_LIBS = soap/libsoapc.a soap/libsoapgen.a $(GSOAP_LIBS) -lpthread
+SOAP_LIBS = soap/libsoapc.a soap/libsoapgen.a $(GSOAP_LIBS) $(OPENSSL_LIBS) -lpthread
 EXTRA_DIST += soap/README.md soap/wsd.gsoap

@@ -42,8 +42,9 @@ struct soap *soapc__ctx_new(void)
 {
     struct soap *soap = soap_new1(SOAP_C_UTFSTRING | SOAP_XML_TREE);
 
+    /* soap_new1() fails only when malloc() does: abort as gw_malloc() does (STYLE, OOM). */
     if (!soap)
-        return NULL;
+        gw__assert_fail("soap_new1: out of memory", __FILE__, __LINE__);
     /* Naming the table here also makes the linker pull wsdd_events.o (which defines it and the
      * handlers the plugin in libsoapgen.a calls) out of libsoapc.a. */
     soap_set_namespaces(soap, namespaces);
@@ -87,18 +88,21 @@ const char *soapc__fault_text(struct soap *soap)
 static int gsoap_error(struct soap *soap, const char *what, struct gw_errbuf *eb)
 {
     int e = soap->error;
+    char t[161]; /* texts from the peer, cut on a character boundary */
 
-    if (e == SOAP_FAULT || e == SOAP_CLI_FAULT || e == SOAP_SVR_FAULT)
-        return gw_errbuf_set(eb, SOAPC_E_FAULT, "%s: SOAP fault: %.160s", what,
-                             soapc__fault_text(soap));
+    if (e == SOAP_FAULT || e == SOAP_CLI_FAULT || e == SOAP_SVR_FAULT) {
+        soapc__text_copy(t, sizeof(t), soapc__fault_text(soap));
+        return gw_errbuf_set(eb, SOAPC_E_FAULT, "%s: SOAP fault: %s", what, t);
+    }
     if (e == SOAP_LENGTH || e == SOAP_EOM || e == SOAP_OCCURS || e == SOAP_LEVEL)
         return gw_errbuf_set(eb, GW_E_TOOBIG, "%s: input exceeds a bound (gSOAP error %d)", what,
                              e);
     if (e == SOAP_EOF)
         return gw_errbuf_set(eb, GW_E_PARSE, "%s: malformed XML/SOAP: input ends early", what);
-    const char *s = soap_fault_string(soap);
-    return gw_errbuf_set(eb, GW_E_PARSE, "%s: malformed XML/SOAP (gSOAP error %d%s%.120s)", what, e,
-                         s && *s ? ": " : "", s && *s ? s : "");
+    t[0] = '\0';
+    soapc__text_copy(t, 121, soap_fault_string(soap));
+    return gw_errbuf_set(eb, GW_E_PARSE, "%s: malformed XML/SOAP (gSOAP error %d%s%s)", what, e,
+                         *t ? ": " : "", t);
 }
 
 /* Starts reading an envelope from buf: header and body start. */
@@ -134,8 +138,8 @@ static int body_error(struct soap *soap, const char *what, const char *want, int
                       struct gw_errbuf *eb)
 {
     if (soap->error == SOAP_TAG_MISMATCH || soap->error == SOAP_NO_TAG) {
-        char tag[64];
-        gw_strlcpy(tag, soap->tag, sizeof(tag));
+        char tag[64] = "";
+        soapc__text_copy(tag, sizeof(tag), soap->tag);
         soap_recv_fault(soap, 0);
         if (soap->error == SOAP_FAULT || soap->error == SOAP_CLI_FAULT ||
             soap->error == SOAP_SVR_FAULT)
@@ -146,11 +150,25 @@ static int body_error(struct soap *soap, const char *what, const char *want, int
     return gsoap_error(soap, what, eb);
 }
 
-void soapc__rand_uuid(char out[46])
+void soapc__uuid_format(const unsigned char b[16], char out[46])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char r[16];
     size_t i, j = 9;
+
+    memcpy(out, "urn:uuid:", 9);
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[j++] = '-';
+        out[j++] = hex[b[i] >> 4];
+        out[j++] = hex[b[i] & 15];
+    }
+    out[j] = '\0';
+}
+
+void soapc__rand_uuid(char out[46])
+{
+    unsigned char r[16];
+    size_t i;
 
     if (uv_random(NULL, NULL, r, sizeof(r), 0, NULL) != 0) {
         uint64_t t = uv_hrtime() ^ (uint64_t)(uintptr_t)out;
@@ -159,30 +177,69 @@ void soapc__rand_uuid(char out[46])
     }
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    memcpy(out, "urn:uuid:", 9);
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[j++] = '-';
-        out[j++] = hex[r[i] >> 4];
-        out[j++] = hex[r[i] & 15];
+    soapc__uuid_format(r, out);
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), or 0 when the bytes there are not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
     }
-    out[j] = '\0';
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+void soapc__text_copy(char *dst, size_t size, const char *src)
+{
+    static const char repl[] = "\xef\xbf\xbd"; /* U+FFFD REPLACEMENT CHARACTER */
+    const unsigned char *s = (const unsigned char *)src;
+    size_t j = 0;
+
+    if (!src || size == 0) /* absent: keep what is there */
+        return;
+    /* Trim surrounding white space; control characters become spaces. Only whole, well-formed
+     * UTF-8 characters are copied (a byte that starts none becomes U+FFFD), so truncation never
+     * cuts a character and every field is valid UTF-8 for JSON and the database. utf8_len()
+     * stops at the NUL, which is never a continuation byte. */
+    while (*s && isspace(*s))
+        s++;
+    while (*s) {
+        size_t n = utf8_len(s);
+        const unsigned char *from = s;
+        size_t k = n;
+        if (n == 0) {
+            from = (const unsigned char *)repl;
+            k = 3;
+        }
+        if (j + k + 1 > size)
+            break;
+        if (k == 1)
+            dst[j] = *s < 0x20 || *s == 0x7f ? ' ' : (char)*s;
+        else
+            memcpy(dst + j, from, k);
+        j += k;
+        s += n ? n : 1;
+    }
+    while (j > 0 && dst[j - 1] == ' ')
+        j--;
+    dst[j] = '\0';
 }
 
 static void copy(char *dst, size_t size, const char *src)
 {
-    size_t i, j = 0;
-
-    if (!src) /* absent: keep what is there */
-        return;
-    /* Trim surrounding white space; control characters become spaces. */
-    while (*src && isspace((unsigned char)*src))
-        src++;
-    for (i = 0; src[i] && j + 1 < size; i++)
-        dst[j++] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
-    while (j > 0 && dst[j - 1] == ' ')
-        j--;
-    dst[j] = '\0';
+    soapc__text_copy(dst, size, src);
 }
 
 bool soapc_uuid_normalize(char *s, size_t size)
@@ -199,12 +256,13 @@ bool soapc_uuid_normalize(char *s, size_t size)
         n = strlen(tmp);
     }
     if (n < 9 || strncasecmp(tmp, "urn:uuid:", 9) != 0) {
-        gw_strlcpy(s, tmp, size);
+        copy(s, size, tmp);
         return false;
     }
     for (i = 0; i < n; i++)
-        tmp[i] = (char)tolower((unsigned char)tmp[i]);
-    gw_strlcpy(s, tmp, size);
+        if (tmp[i] >= 'A' && tmp[i] <= 'Z')
+            tmp[i] = (char)(tmp[i] - 'A' + 'a');
+    copy(s, size, tmp);
     return true;
 }
 
@@ -397,7 +455,7 @@ static int parse_level(const char *s)
 
 static void append_word(char *dst, size_t size, const char *w)
 {
-    char tmp[64];
+    char tmp[64] = ""; /* copy() leaves it alone when w is absent */
     size_t n = strlen(dst);
 
     copy(tmp, sizeof(tmp), w);

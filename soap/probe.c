@@ -6,20 +6,28 @@
  * the Probe. gSOAP only builds and parses XML in memory here (soap/parse.c): no gSOAP socket,
  * so nothing can block the loop.
  *
- * Matching replies to our Probes: every Probe gets its own MessageID, made of a random UUID
- * prefix fixed per probe object and a 48-bit sequence number in the last group. A reply is ours
- * when its RelatesTo has our prefix and a sequence number we have sent, within the last
- * PROBE_WINDOW Probes, so a sweep of a /16 needs no table of outstanding IDs.
+ * Matching replies to our Probes: every Probe gets its own MessageID, a UUID whose last group
+ * is a 48-bit sequence number and whose other 74 free bits are an HMAC-SHA256 under a random key
+ * of this probe object over (sequence number, destination address, or "multicast"). Nobody who
+ * has not seen a Probe can forge its ID, and a reply to a directed Probe verifies only with the
+ * address it came from, so it must come from the probed device. A reply is ours when its
+ * RelatesTo verifies and its number is within the last PROBE_WINDOW Probes sent, so a sweep of
+ * a /16 needs no table of outstanding IDs. Replies to a multicast Probe may come from anyone.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "soap/soapc_int.h"
 
 #define PROBE_WINDOW  (1u << 20)
 #define MAX_PER_REPLY 16
-#define PREFIX_LEN    33 /* "urn:uuid:xxxxxxxx-xxxx-4xxx-yxxx-" */
+#define ID_LEN        45 /* "urn:uuid:" + 36 */
+#define KEY_LEN       32
 
 int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
                                char *relates_to, size_t rsize, struct gw_errbuf *eb);
@@ -30,8 +38,8 @@ struct soapc_probe {
     void *arg;
     uint16_t port;
     unsigned max_datagram;
-    char prefix[PREFIX_LEN + 1];
-    uint64_t seq; /* next sequence number */
+    unsigned char key[KEY_LEN]; /* HMAC key of the MessageIDs, random per probe object */
+    uint64_t seq;               /* next sequence number */
     struct soap *soap;
     char *rbuf;
     bool closing;
@@ -46,33 +54,65 @@ struct send_req {
     char data[];
 };
 
-/* A random UUID whose last group (12 hex digits) is left for the sequence number. */
-static void make_prefix(char *out)
+/* The 16 bytes of the MessageID of Probe seq sent to dest (0 with mcast): bytes 0..9 the HMAC
+ * (version and variant bits of a random UUID set over it), bytes 10..15 the sequence number. */
+static void make_id(const struct soapc_probe *p, uint64_t seq, uint32_t dest, bool mcast,
+                    unsigned char out[16])
 {
-    char full[46];
+    unsigned char msg[13], mac[EVP_MAX_MD_SIZE];
+    unsigned maclen = 0;
+    int i;
 
-    soapc__rand_uuid(full);
-    memcpy(out, full, PREFIX_LEN);
-    out[PREFIX_LEN] = '\0';
+    for (i = 0; i < 8; i++)
+        msg[i] = (unsigned char)(seq >> (56 - 8 * i));
+    msg[8] = mcast ? 'M' : 'U';
+    for (i = 0; i < 4; i++)
+        msg[9 + i] = (unsigned char)(dest >> (24 - 8 * i));
+    GW_ASSERT(HMAC(EVP_sha256(), p->key, KEY_LEN, msg, sizeof(msg), mac, &maclen) && maclen >= 10);
+    memcpy(out, mac, 10);
+    out[6] = (unsigned char)((out[6] & 0x0f) | 0x40);
+    out[8] = (unsigned char)((out[8] & 0x3f) | 0x80);
+    for (i = 0; i < 6; i++)
+        out[10 + i] = (unsigned char)(seq >> (40 - 8 * i));
+    OPENSSL_cleanse(mac, sizeof(mac));
 }
 
-/* True when id (lower-cased in place) is one of the MessageIDs we sent. */
-static bool is_ours(const struct soapc_probe *p, char *id)
+/* True when id (normalized in place) is the MessageID of a Probe we sent within the window,
+ * to the address from, or to the multicast group. */
+static bool is_ours(const struct soapc_probe *p, char *id, uint32_t from)
 {
+    unsigned char b[16], want[16];
     uint64_t seq = 0;
-    size_t i;
+    size_t i, k = 0;
 
     soapc_uuid_normalize(id, 80);
-    if (strlen(id) != PREFIX_LEN + 12 || memcmp(id, p->prefix, PREFIX_LEN) != 0)
+    if (strlen(id) != ID_LEN || strncmp(id, "urn:uuid:", 9) != 0)
         return false;
-    for (i = PREFIX_LEN; i < PREFIX_LEN + 12; i++) {
+    for (i = 9; i < ID_LEN; i++) {
         char c = id[i];
         int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (i == 17 || i == 22 || i == 27 || i == 32) {
+            if (c != '-')
+                return false;
+            continue;
+        }
         if (v < 0)
             return false;
-        seq = seq << 4 | (uint64_t)v;
+        if (k % 2 == 0)
+            b[k / 2] = (unsigned char)(v << 4);
+        else
+            b[k / 2] |= (unsigned char)v;
+        k++;
     }
-    return seq < p->seq && p->seq - seq <= PROBE_WINDOW;
+    for (i = 10; i < 16; i++)
+        seq = seq << 8 | b[i];
+    if (!(seq < p->seq && p->seq - seq <= PROBE_WINDOW))
+        return false;
+    make_id(p, seq, from, false, want);
+    if (CRYPTO_memcmp(b, want, sizeof(b)) == 0)
+        return true;
+    make_id(p, seq, 0, true, want);
+    return CRYPTO_memcmp(b, want, sizeof(b)) == 0;
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -115,8 +155,8 @@ static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf, const str
         }
         return;
     }
-    if (!is_ours(p, rel))
-        return; /* a reply to somebody else's Probe, or a stale one */
+    if (!is_ours(p, rel, from))
+        return; /* a reply to somebody else's Probe, a stale or forged one, or from elsewhere */
     for (i = 0; i < n && !p->closing; i++) {
         m[i].from = from;
         p->cb(p->arg, &m[i]);
@@ -143,11 +183,12 @@ int soapc_probe_new(uv_loop_t *loop, const struct soapc_probe_opts *o, soapc_mat
         p->max_datagram = SOAPC_MAX_DATAGRAM;
     p->rbuf = gw_malloc(p->max_datagram);
     p->lim.interval_ms = 10000;
-    make_prefix(p->prefix);
-    rc = uv_udp_init(loop, &p->udp);
+    rc = uv_random(NULL, NULL, p->key, sizeof(p->key), 0, NULL);
+    if (rc == 0)
+        rc = uv_udp_init(loop, &p->udp);
     if (rc < 0) {
         free(p->rbuf);
-        free(p);
+        gw_free_secret(p, sizeof(*p));
         return rc;
     }
     p->udp.data = p;
@@ -170,9 +211,10 @@ static void on_sent(uv_udp_send_t *req, int status)
     free(req->data);
 }
 
-static int send_probe(struct soapc_probe *p, const struct sockaddr_in *to)
+static int send_probe(struct soapc_probe *p, const struct sockaddr_in *to, bool mcast)
 {
-    char id[PREFIX_LEN + 13];
+    unsigned char raw[16];
+    char id[ID_LEN + 1];
     const char *xml;
     size_t len;
     struct send_req *r;
@@ -181,7 +223,10 @@ static int send_probe(struct soapc_probe *p, const struct sockaddr_in *to)
 
     if (p->closing)
         return UV_EINVAL;
-    snprintf(id, sizeof(id), "%s%012" PRIx64, p->prefix, (uint64_t)(p->seq & 0xffffffffffffULL));
+    if (p->seq >= (1ULL << 48))
+        return UV_EOVERFLOW; /* 2^48 Probes: never in practice */
+    make_id(p, p->seq, mcast ? 0 : ntohl(to->sin_addr.s_addr), mcast, raw);
+    soapc__uuid_format(raw, id);
     rc = soapc__probe_build(p->soap, id, &xml, &len);
     if (rc < 0) {
         soap_end(p->soap);
@@ -210,7 +255,7 @@ int soapc_probe_unicast(struct soapc_probe *p, uint32_t addr)
     to.sin_family = AF_INET;
     to.sin_port = htons(p->port);
     to.sin_addr.s_addr = htonl(addr);
-    return send_probe(p, &to);
+    return send_probe(p, &to, false);
 }
 
 int soapc_probe_multicast(struct soapc_probe *p, const char *ifaddr)
@@ -225,7 +270,7 @@ int soapc_probe_multicast(struct soapc_probe *p, const char *ifaddr)
     if (rc < 0)
         return rc;
     uv_ip4_addr(SOAPC_WSD_MCAST, p->port, &to);
-    return send_probe(p, &to);
+    return send_probe(p, &to, true);
 }
 
 size_t soapc_probe_pending(const struct soapc_probe *p)
@@ -241,7 +286,7 @@ static void on_close(uv_handle_t *h)
         p->closed(p->closed_arg);
     soapc__ctx_free(p->soap);
     free(p->rbuf);
-    free(p);
+    gw_free_secret(p, sizeof(*p)); /* the HMAC key */
 }
 
 void soapc_probe_close(struct soapc_probe *p, void (*closed)(void *arg), void *arg)

@@ -68,7 +68,8 @@ struct soapc_device_info {
 struct soapc_probe;
 
 /* Called on the loop for every ProbeMatch whose RelatesTo is one of the MessageIDs this probe
- * sent (duplicates are not removed: de-duplicate by uuid). m is borrowed for the call. */
+ * sent, and, for a directed Probe, that came from the address it was sent to (duplicates are
+ * not removed: de-duplicate by uuid). m is borrowed for the call. */
 typedef void (*soapc_match_cb)(void *arg, const struct soapc_wsd_match *m);
 /* status 0 and info filled, or a negative code (-ETIMEDOUT, -ECONNREFUSED, SOAPC_E_*, GW_E_*)
  * and info holding what was learnt before the failure (may be all empty). */
@@ -82,7 +83,8 @@ struct soapc_probe_opts {
 
 /* Opens a UDP socket on the loop for Probes and their replies.
  * [in] loop, [in] o (copied; may be NULL for defaults), [in] cb, arg (kept until closed).
- * [out] out: set only on success.
+ * [out] out: set only on success. A failure after the socket handle was made releases it
+ * through the loop: run the loop before uv_loop_close().
  * Returns: 0, GW_E_INVAL (bad bind_addr), or a negative libuv/errno code. Loop thread only. */
 int soapc_probe_new(uv_loop_t *loop, const struct soapc_probe_opts *o, soapc_match_cb cb, void *arg,
                     struct soapc_probe **out);
@@ -102,14 +104,25 @@ void soapc_probe_close(struct soapc_probe *p, void (*closed)(void *arg), void *a
 /* ---------------------------------------------------------------------------------------------
  * Device metadata and print service
  */
-/* Fetches metadata (WS-Transfer Get on the first usable http:// XAddr) and, when the device
- * hosts a print service, GetPrinterElements (PrinterStatus, consumables). Runs blocking gSOAP
- * with timeouts on libuv's worker pool; cb runs on the loop exactly once if this returns 0,
- * never if it returns < 0. [in] m is copied. timeout_ms bounds each connect/send/receive
- * (0 = 5000).
- * Returns: 0, SOAPC_E_NO_XADDR (no http:// XAddr in m). Loop thread only. */
+/* Fetches metadata (WS-Transfer Get on the first usable http:// XAddr, see soapc_xaddr_pick())
+ * and, when the device hosts a print service at an http:// address on the same IPv4 address,
+ * GetPrinterElements (PrinterStatus, consumables). Runs blocking gSOAP with timeouts on libuv's
+ * worker pool; cb runs on the loop exactly once if this returns 0, never if it returns < 0.
+ * [in] m is copied. timeout_ms (0 = 5000, at most 600000) bounds each connect, send and
+ * receive, and twice that bounds each of the two HTTP exchanges from connect to last byte, so
+ * a job holds its worker thread at most 4 * timeout_ms (a slow-dripping peer included).
+ * Returns: 0, SOAPC_E_NO_XADDR (no usable XAddr in m). Loop thread only. */
 int soapc_info_get(uv_loop_t *loop, const struct soapc_wsd_match *m, unsigned timeout_ms,
                    soapc_info_cb cb, void *arg);
+
+/* Picks the address soapc_info_get() uses: the first XAddr of m that is an http:// URL whose
+ * host is the literal IPv4 address the match came from (m->from), as "http://A.B.C.D:PORT/path".
+ * Host names (no resolver runs), other hosts (also other services on loopback), user info,
+ * https:// and IPv6 are refused, so a forged ProbeMatch cannot steer the gateway's requests.
+ * [in] m, [out] url (size bytes, set only on success), [out] eb says why each XAddr was refused
+ * (may be NULL).
+ * Returns: 0, or SOAPC_E_NO_XADDR. Any thread. */
+int soapc_xaddr_pick(const struct soapc_wsd_match *m, char *url, size_t size, struct gw_errbuf *eb);
 
 /* ---------------------------------------------------------------------------------------------
  * Pure parsers (no I/O), used by the above and by the fuzz target. Input need not be

@@ -49,17 +49,23 @@ struct soapc__server {
 extern struct Namespace namespaces[];
 
 /* A gSOAP context for in-memory parsing or building (no sockets), with the WS-Addressing plugin
- * and bounded input. Returns NULL on OOM (never, gw_* aborts). Free with soapc__ctx_free(). */
+ * and bounded input. Never NULL: aborts on OOM like gw_malloc(). Free with soapc__ctx_free(). */
 struct soap *soapc__ctx_new(void);
 void soapc__ctx_free(struct soap *soap);
 /* Reads from buf/len on the next soap_begin_recv() of soap (frecv over a buffer). */
 void soapc__ctx_input(struct soap *soap, const char *buf, size_t len);
+/* Copies text from a peer into dst[size]: leading and trailing white space trimmed, control
+ * characters as spaces, invalid UTF-8 replaced by U+FFFD, truncated on a character boundary;
+ * the result is always valid UTF-8 and NUL-terminated. src NULL leaves dst as it is. */
+void soapc__text_copy(char *dst, size_t size, const char *src);
 /* Text of the fault received on soap (faultstring or code), never NULL. */
 const char *soapc__fault_text(struct soap *soap);
 
 /* A random (version 4) "urn:uuid:..." into out[46]. gSOAP's soap_rand_uuid() mixes in
  * uninitialised stack memory, which valgrind rightly reports; this uses uv_random(). */
 void soapc__rand_uuid(char out[46]);
+/* The 16 bytes b as "urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into out[46]. */
+void soapc__uuid_format(const unsigned char b[16], char out[46]);
 
 /* Converters from deserialized gSOAP data (what a parser or a call returned) to ours. */
 int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_wsd_match *out,

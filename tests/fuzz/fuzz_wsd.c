@@ -5,8 +5,9 @@
  * input byte selects soapc_parse_probe_matches(), soapc_parse_metadata() or
  * soapc_parse_printer_elements(); the rest is the XML. Beyond "does not crash" it checks the
  * parsers' promises: a failure is a negative code with a message; a success fills at most the
- * slots given, every string is NUL-terminated inside its field, supply levels are -1..100 and
- * at most SOAPC_MAX_SUPPLIES supplies are kept.
+ * slots given, every string is NUL-terminated inside its field and valid UTF-8 (jansson's
+ * json_string() accepts it, as --json and the API need), and so is the error message; supply
+ * levels are -1..100 and at most SOAPC_MAX_SUPPLIES supplies are kept.
  *
  * parse.c and the soapcpp2-generated deserializers (soapC.c) are included rather than linked so
  * that they are compiled with -fsanitize=fuzzer and give libFuzzer coverage.
@@ -18,9 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FIELD_OK(f) (memchr((f), '\0', sizeof(f)) != NULL)
+/* NUL-terminated inside the field, and valid UTF-8 for JSON. */
+static bool text_ok(const char *f, size_t size)
+{
+    json_t *j;
+
+    if (!memchr(f, '\0', size))
+        return false;
+    j = json_string(f);
+    json_decref(j);
+    return j != NULL;
+}
+#define FIELD_OK(f) text_ok((f), sizeof(f))
 
 static void check_info(const struct soapc_device_info *d)
 {
@@ -77,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     }
-    if (rc < 0 && eb.msg[0] == '\0')
+    if (rc < 0 && (eb.msg[0] == '\0' || !FIELD_OK(eb.msg)))
         abort();
     return 0;
 }

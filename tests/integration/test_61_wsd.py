@@ -13,10 +13,13 @@
 # private namespace.
 
 import json
+import re
+import resource
 import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -347,3 +350,243 @@ def test_fleetsim_snmp_off_options(tdir):
                             capture_output=True, text=True, timeout=30)
         assert cp.returncode == 2, (args, cp.stderr)
         assert msg in cp.stderr, (args, cp.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile devices: a small WS-Discovery responder and HTTP endpoint in Python on loopback that
+# answer the way fleetsim never does (dripping bytes, foreign XAddrs, long UTF-8 text).
+
+NS = ('xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+      'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+      'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
+      'xmlns:x="http://schemas.xmlsoap.org/ws/2004/09/mex" '
+      'xmlns:p="http://schemas.xmlsoap.org/ws/2006/02/devprof" '
+      'xmlns:w="http://schemas.microsoft.com/windows/2006/08/wdp/print"')
+HDR = ('<s:Header><a:Action>{action}</a:Action><a:MessageID>urn:uuid:0f8fad5b-d9cb-469f-a165-'
+       '70867728950e</a:MessageID><a:RelatesTo>{rel}</a:RelatesTo></s:Header>')
+DEV_UUID = "urn:uuid:6b1e3c2a-0d4f-4e8a-9c1b-2f3a4b5c6d7e"
+KANJI = "複合機"
+
+
+def probe_matches(rel, xaddrs, types):
+    return (f'<?xml version="1.0" encoding="utf-8"?><s:Envelope {NS}>'
+            + HDR.format(action="http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches",
+                         rel=rel)
+            + f"<s:Body><d:ProbeMatches><d:ProbeMatch><a:EndpointReference><a:Address>{DEV_UUID}"
+            f"</a:Address></a:EndpointReference><d:Types>{types}</d:Types>"
+            f"<d:XAddrs>{xaddrs}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
+            "</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>").encode()
+
+
+def metadata(name, print_url):
+    return (f'<?xml version="1.0" encoding="utf-8"?><s:Envelope {NS}>'
+            + HDR.format(action="http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse",
+                         rel="urn:uuid:11111111-2222-4333-8444-555555555555")
+            + '<s:Body><x:Metadata><x:MetadataSection Dialect="http://schemas.xmlsoap.org/ws/'
+            '2006/02/devprof/ThisDevice"><p:ThisDevice>'
+            f"<p:FriendlyName>{name}</p:FriendlyName><p:SerialNumber>HOSTILE1</p:SerialNumber>"
+            '</p:ThisDevice></x:MetadataSection><x:MetadataSection Dialect="http://schemas.'
+            'xmlsoap.org/ws/2006/02/devprof/Relationship"><p:Relationship Type="http://schemas.'
+            'xmlsoap.org/ws/2006/02/devprof/host"><p:Host><a:EndpointReference><a:Address>'
+            f"{DEV_UUID}</a:Address></a:EndpointReference><p:Types>p:Device</p:Types></p:Host>"
+            f"<p:Hosted><a:EndpointReference><a:Address>{print_url}</a:Address>"
+            "</a:EndpointReference><p:Types>w:PrinterServiceType</p:Types></p:Hosted>"
+            "</p:Relationship></x:MetadataSection></x:Metadata></s:Body></s:Envelope>").encode()
+
+
+class HostileDevice:
+    """WS-Discovery on ADDR:udp and HTTP on ADDR:tcp. xaddrs may hold {http} for the HTTP
+    endpoint's base URL; mode is 'drip' (a status line, then a header one byte every 0.3 s),
+    'drip-soap' (an envelope opened, then one space every 0.3 s) or 'metadata' (answers with metadata())."""
+
+    def __init__(self, addr, mode, xaddrs="{http}/dev", types="p:Device w:PrintDeviceType",
+                 name="Hostile", print_url="{http}/print"):
+        self.addr, self.mode, self.stop = addr, mode, threading.Event()
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind((addr, 0))
+        self.udp.settimeout(0.2)
+        self.tcp = socket.socket()
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind((addr, 0))
+        self.tcp.listen(8)
+        self.tcp.settimeout(0.2)
+        http = f"http://{addr}:{self.tcp.getsockname()[1]}"
+        self.port = self.udp.getsockname()[1]
+        self.xaddrs, self.types = xaddrs.format(http=http), types
+        self.name, self.print_url = name, print_url.format(http=http)
+        self.requests = []
+        self.threads = [threading.Thread(target=f, daemon=True) for f in (self._udp, self._tcp)]
+        for t in self.threads:
+            t.start()
+
+    def _udp(self):
+        while not self.stop.is_set():
+            try:
+                data, peer = self.udp.recvfrom(65536)
+            except OSError:
+                continue
+            m = re.search(rb"MessageID[^>]*>([^<]+)<", data)
+            if m:
+                self.udp.sendto(probe_matches(m.group(1).decode(), self.xaddrs, self.types), peer)
+
+    def _tcp(self):
+        while not self.stop.is_set():
+            try:
+                c, _ = self.tcp.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, c):
+        try:
+            c.settimeout(5)
+            req = b""
+            while b"\r\n\r\n" not in req:
+                req += c.recv(65536)
+            self.requests.append(req.split(b"\r\n", 1)[0])
+            if self.mode == "metadata":
+                body = metadata(self.name, self.print_url)
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8"
+                          b"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+                return
+            head = b"HTTP/1.1 200 OK\r\nX-Pad: "
+            if self.mode == "drip-soap":
+                head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8"
+                        b"\r\nContent-Length: 900000\r\n\r\n<?xml version=\"1.0\"?><s:Envelope "
+                        b'xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>')
+            c.sendall(head)
+            while not self.stop.is_set():
+                c.sendall(b"a" if self.mode == "drip" else b" ")
+                time.sleep(0.3)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def close(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join(5)
+        self.udp.close()
+        self.tcp.close()
+
+
+class Bystander:
+    """Another service on loopback that must never be called: counts connections."""
+
+    def __init__(self, addr="127.0.0.1"):
+        self.sock = socket.socket()
+        self.sock.bind((addr, 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.url = f"http://{addr}:{self.sock.getsockname()[1]}"
+        self.accepted, self.stop = 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            c.close()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.mark.parametrize("mode", ["drip", "drip-soap"])
+def test_dripping_device_is_bounded(fleetgw, mode):
+    """A device that answers the Get with one byte every 0.3 s no longer holds the call: with
+    --timeout 1 the exchange ends after 2 s (twice the timeout), exit 3, SOAPC_E_TIMEOUT."""
+    need_fleetgw()
+    dev = HostileDevice("127.65.0.1", mode)
+    try:
+        t0 = time.monotonic()
+        cp = fleetgw("probe", "--wsd", dev.addr, "--wsd-port", dev.port, "--timeout", "1",
+                     "--json", timeout=60)
+        elapsed = time.monotonic() - t0
+    finally:
+        dev.close()
+    w = json.loads(cp.stdout)
+    assert cp.returncode == 3, cp.stdout + cp.stderr
+    assert w["matched"] is True and w["code"] == "SOAPC_E_TIMEOUT", w
+    assert len(dev.requests) == 1 and dev.requests[0].startswith(b"POST /dev ")
+    assert 1.5 < elapsed < 6, f"took {elapsed:.1f} s"
+
+
+def test_foreign_xaddr_is_refused(fleetgw):
+    """A ProbeMatch from the probed device whose XAddr names another service (here another
+    port on 127.0.0.1) is refused without a connection, naming the XAddr and the reason."""
+    need_fleetgw()
+    other = Bystander()
+    dev = HostileDevice("127.65.0.2", "metadata", xaddrs=other.url + "/steal")
+    try:
+        cp = fleetgw("probe", "--wsd", dev.addr, "--wsd-port", dev.port, "--timeout", "1",
+                     "--json", timeout=60)
+        w = json.loads(cp.stdout)
+        assert cp.returncode == 1, cp.stdout + cp.stderr
+        assert w["code"] == "SOAPC_E_NO_XADDR" and w["matched"] is True
+        assert other.url + "/steal" in w["detail"]
+        assert "not the address the ProbeMatch came from" in w["detail"]
+        cp = fleetgw("probe", "--wsd", dev.addr, "--wsd-port", dev.port, "--timeout", "1",
+                     timeout=60)
+        assert cp.returncode == 1
+        assert f"XAddr '{other.url}/steal' refused (ProbeMatch from 127.65.0.2)" in cp.stderr
+        time.sleep(0.3)
+        assert other.accepted == 0 and dev.requests == []
+    finally:
+        dev.close()
+        other.close()
+
+
+def test_print_service_elsewhere_and_utf8(fleetgw):
+    """Metadata whose print service lives on another host is used for the identity only (the
+    other host is not called); a long Japanese FriendlyName and Types are cut on character
+    boundaries and still printed by --json."""
+    need_fleetgw()
+    other = Bystander()
+    name = KANJI * 60
+    types = "p:Device w:PrintDeviceType x:" + KANJI * 100
+    dev = HostileDevice("127.65.0.3", "metadata", types=types, name=name,
+                        print_url=other.url + "/print")
+    try:
+        cp = fleetgw("probe", "--wsd", dev.addr, "--wsd-port", dev.port, "--timeout", "1",
+                     "--json", timeout=60)
+    finally:
+        dev.close()
+        other.close()
+    assert cp.returncode == 0, cp.stdout + cp.stderr
+    w = json.loads(cp.stdout)
+    assert w["uuid"] == DEV_UUID and w["serial"] == "HOSTILE1"
+    assert w["is_printer"] is True and w["status"] is None
+    assert other.accepted == 0 and len(dev.requests) == 1
+    assert 0 < len(w["friendly_name"]) and name.startswith(w["friendly_name"])
+    assert len(w["friendly_name"].encode()) <= 127
+    assert w["types"].startswith("p:Device") or "PrintDeviceType" in w["types"]
+    assert w["types"].endswith(KANJI[0]) or w["types"][-1] in KANJI
+
+
+def test_probe_socket_failure_releases_handle():
+    """When the event loop or the UDP socket cannot be made (no file descriptors left),
+    `fleetgw probe --wsd` says so, exit 1, and closes what it opened (no assertion fails; under
+    ASan, LeakSanitizer finds nothing to report, which it cannot do with the fds left)."""
+    exe = need_fleetgw()
+    seen = None
+    for n in range(4, 64):
+        cp = subprocess.run(
+            [exe, "probe", "--wsd", "127.0.0.1", "--wsd-port", str(free_udp_port()),
+             "--timeout", "0.2"], capture_output=True, text=True, timeout=60,
+            preexec_fn=lambda n=n: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n)))
+        assert "assertion failed" not in cp.stderr, (n, cp.stderr)
+        if "cannot open a UDP socket" in cp.stderr:
+            seen = cp
+            break
+    if seen is None:
+        pytest.skip("no file-descriptor limit made the UDP socket fail")
+    assert seen.returncode == 1, seen.stderr
+    assert "LeakSanitizer" not in seen.stderr and "assertion failed" not in seen.stderr, seen.stderr

@@ -9,6 +9,9 @@ TESTS += tests/unit/soap/test_parse
 tests_unit_soap_test_parse_SOURCES = tests/unit/soap/test_parse.c
 tests_unit_soap_test_parse_CPPFLAGS = $(SOAP_UNIT_CPPFLAGS)
 tests_unit_soap_test_parse_LDADD = $(SOAP_UNIT_LDADD)
+# soap_new1() is soap_new_REQUIRE_lib_v<GSOAP_VERSION>: wrapped so the OOM path can be tested
+# (a different gSOAP fails this link, on purpose).
+tests_unit_soap_test_parse_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=soap_new_REQUIRE_lib_v208124
 
 check_PROGRAMS += tests/unit/soap/test_probe
 TESTS += tests/unit/soap/test_probe

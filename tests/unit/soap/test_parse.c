@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "soap/soapc_int.h"
 
@@ -387,6 +392,97 @@ static void test_metadata_truncates(void **state)
     free(x);
 }
 
+/* soap_new1() under its versioned name, wrapped at link time (tests/unit/soap/local.mk) so that
+ * it can fail as it does when malloc() does. */
+#define WRAP_NEW soap_versioning_ext(__wrap_soap_new, GSOAP_VERSION)
+#define REAL_NEW soap_versioning_ext(__real_soap_new, GSOAP_VERSION)
+struct soap *WRAP_NEW(soap_mode imode, soap_mode omode);
+struct soap *REAL_NEW(soap_mode imode, soap_mode omode);
+static bool new_fails;
+
+struct soap *WRAP_NEW(soap_mode imode, soap_mode omode)
+{
+    return new_fails ? NULL : REAL_NEW(imode, omode);
+}
+
+static void test_ctx_new_oom_aborts(void **state)
+{
+    /* STYLE: out of memory aborts (systemd restarts us); a NULL context must not go on. */
+    int st = 0;
+    pid_t pid = fork();
+    (void)state;
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        new_fails = true;
+        (void)soapc__ctx_new();
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGABRT);
+}
+
+/* Valid UTF-8 as jansson (what --json and the API use) sees it. */
+static bool json_ok(const char *s)
+{
+    json_t *j = json_string(s);
+    json_decref(j);
+    return j != NULL;
+}
+
+static void test_utf8_fields(void **state)
+{
+    /* A Japanese FriendlyName (3-byte characters) longer than the field: cut on a character
+     * boundary, still valid UTF-8, a prefix of what was sent. Broken bytes (a stray
+     * continuation byte, an overlong '/', a CESU surrogate, a Latin-1 e-acute) never reach a
+     * field as such; a truncated address, types and XAddrs keep whole characters too. */
+    static const char kanji[] = "\xe8\xa4\x87\xe5\x90\x88\xe6\xa9\x9f"; /* 複合機 */
+    char name[1024] = "", *x = malloc(32768);
+    struct soapc_device_info d;
+    struct soapc_wsd_match m[1];
+    struct gw_errbuf eb = {{0}};
+    (void)state;
+
+    for (int i = 0; i < 40; i++) /* 360 bytes, 120 characters */
+        memcpy(name + i * (sizeof(kanji) - 1), kanji, sizeof(kanji));
+    snprintf(x, 32768,
+             ENV12 "<soap:Body><wsx:Metadata><wsx:MetadataSection><wsdp:ThisDevice>"
+                   "<wsdp:FriendlyName>%s</wsdp:FriendlyName>"
+                   "<wsdp:SerialNumber>A\x80"
+                   "B\xc0\xaf"
+                   "C\xed\xa0\x80"
+                   "D\xe9</wsdp:SerialNumber>"
+                   "</wsdp:ThisDevice></wsx:MetadataSection></wsx:Metadata>" END,
+             name);
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(soapc_parse_metadata(x, strlen(x), &d, &eb), 0);
+    assert_true(json_ok(d.friendly_name));
+    assert_int_equal(strlen(d.friendly_name), 126); /* 42 whole characters of 127 bytes */
+    assert_memory_equal(d.friendly_name, name, 126);
+    assert_true(json_ok(d.serial));
+    /* gSOAP itself reads a stray byte as Latin-1 and decodes the overlong form; the encoded
+     * surrogate it passes on, and that must not reach the field. */
+    assert_non_null(strstr(d.serial, "C\xef\xbf\xbd"));
+    assert_null(strstr(d.serial, "\xc0"));
+    assert_null(strstr(d.serial, "\xed\xa0"));
+
+    snprintf(x, 32768,
+             ENV12 "<soap:Body><wsd:ProbeMatches><wsd:ProbeMatch><wsa:EndpointReference>"
+                   "<wsa:Address>urn:%s</wsa:Address></wsa:EndpointReference>"
+                   "<wsd:Types>x:%s</wsd:Types><wsd:XAddrs>http://h/%s</wsd:XAddrs>"
+                   "</wsd:ProbeMatch></wsd:ProbeMatches>" END,
+             name, name, name);
+    assert_int_equal(soapc_parse_probe_matches(x, strlen(x), m, 1, &eb), 1);
+    assert_true(json_ok(m[0].uuid));
+    assert_true(json_ok(m[0].types));
+    assert_true(json_ok(m[0].xaddrs));
+    /* gSOAP writes the unknown prefix as "":, then 84 whole characters fill 255 bytes. */
+    assert_int_equal(strlen(m[0].types), 255);
+    assert_true((unsigned char)m[0].types[252] >= 0xe0);
+    free(x);
+}
+
 static void test_printer_elements(void **state)
 {
     struct soapc_device_info d;
@@ -520,6 +616,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_probe_matches),      cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_metadata_truncates), cmocka_unit_test(test_printer_elements),
+        cmocka_unit_test(test_utf8_fields),        cmocka_unit_test(test_ctx_new_oom_aborts),
         cmocka_unit_test(test_supplies_bounded),   cmocka_unit_test(test_bad_common),
         cmocka_unit_test(test_wrong_message),      cmocka_unit_test(test_too_big),
         cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_not_nul_terminated),
