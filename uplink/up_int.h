@@ -187,7 +187,8 @@ void up__mqtt_close(struct up_mqtt *m, void (*cb)(void *arg), void *arg);
 /* --- relay.c --- */
 struct up_relay;
 /* A tunnel through the proxy failed: state is a link state ("proxy_auth_failed",
- * "proxy_refused", "proxy_unreachable", "proxy_bad_reply"), why a message for the admin. */
+ * "proxy_refused", "proxy_unreachable", "proxy_bad_reply", "proxy_bad_config"), why a message
+ * for the admin. */
 typedef void (*up_relay_fail_cb)(void *arg, const char *state, const char *why);
 /* Opens the loopback SOCKS5 relay that tunnels through the HTTP proxy at proxy_url
  * ("http://host:port" or "host:port") with basic authentication when proxy_user is set.

@@ -428,6 +428,10 @@ def test_manage_mode_through_http_proxy(tdir, cloud):
         gw = Gateway(tdir, cloud, f"force_interval = 2s\nproxy = http://127.0.0.1:{port}\n"
                                   "proxy_user = fgw\n").init()
         ppw = tdir / "ppw"
+        # A proxy password over the limit is refused with the limit named, before any request.
+        ppw.write_text("x" * 300 + "\n")
+        cp = gw.register("--access-code", "TEST-CODE", "--proxy-password-file", ppw, ok=False)
+        assert cp.returncode == 1 and "limit of 256 bytes" in cp.stderr, cp.stderr
         ppw.write_text("proxy-pw-1\n")
         gw.register("--access-code", "TEST-CODE", "--proxy-password-file", ppw)
         gw.cli("mode", "manage")
