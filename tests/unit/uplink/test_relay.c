@@ -28,7 +28,8 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "uplink/up_int.h"
+#include "uptest.h"
+#include "uplink/up.h"
 
 static uv_loop_t *L;
 static char fail_state[64];
@@ -339,11 +340,38 @@ static void test_password_limit(void **state)
     assert_non_null(strstr(eb.msg, "limit of 256 bytes"));
 }
 
+/* Where it is stored: the registration result with a longer proxy password stores nothing. */
+static void test_password_limit_where_stored(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_relay.XXXXXX";
+    char pw[UP_PROXY_PW_MAX + 2];
+    sqlite3_stmt *st;
+    struct gw_db *db = uptest_db(dir, false);
+    memset(pw, 'p', sizeof pw - 1), pw[sizeof pw - 1] = '\0';
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "cmd", "uplink.register", "result",
+                            "ok", "url", "https://cloud.invalid", "gateway_id", "gw-unit", "token",
+                            "token-0123456789", "proxy_password", pw);
+    json_t *rep = up_ctl_exec(db, NULL, req, "test", "unit");
+    json_decref(req);
+    assert_false(json_is_true(json_object_get(rep, "ok")));
+    assert_non_null(strstr(json_string_value(json_object_get(rep, "error")), "limit of 256 bytes"));
+    json_decref(rep);
+    assert_int_equal(
+        sqlite3_prepare_v2(gw_db_handle(db), "SELECT count(*) FROM up_secrets", -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    uptest_db_close(db, dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_connect_long_credentials_and_half_close),
         cmocka_unit_test(test_password_limit),
+        cmocka_unit_test(test_password_limit_where_stored),
         cmocka_unit_test(test_host_with_control_characters),
         cmocka_unit_test(test_connection_cap_and_handshake_deadline),
         cmocka_unit_test(test_close_passes_on_last_bytes),
