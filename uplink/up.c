@@ -57,9 +57,9 @@ static struct {
     struct up_mqtt *mqtt;
     bool mqtt_closing;
     struct up_relay *relay; /* MQTT through the HTTP proxy */
-    bool relay_closing;
-    bool proxy_failed;     /* the relay reported this attempt's failure */
-    uint64_t next_attempt; /* uv_now() ms */
+    int relay_closing;      /* relays still closing (one lingers up to 2 s) */
+    bool proxy_failed;      /* the relay reported this attempt's failure */
+    uint64_t next_attempt;  /* uv_now() ms */
     int backoff_s;
     struct {
         int mid;
@@ -286,7 +286,7 @@ static void mqtt_closed(void *arg)
 
 static void relay_closed(void *arg)
 {
-    U.relay_closing = false;
+    U.relay_closing--;
     maybe_stopped();
 }
 
@@ -301,7 +301,7 @@ static void mqtt_drop(void)
         U.ninflight = 0;
     }
     if (U.relay) {
-        U.relay_closing = true;
+        U.relay_closing++;
         up__relay_close(U.relay, relay_closed, NULL);
         U.relay = NULL;
     }
