@@ -570,7 +570,8 @@ int up__stage_flush(struct gw_db *db, int max_events, int64_t max_bytes)
     if (sqlite3_prepare_v2(gw_db_handle(db), "SELECT kind, body FROM up_staged ORDER BY id", -1,
                            &st, NULL) != SQLITE_OK)
         rc = db_fail(db, "staging");
-    while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+    int step = SQLITE_DONE;
+    while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *kind = (const char *)sqlite3_column_text(st, 0);
         json_t *body = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
         int i;
@@ -595,6 +596,13 @@ int up__stage_flush(struct gw_db *db, int max_events, int64_t max_bytes)
             queued++;
             json_array_clear(k[i].events);
         }
+    }
+    /* The DELETE below empties the whole table: only when every row was read. A read error
+     * (I/O, corruption, interrupt) keeps the rows for the next flush. */
+    if (rc >= 0 && step != SQLITE_DONE) {
+        gw_log_err(UP, "staged events not read, kept for the next flush err=%s",
+                   sqlite3_errmsg(gw_db_handle(db)));
+        rc = GW_E_DB;
     }
     sqlite3_finalize(st);
     for (int i = 0; i < nk; i++) {

@@ -62,6 +62,10 @@ int up_register_http(const struct up_reg_req *r, json_t **reply, const char **re
         return rc;
     if (!r->access_code || !*r->access_code)
         return gw_errbuf_set(eb, GW_E_INVAL, "an access code is required");
+    if (r->proxy_password && strlen(r->proxy_password) > UP_PROXY_PW_MAX)
+        return gw_errbuf_set(eb, GW_E_INVAL,
+                             "the proxy password is %zu bytes, longer than the limit of %d bytes",
+                             strlen(r->proxy_password), UP_PROXY_PW_MAX);
     base_url(r->url, url, sizeof url);
     strncat(url, "/v1/register", sizeof url - strlen(url) - 1);
     gethostname(host, sizeof host - 1);

@@ -18,6 +18,12 @@
  * A proxy failure (unreachable, 407, other refusals, a reply that is not HTTP) is reported to
  * the owner once per connection with a state name and a message for the administrator; the
  * SOCKS5 client then gets a failure reply and libmosquitto a connection error.
+ *
+ * The listener is local but open to every local user, so it admits at most MAX_TUNNELS
+ * connections at a time (its one client needs one, two during a reconnect) and closes one that
+ * has not authenticated within HANDSHAKE_MS. An end of stream on one side of a tunnel shuts the
+ * other side's writing once what is queued for it is written (TCP half-close); the tunnel
+ * closes when both sides have ended. Failure replies, too, are written out before the close.
  */
 #include "config.h"
 
@@ -31,15 +37,23 @@
 
 #include "uplink/up_int.h"
 
-#define HDR_MAX   8192   /* the proxy's reply headers */
-#define QUEUE_MAX 262144 /* bytes waiting to be written before the other side stops reading */
+#define HDR_MAX      8192   /* the proxy's reply headers */
+#define QUEUE_MAX    262144 /* bytes waiting to be written before the other side stops reading */
+#define MAX_TUNNELS  2      /* connections at a time; one client, two during a reconnect */
+#define HANDSHAKE_MS 5000   /* to authenticate and send the SOCKS5 request */
+#define LINGER_MS    2000   /* to write out a failure reply, or pass on a session's last bytes */
 
-enum cstate { C_GREET, C_AUTH, C_REQUEST, C_PROXY, C_SPLICE, C_DEAD };
+/* C_FLUSH: a reply is being written out before the close; nothing more is read. */
+enum cstate { C_GREET, C_AUTH, C_REQUEST, C_PROXY, C_SPLICE, C_FLUSH, C_DEAD };
 
 struct conn {
     struct up_relay *r;
     struct conn *next;
     uv_tcp_t cli, prx;
+    uv_timer_t timer; /* handshake, flush and linger deadline */
+    uv_shutdown_t shut_cli, shut_prx;
+    bool cli_eof, prx_eof;             /* that side's read ended */
+    bool cli_shut_done, prx_shut_done; /* our writing to that side was shut down */
     bool prx_open;
     int open; /* handles not yet closed */
     enum cstate st;
@@ -64,6 +78,7 @@ struct up_relay {
     char proxy_user[128];
     char socks_user[33], socks_pw[33];
     struct conn *conns;
+    struct gw_log_limit lim; /* warnings about local clients */
     bool closing;
     up_relay_fail_cb fail;
     void *arg;
@@ -75,6 +90,7 @@ struct wreq {
     uv_write_t w;
     struct conn *c;
     uv_stream_t *src; /* read side to restart when the queue drains */
+    size_t wipe;      /* bytes of data to wipe before the free (credentials), or 0 */
     char data[];
 };
 
@@ -121,6 +137,8 @@ static void conn_close(struct conn *c)
     c->st = C_DEAD;
     if (c->gai_busy)
         uv_cancel((uv_req_t *)&c->gai);
+    if (!uv_is_closing((uv_handle_t *)&c->timer))
+        uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
     if (!uv_is_closing((uv_handle_t *)&c->cli))
         uv_close((uv_handle_t *)&c->cli, conn_handle_closed);
     if (c->prx_open && !uv_is_closing((uv_handle_t *)&c->prx))
@@ -141,6 +159,83 @@ static void conn_req_done(struct conn *c)
 
 static void fail(struct conn *c, const char *state, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void warn_local(struct up_relay *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Problems with local clients, rate-limited: anyone on the host can connect. */
+static void warn_local(struct up_relay *r, const char *fmt, ...)
+{
+    char what[160];
+    unsigned suppressed = 0;
+    if (!gw_log_limit(&r->lim, uv_now(r->loop), &suppressed))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    gw_log_warn(UP, "mqtt proxy relay: %s suppressed=%u", what, suppressed);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct conn *c = t->data;
+    if (c->st == C_DEAD)
+        return;
+    if (c->st < C_PROXY)
+        warn_local(c->r, "a local client did not authenticate within %d s, closed",
+                   HANDSHAKE_MS / 1000);
+    conn_close(c);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (c->st == C_DEAD)
+        return; /* cancelled by the close */
+    if (status < 0 || c->st == C_FLUSH) {
+        conn_close(c);
+        return;
+    }
+    if (req == &c->shut_cli)
+        c->cli_shut_done = true;
+    else
+        c->prx_shut_done = true;
+    /* Both ways ended; or the relay is closing and the client's last bytes reached the proxy. */
+    if ((c->cli_shut_done && c->prx_shut_done) || (c->r->closing && c->prx_shut_done))
+        conn_close(c);
+}
+
+/* Writes out what is queued for the client (a failure reply), then closes. */
+static void flush_close(struct conn *c)
+{
+    if (c->st == C_DEAD || c->st == C_FLUSH)
+        return;
+    c->st = C_FLUSH;
+    uv_read_stop((uv_stream_t *)&c->cli);
+    if (c->prx_open && !uv_is_closing((uv_handle_t *)&c->prx))
+        uv_close((uv_handle_t *)&c->prx, conn_handle_closed);
+    uv_timer_start(&c->timer, on_timer, LINGER_MS, 0);
+    c->shut_cli.data = c;
+    if (uv_shutdown(&c->shut_cli, (uv_stream_t *)&c->cli, on_shutdown) < 0)
+        conn_close(c);
+}
+
+/* End of stream from one side of a tunnel: stop reading it and shut the other side's writing
+ * once its queue is written (uv_shutdown waits for queued writes). */
+static void half_close(struct conn *c, bool from_cli)
+{
+    uv_stream_t *a = from_cli ? (uv_stream_t *)&c->cli : (uv_stream_t *)&c->prx;
+    uv_stream_t *b = from_cli ? (uv_stream_t *)&c->prx : (uv_stream_t *)&c->cli;
+    uv_shutdown_t *req = from_cli ? &c->shut_prx : &c->shut_cli;
+    if (from_cli)
+        c->cli_eof = true;
+    else
+        c->prx_eof = true;
+    uv_read_stop(a);
+    req->data = c;
+    if (uv_shutdown(req, b, on_shutdown) < 0)
+        conn_close(c);
+}
 
 static void on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
 static void on_prx_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
@@ -152,7 +247,7 @@ static void resume(struct conn *c, uv_stream_t *src)
 {
     bool cli = src == (uv_stream_t *)&c->cli;
     bool *paused = cli ? &c->cli_paused : &c->prx_paused;
-    if (!*paused)
+    if (!*paused || (cli ? c->cli_eof : c->prx_eof))
         return;
     *paused = false;
     uv_read_start(src, alloc_cb, cli ? on_cli_read : on_prx_read);
@@ -167,18 +262,24 @@ static void on_written(uv_write_t *w, int status)
         conn_close(c);
     else if (q->src && c->st == C_SPLICE && dst->write_queue_size < QUEUE_MAX / 2)
         resume(c, q->src);
+    if (q->wipe)
+        OPENSSL_cleanse(q->data, q->wipe);
     free(q);
 }
 
-static void conn_write(struct conn *c, uv_stream_t *dst, uv_stream_t *src, const void *data,
-                       size_t len)
+/* wipe: the data holds credentials; the queued copy is wiped once written. */
+static void conn_write_x(struct conn *c, uv_stream_t *dst, uv_stream_t *src, const void *data,
+                         size_t len, bool wipe)
 {
     struct wreq *q = gw_malloc(sizeof *q + len);
     uv_buf_t b = uv_buf_init(q->data, (unsigned)len);
     memcpy(q->data, data, len);
     q->c = c;
     q->src = src;
+    q->wipe = wipe ? len : 0;
     if (uv_write(&q->w, dst, &b, 1, on_written) < 0) {
+        if (q->wipe)
+            OPENSSL_cleanse(q->data, q->wipe);
         free(q);
         conn_close(c);
         return;
@@ -190,6 +291,12 @@ static void conn_write(struct conn *c, uv_stream_t *dst, uv_stream_t *src, const
             c->prx_paused = true;
         uv_read_stop(src);
     }
+}
+
+static void conn_write(struct conn *c, uv_stream_t *dst, uv_stream_t *src, const void *data,
+                       size_t len)
+{
+    conn_write_x(c, dst, src, data, len, false);
 }
 
 /* SOCKS5 reply with code rep (0 = success). */
@@ -211,12 +318,11 @@ static void fail(struct conn *c, const char *state, const char *fmt, ...)
     gw_log_warn(UP, "mqtt proxy tunnel failed: %s", why);
     if (c->r->fail && !c->r->closing)
         c->r->fail(c->r->arg, state, why);
-    if (c->st != C_DEAD && !uv_is_closing((uv_handle_t *)&c->cli)) {
-        socks_reply(c, 5 /* connection refused */);
-        /* Close after the reply is on its way: uv_close lets queued writes fail, so shut the
-         * proxy side only and let the client's read see EOF. */
-    }
-    conn_close(c);
+    if (c->st == C_DEAD || c->st == C_FLUSH)
+        return;
+    socks_reply(c, 5 /* connection refused */);
+    /* uv_close would drop the reply if it is still queued: write it out first. */
+    flush_close(c);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
@@ -230,7 +336,7 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 static void on_prx_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     struct conn *c = s->data;
-    if (c->st == C_DEAD)
+    if (c->st == C_DEAD || c->st == C_FLUSH)
         return;
     if (n < 0) {
         if (c->st == C_PROXY)
@@ -238,6 +344,8 @@ static void on_prx_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
                  "the HTTP proxy %s:%d closed the connection before "
                  "answering CONNECT %s:%d",
                  c->r->proxy_host, c->r->proxy_port, c->host, c->port);
+        else if (n == UV_EOF)
+            half_close(c, false);
         else
             conn_close(c);
         return;
@@ -285,12 +393,36 @@ static void on_prx_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     uv_read_start((uv_stream_t *)&c->cli, alloc_cb, on_cli_read);
 }
 
+/* The CONNECT request, sized from what goes in; NULL if it does not fit (cannot happen unless
+ * the sizes below are wrong). The caller wipes and frees it: it holds the credentials. */
+static char *connect_request(const struct conn *c, size_t *len, size_t *cap)
+{
+    const char *auth = c->r->auth_b64;
+    const char *lb = strchr(c->host, ':') ? "[" : "", *rb = *lb ? "]" : "";
+    /* "CONNECT [h]:65535 HTTP/1.1\r\n" 27 + "Host: [h]:65535\r\n" 16 + "\r\n" 2 + NUL, and
+     * "Proxy-Authorization: Basic a\r\n" 29: 64 and 32 leave room. */
+    size_t need = 64 + 2 * strlen(c->host) + (auth ? 32 + strlen(auth) : 0);
+    char *hdr = gw_malloc(need);
+    int n =
+        snprintf(hdr, need, "CONNECT %s%s%s:%d HTTP/1.1\r\nHost: %s%s%s:%d\r\n%s%s%s\r\n", lb,
+                 c->host, rb, c->port, lb, c->host, rb, c->port,
+                 auth ? "Proxy-Authorization: Basic " : "", auth ? auth : "", auth ? "\r\n" : "");
+    *cap = need;
+    if (n < 0 || (size_t)n >= need) {
+        OPENSSL_cleanse(hdr, need);
+        free(hdr);
+        return NULL;
+    }
+    *len = (size_t)n;
+    return hdr;
+}
+
 static void on_prx_connected(uv_connect_t *req, int status)
 {
     struct conn *c = req->data;
-    char hdr[1024];
+    size_t n, cap;
     c->connect_busy = false;
-    if (c->st == C_DEAD) {
+    if (c->st == C_DEAD || c->st == C_FLUSH) {
         conn_req_done(c);
         return;
     }
@@ -299,15 +431,18 @@ static void on_prx_connected(uv_connect_t *req, int status)
              c->r->proxy_port, uv_strerror(status));
         return;
     }
-    const char *lb = strchr(c->host, ':') ? "[" : "", *rb = *lb ? "]" : "";
-    int n = snprintf(hdr, sizeof hdr, "CONNECT %s%s%s:%d HTTP/1.1\r\nHost: %s%s%s:%d\r\n", lb,
-                     c->host, rb, c->port, lb, c->host, rb, c->port);
-    if (c->r->auth_b64)
-        n += snprintf(hdr + n, sizeof hdr - (size_t)n, "Proxy-Authorization: Basic %s\r\n",
-                      c->r->auth_b64);
-    n += snprintf(hdr + n, sizeof hdr - (size_t)n, "\r\n");
-    conn_write(c, (uv_stream_t *)&c->prx, NULL, hdr, (size_t)n);
-    OPENSSL_cleanse(hdr, sizeof hdr);
+    char *hdr = connect_request(c, &n, &cap);
+    if (!hdr) {
+        fail(c, "proxy_bad_config",
+             "cannot build the CONNECT request for %s:%d to the HTTP proxy %s:%d", c->host, c->port,
+             c->r->proxy_host, c->r->proxy_port);
+        return;
+    }
+    conn_write_x(c, (uv_stream_t *)&c->prx, NULL, hdr, n, true);
+    OPENSSL_cleanse(hdr, cap);
+    free(hdr);
+    if (c->st == C_DEAD)
+        return;
     c->st = C_PROXY;
     c->inlen = 0;
     uv_read_start((uv_stream_t *)&c->prx, alloc_cb, on_prx_read);
@@ -317,8 +452,8 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct conn *c = req->data;
     c->gai_busy = false;
-    if (c->st == C_DEAD || status < 0) {
-        if (c->st != C_DEAD)
+    if (c->st == C_DEAD || c->st == C_FLUSH || status < 0) {
+        if (c->st != C_DEAD && c->st != C_FLUSH)
             fail(c, "proxy_unreachable", "cannot resolve the HTTP proxy '%s': %s", c->r->proxy_host,
                  uv_strerror(status));
         uv_freeaddrinfo(res);
@@ -355,7 +490,7 @@ static bool socks_step(struct conn *c)
             if (b[0] != 5 || !userpass) {
                 static const unsigned char no[] = {5, 0xff};
                 conn_write(c, (uv_stream_t *)&c->cli, NULL, no, sizeof no);
-                conn_close(c);
+                flush_close(c);
                 return false;
             }
             static const unsigned char up[] = {5, 2};
@@ -372,8 +507,8 @@ static bool socks_step(struct conn *c)
             unsigned char rep[2] = {1, ok ? 0 : 1};
             conn_write(c, (uv_stream_t *)&c->cli, NULL, rep, sizeof rep);
             if (!ok) {
-                gw_log_warn(UP, "mqtt proxy relay: a local client failed to authenticate");
-                conn_close(c);
+                warn_local(c->r, "a local client failed to authenticate");
+                flush_close(c);
                 return false;
             }
             used = 3 + ul + pl;
@@ -392,12 +527,24 @@ static bool socks_step(struct conn *c)
                 al = 0;
             if (b[0] != 5 || b[1] != 1 || al == 0) {
                 socks_reply(c, 7 /* command not supported */);
-                conn_close(c);
+                flush_close(c);
                 return false;
             }
             if (n < 4 + al + 2)
                 return true;
+            uv_timer_stop(&c->timer); /* authenticated, request complete */
             if (b[3] == 3) {
+                /* The name goes into the CONNECT line: no CR, LF, space or other control. */
+                bool clean = b[4] > 0;
+                for (unsigned i = 0; i < b[4]; i++)
+                    clean &= b[5 + i] > 0x20 && b[5 + i] != 0x7f;
+                if (!clean) {
+                    fail(c, "proxy_bad_config",
+                         "the broker host name has control characters or spaces: not sent to the "
+                         "HTTP proxy %s:%d",
+                         c->r->proxy_host, c->r->proxy_port);
+                    return false;
+                }
                 memcpy(c->host, b + 5, b[4]);
                 c->host[b[4]] = '\0';
             } else {
@@ -433,10 +580,13 @@ static bool socks_step(struct conn *c)
 static void on_cli_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     struct conn *c = s->data;
-    if (c->st == C_DEAD)
+    if (c->st == C_DEAD || c->st == C_FLUSH)
         return;
     if (n < 0) {
-        conn_close(c);
+        if (c->st == C_SPLICE && n == UV_EOF)
+            half_close(c, true);
+        else
+            conn_close(c);
         return;
     }
     if (n == 0)
@@ -459,17 +609,29 @@ static void on_accept(uv_stream_t *srv, int status)
     struct up_relay *r = srv->data;
     if (status < 0 || r->closing)
         return;
+    int live = 0;
+    for (struct conn *o = r->conns; o; o = o->next)
+        live += o->st != C_DEAD && o->st != C_FLUSH;
     struct conn *c = gw_calloc(1, sizeof *c);
     c->r = r;
     uv_tcp_init(r->loop, &c->cli);
     c->cli.data = c;
-    c->open = 1;
+    uv_timer_init(r->loop, &c->timer);
+    c->timer.data = c;
+    c->open = 2;
     c->next = r->conns;
     r->conns = c;
+    /* Accept even when full: a connection left in the backlog would stop the listener. */
     if (uv_accept(srv, (uv_stream_t *)&c->cli) < 0) {
         conn_close(c);
         return;
     }
+    if (live >= MAX_TUNNELS) {
+        warn_local(r, "connection refused, %d tunnels open already", live);
+        conn_close(c);
+        return;
+    }
+    uv_timer_start(&c->timer, on_timer, HANDSHAKE_MS, 0);
     uv_read_start((uv_stream_t *)&c->cli, alloc_cb, on_cli_read);
 }
 
@@ -485,9 +647,17 @@ int up__relay_start(uv_loop_t *loop, const char *proxy_url, const char *proxy_us
                     const char *proxy_password, up_relay_fail_cb fail_cb, void *arg,
                     struct up_relay **out, struct gw_errbuf *eb)
 {
-    struct up_relay *r = gw_calloc(1, sizeof *r);
+    struct up_relay *r;
     struct sockaddr_in sa;
     int rc;
+    if (proxy_password && strlen(proxy_password) > UP_PROXY_PW_MAX) {
+        gw_errbuf_set(eb, GW_E_INVAL,
+                      "the proxy password is %zu bytes, longer than the limit of %d bytes",
+                      strlen(proxy_password), UP_PROXY_PW_MAX);
+        return GW_E_INVAL;
+    }
+    r = gw_calloc(1, sizeof *r);
+    r->lim.interval_ms = 60000;
     if (up__proxy_url_parse(proxy_url, r->proxy_host, sizeof r->proxy_host, &r->proxy_port) < 0) {
         free(r);
         gw_errbuf_set(eb, GW_E_INVAL, "[uplink] proxy '%s': not an http://host:port URL",
@@ -560,7 +730,13 @@ void up__relay_close(struct up_relay *r, void (*cb)(void *arg), void *arg)
     r->close_arg = arg;
     for (struct conn *c = r->conns, *next; c; c = next) {
         next = c->next;
-        conn_close(c);
+        /* A tunnel carries what its client wrote last (the session's "offline" and DISCONNECT)
+         * to the proxy: it closes when the client has closed and that is written, or at the
+         * deadline. */
+        if (c->st == C_SPLICE && !c->prx_shut_done)
+            uv_timer_start(&c->timer, on_timer, LINGER_MS, 0);
+        else if (c->st != C_FLUSH)
+            conn_close(c);
     }
     uv_close((uv_handle_t *)&r->srv, srv_closed);
 }

@@ -57,9 +57,9 @@ static struct {
     struct up_mqtt *mqtt;
     bool mqtt_closing;
     struct up_relay *relay; /* MQTT through the HTTP proxy */
-    bool relay_closing;
-    bool proxy_failed;     /* the relay reported this attempt's failure */
-    uint64_t next_attempt; /* uv_now() ms */
+    int relay_closing;      /* relays still closing (one lingers up to 2 s) */
+    bool proxy_failed;      /* the relay reported this attempt's failure */
+    uint64_t next_attempt;  /* uv_now() ms */
     int backoff_s;
     struct {
         int mid;
@@ -286,23 +286,25 @@ static void mqtt_closed(void *arg)
 
 static void relay_closed(void *arg)
 {
-    U.relay_closing = false;
+    U.relay_closing--;
     maybe_stopped();
 }
 
 static void mqtt_drop(void)
 {
+    /* The session first: its goodbye (the "offline" state a 3.1.1 session publishes itself,
+     * then DISCONNECT) is written into the relay, which passes it on before it closes. */
+    if (U.mqtt) {
+        U.mqtt_closing = true;
+        up__mqtt_close(U.mqtt, mqtt_closed, NULL);
+        U.mqtt = NULL;
+        U.ninflight = 0;
+    }
     if (U.relay) {
-        U.relay_closing = true;
+        U.relay_closing++;
         up__relay_close(U.relay, relay_closed, NULL);
         U.relay = NULL;
     }
-    if (!U.mqtt)
-        return;
-    U.mqtt_closing = true;
-    up__mqtt_close(U.mqtt, mqtt_closed, NULL);
-    U.mqtt = NULL;
-    U.ninflight = 0;
 }
 
 /* The relay could not open a tunnel through the proxy: that is the reason the coming
@@ -924,6 +926,12 @@ static json_t *ctl_register(struct gw_db *db, const struct gw_vault *v, json_t *
                     "0123456789_-") != strlen(gid) ||
         strlen(token) < 8)
         return r_err(GW_E_INVAL, "registration reply lacks a valid gateway id or token");
+    if (strlen(jstr(req, "proxy_password")) > UP_PROXY_PW_MAX) {
+        snprintf(detail, sizeof detail,
+                 "the proxy password is longer than the limit of %d bytes, not stored",
+                 UP_PROXY_PW_MAX);
+        return r_err(GW_E_INVAL, detail);
+    }
     int rc = gw_db_begin(db);
     if (rc == 0)
         rc = up__secret_set(db, v, "token", token);

@@ -187,17 +187,21 @@ void up__mqtt_close(struct up_mqtt *m, void (*cb)(void *arg), void *arg);
 /* --- relay.c --- */
 struct up_relay;
 /* A tunnel through the proxy failed: state is a link state ("proxy_auth_failed",
- * "proxy_refused", "proxy_unreachable", "proxy_bad_reply"), why a message for the admin. */
+ * "proxy_refused", "proxy_unreachable", "proxy_bad_reply", "proxy_bad_config"), why a message
+ * for the admin. */
 typedef void (*up_relay_fail_cb)(void *arg, const char *state, const char *why);
 /* Opens the loopback SOCKS5 relay that tunnels through the HTTP proxy at proxy_url
  * ("http://host:port" or "host:port") with basic authentication when proxy_user is set.
- * Returns: 0, GW_E_INVAL (bad URL), UP_E_UNREACHABLE; eb says why. */
+ * Returns: 0, GW_E_INVAL (bad URL, proxy password longer than UP_PROXY_PW_MAX),
+ * UP_E_UNREACHABLE; eb says why. */
 int up__relay_start(uv_loop_t *loop, const char *proxy_url, const char *proxy_user,
                     const char *proxy_password, up_relay_fail_cb fail, void *arg,
                     struct up_relay **out, struct gw_errbuf *eb);
 /* The relay's port and the SOCKS5 credentials its one client must use (owned by the relay). */
 void up__relay_socks(const struct up_relay *r, int *port, const char **user, const char **pw);
-/* Closes the relay and every tunnel; cb(arg) runs when all handles are closed. */
+/* Stops accepting and closes every tunnel; one that carries a session gets up to 2 s to pass
+ * on what its client wrote last (the MQTT DISCONNECT). cb(arg) runs when all handles are
+ * closed. */
 void up__relay_close(struct up_relay *r, void (*cb)(void *arg), void *arg);
 /* Parses an HTTP proxy's reply to CONNECT in buf[len]. Pure; any thread (fuzzed).
  * Returns: the header length (> 0) with *status and reason set, 0 when more bytes are needed,
@@ -210,6 +214,9 @@ struct up_endpoint {
     char alpn[32];
 };
 #define UP_ENDPOINTS_MAX 4
+/* The longest proxy password accepted (bytes): checked by the registration, where it is stored
+ * and when the relay starts. */
+#define UP_PROXY_PW_MAX 256
 /* Parses the stored broker list "host:port[/alpn][,...]" (UP_K_BROKER); IPv6 hosts in [].
  * Entries that do not parse are skipped. Returns: the count filled into out[max]. */
 int up__broker_list_parse(const char *s, struct up_endpoint *out, int max);

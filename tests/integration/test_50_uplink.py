@@ -428,6 +428,10 @@ def test_manage_mode_through_http_proxy(tdir, cloud):
         gw = Gateway(tdir, cloud, f"force_interval = 2s\nproxy = http://127.0.0.1:{port}\n"
                                   "proxy_user = fgw\n").init()
         ppw = tdir / "ppw"
+        # A proxy password over the limit is refused with the limit named, before any request.
+        ppw.write_text("x" * 300 + "\n")
+        cp = gw.register("--access-code", "TEST-CODE", "--proxy-password-file", ppw, ok=False)
+        assert cp.returncode == 1 and "limit of 256 bytes" in cp.stderr, cp.stderr
         ppw.write_text("proxy-pw-1\n")
         gw.register("--access-code", "TEST-CODE", "--proxy-password-file", ppw)
         gw.cli("mode", "manage")
@@ -448,9 +452,24 @@ def test_manage_mode_through_http_proxy(tdir, cloud):
                           if m["msg"]["body"]["task_id"] == "px1"], 30, "the ping answer")
         # The session is persistent through the tunnel too: a task sent while the gateway is
         # away is kept by the broker and answered after the next connect.
+        mlog = cloud.dir / "mosquitto.log"
+        seen = mlog.stat().st_size
         gw.daemon.stop()
         wait_for(lambda: [r for r in cloud.received() if r["where"] == f"fleetgw/v1/{gid}/state"
                           and r["msg"].get("state") == "offline"], 20, "the offline state")
+        # A polite stop: the gateway's own "offline" and its DISCONNECT reach the broker through
+        # the relay and the proxy. The broker logs "disconnected" only for a DISCONNECT, which
+        # also discards the Will: so the "offline" above is the gateway's, not the Will.
+        def broker_saw():
+            with open(mlog, "rb") as f:
+                f.seek(seen)
+                return f.read().decode(errors="replace")
+        wait_for(lambda: f"Client {gid} disconnected" in broker_saw(), 10,
+                 "the broker to see the gateway's DISCONNECT")
+        tail = broker_saw()
+        assert f"Client {gid} closed its connection" not in tail, tail
+        assert f"Received PUBLISH from {gid}" in tail and "/state" in tail, tail
+        assert f"Received DISCONNECT from {gid}" in tail, tail
         assert cloud.call("/test/down", {"gateway_id": gid,
                                          "payload": '{"v":1,"id":"px2","type":"ping"}'})["ok"]
         gw.start()

@@ -17,3 +17,9 @@ TESTS += tests/unit/uplink/test_parse
 tests_unit_uplink_test_parse_SOURCES = tests/unit/uplink/test_parse.c
 tests_unit_uplink_test_parse_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_uplink_test_parse_LDADD = uplink/libup.a $(UNIT_LDADD) $(UP_LIBS)
+
+check_PROGRAMS += tests/unit/uplink/test_relay
+TESTS += tests/unit/uplink/test_relay
+tests_unit_uplink_test_relay_SOURCES = tests/unit/uplink/test_relay.c tests/unit/uplink/uptest.h
+tests_unit_uplink_test_relay_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_uplink_test_relay_LDADD = uplink/libup.a $(UNIT_LDADD) $(UP_LIBS)

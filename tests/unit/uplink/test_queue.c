@@ -204,12 +204,53 @@ static void test_event_batches(void **state)
     uptest_db_close(db, dir);
 }
 
+/* Fires once, at the given call: sqlite then stops the statement running with SQLITE_INTERRUPT. */
+static int interrupt_at;
+static int interrupt_once(void *arg)
+{
+    (void)arg;
+    return --interrupt_at == 0;
+}
+
+static void test_stage_read_error_keeps_rows(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_queue.XXXXXX";
+    struct gw_db *db = uptest_db(dir, false);
+    for (int i = 0; i < 300; i++) {
+        json_t *e = json_pack("{s:i, s:s}", "dev", i + 1, "event", "state");
+        assert_int_equal(up__stage_put(db, "device", e), 0);
+        json_decref(e);
+    }
+    /* A read error in the middle of the SELECT: nothing is queued and no row is dropped. */
+    interrupt_at = 400;
+    sqlite3_progress_handler(gw_db_handle(db), 1, interrupt_once, NULL);
+    assert_true(up__stage_flush(db, 500, 1 << 24) < 0);
+    sqlite3_progress_handler(gw_db_handle(db), 0, NULL, NULL);
+    assert_true(interrupt_at < 0); /* it did fire */
+    assert_int_equal(up__stage_count(db), 300);
+    int64_t msgs, bytes;
+    up__queue_totals(db, &msgs, &bytes);
+    assert_int_equal(msgs, 0);
+    /* The next flush sends them all. */
+    assert_int_equal(up__stage_flush(db, 500, 1 << 24), 1);
+    assert_int_equal(up__stage_count(db), 0);
+    struct up_msg m;
+    assert_int_equal(up__queue_peek(db, &m, 1, NULL, 0), 1);
+    json_t *env = uptest_unseal(&m);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(env, "body"), "events")), 300);
+    json_decref(env);
+    up__msg_cleanup(&m);
+    uptest_db_close(db, dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bound_and_eviction_accounting),
         cmocka_unit_test(test_too_big_expire_ack),
         cmocka_unit_test(test_event_batches),
+        cmocka_unit_test(test_stage_read_error_keeps_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
