@@ -267,6 +267,7 @@ static int write_answer(struct ui__req *r)
             add_security_headers(wsi, true, &p, end) ||
             (r->cookie[0] && add_hdr(wsi, "set-cookie:", r->cookie, &p, end)) ||
             (r->disposition[0] && add_hdr(wsi, "content-disposition:", r->disposition, &p, end)) ||
+            (r->retry_after[0] && add_hdr(wsi, "retry-after:", r->retry_after, &p, end)) ||
             (r->close_after && add_hdr(wsi, "connection:", "close", &p, end)) ||
             lws_finalize_http_header(wsi, &p, end)) {
             free(buf);

@@ -43,6 +43,8 @@ struct lws_context;
 #define UI__SRC_WINDOW_S  600
 #define UI__SRC_BLOCK_S   900
 #define UI__SRC_SLOTS     256
+/* Hash jobs waiting for one of the UI__MAX_HASHING places; more are refused with 503. */
+#define UI__MAX_QUEUED 32
 /* Sessions one account may hold at once; a new login ends the least recently used beyond. */
 #define UI__MAX_USER_SESSIONS 5
 
@@ -105,6 +107,7 @@ struct ui__req {
     size_t resp_len, resp_off;
     char cookie[160];      /* Set-Cookie value, "" for none */
     char disposition[128]; /* Content-Disposition, "" for none */
+    char retry_after[24];  /* Retry-After seconds, "" for none */
 };
 
 /* One events websocket client; lives in the connection's per-session data. */
@@ -138,8 +141,10 @@ struct ui_server {
     size_t hosts_len;
     struct ui__security sec;
     /* password hashing queue */
-    unsigned hashing;
+    unsigned hashing, queued;
     struct ui__job *queue_head, *queue_tail;
+    struct ui__job *logins;       /* login attempts accepted and not yet answered */
+    struct gw_log_limit busy_log; /* "hashing queue full" */
     char *dummy_hash; /* verified for unknown users, so they cost what a known one costs */
     struct ui__src src[UI__SRC_SLOTS];
     /* websocket clients and the event ring */
@@ -189,6 +194,11 @@ json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, s
                                 const char **field);
 
 /* --- auth.c --- */
+/* Writes the key under which logins from peer (an address as ui__peer() gives it) are counted
+ * into out: IPv4 addresses as they are, IPv6 addresses by their /64 ("2001:db8:1:2::/64"),
+ * since one host usually has a whole /64. Anything else is used as it is. */
+void ui__src_key(const char *peer, char *out, size_t len);
+
 int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb);
 void ui__auth_cleanup(struct ui_server *s);
 void ui__security_load(struct ui_server *s);

@@ -488,6 +488,90 @@ def test_login_rate_limit_per_source_address(running):
     assert refused and refused[0]["user"] in ("admin", "guess99"), refused
 
 
+def test_login_burst_is_limited_before_hashing(running):
+    """50 wrong logins sent at once from one address, then the right password while they are
+    in flight: attempts in flight count against the per-address limit and the lockout, so at
+    most the lockout's three are evaluated, the account ends up locked, and the right password
+    is refused (also from another address) until it is unlocked."""
+    import concurrent.futures
+    import threading
+    web = running
+    go = threading.Event()
+
+    def attempt(pw):
+        go.wait()
+        if pw == ADMIN_PW:
+            time.sleep(0.3)  # behind the burst
+        return web.request("POST", "/api/v1/session", {"username": "admin", "password": pw})
+    with concurrent.futures.ThreadPoolExecutor(51) as ex:
+        futs = [ex.submit(attempt, f"Wrong!pass{i}") for i in range(50)]
+        right = ex.submit(attempt, ADMIN_PW)
+        go.set()
+        codes = [f.result().status for f in futs]
+        rr = right.result()
+    assert set(codes) <= {401, 429}, codes
+    assert rr.status in (401, 429), (rr.status, rr.raw)
+    # Locked: the right password from another address gets the generic answer.
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW},
+                    source="127.0.0.2")
+    assert r.status == 401, r.raw
+    assert "unlocked" in web.cli("admin", "unlock").stdout
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW},
+                    source="127.0.0.2")
+    assert r.status == 200, r.raw
+    s = {"cookie": r.cookies[0].split(";")[0], "csrf": r.json["csrf"]}
+    items = web.audit(s)
+    evaluated = [a for a in items if a["action"] == "login" and a["detail"] == "wrong password"]
+    assert 1 <= len(evaluated) <= 3, len(evaluated)
+    assert ("account.locked", "ok") in [(a["action"], a["result"]) for a in items]
+    oks = [a for a in items if a["action"] == "login" and a["result"] == "ok"]
+    assert len(oks) == 1 and oks[0]["source"] == "127.0.0.2", oks
+
+
+def test_hashing_queue_is_capped(running):
+    """Logins from many addresses at once: beyond the hashing queue's room the answer is 503
+    with Retry-After, never an unbounded queue."""
+    import concurrent.futures
+    import threading
+    web = running
+    go = threading.Event()
+
+    def attempt(i):
+        go.wait()
+        return web.request("POST", "/api/v1/session",
+                           {"username": f"nobody{i}", "password": "Wrong!pass1"},
+                           source=f"127.0.{1 + i // 200}.{1 + i % 200}")
+    with concurrent.futures.ThreadPoolExecutor(120) as ex:
+        futs = [ex.submit(attempt, i) for i in range(120)]
+        go.set()
+        res = [f.result() for f in futs]
+    codes = [r.status for r in res]
+    assert set(codes) <= {401, 503}, codes
+    busy = [r for r in res if r.status == 503]
+    assert busy and all(r.headers.get("retry-after") == "5" for r in busy), codes
+    assert codes.count(401) >= 34, codes
+
+
+def test_blocked_address_is_not_evicted(running):
+    """An address refused for too many failures stays refused while failures from 256 other
+    addresses fill the limiter's table (it keeps the 256 most recent unblocked ones)."""
+    import concurrent.futures
+    web = running
+
+    def wrong(src, i=0):
+        return web.request("POST", "/api/v1/session",
+                           {"username": f"guess{i}", "password": "Wrong!pass1"},
+                           source=src).status
+    codes = [wrong("127.0.9.9", i) for i in range(11)]
+    assert codes == [401] * 11, codes
+    assert wrong("127.0.9.9") == 429
+    srcs = [f"127.1.{i // 250}.{1 + i % 250}" for i in range(260)]
+    with concurrent.futures.ThreadPoolExecutor(24) as ex:
+        codes = list(ex.map(wrong, srcs))
+    assert set(codes) == {401}, codes
+    assert wrong("127.0.9.9") == 429
+
+
 def test_sessions_list_end_and_cap(running):
     web = running
     r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW},
