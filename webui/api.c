@@ -831,7 +831,7 @@ static void certificate_apply(struct ui__req *r, json_t *body, const char *arg)
     rc = ui__tls_install(cert, key, cpem, kpem, fp, sizeof fp, &eb);
     if (rc == 0) {
         struct gw_errbuf aeb = {""};
-        applied = ui__tls_apply(s->ssl_ctx, cert, key, &aeb) == 0;
+        applied = ui__tls_apply(s, cert, key, &aeb) == 0;
         if (applied)
             gw_strlcpy(s->fingerprint, fp, sizeof s->fingerprint);
         else

@@ -604,6 +604,7 @@ static void server_release(struct ui_server *s)
     ui_blocklist_free();
     ui__auth_cleanup(s);
     ui__events_cleanup(s);
+    ui__tls_cleanup(s);
     free(s->hosts);
     free(s);
 }

@@ -132,7 +132,8 @@ struct ui_server {
     struct ui_hooks hooks;
     struct gw_cfg cfg;
     struct lws_context *ctx;
-    void *ssl_ctx; /* the vhost's SSL_CTX, for applying a new certificate at once */
+    void *ssl_ctx;  /* the vhost's SSL_CTX, for applying a new certificate at once */
+    void *tls_pair; /* the uploaded certificate new connections get (tls.c), or NULL */
     char fingerprint[100];
     char url[300];
     char www[1024];
@@ -271,11 +272,14 @@ int ui__tls_ensure(const char *cert, const char *key, struct gw_errbuf *eb);
  * (a sentence for a person in eb), GW_E_CRYPTO, -errno. */
 int ui__tls_install(const char *cert_path, const char *key_path, const char *cert_pem,
                     const char *key_pem, char *fp, size_t fplen, struct gw_errbuf *eb);
-/* Puts the certificate (with its chain) and key at these paths into the running server's
- * OpenSSL context ssl_ctx (an SSL_CTX *), replacing the old pair only when the new one loads
+/* Puts the certificate (with its chain) and key at these paths into the running server
+ * (s->ssl_ctx), replacing the old pair, whatever its key type, only when the new one loads
  * and matches: new connections use it, open ones keep theirs. Returns: 0, GW_E_INTERNAL (no
- * context), GW_E_CRYPTO. */
-int ui__tls_apply(void *ssl_ctx, const char *cert_path, const char *key_path, struct gw_errbuf *eb);
+ * context), GW_E_CRYPTO. Loop thread only. */
+int ui__tls_apply(struct ui_server *s, const char *cert_path, const char *key_path,
+                  struct gw_errbuf *eb);
+/* Frees what ui__tls_apply() keeps; only once the TLS context is gone. */
+void ui__tls_cleanup(struct ui_server *s);
 
 /* --- misc --- */
 /* Fills buf with n random bytes (OpenSSL's CSPRNG). Returns: 0 or GW_E_CRYPTO. */

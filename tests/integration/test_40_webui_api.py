@@ -871,14 +871,16 @@ def test_system_log_download(running):
     assert ("system.log.download", "ok") in acts
 
 
-def _cert_pair(days_valid=30, expired=False):
-    """A self-signed P-256 certificate and its key as PEM text (python3-cryptography)."""
+def _cert_pair(days_valid=30, expired=False, rsa=False):
+    """A self-signed P-256 (or RSA 2048) certificate and its key as PEM text
+    (python3-cryptography)."""
     import datetime
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa as rsa_keys
     from cryptography.x509.oid import NameOID
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = (rsa_keys.generate_private_key(65537, 2048) if rsa
+           else ec.generate_private_key(ec.SECP256R1()))
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gw.example")])
     now = datetime.datetime.now(datetime.timezone.utc)
     start, end = ((now - datetime.timedelta(days=10), now - datetime.timedelta(days=1))
@@ -895,10 +897,10 @@ def _cert_pair(days_valid=30, expired=False):
             ":".join(fp[i:i + 2] for i in range(0, len(fp), 2)))
 
 
-def _served_fingerprint(web):
+def _served_fingerprint(web, *opts):
     """SHA-256 fingerprint of the certificate a new TLS connection gets, per openssl s_client."""
     cp = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{web.port}",
-                         "-servername", "localhost"], input=b"", capture_output=True,
+                         "-servername", "localhost", *opts], input=b"", capture_output=True,
                         timeout=20)
     pem = re.search(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", cp.stdout,
                     re.S)
@@ -954,11 +956,26 @@ def test_certificate_upload(running):
                        sess=viewer).status == 403
     acts = [(a["action"], a["result"]) for a in web.audit(admin)]
     assert ("tls.certificate", "ok") in acts and ("tls.certificate", "failed") in acts
+    # An RSA certificate replaces the ECDSA one at once too: clients that prefer ECDSA (as
+    # s_client does by default) must not keep getting the old one.
+    rsa_cert, rsa_key, rsa_fp = _cert_pair(rsa=True)
+    r = web.request("PUT", path, {"certificate": rsa_cert, "key": rsa_key,
+                                  "current_password": ADMIN_PW}, sess=admin)
+    assert r.status == 200, r.raw
+    assert r.json["tls_fingerprint_sha256"] == rsa_fp and r.json["restart_required"] is False
+    assert _served_fingerprint(web) == rsa_fp
+    assert _served_fingerprint(web, "-sigalgs", "ECDSA+SHA256:RSA-PSS+SHA256") == rsa_fp
+    # And back to ECDSA.
+    r = web.request("PUT", path, {"certificate": cert, "key": key,
+                                  "current_password": ADMIN_PW}, sess=admin)
+    assert r.status == 200 and r.json["restart_required"] is False, r.raw
+    assert _served_fingerprint(web) == fp
     # The restart serves the uploaded certificate.
     web.stop()
     web.start()
     admin = web.login()
     assert web.request("GET", "/api/v1/about", sess=admin).json["tls_fingerprint_sha256"] == fp
+    assert _served_fingerprint(web) == fp
 
 
 def test_auto_upgrade_time_setting(running):
