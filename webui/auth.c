@@ -116,6 +116,7 @@ struct ui__job {
     /* re-authentication: what runs after it, with the body it gets */
     ui__then_fn then;
     json_t *then_body;
+    char then_arg[256];
     char action[40];
 };
 
@@ -1430,11 +1431,12 @@ static void reauth_done(struct ui__job *j)
         return;
     }
     if (r)
-        j->then(r, j->then_body, "");
+        j->then(r, j->then_body, j->then_arg);
     job_free(j);
 }
 
-void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn then)
+void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *action,
+                ui__then_fn then)
 {
     struct ui_server *s = r->srv;
     char err[160];
@@ -1467,6 +1469,7 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn
     gw_strlcpy(j->user, r->sess.user, sizeof j->user);
     gw_strlcpy(j->role, u.role, sizeof j->role);
     gw_strlcpy(j->action, action, sizeof j->action);
+    gw_strlcpy(j->then_arg, arg ? arg : "", sizeof j->then_arg);
     j->user_id = u.id;
     j->known = true;
     j->verify_hash = u.hash;

@@ -221,10 +221,11 @@ void ui__password_change(struct ui__req *r, json_t *body);
 /* A handler that runs once the current password was confirmed (see ui__reauth). */
 typedef void (*ui__then_fn)(struct ui__req *r, json_t *body, const char *arg);
 /* Re-authentication before a security change: verifies body's "current_password" against the
- * session's account off the loop, then runs then(r, body without current_password, "") (or
+ * session's account off the loop, then runs then(r, body without current_password, arg) (or
  * answers 400 without it, 403 when wrong: that counts towards the lockout and is audited as a
- * failed action). */
-void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn then);
+ * failed action). arg (the path argument, may be NULL for "") is copied. */
+void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *action,
+                ui__then_fn then);
 /* POST /users (admin): creates a viewer account (hashing off the loop); answers later. */
 void ui__user_create(struct ui__req *r, json_t *body);
 /* The request's connection closed: the job must not answer it. */
