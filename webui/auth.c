@@ -102,6 +102,7 @@ struct ui__job {
     /* outputs */
     bool verified, hashed; /* hashed: the password was checked at all */
     bool src_refused;      /* the source address was blocked when the hash was due */
+    int64_t src_wait;      /* then: for how many more seconds */
     char *new_hash;
     int rc;
     /* context */
@@ -745,8 +746,11 @@ static int session_create(struct ui_server *s, struct ui__req *r, int64_t user_i
  * Hash jobs on libuv's thread pool
  */
 
+static void login_untrack(struct ui__job *j);
+
 static void job_free(struct ui__job *j)
 {
+    login_untrack(j);
     gw_free_secret_str(j->password);
     gw_free_secret_str(j->new_password);
     gw_free_secret_str(j->new_hash);
@@ -1129,7 +1133,8 @@ static bool login_precheck(struct ui__job *j)
     struct ui_server *s = j->srv;
     if (!j->req)
         return false; /* nobody waits for the answer: no guess is evaluated */
-    if (src_blocked(s, j->srckey, j->user) > 0) {
+    j->src_wait = src_blocked(s, j->srckey, j->user);
+    if (j->src_wait > 0) {
         j->src_refused = true;
         return false;
     }
@@ -1159,7 +1164,9 @@ static void login_done(struct ui__job *j)
      * state at arrival no longer counts, and a lock set since then is never lifted here. */
     if (j->known && !j->locked && account_locked_now(s, j->user))
         j->locked = true;
-    if (j->src_refused || (j->verified && j->rc == 0 && !j->locked))
+    if (j->src_refused)
+        wait_s = j->src_wait;
+    else if (j->verified && j->rc == 0 && !j->locked)
         wait_s = src_blocked(s, j->srckey, j->user);
     if (wait_s > 0) {
         r = job_take_req(j);
@@ -1454,8 +1461,9 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *ac
         return;
     }
     /* A locked account gets no password checks, or a stolen session would be a way round the
-     * lockout. */
-    if (u.locked_until > gw_now()) {
+     * lockout; checks in flight count as failures to come, as for logins. */
+    if (u.locked_until > gw_now() ||
+        u.failed + (int)login_inflight(s, NULL, u.id) >= s->sec.lockout_threshold) {
         free(u.hash);
         gw_audit_add(s->db, r->sess.user, r->peer, action, "failed", "account locked");
         ui__respond_error(r, 403, "The current password is wrong: the change was not made.");
@@ -1480,6 +1488,7 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *ac
     OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
     json_object_del(j->then_body, "current_password");
     j->precheck = account_precheck;
+    login_track(j);
     job_start(j);
 }
 
