@@ -27,6 +27,8 @@ from conftest import Daemon, SRCDIR, free_tcp_port, need_fleetgw
 
 ADMIN_PW = "Adm1n!secret"
 VIEWER_PW = "View3r#secret"
+# The current password that changes of security relevance need besides the session.
+REAUTH = {"current_password": ADMIN_PW}
 
 # (method, path) of every endpoint; all need a session except the login itself.
 ENDPOINTS = [
@@ -276,7 +278,7 @@ def test_csrf_and_origin_checks(running):
 def test_viewer_cannot_write(running):
     web = running
     admin = web.login()
-    r = web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "vera", "password": VIEWER_PW,
+    r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "vera", "password": VIEWER_PW,
                                                 "role": "viewer"}, sess=admin)
     assert r.status == 201, r.raw
     viewer = web.login("vera", VIEWER_PW)
@@ -292,7 +294,7 @@ def test_viewer_cannot_write(running):
         assert web.request("GET", path, sess=viewer).status == 200, path
     assert web.request("GET", "/api/v1/audit", sess=viewer).status == 403
     # Admins create viewers only.
-    r = web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "eve", "password": VIEWER_PW,
+    r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "eve", "password": VIEWER_PW,
                                                 "role": "admin"}, sess=admin)
     assert r.status == 400
 
@@ -337,13 +339,13 @@ def test_password_policy(running):
         "A1!" + "a" * 62: "8 to 64",
     }
     for pw, why in cases.items():
-        r = web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "pat", "password": pw}, sess=s)
+        r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "pat", "password": pw}, sess=s)
         assert r.status == 400 and why in r.error(), (pw, r.raw)
         r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new": pw},
                         sess=s)
         assert r.status == 400 and why in r.error(), (pw, r.raw)
     ok = "A1!" + "a" * 61  # 64 characters
-    assert web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "pat", "password": ok},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "pat", "password": ok},
                        sess=s).status == 201
     # The same policy on the CLI.
     pw = web.tdir / "weak.pw"
@@ -364,13 +366,14 @@ def test_common_passwords_refused(running, tdir, fleetgw):
     s = web.login()
     assert "password blocklist loaded entries=" in web.log()
     for pw in COMMON:
-        r = web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "pat", "password": pw}, sess=s)
+        r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "pat", "password": pw}, sess=s)
         assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
         r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new": pw},
                         sess=s)
         assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
     for pw in ("Tr0ub4dor&3x", "Violet-Lamp-42", "gX7#qPz!m2"):
-        r = web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "p" + str(len(pw)), "password": pw},
+        r = web.request("POST", "/api/v1/users",
+                        {**REAUTH, "name": "p" + str(len(pw)), "password": pw},
                         sess=s)
         assert r.status == 201, (pw, r.raw)
     pwf = web.tdir / "common.pw"
@@ -574,7 +577,7 @@ def test_blocked_address_is_not_evicted(running):
 
 def test_sessions_list_end_and_cap(running):
     web = running
-    r = web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "vera", "password": VIEWER_PW},
+    r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "vera", "password": VIEWER_PW},
                     sess=web.login())
     assert r.status == 201
     admin = web.login()
@@ -648,10 +651,10 @@ def test_password_change_ends_other_sessions(running):
 def test_devices_credentials_audit(running):
     web = running
     s = web.login()
-    r = web.request("POST", "/api/v1/credentials", {"current_password": ADMIN_PW, "name": "pub", "version": "2c",
+    r = web.request("POST", "/api/v1/credentials", {**REAUTH, "name": "pub", "version": "2c",
                                                       "community": "s3cr3t-community"}, sess=s)
     assert r.status == 201, r.raw
-    r = web.request("POST", "/api/v1/credentials", {"current_password": ADMIN_PW, "name": "x", "bogus": "1"}, sess=s)
+    r = web.request("POST", "/api/v1/credentials", {**REAUTH, "name": "x", "bogus": "1"}, sess=s)
     assert r.status == 400
     lst = web.request("GET", "/api/v1/credentials", sess=s)
     assert lst.status == 200 and lst.json["credentials"][0]["name"] == "pub"
@@ -823,27 +826,28 @@ def test_connection_state_and_mode(running):
     assert d["mode"] == "monitor" and d["registered"] is False and d["connected"] is False
     path = "/api/v1/connection/mode"
     until = int(time.time()) + 3600
-    r = web.request("PUT", path, {"current_password": ADMIN_PW, "mode": "manage", "until": until}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "manage", "until": until}, sess=admin)
     assert r.status == 200, r.raw
     assert r.json["mode"] == "manage" and r.json["uplink"]["manage_until"].endswith("Z")
     # Errors are sentences, with the status that fits.
-    r = web.request("PUT", path, {"current_password": ADMIN_PW, "mode": "manage", "until": int(time.time()) - 10}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "manage", "until": int(time.time()) - 10},
+                    sess=admin)
     assert r.status == 400 and "future" in r.error()
-    r = web.request("PUT", path, {"current_password": ADMIN_PW, "mode": "sometimes"}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "sometimes"}, sess=admin)
     assert r.status == 400 and "monitor" in r.error()
-    r = web.request("PUT", path, {"current_password": ADMIN_PW, "mode": "monitor", "until": until}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "monitor", "until": until}, sess=admin)
     assert r.status == 400 and r.error()
-    r = web.request("PUT", path, {"current_password": ADMIN_PW, "mode": "monitor", "extra": 1}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "monitor", "extra": 1}, sess=admin)
     assert r.status == 400 and "unknown" in r.error()
-    r = web.request("PUT", path, {"current_password": ADMIN_PW, "mode": "monitor"}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "monitor"}, sess=admin)
     assert r.status == 200 and r.json["mode"] == "monitor"
     assert "manage_until" not in r.json["uplink"]
     # Viewers see the state but cannot switch.
-    assert web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "vic", "password": VIEWER_PW},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vic", "password": VIEWER_PW},
                        sess=admin).status == 201
     viewer = web.login("vic", VIEWER_PW)
     assert web.request("GET", "/api/v1/connection", sess=viewer).status == 200
-    assert web.request("PUT", path, {"current_password": ADMIN_PW, "mode": "manage"}, sess=viewer).status == 403
+    assert web.request("PUT", path, {**REAUTH, "mode": "manage"}, sess=viewer).status == 403
     modes = [(a["action"], a["result"], a["detail"]) for a in web.audit(admin)
              if a["action"] == "uplink.mode"]
     assert ("uplink.mode", "ok", "monitor") in modes
@@ -863,7 +867,7 @@ def test_system_log_download(running):
     # The daemon's own start-up records, as its stderr has them.
     assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \w+ ui: ", text, re.M), text
     assert "login" not in text or ADMIN_PW not in text
-    assert web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "vlad", "password": VIEWER_PW},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vlad", "password": VIEWER_PW},
                        sess=admin).status == 201
     viewer = web.login("vlad", VIEWER_PW)
     assert web.request("GET", "/api/v1/system/log", sess=viewer).status == 403
@@ -949,7 +953,7 @@ def test_certificate_upload(running):
     assert "BEGIN CERTIFICATE" in crt.read_text()
     assert not (web.dir / "webui.key.new").exists()
     viewer_pw = VIEWER_PW
-    assert web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "vcert", "password": viewer_pw},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vcert", "password": viewer_pw},
                        sess=admin).status == 201
     viewer = web.login("vcert", viewer_pw)
     assert web.request("PUT", path, {"certificate": other_cert, "key": other_key},
@@ -999,7 +1003,7 @@ def test_auto_upgrade_time_setting(running):
     assert r.status == 200 and r.json["auto_upgrade_time"] == "00:00"
     r = web.request("PUT", path, {"auto_upgrade_time": None, "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] is None
-    assert web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "vup", "password": VIEWER_PW},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vup", "password": VIEWER_PW},
                        sess=admin).status == 201
     viewer = web.login("vup", VIEWER_PW)
     assert web.request("GET", path, sess=viewer).json["auto_upgrade_time"] is None
@@ -1114,7 +1118,7 @@ def test_discovery_settings(running, tdir):
     from test_60_discovery import Fleet
     web = running
     s = web.login()
-    r = web.request("POST", "/api/v1/credentials", {"current_password": ADMIN_PW, "name": "pub", "version": "2c",
+    r = web.request("POST", "/api/v1/credentials", {**REAUTH, "name": "pub", "version": "2c",
                                                       "community": "public"}, sess=s)
     assert r.status == 201, r.raw
     fleet = Fleet(tdir, "fleet", 6, "127.0.60.1", v3=False).start()
@@ -1176,7 +1180,7 @@ def test_discovery_settings(running, tdir):
         assert r.status == 200 and r.json["setting"]["schedule"] == "manual", r.raw
         assert web.request("PUT", "/api/v1/discovery/none", good, sess=s).status == 404
         # Viewers read, never write.
-        r = web.request("POST", "/api/v1/users", {"current_password": ADMIN_PW, "name": "vera", "password": VIEWER_PW,
+        r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "vera", "password": VIEWER_PW,
                                                     "role": "viewer"}, sess=s)
         assert r.status == 201
         v = web.login("vera", VIEWER_PW)
