@@ -331,38 +331,62 @@ static void h_credentials(struct ui__req *r, json_t *body, const char *arg)
         ui__respond_json(r, 200, rep);
 }
 
-static void h_credential_add(struct ui__req *r, json_t *body, const char *arg)
+/* Checks the fields of a new credential set and builds its control request in *req (when
+ * req is not NULL). Returns: true, or false after answering 400. */
+static bool credential_check(struct ui__req *r, json_t *body, json_t **req)
 {
     static const char *const fields[] = {"name",      "version",    "community", "sec_name",
                                          "sec_level", "auth_proto", "auth_pass", "priv_proto",
                                          "priv_pass", "context"};
-    json_t *req = json_pack("{s:s}", "cmd", "credential.add"), *rep;
+    json_t *q = json_pack("{s:s}", "cmd", "credential.add");
     const char *key;
     json_t *v;
     char err[160];
     json_object_foreach(body, key, v)
     {
         bool known = false;
+        if (strcmp(key, "current_password") == 0)
+            continue;
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
             known = known || strcmp(fields[i], key) == 0;
         if (!known || !ui__json_str(body, key, 256, err, sizeof err)) {
             if (!known)
                 snprintf(err, sizeof err, "%.64s: unknown field", key);
-            json_decref(req);
+            json_decref(q);
             ui__respond_error(r, 400, err);
-            return;
+            return false;
         }
-        json_object_set(req, key, v);
+        json_object_set(q, key, v);
     }
-    if (!json_object_get(req, "name")) {
-        json_decref(req);
+    if (!json_object_get(q, "name")) {
+        json_decref(q);
         ui__respond_error(r, 400, "name: missing");
-        return;
+        return false;
     }
+    if (req)
+        *req = q;
+    else
+        json_decref(q); /* shallow: the strings stay body's, wiped with it */
+    return true;
+}
+
+static void credential_add_apply(struct ui__req *r, json_t *body, const char *arg)
+{
+    json_t *req, *rep;
+    if (!credential_check(r, body, &req))
+        return;
     /* ctl wipes the secrets in req; body still holds them and is wiped with the request. */
     rep = ctl(r, req);
     if (rep)
         ui__respond_json(r, 201, rep);
+}
+
+/* SNMP secrets are as sensitive as the security settings: checked first, then the current
+ * password, then added. */
+static void h_credential_add(struct ui__req *r, json_t *body, const char *arg)
+{
+    if (credential_check(r, body, NULL))
+        ui__reauth(r, body, NULL, "credential.add", credential_add_apply);
 }
 
 static void h_credential_delete(struct ui__req *r, json_t *body, const char *arg)
@@ -662,22 +686,44 @@ static void h_users(struct ui__req *r, json_t *body, const char *arg)
     ui__respond_json(r, 200, json_pack("{s:o}", "users", arr));
 }
 
-static void h_user_add(struct ui__req *r, json_t *body, const char *arg)
+/* Account changes need the administrator's current password too (ui__reauth). */
+static void user_add_apply(struct ui__req *r, json_t *body, const char *arg)
 {
     ui__user_create(r, body);
 }
 
-static void h_user_delete(struct ui__req *r, json_t *body, const char *arg)
+static void h_user_add(struct ui__req *r, json_t *body, const char *arg)
 {
-    char src[96];
-    sqlite3_stmt *st;
-    int changes = 0;
+    ui__reauth(r, body, NULL, "user.create", user_add_apply);
+}
+
+static void user_delete_apply(struct ui__req *r, json_t *body, const char *arg);
+static void user_unlock_apply(struct ui__req *r, json_t *body, const char *arg);
+
+static bool user_deletable(struct ui__req *r, const char *arg)
+{
     if (strcmp(arg, UI_ADMIN_USER) == 0 || strcmp(arg, r->sess.user) == 0) {
         ui__respond_error(r, 400,
                           "The administrator account and your own account cannot be "
                           "deleted.");
-        return;
+        return false;
     }
+    return true;
+}
+
+static void h_user_delete(struct ui__req *r, json_t *body, const char *arg)
+{
+    if (user_deletable(r, arg))
+        ui__reauth(r, body, arg, "user.delete", user_delete_apply);
+}
+
+static void user_delete_apply(struct ui__req *r, json_t *body, const char *arg)
+{
+    char src[96];
+    sqlite3_stmt *st;
+    int changes = 0;
+    if (!user_deletable(r, arg))
+        return;
     /* Sessions go with the account (ON DELETE CASCADE). */
     st = prep(r->srv, "DELETE FROM ui_users WHERE name = ?1");
     if (st) {
@@ -696,6 +742,11 @@ static void h_user_delete(struct ui__req *r, json_t *body, const char *arg)
 }
 
 static void h_user_unlock(struct ui__req *r, json_t *body, const char *arg)
+{
+    ui__reauth(r, body, arg, "account.unlocked", user_unlock_apply);
+}
+
+static void user_unlock_apply(struct ui__req *r, json_t *body, const char *arg)
 {
     char src[96];
     int rc = ui_user_unlock(r->srv->db, arg);
@@ -831,7 +882,7 @@ static void certificate_apply(struct ui__req *r, json_t *body, const char *arg)
     rc = ui__tls_install(cert, key, cpem, kpem, fp, sizeof fp, &eb);
     if (rc == 0) {
         struct gw_errbuf aeb = {""};
-        applied = ui__tls_apply(s->ssl_ctx, cert, key, &aeb) == 0;
+        applied = ui__tls_apply(s, cert, key, &aeb) == 0;
         if (applied)
             gw_strlcpy(s->fingerprint, fp, sizeof s->fingerprint);
         else
@@ -878,7 +929,7 @@ static void h_security_put(struct ui__req *r, json_t *body, const char *arg)
         ui__respond_error(r, 400, err);
         return;
     }
-    ui__reauth(r, body, "settings.security", security_apply);
+    ui__reauth(r, body, NULL, "settings.security", security_apply);
 }
 
 static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
@@ -900,7 +951,7 @@ static void h_certificate_put(struct ui__req *r, json_t *body, const char *arg)
         ui__respond_error(r, 400, err);
         return;
     }
-    ui__reauth(r, body, "tls.certificate", certificate_apply);
+    ui__reauth(r, body, NULL, "tls.certificate", certificate_apply);
 }
 
 /* --- connection (uplink) --- */
@@ -914,7 +965,21 @@ static void h_connection(struct ui__req *r, json_t *body, const char *arg)
         ui__respond_json(r, 200, rep);
 }
 
+/* Checks a mode change; with apply set, makes it. Managed mode lets the cloud run tasks on the
+ * gateway, so the change needs the current password (ui__reauth) between the two. */
+static void connection_mode(struct ui__req *r, json_t *body, bool apply);
+
+static void connection_mode_apply(struct ui__req *r, json_t *body, const char *arg)
+{
+    connection_mode(r, body, true);
+}
+
 static void h_connection_mode(struct ui__req *r, json_t *body, const char *arg)
+{
+    connection_mode(r, body, false);
+}
+
+static void connection_mode(struct ui__req *r, json_t *body, bool apply)
 {
     char err[160];
     const char *mode = ui__json_str(body, "mode", 16, err, sizeof err);
@@ -924,7 +989,8 @@ static void h_connection_mode(struct ui__req *r, json_t *body, const char *arg)
     long long u = 0;
     json_object_foreach(body, key, v)
     {
-        if (strcmp(key, "mode") != 0 && strcmp(key, "until") != 0) {
+        if (strcmp(key, "mode") != 0 && strcmp(key, "until") != 0 &&
+            strcmp(key, "current_password") != 0) {
             snprintf(err, sizeof err, "%.64s: unknown field", key);
             ui__respond_error(r, 400, err);
             return;
@@ -945,6 +1011,10 @@ static void h_connection_mode(struct ui__req *r, json_t *body, const char *arg)
     }
     if (u && strcmp(mode, "manage") != 0) {
         ui__respond_error(r, 400, "until: only Manage mode can have an end time");
+        return;
+    }
+    if (!apply) {
+        ui__reauth(r, body, NULL, "uplink.mode", connection_mode_apply);
         return;
     }
     req = json_pack("{s:s, s:s}", "cmd", "uplink.mode", "mode", mode);
@@ -986,8 +1056,8 @@ static const struct route routes[] = {
     {UI_GET, "/system/log", ADMIN, false, false, h_system_log},
     {UI_GET, "/users", ADMIN, false, false, h_users},
     {UI_POST, "/users", ADMIN, false, true, h_user_add},
-    {UI_DELETE, "/users/*", ADMIN, false, false, h_user_delete},
-    {UI_POST, "/users/*/unlock", ADMIN, false, false, h_user_unlock},
+    {UI_DELETE, "/users/*", ADMIN, false, true, h_user_delete},
+    {UI_POST, "/users/*/unlock", ADMIN, false, true, h_user_unlock},
     {UI_GET, "/sessions", ADMIN, false, false, h_sessions},
     {UI_DELETE, "/sessions/*", ADMIN, false, false, h_session_end},
     {UI_GET, "/settings/security", VIEWER, false, false, h_security},

@@ -25,6 +25,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,8 @@ struct ui__job {
     struct ui_server *srv;
     struct ui__req *req; /* NULL once the client went away */
     void (*done)(struct ui__job *j);
+    /* Runs on the loop right before the hash: returns false to skip it (done runs at once). */
+    bool (*precheck)(struct ui__job *j);
     uv_work_t work;
     uv_timer_t delay;
     struct ui__job *next;
@@ -97,7 +100,9 @@ struct ui__job {
     char *password;
     char *new_password; /* hashed into new_hash when set (and the check passed) */
     /* outputs */
-    bool verified;
+    bool verified, hashed; /* hashed: the password was checked at all */
+    bool src_refused;      /* the source address was blocked when the hash was due */
+    int64_t src_wait;      /* then: for how many more seconds */
     char *new_hash;
     int rc;
     /* context */
@@ -106,9 +111,13 @@ struct ui__job {
     int64_t user_id;
     bool known, locked, must_change;
     char peer[64];
+    char srckey[64];               /* login: ui__src_key() of peer */
+    struct ui__job *lnext, *lprev; /* login: in ui_server.logins until answered */
+    bool tracked;
     /* re-authentication: what runs after it, with the body it gets */
     ui__then_fn then;
     json_t *then_body;
+    char then_arg[256];
     char action[40];
 };
 
@@ -737,8 +746,11 @@ static int session_create(struct ui_server *s, struct ui__req *r, int64_t user_i
  * Hash jobs on libuv's thread pool
  */
 
+static void login_untrack(struct ui__job *j);
+
 static void job_free(struct ui__job *j)
 {
+    login_untrack(j);
     gw_free_secret_str(j->password);
     gw_free_secret_str(j->new_password);
     gw_free_secret_str(j->new_hash);
@@ -750,6 +762,7 @@ static void job_free(struct ui__job *j)
 static void job_work(uv_work_t *w)
 {
     struct ui__job *j = w->data;
+    j->hashed = true;
     j->verified = j->verify_hash ? verify_password(j->verify_hash, j->password) : true;
     if (j->verified && j->new_password) {
         j->new_hash = hash_password(j->new_password);
@@ -758,35 +771,14 @@ static void job_work(uv_work_t *w)
     }
 }
 
-static void job_start(struct ui__job *j);
+static void job_after(uv_work_t *w, int status);
 
-static void job_after(uv_work_t *w, int status)
-{
-    struct ui__job *j = w->data;
-    struct ui_server *s = j->srv;
-    s->hashing--;
-    if (s->queue_head && !s->stopping) {
-        struct ui__job *next = s->queue_head;
-        s->queue_head = next->next;
-        if (!s->queue_head)
-            s->queue_tail = NULL;
-        job_start(next);
-    }
-    if (status < 0)
-        j->rc = status;
-    j->done(j);
-}
-
-static void job_start(struct ui__job *j)
+/* Hands j to the thread pool now, unless its precheck says the hash is not to be done. */
+static void job_run(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
-    if (s->hashing >= UI__MAX_HASHING) {
-        j->next = NULL;
-        if (s->queue_tail)
-            s->queue_tail->next = j;
-        else
-            s->queue_head = j;
-        s->queue_tail = j;
+    if (j->precheck && !j->precheck(j)) {
+        j->done(j);
         return;
     }
     s->hashing++;
@@ -796,6 +788,67 @@ static void job_start(struct ui__job *j)
         j->rc = GW_E_INTERNAL;
         j->done(j);
     }
+}
+
+/* Starts queued jobs while there is room. */
+static void queue_pump(struct ui_server *s)
+{
+    while (s->queue_head && !s->stopping && s->hashing < UI__MAX_HASHING) {
+        struct ui__job *next = s->queue_head;
+        s->queue_head = next->next;
+        if (!s->queue_head)
+            s->queue_tail = NULL;
+        s->queued--;
+        job_run(next);
+    }
+}
+
+static void job_after(uv_work_t *w, int status)
+{
+    struct ui__job *j = w->data;
+    struct ui_server *s = j->srv;
+    s->hashing--;
+    if (status < 0)
+        j->rc = status;
+    /* The result first: a failure it counts (a lock it sets) is seen by the next precheck. */
+    j->done(j);
+    queue_pump(s);
+}
+
+static void job_start(struct ui__job *j)
+{
+    struct ui_server *s = j->srv;
+    if (s->hashing >= UI__MAX_HASHING || s->queue_head) {
+        j->next = NULL;
+        if (s->queue_tail)
+            s->queue_tail->next = j;
+        else
+            s->queue_head = j;
+        s->queue_tail = j;
+        s->queued++;
+        return;
+    }
+    job_run(j);
+}
+
+/* Refuses r with 503 when the hashing queue is full. Returns: true when it did. */
+static bool queue_full(struct ui__req *r)
+{
+    if (r->srv->queued < UI__MAX_QUEUED)
+        return false;
+    {
+        unsigned n = 0;
+        if (gw_log_limit(&r->srv->busy_log, uv_now(r->srv->loop), &n))
+            gw_log_warn(UI,
+                        "password hashing queue full, request refused source=%s "
+                        "suppressed=%u",
+                        r->peer, n);
+    }
+    snprintf(r->retry_after, sizeof r->retry_after, "%d", 5);
+    ui__respond_error(r, 503,
+                      "The gateway is busy checking passwords: try again in a few "
+                      "seconds.");
+    return true;
 }
 
 void ui__job_orphan(struct ui__job *j)
@@ -886,25 +939,88 @@ static bool user_load(struct gw_db *db, const char *name, struct user_row *u)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Login attempts in flight: accepted, not yet answered. An attempt is a guess from the moment
+ * it is accepted, so the limits below count these besides the failures already seen;
+ * otherwise a burst sent at once would all be accepted before the first failure is counted.
+ */
+
+static void login_track(struct ui__job *j)
+{
+    struct ui_server *s = j->srv;
+    j->lprev = NULL;
+    j->lnext = s->logins;
+    if (s->logins)
+        s->logins->lprev = j;
+    s->logins = j;
+    j->tracked = true;
+}
+
+static void login_untrack(struct ui__job *j)
+{
+    if (!j->tracked)
+        return;
+    if (j->lprev)
+        j->lprev->lnext = j->lnext;
+    else
+        j->srv->logins = j->lnext;
+    if (j->lnext)
+        j->lnext->lprev = j->lprev;
+    j->tracked = false;
+}
+
+/* Returns: the attempts in flight from source key (when not NULL), or else against user_id. */
+static unsigned login_inflight(struct ui_server *s, const char *key, int64_t user_id)
+{
+    unsigned n = 0;
+    for (struct ui__job *j = s->logins; j; j = j->lnext)
+        if (key ? strcmp(j->srckey, key) == 0 : (j->known && j->user_id == user_id))
+            n++;
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Failed logins per source address: the account lockout stops guessing one account's
  * password, this stops one address from guessing across many accounts (and from locking them
  * all out one after the other).
  */
 
-static struct ui__src *src_slot(struct ui_server *s, const char *addr, bool create)
+void ui__src_key(const char *peer, char *out, size_t len)
 {
-    struct ui__src *oldest = &s->src[0];
-    for (size_t i = 0; i < UI__SRC_SLOTS; i++) {
-        if (s->src[i].addr[0] && strcmp(s->src[i].addr, addr) == 0)
-            return &s->src[i];
-        if (s->src[i].last < oldest->last)
-            oldest = &s->src[i];
+    struct in6_addr a6;
+    char txt[INET6_ADDRSTRLEN];
+    gw_strlcpy(out, peer, len);
+    if (inet_pton(AF_INET6, peer, &a6) != 1)
+        return;
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        if (inet_ntop(AF_INET, &a6.s6_addr[12], txt, sizeof txt))
+            gw_strlcpy(out, txt, len);
+        return;
     }
-    if (!create)
+    memset(&a6.s6_addr[8], 0, 8);
+    if (inet_ntop(AF_INET6, &a6, txt, sizeof txt))
+        snprintf(out, len, "%s/64", txt);
+}
+
+/* Returns: the slot of key, a new one when create is set, or NULL. A new slot takes the least
+ * recently used one that is neither blocked nor has attempts in flight: evicting a blocked
+ * address would lift its block. When every slot is taken so, there is none (NULL). */
+static struct ui__src *src_slot(struct ui_server *s, const char *key, bool create)
+{
+    struct ui__src *oldest = NULL;
+    int64_t now = gw_now();
+    for (size_t i = 0; i < UI__SRC_SLOTS; i++) {
+        struct ui__src *e = &s->src[i];
+        if (e->addr[0] && strcmp(e->addr, key) == 0)
+            return e;
+        if (e->blocked_until > now || (e->addr[0] && login_inflight(s, e->addr, 0) > 0))
+            continue;
+        if (!oldest || e->last < oldest->last)
+            oldest = e;
+    }
+    if (!create || !oldest)
         return NULL;
-    /* The least recently used slot goes; a free one has last == 0. */
     memset(oldest, 0, sizeof *oldest);
-    gw_strlcpy(oldest->addr, addr, sizeof oldest->addr);
+    gw_strlcpy(oldest->addr, key, sizeof oldest->addr);
     return oldest;
 }
 
@@ -937,6 +1053,8 @@ static void src_failed(struct ui_server *s, const char *addr, const char *user)
     struct ui__src *e = src_slot(s, addr, true);
     int64_t now = gw_now();
     char detail[256];
+    if (!e)
+        return; /* ui__login refuses logins it could not count */
     if (now - e->first > UI__SRC_WINDOW_S) {
         e->first = now;
         e->fails = 0;
@@ -986,6 +1104,47 @@ static void count_failure(struct ui_server *s, struct ui__job *j)
     run(s->db, st);
 }
 
+/* Answers r with 429 for wait_s more seconds of the source block. */
+static void respond_src_blocked(struct ui__req *r, int64_t wait_s)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "Too many failed logins from your address: try again in %lld minutes.",
+             (long long)(wait_s + 59) / 60);
+    snprintf(r->retry_after, sizeof r->retry_after, "%lld", (long long)wait_s);
+    ui__respond_error(r, 429, msg);
+}
+
+/* Returns: true when the account is locked now, as the database says. */
+static bool account_locked_now(struct ui_server *s, const char *name)
+{
+    struct user_row u;
+    bool locked;
+    if (!user_load(s->db, name, &u))
+        return false;
+    free(u.hash);
+    locked = u.locked_until > gw_now();
+    return locked;
+}
+
+/* Right before the hash: the state may have changed while the attempt waited in the queue. */
+static bool login_precheck(struct ui__job *j)
+{
+    struct ui_server *s = j->srv;
+    if (!j->req)
+        return false; /* nobody waits for the answer: no guess is evaluated */
+    j->src_wait = src_blocked(s, j->srckey, j->user);
+    if (j->src_wait > 0) {
+        j->src_refused = true;
+        return false;
+    }
+    if (j->known && account_locked_now(s, j->user)) {
+        j->locked = true;
+        return false;
+    }
+    return true;
+}
+
 static void login_done(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
@@ -993,10 +1152,33 @@ static void login_done(struct ui__job *j)
     char csrf[33];
     json_t *reply;
     sqlite3_stmt *st;
+    int64_t wait_s = 0;
+    login_untrack(j);
+    if (!j->hashed && !j->locked && !j->src_refused && j->rc == 0) {
+        /* Skipped before the hash because the client went away: nothing was tried. */
+        gw_log_debug(UI, "login skipped, client gone user=%s source=%s", j->user, j->peer);
+        job_free(j);
+        return;
+    }
+    /* Another attempt may have locked the account, or blocked the source, meanwhile: the
+     * state at arrival no longer counts, and a lock set since then is never lifted here. */
+    if (j->known && !j->locked && account_locked_now(s, j->user))
+        j->locked = true;
+    if (j->src_refused)
+        wait_s = j->src_wait;
+    else if (j->verified && j->rc == 0 && !j->locked)
+        wait_s = src_blocked(s, j->srckey, j->user);
+    if (wait_s > 0) {
+        r = job_take_req(j);
+        if (r)
+            respond_src_blocked(r, wait_s);
+        job_free(j);
+        return;
+    }
     if (j->locked || !j->known || !j->verified || j->rc < 0) {
-        if (j->known && !j->locked && j->rc == 0)
+        if (j->known && !j->locked && j->rc == 0 && j->hashed)
             count_failure(s, j);
-        src_failed(s, j->peer, j->user);
+        src_failed(s, j->srckey, j->user);
         gw_audit_add(s->db, j->user, j->peer, "login", "failed",
                      j->locked  ? "account locked"
                      : j->known ? "wrong password"
@@ -1005,7 +1187,7 @@ static void login_done(struct ui__job *j)
         return;
     }
     st = prep(s->db, "UPDATE ui_users SET failed = 0, locked_until = 0, last_login = ?2 "
-                     "WHERE id = ?1");
+                     "WHERE id = ?1 AND locked_until <= ?2");
     if (st) {
         sqlite3_bind_int64(st, 1, j->user_id);
         sqlite3_bind_int64(st, 2, gw_now());
@@ -1038,35 +1220,54 @@ static void login_done(struct ui__job *j)
 void ui__login(struct ui__req *r, json_t *body)
 {
     struct ui_server *s = r->srv;
-    char err[160];
+    char err[160], key[64];
     const char *name = ui__json_str(body, "username", UI_NAME_MAX, err, sizeof err);
     const char *pw = name ? ui__json_str(body, "password", LOGIN_PW_MAX, err, sizeof err) : NULL;
+    struct ui__src *e;
     struct user_row u;
     struct ui__job *j;
+    unsigned fails = 0;
     int64_t wait_s;
     if (!name || !pw) {
         ui__respond_error(r, 400, err);
         return;
     }
+    ui__src_key(r->peer, key, sizeof key);
     /* Refused before any hashing: the limit must not become a CPU lever either. */
-    wait_s = src_blocked(s, r->peer, name);
+    wait_s = src_blocked(s, key, name);
     if (wait_s > 0) {
-        char msg[160];
-        snprintf(msg, sizeof msg,
-                 "Too many failed logins from your address: try again in %lld minutes.",
-                 (long long)(wait_s + 59) / 60);
-        ui__respond_error(r, 429, msg);
+        respond_src_blocked(r, wait_s);
         return;
     }
+    /* Failures seen plus attempts in flight: a burst must not outrun the limit. An address
+     * that cannot be counted (every slot holds a blocked one) is refused too. */
+    e = src_slot(s, key, true);
+    if (e && gw_now() - e->first <= UI__SRC_WINDOW_S)
+        fails = e->fails;
+    if (!e || fails + login_inflight(s, key, 0) >= UI__SRC_MAX_FAILS + 1) {
+        snprintf(r->retry_after, sizeof r->retry_after, "%d", 60);
+        ui__respond_error(r, 429,
+                          "Too many logins from your address at once: try again in a "
+                          "minute.");
+        return;
+    }
+    e->last = gw_now();
+    if (queue_full(r))
+        return;
     j = job_new(r, login_done);
+    j->precheck = login_precheck;
     gw_strlcpy(j->user, name, sizeof j->user);
+    gw_strlcpy(j->srckey, key, sizeof j->srckey);
     j->password = gw_strdup(pw);
     if (user_load(s->db, name, &u)) {
         j->known = true;
         j->user_id = u.id;
         gw_strlcpy(j->role, u.role, sizeof j->role);
         j->verify_hash = u.hash;
-        j->locked = u.locked_until > gw_now();
+        /* Attempts in flight count as failures to come: no more are checked at once than
+         * the lockout leaves. */
+        j->locked = u.locked_until > gw_now() ||
+                    u.failed + (int)login_inflight(s, NULL, u.id) >= s->sec.lockout_threshold;
         j->must_change = u.must_change || gw_now() - u.pw_changed > PW_MAX_AGE;
     } else {
         j->verify_hash = gw_strdup(s->dummy_hash);
@@ -1076,6 +1277,7 @@ void ui__login(struct ui__req *r, json_t *body)
         login_done(j);
         return;
     }
+    login_track(j);
     job_start(j);
 }
 
@@ -1093,6 +1295,38 @@ void ui__logout(struct ui__req *r)
  * Password change (own account) and new accounts
  */
 
+/* Precheck of the jobs that check the current password of a signed-in account: a lock set
+ * while the job waited means no check at all. */
+static bool account_precheck(struct ui__job *j)
+{
+    if (!j->req)
+        return false;
+    j->locked = account_locked_now(j->srv, j->user);
+    return !j->locked;
+}
+
+/* Ends a current-password job that must not go on: skipped (client gone) or the account
+ * locked, before the hash or since. Returns: true when it did (j is freed). */
+static bool reauth_refused(struct ui__job *j, const char *action)
+{
+    struct ui_server *s = j->srv;
+    struct ui__req *r;
+    if (j->hashed && j->rc == 0 && !account_locked_now(s, j->user))
+        return false;
+    if (j->hashed && j->rc < 0)
+        return false;
+    if (!j->hashed && !j->locked && j->rc == 0) {
+        job_free(j);
+        return true;
+    }
+    r = job_take_req(j);
+    gw_audit_add(s->db, j->user, j->peer, action, "failed", "account locked");
+    if (r)
+        ui__respond_error(r, 403, "The current password is wrong: the change was not made.");
+    job_free(j);
+    return true;
+}
+
 static void change_done(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
@@ -1100,6 +1334,8 @@ static void change_done(struct ui__job *j)
     char csrf[33];
     sqlite3_stmt *st;
     int rc;
+    if (reauth_refused(j, "password.change"))
+        return;
     if (!j->verified || j->rc < 0) {
         if (j->rc == 0)
             count_failure(s, j);
@@ -1163,6 +1399,8 @@ void ui__password_change(struct ui__req *r, json_t *body)
         ui__respond_error(r, 400, "The new password must differ from the current one.");
         return;
     }
+    if (queue_full(r))
+        return;
     if (!user_load(s->db, r->sess.user, &u)) {
         ui__respond_error(r, 401, "The session's account no longer exists.");
         return;
@@ -1175,13 +1413,17 @@ void ui__password_change(struct ui__req *r, json_t *body)
     j->verify_hash = u.hash;
     j->password = gw_strdup(cur);
     j->new_password = gw_strdup(nw);
+    j->precheck = account_precheck;
     job_start(j);
 }
 
 static void reauth_done(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
-    struct ui__req *r = job_take_req(j);
+    struct ui__req *r;
+    if (reauth_refused(j, j->action))
+        return;
+    r = job_take_req(j);
     if (!j->verified || j->rc < 0) {
         if (j->rc == 0)
             count_failure(s, j);
@@ -1196,11 +1438,12 @@ static void reauth_done(struct ui__job *j)
         return;
     }
     if (r)
-        j->then(r, j->then_body, "");
+        j->then(r, j->then_body, j->then_arg);
     job_free(j);
 }
 
-void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn then)
+void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *action,
+                ui__then_fn then)
 {
     struct ui_server *s = r->srv;
     char err[160];
@@ -1218,17 +1461,23 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn
         return;
     }
     /* A locked account gets no password checks, or a stolen session would be a way round the
-     * lockout. */
-    if (u.locked_until > gw_now()) {
+     * lockout; checks in flight count as failures to come, as for logins. */
+    if (u.locked_until > gw_now() ||
+        u.failed + (int)login_inflight(s, NULL, u.id) >= s->sec.lockout_threshold) {
         free(u.hash);
         gw_audit_add(s->db, r->sess.user, r->peer, action, "failed", "account locked");
         ui__respond_error(r, 403, "The current password is wrong: the change was not made.");
+        return;
+    }
+    if (queue_full(r)) {
+        free(u.hash);
         return;
     }
     j = job_new(r, reauth_done);
     gw_strlcpy(j->user, r->sess.user, sizeof j->user);
     gw_strlcpy(j->role, u.role, sizeof j->role);
     gw_strlcpy(j->action, action, sizeof j->action);
+    gw_strlcpy(j->then_arg, arg ? arg : "", sizeof j->then_arg);
     j->user_id = u.id;
     j->known = true;
     j->verify_hash = u.hash;
@@ -1238,6 +1487,8 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn
     v = json_object_get(j->then_body, "current_password");
     OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
     json_object_del(j->then_body, "current_password");
+    j->precheck = account_precheck;
+    login_track(j);
     job_start(j);
 }
 
@@ -1298,6 +1549,8 @@ void ui__user_create(struct ui__req *r, json_t *body)
         ui__respond_error(r, 409, "An account with this name exists already.");
         return;
     }
+    if (queue_full(r))
+        return;
     j = job_new(r, create_done);
     gw_strlcpy(j->user, name, sizeof j->user);
     gw_strlcpy(j->role, "viewer", sizeof j->role);
@@ -1318,6 +1571,7 @@ int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb)
     if (rc < 0)
         return rc;
     ui__security_load(s);
+    s->busy_log.interval_ms = 60000;
     /* A random password nobody knows; computing its hash once here costs one hash at start. */
     if (ui__random(rnd, sizeof rnd) < 0)
         return gw_errbuf_set(eb, GW_E_CRYPTO, "no random bytes");
@@ -1338,9 +1592,11 @@ void ui__auth_cleanup(struct ui_server *s)
     while (s->queue_head) {
         struct ui__job *j = s->queue_head;
         s->queue_head = j->next;
+        login_untrack(j);
         job_free(j);
     }
     s->queue_tail = NULL;
+    s->queued = 0;
     free(s->dummy_hash);
     s->dummy_hash = NULL;
 }

@@ -267,6 +267,7 @@ static int write_answer(struct ui__req *r)
             add_security_headers(wsi, true, &p, end) ||
             (r->cookie[0] && add_hdr(wsi, "set-cookie:", r->cookie, &p, end)) ||
             (r->disposition[0] && add_hdr(wsi, "content-disposition:", r->disposition, &p, end)) ||
+            (r->retry_after[0] && add_hdr(wsi, "retry-after:", r->retry_after, &p, end)) ||
             (r->close_after && add_hdr(wsi, "connection:", "close", &p, end)) ||
             lws_finalize_http_header(wsi, &p, end)) {
             free(buf);
@@ -603,6 +604,7 @@ static void server_release(struct ui_server *s)
     ui_blocklist_free();
     ui__auth_cleanup(s);
     ui__events_cleanup(s);
+    ui__tls_cleanup(s);
     free(s->hosts);
     free(s);
 }

@@ -405,42 +405,91 @@ out:
     return rc;
 }
 
-int ui__tls_apply(void *ssl_ctx, const char *cert_path, const char *key_path, struct gw_errbuf *eb)
+/* The certificate an upload put into the running server. */
+struct ui__tls_pair {
+    X509 *leaf;
+    EVP_PKEY *key;
+    STACK_OF(X509) * chain;
+};
+
+static void pair_free(struct ui__tls_pair *p)
 {
-    SSL_CTX *ctx = ssl_ctx;
-    STACK_OF(X509) *chain = NULL;
-    X509 *leaf = NULL, *x;
-    EVP_PKEY *pkey = NULL;
+    if (!p)
+        return;
+    sk_X509_pop_free(p->chain, X509_free);
+    X509_free(p->leaf);
+    EVP_PKEY_free(p->key);
+    free(p);
+}
+
+/* Called by OpenSSL for every new server connection, after the ClientHello and before the
+ * certificate is chosen: the context's certificates are dropped from this connection and the
+ * uploaded one put in. SSL_CTX_use_cert_and_key() on the context would replace only the slot
+ * of the new key's type (an RSA upload would leave the ECDSA certificate there, and clients
+ * that prefer ECDSA would keep getting it); per connection every slot is cleared. */
+static int cert_cb(SSL *ssl, void *arg)
+{
+    struct ui_server *s = arg;
+    struct ui__tls_pair *p = s->tls_pair;
+    if (!p)
+        return 1;
+    SSL_certs_clear(ssl);
+    if (SSL_use_cert_and_key(ssl, p->leaf, p->key, p->chain, 1) != 1) {
+        ERR_clear_error();
+        return 0; /* this handshake fails rather than serving another certificate */
+    }
+    return 1;
+}
+
+int ui__tls_apply(struct ui_server *s, const char *cert_path, const char *key_path,
+                  struct gw_errbuf *eb)
+{
+    SSL_CTX *ctx = s->ssl_ctx;
+    struct ui__tls_pair *p;
+    X509 *x;
+    SSL *probe;
     FILE *f;
-    int rc = 0;
+    bool ok;
     if (!ctx)
         return gw_errbuf_set(eb, GW_E_INTERNAL,
                              "the running server's TLS context is unknown: restart to apply");
+    p = gw_calloc(1, sizeof *p);
     f = fopen(cert_path, "r");
     if (f) {
-        leaf = PEM_read_X509(f, NULL, no_passphrase, NULL);
-        chain = sk_X509_new_null();
-        while (leaf && chain && (x = PEM_read_X509(f, NULL, no_passphrase, NULL)))
-            sk_X509_push(chain, x);
+        p->leaf = PEM_read_X509(f, NULL, no_passphrase, NULL);
+        p->chain = sk_X509_new_null();
+        while (p->leaf && p->chain && (x = PEM_read_X509(f, NULL, no_passphrase, NULL)))
+            sk_X509_push(p->chain, x);
         ERR_clear_error(); /* the end of the file reads as an error */
         fclose(f);
     }
     f = fopen(key_path, "r");
     if (f) {
-        pkey = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
+        p->key = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
         fclose(f);
     }
-    /* One call replaces certificate, chain and key together, and only when the key is the
-     * certificate's: the context never holds a mismatched pair. Connections made afterwards
-     * get the new certificate (SSL_new copies it from the context); open ones keep theirs. */
-    if (!leaf || !pkey || !chain || SSL_CTX_use_cert_and_key(ctx, leaf, pkey, chain, 1) != 1) {
+    /* Tried on a connection object of the context first: only a pair OpenSSL accepts (the
+     * key is the certificate's) replaces the running one. */
+    probe = p->leaf && p->key && p->chain ? SSL_new(ctx) : NULL;
+    ok = probe && (SSL_certs_clear(probe), 1) &&
+         SSL_use_cert_and_key(probe, p->leaf, p->key, p->chain, 1) == 1;
+    SSL_free(probe);
+    if (!ok) {
         ERR_clear_error();
-        rc = gw_errbuf_set(eb, GW_E_CRYPTO,
-                           "the installed certificate could not be applied to the running "
-                           "server: restart to use it");
+        pair_free(p);
+        return gw_errbuf_set(eb, GW_E_CRYPTO,
+                             "the installed certificate could not be applied to the running "
+                             "server: restart to use it");
     }
-    sk_X509_pop_free(chain, X509_free);
-    X509_free(leaf);
-    EVP_PKEY_free(pkey);
-    return rc;
+    /* Connections made from now on get the new pair; open ones keep theirs. */
+    pair_free(s->tls_pair);
+    s->tls_pair = p;
+    SSL_CTX_set_cert_cb(ctx, cert_cb, s);
+    return 0;
+}
+
+void ui__tls_cleanup(struct ui_server *s)
+{
+    pair_free(s->tls_pair);
+    s->tls_pair = NULL;
 }

@@ -43,6 +43,8 @@ struct lws_context;
 #define UI__SRC_WINDOW_S  600
 #define UI__SRC_BLOCK_S   900
 #define UI__SRC_SLOTS     256
+/* Hash jobs waiting for one of the UI__MAX_HASHING places; more are refused with 503. */
+#define UI__MAX_QUEUED 32
 /* Sessions one account may hold at once; a new login ends the least recently used beyond. */
 #define UI__MAX_USER_SESSIONS 5
 
@@ -105,6 +107,7 @@ struct ui__req {
     size_t resp_len, resp_off;
     char cookie[160];      /* Set-Cookie value, "" for none */
     char disposition[128]; /* Content-Disposition, "" for none */
+    char retry_after[24];  /* Retry-After seconds, "" for none */
 };
 
 /* One events websocket client; lives in the connection's per-session data. */
@@ -129,7 +132,8 @@ struct ui_server {
     struct ui_hooks hooks;
     struct gw_cfg cfg;
     struct lws_context *ctx;
-    void *ssl_ctx; /* the vhost's SSL_CTX, for applying a new certificate at once */
+    void *ssl_ctx;  /* the vhost's SSL_CTX, for applying a new certificate at once */
+    void *tls_pair; /* the uploaded certificate new connections get (tls.c), or NULL */
     char fingerprint[100];
     char url[300];
     char www[1024];
@@ -138,8 +142,10 @@ struct ui_server {
     size_t hosts_len;
     struct ui__security sec;
     /* password hashing queue */
-    unsigned hashing;
+    unsigned hashing, queued;
     struct ui__job *queue_head, *queue_tail;
+    struct ui__job *logins;       /* login attempts accepted and not yet answered */
+    struct gw_log_limit busy_log; /* "hashing queue full" */
     char *dummy_hash; /* verified for unknown users, so they cost what a known one costs */
     struct ui__src src[UI__SRC_SLOTS];
     /* websocket clients and the event ring */
@@ -189,6 +195,11 @@ json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, s
                                 const char **field);
 
 /* --- auth.c --- */
+/* Writes the key under which logins from peer (an address as ui__peer() gives it) are counted
+ * into out: IPv4 addresses as they are, IPv6 addresses by their /64 ("2001:db8:1:2::/64"),
+ * since one host usually has a whole /64. Anything else is used as it is. */
+void ui__src_key(const char *peer, char *out, size_t len);
+
 int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb);
 void ui__auth_cleanup(struct ui_server *s);
 void ui__security_load(struct ui_server *s);
@@ -210,10 +221,11 @@ void ui__password_change(struct ui__req *r, json_t *body);
 /* A handler that runs once the current password was confirmed (see ui__reauth). */
 typedef void (*ui__then_fn)(struct ui__req *r, json_t *body, const char *arg);
 /* Re-authentication before a security change: verifies body's "current_password" against the
- * session's account off the loop, then runs then(r, body without current_password, "") (or
+ * session's account off the loop, then runs then(r, body without current_password, arg) (or
  * answers 400 without it, 403 when wrong: that counts towards the lockout and is audited as a
- * failed action). */
-void ui__reauth(struct ui__req *r, json_t *body, const char *action, ui__then_fn then);
+ * failed action). arg (the path argument, may be NULL for "") is copied. */
+void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *action,
+                ui__then_fn then);
 /* POST /users (admin): creates a viewer account (hashing off the loop); answers later. */
 void ui__user_create(struct ui__req *r, json_t *body);
 /* The request's connection closed: the job must not answer it. */
@@ -261,11 +273,14 @@ int ui__tls_ensure(const char *cert, const char *key, struct gw_errbuf *eb);
  * (a sentence for a person in eb), GW_E_CRYPTO, -errno. */
 int ui__tls_install(const char *cert_path, const char *key_path, const char *cert_pem,
                     const char *key_pem, char *fp, size_t fplen, struct gw_errbuf *eb);
-/* Puts the certificate (with its chain) and key at these paths into the running server's
- * OpenSSL context ssl_ctx (an SSL_CTX *), replacing the old pair only when the new one loads
+/* Puts the certificate (with its chain) and key at these paths into the running server
+ * (s->ssl_ctx), replacing the old pair, whatever its key type, only when the new one loads
  * and matches: new connections use it, open ones keep theirs. Returns: 0, GW_E_INTERNAL (no
- * context), GW_E_CRYPTO. */
-int ui__tls_apply(void *ssl_ctx, const char *cert_path, const char *key_path, struct gw_errbuf *eb);
+ * context), GW_E_CRYPTO. Loop thread only. */
+int ui__tls_apply(struct ui_server *s, const char *cert_path, const char *key_path,
+                  struct gw_errbuf *eb);
+/* Frees what ui__tls_apply() keeps; only once the TLS context is gone. */
+void ui__tls_cleanup(struct ui_server *s);
 
 /* --- misc --- */
 /* Fills buf with n random bytes (OpenSSL's CSPRNG). Returns: 0 or GW_E_CRYPTO. */

@@ -27,6 +27,8 @@ from conftest import Daemon, SRCDIR, free_tcp_port, need_fleetgw
 
 ADMIN_PW = "Adm1n!secret"
 VIEWER_PW = "View3r#secret"
+# The current password that changes of security relevance need besides the session.
+REAUTH = {"current_password": ADMIN_PW}
 
 # (method, path) of every endpoint; all need a session except the login itself.
 ENDPOINTS = [
@@ -276,7 +278,7 @@ def test_csrf_and_origin_checks(running):
 def test_viewer_cannot_write(running):
     web = running
     admin = web.login()
-    r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW,
+    r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "vera", "password": VIEWER_PW,
                                                 "role": "viewer"}, sess=admin)
     assert r.status == 201, r.raw
     viewer = web.login("vera", VIEWER_PW)
@@ -292,7 +294,7 @@ def test_viewer_cannot_write(running):
         assert web.request("GET", path, sess=viewer).status == 200, path
     assert web.request("GET", "/api/v1/audit", sess=viewer).status == 403
     # Admins create viewers only.
-    r = web.request("POST", "/api/v1/users", {"name": "eve", "password": VIEWER_PW,
+    r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "eve", "password": VIEWER_PW,
                                                 "role": "admin"}, sess=admin)
     assert r.status == 400
 
@@ -337,13 +339,13 @@ def test_password_policy(running):
         "A1!" + "a" * 62: "8 to 64",
     }
     for pw, why in cases.items():
-        r = web.request("POST", "/api/v1/users", {"name": "pat", "password": pw}, sess=s)
+        r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "pat", "password": pw}, sess=s)
         assert r.status == 400 and why in r.error(), (pw, r.raw)
         r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new": pw},
                         sess=s)
         assert r.status == 400 and why in r.error(), (pw, r.raw)
     ok = "A1!" + "a" * 61  # 64 characters
-    assert web.request("POST", "/api/v1/users", {"name": "pat", "password": ok},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "pat", "password": ok},
                        sess=s).status == 201
     # The same policy on the CLI.
     pw = web.tdir / "weak.pw"
@@ -364,13 +366,14 @@ def test_common_passwords_refused(running, tdir, fleetgw):
     s = web.login()
     assert "password blocklist loaded entries=" in web.log()
     for pw in COMMON:
-        r = web.request("POST", "/api/v1/users", {"name": "pat", "password": pw}, sess=s)
+        r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "pat", "password": pw}, sess=s)
         assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
         r = web.request("POST", "/api/v1/session/password", {"current": ADMIN_PW, "new": pw},
                         sess=s)
         assert r.status == 400 and "too common" in r.error(), (pw, r.raw)
     for pw in ("Tr0ub4dor&3x", "Violet-Lamp-42", "gX7#qPz!m2"):
-        r = web.request("POST", "/api/v1/users", {"name": "p" + str(len(pw)), "password": pw},
+        r = web.request("POST", "/api/v1/users",
+                        {**REAUTH, "name": "p" + str(len(pw)), "password": pw},
                         sess=s)
         assert r.status == 201, (pw, r.raw)
     pwf = web.tdir / "common.pw"
@@ -488,9 +491,93 @@ def test_login_rate_limit_per_source_address(running):
     assert refused and refused[0]["user"] in ("admin", "guess99"), refused
 
 
+def test_login_burst_is_limited_before_hashing(running):
+    """50 wrong logins sent at once from one address, then the right password while they are
+    in flight: attempts in flight count against the per-address limit and the lockout, so at
+    most the lockout's three are evaluated, the account ends up locked, and the right password
+    is refused (also from another address) until it is unlocked."""
+    import concurrent.futures
+    import threading
+    web = running
+    go = threading.Event()
+
+    def attempt(pw):
+        go.wait()
+        if pw == ADMIN_PW:
+            time.sleep(0.3)  # behind the burst
+        return web.request("POST", "/api/v1/session", {"username": "admin", "password": pw})
+    with concurrent.futures.ThreadPoolExecutor(51) as ex:
+        futs = [ex.submit(attempt, f"Wrong!pass{i}") for i in range(50)]
+        right = ex.submit(attempt, ADMIN_PW)
+        go.set()
+        codes = [f.result().status for f in futs]
+        rr = right.result()
+    assert set(codes) <= {401, 429}, codes
+    assert rr.status in (401, 429), (rr.status, rr.raw)
+    # Locked: the right password from another address gets the generic answer.
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW},
+                    source="127.0.0.2")
+    assert r.status == 401, r.raw
+    assert "unlocked" in web.cli("admin", "unlock").stdout
+    r = web.request("POST", "/api/v1/session", {"username": "admin", "password": ADMIN_PW},
+                    source="127.0.0.2")
+    assert r.status == 200, r.raw
+    s = {"cookie": r.cookies[0].split(";")[0], "csrf": r.json["csrf"]}
+    items = web.audit(s)
+    evaluated = [a for a in items if a["action"] == "login" and a["detail"] == "wrong password"]
+    assert 1 <= len(evaluated) <= 3, len(evaluated)
+    assert ("account.locked", "ok") in [(a["action"], a["result"]) for a in items]
+    oks = [a for a in items if a["action"] == "login" and a["result"] == "ok"]
+    assert len(oks) == 1 and oks[0]["source"] == "127.0.0.2", oks
+
+
+def test_hashing_queue_is_capped(running):
+    """Logins from many addresses at once: beyond the hashing queue's room the answer is 503
+    with Retry-After, never an unbounded queue."""
+    import concurrent.futures
+    import threading
+    web = running
+    go = threading.Event()
+
+    def attempt(i):
+        go.wait()
+        return web.request("POST", "/api/v1/session",
+                           {"username": f"nobody{i}", "password": "Wrong!pass1"},
+                           source=f"127.0.{1 + i // 200}.{1 + i % 200}")
+    with concurrent.futures.ThreadPoolExecutor(120) as ex:
+        futs = [ex.submit(attempt, i) for i in range(120)]
+        go.set()
+        res = [f.result() for f in futs]
+    codes = [r.status for r in res]
+    assert set(codes) <= {401, 503}, codes
+    busy = [r for r in res if r.status == 503]
+    assert busy and all(r.headers.get("retry-after") == "5" for r in busy), codes
+    assert codes.count(401) >= 34, codes
+
+
+def test_blocked_address_is_not_evicted(running):
+    """An address refused for too many failures stays refused while failures from 256 other
+    addresses fill the limiter's table (it keeps the 256 most recent unblocked ones)."""
+    import concurrent.futures
+    web = running
+
+    def wrong(src, i=0):
+        return web.request("POST", "/api/v1/session",
+                           {"username": f"guess{i}", "password": "Wrong!pass1"},
+                           source=src).status
+    codes = [wrong("127.0.9.9", i) for i in range(11)]
+    assert codes == [401] * 11, codes
+    assert wrong("127.0.9.9") == 429
+    srcs = [f"127.1.{i // 250}.{1 + i % 250}" for i in range(260)]
+    with concurrent.futures.ThreadPoolExecutor(24) as ex:
+        codes = list(ex.map(wrong, srcs))
+    assert set(codes) == {401}, codes
+    assert wrong("127.0.9.9") == 429
+
+
 def test_sessions_list_end_and_cap(running):
     web = running
-    r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW},
+    r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "vera", "password": VIEWER_PW},
                     sess=web.login())
     assert r.status == 201
     admin = web.login()
@@ -564,10 +651,10 @@ def test_password_change_ends_other_sessions(running):
 def test_devices_credentials_audit(running):
     web = running
     s = web.login()
-    r = web.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+    r = web.request("POST", "/api/v1/credentials", {**REAUTH, "name": "pub", "version": "2c",
                                                       "community": "s3cr3t-community"}, sess=s)
     assert r.status == 201, r.raw
-    r = web.request("POST", "/api/v1/credentials", {"name": "x", "bogus": "1"}, sess=s)
+    r = web.request("POST", "/api/v1/credentials", {**REAUTH, "name": "x", "bogus": "1"}, sess=s)
     assert r.status == 400
     lst = web.request("GET", "/api/v1/credentials", sess=s)
     assert lst.status == 200 and lst.json["credentials"][0]["name"] == "pub"
@@ -739,27 +826,28 @@ def test_connection_state_and_mode(running):
     assert d["mode"] == "monitor" and d["registered"] is False and d["connected"] is False
     path = "/api/v1/connection/mode"
     until = int(time.time()) + 3600
-    r = web.request("PUT", path, {"mode": "manage", "until": until}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "manage", "until": until}, sess=admin)
     assert r.status == 200, r.raw
     assert r.json["mode"] == "manage" and r.json["uplink"]["manage_until"].endswith("Z")
     # Errors are sentences, with the status that fits.
-    r = web.request("PUT", path, {"mode": "manage", "until": int(time.time()) - 10}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "manage", "until": int(time.time()) - 10},
+                    sess=admin)
     assert r.status == 400 and "future" in r.error()
-    r = web.request("PUT", path, {"mode": "sometimes"}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "sometimes"}, sess=admin)
     assert r.status == 400 and "monitor" in r.error()
-    r = web.request("PUT", path, {"mode": "monitor", "until": until}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "monitor", "until": until}, sess=admin)
     assert r.status == 400 and r.error()
-    r = web.request("PUT", path, {"mode": "monitor", "extra": 1}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "monitor", "extra": 1}, sess=admin)
     assert r.status == 400 and "unknown" in r.error()
-    r = web.request("PUT", path, {"mode": "monitor"}, sess=admin)
+    r = web.request("PUT", path, {**REAUTH, "mode": "monitor"}, sess=admin)
     assert r.status == 200 and r.json["mode"] == "monitor"
     assert "manage_until" not in r.json["uplink"]
     # Viewers see the state but cannot switch.
-    assert web.request("POST", "/api/v1/users", {"name": "vic", "password": VIEWER_PW},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vic", "password": VIEWER_PW},
                        sess=admin).status == 201
     viewer = web.login("vic", VIEWER_PW)
     assert web.request("GET", "/api/v1/connection", sess=viewer).status == 200
-    assert web.request("PUT", path, {"mode": "manage"}, sess=viewer).status == 403
+    assert web.request("PUT", path, {**REAUTH, "mode": "manage"}, sess=viewer).status == 403
     modes = [(a["action"], a["result"], a["detail"]) for a in web.audit(admin)
              if a["action"] == "uplink.mode"]
     assert ("uplink.mode", "ok", "monitor") in modes
@@ -779,7 +867,7 @@ def test_system_log_download(running):
     # The daemon's own start-up records, as its stderr has them.
     assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \w+ ui: ", text, re.M), text
     assert "login" not in text or ADMIN_PW not in text
-    assert web.request("POST", "/api/v1/users", {"name": "vlad", "password": VIEWER_PW},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vlad", "password": VIEWER_PW},
                        sess=admin).status == 201
     viewer = web.login("vlad", VIEWER_PW)
     assert web.request("GET", "/api/v1/system/log", sess=viewer).status == 403
@@ -787,14 +875,16 @@ def test_system_log_download(running):
     assert ("system.log.download", "ok") in acts
 
 
-def _cert_pair(days_valid=30, expired=False):
-    """A self-signed P-256 certificate and its key as PEM text (python3-cryptography)."""
+def _cert_pair(days_valid=30, expired=False, rsa=False):
+    """A self-signed P-256 (or RSA 2048) certificate and its key as PEM text
+    (python3-cryptography)."""
     import datetime
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa as rsa_keys
     from cryptography.x509.oid import NameOID
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = (rsa_keys.generate_private_key(65537, 2048) if rsa
+           else ec.generate_private_key(ec.SECP256R1()))
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gw.example")])
     now = datetime.datetime.now(datetime.timezone.utc)
     start, end = ((now - datetime.timedelta(days=10), now - datetime.timedelta(days=1))
@@ -811,10 +901,10 @@ def _cert_pair(days_valid=30, expired=False):
             ":".join(fp[i:i + 2] for i in range(0, len(fp), 2)))
 
 
-def _served_fingerprint(web):
+def _served_fingerprint(web, *opts):
     """SHA-256 fingerprint of the certificate a new TLS connection gets, per openssl s_client."""
     cp = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{web.port}",
-                         "-servername", "localhost"], input=b"", capture_output=True,
+                         "-servername", "localhost", *opts], input=b"", capture_output=True,
                         timeout=20)
     pem = re.search(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", cp.stdout,
                     re.S)
@@ -863,18 +953,33 @@ def test_certificate_upload(running):
     assert "BEGIN CERTIFICATE" in crt.read_text()
     assert not (web.dir / "webui.key.new").exists()
     viewer_pw = VIEWER_PW
-    assert web.request("POST", "/api/v1/users", {"name": "vcert", "password": viewer_pw},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vcert", "password": viewer_pw},
                        sess=admin).status == 201
     viewer = web.login("vcert", viewer_pw)
     assert web.request("PUT", path, {"certificate": other_cert, "key": other_key},
                        sess=viewer).status == 403
     acts = [(a["action"], a["result"]) for a in web.audit(admin)]
     assert ("tls.certificate", "ok") in acts and ("tls.certificate", "failed") in acts
+    # An RSA certificate replaces the ECDSA one at once too: clients that prefer ECDSA (as
+    # s_client does by default) must not keep getting the old one.
+    rsa_cert, rsa_key, rsa_fp = _cert_pair(rsa=True)
+    r = web.request("PUT", path, {"certificate": rsa_cert, "key": rsa_key,
+                                  "current_password": ADMIN_PW}, sess=admin)
+    assert r.status == 200, r.raw
+    assert r.json["tls_fingerprint_sha256"] == rsa_fp and r.json["restart_required"] is False
+    assert _served_fingerprint(web) == rsa_fp
+    assert _served_fingerprint(web, "-sigalgs", "ECDSA+SHA256:RSA-PSS+SHA256") == rsa_fp
+    # And back to ECDSA.
+    r = web.request("PUT", path, {"certificate": cert, "key": key,
+                                  "current_password": ADMIN_PW}, sess=admin)
+    assert r.status == 200 and r.json["restart_required"] is False, r.raw
+    assert _served_fingerprint(web) == fp
     # The restart serves the uploaded certificate.
     web.stop()
     web.start()
     admin = web.login()
     assert web.request("GET", "/api/v1/about", sess=admin).json["tls_fingerprint_sha256"] == fp
+    assert _served_fingerprint(web) == fp
 
 
 def test_auto_upgrade_time_setting(running):
@@ -898,7 +1003,7 @@ def test_auto_upgrade_time_setting(running):
     assert r.status == 200 and r.json["auto_upgrade_time"] == "00:00"
     r = web.request("PUT", path, {"auto_upgrade_time": None, "current_password": ADMIN_PW}, sess=admin)
     assert r.status == 200 and r.json["auto_upgrade_time"] is None
-    assert web.request("POST", "/api/v1/users", {"name": "vup", "password": VIEWER_PW},
+    assert web.request("POST", "/api/v1/users", {**REAUTH, "name": "vup", "password": VIEWER_PW},
                        sess=admin).status == 201
     viewer = web.login("vup", VIEWER_PW)
     assert web.request("GET", path, sess=viewer).json["auto_upgrade_time"] is None
@@ -947,11 +1052,73 @@ def _wait_run(web, sess, name, timeout=60):
     raise AssertionError(f"discovery {name} did not finish: {r.json}")
 
 
+def test_account_secret_and_mode_changes_need_the_current_password(running):
+    """New SNMP credentials, account creation, deletion and unlocking, and the uplink mode
+    re-authenticate like the security settings: without the password 400 (nothing done), with a
+    wrong one 403 (audited, nothing done), with the right one the change."""
+    web = running
+    s = web.login()
+    cred = {"name": "pub", "version": "2c", "community": "public"}
+    viewer = {"name": "vera", "password": VIEWER_PW}
+    mode = {"mode": "manage"}
+    cases = [("POST", "/api/v1/credentials", cred, 201, "credential.add"),
+             ("POST", "/api/v1/users", viewer, 201, "user.create")]
+    for method, path, body, ok, action in cases:
+        r = web.request(method, path, body, sess=s)
+        assert r.status == 400 and "current_password" in r.error(), (path, r.raw)
+        r = web.request(method, path, dict(body, current_password="Wrong!pass1"), sess=s)
+        assert r.status == 403 and "current password is wrong" in r.error(), (path, r.raw)
+        s = web.login()  # wrong passwords count towards the lockout; a login resets it
+        r = web.request(method, path, dict(body, current_password=ADMIN_PW), sess=s)
+        assert r.status == ok, (path, r.raw)
+    lst = web.request("GET", "/api/v1/credentials", sess=s).json["credentials"]
+    assert [c["name"] for c in lst] == ["pub"], lst
+    # vera locks herself out; unlocking her needs the administrator's password.
+    for _ in range(3):
+        web.login("vera", "Wrong!pass1", expect=401)
+    unlock = "/api/v1/users/vera/unlock"
+    assert web.request("POST", unlock, sess=s).status == 400
+    r = web.request("POST", unlock, {}, sess=s)
+    assert r.status == 400 and "current_password" in r.error(), r.raw
+    assert web.request("POST", unlock, {"current_password": "Wrong!pass1"}, sess=s).status == 403
+    web.login("vera", VIEWER_PW, expect=401)  # still locked
+    s = web.login()
+    r = web.request("POST", unlock, {"current_password": ADMIN_PW}, sess=s)
+    assert r.status == 200, r.raw
+    web.login("vera", VIEWER_PW)
+    # The uplink mode.
+    path = "/api/v1/connection/mode"
+    assert web.request("PUT", path, mode, sess=s).status == 400
+    r = web.request("PUT", path, dict(mode, current_password="Wrong!pass1"), sess=s)
+    assert r.status == 403, r.raw
+    s = web.login()
+    assert web.request("GET", "/api/v1/connection", sess=s).json["mode"] == "monitor"
+    r = web.request("PUT", path, dict(mode, current_password=ADMIN_PW), sess=s)
+    assert r.status == 200 and r.json["mode"] == "manage", r.raw
+    # Deleting an account.
+    assert web.request("DELETE", "/api/v1/users/vera", sess=s).status == 400
+    r = web.request("DELETE", "/api/v1/users/vera", {}, sess=s)
+    assert r.status == 400 and "current_password" in r.error(), r.raw
+    r = web.request("DELETE", "/api/v1/users/vera", {"current_password": "Wrong!pass1"}, sess=s)
+    assert r.status == 403, r.raw
+    s = web.login()
+    web.login("vera", VIEWER_PW)
+    r = web.request("DELETE", "/api/v1/users/vera", {"current_password": ADMIN_PW}, sess=s)
+    assert r.status == 200, r.raw
+    web.login("vera", VIEWER_PW, expect=401)
+    # Every wrong password was audited under the action it was for.
+    acts = [(a["action"], a["result"], a["detail"]) for a in web.audit(s)]
+    for action in ("credential.add", "user.create", "account.unlocked", "uplink.mode",
+                   "user.delete"):
+        assert (action, "failed", "wrong current password") in acts, (action, acts)
+    assert ("user.delete", "ok", "vera") in acts and ("account.unlocked", "ok", "vera") in acts
+
+
 def test_discovery_settings(running, tdir):
     from test_60_discovery import Fleet
     web = running
     s = web.login()
-    r = web.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+    r = web.request("POST", "/api/v1/credentials", {**REAUTH, "name": "pub", "version": "2c",
                                                       "community": "public"}, sess=s)
     assert r.status == 201, r.raw
     fleet = Fleet(tdir, "fleet", 6, "127.0.60.1", v3=False).start()
@@ -1013,7 +1180,7 @@ def test_discovery_settings(running, tdir):
         assert r.status == 200 and r.json["setting"]["schedule"] == "manual", r.raw
         assert web.request("PUT", "/api/v1/discovery/none", good, sess=s).status == 404
         # Viewers read, never write.
-        r = web.request("POST", "/api/v1/users", {"name": "vera", "password": VIEWER_PW,
+        r = web.request("POST", "/api/v1/users", {**REAUTH, "name": "vera", "password": VIEWER_PW,
                                                     "role": "viewer"}, sess=s)
         assert r.status == 201
         v = web.login("vera", VIEWER_PW)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SRCDIR
-from test_40_webui_api import ADMIN_PW, WebGateway
+from test_40_webui_api import ADMIN_PW, REAUTH, WebGateway
 
 BROWSER_DIR = Path(SRCDIR) / "tests" / "integration" / "browser"
 
@@ -122,7 +122,7 @@ class Scenario:
 
 def add_printer(web, agent):
     s = web.login()
-    r = web.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+    r = web.request("POST", "/api/v1/credentials", {**REAUTH, "name": "pub", "version": "2c",
                                                       "community": "public"}, sess=s)
     assert r.status == 201, r.raw
     r = web.request("POST", "/api/v1/devices", {"address": agent.host, "port": agent.port,
@@ -208,7 +208,7 @@ def test_discovery_page(gateway, tdir, shots):
     try:
         gateway.start()
         s = gateway.login()
-        r = gateway.request("POST", "/api/v1/credentials", {"name": "pub", "version": "2c",
+        r = gateway.request("POST", "/api/v1/credentials", {**REAUTH, "name": "pub", "version": "2c",
                                                               "community": "public"}, sess=s)
         assert r.status == 201, r.raw
         lines = Scenario("discovery", gateway, shots, TARGETS="127.0.61.1-127.0.61.20",

@@ -48,3 +48,35 @@ export function field(label, input, hint) {
 export function card(title, ...body) {
   return h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...body);
 }
+
+// Changes that touch security (settings, certificate, SNMP secrets, accounts, the uplink
+// mode) need the signed-in administrator's current password again; the gateway checks it.
+// Forms carry this field; one-click actions ask with askPassword().
+export function currentPassword() {
+  return h('input', { type: 'password', autocomplete: 'current-password', required: true, class: 'current-password' });
+}
+
+export function currentPasswordField(input, hint) {
+  return field('Your current password', input, hint);
+}
+
+// Asks for the current password in a modal dialog before the action named by question.
+// Returns: a promise of the password, or of null when cancelled.
+export function askPassword(question) {
+  return new Promise((resolve) => {
+    const input = currentPassword();
+    const dlg = h('dialog', { class: 'reauth' });
+    dlg.append(h('form', { onsubmit: (e) => { e.preventDefault(); dlg.close('ok'); } },
+      h('p', {}, question), currentPasswordField(input),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Confirm'),
+        h('button', { type: 'button', onclick: () => dlg.close('') }, 'Cancel'))));
+    dlg.addEventListener('close', () => {
+      const v = dlg.returnValue === 'ok' ? input.value : null;
+      input.value = '';
+      dlg.remove();
+      resolve(v);
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+  });
+}

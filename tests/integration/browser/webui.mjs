@@ -241,6 +241,33 @@ async function security(page) {
   await page.waitForSelector('.notice.ok');
   const after = await page.locator('#sessions tbody tr').count();
   check(after === before - 1, `the ended session is gone from the list (${before} -> ${after})`);
+  // Account changes need the current password too: the form's field, and the same field in
+  // a dialog for one-click actions (a wrong password is refused, Cancel does nothing).
+  const addForm = page.locator('form', { has: page.locator('button', { hasText: 'Create' }) });
+  await addForm.locator('input').nth(0).fill('vicky');
+  await addForm.locator('input[type=password]').nth(0).fill('View3r#secret');
+  await addForm.locator('input.current-password').fill(PASSWORD);
+  await addForm.locator('button[type=submit]').click();
+  await page.waitForSelector('.notice.ok >> text=/Viewer vicky created/');
+  const row = page.locator('table tbody tr', { hasText: 'vicky' });
+  await row.locator('button.danger').click();
+  const dlg = page.locator('dialog.reauth');
+  await dlg.locator('input.current-password').fill('Wrong!pass9');
+  await shot(page, 'users-reauth-dialog');
+  await dlg.locator('button[type=submit]').click();
+  const delBad = (await (await page.waitForSelector('.notice.error')).textContent()).trim();
+  check(/current password is wrong/.test(delBad), `deleting with a wrong password is refused: ${delBad}`);
+  check(await row.count() === 1, 'the account is still there');
+  await row.locator('button.danger').click();
+  await dlg.locator('button', { hasText: 'Cancel' }).click();
+  await dlg.waitFor({ state: 'detached', timeout: 5000 });
+  check(await row.count() === 1, 'Cancel closes the dialog and deletes nothing');
+  await row.locator('button.danger').click();
+  await dlg.locator('input.current-password').fill(PASSWORD);
+  await dlg.locator('button[type=submit]').click();
+  await page.waitForSelector('.notice.ok >> text=/vicky deleted/');
+  await page.waitForFunction(() => ![...document.querySelectorAll('table tbody tr')].some((r) => r.textContent.includes('vicky')));
+  check(await row.count() === 0, 'with the current password the account is deleted');
   await page.setViewportSize({ width: 800, height: 1100 });
   await page.goto(`${URL}#/users`);
   await page.waitForSelector('#sessions tbody tr');

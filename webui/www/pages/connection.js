@@ -2,7 +2,7 @@
 // Connection to the cloud fleet manager: registration, mode, link and outbox (everyone sees);
 // administrators switch between Monitor and Manage mode, optionally with an end time.
 import { api, isAdmin } from '../api.js';
-import { h, card, field, notice, fmtTime, fmtNum } from '../dom.js';
+import { h, card, field, notice, fmtTime, fmtNum, currentPassword, currentPasswordField } from '../dom.js';
 import { register } from '../router.js';
 
 const REG = {
@@ -49,9 +49,10 @@ register({
     const mode = h('select', {}, h('option', { value: 'monitor' }, 'Monitor'), h('option', { value: 'manage' }, 'Manage'));
     mode.value = d.mode;
     const until = h('input', { type: 'datetime-local' });
+    const cur = currentPassword();
     root.append(card('Change mode', h('form', { onsubmit: async (e) => {
       e.preventDefault();
-      const body = { mode: mode.value };
+      const body = { mode: mode.value, current_password: cur.value };
       if (mode.value === 'manage' && until.value) {
         const t = Date.parse(until.value);
         if (Number.isNaN(t)) { msg.replaceChildren(notice('error', 'The end time is not a valid date and time.')); return; }
@@ -59,10 +60,11 @@ register({
       }
       try {
         show(await api('PUT', '/connection/mode', body));
+        cur.value = '';
         msg.replaceChildren(notice('ok', `Mode set to ${mode.value === 'manage' ? 'Manage' : 'Monitor'}.`));
       } catch (err) { msg.replaceChildren(notice('error', err.message)); }
     } }, field('Mode', mode, 'Manage keeps a permanent MQTT connection to the cloud, which can then send tasks at once; Monitor uploads over HTTPS at intervals.'),
     field('Manage until (optional, your local time)', until, 'Leave empty to stay in Manage mode until changed.'),
-    h('button', { type: 'submit', class: 'primary' }, 'Apply'))));
+    currentPasswordField(cur), h('button', { type: 'submit', class: 'primary' }, 'Apply'))));
   },
 });

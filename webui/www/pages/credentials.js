@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SNMP credential sets. Secrets are write-only: the API never returns them.
 import { api, isAdmin } from '../api.js';
-import { h, card, field, notice } from '../dom.js';
+import { h, card, field, notice, currentPassword, currentPasswordField } from '../dom.js';
 import { register } from '../router.js';
 
 register({
@@ -27,6 +27,7 @@ register({
       const name = h('input', { required: true });
       const version = h('select', {}, ['2c', '1', '3'].map((v) => h('option', { value: v }, `SNMP v${v}`)));
       const community = h('input', { type: 'password', autocomplete: 'off' });
+      const cur = currentPassword();
       const user = h('input', {});
       const level = h('select', {}, ['authPriv', 'authNoPriv', 'noAuthNoPriv'].map((v) => h('option', {}, v)));
       const aproto = h('select', {}, ['SHA-256', 'SHA-512', 'SHA-384', 'SHA-224', 'SHA', 'MD5'].map((v) => h('option', {}, v)));
@@ -47,12 +48,14 @@ register({
           if (level.value !== 'noAuthNoPriv') Object.assign(b, { auth_proto: aproto.value, auth_pass: apass.value });
           if (level.value === 'authPriv') Object.assign(b, { priv_proto: pproto.value, priv_pass: ppass.value });
         } else b.community = community.value;
+        b.current_password = cur.value;
         try {
           await api('POST', '/credentials', b);
           msg.replaceChildren(notice('ok', `Credential set ${b.name} stored.`));
           e.target.reset(); sync(); load();
         } catch (err) { msg.replaceChildren(notice('error', err.message)); }
       } }, h('div', { class: 'inline' }, field('Name', name), field('Version', version)), v12, v3,
+      currentPasswordField(cur, 'Needed to store SNMP secrets'),
       h('button', { type: 'submit', class: 'primary' }, 'Store'))));
     }
     await load();

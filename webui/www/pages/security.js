@@ -2,13 +2,8 @@
 // Security settings: session timeout and lockout (administrators change, viewers see), and
 // for administrators the upload of the server's TLS certificate and key.
 import { api, isAdmin } from '../api.js';
-import { h, card, field, notice } from '../dom.js';
+import { h, card, field, notice, currentPassword, currentPasswordField } from '../dom.js';
 import { register } from '../router.js';
-
-// Security changes need the administrator's current password (the gateway checks it again).
-function currentPassword() {
-  return h('input', { type: 'password', autocomplete: 'current-password', required: true, class: 'current-password' });
-}
 
 register({
   path: '/security', title: 'Security', nav: 'Security',
@@ -31,7 +26,7 @@ register({
       } }, field('Log out after inactivity (minutes)', idle),
       field('Lock an account after this many failed logins', thr),
       field('Unlock automatically after (minutes)', mins),
-      ro ? null : field('Your current password', cur, 'Needed to change security settings'),
+      ro ? null : currentPasswordField(cur, 'Needed to change security settings'),
       ro ? h('p', { class: 'muted' }, 'Only administrators can change these.') : h('button', { type: 'submit', class: 'primary' }, 'Save'))),
       card('Fixed rules', h('dl', { class: 'kv' },
         h('dt', {}, 'Session lifetime'), h('dd', {}, `${Math.round(d.session_lifetime_s / 3600)} h (config file)`),
@@ -64,7 +59,7 @@ function certCard() {
       cert.value = ''; key.value = '';
     } catch (err) { msg.replaceChildren(notice('error', err.message)); }
   } }, field('Certificate (PEM)', cert), field('Private key (PEM)', key),
-  field('Your current password', cur),
+  currentPasswordField(cur),
   h('button', { type: 'submit', class: 'primary' }, 'Upload')));
 }
 
@@ -83,6 +78,6 @@ function upgradeCard(d, ro) {
       msg.replaceChildren(notice('ok', r.auto_upgrade_time ? `Upgrade time set to ${r.auto_upgrade_time}.` : 'Upgrade time cleared.'));
     } catch (err) { msg.replaceChildren(notice('error', err.message)); }
   } }, field('Upgrade at (HH:MM, empty for none)', time),
-  ro ? null : field('Your current password', cur),
+  ro ? null : currentPasswordField(cur),
   ro ? h('p', { class: 'muted' }, 'Only administrators can change this.') : h('button', { type: 'submit', class: 'primary' }, 'Save')));
 }
