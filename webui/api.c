@@ -414,6 +414,7 @@ static const char *disc_field(const char *msg)
         {"exclude", "excludes"}, {"schedule", "schedule"},
         {"window", "window"},    {"pps", "pps"},
         {"port", "port"},        {"credential", "credentials"},
+        {"wsd interface", "wsd_interface"}, {"wsd port", "wsd_port"},
     };
     for (size_t i = 0; msg && i < sizeof map / sizeof map[0]; i++)
         if (strncmp(msg, map[i].prefix, strlen(map[i].prefix)) == 0)
@@ -421,8 +422,7 @@ static const char *disc_field(const char *msg)
     return NULL;
 }
 
-/* discover.add reports an existing name as a database error (discovery/run.c compares the
- * extended result code with SQLITE_CONSTRAINT); asked first, the answer is a plain 409. */
+/* An existing name is a conflict (409) rather than bad input in a field: asked first. */
 static bool disc_exists(struct ui__req *r, const char *name)
 {
     json_t *rep = r->srv->hooks.ctl
@@ -514,20 +514,32 @@ static void h_discovery_add(struct ui__req *r, json_t *body, const char *arg)
     disc_show(r, name, 201);
 }
 
-/* The control protocol has no "change": a change removes the setting and adds the new one,
- * which starts its run history afresh; when the new one is refused, the old one is put back as
- * it was. A running setting cannot change (409). */
+/* A change goes through discover.set, which keeps the setting's last run and its printers. A
+ * new name is a new setting: it is added first, and the old one removed only once the add
+ * succeeded (a running setting cannot change: 409). */
 static void h_discovery_put(struct ui__req *r, json_t *body, const char *arg)
 {
     char err[200], name[64];
     const char *field = NULL;
-    json_t *req = ui__discovery_from_json(body, arg, err, sizeof err, &field), *old, *s, *rep,
-           *back;
+    json_t *req = ui__discovery_from_json(body, arg, err, sizeof err, &field), *old, *rep, *run;
     if (!req) {
         disc_bad_body(r, err, field);
         return;
     }
     gw_strlcpy(name, json_string_value(json_object_get(req, "name")), sizeof name);
+    if (strcmp(name, arg) == 0) {
+        json_object_set_new(req, "cmd", json_string("discover.set"));
+        rep = ctl_raw(r, req);
+        if (!rep)
+            return;
+        if (!ctl_ok(rep)) {
+            disc_fail(r, rep);
+            return;
+        }
+        json_decref(rep);
+        disc_show(r, name, 200);
+        return;
+    }
     old = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", arg));
     if (!old || !ctl_ok(old)) {
         json_decref(req);
@@ -535,43 +547,36 @@ static void h_discovery_put(struct ui__req *r, json_t *body, const char *arg)
             disc_fail(r, old);
         return;
     }
-    if (strcmp(name, arg) != 0 && disc_exists(r, name)) {
+    run = json_object_get(json_object_get(old, "setting"), "last_run");
+    if (json_is_object(run) &&
+        strcmp(json_string_value(json_object_get(run, "state")) ?: "", "running") == 0) {
         json_decref(req);
         json_decref(old);
+        ui__respond_json(r, 409,
+                         json_pack("{s:s}", "error",
+                                   "The discovery setting is running; change it when the sweep "
+                                   "has finished."));
         return;
     }
-    rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
-    if (!rep || !ctl_ok(rep)) {
+    json_decref(old);
+    if (disc_exists(r, name)) {
         json_decref(req);
-        json_decref(old);
-        if (rep)
-            disc_fail(r, rep);
+        return;
+    }
+    rep = ctl_raw(r, req);
+    if (!rep)
+        return;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
         return;
     }
     json_decref(rep);
-    rep = ctl_raw(r, req);
-    if (!rep || ctl_ok(rep)) {
-        json_decref(old);
-        json_decref(rep);
-        if (rep)
-            disc_show(r, name, 200);
-        return;
-    }
-    s = json_object_get(old, "setting");
-    back = json_pack(
-        "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "cmd", "discover.add", "name",
-        json_object_get(s, "name"), "targets", json_object_get(s, "targets"), "excludes",
-        json_object_get(s, "excludes"), "credentials", json_object_get(s, "credentials"),
-        "schedule", json_object_get(s, "schedule"), "window", json_object_get(s, "window"), "pps",
-        json_object_get(s, "pps"), "port", json_object_get(s, "port"), "auto_register",
-        json_object_get(s, "auto_register"), "confirmed", json_object_get(s, "confirmed"));
-    json_decref(old);
-    back = back ? ctl_raw(r, back) : NULL;
-    if (!ctl_ok(back))
-        gw_log_err(UI, "discovery setting %s could not be restored after a refused change: %s", arg,
-                   json_string_value(json_object_get(back, "error")));
-    json_decref(back);
-    disc_fail(r, rep);
+    rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
+    if (rep && !ctl_ok(rep))
+        gw_log_warn(UI, "discovery setting %s renamed to %s, but the old one stays: %s", arg, name,
+                    json_string_value(json_object_get(rep, "error")));
+    json_decref(rep);
+    disc_show(r, name, 200);
 }
 
 static void h_discovery_delete(struct ui__req *r, json_t *body, const char *arg)

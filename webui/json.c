@@ -184,10 +184,12 @@ json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, s
 {
     static const char *const known[] = {"name",          "targets",  "excludes", "credentials",
                                         "schedule",      "window",   "pps",      "port",
-                                        "auto_register", "confirmed"};
-    const char *key, *name, *targets, *excludes, *schedule, *window;
+                                        "auto_register", "confirmed",
+                                        "wsd",           "wsd_interface",
+                                        "wsd_port"};
+    const char *key, *name, *targets, *excludes, *schedule, *window, *wsd_if;
     json_t *v, *creds, *req;
-    long long pps = 500, port = 161;
+    long long pps = 500, port = 161, wsd_port = 3702;
     size_t i;
     json_object_foreach(body, key, v)
     {
@@ -224,8 +226,13 @@ json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, s
     if (json_object_get(body, "port") &&
         ui__json_int(body, "port", 1, 65535, &port, err, errlen) < 0)
         FAIL("port");
-    for (i = 0; i < 2; i++) {
-        const char *b = i ? "confirmed" : "auto_register";
+    if (text_member(body, "wsd_interface", 15, true, &wsd_if, err, errlen) < 0)
+        FAIL("wsd_interface");
+    if (json_object_get(body, "wsd_port") &&
+        ui__json_int(body, "wsd_port", 1, 65535, &wsd_port, err, errlen) < 0)
+        FAIL("wsd_port");
+    for (i = 0; i < 3; i++) {
+        const char *b = i == 2 ? "wsd" : i ? "confirmed" : "auto_register";
         v = json_object_get(body, b);
         if (v && !json_is_boolean(v)) {
             snprintf(err, errlen, "%s: must be true or false", b);
@@ -251,5 +258,9 @@ json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, s
                     window, "pps", (json_int_t)pps, "port", (json_int_t)port, "auto_register",
                     json_is_true(json_object_get(body, "auto_register")), "confirmed",
                     json_is_true(json_object_get(body, "confirmed")));
+    /* WS-Discovery is on unless the body turns it off. */
+    json_object_set_new(req, "wsd", json_boolean(!json_is_false(json_object_get(body, "wsd"))));
+    json_object_set_new(req, "wsd_interface", json_string(wsd_if));
+    json_object_set_new(req, "wsd_port", json_integer(wsd_port));
     return req;
 }

@@ -1195,12 +1195,27 @@ def test_discovery_settings(running, tdir):
         assert done["last_run"]["total"] == 8
         found = sorted(p["address"] for p in done["printers"])
         assert found == [fleet.addr(i) for i in range(6)], found
+        # A change keeps the last run and its printers; the WS-Discovery options round-trip.
+        r = web.request("PUT", "/api/v1/discovery/Office%20LAN",
+                        dict(good, pps=300, wsd=False, wsd_port=3703), sess=s)
+        assert r.status == 200, r.raw
+        st = r.json["setting"]
+        assert (st["pps"], st["wsd"], st["wsd_port"]) == (300, False, 3703), st
+        assert st["last_run"]["state"] == "done" and len(r.json["setting"]["printers"]) == 6, st
+        r = web.request("PUT", "/api/v1/discovery/Office%20LAN",
+                        dict(good, wsd_interface="1.2.3"), sess=s)
+        assert r.status == 400 and r.json.get("field") == "wsd_interface", r.raw
+        # A new name is a new setting; the old name is gone.
+        r = web.request("PUT", "/api/v1/discovery/Office%20LAN", dict(good, name="Office"),
+                        sess=s)
+        assert r.status == 200 and r.json["setting"]["name"] == "Office", r.raw
+        assert web.request("GET", "/api/v1/discovery/Office%20LAN", sess=s).status == 404
         assert web.request("POST", "/api/v1/discovery/nope/run", sess=s).status == 404
         assert web.request("DELETE", "/api/v1/discovery/nope", sess=s).status == 404
-        assert web.request("DELETE", "/api/v1/discovery/Office%20LAN", sess=s).status == 200
-        assert web.request("GET", "/api/v1/discovery/Office%20LAN", sess=s).status == 404
+        assert web.request("DELETE", "/api/v1/discovery/Office", sess=s).status == 200
+        assert web.request("GET", "/api/v1/discovery/Office", sess=s).status == 404
         acts = [(a["action"], a["user"]) for a in web.audit(s)]
-        for act in ("discover.add", "discover.run", "discover.remove"):
+        for act in ("discover.add", "discover.set", "discover.run", "discover.remove"):
             assert (act, "admin") in acts, act
     finally:
         fleet.stop()

@@ -83,7 +83,7 @@ function credentialPicker(all, chosen) {
 
 // The add/change form. setting is null for a new one.
 function settingForm(setting, credNames, done) {
-  const s = setting || { name: '', targets: '', excludes: '', credentials: [], schedule: 'manual', window: '', pps: 500, auto_register: false, confirmed: false };
+  const s = setting || { name: '', targets: '', excludes: '', credentials: [], schedule: 'manual', window: '', pps: 500, auto_register: false, confirmed: false, wsd: true, wsd_interface: '', wsd_port: 3702 };
   const errs = {};
   const err = (k) => (errs[k] = h('small', { class: 'field-error', id: `err-${k}`, role: 'alert' }));
   const name = h('input', { id: 'd-name', value: s.name, required: true, maxlength: 63 });
@@ -105,6 +105,12 @@ function settingForm(setting, credNames, done) {
   const port = h('input', { id: 'd-port', type: 'number', min: 1, max: 65535, value: s.port || 161 });
   const auto = h('input', { id: 'd-auto', type: 'checkbox', checked: !!s.auto_register });
   const confirm = h('input', { id: 'd-confirm', type: 'checkbox', checked: !!s.confirmed });
+  const wsd = h('input', { id: 'd-wsd', type: 'checkbox', checked: s.wsd !== false });
+  const wsdIf = h('input', { id: 'd-wsd-if', value: s.wsd_interface || '', maxlength: 15, placeholder: 'automatic' });
+  const wsdPort = h('input', { id: 'd-wsd-port', type: 'number', min: 1, max: 65535, value: s.wsd_port || 3702 });
+  const syncWsd = () => { wsdIf.disabled = !wsd.checked; wsdPort.disabled = !wsd.checked; };
+  wsd.addEventListener('change', syncWsd);
+  syncWsd();
   const timeField = field('Time', h('span', {}, at, hours));
   const syncKind = () => { at.hidden = kind.value !== 'daily'; hours.hidden = kind.value !== 'every'; timeField.hidden = kind.value === 'manual'; };
   kind.addEventListener('change', syncKind);
@@ -121,7 +127,8 @@ function settingForm(setting, credNames, done) {
     }
     const body = { name: name.value.trim(), targets: targets.value, excludes: excludes.value, credentials: creds.value(),
       schedule, window: wfrom.value ? `${wfrom.value}-${wto.value}` : '', pps: +pps.value || 500,
-      port: +port.value || 161, auto_register: auto.checked, confirmed: confirm.checked };
+      port: +port.value || 161, auto_register: auto.checked, confirmed: confirm.checked,
+      wsd: wsd.checked, wsd_interface: wsdIf.value.trim(), wsd_port: +wsdPort.value || 3702 };
     try {
       const r = setting ? await api('PUT', `/discovery/${encodeURIComponent(setting.name)}`, body)
         : await api('POST', '/discovery', body);
@@ -142,9 +149,11 @@ function settingForm(setting, credNames, done) {
       h('div', { class: 'inline' }, field('Schedule', kind), timeField), err('schedule'),
       h('div', { class: 'inline' }, field('Run only between', wfrom), field('and', wto)), err('window'),
       h('div', { class: 'inline' }, field('Packets per second', pps), field('SNMP port', port)), err('pps'), err('port'),
+      h('label', { class: 'check' }, wsd, 'Also find printers over WS-Discovery'),
+      h('div', { class: 'inline' }, field('Multicast interface address', wsdIf, 'Empty: multicast on attached networks, directed probes elsewhere'), field('WS-Discovery port', wsdPort)), err('wsd_interface'), err('wsd_port'),
       h('label', { class: 'check' }, auto, 'Register the printers found (otherwise they are only listed)'),
       h('label', { class: 'check' }, confirm, 'Confirm sweeping more than a /16 (65,536 addresses)'), err('confirmed'))),
-  setting ? h('p', { class: 'muted' }, 'Saving a change starts the setting\'s run history afresh.') : null,
+  setting ? h('p', { class: 'muted' }, 'A change keeps the last run and its printers; a new name starts a new setting.') : null,
   h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, setting ? 'Save changes' : 'Add setting'),
     setting ? h('button', { type: 'button', onclick: () => done(null, 'cancel') }, 'Cancel') : null));
   return form;
