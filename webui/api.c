@@ -409,12 +409,18 @@ static const char *disc_field(const char *msg)
     static const struct {
         const char *prefix, *field;
     } map[] = {
-        {"name:", "name"},       {"a discovery setting", "name"},
-        {"target", "targets"},   {"no targets", "targets"},
-        {"exclude", "excludes"}, {"schedule", "schedule"},
-        {"window", "window"},    {"pps", "pps"},
-        {"port", "port"},        {"credential", "credentials"},
-        {"wsd interface", "wsd_interface"}, {"wsd port", "wsd_port"},
+        {"name:", "name"},
+        {"a discovery setting", "name"},
+        {"target", "targets"},
+        {"no targets", "targets"},
+        {"exclude", "excludes"},
+        {"schedule", "schedule"},
+        {"window", "window"},
+        {"pps", "pps"},
+        {"port", "port"},
+        {"credential", "credentials"},
+        {"wsd interface", "wsd_interface"},
+        {"wsd port", "wsd_port"},
     };
     for (size_t i = 0; msg && i < sizeof map / sizeof map[0]; i++)
         if (strncmp(msg, map[i].prefix, strlen(map[i].prefix)) == 0)

@@ -182,11 +182,9 @@ static int text_member(json_t *o, const char *key, size_t max, bool optional, co
 json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, size_t errlen,
                                 const char **field)
 {
-    static const char *const known[] = {"name",          "targets",  "excludes", "credentials",
-                                        "schedule",      "window",   "pps",      "port",
-                                        "auto_register", "confirmed",
-                                        "wsd",           "wsd_interface",
-                                        "wsd_port"};
+    static const char *const known[] = {
+        "name", "targets",       "excludes",  "credentials", "schedule",      "window",  "pps",
+        "port", "auto_register", "confirmed", "wsd",         "wsd_interface", "wsd_port"};
     const char *key, *name, *targets, *excludes, *schedule, *window, *wsd_if;
     json_t *v, *creds, *req;
     long long pps = 500, port = 161, wsd_port = 3702;
