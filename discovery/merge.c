@@ -215,7 +215,7 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
         gw_device_set_wsd_uuid(db, ids[idx].id, f->uuid);
     /* How the poller reaches it: a WSD device that now answers SNMP becomes SNMP-polled (SNMP
      * gives counters, WS-Print does not); a WSD device keeps the XAddrs it was last found at. */
-    bool snmp_answered = f->credential && *f->credential;
+    bool snmp_answered = !f->found_by || strncmp(f->found_by, "snmp", 4) == 0;
     if (res->kind != DISC_MERGE_NEW && strcmp(reg.v[idx].transport, "wsd") == 0) {
         if (snmp_answered) {
             if (gw_device_set_transport(db, ids[idx].id, "snmp", credential_id, NULL) == 0) {
@@ -264,8 +264,8 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
                 gw_device_set_wsd_uuid(db, d.id, f->uuid);
             /* A printer only WSD answered is polled over WS-Print at its XAddrs; the credential
              * set stays stored (the schema needs one) but is not used until SNMP answers. */
-            if (!snmp_answered && f->xaddrs && *f->xaddrs)
-                gw_device_set_transport(db, d.id, "wsd", 0, f->xaddrs);
+            if (!snmp_answered)
+                gw_device_set_transport(db, d.id, "wsd", 0, f->xaddrs ? f->xaddrs : "");
             gw_bus_publish("device.added",
                            json_pack("{s:I, s:s, s:s, s:s}", "device_id", (json_int_t)d.id,
                                      "address", d.address, "source", "discovery", "found_by",
