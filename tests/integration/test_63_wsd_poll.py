@@ -7,7 +7,8 @@
 # appear as supplies with the simulator's levels, a jam and a toner change show at the next
 # poll, a device that stops answering becomes unreachable (one log line per state change, the
 # backoff of SNMP devices) and comes back, and a WSD device a later sweep reaches over SNMP is
-# polled over SNMP from then on (counters appear).
+# polled over SNMP from then on (counters appear). The bus events of WSD polls reach the uplink
+# (test cloud) as those of SNMP polls do.
 
 import json
 import re
@@ -15,9 +16,11 @@ import subprocess
 import time
 
 from conftest import wait_for
+from test_50_uplink import Gateway, _stop_gateways, cloud  # noqa: F401 (fixtures)
+from test_51_uplink_events import events as uplink_events
 from test_60_discovery import devices, start_daemon
 from test_60_discovery import env  # noqa: F401  (the fixture)
-from test_62_discovery_wsd import wsd  # noqa: F401  (the fixture)
+from test_62_discovery_wsd import WsdFleet, wsd  # noqa: F401  (the fixture)
 
 # The fastest schedule the configuration allows: status polls every 10 s, full polls every 20 s.
 FAST = ("[snmp]\ntimeout = 500ms\nretries = 1\n"
@@ -133,3 +136,39 @@ def test_wsd_only_devices_are_polled(wsd, tdir):  # noqa: F811
         assert time.monotonic() - t0 < 60
     finally:
         gw.stop()
+
+
+def test_wsd_poll_events_reach_the_uplink(tdir, cloud):  # noqa: F811
+    """The bus events of WSD polls (device.state, alert.new, alert.cleared) are the SNMP
+    path's: the uplink carries them to the test cloud."""
+    fleet = WsdFleet(tdir, "fleetE", 2, "127.77.0.10", snmp_off=[0, 1]).start()
+    try:
+        gw = Gateway(tdir, cloud).init()
+        gw.cli("credential", "add", "pub", "-v", "2c", input="public\n")
+        gw.cli("discover", "add", "lab", "--target", "127.77.0.0/24", "--credential", "pub",
+               "--port", fleet.port, "--wsd-port", fleet.wsd_port, "--auto-register")
+        gw.register("--access-code", "TEST-CODE")
+        gw.cli("mode", "manage")
+        gw.start()
+        wait_for(lambda: gw.status()["connected"], 30, "the MQTT session")
+        out = json.loads(gw.cli("discover", "run", "lab", "--json").stdout)
+        assert out["last_run"]["registered"] == 2, out
+        ids = {d["address"]: d["id"] for d in json.loads(gw.cli("device", "list", "--json").stdout)}
+        dev0, dev1 = ids[fleet.addr(0)], ids[fleet.addr(1)]
+
+        def of(kind, dev, **want):
+            return [e for _, e in uplink_events(cloud, kind)[0] if e["dev"] == dev and
+                    all(e.get(k) == v for k, v in want.items())]
+        # Polled over WS-Print: an ok state event each.
+        wait_for(lambda: of("device", dev0, event="state", state="ok") and
+                 of("device", dev1, event="state", state="ok"), 30, "ok state events")
+        fleet.command("jam 0")
+        new = wait_for(lambda: of("alert", dev0, event="new"), 30, "the jam alert")
+        fleet.command("clear 0")
+        wait_for(lambda: of("alert", dev0, event="cleared"), 30, "the jam cleared")
+        assert new[0]["alert"]["code"] == 8, new  # Printer-MIB jam, as an SNMP printer says
+        fleet.command("down 1")
+        wait_for(lambda: of("device", dev1, event="state", state="unreachable"), 30,
+                 "the unreachable state event")
+    finally:
+        fleet.stop()
