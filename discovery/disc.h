@@ -80,6 +80,7 @@ struct disc_found {
     const char *how;              /* "snmp-v1", "snmp-v2c", "snmp-v3" or "wsd" */
     const char *found_by;         /* "snmp", "wsd" or "snmp+wsd" */
     const char *uuid;             /* WS-Discovery endpoint UUID, "" without WSD */
+    const char *xaddrs;           /* its XAddrs (space-separated URLs), "" or NULL without WSD */
     const struct gw_model *model; /* SNMP identity, or what the WSD metadata said */
 };
 
@@ -177,6 +178,7 @@ struct disc_merge_result {
     enum disc_merge_kind kind;
     int64_t device_id; /* 0 when a new device was not registered */
     bool registered;   /* a new device was added */
+    bool transport;    /* how the poller reaches a known device changed (WSD -> SNMP, XAddrs) */
 };
 /* Matches a found printer against db's registry and applies the result: a moved device gets
  * its new address, a "device_moved" event and a `device.moved` bus event; a new one is added

@@ -22,6 +22,10 @@
  *     both sides know differs): the same printer seen through the other protocol, e.g. a
  *     device registered through SNMP that a later sweep reaches only through WSD.
  * Rules 1-3 and 4 are what make a printer that moved the same device; 7 never moves anything.
+ *
+ * Transport: a printer only WSD answered is registered as a WSD device (polled over WS-Print at
+ * the XAddrs of its ProbeMatch); a WSD device a later sweep reaches over SNMP becomes an SNMP
+ * device with the credential set that answered.
  */
 #include "config.h"
 
@@ -209,6 +213,20 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
     if (res->kind != DISC_MERGE_NEW && f->uuid && *f->uuid &&
         strcasecmp(reg.v[idx].wsd_uuid, f->uuid) != 0)
         gw_device_set_wsd_uuid(db, ids[idx].id, f->uuid);
+    /* How the poller reaches it: a WSD device that now answers SNMP becomes SNMP-polled (SNMP
+     * gives counters, WS-Print does not); a WSD device keeps the XAddrs it was last found at. */
+    bool snmp_answered = !f->found_by || strncmp(f->found_by, "snmp", 4) == 0;
+    if (res->kind != DISC_MERGE_NEW && strcmp(reg.v[idx].transport, "wsd") == 0) {
+        if (snmp_answered) {
+            if (gw_device_set_transport(db, ids[idx].id, "snmp", credential_id, NULL) == 0) {
+                res->transport = true;
+                gw_log_notice(DISC, "device answers SNMP, polled over SNMP now device=%lld",
+                              (long long)ids[idx].id);
+            }
+        } else if (f->xaddrs && *f->xaddrs && strcmp(reg.v[idx].wsd_xaddrs, f->xaddrs) != 0) {
+            res->transport = gw_device_set_transport(db, ids[idx].id, "wsd", 0, f->xaddrs) == 0;
+        }
+    }
     if (res->kind == DISC_MERGE_SAME) {
         res->device_id = ids[idx].id;
     } else if (res->kind == DISC_MERGE_MOVED) {
@@ -244,6 +262,10 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
             gw_store_poll_ok(db, d.id, f->model, now);
             if (f->uuid && *f->uuid)
                 gw_device_set_wsd_uuid(db, d.id, f->uuid);
+            /* A printer only WSD answered is polled over WS-Print at its XAddrs; the credential
+             * set stays stored (the schema needs one) but is not used until SNMP answers. */
+            if (!snmp_answered)
+                gw_device_set_transport(db, d.id, "wsd", 0, f->xaddrs ? f->xaddrs : "");
             gw_bus_publish("device.added",
                            json_pack("{s:I, s:s, s:s, s:s}", "device_id", (json_int_t)d.id,
                                      "address", d.address, "source", "discovery", "found_by",

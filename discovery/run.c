@@ -345,8 +345,9 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
     struct run *r = arg;
     struct disc_merge_result mr = {0};
     (void)sw;
-    /* A printer only WSD answered is registered with the first credential set: the poller
-     * needs one, and it is the admin's first choice for this network. */
+    /* A printer only WSD answered is polled over WS-Print (merge.c); the registry still keeps
+     * the first credential set with it (its schema needs one), the admin's first choice for
+     * this network should the printer answer SNMP later. */
     size_t ci = f->credential_index < r->ncreds ? f->credential_index : 0;
     if (disc_merge_apply(r->db, f, r->port, r->creds[ci].id, r->auto_register, &mr) == 0) {
         if (mr.kind == DISC_MERGE_MOVED) {
@@ -357,6 +358,8 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
             r->registered++;
             r->changed = true;
         }
+        if (mr.transport)
+            r->changed = true;
     }
     sqlite3_stmt *st = prep(r->db, "INSERT OR REPLACE INTO disc_found (name, address, serial,"
                                    " vendor, model, mac, engine_id, how, credential, device_id,"

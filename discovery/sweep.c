@@ -228,6 +228,7 @@ static void slot_report(struct slot *sl)
                     : sl->model ? "snmp+wsd"
                                 : "wsd",
         .uuid = sl->match ? sl->match->uuid : "",
+        .xaddrs = sl->match ? sl->match->xaddrs : "",
         .model = m,
     };
     sw->p.printers++;

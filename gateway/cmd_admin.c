@@ -522,11 +522,15 @@ static int device_show(const struct gw_opts *o, const char *ids, bool as_json)
         else {
             json_t *d = json_object_get(r, "device"), *state = json_object_get(r, "state"), *x;
             size_t i;
-            const char *keys[] = {"address", "name", "credential", "status",    "vendor",   "model",
-                                  "serial",  "mac",  "engine_id",  "last_seen", "last_poll"};
+            const char *keys[] = {"address",  "name",      "transport", "credential", "status",
+                                  "vendor",   "model",     "serial",    "mac",        "engine_id",
+                                  "wsd_uuid", "last_seen", "last_poll"};
             for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
                 printf("%-12s %s\n", keys[k], js(d, keys[k]));
-            printf("counters:\n");
+            if (json_object_get(d, "wsd_xaddrs"))
+                printf("%-12s %s\n", "wsd_xaddrs", js(d, "wsd_xaddrs"));
+            printf("counters:%s%s\n", json_object_get(d, "counters_note") ? " " : "",
+                   json_object_get(d, "counters_note") ? js(d, "counters_note") : "");
             json_array_foreach(json_object_get(state, "counters"), i, x)
                 printf("  %-28s %12lld  %s\n", js(x, "name"),
                        (long long)json_integer_value(json_object_get(x, "value")), js(x, "oid"));

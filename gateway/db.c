@@ -186,6 +186,11 @@ static const struct migration migrations[] = {
      * engine ID: discovery matches a device found through WSD by it. */
     {3, "ALTER TABLE devices ADD COLUMN wsd_uuid TEXT NOT NULL DEFAULT '';"
         "CREATE INDEX devices_wsd_uuid ON devices(wsd_uuid);"},
+    /* How the poller reaches a device: SNMP with its credential set, or WS-Print over the
+     * WSD XAddrs discovery matched (a printer that answers only WS-Discovery). */
+    {4, "ALTER TABLE devices ADD COLUMN transport TEXT NOT NULL DEFAULT 'snmp' "
+        "CHECK (transport IN ('snmp', 'wsd'));"
+        "ALTER TABLE devices ADD COLUMN wsd_xaddrs TEXT NOT NULL DEFAULT '';"},
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

@@ -525,6 +525,8 @@ struct gw_device {
     int64_t activity_ts;
     int64_t last_counter_poll; /* 0 never */
     char wsd_uuid[80];         /* WS-Discovery endpoint UUID, "" if never seen through WSD */
+    char transport[8];         /* "snmp" (polled with the credential set) or "wsd" (WS-Print) */
+    char wsd_xaddrs[512];      /* space-separated XAddrs a WSD device is polled at */
 };
 /* Validates and inserts; sets d->id. Returns: 0, GW_E_INVAL, GW_E_NOTFOUND (credential),
  * GW_E_EXISTS (same address and port). */
@@ -545,6 +547,11 @@ int gw_device_set_address(struct gw_db *db, int64_t id, const char *address, uin
 /* Stores the WS-Discovery endpoint UUID discovery saw for the device ("" clears it).
  * Returns: 0, GW_E_INVAL (longer than 79 bytes), GW_E_NOTFOUND, GW_E_DB. */
 int gw_device_set_wsd_uuid(struct gw_db *db, int64_t id, const char *uuid);
+/* Sets how the poller reaches the device: "snmp" with credential_id (> 0; <= 0 keeps the
+ * stored one), or "wsd" at xaddrs (space-separated http:// URLs; the credential set is then
+ * not used). xaddrs NULL keeps the stored ones. Returns: 0, GW_E_INVAL, GW_E_NOTFOUND, GW_E_DB. */
+int gw_device_set_transport(struct gw_db *db, int64_t id, const char *transport,
+                            int64_t credential_id, const char *xaddrs);
 /* Saves the scheduler's state of a device: its category (ignored while pinned), rating, and
  * the time of the last counter poll (0 keeps the stored one). */
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,

@@ -18,25 +18,37 @@
  * from when the poll ran, so the spread is kept. A poll that starts more than one interval late
  * is counted as missed. An unreachable device is retried after an eighth of its alert interval
  * (10 s at most), then after twice as long each time, up to its alert interval. Failures are logged once per state change, not once per poll.
+ *
+ * Transports: a device registered as "wsd" (it answers only WS-Discovery) is polled at the same
+ * cadence through soapc_info_get (DPWS metadata + WS-Print GetPrinterElements, blocking gSOAP on
+ * libuv's worker pool), at most WSD_MAX_IN_FLIGHT at once since that pool has four threads shared
+ * with sqlite and hashing. Every WSD poll reads everything WS-Print has (identity, state,
+ * consumables); it maps PrinterState/Reasons onto the data model's status, conditions and
+ * alerts, and consumables onto supplies. WS-Print has no counters.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include <uv.h>
 
 #include "gateway/cli.h"
 #include "snmp/snmpc.h"
+#include "soap/soapc.h"
 
 #define TICK_MS          250
 #define FIRST_SPREAD_MS  60000u
 #define BACKOFF_BASE_MS  10000u
 #define LATENESS_SAMPLES 4096
 #define MAX_ALERT_KEYS   32
+/* SOAP polls block a worker-pool thread each; the pool has four, shared with sqlite and hashing. */
+#define WSD_MAX_IN_FLIGHT 2
 
 struct pdev {
     struct gw_poller *poller;
@@ -46,6 +58,8 @@ struct pdev {
         uint16_t port;
         int64_t credential_id;
         bool priority_pinned;
+        bool wsd; /* polled over WS-Print */
+        char *wsd_uuid, *wsd_xaddrs;
         bool has_page_count;
         uint64_t page_count_total;
     } dev;
@@ -56,6 +70,7 @@ struct pdev {
     uint64_t counter_due_ms; /* loop time of the next full poll */
     uint64_t started_ms;     /* when the running poll started */
     bool polling, resolving, closing, removed, full;
+    bool soap_polling; /* a soapc_info_get is running; its callback still comes */
     bool engine_shared_reported;
     int fails;      /* consecutive failures */
     char state[16]; /* last state we logged */
@@ -75,11 +90,12 @@ struct gw_poller {
     struct pdev **devs; /* sorted by device id */
     size_t n;
     unsigned in_flight;
-    unsigned pending_close; /* sessions and lookups still closing */
-    size_t open_sessions;   /* each holds a UDP socket */
-    size_t session_budget;  /* at most this many open, from the fd limit */
-    size_t evict_hand;      /* where the search for an idle session to close goes on */
-    uint64_t polls_ok, polls_failed, polls_missed, polls_full;
+    unsigned soap_in_flight; /* WSD polls on the worker pool */
+    unsigned pending_close;  /* sessions and lookups still closing */
+    size_t open_sessions;    /* each holds a UDP socket */
+    size_t session_budget;   /* at most this many open, from the fd limit */
+    size_t evict_hand;       /* where the search for an idle session to close goes on */
+    uint64_t polls_ok, polls_failed, polls_missed, polls_full, polls_wsd;
     uint32_t lateness[LATENESS_SAMPLES]; /* ring of poll start lateness, ms */
     size_t n_lateness, lateness_pos;
     bool stopping, tick_closed;
@@ -114,6 +130,8 @@ static uint64_t spread(int64_t id, uint64_t span)
 
 static void pdev_free(struct pdev *pd)
 {
+    free(pd->dev.wsd_uuid);
+    free(pd->dev.wsd_xaddrs);
     free(pd->dev.address);
     free(pd->gai);
     free(pd);
@@ -128,6 +146,11 @@ static void pdev_set(struct pdev *pd, const struct gw_device *d)
     }
     pd->dev.id = d->id;
     pd->dev.port = d->port;
+    pd->dev.wsd = strcmp(d->transport, "wsd") == 0;
+    free(pd->dev.wsd_uuid);
+    free(pd->dev.wsd_xaddrs);
+    pd->dev.wsd_uuid = gw_strdup(d->wsd_uuid);
+    pd->dev.wsd_xaddrs = gw_strdup(d->wsd_xaddrs);
     pd->dev.credential_id = d->credential_id;
     pd->dev.priority_pinned = d->priority_pinned;
     if (d->has_page_count &&
@@ -182,12 +205,16 @@ static void set_state(struct pdev *pd, const char *state, int err, const char *d
     if (strcmp(pd->state, state) == 0)
         return;
     if (strcmp(state, "ok") == 0)
-        gw_log_notice(SNMP, "device polled device=%lld address=%s state=ok previous=%s",
-                      (long long)pd->dev.id, pd->dev.address, pd->state[0] ? pd->state : "new");
+        gw_log_notice(SNMP,
+                      "device polled device=%lld address=%s transport=%s state=ok previous=%s",
+                      (long long)pd->dev.id, pd->dev.address, pd->dev.wsd ? "wsd" : "snmp",
+                      pd->state[0] ? pd->state : "new");
     else
-        gw_log_warn(SNMP, "device poll failed device=%lld address=%s state=%s err=\"%s\"%s%s",
-                    (long long)pd->dev.id, pd->dev.address, state, gw_strerror(err),
-                    detail && *detail ? " detail=" : "", detail ? detail : "");
+        gw_log_warn(SNMP,
+                    "device poll failed device=%lld address=%s transport=%s state=%s "
+                    "err=\"%s\"%s%s",
+                    (long long)pd->dev.id, pd->dev.address, pd->dev.wsd ? "wsd" : "snmp", state,
+                    gw_strerror(err), detail && *detail ? " detail=" : "", detail ? detail : "");
     gw_bus_publish("device.state",
                    json_pack("{s:I, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "state", state,
                              "previous", pd->state[0] ? pd->state : "new"));
@@ -326,43 +353,40 @@ static uint64_t advance(struct gw_poller *p, uint64_t due, uint64_t interval, ui
     return due;
 }
 
-static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vbset *vbs,
-                      const char *detail, void *arg)
+/* Stores a successful poll's model and moves the schedule on. */
+static void poll_ok(struct pdev *pd, struct gw_model *m)
 {
-    struct pdev *pd = arg;
     struct gw_poller *p = pd->poller;
     struct gw_app *app = p->app;
     uint64_t now = uv_now(app->loop), alert_ms, counter_ms;
-    pd->polling = false;
-    p->in_flight--;
-    if (status == -ECANCELED)
-        return;
+    int64_t wall = gw_now();
     intervals(p, pd->prio, &alert_ms, &counter_ms);
-    if (status == 0) {
-        struct gw_model m;
-        int64_t wall = gw_now();
-        gw_model_init(&m);
-        snmpc_model_decode(vbs, app->catalogue, &m);
-        snmpc_session_engine_id(s, m.engine_id, sizeof m.engine_id);
-        int rc = gw_store_poll_ok(app->db, pd->dev.id, &m, wall);
-        if (rc < 0)
-            gw_log_err_r(DB, rc, "storing poll failed device=%lld", (long long)pd->dev.id);
-        check_engine(pd, m.engine_id);
-        rate_activity(pd, &m, wall);
-        gw_model_cleanup(&m);
-        p->polls_ok++;
-        pd->fails = 0;
-        gw_bus_publish("poll",
-                       json_pack("{s:I, s:b, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "ok",
-                                 1, "kind", pd->full ? "full" : "status", "status", "ok"));
-        pd->alert_due_ms = advance(p, pd->alert_due_ms, alert_ms, now);
-        if (pd->full) {
-            p->polls_full++;
-            pd->counter_due_ms = advance(p, pd->counter_due_ms, counter_ms, now);
-        }
-        set_state(pd, "ok", 0, NULL);
-        return;
+    int rc = gw_store_poll_ok(app->db, pd->dev.id, m, wall);
+    if (rc < 0)
+        gw_log_err_r(DB, rc, "storing poll failed device=%lld", (long long)pd->dev.id);
+    check_engine(pd, m->engine_id);
+    rate_activity(pd, m, wall);
+    p->polls_ok++;
+    pd->fails = 0;
+    gw_bus_publish("poll",
+                   json_pack("{s:I, s:b, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "ok", 1,
+                             "kind", pd->full ? "full" : "status", "status", "ok"));
+    pd->alert_due_ms = advance(p, pd->alert_due_ms, alert_ms, now);
+    if (pd->full) {
+        p->polls_full++;
+        pd->counter_due_ms = advance(p, pd->counter_due_ms, counter_ms, now);
     }
+    set_state(pd, "ok", 0, NULL);
+}
+
+/* Records a failed poll (state "unreachable", "auth_failed" or "error") and schedules the
+ * retry with backoff. */
+static void poll_failed(struct pdev *pd, const char *state, int status, const char *detail)
+{
+    struct gw_poller *p = pd->poller;
+    struct gw_app *app = p->app;
+    uint64_t now = uv_now(app->loop), alert_ms, counter_ms;
+    intervals(p, pd->prio, &alert_ms, &counter_ms);
     p->polls_failed++;
     pd->fails++;
     /* Retry sooner than a full interval, backing off: an eighth of the alert interval (at most
@@ -373,12 +397,34 @@ static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vb
     pd->alert_due_ms = now + (backoff < alert_ms ? backoff : alert_ms);
     if (pd->counter_due_ms < pd->alert_due_ms)
         pd->counter_due_ms = pd->alert_due_ms; /* the retry is then a full poll */
-    gw_store_poll_failed(app->db, pd->dev.id, state_for(status), gw_now());
+    gw_store_poll_failed(app->db, pd->dev.id, state, gw_now());
     gw_bus_publish("poll",
                    json_pack("{s:I, s:b, s:s, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "ok",
-                             0, "kind", pd->full ? "full" : "status", "status", state_for(status),
-                             "error", gw_strerror(status)));
-    set_state(pd, state_for(status), status, detail);
+                             0, "kind", pd->full ? "full" : "status", "status", state, "error",
+                             gw_strerror(status)));
+    set_state(pd, state, status, detail);
+}
+
+static void poll_done(struct snmpc_session *s, int status, const struct snmpc_vbset *vbs,
+                      const char *detail, void *arg)
+{
+    struct pdev *pd = arg;
+    struct gw_poller *p = pd->poller;
+    struct gw_app *app = p->app;
+    pd->polling = false;
+    p->in_flight--;
+    if (status == -ECANCELED)
+        return;
+    if (status == 0) {
+        struct gw_model m;
+        gw_model_init(&m);
+        snmpc_model_decode(vbs, app->catalogue, &m);
+        snmpc_session_engine_id(s, m.engine_id, sizeof m.engine_id);
+        poll_ok(pd, &m);
+        gw_model_cleanup(&m);
+        return;
+    }
+    poll_failed(pd, state_for(status), status, detail);
     /* A host name may have moved to another address: re-resolve after repeated silence. */
     if (status == SNMPC_E_TIMEOUT && pd->fails % 3 == 0 && strcmp(pd->ip, pd->dev.address) != 0)
         pdev_close_session(pd);
@@ -390,6 +436,193 @@ static void note_lateness(struct gw_poller *p, uint64_t late_ms)
     p->lateness_pos = (p->lateness_pos + 1) % LATENESS_SAMPLES;
     if (p->n_lateness < LATENESS_SAMPLES)
         p->n_lateness++;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * WSD devices: WS-Print status and consumables through soapc_info_get.
+ */
+
+/* WS-Print PrinterStateReasons the data model can say: the condition bit and the Printer-MIB
+ * alert (code, group, severity) a SNMP device would raise for it, so alerts, low-supply views
+ * and the uplink treat both transports alike. */
+static const struct {
+    const char *reason;
+    uint32_t cond;
+    int code, group, severity;
+} wsd_reasons[] = {
+    {"MediaJam", GW_COND_JAMMED, 8, 13, 3},
+    {"DoorOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
+    {"CoverOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
+    {"MarkerSupplyEmpty", GW_COND_NO_TONER, 1101, 11, 3},
+    {"MarkerSupplyLow", GW_COND_LOW_TONER, 1104, 11, 4},
+    {"MarkerSupplyMissing", GW_COND_MARKER_SUPPLY_MISSING, 1108, 11, 3},
+    {"MediaEmpty", GW_COND_NO_PAPER, 808, 8, 3},
+    {"MediaLow", GW_COND_LOW_PAPER, 807, 8, 4},
+    {"MediaNeeded", GW_COND_NO_PAPER, 808, 8, 3},
+    {"InputTrayMissing", GW_COND_INPUT_TRAY_MISSING, 801, 8, 3},
+    {"OutputAreaFull", GW_COND_OUTPUT_FULL, 903, 9, 3},
+    {"OutputAreaAlmostFull", GW_COND_OUTPUT_NEAR_FULL, 902, 9, 4},
+    {"OutputTrayMissing", GW_COND_OUTPUT_TRAY_MISSING, 901, 9, 3},
+    {"ServiceRequested", GW_COND_SERVICE_REQUESTED, 1, 5, 3},
+};
+
+/* Printer-MIB prtMarkerSuppliesType names for WS-Print consumable types. */
+static const char *wsd_supply_type(const char *t)
+{
+    static const char *const map[][2] = {{"Toner", "toner"}, {"Ink", "ink"},
+                                         {"Drum", "opc"},    {"WasteToner", "wasteToner"},
+                                         {"Fuser", "fuser"}, {"Developer", "developer"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcasecmp(t, map[i][0]) == 0)
+            return map[i][1];
+    return "other";
+}
+
+/* Fills m from what the device said over WS-Print: identity, state (hrPrinterStatus and
+ * hrDeviceStatus equivalents), conditions and alerts from the reasons, supplies. */
+static void wsd_model_from_info(struct gw_model *m, const struct soapc_device_info *in)
+{
+    gw_strlcpy(m->vendor, in->manufacturer, sizeof m->vendor);
+    gw_strlcpy(m->model, in->model, sizeof m->model);
+    if (gw_serial_normalize(in->serial, strlen(in->serial), m->serial, sizeof m->serial) < 0)
+        m->serial[0] = '\0';
+    gw_strlcpy(m->firmware, in->firmware, sizeof m->firmware);
+    gw_strlcpy(m->sys_name, in->friendly_name, sizeof m->sys_name);
+    m->is_printer = in->is_printer;
+    /* hrPrinterStatus: other(1) idle(3) printing(4); hrDeviceStatus: running(2) warning(3)
+     * down(5). WS-Print's Stopped is what a jam or an open cover does to a SNMP printer. */
+    if (strcasecmp(in->printer_state, "Idle") == 0)
+        m->printer_status = 3;
+    else if (strcasecmp(in->printer_state, "Processing") == 0)
+        m->printer_status = 4;
+    else if (in->printer_state[0])
+        m->printer_status = 1;
+    char reasons[sizeof in->state_reasons], *save = NULL;
+    gw_strlcpy(reasons, in->state_reasons, sizeof reasons);
+    for (char *tok = strtok_r(reasons, " \t\r\n", &save); tok;
+         tok = strtok_r(NULL, " \t\r\n", &save))
+        for (size_t i = 0; i < sizeof wsd_reasons / sizeof wsd_reasons[0]; i++) {
+            if (strcasecmp(tok, wsd_reasons[i].reason) != 0 ||
+                (m->conditions & wsd_reasons[i].cond))
+                continue;
+            struct gw_alert *a = gw_model_add_alert(m);
+            m->conditions |= wsd_reasons[i].cond;
+            a->index = (int)i + 1;
+            a->code = wsd_reasons[i].code;
+            a->group = wsd_reasons[i].group;
+            a->severity = wsd_reasons[i].severity;
+            gw_strlcpy(a->description, wsd_reasons[i].reason, sizeof a->description);
+        }
+    if (in->printer_state[0])
+        m->device_status = strcasecmp(in->printer_state, "Stopped") == 0 ? 5
+                           : m->conditions                               ? 3
+                                                                         : 2;
+    for (int i = 0; i < in->nsupplies && i < SOAPC_MAX_SUPPLIES; i++) {
+        const struct soapc_supply *in_s = &in->supplies[i];
+        struct gw_supply *su = gw_model_add_supply(m);
+        su->index = i + 1;
+        gw_strlcpy(su->type, wsd_supply_type(in_s->type), sizeof su->type);
+        gw_strlcpy(su->color, in_s->color, sizeof su->color);
+        for (char *c = su->color; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        gw_strlcpy(su->description, in_s->name[0] ? in_s->name : in_s->type,
+                   sizeof su->description);
+        /* WS-Print levels are percentages; "unknown" is Printer-MIB's -2. */
+        su->max_capacity = 100;
+        su->level_raw = in_s->level >= 0 && in_s->level <= 100 ? in_s->level : -2;
+        su->state = snmpc_supply_state(su->level_raw, su->max_capacity, &su->percent);
+    }
+}
+
+/* A failed metadata read. Besides silence and refused connections, a SOAP fault or an HTTP
+ * error from the device's own endpoint (its UUID path at its address) means the endpoint is
+ * not there any more (printer gone, address taken by another host): unreachable too, as for an
+ * SNMP device that stopped answering. Garbage in an answer is an error. */
+static const char *wsd_state_for(int status)
+{
+    switch (status) {
+    case SOAPC_E_FAULT:
+    case SOAPC_E_HTTP:
+    case SOAPC_E_TIMEOUT:
+    case SOAPC_E_NO_XADDR:
+    case -ETIMEDOUT:
+    case -ECONNREFUSED:
+    case -ECONNRESET:
+    case -EHOSTUNREACH:
+    case -ENETUNREACH:
+        return "unreachable";
+    default:
+        return "error";
+    }
+}
+
+static void wsd_done(void *arg, int status, const struct soapc_device_info *info)
+{
+    struct pdev *pd = arg;
+    struct gw_poller *p = pd->poller;
+    pd->polling = pd->soap_polling = false;
+    p->in_flight--;
+    p->soap_in_flight--;
+    p->pending_close--;
+    /* The call cannot be cancelled: a device removed or a poller stopped meanwhile only drops
+     * the answer. */
+    if (pd->removed || p->stopping) {
+        if (pd->removed)
+            pdev_free(pd);
+        maybe_stopped(p);
+        return;
+    }
+    p->polls_wsd++;
+    if (status == 0 && info->is_printer && !info->have_status) {
+        poll_failed(pd, "error", SOAPC_E_NO_ELEMENTS, "GetPrinterElements gave no PrinterStatus");
+        return;
+    }
+    if (status < 0) {
+        char detail[600];
+        snprintf(detail, sizeof detail, "xaddrs=%s", pd->dev.wsd_xaddrs);
+        poll_failed(pd, wsd_state_for(status), status, detail);
+        return;
+    }
+    struct gw_model m;
+    gw_model_init(&m);
+    wsd_model_from_info(&m, info);
+    poll_ok(pd, &m);
+    gw_model_cleanup(&m);
+}
+
+/* Starts a WSD poll; at most WSD_MAX_IN_FLIGHT run at once, a device over the bound stays due
+ * and the next tick tries again. */
+static void start_wsd_poll(struct pdev *pd)
+{
+    struct gw_poller *p = pd->poller;
+    struct gw_app *app = p->app;
+    uint64_t now = uv_now(app->loop);
+    uint64_t due = pd->full ? pd->counter_due_ms : pd->alert_due_ms;
+    struct soapc_wsd_match m = {0};
+    if (p->soap_in_flight >= WSD_MAX_IN_FLIGHT)
+        return;
+    gw_strlcpy(m.uuid, pd->dev.wsd_uuid, sizeof m.uuid);
+    gw_strlcpy(m.xaddrs, pd->dev.wsd_xaddrs, sizeof m.xaddrs);
+    /* The SNMP timeout bounds each connect, send and receive of the SOAP exchange too. */
+    unsigned timeout_ms =
+        (unsigned)app->cfg.snmp_timeout_ms * ((unsigned)app->cfg.snmp_retries + 1);
+    int rc = soapc_info_get(app->loop, &m, timeout_ms, wsd_done, pd);
+    if (rc < 0) {
+        uint64_t alert_ms, counter_ms;
+        char why[600];
+        snprintf(why, sizeof why, "no usable XAddr in \"%s\"", pd->dev.wsd_xaddrs);
+        set_state(pd, "error", rc, why);
+        gw_store_poll_failed(app->db, pd->dev.id, "error", gw_now());
+        intervals(p, pd->prio, &alert_ms, &counter_ms);
+        pd->alert_due_ms = now + alert_ms;
+        return;
+    }
+    note_lateness(p, now > due ? now - due : 0);
+    pd->started_ms = now;
+    pd->polling = pd->soap_polling = true;
+    p->in_flight++;
+    p->soap_in_flight++;
+    p->pending_close++; /* the stop waits for the callback */
 }
 
 static void start_poll(struct pdev *pd)
@@ -518,6 +751,10 @@ static void due(struct pdev *pd, uint64_t now)
     struct gw_poller *p = pd->poller;
     /* A full poll reads the status objects too, so a due full poll covers a due status poll. */
     pd->full = pd->counter_due_ms <= now;
+    if (pd->dev.wsd) {
+        start_wsd_poll(pd);
+        return;
+    }
     if (pd->sess) {
         start_poll(pd);
         return;
@@ -606,9 +843,16 @@ static int reload_one(const struct gw_device *d, void *arg)
     }
     if (rc->old_i < p->n && p->devs[rc->old_i]->dev.id == d->id) {
         pd = p->devs[rc->old_i++];
+        bool moved_transport = pd->dev.wsd != (strcmp(d->transport, "wsd") == 0);
         if (pd->dev.credential_id != d->credential_id || pd->dev.port != d->port ||
-            strcmp(pd->dev.address, d->address) != 0)
+            strcmp(pd->dev.address, d->address) != 0 || moved_transport)
             pdev_close_session(pd);
+        /* Another transport reads other things (SNMP: counters): a full poll at once, at the
+         * next tick, then the usual cadence from there. */
+        if (moved_transport) {
+            pd->alert_due_ms = pd->counter_due_ms = rc->now;
+            pd->fails = 0;
+        }
         pdev_set(pd, d);
         if (d->priority_pinned)
             gw_priority_parse(d->priority, &pd->prio);
@@ -709,7 +953,7 @@ static int cmp_u32(const void *a, const void *b)
 void gw_poller_status(struct gw_app *app, json_t *st)
 {
     struct gw_poller *p = app->poller;
-    size_t unreachable = 0, by_prio[3] = {0};
+    size_t unreachable = 0, by_prio[3] = {0}, wsd = 0;
     uint32_t p99 = 0;
     if (!p)
         return;
@@ -717,6 +961,7 @@ void gw_poller_status(struct gw_app *app, json_t *st)
         if (strcmp(p->devs[i]->state, "unreachable") == 0)
             unreachable++;
         by_prio[p->devs[i]->prio]++;
+        wsd += p->devs[i]->dev.wsd;
     }
     if (p->n_lateness) {
         uint32_t *tmp = gw_malloc(p->n_lateness * sizeof *tmp);
@@ -734,6 +979,11 @@ void gw_poller_status(struct gw_app *app, json_t *st)
     json_object_set_new(st, "polls_full", json_integer((json_int_t)p->polls_full));
     json_object_set_new(st, "polls_missed", json_integer((json_int_t)p->polls_missed));
     json_object_set_new(st, "polls_in_flight", json_integer(p->in_flight));
+    json_object_set_new(st, "polls_wsd", json_integer((json_int_t)p->polls_wsd));
+    json_object_set_new(st, "wsd_polls_in_flight", json_integer(p->soap_in_flight));
+    json_object_set_new(
+        st, "devices_by_transport",
+        json_pack("{s:I, s:I}", "snmp", (json_int_t)(p->n - wsd), "wsd", (json_int_t)wsd));
     json_object_set_new(st, "sessions_open", json_integer((json_int_t)p->open_sessions));
     json_object_set_new(st, "sessions_budget", json_integer((json_int_t)p->session_budget));
     json_object_set_new(st, "poll_lateness_p99_ms", json_integer(p99));

@@ -120,7 +120,8 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q)
              "d.last_poll, d.vendor, d.model, d.serial, d.mac, d.page_count_total, " ALERT_COUNT
              ", "
              "(SELECT count(*) FROM supplies s WHERE s.device_id = d.id AND s.state IN ('low', "
-             "'empty')) FROM page JOIN devices d ON d.id = page.id JOIN credentials c ON c.id = "
+             "'empty')), d.transport FROM page JOIN devices d ON d.id = page.id JOIN credentials c "
+             "ON c.id = "
              "d.credential_id ORDER BY page.k %s, page.id %s",
              expr, q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC",
              q->desc ? "DESC" : "ASC");
@@ -136,7 +137,11 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q)
         json_object_set_new(o, "name", jtext(st, 1));
         json_object_set_new(o, "address", jtext(st, 2));
         json_object_set_new(o, "port", json_integer(sqlite3_column_int(st, 3)));
-        json_object_set_new(o, "credential", jtext(st, 4));
+        const char *transport = (const char *)sqlite3_column_text(st, 16);
+        bool wsd = transport && strcmp(transport, "wsd") == 0;
+        json_object_set_new(o, "transport", json_string(wsd ? "wsd" : "snmp"));
+        /* A WSD device is not polled with a credential set (see gw_device_to_json). */
+        json_object_set_new(o, "credential", wsd ? json_null() : jtext(st, 4));
         json_object_set_new(o, "priority", jtext(st, 5));
         json_object_set_new(o, "status", jtext(st, 6));
         json_object_set_new(o, "last_seen", jtime(sqlite3_column_int64(st, 7)));

@@ -583,7 +583,8 @@ int gw_device_add(struct gw_db *db, struct gw_device *d, struct gw_errbuf *eb)
     "SELECT d.id, d.name, d.address, d.port, d.credential_id, c.name, d.priority, d.status, "      \
     "d.last_seen, d.last_poll, d.vendor, d.model, d.serial, d.mac, d.engine_id, "                  \
     "d.page_count_total, d.priority_pinned, d.activity, d.activity_ts, d.last_counter_poll, "      \
-    "d.wsd_uuid FROM devices d JOIN credentials c ON c.id = d.credential_id "
+    "d.wsd_uuid, d.transport, d.wsd_xaddrs FROM devices d JOIN credentials c "                     \
+    "ON c.id = d.credential_id "
 
 static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
 {
@@ -610,6 +611,8 @@ static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
     d->activity_ts = sqlite3_column_int64(st, 18);
     d->last_counter_poll = sqlite3_column_int64(st, 19);
     gw__column_copy(st, 20, d->wsd_uuid, sizeof d->wsd_uuid);
+    gw__column_copy(st, 21, d->transport, sizeof d->transport);
+    gw__column_copy(st, 22, d->wsd_xaddrs, sizeof d->wsd_xaddrs);
 }
 
 int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
@@ -670,6 +673,36 @@ int gw_device_set_wsd_uuid(struct gw_db *db, int64_t id, const char *uuid)
         return GW_E_INVAL;
     return device_update(db, id, "UPDATE devices SET wsd_uuid = ?2 WHERE id = ?1", uuid, 0,
                          "storing a device's WSD endpoint UUID");
+}
+
+int gw_device_set_transport(struct gw_db *db, int64_t id, const char *transport,
+                            int64_t credential_id, const char *xaddrs)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (!transport || (strcmp(transport, "snmp") != 0 && strcmp(transport, "wsd") != 0) ||
+        (xaddrs && strlen(xaddrs) >= sizeof(((struct gw_device *)0)->wsd_xaddrs)) ||
+        (xaddrs && has_control(xaddrs)))
+        return GW_E_INVAL;
+    rc = gw__db_prepare(db,
+                        "UPDATE devices SET transport = ?2, credential_id = CASE WHEN ?3 > 0 "
+                        "THEN ?3 ELSE credential_id END, wsd_xaddrs = coalesce(?4, wsd_xaddrs) "
+                        "WHERE id = ?1",
+                        &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    gw__bind_text(st, 2, transport);
+    sqlite3_bind_int64(st, 3, credential_id);
+    if (xaddrs)
+        gw__bind_text(st, 4, xaddrs);
+    else
+        sqlite3_bind_null(st, 4);
+    rc = gw__db_step_done(db, st, "setting a device's transport");
+    sqlite3_finalize(st);
+    if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
+        rc = GW_E_NOTFOUND;
+    return rc;
 }
 
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
@@ -781,7 +814,11 @@ json_t *gw_device_to_json(const struct gw_device *d)
     json_object_set_new(o, "name", json_string(d->name));
     json_object_set_new(o, "address", json_string(d->address));
     json_object_set_new(o, "port", json_integer(d->port));
-    json_object_set_new(o, "credential", json_string(d->credential));
+    bool wsd = strcmp(d->transport, "wsd") == 0;
+    /* A WSD device is not polled with a credential set: the stored one is only what a later
+     * sweep starts from should the device answer SNMP. */
+    json_object_set_new(o, "transport", json_string(wsd ? "wsd" : "snmp"));
+    json_object_set_new(o, "credential", wsd ? json_null() : json_string(d->credential));
     json_object_set_new(o, "priority", json_string(d->priority));
     json_object_set_new(o, "priority_pinned", json_boolean(d->priority_pinned));
     json_object_set_new(o, "status", json_string(d->status));
@@ -793,6 +830,10 @@ json_t *gw_device_to_json(const struct gw_device *d)
     json_object_set_new(o, "mac", json_string(d->mac));
     json_object_set_new(o, "engine_id", json_string(d->engine_id));
     json_object_set_new(o, "wsd_uuid", json_string(d->wsd_uuid));
+    if (wsd) {
+        json_object_set_new(o, "wsd_xaddrs", json_string(d->wsd_xaddrs));
+        json_object_set_new(o, "counters_note", json_string("no counters (WSD only)"));
+    }
     json_object_set_new(o, "page_count_total",
                         d->has_page_count ? json_integer((json_int_t)d->page_count_total)
                                           : json_null());

@@ -32,3 +32,6 @@ EXTRA_DIST += tests/integration/test_61_wsd.py
 
 TESTS += tests/integration/test_62_discovery_wsd.py
 EXTRA_DIST += tests/integration/test_62_discovery_wsd.py
+
+TESTS += tests/integration/test_63_wsd_poll.py
+EXTRA_DIST += tests/integration/test_63_wsd_poll.py

@@ -675,11 +675,14 @@ def test_devices_credentials_audit(running):
     assert page.status == 200 and page.json["total"] == 12
     assert [d["name"] for d in page.json["items"]] == [f"printer-{i:02d}" for i in
                                                        range(6, 1, -1)]
+    # How each device is reached: SNMP with its credential set (a WSD-only printer: test_63).
+    assert all(d["transport"] == "snmp" and d["credential"] == "pub" for d in page.json["items"])
     flt = web.request("GET", "/api/v1/devices?q=printer-1", sess=s)
     assert flt.json["total"] == 2
     assert web.request("GET", "/api/v1/devices?sort=bogus", sess=s).status == 400
     d = web.request(f"GET", f"/api/v1/devices/{ids[0]}", sess=s)
     assert d.status == 200 and d.json["device"]["name"] == "printer-00"
+    assert d.json["device"]["transport"] == "snmp"
     assert "state" in d.json and "events" in d.json
     h = web.request("GET", f"/api/v1/devices/{ids[0]}/history?counter=total&days=7", sess=s)
     assert h.status == 200 and h.json["points"] == []

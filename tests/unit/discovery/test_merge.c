@@ -284,18 +284,40 @@ static void test_apply_store(void **state)
                             .model = &w,
                             .how = "wsd",
                             .found_by = "wsd",
-                            .uuid = "urn:uuid:42"};
+                            .uuid = "urn:uuid:42",
+                            .xaddrs = "http://127.9.0.42:5357/42"};
     assert_int_equal(disc_merge_apply(db, &fw, 1161, cred, true, &r), 0);
     assert_true(r.registered);
     int64_t idw = r.device_id;
     assert_int_equal(gw_device_get(db, idw, &d), 0);
     assert_string_equal(d.wsd_uuid, "urn:uuid:42");
     assert_string_equal(d.serial, "WSD-42");
+    /* ... as a WSD device, polled at its XAddrs. */
+    assert_string_equal(d.transport, "wsd");
+    assert_string_equal(d.wsd_xaddrs, "http://127.9.0.42:5357/42");
+    json_t *dj = gw_device_to_json(&d);
+    assert_string_equal(json_string_value(json_object_get(dj, "transport")), "wsd");
+    assert_true(json_is_null(json_object_get(dj, "credential")));
+    assert_string_equal(json_string_value(json_object_get(dj, "counters_note")),
+                        "no counters (WSD only)");
+    json_decref(dj);
+    /* Found again through WSD at other XAddrs: the XAddrs follow. */
+    fw.xaddrs = "http://127.9.0.42:5358/42";
+    assert_int_equal(disc_merge_apply(db, &fw, 1161, cred, true, &r), 0);
+    assert_int_equal(r.kind, DISC_MERGE_SAME);
+    assert_true(r.transport);
+    assert_int_equal(gw_device_get(db, idw, &d), 0);
+    assert_string_equal(d.wsd_xaddrs, "http://127.9.0.42:5358/42");
     struct gw_model ws = mk("wsd42", "00:17:c8:00:00:42", "8000054303042");
     struct disc_found fs = {.address = "127.9.0.42", .model = &ws, .found_by = "snmp"};
     assert_int_equal(disc_merge_apply(db, &fs, 1161, cred, true, &r), 0);
     assert_int_equal(r.kind, DISC_MERGE_SAME);
     assert_int_equal(r.device_id, idw);
+    /* SNMP answers now: polled over SNMP from here on. */
+    assert_true(r.transport);
+    assert_int_equal(gw_device_get(db, idw, &d), 0);
+    assert_string_equal(d.transport, "snmp");
+    assert_int_equal(d.credential_id, cred);
     /* It moves and shows up through WSD only, without a serial: found by its UUID. */
     gw_strlcpy(w.serial, "", sizeof w.serial);
     fw.address = "127.9.0.43";
@@ -304,6 +326,9 @@ static void test_apply_store(void **state)
     assert_int_equal(r.device_id, idw);
     assert_int_equal(gw_device_get(db, idw, &d), 0);
     assert_string_equal(d.address, "127.9.0.43");
+    /* Seen through WSD only, it stays an SNMP device: SNMP may be down for a while. */
+    assert_string_equal(d.transport, "snmp");
+    assert_false(r.transport);
     /* An SNMP-registered device later seen with a UUID keeps it. */
     struct disc_found fau = {.address = "127.9.0.77", .model = &a, .uuid = "urn:uuid:a"};
     assert_int_equal(disc_merge_apply(db, &fau, 1161, cred, true, &r), 0);

@@ -384,6 +384,46 @@ static void test_device_add_get(void **state)
     assert_int_equal(gw_device_count(f->db), 2);
 }
 
+static void test_device_transport(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_device g;
+    json_t *j;
+    int64_t c1 = add_v2c(f, "one", "public"), c2 = add_v2c(f, "two", "private");
+    int64_t id = add_device(f, "127.0.0.9", "one");
+    assert_int_equal(gw_device_get(f->db, id, &g), 0);
+    assert_string_equal(g.transport, "snmp");
+    assert_string_equal(g.wsd_xaddrs, "");
+    j = gw_device_to_json(&g);
+    assert_string_equal(json_string_value(json_object_get(j, "transport")), "snmp");
+    assert_null(json_object_get(j, "counters_note"));
+    json_decref(j);
+
+    assert_int_equal(gw_device_set_transport(f->db, id, "wsd", 0, "http://127.0.0.9:5357/x"), 0);
+    assert_int_equal(gw_device_get(f->db, id, &g), 0);
+    assert_string_equal(g.transport, "wsd");
+    assert_string_equal(g.wsd_xaddrs, "http://127.0.0.9:5357/x");
+    assert_int_equal(g.credential_id, c1);
+    j = gw_device_to_json(&g);
+    assert_string_equal(json_string_value(json_object_get(j, "transport")), "wsd");
+    assert_true(json_is_null(json_object_get(j, "credential")));
+    assert_string_equal(json_string_value(json_object_get(j, "wsd_xaddrs")),
+                        "http://127.0.0.9:5357/x");
+    json_decref(j);
+
+    /* Back to SNMP with another credential set; the XAddrs are kept. */
+    assert_int_equal(gw_device_set_transport(f->db, id, "snmp", c2, NULL), 0);
+    assert_int_equal(gw_device_get(f->db, id, &g), 0);
+    assert_string_equal(g.transport, "snmp");
+    assert_string_equal(g.credential, "two");
+    assert_string_equal(g.wsd_xaddrs, "http://127.0.0.9:5357/x");
+
+    assert_int_equal(gw_device_set_transport(f->db, id, "ipp", 0, NULL), GW_E_INVAL);
+    assert_int_equal(gw_device_set_transport(f->db, id, "wsd", 0, "http://a/\x01"), GW_E_INVAL);
+    assert_int_equal(gw_device_set_transport(f->db, 9999, "wsd", 0, NULL), GW_E_NOTFOUND);
+    assert_int_equal(gw_device_set_transport(f->db, id, "snmp", 9999, NULL), GW_E_DB);
+}
+
 static void test_device_duplicate(void **state)
 {
     struct fixture *f = *state;
@@ -1040,6 +1080,7 @@ int main(void)
         T(test_credential_tamper),
         T(test_credential_list_remove),
         T(test_device_add_get),
+        T(test_device_transport),
         T(test_device_duplicate),
         T(test_device_invalid),
         T(test_device_foreach),
