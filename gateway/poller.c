@@ -603,6 +603,10 @@ static void start_wsd_poll(struct pdev *pd)
         return;
     gw_strlcpy(m.uuid, pd->dev.wsd_uuid, sizeof m.uuid);
     gw_strlcpy(m.xaddrs, pd->dev.wsd_xaddrs, sizeof m.xaddrs);
+    /* soap/ calls only an XAddr on the address the device answered from: its registered one. */
+    struct in_addr ia;
+    if (pd->dev.address && inet_pton(AF_INET, pd->dev.address, &ia) == 1)
+        m.from = ntohl(ia.s_addr);
     /* The SNMP timeout bounds each connect, send and receive of the SOAP exchange too. */
     unsigned timeout_ms =
         (unsigned)app->cfg.snmp_timeout_ms * ((unsigned)app->cfg.snmp_retries + 1);
@@ -610,7 +614,8 @@ static void start_wsd_poll(struct pdev *pd)
     if (rc < 0) {
         uint64_t alert_ms, counter_ms;
         char why[600];
-        snprintf(why, sizeof why, "no usable XAddr in \"%s\"", pd->dev.wsd_xaddrs);
+        snprintf(why, sizeof why, "no usable XAddr in \"%s\" on the device's address %s",
+                 pd->dev.wsd_xaddrs, pd->dev.address ? pd->dev.address : "-");
         set_state(pd, "error", rc, why);
         gw_store_poll_failed(app->db, pd->dev.id, "error", gw_now());
         intervals(p, pd->prio, &alert_ms, &counter_ms);
