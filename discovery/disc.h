@@ -106,7 +106,7 @@ struct disc_progress {
     uint64_t wsd_responders; /* addresses that sent a ProbeMatch */
     /* How WS-Discovery is done: "off" (no WSD, or its socket did not open), "directed" (a Probe
      * per address), "multicast" (every target is on a subnet probed by multicast), "mixed". */
-    const char *wsd_mode; /* static string */
+    const char *wsd_mode;         /* static string */
     uint64_t wsd_multicast_addrs; /* target addresses covered by multicast (no directed Probe) */
     unsigned wsd_nif;             /* interfaces the multicast Probes go out of */
     struct disc_wsd_if wsd_if[DISC_WSD_IF_MAX];

@@ -309,16 +309,16 @@ static void print_progress(const char *name, const struct disc_progress *p, uint
  * with those of the interrupted part of a resumed run added). Returns: a new object. */
 static json_t *live_json(const struct run *r, const struct disc_progress *p)
 {
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
-                     "checkpoint", (json_int_t)p->checkpoint, "total", (json_int_t)p->total, "done",
-                     (json_int_t)p->done, "responders",
-                     (json_int_t)(r->base_responders + p->responders), "printers",
-                     (json_int_t)(r->base_printers + p->printers), "packets",
-                     (json_int_t)(r->base_packets + p->packets), "wsd_responders",
-                     (json_int_t)(r->base_wsd_responders + p->wsd_responders), "wsd_packets",
-                     (json_int_t)(r->base_wsd_packets + p->wsd_packets), "resumed_from",
-                     (json_int_t)r->resumed_from, "registered", (json_int_t)r->registered, "moved",
-                     (json_int_t)r->moved, "elapsed_s", p->elapsed_s, "eta_s", p->eta_s);
+    json_t *o = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "checkpoint",
+        (json_int_t)p->checkpoint, "total", (json_int_t)p->total, "done", (json_int_t)p->done,
+        "responders", (json_int_t)(r->base_responders + p->responders), "printers",
+        (json_int_t)(r->base_printers + p->printers), "packets",
+        (json_int_t)(r->base_packets + p->packets), "wsd_responders",
+        (json_int_t)(r->base_wsd_responders + p->wsd_responders), "wsd_packets",
+        (json_int_t)(r->base_wsd_packets + p->wsd_packets), "resumed_from",
+        (json_int_t)r->resumed_from, "registered", (json_int_t)r->registered, "moved",
+        (json_int_t)r->moved, "elapsed_s", p->elapsed_s, "eta_s", p->eta_s);
     disc_progress_wsd_json(p, o);
     return o;
 }

@@ -53,9 +53,9 @@
 
 #define TICK_MS 5
 /* Responders to a multicast Probe wait up to 500 ms (APP_MAX_DELAY) before answering. */
-#define MCAST_DELAY_MS 500
-#define MCAST_MAX      8192 /* multicast ProbeMatches kept per sweep */
-#define MCAST_ROUNDS   3    /* multicast Probes per interface (automatic mode) */
+#define MCAST_DELAY_MS   500
+#define MCAST_MAX        8192 /* multicast ProbeMatches kept per sweep */
+#define MCAST_ROUNDS     3    /* multicast Probes per interface (automatic mode) */
 #define MCAST_SPACING_MS 750
 
 enum wsd_state {
@@ -133,10 +133,10 @@ struct disc_sweep {
     unsigned nnets;
     struct disc_range *cov; /* target ranges covered by multicast (automatic mode) */
     size_t ncov;
-    unsigned mcast_rounds; /* rounds to send */
-    unsigned mcast_sent;   /* Probes sent (rounds x nnets) */
-    uint64_t mcast_next;   /* when the next round is due */
-    uint64_t mcast_until;  /* multicast matches are awaited until then (once all are sent) */
+    unsigned mcast_rounds;  /* rounds to send */
+    unsigned mcast_sent;    /* Probes sent (rounds x nnets) */
+    uint64_t mcast_next;    /* when the next round is due */
+    uint64_t mcast_until;   /* multicast matches are awaited until then (once all are sent) */
     struct mcast_match *mm; /* multicast matches received, sorted by address */
     size_t nmm;
     unsigned info_active; /* soapc_info_get() calls whose callback is still due */
@@ -462,8 +462,8 @@ static void mcast_tick(struct disc_sweep *sw, uint64_t now)
         sw->p.wsd_packets++;
         int rc = soapc_probe_multicast(sw->probe, ifaddr);
         if (rc < 0)
-            gw_log_warn(DISC, "wsd multicast probe failed interface=%s address=%s err=%s",
-                        n->name, ifaddr, gw_strerror(rc));
+            gw_log_warn(DISC, "wsd multicast probe failed interface=%s address=%s err=%s", n->name,
+                        ifaddr, gw_strerror(rc));
         sw->mcast_sent++;
         if (sw->mcast_sent % sw->nnets == 0)
             sw->mcast_next = now + MCAST_SPACING_MS;
@@ -783,8 +783,7 @@ static void wsd_plan(struct disc_sweep *sw)
     struct disc_subnet all[DISC_WSD_IF_MAX];
     int n = disc__mcast_subnets(all, DISC_WSD_IF_MAX);
     if (n < 0) {
-        gw_log_warn(DISC, "wsd interfaces not listed, directed probes only err=%s",
-                    gw_strerror(n));
+        gw_log_warn(DISC, "wsd interfaces not listed, directed probes only err=%s", gw_strerror(n));
         n = 0;
     }
     if (sw->wsd_if[0]) {
@@ -940,10 +939,10 @@ void disc_sweep_progress(const struct disc_sweep *sw, struct disc_progress *p)
 {
     *p = sw->p;
     uint64_t known = p->total - sw->hosts_failed;
-    p->wsd_mode = !sw->wsd_on                          ? "off"
-                  : p->wsd_multicast_addrs == 0        ? "directed"
-                  : p->wsd_multicast_addrs >= known    ? "multicast"
-                                                       : "mixed";
+    p->wsd_mode = !sw->wsd_on                       ? "off"
+                  : p->wsd_multicast_addrs == 0     ? "directed"
+                  : p->wsd_multicast_addrs >= known ? "multicast"
+                                                    : "mixed";
     uint64_t now = uv_now(sw->loop);
     p->elapsed_s = (double)(now - sw->started_ms) / 1000.0;
     uint64_t fresh = p->done - sw->o.start_index;
@@ -956,9 +955,9 @@ void disc_progress_wsd_json(const struct disc_progress *p, json_t *o)
 {
     json_t *a = json_array();
     for (unsigned i = 0; i < p->wsd_nif && i < DISC_WSD_IF_MAX; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:i}", "name", p->wsd_if[i].name,
-                                           "address", p->wsd_if[i].address, "prefix",
-                                           (int)p->wsd_if[i].prefix));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:i}", "name", p->wsd_if[i].name, "address",
+                                        p->wsd_if[i].address, "prefix", (int)p->wsd_if[i].prefix));
     json_object_set_new(o, "wsd_mode", json_string(p->wsd_mode ? p->wsd_mode : "off"));
     json_object_set_new(o, "wsd_interfaces", a);
 }
@@ -966,9 +965,12 @@ void disc_progress_wsd_json(const struct disc_progress *p, json_t *o)
 char *disc_progress_wsd_text(const struct disc_progress *p, char *buf, size_t len)
 {
     size_t l = (size_t)snprintf(buf, len, "%s", p->wsd_mode ? p->wsd_mode : "off");
-    for (unsigned i = 0; i < p->wsd_nif && i < DISC_WSD_IF_MAX && l < len; i++)
-        l += (size_t)snprintf(buf + l, len - l, "%s%s %s/%u", i ? ", " : " via ",
-                              p->wsd_if[i].name[0] ? p->wsd_if[i].name : "?",
-                              p->wsd_if[i].address, p->wsd_if[i].prefix);
+    for (unsigned i = 0; i < p->wsd_nif && i < DISC_WSD_IF_MAX && l < len; i++) {
+        const struct disc_wsd_if *w = &p->wsd_if[i];
+        l += (size_t)snprintf(buf + l, len - l, "%s%s%s%s", i ? ", " : " via ", w->name,
+                              w->name[0] ? " " : "", w->address);
+        if (w->prefix && l < len)
+            l += (size_t)snprintf(buf + l, len - l, "/%u", w->prefix);
+    }
     return buf;
 }

@@ -426,7 +426,7 @@ static void print_setting(json_t *s)
            (long long)json_integer_value(json_object_get(s, "pps")), creds ? creds : "[]",
            !json_is_true(json_object_get(s, "wsd")) ? "off"
            : wif && *wif                            ? wif
-                                                    : "directed");
+                                                    : "auto");
     free(creds);
     if (json_is_object(run))
         printf(" last=%s done=%lld/%lld printers=%lld",
@@ -434,7 +434,8 @@ static void print_setting(json_t *s)
                (long long)json_integer_value(json_object_get(run, "done")),
                (long long)json_integer_value(json_object_get(run, "total")),
                (long long)json_integer_value(json_object_get(run, "printers")));
-    const char *wm = json_is_object(run) ? json_string_value(json_object_get(run, "wsd_mode")) : NULL;
+    const char *wm =
+        json_is_object(run) ? json_string_value(json_object_get(run, "wsd_mode")) : NULL;
     if (wm && *wm)
         printf(" wsd_mode=%s", wm);
     printf("\n");

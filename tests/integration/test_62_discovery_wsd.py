@@ -111,7 +111,7 @@ def test_registry_across_sweeps_and_moves(wsd, tdir):
     listed = {s["name"]: s for s in json.loads(run("discover", "list", "--json").stdout)}
     assert listed["snmp"]["wsd"] is False and listed["both"]["wsd"] is True
     assert listed["both"]["wsd_port"] == fleet.wsd_port and listed["both"]["wsd_interface"] == ""
-    assert "wsd=directed" in run("discover", "list").stdout
+    assert "wsd=auto" in run("discover", "list").stdout
     gw = start_daemon(tdir, run)
     try:
         s = json.loads(run("discover", "run", "snmp", "--json", timeout=120).stdout)
