@@ -122,6 +122,13 @@ def test_registry_across_sweeps_and_moves(wsd, tdir):
         s = json.loads(run("discover", "run", "both", "--json", timeout=120).stdout)
         assert s["last_run"]["registered"] == 2 and s["last_run"]["moved"] == 0, s["last_run"]
         assert s["last_run"]["wsd_responders"] == 8
+        # On the host lo carries no multicast: a directed Probe per address, kept with the run.
+        assert s["last_run"]["wsd_mode"] == "directed" and s["last_run"]["wsd_interfaces"] == []
+        shown = json.loads(run("discover", "show", "both", "--json").stdout)
+        assert shown["last_run"]["wsd_mode"] == "directed", shown
+        assert "wsd_mode=directed" in run("discover", "list").stdout
+        snmp = json.loads(run("discover", "show", "snmp", "--json").stdout)
+        assert snmp["last_run"]["wsd_mode"] == "off", snmp
         by_addr = {p["address"]: p for p in s["printers"]}
         devs = {d["address"]: d for d in devices(run)}
         assert len(devs) == 8, "no duplicates"
