@@ -227,6 +227,28 @@ static void test_multicast(void **state)
     json_decref(jo);
 }
 
+/* A resumed sweep sends its multicast Probe again and takes answers for the addresses left. */
+static void test_multicast_resume(void **state)
+{
+    (void)state;
+    struct ctx c = {0};
+    reset_fake(devs, 4);
+    struct disc_sweep_opts o = {.wsd = true, .wsd_port = 13702, .pps = 2000, .start_index = 8};
+    o.wsd_interface = "127.0.0.1";
+    run_sweep(&c, "127.77.0.0/28, 127.77.1.1", &o);
+    assert_int_equal(c.status, 0);
+    assert_int_equal(t_fake_wsd.nmulticast, 1);
+    assert_int_equal(t_fake_wsd.nunicast, 0);
+    assert_int_equal(c.p.done, 17);
+    assert_int_equal(c.p.packets, 9 + 1); /* indexes 8..16 and the Probe */
+    /* .3 lies before the resume point; .9 and .1.1 are found. */
+    assert_int_equal(c.nfound, 2);
+    assert_null(found_at(&c, "127.77.0.3"));
+    assert_non_null(found_at(&c, "127.77.0.9"));
+    assert_non_null(found_at(&c, "127.77.1.1"));
+    assert_string_equal(c.p.wsd_mode, "multicast");
+}
+
 static const struct t_wsd_dev many[] = {
     {A(3, 1), "urn:uuid:1", "S1", true, 0, false}, {A(3, 2), "urn:uuid:2", "S2", true, 0, false},
     {A(3, 3), "urn:uuid:3", "S3", true, 0, false}, {A(3, 4), "urn:uuid:4", "S4", true, 0, false},
@@ -475,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_stop_during_info),
         cmocka_unit_test(test_no_wsd_socket),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_multicast_resume),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
