@@ -84,6 +84,16 @@ struct disc_found {
     const struct gw_model *model; /* SNMP identity, or what the WSD metadata said */
 };
 
+/* Most interfaces a sweep sends multicast Probes out of. */
+#define DISC_WSD_IF_MAX 8
+
+/* An interface a sweep sent multicast Probes out of. */
+struct disc_wsd_if {
+    char name[16];    /* interface name ("" if the address names no local interface) */
+    char address[16]; /* its IPv4 address, dotted */
+    unsigned prefix;  /* its netmask as a prefix length (0 when unknown) */
+};
+
 /* Counters of a running or finished sweep. */
 struct disc_progress {
     uint64_t total;      /* addresses */
@@ -95,6 +105,12 @@ struct disc_progress {
                        * tried) plus WS-Discovery Probes */
     uint64_t wsd_packets;    /* WS-Discovery Probes among them */
     uint64_t wsd_responders; /* addresses that sent a ProbeMatch */
+    /* How WS-Discovery is done: "off" (no WSD, or its socket did not open), "directed" (a Probe
+     * per address), "multicast" (every target is on a subnet probed by multicast), "mixed". */
+    const char *wsd_mode;         /* static string */
+    uint64_t wsd_multicast_addrs; /* target addresses covered by multicast (no directed Probe) */
+    unsigned wsd_nif;             /* interfaces the multicast Probes go out of */
+    struct disc_wsd_if wsd_if[DISC_WSD_IF_MAX];
     double elapsed_s;
     double eta_s; /* -1 until it can be estimated */
 };
@@ -120,7 +136,10 @@ struct disc_sweep_opts {
     bool wsd;                          /* also probe with WS-Discovery */
     uint16_t wsd_port;                 /* WS-Discovery port; 0 = 3702 */
     const char *wsd_interface; /* IPv4 address of the interface for one multicast Probe instead
-                                * of a directed Probe per address; NULL = directed. Copied */
+                                * of a directed Probe per address; NULL = automatic: targets on
+                                * the subnet of an up, multicast-capable interface are covered
+                                * by multicast Probes (sent 3 times) out of it, the others get
+                                * directed Probes. Copied */
     unsigned wsd_timeout_ms;   /* wait for a ProbeMatch; 0 = timeout_ms */
     unsigned wsd_info_max;     /* device metadata reads at once; 0 = 4 */
     uint64_t start_index;      /* resume point (disc_progress.checkpoint) */
@@ -141,6 +160,12 @@ int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct di
 void disc_sweep_stop(struct disc_sweep *sw);
 /* Fills p with the sweep's counters. Loop thread only. */
 void disc_sweep_progress(const struct disc_sweep *sw, struct disc_progress *p);
+/* Sets "wsd_mode" (p->wsd_mode) and "wsd_interfaces" (an array of {"name", "address",
+ * "prefix"}) in the object o. */
+void disc_progress_wsd_json(const struct disc_progress *p, json_t *o);
+/* Formats how WSD was done for people: "multicast via lo 127.0.0.1/8", "directed", "off".
+ * Returns: buf. */
+char *disc_progress_wsd_text(const struct disc_progress *p, char *buf, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
  * Identity merge: a found printer against the registry. The address is an attribute; identity

@@ -74,6 +74,10 @@ static const struct gw_db_migration migrations[] = {
         "ALTER TABLE disc_runs ADD COLUMN wsd_packets INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE disc_found ADD COLUMN uuid TEXT;"
         "ALTER TABLE disc_found ADD COLUMN found_by TEXT;"},
+    /* How WS-Discovery was done: off, directed, multicast or mixed, and the interfaces the
+     * multicast Probes went out of (JSON array of {name, address, prefix}). */
+    {3, "ALTER TABLE disc_runs ADD COLUMN wsd_mode TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE disc_runs ADD COLUMN wsd_interfaces TEXT NOT NULL DEFAULT '[]';"},
 };
 
 struct setting {
@@ -260,7 +264,7 @@ static void save_progress(struct run *r, const char *state)
     sqlite3_stmt *st = prep(r->db, "UPDATE disc_runs SET state = ?2, checkpoint = ?3, total = ?4,"
                                    " done = ?5, responders = ?6, printers = ?7, packets = ?8,"
                                    " registered = ?9, moved = ?10, wsd_responders = ?12,"
-                                   " wsd_packets = ?13,"
+                                   " wsd_packets = ?13, wsd_mode = ?14, wsd_interfaces = ?15,"
                                    " finished = CASE WHEN ?2 = 'running' THEN NULL ELSE ?11 END"
                                    " WHERE name = ?1");
     if (!st)
@@ -278,6 +282,14 @@ static void save_progress(struct run *r, const char *state)
     sqlite3_bind_int64(st, 11, gw_now());
     sqlite3_bind_int64(st, 12, (sqlite3_int64)(r->base_wsd_responders + p.wsd_responders));
     sqlite3_bind_int64(st, 13, (sqlite3_int64)(r->base_wsd_packets + p.wsd_packets));
+    json_t *w = json_object();
+    disc_progress_wsd_json(&p, w);
+    char *ifs = json_dumps(json_object_get(w, "wsd_interfaces"), JSON_COMPACT);
+    sqlite3_bind_text(st, 14, json_string_value(json_object_get(w, "wsd_mode")), -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 15, ifs ? ifs : "[]", -1, SQLITE_TRANSIENT);
+    free(ifs);
+    json_decref(w);
     if (sqlite3_step(st) != SQLITE_DONE)
         gw_log_err(DISC, "saving sweep progress failed name=%s", r->name);
     sqlite3_finalize(st);
@@ -297,16 +309,18 @@ static void print_progress(const char *name, const struct disc_progress *p, uint
  * with those of the interrupted part of a resumed run added). Returns: a new object. */
 static json_t *live_json(const struct run *r, const struct disc_progress *p)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
-                     "checkpoint", (json_int_t)p->checkpoint, "total", (json_int_t)p->total, "done",
-                     (json_int_t)p->done, "responders",
-                     (json_int_t)(r->base_responders + p->responders), "printers",
-                     (json_int_t)(r->base_printers + p->printers), "packets",
-                     (json_int_t)(r->base_packets + p->packets), "wsd_responders",
-                     (json_int_t)(r->base_wsd_responders + p->wsd_responders), "wsd_packets",
-                     (json_int_t)(r->base_wsd_packets + p->wsd_packets), "resumed_from",
-                     (json_int_t)r->resumed_from, "registered", (json_int_t)r->registered, "moved",
-                     (json_int_t)r->moved, "elapsed_s", p->elapsed_s, "eta_s", p->eta_s);
+    json_t *o = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "checkpoint",
+        (json_int_t)p->checkpoint, "total", (json_int_t)p->total, "done", (json_int_t)p->done,
+        "responders", (json_int_t)(r->base_responders + p->responders), "printers",
+        (json_int_t)(r->base_printers + p->printers), "packets",
+        (json_int_t)(r->base_packets + p->packets), "wsd_responders",
+        (json_int_t)(r->base_wsd_responders + p->wsd_responders), "wsd_packets",
+        (json_int_t)(r->base_wsd_packets + p->wsd_packets), "resumed_from",
+        (json_int_t)r->resumed_from, "registered", (json_int_t)r->registered, "moved",
+        (json_int_t)r->moved, "elapsed_s", p->elapsed_s, "eta_s", p->eta_s);
+    disc_progress_wsd_json(p, o);
+    return o;
 }
 
 /* Publishes `discovery.progress`: the run's figures plus "setting", "state" ("running",
@@ -848,6 +862,11 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
                           (json_int_t)sqlite3_column_int64(st, c0 + 11));
     json_object_set_new(o, "wsd_responders", json_integer(sqlite3_column_int64(st, c0 + 12)));
     json_object_set_new(o, "wsd_packets", json_integer(sqlite3_column_int64(st, c0 + 13)));
+    json_object_set_new(o, "wsd_mode", json_string(col(st, c0 + 17)));
+    json_t *ifs = json_loads(col(st, c0 + 18), 0, NULL);
+    json_object_set_new(o, "wsd_interfaces", json_is_array(ifs) ? ifs : json_array());
+    if (ifs && !json_is_array(ifs))
+        json_decref(ifs);
     json_object_set_new(o, "finished",
                         sqlite3_column_type(st, c0 + 2) == SQLITE_NULL
                             ? json_null()
@@ -859,7 +878,8 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
     "SELECT s.name, s.targets, s.excludes, s.credentials, s.schedule, s.run_window, s.pps,"        \
     " s.port, s.auto_register, s.confirmed, r.state, r.started, r.finished, r.checkpoint,"         \
     " r.total, r.done, r.responders, r.printers, r.packets, r.resumed_from, r.registered,"         \
-    " r.moved, r.wsd_responders, r.wsd_packets, s.wsd, s.wsd_interface, s.wsd_port"                \
+    " r.moved, r.wsd_responders, r.wsd_packets, s.wsd, s.wsd_interface, s.wsd_port,"               \
+    " r.wsd_mode, r.wsd_interfaces"                                                                \
     " FROM disc_settings s LEFT JOIN disc_runs r ON r.name = s.name "
 
 static json_t *setting_json(sqlite3_stmt *st)

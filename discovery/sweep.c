@@ -19,10 +19,15 @@
  * Host name targets resolve on libuv's thread pool when the sweep starts and are swept after
  * the ranges, each at a fixed index (a name that does not resolve counts as done).
  *
- * WS-Discovery (soap/) runs beside SNMP on the same slots: each address also gets one directed
- * Probe, paced by the same token bucket (so SNMP and WSD packets together stay at pps), or,
- * when the admin names an interface, one multicast Probe at the start whose ProbeMatches are
- * kept by source address. A ProbeMatch leads to a metadata read (soapc_info_get on libuv's
+ * WS-Discovery (soap/) runs beside SNMP on the same slots. WS-Discovery is made for multicast on
+ * the local segment, so target addresses inside the subnet of one of the gateway's up,
+ * multicast-capable IPv4 interfaces are covered by a multicast Probe out of that interface, sent
+ * 3 times MCAST_SPACING_MS apart (WS-Discovery's UDP retransmission), and get no directed Probe;
+ * the ProbeMatches are kept by source address (only target addresses). Every other address gets
+ * one directed Probe. All Probes are paced by the same token bucket as SNMP, so SNMP and WSD
+ * packets together stay at pps. When the admin names an interface, one multicast Probe out of it
+ * covers every target. Addresses covered by multicast wait for the last Probe's answers before
+ * they are finished. A ProbeMatch leads to a metadata read (soapc_info_get on libuv's
  * worker pool, at most wsd_info_max at once). An address is finished when both its SNMP tries
  * and its WSD part (no match within wsd_timeout_ms, or the metadata read returned) are done;
  * only then is it reported, once, with SNMP's and WSD's findings merged, so a printer that
@@ -36,6 +41,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +53,10 @@
 
 #define TICK_MS 5
 /* Responders to a multicast Probe wait up to 500 ms (APP_MAX_DELAY) before answering. */
-#define MCAST_DELAY_MS 500
-#define MCAST_MAX      4096 /* multicast ProbeMatches kept per sweep */
+#define MCAST_DELAY_MS   500
+#define MCAST_MAX        8192 /* multicast ProbeMatches kept per sweep */
+#define MCAST_ROUNDS     3    /* multicast Probes per interface (automatic mode) */
+#define MCAST_SPACING_MS 750
 
 enum wsd_state {
     WSD_NONE,    /* no WSD part (off, or already done) */
@@ -74,6 +83,7 @@ struct slot {
     struct gw_model *model;
     size_t model_cred;
     enum wsd_state wsd;
+    bool mcast_wait; /* WSD_WAIT for the multicast Probes' answers (deadline: mcast_until) */
     uint64_t wsd_deadline;
     struct soapc_wsd_match *match;
     struct soapc_device_info *info;
@@ -113,12 +123,21 @@ struct disc_sweep {
     struct gw_log_limit log_limit;
     /* WS-Discovery */
     struct soapc_probe *probe; /* NULL without WSD (or when it could not open) */
+    bool wsd_on;               /* the Probe socket opened */
+    uint64_t hosts_failed;     /* host name targets that did not resolve */
     bool probe_closing;
     char wsd_if[16];
-    bool mcast; /* one multicast Probe instead of directed ones */
-    bool mcast_sent;
-    uint64_t mcast_until;   /* multicast matches are awaited until then */
-    struct mcast_match *mm; /* multicast matches received */
+    bool mcast;     /* multicast Probes cover some (mcast_all: every) target address */
+    bool mcast_all; /* the admin named an interface: one multicast Probe covers everything */
+    struct disc_subnet nets[DISC_WSD_IF_MAX]; /* interfaces the multicast Probes go out of */
+    unsigned nnets;
+    struct disc_range *cov; /* target ranges covered by multicast (automatic mode) */
+    size_t ncov;
+    unsigned mcast_rounds;  /* rounds to send */
+    unsigned mcast_sent;    /* Probes sent (rounds x nnets) */
+    uint64_t mcast_next;    /* when the next round is due */
+    uint64_t mcast_until;   /* multicast matches are awaited until then (once all are sent) */
+    struct mcast_match *mm; /* multicast matches received, sorted by address */
     size_t nmm;
     unsigned info_active; /* soapc_info_get() calls whose callback is still due */
 };
@@ -145,6 +164,7 @@ static void on_timer_closed(uv_handle_t *h)
     free(sw->slots);
     free(sw->hosts);
     free(sw->mm);
+    free(sw->cov);
     free(sw);
 }
 
@@ -324,12 +344,57 @@ static void slot_matched(struct slot *sl, const struct soapc_wsd_match *m)
     slot_fetch(sl);
 }
 
+/* Returns: the index of the first multicast match at or above addr. */
+static size_t mcast_pos(const struct disc_sweep *sw, uint32_t addr)
+{
+    size_t lo = 0, hi = sw->nmm;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sw->mm[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static const struct mcast_match *mcast_find(const struct disc_sweep *sw, uint32_t addr)
 {
-    for (size_t i = 0; i < sw->nmm; i++)
-        if (sw->mm[i].addr == addr)
-            return &sw->mm[i];
-    return NULL;
+    size_t i = mcast_pos(sw, addr);
+    return i < sw->nmm && sw->mm[i].addr == addr ? &sw->mm[i] : NULL;
+}
+
+static bool in_nets(const struct disc_sweep *sw, uint32_t addr)
+{
+    for (unsigned i = 0; i < sw->nnets; i++)
+        if ((addr & sw->nets[i].mask) == (sw->nets[i].addr & sw->nets[i].mask))
+            return true;
+    return false;
+}
+
+/* Returns: whether the address at index is covered by the multicast Probes. */
+static bool mcast_covers(const struct disc_sweep *sw, uint64_t index, uint32_t addr)
+{
+    if (!sw->mcast)
+        return false;
+    if (sw->mcast_all)
+        return true;
+    if (index < sw->o.targets->count)
+        return disc__ranges_has(sw->cov, sw->ncov, addr);
+    return in_nets(sw, addr); /* a host name target */
+}
+
+/* Returns: whether a multicast ProbeMatch from addr is one the sweep takes: an address of the
+ * targets (excludes removed) that the multicast Probes cover. */
+static bool mcast_wanted(const struct disc_sweep *sw, uint32_t addr)
+{
+    const struct disc_targets *t = sw->o.targets;
+    if (disc__ranges_has(t->ranges, t->nranges, addr))
+        return mcast_covers(sw, 0, addr);
+    for (size_t i = 0; i < t->nhosts; i++)
+        if (sw->hosts[i].state == HOST_OK && sw->hosts[i].addr == addr)
+            return mcast_covers(sw, t->count + i, addr);
+    return false;
 }
 
 static void on_match(void *arg, const struct soapc_wsd_match *m)
@@ -337,13 +402,16 @@ static void on_match(void *arg, const struct soapc_wsd_match *m)
     struct disc_sweep *sw = arg;
     if (sw->stopping || !m->uuid[0])
         return;
-    if (sw->mcast) {
+    if (sw->mcast && mcast_wanted(sw, m->from)) {
         /* Kept for addresses the sweep reaches later; the first match of an address wins. */
-        if (mcast_find(sw, m->from) || sw->nmm >= MCAST_MAX)
+        size_t at = mcast_pos(sw, m->from);
+        if ((at < sw->nmm && sw->mm[at].addr == m->from) || sw->nmm >= MCAST_MAX)
             return;
         sw->mm = gw_realloc(sw->mm, (sw->nmm + 1) * sizeof(*sw->mm));
-        sw->mm[sw->nmm].addr = m->from;
-        sw->mm[sw->nmm++].m = *m;
+        memmove(&sw->mm[at + 1], &sw->mm[at], (sw->nmm - at) * sizeof(*sw->mm));
+        sw->mm[at].addr = m->from;
+        sw->mm[at].m = *m;
+        sw->nmm++;
     }
     /* Duplicates (a device answering twice, or a match after the wait) are dropped: only a
      * slot still waiting takes it. */
@@ -378,6 +446,33 @@ static void slot_probe(struct slot *sl)
     sl->wsd_deadline = uv_now(sw->loop) + sw->o.wsd_timeout_ms;
 }
 
+static bool mcast_done(const struct disc_sweep *sw)
+{
+    return sw->mcast_sent >= sw->mcast_rounds * sw->nnets;
+}
+
+/* Sends the multicast Probes that are due, one token each: every interface once per round. */
+static void mcast_tick(struct disc_sweep *sw, uint64_t now)
+{
+    while (!mcast_done(sw) && now >= sw->mcast_next && sw->tokens >= 1.0) {
+        const struct disc_subnet *n = &sw->nets[sw->mcast_sent % sw->nnets];
+        char ifaddr[16];
+        disc_addr_format(n->addr, ifaddr, sizeof ifaddr);
+        sw->tokens -= 1.0;
+        sw->p.packets++;
+        sw->p.wsd_packets++;
+        int rc = soapc_probe_multicast(sw->probe, ifaddr);
+        if (rc < 0)
+            gw_log_warn(DISC, "wsd multicast probe failed interface=%s address=%s err=%s", n->name,
+                        ifaddr, gw_strerror(rc));
+        sw->mcast_sent++;
+        if (sw->mcast_sent % sw->nnets == 0)
+            sw->mcast_next = now + MCAST_SPACING_MS;
+        if (mcast_done(sw))
+            sw->mcast_until = now + sw->o.wsd_timeout_ms + MCAST_DELAY_MS;
+    }
+}
+
 /* The WSD part of a new address. */
 static void slot_wsd_begin(struct slot *sl)
 {
@@ -385,18 +480,16 @@ static void slot_wsd_begin(struct slot *sl)
     sl->wsd = WSD_NONE;
     if (!sw->probe)
         return;
-    if (!sw->mcast) {
+    if (!mcast_covers(sw, sl->index, sl->addr)) {
         sl->wsd = WSD_SEND;
         return;
     }
     const struct mcast_match *mm = mcast_find(sw, sl->addr);
-    uint64_t now = uv_now(sw->loop);
     if (mm) {
         slot_matched(sl, &mm->m);
-    } else if (!sw->mcast_sent || now < sw->mcast_until) {
+    } else if (!mcast_done(sw) || uv_now(sw->loop) < sw->mcast_until) {
         sl->wsd = WSD_WAIT;
-        sl->wsd_deadline =
-            sw->mcast_sent ? sw->mcast_until : now + sw->o.wsd_timeout_ms + MCAST_DELAY_MS;
+        sl->mcast_wait = true;
     }
 }
 
@@ -404,17 +497,9 @@ static void slot_wsd_begin(struct slot *sl)
  * ends waits that timed out. */
 static void wsd_tick(struct disc_sweep *sw, uint64_t now)
 {
-    if (sw->mcast && !sw->mcast_sent && sw->tokens >= 1.0) {
-        sw->mcast_sent = true;
-        sw->tokens -= 1.0;
-        sw->p.packets++;
-        sw->p.wsd_packets++;
-        int rc = soapc_probe_multicast(sw->probe, sw->wsd_if);
-        if (rc < 0)
-            gw_log_warn(DISC, "wsd multicast probe failed interface=%s err=%s", sw->wsd_if,
-                        gw_strerror(rc));
-        sw->mcast_until = now + sw->o.wsd_timeout_ms + MCAST_DELAY_MS;
-    }
+    if (sw->mcast)
+        mcast_tick(sw, now);
+    bool mdone = mcast_done(sw);
     for (unsigned i = 0; i < sw->nslots; i++) {
         struct slot *sl = &sw->slots[i];
         if (!sl->busy)
@@ -423,7 +508,8 @@ static void wsd_tick(struct disc_sweep *sw, uint64_t now)
             slot_probe(sl);
         else if (sl->wsd == WSD_MATCHED)
             slot_fetch(sl);
-        else if (sl->wsd == WSD_WAIT && now >= sl->wsd_deadline) {
+        else if (sl->wsd == WSD_WAIT &&
+                 (sl->mcast_wait ? mdone && now >= sw->mcast_until : now >= sl->wsd_deadline)) {
             sl->wsd = WSD_NONE;
             slot_maybe_release(sl);
         }
@@ -581,13 +667,164 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         memcpy(&sin, res->ai_addr, sizeof sin); /* ai_addr is only byte-aligned as declared */
         h->addr = ntohl(sin.sin_addr.s_addr);
         h->state = HOST_OK;
-    } else if (status != UV_ECANCELED) {
+        if (mcast_covers(sw, sw->o.targets->count + i, h->addr) && !sw->mcast_all)
+            sw->p.wsd_multicast_addrs++;
+    }
+    if (h->state == HOST_FAILED)
+        sw->hosts_failed++;
+    if (h->state == HOST_FAILED && status != UV_ECANCELED) {
         gw_log_warn(DISC, "sweep target not resolved host=%s err=%s", sw->o.targets->hosts[i],
                     status ? uv_strerror(status) : "no IPv4 address");
     }
     uv_freeaddrinfo(res);
     sw->resolving--;
     maybe_end(sw);
+}
+
+bool disc__ranges_has(const struct disc_range *r, size_t n, uint32_t addr)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r[mid].last < addr)
+            lo = mid + 1;
+        else if (r[mid].first > addr)
+            hi = mid;
+        else
+            return true;
+    }
+    return false;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const struct disc_range *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+void disc__wsd_split(const struct disc_range *r, size_t n, const struct disc_subnet *nets,
+                     size_t nnets, struct disc_range **covered, size_t *ncovered, uint64_t *count,
+                     bool *used)
+{
+    struct disc_range *out = NULL;
+    size_t nout = 0, cap = 0;
+    for (size_t j = 0; j < nnets; j++) {
+        uint32_t lo = nets[j].addr & nets[j].mask, hi = lo | ~nets[j].mask;
+        used[j] = false;
+        for (size_t i = 0; i < n; i++) {
+            if (r[i].last < lo || r[i].first > hi)
+                continue;
+            if (nout == cap) {
+                cap = cap ? cap * 2 : 8;
+                out = gw_realloc(out, cap * sizeof(*out));
+            }
+            out[nout].first = r[i].first > lo ? r[i].first : lo;
+            out[nout++].last = r[i].last < hi ? r[i].last : hi;
+            used[j] = true;
+        }
+    }
+    /* Subnets may overlap (two interfaces on one subnet): sort and merge. */
+    if (nout > 1)
+        qsort(out, nout, sizeof(*out), range_cmp);
+    size_t m = 0;
+    *count = 0;
+    for (size_t i = 0; i < nout; i++) {
+        if (m > 0 && out[i].first <= out[m - 1].last) {
+            if (out[i].last > out[m - 1].last)
+                out[m - 1].last = out[i].last;
+        } else {
+            out[m++] = out[i];
+        }
+    }
+    for (size_t i = 0; i < m; i++)
+        *count += (uint64_t)out[i].last - out[i].first + 1;
+    *covered = m ? out : NULL;
+    if (!m)
+        free(out);
+    *ncovered = m;
+}
+
+int disc__mcast_subnets(struct disc_subnet *nets, size_t max)
+{
+    struct ifaddrs *ifa;
+    if (getifaddrs(&ifa) < 0)
+        return -errno;
+    size_t n = 0;
+    for (struct ifaddrs *i = ifa; i && n < max; i = i->ifa_next) {
+        if (!i->ifa_addr || !i->ifa_netmask || i->ifa_addr->sa_family != AF_INET ||
+            !(i->ifa_flags & IFF_UP) || !(i->ifa_flags & IFF_MULTICAST))
+            continue;
+        struct sockaddr_in a, m;
+        memcpy(&a, i->ifa_addr, sizeof a);
+        memcpy(&m, i->ifa_netmask, sizeof m);
+        if (m.sin_addr.s_addr == 0)
+            continue; /* no subnet to speak of */
+        gw_strlcpy(nets[n].name, i->ifa_name, sizeof nets[n].name);
+        nets[n].addr = ntohl(a.sin_addr.s_addr);
+        nets[n].mask = ntohl(m.sin_addr.s_addr);
+        n++;
+    }
+    freeifaddrs(ifa);
+    return (int)n;
+}
+
+static unsigned mask_prefix(uint32_t mask)
+{
+    unsigned n = 0;
+    while (n < 32 && (mask & (0x80000000u >> n)))
+        n++;
+    return n;
+}
+
+/* Decides how WS-Discovery is done: which targets multicast covers and out of which
+ * interfaces. */
+static void wsd_plan(struct disc_sweep *sw)
+{
+    const struct disc_targets *t = sw->o.targets;
+    struct disc_subnet all[DISC_WSD_IF_MAX];
+    int n = disc__mcast_subnets(all, DISC_WSD_IF_MAX);
+    if (n < 0) {
+        gw_log_warn(DISC, "wsd interfaces not listed, directed probes only err=%s", gw_strerror(n));
+        n = 0;
+    }
+    if (sw->wsd_if[0]) {
+        uint32_t a = 0;
+        const char *why;
+        (void)disc_addr_parse(sw->wsd_if, &a, &why); /* checked by the caller */
+        struct disc_subnet *d = &sw->nets[0];
+        memset(d, 0, sizeof(*d));
+        d->addr = a;
+        for (int i = 0; i < n; i++)
+            if (all[i].addr == a)
+                *d = all[i];
+        sw->nnets = 1;
+        sw->mcast_all = true;
+        sw->mcast_rounds = 1;
+        sw->p.wsd_multicast_addrs = t->count + t->nhosts;
+    } else if (n > 0) {
+        bool used[DISC_WSD_IF_MAX];
+        disc__wsd_split(t->ranges, t->nranges, all, (size_t)n, &sw->cov, &sw->ncov,
+                        &sw->p.wsd_multicast_addrs, used);
+        for (int i = 0; i < n; i++)
+            if (used[i])
+                sw->nets[sw->nnets++] = all[i];
+        sw->mcast_rounds = MCAST_ROUNDS;
+    }
+    sw->mcast = sw->nnets > 0;
+    char list[DISC_WSD_IF_MAX * 40] = "";
+    for (unsigned i = 0; i < sw->nnets; i++) {
+        struct disc_wsd_if *w = &sw->p.wsd_if[i];
+        gw_strlcpy(w->name, sw->nets[i].name, sizeof w->name);
+        disc_addr_format(sw->nets[i].addr, w->address, sizeof w->address);
+        w->prefix = mask_prefix(sw->nets[i].mask);
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s/%s/%u", i ? "," : "", w->name, w->address,
+                 w->prefix);
+    }
+    sw->p.wsd_nif = sw->nnets;
+    gw_log_info(DISC, "wsd plan multicast_addrs=%llu total=%llu interfaces=%s",
+                (unsigned long long)sw->p.wsd_multicast_addrs,
+                (unsigned long long)(t->count + t->nhosts), sw->nnets ? list : "none");
 }
 
 /* A silent address holds its slot for the whole timeout, so reaching pps needs about
@@ -641,12 +878,14 @@ int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct di
         if (rc < 0)
             gw_log_warn(DISC, "wsd probe socket not opened, sweeping with SNMP only err=%s",
                         gw_strerror(rc));
-        sw->mcast = sw->probe && sw->wsd_if[0];
+        sw->wsd_on = sw->probe != NULL;
     }
     sw->nslots = sw->o.max_in_flight;
     sw->slots = gw_calloc(sw->nslots, sizeof(*sw->slots));
     sw->log_limit.interval_ms = 60000;
     sw->p.total = o->targets->count + o->targets->nhosts;
+    if (sw->wsd_on)
+        wsd_plan(sw);
     sw->hosts = gw_calloc(o->targets->nhosts ? o->targets->nhosts : 1, sizeof(*sw->hosts));
     for (size_t i = 0; i < o->targets->nhosts; i++) {
         struct host *h = &sw->hosts[i];
@@ -700,10 +939,39 @@ void disc_sweep_stop(struct disc_sweep *sw)
 void disc_sweep_progress(const struct disc_sweep *sw, struct disc_progress *p)
 {
     *p = sw->p;
+    uint64_t known = p->total - sw->hosts_failed;
+    p->wsd_mode = !sw->wsd_on                       ? "off"
+                  : p->wsd_multicast_addrs == 0     ? "directed"
+                  : p->wsd_multicast_addrs >= known ? "multicast"
+                                                    : "mixed";
     uint64_t now = uv_now(sw->loop);
     p->elapsed_s = (double)(now - sw->started_ms) / 1000.0;
     uint64_t fresh = p->done - sw->o.start_index;
     p->eta_s = fresh > 0 && p->total > p->done
                    ? p->elapsed_s * (double)(p->total - p->done) / (double)fresh
                    : (p->total == p->done ? 0 : -1);
+}
+
+void disc_progress_wsd_json(const struct disc_progress *p, json_t *o)
+{
+    json_t *a = json_array();
+    for (unsigned i = 0; i < p->wsd_nif && i < DISC_WSD_IF_MAX; i++)
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:i}", "name", p->wsd_if[i].name, "address",
+                                        p->wsd_if[i].address, "prefix", (int)p->wsd_if[i].prefix));
+    json_object_set_new(o, "wsd_mode", json_string(p->wsd_mode ? p->wsd_mode : "off"));
+    json_object_set_new(o, "wsd_interfaces", a);
+}
+
+char *disc_progress_wsd_text(const struct disc_progress *p, char *buf, size_t len)
+{
+    size_t l = (size_t)snprintf(buf, len, "%s", p->wsd_mode ? p->wsd_mode : "off");
+    for (unsigned i = 0; i < p->wsd_nif && i < DISC_WSD_IF_MAX && l < len; i++) {
+        const struct disc_wsd_if *w = &p->wsd_if[i];
+        l += (size_t)snprintf(buf + l, len - l, "%s%s%s%s", i ? ", " : " via ", w->name,
+                              w->name[0] ? " " : "", w->address);
+        if (w->prefix && l < len)
+            l += (size_t)snprintf(buf + l, len - l, "/%u", w->prefix);
+    }
+    return buf;
 }

@@ -55,19 +55,20 @@ static void usage(FILE *f)
            "  SPEC: comma-separated IPv4 addresses, ranges (A-B), CIDR (A/N),\n"
            "        'A MASK' and host names; more than a /16 needs --yes\n"
            "  without --credential every stored credential set is tried, in name order\n"
-           "  WS-Discovery is on by default: a directed Probe to every address, or with\n"
-           "  --wsd-interface one multicast Probe out of the interface with that address\n");
+           "  WS-Discovery is on by default: addresses on the subnet of an up, multicast\n"
+           "  interface get multicast Probes out of it (3 times), the others a directed\n"
+           "  Probe each; --wsd-interface ADDR: one multicast Probe out of that interface\n");
 }
 
 static void print_progress(const struct disc_progress *p)
 {
     fprintf(stderr,
             "progress done=%llu total=%llu responders=%llu printers=%llu packets=%llu "
-            "wsd_responders=%llu elapsed=%.1fs eta=%.0fs\n",
+            "wsd_responders=%llu elapsed=%.1fs eta=%.0fs wsd_mode=%s\n",
             (unsigned long long)p->done, (unsigned long long)p->total,
             (unsigned long long)p->responders, (unsigned long long)p->printers,
             (unsigned long long)p->packets, (unsigned long long)p->wsd_responders, p->elapsed_s,
-            p->eta_s);
+            p->eta_s, p->wsd_mode ? p->wsd_mode : "off");
 }
 
 static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *arg)
@@ -387,9 +388,14 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
             json_t *sw = json_object_get(o, "sweep");
             json_object_set_new(sw, "wsd_packets", json_integer((json_int_t)r.p.wsd_packets));
             json_object_set_new(sw, "wsd_responders", json_integer((json_int_t)r.p.wsd_responders));
+            disc_progress_wsd_json(&r.p, sw);
             json_dumpf(o, stdout, JSON_INDENT(2));
             fputc('\n', stdout);
             json_decref(o);
+        }
+        if (!r.json) {
+            char how[DISC_WSD_IF_MAX * 48];
+            printf("WS-Discovery: %s\n", disc_progress_wsd_text(&r.p, how, sizeof how));
         }
         ex = r.status == 0 ? GW_EXIT_OK : GW_EXIT_FAIL;
     }
@@ -420,7 +426,7 @@ static void print_setting(json_t *s)
            (long long)json_integer_value(json_object_get(s, "pps")), creds ? creds : "[]",
            !json_is_true(json_object_get(s, "wsd")) ? "off"
            : wif && *wif                            ? wif
-                                                    : "directed");
+                                                    : "auto");
     free(creds);
     if (json_is_object(run))
         printf(" last=%s done=%lld/%lld printers=%lld",
@@ -428,6 +434,10 @@ static void print_setting(json_t *s)
                (long long)json_integer_value(json_object_get(run, "done")),
                (long long)json_integer_value(json_object_get(run, "total")),
                (long long)json_integer_value(json_object_get(run, "printers")));
+    const char *wm =
+        json_is_object(run) ? json_string_value(json_object_get(run, "wsd_mode")) : NULL;
+    if (wm && *wm)
+        printf(" wsd_mode=%s", wm);
     printf("\n");
 }
 

@@ -13,14 +13,25 @@ When this fleetsim has a WS-Discovery responder (--wsd), every printer also answ
 each is found by "snmp+wsd" (the counts by how found are printed); --no-wsd sweeps with SNMP
 only, as before WS-Discovery.
 
+Network namespace: the benchmark runs itself inside a network namespace of its own (it
+re-executes under `unshare -n`, needs root) where only lo is up, lo carries multicast
+(`ip link set lo multicast on`, `ip route add 224.0.0.0/4 dev lo`). The sweep then covers the
+whole /16 (inside lo's 127.0.0.0/8) with 3 multicast WS-Discovery Probes out of lo instead of a
+directed Probe per address, as on a LAN the gateway is attached to; the printed "wsd mode" line
+says which way was used. --no-multicast leaves multicast off on lo in that namespace (a directed
+Probe per address, the way targets beyond the attached subnets are probed); --no-netns runs in
+the current namespace as is (on a host whose lo has no multicast: directed Probes). No packet
+leaves the namespace: everything goes to 127.0.0.0/8 and the multicast group on lo.
+
 With --peer, it also sweeps the first /PEER_PREFIX of that fleet (default /24) with Debian's
 fusioninventory-netdiscovery (package fusioninventory-agent-task-network; SNMP v2c, --threads)
 and with fleetgw (the same v2c credential) and prints the ratio of elapsed times, the printers
 each found and whether the identity fields (serial, MAC, model) agree. The peer resolves every
-address's name, which asks the DNS server: run the benchmark in a network namespace that has
-only the loopback, e.g. `unshare -n sh -c 'ip link set lo up && bench/discovery/run.py --peer'`.
+address's name, which asks the DNS server: the benchmark's own network namespace (below) has
+only the loopback, so those lookups fail at once.
 
 usage: bench/discovery/run.py [--devices N] [--pps PPS] [--timeout MS] [--seed S] [--no-wsd]
+                              [--no-multicast] [--no-netns]
                               [--peer] [--peer-prefix N] [--peer-threads N]
 Environment: FLEETGW (the fleetgw program), FLEETSIM (tests/fleetsim/fleetsim of the build).
 """
@@ -104,7 +115,20 @@ def main():
     ap.add_argument("--peer", action="store_true")
     ap.add_argument("--peer-prefix", type=int, default=24)
     ap.add_argument("--peer-threads", type=int, default=32)
+    ap.add_argument("--no-multicast", action="store_true",
+                    help="no multicast on lo in the namespace: a directed Probe per address")
+    ap.add_argument("--no-netns", action="store_true",
+                    help="run in the current network namespace instead of a new one")
+    ap.add_argument("--in-netns", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if not a.no_netns and not a.in_netns:
+        # Re-run inside a network namespace of our own: only lo, with multicast unless told.
+        setup = "ip link set lo up"
+        if not a.no_multicast:
+            setup += " && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo"
+        argv = [sys.executable, os.path.abspath(__file__), *sys.argv[1:], "--in-netns"]
+        cmd = setup + " && exec " + " ".join(f"'{x}'" for x in argv)
+        os.execvp("unshare", ["unshare", "-n", "sh", "-c", cmd])
 
     tmp = tempfile.mkdtemp(prefix="bench-disc-")
     port = free_udp_port()
@@ -173,6 +197,9 @@ def main():
         print(f"addresses        {sw['total']}")
         print(f"elapsed          {elapsed:.1f} s (sweep {sw['elapsed_s']:.1f} s)")
         wsd = sw.get("wsd_packets", 0)
+        ifs = ", ".join(f"{i['name']} {i['address']}/{i['prefix']}"
+                        for i in sw.get("wsd_interfaces", []))
+        print(f"wsd mode         {sw.get('wsd_mode', '?')}{' via ' + ifs if ifs else ''}")
         print(f"paced packets/s  {sw['packets'] / sw['elapsed_s']:.0f} (limit {a.pps}; "
               f"{sw['packets'] - wsd} SNMP + {wsd} WS-Discovery)")
         if not a.no_wsd:

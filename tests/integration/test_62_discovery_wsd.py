@@ -12,6 +12,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -110,7 +111,7 @@ def test_registry_across_sweeps_and_moves(wsd, tdir):
     listed = {s["name"]: s for s in json.loads(run("discover", "list", "--json").stdout)}
     assert listed["snmp"]["wsd"] is False and listed["both"]["wsd"] is True
     assert listed["both"]["wsd_port"] == fleet.wsd_port and listed["both"]["wsd_interface"] == ""
-    assert "wsd=directed" in run("discover", "list").stdout
+    assert "wsd=auto" in run("discover", "list").stdout
     gw = start_daemon(tdir, run)
     try:
         s = json.loads(run("discover", "run", "snmp", "--json", timeout=120).stdout)
@@ -121,6 +122,13 @@ def test_registry_across_sweeps_and_moves(wsd, tdir):
         s = json.loads(run("discover", "run", "both", "--json", timeout=120).stdout)
         assert s["last_run"]["registered"] == 2 and s["last_run"]["moved"] == 0, s["last_run"]
         assert s["last_run"]["wsd_responders"] == 8
+        # On the host lo carries no multicast: a directed Probe per address, kept with the run.
+        assert s["last_run"]["wsd_mode"] == "directed" and s["last_run"]["wsd_interfaces"] == []
+        shown = json.loads(run("discover", "show", "both", "--json").stdout)
+        assert shown["last_run"]["wsd_mode"] == "directed", shown
+        assert "wsd_mode=directed" in run("discover", "list").stdout
+        snmp = json.loads(run("discover", "show", "snmp", "--json").stdout)
+        assert snmp["last_run"]["wsd_mode"] == "off", snmp
         by_addr = {p["address"]: p for p in s["printers"]}
         devs = {d["address"]: d for d in devices(run)}
         assert len(devs) == 8, "no duplicates"
@@ -235,6 +243,99 @@ exit $rc
     s = r["sweep"]
     assert s["wsd_packets"] == 1 and s["packets"] == 256 + 1, s
     assert s["wsd_responders"] == 6 and s["printers"] == 6
+
+
+def pps_worst(samples):
+    """The highest rate over any window of at least one second in (time, count) samples."""
+    worst = 0.0
+    for i, (t0, n0) in enumerate(samples):
+        for t1, n1 in samples[i + 1:]:
+            if t1 - t0 >= 1.0:
+                worst = max(worst, (n1 - n0) / (t1 - t0))
+                break
+    return worst
+
+
+def test_automatic_multicast_in_namespace(env, tdir):  # noqa: F811
+    """Without --wsd-interface, targets on the subnet of an up, multicast-capable interface are
+    covered by multicast Probes (3 of them) out of it and get no directed Probe. Inside a network
+    namespace of its own where lo (127.0.0.1/8) carries multicast; on the host lo has no
+    IFF_MULTICAST, so the other tests see directed Probes."""
+    run, _ = env
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot create a network namespace (unshare -n)")
+    exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
+    help = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    if "--wsd" not in help.stdout + help.stderr:
+        pytest.skip("this fleetsim has no WS-Discovery responder (--wsd)")
+    conf = tdir / "fleetgw.conf"
+    ctl = tdir / "asim.sock"
+    go_on = tdir / "asim.done"
+    # 8 WSD-only devices at 127.74.0.10-17, so every datagram the simulator receives is a paced
+    # first packet (SNMP identity polls are not paced); .17 is excluded and answers the
+    # multicast Probe all the same, which the sweep must ignore.
+    script = f"""
+ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo || exit 9
+{exe} --devices 8 --base-address 127.74.0.10 --port 16161 --wsd --wsd-port 13702 \\
+    --soap-port 15357 --snmp-off 0,1,2,3,4,5,6,7 --events-per-hour 0 --v3-user fleet \\
+    --v3-auth-key authpass123 --v3-priv-key privpass123 --control {ctl} >{tdir}/asim.log 2>&1 &
+sim=$!
+for i in $(seq 300); do grep -q ready {tdir}/asim.log && break; sleep 0.1; done
+{need_fleetgw()} -c {conf} discover run --target 127.74.0.0/23 --exclude 127.74.0.17 \\
+    --port 16161 --wsd-port 13702 --credential v3 --pps 200 --json >{tdir}/aout.json
+echo $? >{tdir}/aout.rc
+for i in $(seq 600); do [ -e {go_on} ] && break; sleep 0.1; done
+kill $sim
+wait $sim
+exit 0
+"""
+
+    def rx():
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as so:
+            so.connect(str(ctl))
+            so.sendall(b"stats\n")
+            reply = so.makefile().readline()
+        st = dict(kv.split("=", 1) for kv in reply.split()[1:] if "=" in kv)
+        return st
+
+    proc = subprocess.Popen(["unshare", "-n", "sh", "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    samples = []
+    try:
+        deadline = time.monotonic() + 120
+        while not (tdir / "aout.rc").exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the sweep did not finish"
+            log = tdir / "asim.log"
+            if ctl.exists() and log.exists() and "ready" in log.read_text(errors="replace"):
+                st = rx()
+                samples.append((time.monotonic(), int(st["rx"]) + int(st["wsd_rx"])))
+            time.sleep(0.1)
+        stats = rx()
+    finally:
+        go_on.touch()
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err + (tdir / "asim.log").read_text(errors="replace")
+    assert (tdir / "aout.rc").read_text().strip() == "0", err
+    r = json.loads((tdir / "aout.json").read_text())
+    found = {p["address"]: p for p in r["printers"]}
+    addrs = [f"127.74.0.{10 + i}" for i in range(7)]
+    assert set(found) == set(addrs), found.keys()
+    assert all(found[a]["found_by"] == "wsd" for a in addrs), found
+    s = r["sweep"]
+    assert s["wsd_mode"] == "multicast", s
+    assert s["wsd_interfaces"] == [{"name": "lo", "address": "127.0.0.1", "prefix": 8}], s
+    # 511 SNMP first packets and 3 multicast Probes, no directed Probe.
+    assert s["wsd_packets"] == 3 and s["packets"] == 511 + 3, s
+    assert s["wsd_responders"] == 7 and s["printers"] == 7, s
+    # The simulator saw the 3 multicast Probes and nothing else over WSD.
+    assert int(stats["wsd_rx"]) == 3, stats
+    assert int(stats["wsd_bad"]) == 0, stats
+    assert s["elapsed_s"] >= 514 / 200 * 0.95, s
+    worst = pps_worst(samples)
+    print(f"automatic multicast, pps 200: {s['packets']} packets in {s['elapsed_s']:.2f} s, "
+          f"highest 1 s rate {worst:.0f}/s")
+    assert 0 < worst <= 200 * 1.15
 
 
 @pytest.mark.parametrize("args,message", [

@@ -6,7 +6,9 @@
  * times out: WSD-only printers are reported once with their UUID and "found by wsd", other
  * WSD devices are not; SNMP and WSD packets share the pps limit; the multicast mode sends one
  * Probe and takes matches by source address; metadata reads stay within wsd_info_max; a stop
- * while reads are under way ends cleanly; no WSD socket means an SNMP-only sweep.
+ * while reads are under way ends cleanly; no WSD socket means an SNMP-only sweep. The split of
+ * the targets into what attached subnets cover (multicast) and the rest (directed Probes) is
+ * checked table-driven.
  */
 #include "config.h"
 
@@ -159,6 +161,10 @@ static void test_wsd_only(void **state)
     assert_string_equal(s->serial, "");
     assert_null(found_at(&c, "127.77.0.5"));
     assert_int_equal(t_fake_wsd.info_calls, 3);
+    /* The host's lo carries no multicast: 127.77/16 is on no multicast subnet. */
+    assert_string_equal(c.p.wsd_mode, "directed");
+    assert_int_equal(c.p.wsd_multicast_addrs, 0);
+    assert_int_equal(c.p.wsd_nif, 0);
 }
 
 static void test_pps_shared(void **state)
@@ -205,6 +211,42 @@ static void test_multicast(void **state)
     assert_int_equal(c.nfound, 3);
     assert_non_null(found_at(&c, "127.77.1.1"));
     assert_string_equal(found_at(&c, "127.77.1.1")->found_by, "wsd");
+    assert_string_equal(c.p.wsd_mode, "multicast");
+    assert_int_equal(c.p.wsd_multicast_addrs, 17);
+    assert_int_equal(c.p.wsd_nif, 1);
+    assert_string_equal(c.p.wsd_if[0].address, "127.0.0.1");
+    char text[256];
+    assert_non_null(strstr(disc_progress_wsd_text(&c.p, text, sizeof text), "multicast via "));
+    json_t *jo = json_object();
+    disc_progress_wsd_json(&c.p, jo);
+    assert_string_equal(json_string_value(json_object_get(jo, "wsd_mode")), "multicast");
+    json_t *ifs = json_object_get(jo, "wsd_interfaces");
+    assert_int_equal(json_array_size(ifs), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ifs, 0), "address")),
+                        "127.0.0.1");
+    json_decref(jo);
+}
+
+/* A resumed sweep sends its multicast Probe again and takes answers for the addresses left. */
+static void test_multicast_resume(void **state)
+{
+    (void)state;
+    struct ctx c = {0};
+    reset_fake(devs, 4);
+    struct disc_sweep_opts o = {.wsd = true, .wsd_port = 13702, .pps = 2000, .start_index = 8};
+    o.wsd_interface = "127.0.0.1";
+    run_sweep(&c, "127.77.0.0/28, 127.77.1.1", &o);
+    assert_int_equal(c.status, 0);
+    assert_int_equal(t_fake_wsd.nmulticast, 1);
+    assert_int_equal(t_fake_wsd.nunicast, 0);
+    assert_int_equal(c.p.done, 17);
+    assert_int_equal(c.p.packets, 9 + 1); /* indexes 8..16 and the Probe */
+    /* .3 lies before the resume point; .9 and .1.1 are found. */
+    assert_int_equal(c.nfound, 2);
+    assert_null(found_at(&c, "127.77.0.3"));
+    assert_non_null(found_at(&c, "127.77.0.9"));
+    assert_non_null(found_at(&c, "127.77.1.1"));
+    assert_string_equal(c.p.wsd_mode, "multicast");
 }
 
 static const struct t_wsd_dev many[] = {
@@ -287,6 +329,7 @@ static void test_no_wsd_socket(void **state)
     assert_int_equal(c.p.packets, 8);
     assert_int_equal(c.p.wsd_packets, 0);
     assert_int_equal(c.nfound, 0);
+    assert_string_equal(c.p.wsd_mode, "off");
     /* And with WSD off the fake is never asked. */
     memset(&c, 0, sizeof c);
     reset_fake(devs, 4);
@@ -294,6 +337,127 @@ static void test_no_wsd_socket(void **state)
     run_sweep(&c, "127.77.0.0/29", &o2);
     assert_int_equal(t_fake_wsd.opened, 0);
     assert_int_equal(c.p.packets, 8);
+}
+
+/* The split of target ranges by attached subnets, table-driven. */
+struct split_case {
+    const char *name;
+    const char *targets, *excludes;
+    struct disc_subnet nets[3];
+    size_t nnets;
+    struct disc_range want[4]; /* covered ranges */
+    size_t nwant;
+    uint64_t count;
+    bool used[3];
+};
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+static const struct split_case split_cases[] = {
+    {"fully covered",
+     "10.1.2.0/24",
+     NULL,
+     {{"eth0", IP(10, 1, 0, 5), 0xffff0000u}},
+     1,
+     {{IP(10, 1, 2, 0), IP(10, 1, 2, 255)}},
+     1,
+     256,
+     {true}},
+    {"partly covered",
+     "10.1.0.200-10.1.1.10",
+     NULL,
+     {{"eth0", IP(10, 1, 1, 1), 0xffffff00u}},
+     1,
+     {{IP(10, 1, 1, 0), IP(10, 1, 1, 10)}},
+     1,
+     11,
+     {true}},
+    {"not covered",
+     "192.168.5.0/24",
+     NULL,
+     {{"eth0", IP(10, 1, 1, 1), 0xffffff00u}},
+     1,
+     {{0, 0}},
+     0,
+     0,
+     {false}},
+    {"no interfaces", "10.1.1.0/24", NULL, {{"", 0, 0}}, 0, {{0, 0}}, 0, 0, {false}},
+    {"excludes cut out",
+     "10.1.1.0/24",
+     "10.1.1.100-10.1.1.199",
+     {{"eth0", IP(10, 1, 1, 1), 0xffffff00u}},
+     1,
+     {{IP(10, 1, 1, 0), IP(10, 1, 1, 99)}, {IP(10, 1, 1, 200), IP(10, 1, 1, 255)}},
+     2,
+     156,
+     {true}},
+    {"two interfaces, one unused",
+     "10.1.1.0/25, 172.16.0.0/16",
+     NULL,
+     {{"eth0", IP(10, 1, 1, 1), 0xffffff00u},
+      {"eth1", IP(10, 9, 0, 1), 0xffff0000u},
+      {"wlan0", IP(172, 16, 4, 1), 0xfffffc00u}},
+     3,
+     {{IP(10, 1, 1, 0), IP(10, 1, 1, 127)}, {IP(172, 16, 4, 0), IP(172, 16, 7, 255)}},
+     2,
+     128 + 1024,
+     {true, false, true}},
+    {"overlapping subnets merge",
+     "10.2.0.0/16",
+     NULL,
+     {{"eth0", IP(10, 2, 0, 1), 0xffffff00u}, {"br0", IP(10, 2, 0, 2), 0xfffffe00u}},
+     2,
+     {{IP(10, 2, 0, 0), IP(10, 2, 1, 255)}},
+     1,
+     512,
+     {true, true}},
+    {"covered range between uncovered ones",
+     "10.0.0.1, 10.3.3.3, 10.9.9.9",
+     NULL,
+     {{"eth0", IP(10, 3, 3, 1), 0xffffff00u}},
+     1,
+     {{IP(10, 3, 3, 3), IP(10, 3, 3, 3)}},
+     1,
+     1,
+     {true}},
+};
+
+static void test_split(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof split_cases / sizeof split_cases[0]; k++) {
+        const struct split_case *sc = &split_cases[k];
+        struct disc_targets t = {0};
+        struct gw_errbuf eb = {""};
+        assert_int_equal(
+            disc_targets_parse(&t, sc->targets, sc->excludes, DISC_TARGETS_CONFIRMED, &eb), 0);
+        struct disc_range *cov = NULL;
+        size_t ncov = 99;
+        uint64_t count = 99;
+        bool used[3] = {true, true, true};
+        disc__wsd_split(t.ranges, t.nranges, sc->nets, sc->nnets, &cov, &ncov, &count, used);
+        if (ncov != sc->nwant || count != sc->count)
+            fail_msg("%s: %zu ranges, %llu addresses", sc->name, ncov, (unsigned long long)count);
+        for (size_t i = 0; i < ncov; i++)
+            if (cov[i].first != sc->want[i].first || cov[i].last != sc->want[i].last)
+                fail_msg("%s: range %zu differs", sc->name, i);
+        for (size_t i = 0; i < sc->nnets; i++)
+            if (used[i] != sc->used[i])
+                fail_msg("%s: interface %zu used=%d", sc->name, i, used[i]);
+        /* Every target address is covered exactly when it is inside a covered range. */
+        for (uint64_t i = 0; i < t.count; i++) {
+            uint32_t a = disc_targets_at(&t, i);
+            bool in = false;
+            for (size_t j = 0; j < sc->nnets; j++)
+                in |= (a & sc->nets[j].mask) == (sc->nets[j].addr & sc->nets[j].mask);
+            if (disc__ranges_has(cov, ncov, a) != in)
+                fail_msg("%s: address index %llu", sc->name, (unsigned long long)i);
+        }
+        if (sc->excludes)
+            assert_false(disc__ranges_has(cov, ncov, IP(10, 1, 1, 150)));
+        free(cov);
+        disc_targets_cleanup(&t);
+    }
 }
 
 static int setup(void **state)
@@ -326,9 +490,14 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wsd_only),         cmocka_unit_test(test_pps_shared),
-        cmocka_unit_test(test_multicast),        cmocka_unit_test(test_info_bounded),
-        cmocka_unit_test(test_stop_during_info), cmocka_unit_test(test_no_wsd_socket),
+        cmocka_unit_test(test_wsd_only),
+        cmocka_unit_test(test_pps_shared),
+        cmocka_unit_test(test_multicast),
+        cmocka_unit_test(test_info_bounded),
+        cmocka_unit_test(test_stop_during_info),
+        cmocka_unit_test(test_no_wsd_socket),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_multicast_resume),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
