@@ -23,7 +23,7 @@ Probe per address, the way targets beyond the attached subnets are probed); --no
 the current namespace as is (on a host whose lo has no multicast: directed Probes). No packet
 leaves the namespace: everything goes to 127.0.0.0/8 and the multicast group on lo.
 
-With --peer, it also sweeps the first /PEER_PREFIX of that fleet (default /24) with Debian's
+With --peer, it also sweeps the first /PEER_PREFIX of that fleet (default /22, the issue's range; 128 peer threads) with Debian's
 fusioninventory-netdiscovery (package fusioninventory-agent-task-network; SNMP v2c, --threads)
 and with fleetgw (the same v2c credential) and prints the ratio of elapsed times, the printers
 each found and whether the identity fields (serial, MAC, model) agree. The peer resolves every
@@ -113,8 +113,8 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-wsd", action="store_true", help="sweep with SNMP only")
     ap.add_argument("--peer", action="store_true")
-    ap.add_argument("--peer-prefix", type=int, default=24)
-    ap.add_argument("--peer-threads", type=int, default=32)
+    ap.add_argument("--peer-prefix", type=int, default=22)
+    ap.add_argument("--peer-threads", type=int, default=128)
     ap.add_argument("--no-multicast", action="store_true",
                     help="no multicast on lo in the namespace: a directed Probe per address")
     ap.add_argument("--no-netns", action="store_true",
