@@ -494,11 +494,26 @@ static void h_discovery_get(struct ui__req *r, json_t *body, const char *arg)
     disc_show(r, arg, 200);
 }
 
+/* Runs a discover.add or discover.set request (takes it). Returns: true when stored; false when
+ * refused, and then the refusal has been answered. */
+static bool disc_store(struct ui__req *r, json_t *req)
+{
+    json_t *rep = ctl_raw(r, req);
+    if (!rep)
+        return false;
+    if (!ctl_ok(rep)) {
+        disc_fail(r, rep);
+        return false;
+    }
+    json_decref(rep);
+    return true;
+}
+
 static void h_discovery_add(struct ui__req *r, json_t *body, const char *arg)
 {
     char err[200];
     const char *field = NULL;
-    json_t *req = ui__discovery_from_json(body, NULL, err, sizeof err, &field), *rep;
+    json_t *req = ui__discovery_from_json(body, NULL, err, sizeof err, &field);
     char name[64];
     if (!req) {
         disc_bad_body(r, err, field);
@@ -509,15 +524,8 @@ static void h_discovery_add(struct ui__req *r, json_t *body, const char *arg)
         json_decref(req);
         return;
     }
-    rep = ctl_raw(r, req);
-    if (!rep)
-        return;
-    if (!ctl_ok(rep)) {
-        disc_fail(r, rep);
-        return;
-    }
-    json_decref(rep);
-    disc_show(r, name, 201);
+    if (disc_store(r, req))
+        disc_show(r, name, 201);
 }
 
 /* A change goes through discover.set, which keeps the setting's last run and its printers. A
@@ -535,15 +543,8 @@ static void h_discovery_put(struct ui__req *r, json_t *body, const char *arg)
     gw_strlcpy(name, json_string_value(json_object_get(req, "name")), sizeof name);
     if (strcmp(name, arg) == 0) {
         json_object_set_new(req, "cmd", json_string("discover.set"));
-        rep = ctl_raw(r, req);
-        if (!rep)
-            return;
-        if (!ctl_ok(rep)) {
-            disc_fail(r, rep);
-            return;
-        }
-        json_decref(rep);
-        disc_show(r, name, 200);
+        if (disc_store(r, req))
+            disc_show(r, name, 200);
         return;
     }
     old = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", arg));
@@ -569,14 +570,8 @@ static void h_discovery_put(struct ui__req *r, json_t *body, const char *arg)
         json_decref(req);
         return;
     }
-    rep = ctl_raw(r, req);
-    if (!rep)
+    if (!disc_store(r, req))
         return;
-    if (!ctl_ok(rep)) {
-        disc_fail(r, rep);
-        return;
-    }
-    json_decref(rep);
     rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
     if (rep && !ctl_ok(rep))
         gw_log_warn(UI, "discovery setting %s renamed to %s, but the old one stays: %s", arg, name,

@@ -261,6 +261,35 @@ SNMPD_SYS = {
 }
 
 
+class FleetsimProcess(Daemon):
+    """A tests/fleetsim process with a control socket: what the tests' fleets share. A subclass
+    sets self.ctl (the socket path) and self.base (the first device's address) and builds argv."""
+
+    def start(self):
+        super().start()
+        self.wait_until(lambda: "ready" in self.log.read_text(errors="replace"), 60, "be ready")
+        return self
+
+    def addr(self, i):
+        """The address of device i (devices sit on consecutive addresses from base)."""
+        a = list(map(int, self.base.split(".")))
+        n = (a[2] << 8 | a[3]) + i
+        return f"{a[0]}.{a[1]}.{n >> 8}.{n & 255}"
+
+    def command(self, line):
+        """Sends one control command; returns its "ok ..." reply line without the newline."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(str(self.ctl))
+            s.sendall(line.encode() + b"\n")
+            reply = s.makefile().readline().rstrip("\n")
+        assert reply.startswith("ok"), f"fleetsim {line!r}: {reply}"
+        return reply
+
+    def stats(self):
+        return dict(kv.split("=", 1) for kv in self.command("stats").split()[1:] if "=" in kv)
+
+
 class Snmpd(Daemon):
     """net-snmp's snmpd on 127.0.0.1 (and ::1 when available), v1/v2c community "public" and
     the SNMPv3 users of SNMPD_USERS, engine ID SNMPD_ENGINE_ID. No MIBs: numeric OIDs only."""

@@ -9,19 +9,17 @@
 import json
 import os
 import re
-import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, Daemon, free_udp_port, need_fleetgw, wait_for
+from conftest import BUILDDIR, Daemon, FleetsimProcess, free_udp_port, need_fleetgw, wait_for
 
 V3 = ("fleet", "authpass123", "privpass123")
 
 
-class Fleet(Daemon):
+class Fleet(FleetsimProcess):
     """fleetsim on 127.31.x.y with a control socket."""
 
     def __init__(self, tdir, devices, base="127.31.0.1", v3=False):
@@ -37,24 +35,6 @@ class Fleet(Daemon):
         if v3:
             argv += ["--v3-user", V3[0], "--v3-auth-key", V3[1], "--v3-priv-key", V3[2]]
         super().__init__("fleetsim", argv, tdir / "fleetsim.log")
-
-    def start(self):
-        super().start()
-        self.wait_until(lambda: "ready" in self.log.read_text(errors="replace"), 60, "be ready")
-        return self
-
-    def addr(self, i):
-        a = list(map(int, self.base.split(".")))
-        n = (a[2] << 8 | a[3]) + i
-        return f"{a[0]}.{a[1]}.{n >> 8}.{n & 255}"
-
-    def command(self, line):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.connect(str(self.ctl))
-            s.sendall(line.encode() + b"\n")
-            reply = s.makefile().readline()
-        assert reply.startswith("ok"), f"fleetsim {line!r}: {reply}"
-        return reply
 
 
 class Gateway:

@@ -7,19 +7,17 @@
 # daily discovery-settings message (never from an anonymized gateway: test_50 checks that).
 
 import json
-import socket
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, Daemon, free_udp_port, wait_for
+from conftest import BUILDDIR, FleetsimProcess, free_udp_port, wait_for
 from test_50_uplink import Cloud, Gateway, _stop_gateways, cloud  # noqa: F401 (fixtures)
 
 FLEETSIM = Path(BUILDDIR) / "tests" / "fleetsim" / "fleetsim"
 
 
-class Sim(Daemon):
+class Sim(FleetsimProcess):
     def __init__(self, tdir, devices, base, events=0):
         if not FLEETSIM.exists():
             pytest.skip("fleetsim not built")
@@ -30,24 +28,6 @@ class Sim(Daemon):
                                       base, "--port", str(self.port), "--community", "public",
                                       "--events-per-hour", str(events), "--seed", "5",
                                       "--control", str(self.ctl)], tdir / "fleetsim.log")
-
-    def start(self):
-        super().start()
-        self.wait_until(lambda: "ready" in self.log.read_text(errors="replace"), 60, "be ready")
-        return self
-
-    def addr(self, i):
-        a = list(map(int, self.base.split(".")))
-        n = (a[2] << 8 | a[3]) + i
-        return f"{a[0]}.{a[1]}.{n >> 8}.{n & 255}"
-
-    def command(self, line):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.connect(str(self.ctl))
-            s.sendall(line.encode() + b"\n")
-            reply = s.makefile().readline()
-        assert reply.startswith("ok"), f"fleetsim {line!r}: {reply}"
-        return reply
 
 
 def events(cloud, kind):

@@ -8,19 +8,18 @@
 
 import json
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, Daemon, free_udp_port, need_fleetgw
+from conftest import BUILDDIR, Daemon, FleetsimProcess, free_udp_port, need_fleetgw
 
 V3 = ("fleet", "authpass123", "privpass123")
 
 
-class Fleet(Daemon):
+class Fleet(FleetsimProcess):
     """fleetsim with a control socket; one process per port (it binds 0.0.0.0:PORT)."""
 
     def __init__(self, tdir, name, devices, base, community="public", v3=True, extra=()):
@@ -37,27 +36,6 @@ class Fleet(Daemon):
             argv += ["--v3-user", V3[0], "--v3-auth-key", V3[1], "--v3-priv-key", V3[2]]
         argv += list(extra)
         super().__init__(name, argv, tdir / f"{name}.log")
-
-    def start(self):
-        super().start()
-        self.wait_until(lambda: "ready" in self.log.read_text(errors="replace"), 60, "be ready")
-        return self
-
-    def addr(self, i):
-        a = list(map(int, self.base.split(".")))
-        n = (a[2] << 8 | a[3]) + i
-        return f"{a[0]}.{a[1]}.{n >> 8}.{n & 255}"
-
-    def command(self, line):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.connect(str(self.ctl))
-            s.sendall(line.encode() + b"\n")
-            reply = s.makefile().readline()
-        assert reply.startswith("ok"), f"fleetsim {line!r}: {reply}"
-        return reply
-
-    def stats(self):
-        return dict(kv.split("=", 1) for kv in self.command("stats").split()[1:] if "=" in kv)
 
 
 @pytest.fixture

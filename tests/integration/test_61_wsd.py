@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, SRCDIR, Daemon, free_udp_port, need_fleetgw
+from conftest import BUILDDIR, SRCDIR, FleetsimProcess, free_udp_port, need_fleetgw
 
 FLEETSIM = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
 CATALOGUE = Path(SRCDIR or ".") / "snmp" / "counters.catalogue"
@@ -40,7 +40,7 @@ def free_port_any(kind):
         return s.getsockname()[1]
 
 
-class WsdFleet(Daemon):
+class WsdFleet(FleetsimProcess):
     """fleetsim with --wsd on kernel-chosen ports."""
 
     def __init__(self, tdir, name, devices, base, extra=()):
@@ -55,32 +55,10 @@ class WsdFleet(Daemon):
                 str(self.soap_port), "--catalogue", str(CATALOGUE)] + list(extra)
         super().__init__(name, argv, tdir / f"{name}.log")
 
-    def start(self):
-        super().start()
-        self.wait_until(lambda: "ready" in self.log.read_text(errors="replace"), 60, "be ready")
-        return self
-
-    def addr(self, i):
-        a = list(map(int, self.base.split(".")))
-        n = (a[2] << 8 | a[3]) + i
-        return f"{a[0]}.{a[1]}.{n >> 8}.{n & 255}"
-
-    def command(self, line):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(10)
-            s.connect(str(self.ctl))
-            s.sendall(line.encode() + b"\n")
-            reply = s.makefile().readline().rstrip("\n")
-        assert reply.startswith("ok"), f"fleetsim {line!r}: {reply}"
-        return reply
-
     def wsd_info(self, dev):
         """fleetsim's own view: uuid, xaddr, snmp on/off."""
         return dict(kv.split("=", 1) for kv in self.command(f"wsd {dev}").split()[1:]
                     if "=" in kv)
-
-    def stats(self):
-        return dict(kv.split("=", 1) for kv in self.command("stats").split()[1:] if "=" in kv)
 
 
 @pytest.fixture
