@@ -469,17 +469,26 @@ static void disc_bad_body(struct ui__req *r, const char *err, const char *field)
     ui__respond_json(r, 400, o);
 }
 
-static void disc_show(struct ui__req *r, const char *name, int status)
+/* Runs the control command cmd ("discover.show", ...) on a setting and answers with its reply
+ * (without "ok" unless keep_ok) and status, or with the refusal. */
+static void disc_call(struct ui__req *r, const char *cmd, const char *name, int status,
+                      bool keep_ok)
 {
-    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", name));
+    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", cmd, "name", name));
     if (!rep)
         return;
     if (!ctl_ok(rep)) {
         disc_fail(r, rep);
         return;
     }
-    json_object_del(rep, "ok");
+    if (!keep_ok)
+        json_object_del(rep, "ok");
     ui__respond_json(r, status, rep);
+}
+
+static void disc_show(struct ui__req *r, const char *name, int status)
+{
+    disc_call(r, "discover.show", name, status, false);
 }
 
 static void h_discovery(struct ui__req *r, json_t *body, const char *arg)
@@ -582,28 +591,12 @@ static void h_discovery_put(struct ui__req *r, json_t *body, const char *arg)
 
 static void h_discovery_delete(struct ui__req *r, json_t *body, const char *arg)
 {
-    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", arg));
-    if (!rep)
-        return;
-    if (!ctl_ok(rep)) {
-        disc_fail(r, rep);
-        return;
-    }
-    ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));
-    json_decref(rep);
+    disc_call(r, "discover.remove", arg, 200, true);
 }
 
 static void h_discovery_run(struct ui__req *r, json_t *body, const char *arg)
 {
-    json_t *rep = ctl_raw(r, json_pack("{s:s, s:s}", "cmd", "discover.run", "name", arg));
-    if (!rep)
-        return;
-    if (!ctl_ok(rep)) {
-        disc_fail(r, rep);
-        return;
-    }
-    json_object_del(rep, "ok");
-    ui__respond_json(r, 202, rep);
+    disc_call(r, "discover.run", arg, 202, false);
 }
 
 /* --- audit --- */
