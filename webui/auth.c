@@ -1437,6 +1437,15 @@ static void reauth_done(struct ui__job *j)
         job_free(j);
         return;
     }
+    /* The right current password ends a run of failures, as a good login does (never a lock
+     * set since). */
+    sqlite3_stmt *st =
+        prep(s->db, "UPDATE ui_users SET failed = 0 WHERE id = ?1 AND locked_until <= ?2");
+    if (st) {
+        sqlite3_bind_int64(st, 1, j->user_id);
+        sqlite3_bind_int64(st, 2, gw_now());
+    }
+    run(s->db, st);
     if (r)
         j->then(r, j->then_body, j->then_arg);
     job_free(j);

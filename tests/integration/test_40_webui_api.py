@@ -1032,8 +1032,9 @@ def test_security_changes_need_the_current_password(running):
     assert r.status == 200 and r.json["lockout_minutes"] == 20, r.raw
     acts = [(a["action"], a["result"], a["detail"]) for a in web.audit(s)]
     assert ("settings.security", "failed", "wrong current password") in acts, acts
-    # Wrong current passwords count towards the lockout like wrong logins.
-    for _ in range(3):
+    # Wrong current passwords count towards the lockout like wrong logins (the right one above
+    # ended the earlier run): the third locks, the fourth is refused as locked.
+    for _ in range(4):
         r = web.request("PUT", path, {"lockout_minutes": 21, "current_password": "Nope!x1a"},
                         sess=s)
         assert r.status == 403
@@ -1053,6 +1054,25 @@ def _wait_run(web, sess, name, timeout=60):
             return r.json["setting"]
         time.sleep(0.3)
     raise AssertionError(f"discovery {name} did not finish: {r.json}")
+
+
+def test_right_current_password_ends_a_run_of_failures(running):
+    """Wrong current passwords count towards the lockout; the right one resets the count, as a
+    good login does: four failures, never three in a row, lock nothing."""
+    web = running
+    s = web.login()
+    body = {"session_idle_timeout_s": 600}
+
+    def reauth(pw, status):
+        r = web.request("PUT", "/api/v1/settings/security", dict(body, current_password=pw),
+                        sess=s)
+        assert r.status == status, r.raw
+
+    for _ in range(2):
+        for _ in range(2):
+            reauth("Wrong!pass1", 403)
+        reauth(ADMIN_PW, 200)
+    web.login()
 
 
 def test_account_secret_and_mode_changes_need_the_current_password(running):
