@@ -33,7 +33,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "uplink/up_int.h"
 
@@ -635,14 +634,6 @@ static void on_accept(uv_stream_t *srv, int status)
     uv_read_start((uv_stream_t *)&c->cli, alloc_cb, on_cli_read);
 }
 
-static void random_hex(char *out, size_t n)
-{
-    unsigned char b[16];
-    RAND_bytes(b, sizeof b);
-    for (size_t i = 0; i < sizeof b && 2 * i + 2 < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
 int up__relay_start(uv_loop_t *loop, const char *proxy_url, const char *proxy_user,
                     const char *proxy_password, up_relay_fail_cb fail_cb, void *arg,
                     struct up_relay **out, struct gw_errbuf *eb)
@@ -679,8 +670,8 @@ int up__relay_start(uv_loop_t *loop, const char *proxy_url, const char *proxy_us
         OPENSSL_cleanse(plain, ul + pl + 1);
         free(plain);
     }
-    random_hex(r->socks_user, sizeof r->socks_user);
-    random_hex(r->socks_pw, sizeof r->socks_pw);
+    up__random_id(r->socks_user);
+    up__random_id(r->socks_pw);
     uv_tcp_init(loop, &r->srv);
     r->srv.data = r;
     r->srv_open = true;
