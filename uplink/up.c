@@ -223,17 +223,16 @@ static void on_mqtt_disconnected(void *arg, int rc, const char *why)
     else
         link_state("unreachable", why);
     U.proxy_failed = false;
-    if (!U.session_up && U.nendpoints > 1 && ++U.ep_failed < U.nendpoints) {
+    if (!U.session_up && U.nendpoints > 1) {
         /* This endpoint did not work (port 443 blocked, no ALPN front): try the next one at
          * once; the backoff starts when every endpoint failed. */
         U.ep_idx = (U.ep_idx + 1) % U.nendpoints;
-        gw_log_notice(UP, "mqtt trying the next broker endpoint (%d of %d)", U.ep_idx + 1,
-                      U.nendpoints);
-        U.next_attempt = uv_now(U.env.loop) + 200;
-        return;
-    }
-    if (!U.session_up && U.nendpoints > 1) {
-        U.ep_idx = (U.ep_idx + 1) % U.nendpoints;
+        if (++U.ep_failed < U.nendpoints) {
+            gw_log_notice(UP, "mqtt trying the next broker endpoint (%d of %d)", U.ep_idx + 1,
+                          U.nendpoints);
+            U.next_attempt = uv_now(U.env.loop) + 200;
+            return;
+        }
         U.ep_failed = 0;
     }
     U.session_up = false;
