@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "discovery/disc.h"
 #include "gateway/cli.h"
 #include "soap/soapc.h"
 
@@ -133,6 +134,21 @@ static void on_timer(uv_timer_t *t)
     close_all(r);
 }
 
+/* Prints o as indented JSON on stdout and releases it. */
+static void print_json(json_t *o)
+{
+    json_dumpf(o, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(o);
+}
+
+/* The ProbeMatch part of both JSON shapes; a = m->from formatted. */
+static json_t *match_json(const struct soapc_wsd_match *m, const char *a)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", m->uuid, "types", m->types,
+                     "xaddrs", m->xaddrs, "metadata_version", (json_int_t)m->metadata_version);
+}
+
 static void print_found(const struct wsd_run *r, bool json)
 {
     json_t *arr = json_array();
@@ -140,24 +156,16 @@ static void print_found(const struct wsd_run *r, bool json)
     for (int i = 0; i < r->nfound; i++) {
         const struct soapc_wsd_match *m = &r->found[i];
         char a[INET_ADDRSTRLEN];
-        struct in_addr ia = {.s_addr = htonl(m->from)};
-        inet_ntop(AF_INET, &ia, a, sizeof a);
+        disc_addr_format(m->from, a, sizeof a);
         if (json)
-            json_array_append_new(arr,
-                                  json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", m->uuid,
-                                            "types", m->types, "xaddrs", m->xaddrs,
-                                            "metadata_version", (json_int_t)m->metadata_version));
+            json_array_append_new(arr, match_json(m, a));
         else
             printf("%-15s %s %s\n", a, m->uuid, m->xaddrs);
     }
-    if (json) {
-        json_t *o = json_pack("{s:o}", "matches", arr);
-        json_dumpf(o, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(o);
-    } else {
+    if (json)
+        print_json(json_pack("{s:o}", "matches", arr));
+    else
         json_decref(arr);
-    }
 }
 
 static void text_field(const char *label, const char *v)
@@ -170,10 +178,8 @@ static void print_text(const struct wsd_run *r)
 {
     const struct soapc_device_info *i = &r->info;
     char a[INET_ADDRSTRLEN];
-    struct in_addr ia = {.s_addr = htonl(r->m.from)};
 
-    inet_ntop(AF_INET, &ia, a, sizeof a);
-    text_field("address", a);
+    text_field("address", disc_addr_format(r->m.from, a, sizeof a));
     text_field("uuid", r->m.uuid);
     text_field("types", r->m.types);
     text_field("xaddrs", r->m.xaddrs);
@@ -207,18 +213,14 @@ static json_t *to_json(const struct wsd_run *r)
 {
     const struct soapc_device_info *i = &r->info;
     char a[INET_ADDRSTRLEN];
-    struct in_addr ia = {.s_addr = htonl(r->m.from)};
     json_t *sup = json_array();
+    json_t *o = match_json(&r->m, disc_addr_format(r->m.from, a, sizeof a));
 
-    inet_ntop(AF_INET, &ia, a, sizeof a);
     for (int k = 0; k < i->nsupplies; k++) {
         const struct soapc_supply *s = &i->supplies[k];
         json_array_append_new(sup, json_pack("{s:s,s:s,s:s,s:i}", "name", s->name, "color",
                                              s->color, "type", s->type, "level", s->level));
     }
-    json_t *o =
-        json_pack("{s:s,s:s,s:s,s:s,s:I}", "address", a, "uuid", r->m.uuid, "types", r->m.types,
-                  "xaddrs", r->m.xaddrs, "metadata_version", (json_int_t)r->m.metadata_version);
     json_object_set_new(o, "manufacturer", json_string(i->manufacturer));
     json_object_set_new(o, "model", json_string(i->model));
     json_object_set_new(o, "model_number", json_string(i->model_number));
@@ -369,9 +371,7 @@ int gw_cmd_probe_wsd(int argc, char **argv)
                           "code", gw_err_name(r.status), "matched", r.matched);
             if (r.eb.msg[0])
                 json_object_set_new(o, "detail", json_string(r.eb.msg));
-            json_dumpf(o, stdout, JSON_INDENT(2));
-            putchar('\n');
-            json_decref(o);
+            print_json(o);
         } else {
             fprintf(stderr, "fleetgw probe: %s %s: %s%s%s\n", what, target, gw_strerror(r.status),
                     r.eb.msg[0] ? ": " : "", r.eb.msg);
@@ -380,13 +380,9 @@ int gw_cmd_probe_wsd(int argc, char **argv)
                    ? GW_EXIT_NORESPONSE
                    : GW_EXIT_FAIL;
     }
-    if (json) {
-        json_t *o = to_json(&r);
-        json_dumpf(o, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(o);
-    } else {
+    if (json)
+        print_json(to_json(&r));
+    else
         print_text(&r);
-    }
     return GW_EXIT_OK;
 }

@@ -150,6 +150,21 @@ static int body_error(struct soap *soap, const char *what, const char *want, int
     return gsoap_error(soap, what, eb);
 }
 
+/* Reads one whole envelope from xml whose body is the element tag, into obj through get (which
+ * sets obj's defaults and deserializes it). notthis is the error for another body. */
+static int read_body(struct soap *soap, const char *xml, size_t len, const char *what,
+                     const char *tag, int notthis, bool (*get)(struct soap *, void *, const char *),
+                     void *obj, struct gw_errbuf *eb)
+{
+    int rc = begin_in(soap, xml, len, what, eb);
+
+    if (rc < 0)
+        return rc;
+    if (!get(soap, obj, tag))
+        return body_error(soap, what, tag, notthis, eb);
+    return end_in(soap, what, eb);
+}
+
 void soapc__uuid_format(const unsigned char b[16], char out[46])
 {
     static const char hex[] = "0123456789abcdef";
@@ -292,31 +307,28 @@ int soapc__matches_from(const struct wsdd__ProbeMatchesType *pm, struct soapc_ws
 int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
                                char *relates_to, size_t rsize, struct gw_errbuf *eb);
 
+static bool get_probe_matches(struct soap *soap, void *pm, const char *tag)
+{
+    soap_default_wsdd__ProbeMatchesType(soap, pm);
+    return soap_get_wsdd__ProbeMatchesType(soap, pm, tag, NULL) != NULL;
+}
+
 int soapc__parse_probe_matches(const char *xml, size_t len, struct soapc_wsd_match *out, int max,
                                char *relates_to, size_t rsize, struct gw_errbuf *eb)
 {
-    static const char what[] = "ProbeMatches";
     struct soap *soap = soapc__ctx_new();
     struct wsdd__ProbeMatchesType pm;
     int rc;
 
     if (relates_to && rsize)
         *relates_to = '\0';
-    rc = begin_in(soap, xml, len, what, eb);
-    if (rc < 0)
-        goto out;
-    soap_default_wsdd__ProbeMatchesType(soap, &pm);
-    if (!soap_get_wsdd__ProbeMatchesType(soap, &pm, "wsdd:ProbeMatches", NULL)) {
-        rc = body_error(soap, what, "wsdd:ProbeMatches", SOAPC_E_NOT_WSD, eb);
-        goto out;
+    rc = read_body(soap, xml, len, "ProbeMatches", "wsdd:ProbeMatches", SOAPC_E_NOT_WSD,
+                   get_probe_matches, &pm, eb);
+    if (rc == 0) {
+        if (relates_to && rsize && soap->header && soap->header->wsa__RelatesTo)
+            copy(relates_to, rsize, soap->header->wsa__RelatesTo->__item);
+        rc = soapc__matches_from(&pm, out, max < 0 ? 0 : max);
     }
-    rc = end_in(soap, what, eb);
-    if (rc < 0)
-        goto out;
-    if (relates_to && rsize && soap->header && soap->header->wsa__RelatesTo)
-        copy(relates_to, rsize, soap->header->wsa__RelatesTo->__item);
-    rc = soapc__matches_from(&pm, out, max < 0 ? 0 : max);
-out:
     soapc__ctx_free(soap);
     return rc;
 }
@@ -408,26 +420,22 @@ int soapc__metadata_from(const struct _wsx__Metadata *md, struct soapc_device_in
     return 0;
 }
 
+static bool get_metadata(struct soap *soap, void *md, const char *tag)
+{
+    soap_default__wsx__Metadata(soap, md);
+    return soap_get__wsx__Metadata(soap, md, tag, NULL) != NULL;
+}
+
 int soapc_parse_metadata(const char *xml, size_t len, struct soapc_device_info *out,
                          struct gw_errbuf *eb)
 {
-    static const char what[] = "metadata";
     struct soap *soap = soapc__ctx_new();
     struct _wsx__Metadata md;
-    int rc;
+    int rc = read_body(soap, xml, len, "metadata", "wsx:Metadata", SOAPC_E_NO_METADATA,
+                       get_metadata, &md, eb);
 
-    rc = begin_in(soap, xml, len, what, eb);
-    if (rc < 0)
-        goto out;
-    soap_default__wsx__Metadata(soap, &md);
-    if (!soap_get__wsx__Metadata(soap, &md, "wsx:Metadata", NULL)) {
-        rc = body_error(soap, what, "wsx:Metadata", SOAPC_E_NO_METADATA, eb);
-        goto out;
-    }
-    rc = end_in(soap, what, eb);
     if (rc == 0)
         rc = soapc__metadata_from(&md, out, eb);
-out:
     soapc__ctx_free(soap);
     return rc;
 }
@@ -513,27 +521,22 @@ int soapc__elements_from(const struct _wprt__GetPrinterElementsResponse *r,
     return 0;
 }
 
+static bool get_printer_elements(struct soap *soap, void *r, const char *tag)
+{
+    soap_default__wprt__GetPrinterElementsResponse(soap, r);
+    return soap_get__wprt__GetPrinterElementsResponse(soap, r, tag, NULL) != NULL;
+}
+
 int soapc_parse_printer_elements(const char *xml, size_t len, struct soapc_device_info *out,
                                  struct gw_errbuf *eb)
 {
-    static const char what[] = "printer elements";
     struct soap *soap = soapc__ctx_new();
     struct _wprt__GetPrinterElementsResponse r;
-    int rc;
+    int rc = read_body(soap, xml, len, "printer elements", "wprt:GetPrinterElementsResponse",
+                       SOAPC_E_NO_ELEMENTS, get_printer_elements, &r, eb);
 
-    rc = begin_in(soap, xml, len, what, eb);
-    if (rc < 0)
-        goto out;
-    soap_default__wprt__GetPrinterElementsResponse(soap, &r);
-    if (!soap_get__wprt__GetPrinterElementsResponse(soap, &r, "wprt:GetPrinterElementsResponse",
-                                                    NULL)) {
-        rc = body_error(soap, what, "wprt:GetPrinterElementsResponse", SOAPC_E_NO_ELEMENTS, eb);
-        goto out;
-    }
-    rc = end_in(soap, what, eb);
     if (rc == 0)
         rc = soapc__elements_from(&r, out, eb);
-out:
     soapc__ctx_free(soap);
     return rc;
 }
@@ -604,21 +607,20 @@ int soapc__probe_matches_build(struct soap *soap, const char *relates_to,
     return put_envelope(soap, put_matches, matches, xml, len);
 }
 
+static bool get_probe(struct soap *soap, void *req, const char *tag)
+{
+    soap_default_wsdd__ProbeType(soap, req);
+    return soap_get_wsdd__ProbeType(soap, req, tag, NULL) != NULL;
+}
+
 int soapc__probe_parse(struct soap *soap, const char *xml, size_t len, char *msgid, size_t n,
                        const char **types, struct gw_errbuf *eb)
 {
-    static const char what[] = "Probe";
     struct wsdd__ProbeType *req = soap_malloc(soap, sizeof(*req));
     int rc;
 
     *types = NULL;
-    rc = begin_in(soap, xml, len, what, eb);
-    if (rc < 0)
-        return rc;
-    soap_default_wsdd__ProbeType(soap, req);
-    if (!soap_get_wsdd__ProbeType(soap, req, "wsdd:Probe", NULL))
-        return body_error(soap, what, "wsdd:Probe", SOAPC_E_NOT_WSD, eb);
-    rc = end_in(soap, what, eb);
+    rc = read_body(soap, xml, len, "Probe", "wsdd:Probe", SOAPC_E_NOT_WSD, get_probe, req, eb);
     if (rc < 0)
         return rc;
     if (!soap->header || !soap->header->wsa__MessageID || !*soap->header->wsa__MessageID)

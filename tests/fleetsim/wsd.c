@@ -323,7 +323,6 @@ static int srv_get(void *arg, struct soap *soap, struct _wsx__Metadata *out)
     if (!s->found || s->down || !path_is(soap, s, ""))
         return soap_sender_fault(soap, "no such device endpoint", soap->path);
     t_addr_format(s->addr, a);
-    snprintf(url, sizeof(url), "http://%s:%u/%s/print", a, r->w->sim->opt.soap_port, s->uuid + 9);
     soap_wsa_reply(soap, NULL, SOAPC__ACTION_GET_RESPONSE);
 
     struct wsx__MetadataSectionType *sec = soap_malloc(soap, 3 * sizeof(*sec));
