@@ -1327,6 +1327,26 @@ static bool reauth_refused(struct ui__job *j, const char *action)
     return true;
 }
 
+/* Ends a current-password job whose check failed: the wrong password counts as a failure
+ * (403 wrong_msg), a hashing error does not (500 error_msg). Returns: true when it did (j is
+ * freed). */
+static bool reauth_failed(struct ui__job *j, const char *action, const char *wrong_msg,
+                          const char *error_msg)
+{
+    struct ui__req *r;
+    if (j->verified && j->rc == 0)
+        return false;
+    if (j->rc == 0)
+        count_failure(j->srv, j);
+    gw_audit_add(j->srv->db, j->user, j->peer, action, "failed",
+                 j->rc < 0 ? "hashing failed" : "wrong current password");
+    r = job_take_req(j);
+    if (r)
+        ui__respond_error(r, j->rc < 0 ? 500 : 403, j->rc < 0 ? error_msg : wrong_msg);
+    job_free(j);
+    return true;
+}
+
 static void change_done(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
@@ -1334,19 +1354,10 @@ static void change_done(struct ui__job *j)
     char csrf[33];
     sqlite3_stmt *st;
     int rc;
-    if (reauth_refused(j, "password.change"))
+    if (reauth_refused(j, "password.change") ||
+        reauth_failed(j, "password.change", "The current password is wrong.",
+                      "The current password is wrong."))
         return;
-    if (!j->verified || j->rc < 0) {
-        if (j->rc == 0)
-            count_failure(s, j);
-        gw_audit_add(s->db, j->user, j->peer, "password.change", "failed",
-                     j->rc < 0 ? "hashing failed" : "wrong current password");
-        r = job_take_req(j);
-        if (r)
-            ui__respond_error(r, j->rc < 0 ? 500 : 403, "The current password is wrong.");
-        job_free(j);
-        return;
-    }
     rc = gw_db_begin(s->db);
     st = rc == 0 ? prep(s->db, "UPDATE ui_users SET hash = ?2, pw_changed = ?3, must_change = 0, "
                                "failed = 0 WHERE id = ?1")
@@ -1421,22 +1432,11 @@ static void reauth_done(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
     struct ui__req *r;
-    if (reauth_refused(j, j->action))
+    if (reauth_refused(j, j->action) ||
+        reauth_failed(j, j->action, "The current password is wrong: the change was not made.",
+                      "The password could not be checked; see the log."))
         return;
     r = job_take_req(j);
-    if (!j->verified || j->rc < 0) {
-        if (j->rc == 0)
-            count_failure(s, j);
-        gw_audit_add(s->db, j->user, j->peer, j->action, "failed",
-                     j->rc < 0 ? "hashing failed" : "wrong current password");
-        if (r)
-            ui__respond_error(r, j->rc < 0 ? 500 : 403,
-                              j->rc < 0 ? "The password could not be checked; see the log."
-                                        : "The current password is wrong: the change was not "
-                                          "made.");
-        job_free(j);
-        return;
-    }
     /* The right current password ends a run of failures, as a good login does (never a lock
      * set since). */
     sqlite3_stmt *st =
