@@ -978,6 +978,14 @@ static unsigned login_inflight(struct ui_server *s, const char *key, int64_t use
     return n;
 }
 
+/* Returns: true when u is locked, or would be once the checks in flight against it failed;
+ * no more are checked at once than the lockout leaves. */
+static bool account_closed(struct ui_server *s, const struct user_row *u)
+{
+    return u->locked_until > gw_now() ||
+           u->failed + (int)login_inflight(s, NULL, u->id) >= s->sec.lockout_threshold;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Failed logins per source address: the account lockout stops guessing one account's
  * password, this stops one address from guessing across many accounts (and from locking them
@@ -1266,8 +1274,7 @@ void ui__login(struct ui__req *r, json_t *body)
         j->verify_hash = u.hash;
         /* Attempts in flight count as failures to come: no more are checked at once than
          * the lockout leaves. */
-        j->locked = u.locked_until > gw_now() ||
-                    u.failed + (int)login_inflight(s, NULL, u.id) >= s->sec.lockout_threshold;
+        j->locked = account_closed(s, &u);
         j->must_change = u.must_change || gw_now() - u.pw_changed > PW_MAX_AGE;
     } else {
         j->verify_hash = gw_strdup(s->dummy_hash);
@@ -1471,8 +1478,7 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *ac
     }
     /* A locked account gets no password checks, or a stolen session would be a way round the
      * lockout; checks in flight count as failures to come, as for logins. */
-    if (u.locked_until > gw_now() ||
-        u.failed + (int)login_inflight(s, NULL, u.id) >= s->sec.lockout_threshold) {
+    if (account_closed(s, &u)) {
         free(u.hash);
         gw_audit_add(s->db, r->sess.user, r->peer, action, "failed", "account locked");
         ui__respond_error(r, 403, "The current password is wrong: the change was not made.");
