@@ -1135,22 +1135,27 @@ static bool account_locked_now(struct ui_server *s, const char *name)
     return locked;
 }
 
+/* Precheck of the jobs that check the password of a known account: a lock set while the job
+ * waited in the queue means no check at all. */
+static bool account_precheck(struct ui__job *j)
+{
+    if (!j->req)
+        return false; /* nobody waits for the answer: no guess is evaluated */
+    j->locked = account_locked_now(j->srv, j->user);
+    return !j->locked;
+}
+
 /* Right before the hash: the state may have changed while the attempt waited in the queue. */
 static bool login_precheck(struct ui__job *j)
 {
-    struct ui_server *s = j->srv;
     if (!j->req)
-        return false; /* nobody waits for the answer: no guess is evaluated */
-    j->src_wait = src_blocked(s, j->srckey, j->user);
+        return false;
+    j->src_wait = src_blocked(j->srv, j->srckey, j->user);
     if (j->src_wait > 0) {
         j->src_refused = true;
         return false;
     }
-    if (j->known && account_locked_now(s, j->user)) {
-        j->locked = true;
-        return false;
-    }
-    return true;
+    return !j->known || account_precheck(j);
 }
 
 static void login_done(struct ui__job *j)
@@ -1301,16 +1306,6 @@ void ui__logout(struct ui__req *r)
 /* ---------------------------------------------------------------------------------------------
  * Password change (own account) and new accounts
  */
-
-/* Precheck of the jobs that check the current password of a signed-in account: a lock set
- * while the job waited means no check at all. */
-static bool account_precheck(struct ui__job *j)
-{
-    if (!j->req)
-        return false;
-    j->locked = account_locked_now(j->srv, j->user);
-    return !j->locked;
-}
 
 /* Ends a current-password job that must not go on: skipped (client gone) or the account
  * locked, before the hash or since. Returns: true when it did (j is freed). */
