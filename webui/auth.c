@@ -978,6 +978,14 @@ static unsigned login_inflight(struct ui_server *s, const char *key, int64_t use
     return n;
 }
 
+/* Returns: true when u is locked, or would be once the checks in flight against it failed;
+ * no more are checked at once than the lockout leaves. */
+static bool account_closed(struct ui_server *s, const struct user_row *u)
+{
+    return u->locked_until > gw_now() ||
+           u->failed + (int)login_inflight(s, NULL, u->id) >= s->sec.lockout_threshold;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Failed logins per source address: the account lockout stops guessing one account's
  * password, this stops one address from guessing across many accounts (and from locking them
@@ -1127,22 +1135,27 @@ static bool account_locked_now(struct ui_server *s, const char *name)
     return locked;
 }
 
+/* Precheck of the jobs that check the password of a known account: a lock set while the job
+ * waited in the queue means no check at all. */
+static bool account_precheck(struct ui__job *j)
+{
+    if (!j->req)
+        return false; /* nobody waits for the answer: no guess is evaluated */
+    j->locked = account_locked_now(j->srv, j->user);
+    return !j->locked;
+}
+
 /* Right before the hash: the state may have changed while the attempt waited in the queue. */
 static bool login_precheck(struct ui__job *j)
 {
-    struct ui_server *s = j->srv;
     if (!j->req)
-        return false; /* nobody waits for the answer: no guess is evaluated */
-    j->src_wait = src_blocked(s, j->srckey, j->user);
+        return false;
+    j->src_wait = src_blocked(j->srv, j->srckey, j->user);
     if (j->src_wait > 0) {
         j->src_refused = true;
         return false;
     }
-    if (j->known && account_locked_now(s, j->user)) {
-        j->locked = true;
-        return false;
-    }
-    return true;
+    return !j->known || account_precheck(j);
 }
 
 static void login_done(struct ui__job *j)
@@ -1266,8 +1279,7 @@ void ui__login(struct ui__req *r, json_t *body)
         j->verify_hash = u.hash;
         /* Attempts in flight count as failures to come: no more are checked at once than
          * the lockout leaves. */
-        j->locked = u.locked_until > gw_now() ||
-                    u.failed + (int)login_inflight(s, NULL, u.id) >= s->sec.lockout_threshold;
+        j->locked = account_closed(s, &u);
         j->must_change = u.must_change || gw_now() - u.pw_changed > PW_MAX_AGE;
     } else {
         j->verify_hash = gw_strdup(s->dummy_hash);
@@ -1295,16 +1307,6 @@ void ui__logout(struct ui__req *r)
  * Password change (own account) and new accounts
  */
 
-/* Precheck of the jobs that check the current password of a signed-in account: a lock set
- * while the job waited means no check at all. */
-static bool account_precheck(struct ui__job *j)
-{
-    if (!j->req)
-        return false;
-    j->locked = account_locked_now(j->srv, j->user);
-    return !j->locked;
-}
-
 /* Ends a current-password job that must not go on: skipped (client gone) or the account
  * locked, before the hash or since. Returns: true when it did (j is freed). */
 static bool reauth_refused(struct ui__job *j, const char *action)
@@ -1327,6 +1329,26 @@ static bool reauth_refused(struct ui__job *j, const char *action)
     return true;
 }
 
+/* Ends a current-password job whose check failed: the wrong password counts as a failure
+ * (403 wrong_msg), a hashing error does not (500 error_msg). Returns: true when it did (j is
+ * freed). */
+static bool reauth_failed(struct ui__job *j, const char *action, const char *wrong_msg,
+                          const char *error_msg)
+{
+    struct ui__req *r;
+    if (j->verified && j->rc == 0)
+        return false;
+    if (j->rc == 0)
+        count_failure(j->srv, j);
+    gw_audit_add(j->srv->db, j->user, j->peer, action, "failed",
+                 j->rc < 0 ? "hashing failed" : "wrong current password");
+    r = job_take_req(j);
+    if (r)
+        ui__respond_error(r, j->rc < 0 ? 500 : 403, j->rc < 0 ? error_msg : wrong_msg);
+    job_free(j);
+    return true;
+}
+
 static void change_done(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
@@ -1334,19 +1356,10 @@ static void change_done(struct ui__job *j)
     char csrf[33];
     sqlite3_stmt *st;
     int rc;
-    if (reauth_refused(j, "password.change"))
+    if (reauth_refused(j, "password.change") ||
+        reauth_failed(j, "password.change", "The current password is wrong.",
+                      "The current password is wrong."))
         return;
-    if (!j->verified || j->rc < 0) {
-        if (j->rc == 0)
-            count_failure(s, j);
-        gw_audit_add(s->db, j->user, j->peer, "password.change", "failed",
-                     j->rc < 0 ? "hashing failed" : "wrong current password");
-        r = job_take_req(j);
-        if (r)
-            ui__respond_error(r, j->rc < 0 ? 500 : 403, "The current password is wrong.");
-        job_free(j);
-        return;
-    }
     rc = gw_db_begin(s->db);
     st = rc == 0 ? prep(s->db, "UPDATE ui_users SET hash = ?2, pw_changed = ?3, must_change = 0, "
                                "failed = 0 WHERE id = ?1")
@@ -1421,22 +1434,11 @@ static void reauth_done(struct ui__job *j)
 {
     struct ui_server *s = j->srv;
     struct ui__req *r;
-    if (reauth_refused(j, j->action))
+    if (reauth_refused(j, j->action) ||
+        reauth_failed(j, j->action, "The current password is wrong: the change was not made.",
+                      "The password could not be checked; see the log."))
         return;
     r = job_take_req(j);
-    if (!j->verified || j->rc < 0) {
-        if (j->rc == 0)
-            count_failure(s, j);
-        gw_audit_add(s->db, j->user, j->peer, j->action, "failed",
-                     j->rc < 0 ? "hashing failed" : "wrong current password");
-        if (r)
-            ui__respond_error(r, j->rc < 0 ? 500 : 403,
-                              j->rc < 0 ? "The password could not be checked; see the log."
-                                        : "The current password is wrong: the change was not "
-                                          "made.");
-        job_free(j);
-        return;
-    }
     /* The right current password ends a run of failures, as a good login does (never a lock
      * set since). */
     sqlite3_stmt *st =
@@ -1471,8 +1473,7 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *ac
     }
     /* A locked account gets no password checks, or a stolen session would be a way round the
      * lockout; checks in flight count as failures to come, as for logins. */
-    if (u.locked_until > gw_now() ||
-        u.failed + (int)login_inflight(s, NULL, u.id) >= s->sec.lockout_threshold) {
+    if (account_closed(s, &u)) {
         free(u.hash);
         gw_audit_add(s->db, r->sess.user, r->peer, action, "failed", "account locked");
         ui__respond_error(r, 403, "The current password is wrong: the change was not made.");
