@@ -116,7 +116,6 @@ struct run {
     uv_timer_t tick;
     int status;
     int64_t started;
-    struct disc_progress last;
 };
 
 static struct {
@@ -254,13 +253,8 @@ int disc__window_parse(const char *s, int *from, int *to)
     return *from < 0 || *to < 0 || *from == *to ? -1 : 0;
 }
 
-static void save_progress(struct run *r, const char *state)
+static void save_progress(struct run *r, const struct disc_progress *p, const char *state)
 {
-    struct disc_progress p;
-    if (r->sw)
-        disc_sweep_progress(r->sw, &p);
-    else
-        p = r->last;
     sqlite3_stmt *st = prep(r->db, "UPDATE disc_runs SET state = ?2, checkpoint = ?3, total = ?4,"
                                    " done = ?5, responders = ?6, printers = ?7, packets = ?8,"
                                    " registered = ?9, moved = ?10, wsd_responders = ?12,"
@@ -271,19 +265,19 @@ static void save_progress(struct run *r, const char *state)
         return;
     sqlite3_bind_text(st, 1, r->name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)p.checkpoint);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)p.total);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)p.done);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)(r->base_responders + p.responders));
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)(r->base_printers + p.printers));
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)(r->base_packets + p.packets));
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)p->checkpoint);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)p->total);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)p->done);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)(r->base_responders + p->responders));
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)(r->base_printers + p->printers));
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)(r->base_packets + p->packets));
     sqlite3_bind_int64(st, 9, (sqlite3_int64)r->registered);
     sqlite3_bind_int64(st, 10, (sqlite3_int64)r->moved);
     sqlite3_bind_int64(st, 11, gw_now());
-    sqlite3_bind_int64(st, 12, (sqlite3_int64)(r->base_wsd_responders + p.wsd_responders));
-    sqlite3_bind_int64(st, 13, (sqlite3_int64)(r->base_wsd_packets + p.wsd_packets));
+    sqlite3_bind_int64(st, 12, (sqlite3_int64)(r->base_wsd_responders + p->wsd_responders));
+    sqlite3_bind_int64(st, 13, (sqlite3_int64)(r->base_wsd_packets + p->wsd_packets));
     json_t *w = json_object();
-    disc_progress_wsd_json(&p, w);
+    disc_progress_wsd_json(p, w);
     char *ifs = json_dumps(json_object_get(w, "wsd_interfaces"), JSON_COMPACT);
     sqlite3_bind_text(st, 14, json_string_value(json_object_get(w, "wsd_mode")), -1,
                       SQLITE_TRANSIENT);
@@ -342,16 +336,13 @@ static void on_tick(uv_timer_t *h)
     struct run *r = h->data;
     if (!r->sw)
         return;
-    save_progress(r, "running");
-    struct disc_progress live;
-    disc_sweep_progress(r->sw, &live);
-    publish_progress(r, &live, "running");
-    if (r->print_progress) {
-        struct disc_progress p;
-        disc_sweep_progress(r->sw, &p);
+    struct disc_progress p;
+    disc_sweep_progress(r->sw, &p);
+    save_progress(r, &p, "running");
+    publish_progress(r, &p, "running");
+    if (r->print_progress)
         print_progress(r->name, &p, r->base_responders + p.responders,
                        r->base_printers + p.printers);
-    }
 }
 
 static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *arg)
@@ -437,10 +428,9 @@ static void on_done(struct disc_sweep *sw, int status, const struct disc_progres
     struct run *r = arg;
     (void)sw;
     r->sw = NULL;
-    r->last = *p;
     r->status = status;
     /* A cancelled run stays 'running' in the table: the next start resumes it. */
-    save_progress(r, status == 0 ? "done" : "running");
+    save_progress(r, p, status == 0 ? "done" : "running");
     publish_progress(r, p, status == 0 ? "done" : "interrupted");
     if (r->print_progress)
         print_progress(r->name, p, r->base_responders + p->responders,

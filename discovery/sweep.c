@@ -125,11 +125,10 @@ struct disc_sweep {
     struct soapc_probe *probe; /* NULL without WSD (or when it could not open) */
     bool wsd_on;               /* the Probe socket opened */
     uint64_t hosts_failed;     /* host name targets that did not resolve */
-    bool probe_closing;
     char wsd_if[16];
-    bool mcast;     /* multicast Probes cover some (mcast_all: every) target address */
     bool mcast_all; /* the admin named an interface: one multicast Probe covers everything */
-    struct disc_subnet nets[DISC_WSD_IF_MAX]; /* interfaces the multicast Probes go out of */
+    /* Interfaces the multicast Probes go out of; none: no target is covered by multicast. */
+    struct disc_subnet nets[DISC_WSD_IF_MAX];
     unsigned nnets;
     struct disc_range *cov; /* target ranges covered by multicast (automatic mode) */
     size_t ncov;
@@ -375,7 +374,7 @@ static bool in_nets(const struct disc_sweep *sw, uint32_t addr)
 /* Returns: whether the address at index is covered by the multicast Probes. */
 static bool mcast_covers(const struct disc_sweep *sw, uint64_t index, uint32_t addr)
 {
-    if (!sw->mcast)
+    if (sw->nnets == 0)
         return false;
     if (sw->mcast_all)
         return true;
@@ -402,7 +401,7 @@ static void on_match(void *arg, const struct soapc_wsd_match *m)
     struct disc_sweep *sw = arg;
     if (sw->stopping || !m->uuid[0])
         return;
-    if (sw->mcast && mcast_wanted(sw, m->from)) {
+    if (sw->nnets > 0 && mcast_wanted(sw, m->from)) {
         /* Kept for addresses the sweep reaches later; the first match of an address wins. */
         size_t at = mcast_pos(sw, m->from);
         if ((at < sw->nmm && sw->mm[at].addr == m->from) || sw->nmm >= MCAST_MAX)
@@ -497,7 +496,7 @@ static void slot_wsd_begin(struct slot *sl)
  * ends waits that timed out. */
 static void wsd_tick(struct disc_sweep *sw, uint64_t now)
 {
-    if (sw->mcast)
+    if (sw->nnets > 0)
         mcast_tick(sw, now);
     bool mdone = mcast_done(sw);
     for (unsigned i = 0; i < sw->nslots; i++) {
@@ -810,7 +809,6 @@ static void wsd_plan(struct disc_sweep *sw)
                 sw->nets[sw->nnets++] = all[i];
         sw->mcast_rounds = MCAST_ROUNDS;
     }
-    sw->mcast = sw->nnets > 0;
     char list[DISC_WSD_IF_MAX * 40] = "";
     for (unsigned i = 0; i < sw->nnets; i++) {
         struct disc_wsd_if *w = &sw->p.wsd_if[i];

@@ -70,7 +70,6 @@ struct pdev {
     uint64_t counter_due_ms; /* loop time of the next full poll */
     uint64_t started_ms;     /* when the running poll started */
     bool polling, resolving, closing, removed, full;
-    bool soap_polling; /* a soapc_info_get is running; its callback still comes */
     bool engine_shared_reported;
     int fails;      /* consecutive failures */
     char state[16]; /* last state we logged */
@@ -438,6 +437,27 @@ static void note_lateness(struct gw_poller *p, uint64_t late_ms)
         p->n_lateness++;
 }
 
+/* A poll that cannot even start (credential, session or XAddr error) waits an alert interval. */
+static void defer(struct pdev *pd, const char *status, int err, const char *why)
+{
+    struct gw_app *app = pd->poller->app;
+    uint64_t alert_ms, counter_ms;
+    set_state(pd, status, err, why);
+    gw_store_poll_failed(app->db, pd->dev.id, status, gw_now());
+    intervals(pd->poller, pd->prio, &alert_ms, &counter_ms);
+    pd->alert_due_ms = uv_now(app->loop) + alert_ms;
+}
+
+/* Counts a poll that has started (SNMP or WSD): its lateness, and a poll slot. */
+static void poll_started(struct pdev *pd, uint64_t now)
+{
+    uint64_t due = pd->full ? pd->counter_due_ms : pd->alert_due_ms;
+    note_lateness(pd->poller, now > due ? now - due : 0);
+    pd->started_ms = now;
+    pd->polling = true;
+    pd->poller->in_flight++;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * WSD devices: WS-Print status and consumables through soapc_info_get.
  */
@@ -560,7 +580,7 @@ static void wsd_done(void *arg, int status, const struct soapc_device_info *info
 {
     struct pdev *pd = arg;
     struct gw_poller *p = pd->poller;
-    pd->polling = pd->soap_polling = false;
+    pd->polling = false;
     p->in_flight--;
     p->soap_in_flight--;
     p->pending_close--;
@@ -596,8 +616,6 @@ static void start_wsd_poll(struct pdev *pd)
 {
     struct gw_poller *p = pd->poller;
     struct gw_app *app = p->app;
-    uint64_t now = uv_now(app->loop);
-    uint64_t due = pd->full ? pd->counter_due_ms : pd->alert_due_ms;
     struct soapc_wsd_match m = {0};
     if (p->soap_in_flight >= WSD_MAX_IN_FLIGHT)
         return;
@@ -612,20 +630,13 @@ static void start_wsd_poll(struct pdev *pd)
         (unsigned)app->cfg.snmp_timeout_ms * ((unsigned)app->cfg.snmp_retries + 1);
     int rc = soapc_info_get(app->loop, &m, timeout_ms, wsd_done, pd);
     if (rc < 0) {
-        uint64_t alert_ms, counter_ms;
         char why[600];
         snprintf(why, sizeof why, "no usable XAddr in \"%s\" on the device's address %s",
                  pd->dev.wsd_xaddrs, pd->dev.address ? pd->dev.address : "-");
-        set_state(pd, "error", rc, why);
-        gw_store_poll_failed(app->db, pd->dev.id, "error", gw_now());
-        intervals(p, pd->prio, &alert_ms, &counter_ms);
-        pd->alert_due_ms = now + alert_ms;
+        defer(pd, "error", rc, why);
         return;
     }
-    note_lateness(p, now > due ? now - due : 0);
-    pd->started_ms = now;
-    pd->polling = pd->soap_polling = true;
-    p->in_flight++;
+    poll_started(pd, uv_now(app->loop));
     p->soap_in_flight++;
     p->pending_close++; /* the stop waits for the callback */
 }
@@ -634,7 +645,6 @@ static void start_poll(struct pdev *pd)
 {
     struct gw_poller *p = pd->poller;
     uint64_t now = uv_now(p->app->loop);
-    uint64_t due = pd->full ? pd->counter_due_ms : pd->alert_due_ms;
     int rc = snmpc_poll_start(pd->sess, pd->full ? SNMPC_POLL_FULL : SNMPC_POLL_STATUS,
                               p->app->catalogue, poll_done, pd);
     if (rc < 0) {
@@ -644,21 +654,7 @@ static void start_poll(struct pdev *pd)
         pd->alert_due_ms = now + alert_ms;
         return;
     }
-    note_lateness(p, now > due ? now - due : 0);
-    pd->started_ms = now;
-    pd->polling = true;
-    p->in_flight++;
-}
-
-/* A poll that cannot even start (credential or session error) waits a whole alert interval. */
-static void defer(struct pdev *pd, const char *status, int err, const char *why)
-{
-    struct gw_app *app = pd->poller->app;
-    uint64_t alert_ms, counter_ms;
-    set_state(pd, status, err, why);
-    gw_store_poll_failed(app->db, pd->dev.id, status, gw_now());
-    intervals(pd->poller, pd->prio, &alert_ms, &counter_ms);
-    pd->alert_due_ms = uv_now(app->loop) + alert_ms;
+    poll_started(pd, now);
 }
 
 /* One UDP socket per open session: a fleet larger than the process's fd limit allows keeps

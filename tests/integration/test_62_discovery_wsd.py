@@ -51,6 +51,29 @@ class WsdFleet(Fleet):
         return self.command(f"show {i}").split()[3]
 
 
+def pps_worst(samples):
+    """The highest rate over any window of at least one second in (time, count) samples."""
+    worst = 0.0
+    for i, (t0, n0) in enumerate(samples):
+        for t1, n1 in samples[i + 1:]:
+            if t1 - t0 >= 1.0:
+                worst = max(worst, (n1 - n0) / (t1 - t0))
+                break
+    return worst
+
+
+def netns_wsd_fleetsim():
+    """The fleetsim binary for a test in a network namespace of its own; skips when no namespace
+    can be made or fleetsim has no WS-Discovery responder."""
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot create a network namespace (unshare -n)")
+    exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
+    help = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    if "--wsd" not in help.stdout + help.stderr:
+        pytest.skip("this fleetsim has no WS-Discovery responder (--wsd)")
+    return exe
+
+
 @pytest.fixture
 def wsd(env):  # noqa: F811
     run, make = env
@@ -196,12 +219,7 @@ def test_pps_limit_with_wsd(wsd, tdir):
     assert total == 1024, f"simulator received {total}"
     assert s["elapsed_s"] >= 1024 / 200 * 0.95, s
     # The highest rate over any window of at least one second, as the simulator saw it.
-    worst = 0.0
-    for i, (t0, n0) in enumerate(samples):
-        for t1, n1 in samples[i + 1:]:
-            if t1 - t0 >= 1.0:
-                worst = max(worst, (n1 - n0) / (t1 - t0))
-                break
+    worst = pps_worst(samples)
     print(f"pps limit 200 with WSD: {total} datagrams in {s['elapsed_s']:.2f} s, "
           f"highest 1 s rate {worst:.0f}/s")
     assert 0 < worst <= 200 * 1.15
@@ -211,12 +229,7 @@ def test_multicast_probe_in_namespace(env, tdir):  # noqa: F811
     """--wsd-interface: one multicast Probe out of lo instead of directed ones. Multicast only
     inside a network namespace of its own that has nothing but the loopback."""
     run, _ = env
-    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
-        pytest.skip("cannot create a network namespace (unshare -n)")
-    exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
-    help = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
-    if "--wsd" not in help.stdout + help.stderr:
-        pytest.skip("this fleetsim has no WS-Discovery responder (--wsd)")
+    exe = netns_wsd_fleetsim()
     conf = tdir / "fleetgw.conf"
     script = f"""
 ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo || exit 9
@@ -245,29 +258,13 @@ exit $rc
     assert s["wsd_responders"] == 6 and s["printers"] == 6
 
 
-def pps_worst(samples):
-    """The highest rate over any window of at least one second in (time, count) samples."""
-    worst = 0.0
-    for i, (t0, n0) in enumerate(samples):
-        for t1, n1 in samples[i + 1:]:
-            if t1 - t0 >= 1.0:
-                worst = max(worst, (n1 - n0) / (t1 - t0))
-                break
-    return worst
-
-
 def test_automatic_multicast_in_namespace(env, tdir):  # noqa: F811
     """Without --wsd-interface, targets on the subnet of an up, multicast-capable interface are
     covered by multicast Probes (3 of them) out of it and get no directed Probe. Inside a network
     namespace of its own where lo (127.0.0.1/8) carries multicast; on the host lo has no
     IFF_MULTICAST, so the other tests see directed Probes."""
     run, _ = env
-    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
-        pytest.skip("cannot create a network namespace (unshare -n)")
-    exe = Path(BUILDDIR or ".") / "tests" / "fleetsim" / "fleetsim"
-    help = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
-    if "--wsd" not in help.stdout + help.stderr:
-        pytest.skip("this fleetsim has no WS-Discovery responder (--wsd)")
+    exe = netns_wsd_fleetsim()
     conf = tdir / "fleetgw.conf"
     ctl = tdir / "asim.sock"
     go_on = tdir / "asim.done"
