@@ -7,7 +7,7 @@
  * the session is checked again before every message and whenever sessions end (logout, the
  * server's sweep of timed-out sessions every few seconds, which also catches a password
  * change or an account reset by the CLI), so a client whose session ended is disconnected
- * within seconds. Websocket traffic never renews a session's idle clock. Events go into one ring of the
+ * within seconds, with close code UI__WS_SESSION_ENDED. Websocket traffic never renews a session's idle clock. Events go into one ring of the
  * last UI__EVENT_RING messages, serialised once; each client keeps the sequence number of the
  * next one it needs and gets one message per writable callback, as libwebsockets requires. A
  * client that falls a whole ring behind is told to reload ("resync") instead of being fed a
@@ -115,8 +115,14 @@ int ui__ws_writeable(struct ui_server *s, struct lws *wsi, struct ui__ws **slot)
     struct ui__ws *w = *slot;
     if (!w)
         return -1;
-    if (!w->token_hash[0] || !ui__session_alive(s, w->token_hash))
-        return -1; /* the session ended: so does its websocket */
+    if (!w->token_hash[0] || !ui__session_alive(s, w->token_hash)) {
+        /* The session ended: so does its websocket, with a close code that tells the page to
+         * go to the login page rather than reconnect (www/app.js). */
+        static const char why[] = "session ended";
+        lws_close_reason(wsi, (enum lws_close_status)UI__WS_SESSION_ENDED, (unsigned char *)why,
+                         sizeof why - 1);
+        return -1;
+    }
     if (!w->hello_sent) {
         static const char hello[] = "{\"type\":\"hello\",\"data\":{}}";
         w->hello_sent = true;

@@ -36,6 +36,8 @@ struct lws_context;
 /* Password hashes computed at the same time at most (each takes 19 MiB). */
 #define UI__MAX_HASHING 2
 #define UI__EVENT_RING  128
+/* Websocket close code (RFC 6455 private range) for "your session ended"; www/app.js knows it. */
+#define UI__WS_SESSION_ENDED 4401
 /* Failed logins from one source address: more than UI__SRC_MAX_FAILS within UI__SRC_WINDOW_S
  * seconds, whatever the user names, and every login from there is refused (429) for
  * UI__SRC_BLOCK_S seconds. Kept in memory for the UI__SRC_SLOTS most recent addresses. */

@@ -3,7 +3,7 @@
 // live events websocket, whose messages are re-dispatched as DOM events on `events`
 // (poll, alert.new, alert.cleared, device.added, device.removed, device.state).
 
-import { api, session, setSession, onUnauthorized, isAdmin } from './api.js';
+import { api, BG, session, setSession, onUnauthorized, isAdmin } from './api.js';
 import { h, clear, notice } from './dom.js';
 import { start, navItems, go, parse } from './router.js';
 import { events, toast } from './live.js';
@@ -22,6 +22,13 @@ import './pages/about.js';
 
 let socket = null;
 let retry = 1000;
+let retryTimer = null;
+
+// The close code the gateway sends when the session behind a websocket ended (timed out,
+// logged out elsewhere, password changed): the page goes to the login page instead of
+// reconnecting. Private-use range of RFC 6455; webui/events.c sends it.
+const WS_SESSION_ENDED = 4401;
+const SESSION_ENDED_MSG = 'Your session has ended: please log in again.';
 
 function connectEvents() {
   if (socket || !session.user) return;
@@ -33,11 +40,46 @@ function connectEvents() {
     events.dispatchEvent(new CustomEvent(msg.type, { detail: msg.data }));
     if (msg.type === 'alert.new') toast(`New alert on device ${msg.data.device_id}: ${(msg.data.alert && msg.data.alert.description) || 'alert'}`, 'warn');
   };
-  socket.onclose = () => {
+  socket.onclose = (ev) => {
     socket = null;
     setLive(false);
-    if (session.user) setTimeout(connectEvents, retry = Math.min(retry * 2, 30000));
+    if (!session.user) return;
+    if (ev.code === WS_SESSION_ENDED) { endSession(SESSION_ENDED_MSG); return; }
+    scheduleReconnect();
   };
+}
+
+function scheduleReconnect() {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(reconnect, retry);
+  retry = Math.min(retry * 2, 30000);
+}
+
+// A websocket that the gateway refuses at the handshake tells the page nothing (and the
+// browser logs it as an error), so the session is asked for first: a 401 ends it here, a
+// gateway that cannot be reached is asked again later.
+async function reconnect() {
+  retryTimer = null;
+  if (socket || !session.user) return;
+  try {
+    await api('GET', '/session', undefined, BG);
+  } catch (e) {
+    if (!session.user) return;
+    if (e.status === 401) endSession(e.message || SESSION_ENDED_MSG);
+    else scheduleReconnect();
+    return;
+  }
+  connectEvents();
+}
+
+// Ends the session on this page: live updates stop, and the login page says why.
+function endSession(msg) {
+  setSession(null);
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  if (socket) socket.close();
+  sessionStorage.setItem('fleetgw.notice', msg);
+  go('/login');
 }
 
 function setLive(on) {
@@ -72,16 +114,13 @@ function layout(page) {
 async function logout() {
   try { await api('DELETE', '/session'); } catch { /* the session may be gone already */ }
   setSession(null);
+  clearTimeout(retryTimer);
+  retryTimer = null;
   if (socket) socket.close();
   go('/login');
 }
 
-onUnauthorized((msg) => {
-  setSession(null);
-  if (socket) socket.close();
-  sessionStorage.setItem('fleetgw.notice', msg);
-  go('/login');
-});
+onUnauthorized(endSession);
 
 async function boot() {
   try {

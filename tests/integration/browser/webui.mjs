@@ -123,14 +123,25 @@ const scenarios = {
     await shot(page, 'locked-after-restart');
   },
 
+  // The session times out while the page sits open: the gateway closes the live websocket
+  // with its "session ended" code, and the page goes to the login page by itself and says so.
+  // It must not try the websocket again (a refused handshake is what it used to log).
   async expiry(page) {
+    const sockets = [];
+    page.on('websocket', (ws) => sockets.push(ws));
     await loginOk(page);
     out({ ready: 'logged-in' });
-    await page.waitForTimeout(+env.IDLE_WAIT_MS);
-    await page.click('nav a[href="#/devices"]');
-    const msg = await page.waitForSelector('#login-msg .notice', { timeout: 15000 });
+    // No clock here: the wait ends when the page shows the login notice (idle timeout plus
+    // the gateway's sweep interval; the limit only bounds a broken build).
+    const msg = await page.waitForSelector('#login-msg .notice', { timeout: +env.EXPIRY_LIMIT_MS });
     const text = (await msg.textContent()).trim();
     check(/session has ended|log in/i.test(text), `after inactivity the login page says: ${text}`);
+    check(sockets.length === 1, `one websocket was opened (${sockets.length})`);
+    check(sockets[0].isClosed(), 'the live websocket is closed');
+    check(!(await page.isVisible('#live')), 'the live indicator is gone');
+    // Anything the page still had scheduled would run within the first reconnect delays.
+    await page.waitForTimeout(2500);
+    check(sockets.length === 1, `no websocket was opened after the session ended (${sockets.length})`);
     await shot(page, 'session-expired');
   },
 
