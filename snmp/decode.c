@@ -979,7 +979,8 @@ static void add_counter_unique(struct gw_model *m, const char *name, const struc
     }
 }
 
-static void decode_vtable(struct ctx *c, const struct snmpc_cat_table *t)
+/* Reads the rows of t; adds those the catalogue maps (mapped) or the others (!mapped). */
+static void decode_vtable(struct ctx *c, const struct snmpc_cat_table *t, bool mapped)
 {
     const struct snmpc_vbset *s = c->s;
     uint32_t col[SNMPC_MAX_OID], lab[SNMPC_MAX_OID];
@@ -1019,16 +1020,13 @@ static void decode_vtable(struct ctx *c, const struct snmpc_cat_table *t)
         nrows++;
     }
 
-    /* Rows the catalogue names first, so that a name derived from a device's label can never
-     * take a catalogue name away from its row. */
-    for (size_t i = 0; i < nrows; i++)
-        if (rows[i].mapped)
-            add_counter_unique(c->m, rows[i].mapped, rows[i].vb, rows[i].value);
     for (size_t i = 0; i < nrows; i++) {
         char name[sizeof((struct gw_counter *)0)->name];
         const struct snmpc_vb *vb = rows[i].vb;
 
-        if (rows[i].mapped)
+        if (mapped && rows[i].mapped)
+            add_counter_unique(c->m, rows[i].mapped, vb, rows[i].value);
+        if (mapped || rows[i].mapped)
             continue;
         if (!rows[i].slug[0]) {
             /* No label: the index names the row ("1_4_60"). */
@@ -1060,9 +1058,12 @@ static void decode_vtables(struct ctx *c)
 
     if (!c->have_ent)
         return;
-    for (size_t i = 0; i < n; i++)
-        if (t[i].enterprise == c->enterprise)
-            decode_vtable(c, &t[i]);
+    /* Rows the catalogue names first, in every table, so that a name derived from a device's
+     * label can never take a catalogue name away from its row. */
+    for (int pass = 1; pass >= 0; pass--)
+        for (size_t i = 0; i < n; i++)
+            if (t[i].enterprise == c->enterprise)
+                decode_vtable(c, &t[i], pass == 1);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -771,9 +771,15 @@ static void test_vtable_rules(void **state)
         "oid 9999 dup 1.3.6.1.4.1.9999.1.1.2.7\n"
         "table 9999 t 1.3.6.1.4.1.9999.1.1 value=2 label=3 prefix=p max_rows=5\n"
         "row 9999 t 5 p_alpha\n"
-        "table 9999 u 1.3.6.1.4.1.9999.2.1 value=1\n";
+        "table 9999 u 1.3.6.1.4.1.9999.2.1 value=1\n"
+        "table 9999 v 1.3.6.1.4.1.9999.0.1 value=1 prefix=q label=2\n" /* walked first */
+        "table 9999 w 1.3.6.1.4.1.9999.3.1 value=1\n"
+        "row 9999 w 1 q_beta\n";
     static const struct want_counter want[] = {
         {"dup", "1.3.6.1.4.1.9999.1.1.2.7", 70},
+        /* A derived name never takes another table's catalogue name either. */
+        {"q_beta", "1.3.6.1.4.1.9999.3.1.1.1", 31},
+        {"q_beta_2", "1.3.6.1.4.1.9999.0.1.1.1", 11},
         {"p_alpha", "1.3.6.1.4.1.9999.1.1.2.5", 50},
         {"p_alpha_2", "1.3.6.1.4.1.9999.1.1.2.6", 60},
         {"p_8", "1.3.6.1.4.1.9999.1.1.2.8", 80},
@@ -789,6 +795,9 @@ static void test_vtable_rules(void **state)
 
     assert_int_equal(snmpc_catalogue_parse(cat_text, strlen(cat_text), "t", &cat, &eb), 0);
     load(&s, "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9999.7\n"
+             "1.3.6.1.4.1.9999.0.1.1.1|65|11\n"
+             "1.3.6.1.4.1.9999.0.1.2.1|4|Beta\n"
+             "1.3.6.1.4.1.9999.3.1.1.1|65|31\n"
              "1.3.6.1.4.1.9999.1.1.2.5|65|50\n"
              "1.3.6.1.4.1.9999.1.1.2.6|65|60\n"
              "1.3.6.1.4.1.9999.1.1.3.6|4|Alpha\n" /* derives p_alpha, a catalogue name */
