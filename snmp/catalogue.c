@@ -33,11 +33,25 @@ struct cat_vendor {
     char name[32];
 };
 
+/* A "row" line: the counter name for one row of a table, by index or by label slug. */
+struct cat_row {
+    size_t table; /* index into snmpc_catalogue.t */
+    uint32_t idx[SNMPC_CAT_MAX_INDEX];
+    size_t idx_len; /* 0 when keyed by label */
+    char label[64]; /* label slug, "" when keyed by index */
+    char name[64];
+    size_t line; /* for errors found after the whole file is read */
+};
+
 struct snmpc_catalogue {
     struct snmpc_cat_entry *e;
     size_t n, cap;
     struct cat_vendor *v;
     size_t nv, vcap;
+    struct snmpc_cat_table *t; /* "table" lines, file order */
+    size_t nt, tcap;
+    struct cat_row *r; /* "row" lines, file order */
+    size_t nr, rcap;
 };
 
 /* IANA private enterprise numbers of printer makers, used when the catalogue has no "vendor"
@@ -68,6 +82,8 @@ void snmpc_catalogue_free(struct snmpc_catalogue *c)
         return;
     free(c->e);
     free(c->v);
+    free(c->t);
+    free(c->r);
     free(c);
 }
 
@@ -340,6 +356,303 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
     return 0;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Vendor counter tables: "table" and "row" lines
+ */
+
+/* A table name or a name prefix: lower-case letters, digits and '_', starting with a letter,
+ * at most max characters, not "marker_life*" (see valid_name()). */
+static bool valid_stem(const struct tok *t, size_t max)
+{
+    if (t->len == 0 || t->len > max || !(t->p[0] >= 'a' && t->p[0] <= 'z'))
+        return false;
+    for (size_t i = 0; i < t->len; i++) {
+        char c = t->p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return !(t->len >= 11 && memcmp(t->p, "marker_life", 11) == 0);
+}
+
+/* Returns: the index of enterprise ent's table named t, or SIZE_MAX. */
+static size_t table_find(const struct snmpc_catalogue *c, uint32_t ent, const struct tok *t)
+{
+    for (size_t i = 0; i < c->nt; i++)
+        if (c->t[i].enterprise == ent && tok_is(t, c->t[i].name))
+            return i;
+    return SIZE_MAX;
+}
+
+/* "table <enterprise> <name> <entry-oid> value=<col> [label=<col>] [prefix=<p>]
+ *  [max_rows=<n>]" */
+static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
+                       size_t line, struct gw_errbuf *eb)
+{
+    static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
+    struct snmpc_cat_table tb;
+    char oidtxt[SNMPC_MAX_OID * 11 + 2];
+    bool have_value = false, have_label = false, have_prefix = false, have_rows = false;
+    int n;
+
+    memset(&tb, 0, sizeof tb);
+    tb.max_rows = SNMPC_VTABLE_DEFAULT_ROWS;
+    if (nt < 5)
+        return cat_err(eb, name, line,
+                       "table: expected 'table <enterprise> <name> <entry-oid> value=<column> "
+                       "[options]'");
+    if (nt > 8)
+        return cat_err(eb, name, line, "table: too many fields");
+    if (!tok_u32(&t[1], 1, UINT32_MAX, &tb.enterprise))
+        return cat_err(eb, name, line, "table: bad enterprise number '%.*s'", TOKF(&t[1]));
+    if (!vendor_lookup(c, tb.enterprise))
+        return cat_err(eb, name, line, "table: enterprise %.*s has no vendor line before it",
+                       TOKF(&t[1]));
+    if (!valid_stem(&t[2], SNMPC_VTABLE_PREFIX_MAX))
+        return cat_err(eb, name, line,
+                       "table: bad name '%.*s' (a lower-case letter, then letters, digits and _, "
+                       "at most 20)",
+                       TOKF(&t[2]));
+    if (table_find(c, tb.enterprise, &t[2]) != SIZE_MAX)
+        return cat_err(eb, name, line, "table: duplicate name '%.*s' for this enterprise",
+                       TOKF(&t[2]));
+    memcpy(tb.name, t[2].p, t[2].len);
+    memcpy(tb.prefix, t[2].p, t[2].len);
+    if (t[3].len >= sizeof oidtxt)
+        return cat_err(eb, name, line, "table: bad OID '%.*s'", TOKF(&t[3]));
+    memcpy(oidtxt, t[3].p, t[3].len);
+    oidtxt[t[3].len] = '\0';
+    n = snmpc_oid_parse(oidtxt, tb.base, SNMPC_MAX_OID);
+    if (n < 0 || oidtxt[0] == '.')
+        return cat_err(eb, name, line, "table: bad OID '%.*s'", TOKF(&t[3]));
+    tb.base_len = (size_t)n;
+    /* A table walk reads only the vendor's own subtree, and its rows must fit an OID. */
+    if (tb.base_len < 8 || !snmpc_oid_has_prefix(tb.base, tb.base_len, ent_prefix, 6) ||
+        tb.base[6] != tb.enterprise)
+        return cat_err(eb, name, line, "table: OID '%.*s' is not in enterprise %.*s's subtree",
+                       TOKF(&t[3]), TOKF(&t[1]));
+    if (tb.base_len + 1 + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
+        return cat_err(eb, name, line, "table: OID '%.*s' too long", TOKF(&t[3]));
+
+    for (size_t i = 4; i < nt; i++) {
+        struct tok k = t[i], v;
+        const char *eq = memchr(t[i].p, '=', t[i].len);
+        uint32_t u;
+        if (!eq || eq == t[i].p || (size_t)(eq - t[i].p) + 1 >= t[i].len)
+            return cat_err(eb, name, line, "table: unknown option '%.*s'", TOKF(&t[i]));
+        k.len = (size_t)(eq - t[i].p);
+        v.p = eq + 1;
+        v.len = t[i].len - k.len - 1;
+        if (tok_is(&k, "value") || tok_is(&k, "label")) {
+            bool is_value = tok_is(&k, "value");
+            if (is_value ? have_value : have_label)
+                return cat_err(eb, name, line, "table: option %.*s given twice", TOKF(&k));
+            if (!tok_u32(&v, 1, UINT32_MAX, &u))
+                return cat_err(eb, name, line, "table: %.*s column '%.*s' is not a number > 0",
+                               TOKF(&k), TOKF(&v));
+            if (is_value) {
+                tb.value_col = u;
+                have_value = true;
+            } else {
+                tb.label_col = u;
+                have_label = true;
+            }
+        } else if (tok_is(&k, "prefix")) {
+            if (have_prefix)
+                return cat_err(eb, name, line, "table: option prefix given twice");
+            if (!valid_stem(&v, SNMPC_VTABLE_PREFIX_MAX))
+                return cat_err(eb, name, line,
+                               "table: bad prefix '%.*s' (a lower-case letter, then letters, "
+                               "digits and _, at most 20)",
+                               TOKF(&v));
+            memset(tb.prefix, 0, sizeof tb.prefix);
+            memcpy(tb.prefix, v.p, v.len);
+            have_prefix = true;
+        } else if (tok_is(&k, "max_rows")) {
+            if (have_rows)
+                return cat_err(eb, name, line, "table: option max_rows given twice");
+            if (!tok_u32(&v, 1, SNMPC_VTABLE_MAX_ROWS, &u))
+                return cat_err(eb, name, line, "table: max_rows '%.*s' is not 1..1000", TOKF(&v));
+            tb.max_rows = u;
+            have_rows = true;
+        } else {
+            return cat_err(eb, name, line, "table: unknown option '%.*s'", TOKF(&t[i]));
+        }
+    }
+    if (!have_value)
+        return cat_err(eb, name, line, "table: value=<column> missing");
+    if (tb.label_col == tb.value_col)
+        return cat_err(eb, name, line, "table: label and value are the same column");
+    for (size_t i = 0; i < c->nt; i++)
+        if (c->t[i].enterprise == tb.enterprise && c->t[i].value_col == tb.value_col &&
+            snmpc_oid_cmp(c->t[i].base, c->t[i].base_len, tb.base, tb.base_len) == 0)
+            return cat_err(eb, name, line,
+                           "table: column %u of '%.*s' is already table '%s' of this enterprise",
+                           (unsigned)tb.value_col, TOKF(&t[3]), c->t[i].name);
+    if (c->nt >= SNMPC_CAT_MAX_TABLES)
+        return cat_err(eb, name, line, "too many tables (at most 256)");
+    if (c->nt == c->tcap) {
+        c->tcap = c->tcap ? c->tcap * 2 : 8;
+        c->t = gw_realloc(c->t, c->tcap * sizeof *c->t);
+    }
+    c->t[c->nt++] = tb;
+    return 0;
+}
+
+/* "row <enterprise> <table> <index>|label:<slug> <name>" */
+static int parse_row(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
+                     size_t line, struct gw_errbuf *eb)
+{
+    struct cat_row r;
+    uint32_t ent;
+    const struct snmpc_cat_table *tb;
+
+    memset(&r, 0, sizeof r);
+    r.line = line;
+    if (nt < 5)
+        return cat_err(eb, name, line,
+                       "row: expected 'row <enterprise> <table> <index>|label:<slug> <name>'");
+    if (nt > 5)
+        return cat_err(eb, name, line, "row: too many fields");
+    if (!tok_u32(&t[1], 1, UINT32_MAX, &ent))
+        return cat_err(eb, name, line, "row: bad enterprise number '%.*s'", TOKF(&t[1]));
+    r.table = table_find(c, ent, &t[2]);
+    if (r.table == SIZE_MAX)
+        return cat_err(eb, name, line, "row: no table '%.*s' of enterprise %.*s before it",
+                       TOKF(&t[2]), TOKF(&t[1]));
+    tb = &c->t[r.table];
+    if (t[3].len > 6 && memcmp(t[3].p, "label:", 6) == 0) {
+        struct tok v = {t[3].p + 6, t[3].len - 6};
+        char slug[sizeof r.label];
+        if (!tb->label_col)
+            return cat_err(eb, name, line, "row: table '%s' has no label column", tb->name);
+        /* The key must be what snmpc__slug() makes of the device's label, or it never
+         * matches. */
+        if (v.len >= sizeof r.label)
+            return cat_err(eb, name, line, "row: bad label slug '%.*s'", TOKF(&v));
+        memcpy(r.label, v.p, v.len);
+        if (snmpc__slug(r.label, slug, sizeof slug) != v.len || strcmp(slug, r.label) != 0)
+            return cat_err(eb, name, line,
+                           "row: bad label slug '%.*s' (lower-case letters and digits joined "
+                           "by single _)",
+                           TOKF(&v));
+    } else {
+        char idxtxt[SNMPC_CAT_MAX_INDEX * 11 + 2];
+        int n = -1;
+        if (t[3].len < sizeof idxtxt && t[3].p[0] != '.') {
+            memcpy(idxtxt, t[3].p, t[3].len);
+            idxtxt[t[3].len] = '\0';
+            n = snmpc_oid_parse(idxtxt, r.idx, SNMPC_CAT_MAX_INDEX);
+        }
+        if (n <= 0)
+            return cat_err(eb, name, line,
+                           "row: bad index '%.*s' (1 to 16 numbers joined by '.', or "
+                           "label:<slug>)",
+                           TOKF(&t[3]));
+        r.idx_len = (size_t)n;
+    }
+    if (!valid_name(&t[4]))
+        return cat_err(eb, name, line,
+                       "row: bad name '%.*s' (lower-case letters, digits and _, at most 63, "
+                       "not marker_life*)",
+                       TOKF(&t[4]));
+    memcpy(r.name, t[4].p, t[4].len);
+    for (size_t i = 0; i < c->nr; i++) {
+        const struct cat_row *o = &c->r[i];
+        if (o->table == r.table && o->idx_len == r.idx_len && strcmp(o->label, r.label) == 0 &&
+            (r.idx_len == 0 || snmpc_oid_cmp(o->idx, o->idx_len, r.idx, r.idx_len) == 0))
+            return cat_err(eb, name, line, "row: '%.*s' of table '%s' mapped twice", TOKF(&t[3]),
+                           tb->name);
+        if (c->t[o->table].enterprise == ent && strcmp(o->name, r.name) == 0)
+            return cat_err(eb, name, line, "row: duplicate name '%s' for this enterprise", r.name);
+    }
+    if (c->nr >= SNMPC_CAT_MAX_ROWS)
+        return cat_err(eb, name, line, "too many rows (at most 4096)");
+    if (c->nr == c->rcap) {
+        c->rcap = c->rcap ? c->rcap * 2 : 64;
+        c->r = gw_realloc(c->r, c->rcap * sizeof *c->r);
+    }
+    c->r[c->nr++] = r;
+    return 0;
+}
+
+/* After the whole file: a row name may not repeat an "oid" name of its enterprise, wherever
+ * the two lines are, or one device would report two counters of one name. */
+static int check_rows(const struct snmpc_catalogue *c, const char *name, struct gw_errbuf *eb)
+{
+    for (size_t i = 0; i < c->nr; i++) {
+        uint32_t ent = c->t[c->r[i].table].enterprise;
+        for (size_t k = 0; k < c->n; k++)
+            if (c->e[k].enterprise == ent && strcmp(c->e[k].name, c->r[i].name) == 0)
+                return cat_err(eb, name, c->r[i].line,
+                               "row: name '%s' is also an oid line of this enterprise",
+                               c->r[i].name);
+    }
+    return 0;
+}
+
+const struct snmpc_cat_table *snmpc__catalogue_tables(const struct snmpc_catalogue *c, size_t *n)
+{
+    *n = c ? c->nt : 0;
+    return c && c->nt ? c->t : NULL;
+}
+
+const char *snmpc__catalogue_row_name(const struct snmpc_catalogue *c,
+                                      const struct snmpc_cat_table *t, const uint32_t *idx,
+                                      size_t len, const char *label)
+{
+    const char *by_label = NULL;
+    size_t ti;
+
+    if (!c || !t || t < c->t || t >= c->t + c->nt)
+        return NULL;
+    ti = (size_t)(t - c->t);
+    for (size_t i = 0; i < c->nr; i++) {
+        const struct cat_row *r = &c->r[i];
+        if (r->table != ti)
+            continue;
+        if (r->idx_len && snmpc_oid_cmp(r->idx, r->idx_len, idx, len) == 0)
+            return r->name;
+        if (!r->idx_len && !by_label && label && *label && strcmp(r->label, label) == 0)
+            by_label = r->name;
+    }
+    return by_label;
+}
+
+size_t snmpc__slug(const char *text, char *out, size_t outlen)
+{
+    size_t n = 0, last_cut = 0;
+    bool gap = false;
+
+    if (!outlen)
+        return 0;
+    for (const char *p = text ? text : ""; *p; p++) {
+        char ch = *p;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) {
+            gap = n > 0;
+            continue;
+        }
+        if (gap) {
+            if (n + 2 >= outlen)
+                break;
+            last_cut = n;
+            out[n++] = '_';
+            gap = false;
+        }
+        if (n + 1 >= outlen) {
+            /* Cut at the last word boundary rather than in the middle of a word, unless
+             * that leaves nothing. */
+            if (last_cut)
+                n = last_cut;
+            break;
+        }
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* Orders entries by enterprise, keeping file order within one enterprise. A plain insertion
  * sort: the file is already grouped by vendor, so this is linear in practice, and it is
  * stable, which qsort() is not. */
@@ -374,7 +687,7 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
     while (pos < len) {
         const char *l = text + pos, *nl = memchr(l, '\n', len - pos);
         size_t ll = nl ? (size_t)(nl - l) : len - pos;
-        struct tok t[8];
+        struct tok t[10];
         size_t nt;
         int rc;
 
@@ -391,7 +704,7 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
                 rc = cat_err(eb, name, line, "control character in line");
                 goto fail;
             }
-        nt = tokenize(l, ll, t, 7);
+        nt = tokenize(l, ll, t, 9);
         if (nt == 0)
             continue;
         if (tok_is(&t[0], "vendor")) {
@@ -401,12 +714,19 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
                 rc = cat_err(eb, name, line, "oid: too many fields");
             else
                 rc = parse_oid(c, t, nt, name, line, eb);
+        } else if (tok_is(&t[0], "table")) {
+            rc = parse_table(c, t, nt, name, line, eb);
+        } else if (tok_is(&t[0], "row")) {
+            rc = parse_row(c, t, nt, name, line, eb);
         } else {
-            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid)", TOKF(&t[0]));
+            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid, table, row)",
+                         TOKF(&t[0]));
         }
         if (rc < 0)
             goto fail;
     }
+    if (check_rows(c, name, eb) < 0)
+        goto fail;
     sort_entries(c);
     *out = c;
     return 0;

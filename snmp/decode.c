@@ -41,6 +41,13 @@
  *   counter reset or a wrong catalogue entry, which a human should look at before billing.
  *   Counter values outside 0..SNMPC_COUNTER_MAX (10^10) are dropped as corrupt.
  *
+ * Vendor counter tables (catalogue "table" lines): each table of the device's enterprise is
+ * read whole, up to its max_rows. A row the catalogue maps ("row" lines, by index first, then
+ * by the slug of the device's label) is reported under the catalogue's name; any other row
+ * under "<prefix>_<label slug>", or "<prefix>_<index>" without a label, so that a model the
+ * catalogue has never seen still reports every counter it has. Names are made unique with
+ * "_2", "_3", ... Table rows whose OID is also an "oid" line are reported once, by that line.
+ *
  * Supplies: prtMarkerSuppliesTable rows with a description, capacity or level, then
  * prtInputTable rows with a capacity or level (type "input", name from prtInputName, else
  * prtInputDescription). Levels are interpreted by snmpc_supply_state().
@@ -932,6 +939,134 @@ static void decode_counters(struct ctx *c)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Vendor counter tables
+ */
+
+/* One row of a vendor table as read, before it is named. */
+struct vrow {
+    const struct snmpc_vb *vb;
+    uint64_t value;
+    const char *mapped; /* the catalogue's name for the row, or NULL */
+    char slug[SNMPC_VTABLE_SLUG_MAX + 1];
+};
+
+/* True when oid is one of the enterprise's "oid" lines: that object is already a counter. */
+static bool is_catalogue_oid(const struct ctx *c, const uint32_t *oid, size_t len)
+{
+    for (size_t i = 0; i < c->nce; i++)
+        if (snmpc_oid_cmp(c->ce[i].oid, c->ce[i].oid_len, oid, len) == 0)
+            return true;
+    return false;
+}
+
+/* Adds a counter under name, or under name_2 .. name_99 when that name is taken (a device
+ * that labels two rows alike, or a derived name that meets a catalogue name). */
+static void add_counter_unique(struct gw_model *m, const char *name, const struct snmpc_vb *vb,
+                               uint64_t value)
+{
+    char buf[sizeof((struct gw_counter *)0)->name];
+
+    if (!gw_model_counter(m, name)) {
+        add_counter(m, name, vb->oid, vb->oid_len, value);
+        return;
+    }
+    for (int k = 2; k < 100; k++) {
+        snprintf(buf, sizeof buf, "%.59s_%d", name, k);
+        if (!gw_model_counter(m, buf)) {
+            add_counter(m, buf, vb->oid, vb->oid_len, value);
+            return;
+        }
+    }
+}
+
+/* Reads the rows of t; adds those the catalogue maps (mapped) or the others (!mapped). */
+static void decode_vtable(struct ctx *c, const struct snmpc_cat_table *t, bool mapped)
+{
+    const struct snmpc_vbset *s = c->s;
+    uint32_t col[SNMPC_MAX_OID], lab[SNMPC_MAX_OID];
+    const size_t pl = t->base_len + 1;
+    struct vrow *rows;
+    size_t nrows = 0, seen = 0;
+
+    if (pl + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID || t->max_rows == 0)
+        return;
+    memcpy(col, t->base, t->base_len * sizeof *col);
+    col[t->base_len] = t->value_col;
+    memcpy(lab, t->base, t->base_len * sizeof *lab);
+    lab[t->base_len] = t->label_col;
+    rows = gw_calloc(t->max_rows, sizeof *rows);
+
+    /* Every varbind of the column counts towards max_rows, as in the poll's walk. */
+    for (size_t i = snmpc_vbset_lower_bound(s, col, pl); i < s->n && seen < t->max_rows; i++) {
+        const struct snmpc_vb *vb = &s->v[i];
+        struct vrow *r = &rows[nrows];
+        size_t ilen;
+
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, col, pl))
+            break;
+        seen++;
+        ilen = vb->oid_len - pl;
+        if (ilen == 0 || ilen > SNMPC_CAT_MAX_INDEX || !vb_counter(vb, &r->value) ||
+            is_catalogue_oid(c, vb->oid, vb->oid_len))
+            continue;
+        r->vb = vb;
+        if (t->label_col) {
+            char text[128];
+            memcpy(lab + pl, vb->oid + pl, ilen * sizeof *lab);
+            if (vb_text(snmpc_vbset_get(s, lab, pl + ilen), text, sizeof text))
+                snmpc__slug(text, r->slug, sizeof r->slug);
+        }
+        r->mapped = snmpc__catalogue_row_name(c->cat, t, vb->oid + pl, ilen, r->slug);
+        nrows++;
+    }
+
+    for (size_t i = 0; i < nrows; i++) {
+        char name[sizeof((struct gw_counter *)0)->name];
+        const struct snmpc_vb *vb = rows[i].vb;
+
+        if (mapped && rows[i].mapped)
+            add_counter_unique(c->m, rows[i].mapped, vb, rows[i].value);
+        if (mapped || rows[i].mapped)
+            continue;
+        if (!rows[i].slug[0]) {
+            /* No label: the index names the row ("1_4_60"). */
+            size_t n = 0;
+            for (size_t k = pl; k < vb->oid_len && n + 1 < sizeof rows[i].slug; k++) {
+                int w = snprintf(rows[i].slug + n, sizeof rows[i].slug - n, "%s%" PRIu32,
+                                 k > pl ? "_" : "", vb->oid[k]);
+                if (w < 0 || (size_t)w >= sizeof rows[i].slug - n) {
+                    rows[i].slug[n] = '\0';
+                    break;
+                }
+                n += (size_t)w;
+            }
+        }
+        snprintf(name, sizeof name, "%s_%s", t->prefix, rows[i].slug);
+        add_counter_unique(c->m, name, vb, rows[i].value);
+    }
+    free(rows);
+}
+
+/* Every vendor table of the device's enterprise, whole: rows the catalogue maps under its
+ * names, the others under names derived from the device's own label (or the row index), so
+ * that nothing the printer counts is dropped. Never a billing total: that rule stays with the
+ * catalogue's role=total objects and prtMarkerLifeCount (decode_counters()). */
+static void decode_vtables(struct ctx *c)
+{
+    size_t n;
+    const struct snmpc_cat_table *t = snmpc__catalogue_tables(c->cat, &n);
+
+    if (!c->have_ent)
+        return;
+    /* Rows the catalogue names first, in every table, so that a name derived from a device's
+     * label can never take a catalogue name away from its row. */
+    for (int pass = 1; pass >= 0; pass--)
+        for (size_t i = 0; i < n; i++)
+            if (t[i].enterprise == c->enterprise)
+                decode_vtable(c, &t[i], pass == 1);
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Supplies
  */
 
@@ -1084,6 +1219,7 @@ void snmpc_model_decode(const struct snmpc_vbset *s, const struct snmpc_catalogu
     c.m = m;
     decode_identity(&c);
     decode_counters(&c);
+    decode_vtables(&c);
     decode_marker_supplies(&c);
     decode_input_trays(&c);
     decode_status(&c);

@@ -7,6 +7,9 @@
  *   SCALARS   GET of the system group and the Printer-MIB serial number (STATUS: sysUpTime)
  *   WALKS     GETBULK (GETNEXT for SNMPv1) of the printer subtrees, each until it leaves its
  *             subtree, ends the MIB view, stops increasing or reaches WALK_CAP varbinds
+ *   VTABLES   the same walks of the value and label columns of the catalogue's vendor counter
+ *             tables for the enterprise in sysObjectID, each capped at the table's max_rows
+ *             (FULL polls only; nothing is sent for a vendor without tables)
  *   COUNTERS  GETs, at most GET_CHUNK varbinds each, of the catalogue's counters for the
  *             enterprise in sysObjectID
  *
@@ -28,8 +31,8 @@
 
 #include "snmp/snmpc_int.h"
 
-#define WALK_CAP         2000 /* varbinds per walk: a looping agent must not run forever */
-#define GET_CHUNK        20   /* varbinds per GET */
+#define WALK_CAP         2000u /* varbinds per walk: a looping agent must not run forever */
+#define GET_CHUNK        20    /* varbinds per GET */
 #define DEFAULT_MAXREP   20u
 #define COUNTER_TIMEOUTS 3 /* consecutive counter GET timeouts before giving up */
 
@@ -41,27 +44,28 @@ struct oidref {
 
 struct walk_def {
     const char *name;
-    uint32_t oid[12];
+    uint32_t oid[SNMPC_MAX_OID];
     size_t len;
+    unsigned cap; /* varbinds at most; 0 = WALK_CAP */
 };
 
 static const struct walk_def full_walks[] = {
-    {"hrDeviceType", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 2}, 11},
-    {"hrDeviceDescr", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 3}, 11},
-    {"hrDeviceStatus", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 5}, 11},
-    {"hrPrinterTable", {1, 3, 6, 1, 2, 1, 25, 3, 5, 1}, 10},
-    {"ifPhysAddress", {1, 3, 6, 1, 2, 1, 2, 2, 1, 6}, 10},
-    {"prtMarkerLifeCount", {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4}, 11},
-    {"prtMarkerSuppliesTable", {1, 3, 6, 1, 2, 1, 43, 11, 1, 1}, 10},
-    {"prtMarkerColorantValue", {1, 3, 6, 1, 2, 1, 43, 12, 1, 1, 4}, 11},
-    {"prtInputTable", {1, 3, 6, 1, 2, 1, 43, 8, 2, 1}, 10},
-    {"prtAlertTable", {1, 3, 6, 1, 2, 1, 43, 18, 1, 1}, 10},
+    {"hrDeviceType", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 2}, 11, 0},
+    {"hrDeviceDescr", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 3}, 11, 0},
+    {"hrDeviceStatus", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 5}, 11, 0},
+    {"hrPrinterTable", {1, 3, 6, 1, 2, 1, 25, 3, 5, 1}, 10, 0},
+    {"ifPhysAddress", {1, 3, 6, 1, 2, 1, 2, 2, 1, 6}, 10, 0},
+    {"prtMarkerLifeCount", {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4}, 11, 0},
+    {"prtMarkerSuppliesTable", {1, 3, 6, 1, 2, 1, 43, 11, 1, 1}, 10, 0},
+    {"prtMarkerColorantValue", {1, 3, 6, 1, 2, 1, 43, 12, 1, 1, 4}, 11, 0},
+    {"prtInputTable", {1, 3, 6, 1, 2, 1, 43, 8, 2, 1}, 10, 0},
+    {"prtAlertTable", {1, 3, 6, 1, 2, 1, 43, 18, 1, 1}, 10, 0},
 };
 
 static const struct walk_def status_walks[] = {
-    {"hrDeviceStatus", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 5}, 11},
-    {"hrPrinterTable", {1, 3, 6, 1, 2, 1, 25, 3, 5, 1}, 10},
-    {"prtAlertTable", {1, 3, 6, 1, 2, 1, 43, 18, 1, 1}, 10},
+    {"hrDeviceStatus", {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 5}, 11, 0},
+    {"hrPrinterTable", {1, 3, 6, 1, 2, 1, 25, 3, 5, 1}, 10, 0},
+    {"prtAlertTable", {1, 3, 6, 1, 2, 1, 43, 18, 1, 1}, 10, 0},
 };
 
 static const struct oidref full_scalars[] = {
@@ -78,7 +82,7 @@ static const struct oidref status_scalars[] = {
     {{1, 3, 6, 1, 2, 1, 1, 3, 0}, 9, false}, /* sysUpTime */
 };
 
-enum phase { PH_SCALARS, PH_WALKS, PH_COUNTERS };
+enum phase { PH_SCALARS, PH_WALKS, PH_VTABLES, PH_COUNTERS };
 
 struct snmpc__poll {
     struct snmpc_session *s;
@@ -95,6 +99,7 @@ struct snmpc__poll {
     unsigned counter_timeouts;
 
     /* walks */
+    struct walk_def *vwalks; /* the vendor table walks, owned */
     const struct walk_def *walks;
     size_t n_walks, walk_i, walk_n;
     uint32_t cur[SNMPC_MAX_OID];
@@ -125,6 +130,7 @@ static void poll_free(struct snmpc__poll *p)
 {
     snmpc_vbset_cleanup(&p->vbs);
     free(p->gets);
+    free(p->vwalks);
     free(p);
 }
 
@@ -442,6 +448,52 @@ static void counters_prepare(struct snmpc__poll *p)
     p->n_gets = k;
 }
 
+/* The enterprise number in the sysObjectID the scalars phase read, or 0. */
+static uint32_t poll_enterprise(const struct snmpc__poll *p)
+{
+    static const uint32_t sys_oid[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+    static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
+    const struct snmpc_vb *vb = snmpc_vbset_get(&p->vbs, sys_oid, 9);
+
+    if (!vb || vb->type != SNMPC_T_OID || !vb->oidval || vb->len < 7 ||
+        !snmpc_oid_has_prefix(vb->oidval, vb->len, ent_prefix, 6))
+        return 0;
+    return vb->oidval[6];
+}
+
+/* Walks of the value and label columns of the enterprise's vendor tables. Returns: count. */
+static size_t vtables_prepare(struct snmpc__poll *p)
+{
+    const struct snmpc_cat_table *t;
+    uint32_t ent = poll_enterprise(p);
+    size_t n = 0, k = 0;
+
+    free(p->vwalks);
+    p->vwalks = NULL;
+    t = snmpc__catalogue_tables(p->cat, &n);
+    if (!ent || !t)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t cols[2] = {t[i].value_col, t[i].label_col};
+        if (t[i].enterprise != ent)
+            continue;
+        for (size_t c = 0; c < 2 && cols[c]; c++) {
+            struct walk_def *w;
+            if (t[i].base_len + 1 > SNMPC_MAX_OID)
+                continue;
+            p->vwalks = gw_realloc(p->vwalks, (k + 1) * sizeof *p->vwalks);
+            w = &p->vwalks[k++];
+            memset(w, 0, sizeof *w);
+            w->name = t[i].name; /* borrowed from the catalogue, which outlives the poll */
+            memcpy(w->oid, t[i].base, t[i].base_len * sizeof(uint32_t));
+            w->oid[t[i].base_len] = cols[c];
+            w->len = t[i].base_len + 1;
+            w->cap = t[i].max_rows;
+        }
+    }
+    return k;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Walks
  */
@@ -544,8 +596,8 @@ static void on_walk(struct snmpc_session *s, int status, struct snmp_pdu *resp, 
         }
         memcpy(p->cur, o, n * sizeof *o);
         p->cur_len = n;
-        if (++p->walk_n >= WALK_CAP) {
-            warn(p, "walk of %s stopped at %d varbinds", w->name, WALK_CAP);
+        if (++p->walk_n >= (w->cap ? w->cap : WALK_CAP)) {
+            warn(p, "walk of %s stopped at %u varbinds", w->name, w->cap ? w->cap : WALK_CAP);
             end = true;
         }
     }
@@ -572,6 +624,17 @@ static void step(struct snmpc__poll *p)
         step(p);
         return;
     case PH_WALKS:
+        if (p->walk_i < p->n_walks) {
+            walk_begin(p);
+            return;
+        }
+        p->phase = PH_VTABLES;
+        p->walk_i = 0;
+        p->n_walks = p->kind == SNMPC_POLL_FULL ? vtables_prepare(p) : 0;
+        p->walks = p->vwalks; /* after vtables_prepare(), which reallocates it */
+        step(p);
+        return;
+    case PH_VTABLES:
         if (p->walk_i < p->n_walks) {
             walk_begin(p);
             return;

@@ -52,6 +52,44 @@ size_t snmpc__catalogue_size(const struct snmpc_catalogue *c);
  * list; NULL if none. For devices whose sysObjectID names no printer maker. */
 const char *snmpc__vendor_from_text(const struct snmpc_catalogue *c, const char *text);
 
+/* --- vendor counter tables (catalogue "table" and "row" statements) --- */
+
+/* Limits of the table statements: a hostile catalogue or agent cannot make a poll walk or a
+ * decode allocate without bound. */
+#define SNMPC_CAT_MAX_TABLES      256u  /* "table" lines per catalogue */
+#define SNMPC_CAT_MAX_ROWS        4096u /* "row" lines per catalogue */
+#define SNMPC_CAT_MAX_INDEX       16u   /* sub-identifiers in a row index */
+#define SNMPC_VTABLE_DEFAULT_ROWS 256u  /* rows read per table unless max_rows= says otherwise */
+#define SNMPC_VTABLE_MAX_ROWS     1000u /* upper bound of max_rows= */
+#define SNMPC_VTABLE_PREFIX_MAX   20u   /* characters of prefix= (derived names stay under 64) */
+#define SNMPC_VTABLE_SLUG_MAX     36u   /* characters of a label slug in a derived name */
+
+/* One vendor table to walk: column value_col (and label_col, if not 0) of the table whose
+ * entry OID is base. A row's index is what follows base.<column>. */
+struct snmpc_cat_table {
+    uint32_t enterprise;
+    char name[32];   /* unique per enterprise */
+    char prefix[24]; /* stem of the names of rows the catalogue does not map */
+    uint32_t base[SNMPC_MAX_OID];
+    size_t base_len;
+    uint32_t value_col;
+    uint32_t label_col; /* 0: the table has no label column */
+    unsigned max_rows;
+};
+/* Returns: the catalogue's tables (count in *n), in file order, borrowed from c; NULL/0 if
+ * none. Callers pick the ones of their enterprise. */
+const struct snmpc_cat_table *snmpc__catalogue_tables(const struct snmpc_catalogue *c, size_t *n);
+/* Returns: the counter name a "row" line gives the row of t at idx[len] (tried first) or with
+ * the label slug label (may be NULL or ""), or NULL when the catalogue maps neither. Borrowed
+ * from c. */
+const char *snmpc__catalogue_row_name(const struct snmpc_catalogue *c,
+                                      const struct snmpc_cat_table *t, const uint32_t *idx,
+                                      size_t len, const char *label);
+/* Writes the slug of text into out[outlen]: ASCII letters and digits lower-cased, every other
+ * run of bytes one '_', none at either end, at most outlen - 1 characters (cut at a '_' when
+ * possible). Returns: strlen(out), 0 when text has no letter or digit. Any thread. */
+size_t snmpc__slug(const char *text, char *out, size_t outlen);
+
 /* --- sessions and polls (session.c, poll.c) --- */
 
 /* Releases the session's global SNMPv3 USM entry between polls (no-op for v1/v2c, while a

@@ -11,8 +11,10 @@
  * table code without having to guess 1.3.6.1.2.1.43 byte by byte. Both sets are decoded with
  * the shipped catalogue ($FLEETGW_DATADIR/counters.catalogue, else a small built-in one) and
  * turned into JSON, and the result is checked: every string must be valid UTF-8 (the JSON would
- * otherwise lose keys), tables must respect their caps, percentages their range. An input that
- * starts with "#cat\n" is parsed as a catalogue instead.
+ * otherwise lose keys), tables must respect their caps, percentages their range, counter names
+ * must be unique and made of [a-z0-9_.]. An input that starts with "#cat\n" is parsed as a
+ * catalogue instead; when it parses, its structure is checked and a small walk with rows under
+ * every vendor table it declares is decoded with it.
  *
  * Binary stream, repeated until the input ends:
  *   byte   prefix selector (index into prefixes[], modulo its size)
@@ -42,7 +44,11 @@ static const char builtin_catalogue[] =
     "oid 1347 print_total 1.3.6.1.4.1.1347.42.3.1.1.1.1.1\n"
     "oid 1347 model 1.3.6.1.4.1.1347.43.5.1.1.1.1 role=model\n"
     "oid 1347 serial 1.3.6.1.4.1.1347.43.5.1.1.28.1 role=serial\n"
-    "oid 1347 firmware 1.3.6.1.4.1.1347.43.5.4.1.5.1.1 role=firmware\n";
+    "oid 1347 firmware 1.3.6.1.4.1.1347.43.5.4.1.5.1.1 role=firmware\n"
+    "vendor 2385 Sharp\n"
+    "table 2385 sharp 1.3.6.1.4.1.2385.1.1.19.2.1 value=3 label=4 max_rows=64\n"
+    "row 2385 sharp 1.4.61 print_mono\n"
+    "row 2385 sharp label:full_color_copy_count copy_full_colour\n";
 
 /* OID prefixes the decoder reads; the stream appends sub-identifiers to one of them. */
 static const struct {
@@ -65,6 +71,9 @@ static const struct {
     {{1, 3, 6, 1, 4, 1, 1347, 43, 10, 1, 1, 12}, 12},  /* kcprtMarkerServiceCount */
     {{1, 3, 6, 1, 4, 1, 1347, 43, 5, 1, 1}, 11},       /* kcprtGeneralEntry */
     {{1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 3}, 13}, /* Sharp counters */
+    {{1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 4}, 13}, /* Sharp labels */
+    {{1, 3, 6, 1, 4, 1, 18334, 1, 1, 1, 5, 7, 2}, 13}, /* Konica Minolta counters */
+    {{1, 3, 6, 1, 4, 1, 11, 2, 3, 9, 4, 2, 1}, 13},    /* HP netPML device */
     {{0}, 0},                                          /* anything */
 };
 
@@ -197,9 +206,15 @@ static void decode_and_check(const struct snmpc_vbset *s)
         if ((sp->level_raw == -3) != (sp->state == GW_SUPPLY_SOME_REMAINING))
             abort();
     }
-    for (size_t i = 0; i < m.n_counters; i++)
-        if (m.counters[i].value > SNMPC_COUNTER_MAX)
+    for (size_t i = 0; i < m.n_counters; i++) {
+        const char *name = m.counters[i].name;
+        if (m.counters[i].value > SNMPC_COUNTER_MAX || !name[0] ||
+            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.") != strlen(name))
             abort();
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(m.counters[k].name, name) == 0)
+                abort();
+    }
 
     /* jansson refuses invalid UTF-8 by returning NULL, which would drop keys or entries. */
     j = gw_model_to_json(&m);
@@ -216,6 +231,50 @@ static void decode_and_check(const struct snmpc_vbset *s)
         abort();
     json_decref(j);
     gw_model_cleanup(&m);
+}
+
+/* A parsed catalogue's tables: each is in its vendor's subtree with distinct columns, and a walk
+ * with labelled rows under every one of them decodes within the caps, with valid names. */
+static void check_tables(struct snmpc_catalogue *c)
+{
+    static const char *const labels[] = {"Prints", "", "Prints", "\xff\xfe", "a b c d e f g h i j"};
+    struct snmpc_catalogue *keep = cat;
+    struct snmpc_vbset s;
+    size_t nt;
+    const struct snmpc_cat_table *t = snmpc__catalogue_tables(c, &nt);
+
+    snmpc_vbset_init(&s);
+    s.max = 4096;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t oid[SNMPC_MAX_OID];
+        if (!snmpc_vendor_name(c, t[i].enterprise) || t[i].value_col == 0 ||
+            t[i].value_col == t[i].label_col || !t[i].prefix[0] || t[i].max_rows == 0 ||
+            t[i].max_rows > SNMPC_VTABLE_MAX_ROWS || t[i].base_len < 8 ||
+            t[i].base[6] != t[i].enterprise ||
+            t[i].base_len + 1 + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
+            abort();
+        memcpy(oid, t[i].base, t[i].base_len * sizeof *oid);
+        for (uint32_t r = 1; r <= NELEM(labels); r++) {
+            oid[t[i].base_len] = t[i].value_col;
+            oid[t[i].base_len + 1] = r;
+            (void)snmpc_vbset_add(&s, oid, t[i].base_len + 2, SNMPC_T_COUNTER32, r, NULL, 0);
+            if (!t[i].label_col)
+                continue;
+            oid[t[i].base_len] = t[i].label_col;
+            (void)snmpc_vbset_add(&s, oid, t[i].base_len + 2, SNMPC_T_OCTETS, 0, labels[r - 1],
+                                  strlen(labels[r - 1]));
+        }
+    }
+    /* Decode as each enterprise the tables belong to. */
+    cat = c;
+    for (size_t i = 0; i < nt && i < 8; i++) {
+        const uint32_t sys_oid[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+        const uint32_t val[] = {1, 3, 6, 1, 4, 1, t[i].enterprise, 1};
+        (void)snmpc_vbset_add(&s, sys_oid, NELEM(sys_oid), SNMPC_T_OID, 0, val, NELEM(val));
+        decode_and_check(&s);
+    }
+    cat = keep;
+    snmpc_vbset_cleanup(&s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -240,6 +299,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             if (total > snmpc__catalogue_size(c))
                 abort();
+            check_tables(c);
         }
         snmpc_catalogue_free(c);
         return 0;

@@ -5,7 +5,8 @@
 # with SNMPv2c (community = recording name) and once with SNMPv3 authPriv (context = recording
 # name), compared with each recording's NAME.expected.json: serial, model, supplies (index,
 # description, max capacity, percent) and page counters (prtMarkerLifeCount and the vendor
-# counters the fixture lists as sensors of class "count").
+# counters the fixture lists as sensors of class "count"), and every row of the catalogue's vendor
+# counter tables that a recording holds.
 #
 # The fixtures come from another tool (LibreNMS) and encode some of its conventions; where we
 # deliberately differ, the comparison below says so and why:
@@ -173,6 +174,44 @@ def test_page_counts_where_recorded(probed):
         if "\n1.3.6.1.2.1.43.10.2.1.4." in "\n" + text:
             j = result(probed, name, "v2c")
             assert j["page_count_total"] is not None, name
+
+
+def catalogue_tables():
+    """(enterprise, value column OID) of every "table" line of the shipped catalogue."""
+    path = os.path.join(DATADIR or "snmp", "counters.catalogue")
+    out = []
+    with open(path) as f:
+        for line in f:
+            w = line.split("#", 1)[0].split()
+            if len(w) >= 5 and w[0] == "table":
+                value = [o.split("=", 1)[1] for o in w[4:] if o.startswith("value=")][0]
+                out.append((int(w[1]), f"{w[3]}.{value}."))
+    return out
+
+
+def test_vendor_tables_read_whole(probed):
+    # Every row of a catalogue table that a recording holds is a counter of the probe, with the
+    # recorded value, whether or not the catalogue names the row (sharp_mxm266nv: 13 rows).
+    tables = catalogue_tables()
+    assert any(ent == 2385 for ent, _ in tables)
+    rows_seen = 0
+    for name in recordings():
+        text = (recordings_dir() / f"{name}.snmprec").read_text(errors="replace")
+        objid = [l.split("|")[2] for l in text.splitlines() if l.startswith("1.3.6.1.2.1.1.2.0|")]
+        if not objid or not objid[0].startswith("1.3.6.1.4.1."):
+            continue
+        ent = int(objid[0].split(".")[6])
+        counters = {c["oid"]: c["value"] for c in result(probed, name, "v2c")["counters"]}
+        for tent, prefix in tables:
+            if tent != ent:
+                continue
+            for line in text.splitlines():
+                oid, tag, value = line.split("|", 2)
+                if oid.startswith(prefix) and tag in ("2", "65", "66", "70"):
+                    assert counters.get(oid) == int(value), f"{name}: row {oid} = {value}"
+                    rows_seen += 1
+    if "sharp_mxm266nv" in recordings():
+        assert rows_seen >= 13
 
 
 def test_parallel_probes_take_seconds(probed):

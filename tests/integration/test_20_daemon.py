@@ -3,8 +3,9 @@
 #
 # The daemon against real net-snmp agents on loopback: init and key-file permissions, strict
 # configuration, polling and status, one log line per state change, a dead device that does not
-# delay the others, counter regression events, shared engine IDs, CSV import through the
-# running daemon, SIGHUP with a bad file, SIGTERM exit 0, and secrets that never show.
+# delay the others, counter regression events, shared engine IDs, a vendor counter table read
+# whole (probe and store), CSV import through the running daemon, SIGHUP with a bad file,
+# SIGTERM exit 0, and secrets that never show.
 
 import json
 import os
@@ -212,6 +213,63 @@ def test_shared_engine_id_is_reported(gw, tdir, snmpd_factory):
     gw.wait(lambda: "devices share an SNMP engine ID" in gw.log(), 30, "shared engine warning")
     kinds = [e["kind"] for i in (1, 2) for e in gw.device(i)["events"]]
     assert "engine_id_shared" in kinds
+
+
+# A colour Sharp MFP (like an MX-3570N): its labelled counter table 2385.1.1.19.2.1 (count in
+# column 3, label in column 4) has rows the catalogue maps by index ("Prints"), rows it maps by
+# the device's label ("Full Color Copy Count") and rows it has never seen, which must still be
+# reported under a name made from the label (or the index when there is none).
+SHARP = ".1.3.6.1.4.1.2385.1.1.19.2.1"
+SHARP_ROWS = [  # index, value, label
+    ("1.4.60", 61000, "Prints"),
+    ("1.4.61", 41000, "Black & White Print Count"),
+    ("4.4.63", 9800, "Full Color Copy Count"),
+    ("7.4.61", 77, "Black & White Document Filing Print Count"),
+    ("9.4.80", 12, "Fax Receive Line1"),
+    ("9.4.82", 5, None),
+]
+SHARP_NAMES = {
+    "1.4.60": "print_total", "1.4.61": "print_mono", "4.4.63": "copy_full_colour",
+    "7.4.61": "sharp_black_white_document_filing_print", "9.4.80": "sharp_fax_receive_line1",
+    "9.4.82": "sharp_9_4_82",
+}
+
+
+def sharp_conf(count=152000):
+    lines = [printer_conf(count=count),
+             "override .1.3.6.1.2.1.1.2.0 object_id .1.3.6.1.4.1.2385.3.1.111.1.40"]
+    for idx, value, label in SHARP_ROWS:
+        lines.append(f"override {SHARP}.3.{idx} counter {value}")
+        if label:
+            lines.append(f'override {SHARP}.4.{idx} octet_str "{label}"')
+    return "\n".join(lines) + "\n"
+
+
+def test_vendor_table_rows_are_probed_and_stored(gw, tdir, snmpd_factory, fleetgw):
+    agent = snmpd_factory(sharp_conf())
+    want = {SHARP_NAMES[idx]: (f"{SHARP[1:]}.3.{idx}", value) for idx, value, _ in SHARP_ROWS}
+
+    cp = fleetgw("probe", "--json", "-v", "2c", "-c", "public", agent.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    j = json.loads(cp.stdout)
+    assert j["vendor"] == "Sharp"
+    got = {c["name"]: (c["oid"], c["value"]) for c in j["counters"]}
+    for name, ov in want.items():
+        assert got.get(name) == ov, (name, got)
+    # Table rows are never the billing total: the life count stays it.
+    assert j["page_count_total"] == 152000 and j["page_count_source"] == "marker_life.1"
+
+    gw.init()
+    gw.add_v3("v3", tdir)
+    gw.cli("device", "add", agent.endpoint, "--credential", "v3", "--name", "sharp")
+    gw.start()
+    dev = gw.wait(lambda: (d := gw.device(1))["device"]["status"] == "ok" and d, 20,
+                  "device polled")
+    stored = {c["name"]: c for c in dev["state"]["counters"]}
+    for name, (oid, value) in want.items():
+        assert name in stored, (name, sorted(stored))
+        assert stored[name]["value"] == value, stored[name]
+    assert dev["device"]["page_count_total"] == 152000
 
 
 def test_import_through_running_daemon(gw, tdir, snmpd):

@@ -139,8 +139,8 @@ static void test_parse_bad_table(void **state)
         const char *text;
         const char *msg;
     } cases[] = {
-        {"frobnicate 1 2", "t.cat:1: unknown keyword 'frobnicate' (vendor, oid)"},
-        {"VENDOR 11 HP", "t.cat:1: unknown keyword 'VENDOR' (vendor, oid)"},
+        {"frobnicate 1 2", "t.cat:1: unknown keyword 'frobnicate' (vendor, oid, table, row)"},
+        {"VENDOR 11 HP", "t.cat:1: unknown keyword 'VENDOR' (vendor, oid, table, row)"},
         {"vendor 11", "t.cat:1: vendor: expected 'vendor <enterprise> <name>'"},
         {"vendor x HP", "t.cat:1: vendor: bad enterprise number 'x'"},
         {"vendor 0 HP", "t.cat:1: vendor: bad enterprise number '0'"},
@@ -297,7 +297,6 @@ static void test_shipped_catalogue(void **state)
         {1347, "serial", "1.3.6.1.4.1.1347.43.5.1.1.28.1", SNMPC_ROLE_SERIAL},
         {11, "total", "1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5.0", SNMPC_ROLE_TOTAL},
         {367, "total", "1.3.6.1.4.1.367.3.2.1.2.19.1.0", SNMPC_ROLE_TOTAL},
-        {2385, "total_mono", "1.3.6.1.4.1.2385.1.1.19.2.1.3.5.4.61", SNMPC_ROLE_OTHER},
         {18334, "total", "1.3.6.1.4.1.18334.1.1.1.5.7.2.1.1.0", SNMPC_ROLE_TOTAL},
         {1602, "total", "1.3.6.1.4.1.1602.1.11.1.3.1.4.101", SNMPC_ROLE_TOTAL},
         {2435, "serial", "1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.1.0", SNMPC_ROLE_SERIAL},
@@ -351,16 +350,307 @@ static void test_shipped_catalogue(void **state)
     }
     assert_string_equal(snmpc_vendor_name(c, 1347), "Kyocera");
     assert_string_equal(snmpc_vendor_name(c, 18334), "Konica Minolta");
+
+    /* The vendor tables: Sharp's labelled table and its known rows, Konica Minolta's and HP's
+     * counter tables. */
+    {
+        static const struct {
+            uint32_t ent;
+            const char *table;
+            const char *base;
+            uint32_t value, label;
+            const char *prefix;
+        } tw[] = {
+            {2385, "sharp", "1.3.6.1.4.1.2385.1.1.19.2.1", 3, 4, "sharp"},
+            {18334, "counters", "1.3.6.1.4.1.18334.1.1.1.5.7.2.2.1", 5, 0, "konica"},
+            {18334, "large", "1.3.6.1.4.1.18334.1.1.1.5.7.2.2.1", 7, 0, "konica_large"},
+            {11, "simplex", "1.3.6.1.4.1.11.2.3.9.4.2.1.1.16.1.1", 1, 0, "hp_simplex"},
+            {11, "jams", "1.3.6.1.4.1.11.2.3.9.4.2.1.5.2.4.2", 1, 2, "hp_jam"},
+        };
+        static const struct {
+            uint32_t ent;
+            const char *table;
+            uint32_t idx[3];
+            size_t len;
+            const char *label, *name;
+        } rw[] = {
+            {2385, "sharp", {5, 4, 61}, 3, NULL, "total_mono"},
+            {2385, "sharp", {1, 4, 60}, 3, "prints", "print_total"},
+            {2385, "sharp", {9, 9, 99}, 3, "full_color_copy_count", "copy_full_colour"},
+            {2385, "sharp", {9, 9, 99}, 3, "no_such_label", NULL},
+            {18334, "counters", {2, 2}, 2, NULL, "print_colour"},
+            {18334, "counters", {4, 2}, 2, NULL, "print_two_colour"},
+            {11, "simplex", {26}, 1, NULL, "print_simplex_a4"},
+            {11, "simplex", {4}, 1, NULL, NULL},
+        };
+        size_t nt;
+        const struct snmpc_cat_table *t = snmpc__catalogue_tables(c, &nt);
+        assert_true(nt >= NELEM(tw));
+        for (size_t i = 0; i < NELEM(tw); i++) {
+            size_t k;
+            char buf[160];
+            for (k = 0; k < nt; k++)
+                if (t[k].enterprise == tw[i].ent && strcmp(t[k].name, tw[i].table) == 0)
+                    break;
+            if (k == nt)
+                fail_msg("no table %s for enterprise %u", tw[i].table, tw[i].ent);
+            assert_string_equal(snmpc_oid_format(t[k].base, t[k].base_len, buf, sizeof buf),
+                                tw[i].base);
+            assert_int_equal(t[k].value_col, tw[i].value);
+            assert_int_equal(t[k].label_col, tw[i].label);
+            assert_string_equal(t[k].prefix, tw[i].prefix);
+        }
+        for (size_t i = 0; i < NELEM(rw); i++) {
+            size_t k;
+            const char *got;
+            for (k = 0; k < nt; k++)
+                if (t[k].enterprise == rw[i].ent && strcmp(t[k].name, rw[i].table) == 0)
+                    break;
+            assert_true(k < nt);
+            got = snmpc__catalogue_row_name(c, &t[k], rw[i].idx, rw[i].len, rw[i].label);
+            if (rw[i].name ? !got || strcmp(got, rw[i].name) != 0 : got != NULL)
+                fail_msg("row case %zu: got %s", i, got ? got : "(null)");
+        }
+    }
     snmpc_catalogue_free(c);
+}
+
+/* "table" and "row" lines: what they declare, and lookups by index and by label. */
+static void test_table_good(void **state)
+{
+    static const char text[] =
+        "vendor 2385 Sharp\n"
+        "vendor 11 HP\n"
+        "table 2385 sharp 1.3.6.1.4.1.2385.1.1.19.2.1 value=3 label=4 # comment\n"
+        "row 2385 sharp 1.4.61 print_mono\n"
+        "row 2385 sharp label:full_color_copy_count copy_full_colour\n"
+        "row 2385 sharp label:prints print_by_label\n"
+        "row 2385 sharp 1.4.60 print_total\n"
+        "table 11 t 1.3.6.1.4.1.11.2.3 max_rows=1000 prefix=hp_x value=1\n"
+        "row 11 t 7 seven\n"
+        "oid 2385 firmware 1.3.6.1.4.1.2385.2.1.1.2.1.2.1 role=firmware\n";
+    struct snmpc_catalogue *c = parse_ok(text);
+    const struct snmpc_cat_table *t;
+    const uint32_t i61[] = {1, 4, 61}, i60[] = {1, 4, 60}, i99[] = {9, 9, 99}, i7[] = {7};
+    size_t n;
+    (void)state;
+
+    t = snmpc__catalogue_tables(c, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(t[0].enterprise, 2385);
+    assert_string_equal(t[0].name, "sharp");
+    assert_string_equal(t[0].prefix, "sharp"); /* default: the table name */
+    assert_int_equal(t[0].base_len, 12);
+    assert_int_equal(t[0].value_col, 3);
+    assert_int_equal(t[0].label_col, 4);
+    assert_int_equal(t[0].max_rows, SNMPC_VTABLE_DEFAULT_ROWS);
+    assert_string_equal(t[1].prefix, "hp_x");
+    assert_int_equal(t[1].label_col, 0);
+    assert_int_equal(t[1].max_rows, 1000);
+
+    assert_string_equal(snmpc__catalogue_row_name(c, &t[0], i61, 3, NULL), "print_mono");
+    assert_string_equal(snmpc__catalogue_row_name(c, &t[0], i61, 3, "whatever"), "print_mono");
+    /* An index match wins over a label match. */
+    assert_string_equal(snmpc__catalogue_row_name(c, &t[0], i60, 3, "prints"), "print_total");
+    assert_string_equal(snmpc__catalogue_row_name(c, &t[0], i99, 3, "prints"), "print_by_label");
+    assert_string_equal(snmpc__catalogue_row_name(c, &t[0], i99, 3, "full_color_copy_count"),
+                        "copy_full_colour");
+    assert_null(snmpc__catalogue_row_name(c, &t[0], i99, 3, ""));
+    assert_null(snmpc__catalogue_row_name(c, &t[0], i99, 3, NULL));
+    assert_null(snmpc__catalogue_row_name(c, &t[0], i61, 2, NULL)); /* shorter index */
+    /* Rows belong to their table only. */
+    assert_string_equal(snmpc__catalogue_row_name(c, &t[1], i7, 1, NULL), "seven");
+    assert_null(snmpc__catalogue_row_name(c, &t[0], i7, 1, NULL));
+    assert_null(snmpc__catalogue_row_name(NULL, &t[0], i61, 3, NULL));
+    /* Tables do not count as "oid" entries. */
+    assert_int_equal(snmpc__catalogue_size(c), 1);
+    snmpc_catalogue_free(c);
+
+    t = snmpc__catalogue_tables(NULL, &n);
+    assert_null(t);
+    assert_int_equal(n, 0);
+}
+
+#define TB        "vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.1 value=1"
+#define TL        "vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.1 value=1 label=2"
+#define NAMERULE  "(a lower-case letter, then letters, digits and _, at most 20)"
+#define INDEXRULE "(1 to 16 numbers joined by '.', or label:<slug>)"
+#define SLUGRULE  "(lower-case letters and digits joined by single _)"
+
+static void test_table_bad(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *msg;
+    } cases[] = {
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.1",
+         "t.cat:2: table: expected 'table <enterprise> <name> <entry-oid> value=<column> "
+         "[options]'"},
+        {"table 11 t 1.3.6.1.4.1.11.1 value=1",
+         "t.cat:1: table: enterprise 11 has no vendor line before it"},
+        {"vendor 11 HP\ntable x t 1.3.6.1.4.1.11.1 value=1",
+         "t.cat:2: table: bad enterprise number 'x'"},
+        {"vendor 11 HP\ntable 11 T 1.3.6.1.4.1.11.1 value=1",
+         "t.cat:2: table: bad name 'T' " NAMERULE},
+        {"vendor 11 HP\ntable 11 _t 1.3.6.1.4.1.11.1 value=1",
+         "t.cat:2: table: bad name '_t' " NAMERULE},
+        {"vendor 11 HP\ntable 11 abcdefghijklmnopqrstu 1.3.6.1.4.1.11.1 value=1",
+         "t.cat:2: table: bad name 'abcdefghijklmnopqrstu' " NAMERULE},
+        {"vendor 11 HP\ntable 11 marker_life 1.3.6.1.4.1.11.1 value=1",
+         "t.cat:2: table: bad name 'marker_life' " NAMERULE},
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.x value=1",
+         "t.cat:2: table: bad OID '1.3.6.1.4.1.11.x'"},
+        {"vendor 11 HP\ntable 11 t .1.3.6.1.4.1.11.1 value=1",
+         "t.cat:2: table: bad OID '.1.3.6.1.4.1.11.1'"},
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.4.1.12.1 value=1",
+         "t.cat:2: table: OID '1.3.6.1.4.1.12.1' is not in enterprise 11's subtree"},
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.2.1.43.10 value=1",
+         "t.cat:2: table: OID '1.3.6.1.2.1.43.10' is not in enterprise 11's subtree"},
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11 value=1",
+         "t.cat:2: table: OID '1.3.6.1.4.1.11' is not in enterprise 11's subtree"},
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.1 label=2",
+         "t.cat:2: table: value=<column> missing"},
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.1 value=0",
+         "t.cat:2: table: value column '0' is not a number > 0"},
+        {TB " label=x", "t.cat:2: table: label column 'x' is not a number > 0"},
+        {TB " value=2", "t.cat:2: table: option value given twice"},
+        {"vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.1 value=3 label=3",
+         "t.cat:2: table: label and value are the same column"},
+        {TB " prefix=Hp", "t.cat:2: table: bad prefix 'Hp' " NAMERULE},
+        {TB " prefix=a prefix=b", "t.cat:2: table: option prefix given twice"},
+        {TB " max_rows=0", "t.cat:2: table: max_rows '0' is not 1..1000"},
+        {TB " max_rows=1001", "t.cat:2: table: max_rows '1001' is not 1..1000"},
+        {TB " max_rows=1 max_rows=2", "t.cat:2: table: option max_rows given twice"},
+        {TB " colour=red", "t.cat:2: table: unknown option 'colour=red'"},
+        {TB " label", "t.cat:2: table: unknown option 'label'"},
+        {TB " =3", "t.cat:2: table: unknown option '=3'"},
+        {TB " label=2 prefix=p max_rows=2 x", "t.cat:2: table: too many fields"},
+        {TB "\ntable 11 t 1.3.6.1.4.1.11.2 value=1",
+         "t.cat:3: table: duplicate name 't' for this enterprise"},
+        {TB "\ntable 11 b 1.3.6.1.4.1.11.1 value=1",
+         "t.cat:3: table: column 1 of '1.3.6.1.4.1.11.1' is already table 't' of this "
+         "enterprise"},
+        {"vendor 11 HP\nrow 11 t 1 a", "t.cat:2: row: no table 't' of enterprise 11 before it"},
+        {TB "\nrow 11 t 1",
+         "t.cat:3: row: expected 'row <enterprise> <table> <index>|label:<slug> <name>'"},
+        {TB "\nrow 11 t 1 a b", "t.cat:3: row: too many fields"},
+        {TB "\nrow 0 t 1 a", "t.cat:3: row: bad enterprise number '0'"},
+        {"vendor 12 X\n" TB "\nrow 12 t 1 a",
+         "t.cat:4: row: no table 't' of enterprise 12 before it"},
+        {TB "\nrow 11 t 1.x a", "t.cat:3: row: bad index '1.x' " INDEXRULE},
+        {TB "\nrow 11 t .1 a", "t.cat:3: row: bad index '.1' " INDEXRULE},
+        {TB "\nrow 11 t 1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17 a",
+         "t.cat:3: row: bad index '1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17' " INDEXRULE},
+        {TB "\nrow 11 t label:x a", "t.cat:3: row: table 't' has no label column"},
+        {TL "\nrow 11 t label:Prints a", "t.cat:3: row: bad label slug 'Prints' " SLUGRULE},
+        {TL "\nrow 11 t label:a__b a", "t.cat:3: row: bad label slug 'a__b' " SLUGRULE},
+        {TL "\nrow 11 t label:_a a", "t.cat:3: row: bad label slug '_a' " SLUGRULE},
+        {TL "\nrow 11 t label: a", "t.cat:3: row: bad index 'label:' " INDEXRULE},
+        {TB "\nrow 11 t 1 Bad",
+         "t.cat:3: row: bad name 'Bad' (lower-case letters, digits and _, at most 63, not "
+         "marker_life*)"},
+        {TB "\nrow 11 t 1 marker_life_x",
+         "t.cat:3: row: bad name 'marker_life_x' (lower-case letters, digits and _, at most 63, "
+         "not marker_life*)"},
+        {TB "\nrow 11 t 1.2 a\nrow 11 t 1.2 b", "t.cat:4: row: '1.2' of table 't' mapped twice"},
+        {TL "\nrow 11 t label:ab a\nrow 11 t label:ab b",
+         "t.cat:4: row: 'label:ab' of table 't' mapped twice"},
+        {TB "\ntable 11 u 1.3.6.1.4.1.11.1 value=2\nrow 11 t 1 a\nrow 11 u 1 a",
+         "t.cat:5: row: duplicate name 'a' for this enterprise"},
+        /* A row name may not repeat an "oid" name, whichever line comes first. */
+        {TB "\nrow 11 t 1 duplex\noid 11 duplex 1.3.6.1.4.1.11.5.0",
+         "t.cat:3: row: name 'duplex' is also an oid line of this enterprise"},
+        {"vendor 11 HP\noid 11 duplex 1.3.6.1.4.1.11.5.0\ntable 11 t 1.3.6.1.4.1.11.1 value=1\n"
+         "row 11 t 1 duplex",
+         "t.cat:4: row: name 'duplex' is also an oid line of this enterprise"},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct snmpc_catalogue *c = (struct snmpc_catalogue *)1;
+        struct gw_errbuf eb = {{0}};
+        int rc = snmpc_catalogue_parse(cases[i].text, strlen(cases[i].text), "t.cat", &c, &eb);
+        if (rc != SNMPC_E_CATALOGUE || strcmp(eb.msg, cases[i].msg) != 0)
+            fail_msg("case %zu: rc %d msg '%s'\n  want '%s'", i, rc, eb.msg, cases[i].msg);
+        assert_null(c);
+    }
+}
+
+static void test_table_limits(void **state)
+{
+    struct snmpc_catalogue *c = NULL;
+    struct gw_errbuf eb;
+    size_t cap = 100 * (SNMPC_CAT_MAX_ROWS + 2);
+    char *text = malloc(cap), *p;
+    (void)state;
+
+    p = text + snprintf(text, cap, "vendor 11 HP\n");
+    for (unsigned i = 0; i <= SNMPC_CAT_MAX_TABLES; i++)
+        p +=
+            snprintf(p, cap - (size_t)(p - text), "table 11 t%u 1.3.6.1.4.1.11.%u value=1\n", i, i);
+    assert_int_equal(snmpc_catalogue_parse(text, strlen(text), "t.cat", &c, &eb),
+                     SNMPC_E_CATALOGUE);
+    assert_string_equal(eb.msg, "t.cat:258: too many tables (at most 256)");
+    assert_null(c);
+
+    p = text + snprintf(text, cap, "vendor 11 HP\ntable 11 t 1.3.6.1.4.1.11.1 value=1\n");
+    for (unsigned i = 0; i <= SNMPC_CAT_MAX_ROWS; i++)
+        p += snprintf(p, cap - (size_t)(p - text), "row 11 t %u r%u\n", i, i);
+    assert_int_equal(snmpc_catalogue_parse(text, strlen(text), "t.cat", &c, &eb),
+                     SNMPC_E_CATALOGUE);
+    assert_string_equal(eb.msg, "t.cat:4099: too many rows (at most 4096)");
+    assert_null(c);
+    free(text);
+}
+
+static void test_slug(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t outlen;
+        const char *out;
+    } cases[] = {
+        {"Black & White Print Count", 64, "black_white_print_count"},
+        {"Scan to E-mail/FTP", 64, "scan_to_e_mail_ftp"},
+        {"  Prints  ", 64, "prints"},
+        {"Full Color Scanner Count", 64, "full_color_scanner_count"},
+        {"Fax Receive Line1  ", 64, "fax_receive_line1"},
+        {"Farbe \xc3\xbc", 64, "farbe"}, /* non-ASCII bytes separate words */
+        {"\xc3\xa4rger", 64, "rger"},
+        {"&&&", 64, ""},
+        {"", 64, ""},
+        {"abc def", 4, "abc"},
+        {"abc def", 7, "abc"}, /* "abc_de" would cut a word: cut at the boundary */
+        {"abc def", 8, "abc_def"},
+        {"abcdefgh", 4, "abc"}, /* one word: cut inside it */
+        {"a b", 3, "a"},
+        {"x", 1, ""},
+    };
+    char out[64] = "zzz";
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        size_t n = snmpc__slug(cases[i].in, out, cases[i].outlen);
+        if (strcmp(out, cases[i].out) != 0 || n != strlen(cases[i].out))
+            fail_msg("case %zu '%s': got '%s' (%zu)", i, cases[i].in, out, n);
+    }
+    assert_int_equal(snmpc__slug(NULL, out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(snmpc__slug("abc", out, 0), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_good),        cmocka_unit_test(test_parse_empty),
-        cmocka_unit_test(test_grouping),          cmocka_unit_test(test_parse_bad_table),
-        cmocka_unit_test(test_parse_limits),      cmocka_unit_test(test_vendor_names),
+        cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_parse_empty),
+        cmocka_unit_test(test_grouping),
+        cmocka_unit_test(test_parse_bad_table),
+        cmocka_unit_test(test_parse_limits),
+        cmocka_unit_test(test_vendor_names),
         cmocka_unit_test(test_shipped_catalogue),
+        cmocka_unit_test(test_table_good),
+        cmocka_unit_test(test_table_bad),
+        cmocka_unit_test(test_table_limits),
+        cmocka_unit_test(test_slug),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -574,6 +574,256 @@ static void test_counter_list(void **state)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Vendor counter tables
+ */
+
+/* Decodes text with the shipped catalogue ($FLEETGW_DATADIR) into m (caller cleans up m). */
+static void decode_shipped(const char *text, struct gw_model *m)
+{
+    const char *datadir = getenv("FLEETGW_DATADIR");
+    char path[1100];
+    struct snmpc_catalogue *cat = NULL;
+    struct snmpc_vbset s;
+    struct gw_errbuf eb;
+
+    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
+    if (snmpc_catalogue_load(path, &cat, &eb) != 0)
+        fail_msg("%s", eb.msg);
+    load(&s, text);
+    gw_model_init(m);
+    snmpc_model_decode(&s, cat, m);
+    snmpc_vbset_cleanup(&s);
+    snmpc_catalogue_free(cat);
+}
+
+struct want_counter {
+    const char *name, *oid;
+    uint64_t value;
+};
+
+static void check_counters(const struct gw_model *m, const struct want_counter *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct gw_counter *k = gw_model_counter(m, w[i].name);
+        if (!k)
+            fail_msg("counter %s missing", w[i].name);
+        if (strcmp(k->oid, w[i].oid) != 0 || k->value != w[i].value)
+            fail_msg("counter %s: %s = %llu, want %s = %llu", w[i].name, k->oid,
+                     (unsigned long long)k->value, w[i].oid, (unsigned long long)w[i].value);
+    }
+    if (m->n_counters != n) {
+        for (size_t i = 0; i < m->n_counters; i++)
+            print_message("  have %s %s\n", m->counters[i].name, m->counters[i].oid);
+        fail_msg("%zu counters, want %zu", m->n_counters, n);
+    }
+}
+
+#define SH  "1.3.6.1.4.1.2385.1.1.19.2.1."
+#define SHV SH "3."
+#define SHL SH "4."
+
+/* A colour Sharp like the MX-3570N: its counter table has rows the recorded mono MX-M266NV
+ * lacks. Every row is reported: known rows under the catalogue's names (by index, or by the
+ * device's label), the others under "sharp_<label>". The billing total stays the life count. */
+static void test_vtable_sharp(void **state)
+{
+    static const struct want_counter want[] = {
+        {"marker_life.1", "1.3.6.1.2.1.43.10.2.1.4.1.1", 152000},
+        {"print_total", SHV "1.4.60", 61000},
+        {"print_mono", SHV "1.4.61", 41000},
+        {"print_full_colour", SHV "1.4.63", 20000},
+        {"copy_mono", SHV "4.4.61", 30000},
+        {"copy_single_colour", SHV "4.4.62", 1200},
+        {"copy_full_colour", SHV "4.4.63", 9800},
+        {"total_mono", SHV "5.4.61", 71000},
+        {"sharp_single_color_total_count", SHV "5.4.62", 1200},
+        {"sharp_black_white_document_filing_print", SHV "7.4.61", 77},
+        {"sharp_fax_receive_line1", SHV "9.4.80", 12},
+        {"sharp_fax_receive_line1_2", SHV "9.4.81", 13},
+        {"sharp_9_4_82", SHV "9.4.82", 5},
+        {"sharp_9_4_83", SHV "9.4.83", 6},
+        {"sharp_i_fax_send_count", SHV "9.4.84", 123},
+    };
+    struct gw_model m;
+    (void)state;
+    decode_shipped("1.3.6.1.2.1.1.1.0|4|SHARP MX-3570N\n"
+                   "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2385.3.1.111.1.40\n"
+                   "1.3.6.1.2.1.43.10.2.1.4.1.1|65|152000\n" SHV "1.4.60|65|61000\n" SHL
+                   "1.4.60|4|Prints\n" SHV "1.4.61|65|41000\n" SHL
+                   "1.4.61|4|Black & White Print Count\n" SHV "1.4.63|65|20000\n" SHL
+                   "1.4.63|4|Full Color Print Count\n" SHV "4.4.61|65|30000\n" SHL
+                   "4.4.61|4|Black & White Copy Count\n" SHV "4.4.62|65|1200\n" SHL
+                   "4.4.62|4|Single Color Copy Count\n" SHV "4.4.63|65|9800\n" SHL
+                   "4.4.63|4|Full Color Copy Count\n" SHV "5.4.61|65|71000\n" SHL
+                   "5.4.61|4|Black & White Total Count\n" SHV "5.4.62|65|1200\n" SHL
+                   "5.4.62|4|Single Color Total Count\n"
+                   /* An absurd value is dropped, as everywhere. */
+                   SHV "5.4.63|70|1099511627776\n" SHL "5.4.63|4|Full Color Total Count\n"
+                   /* A long label is cut at a word boundary. */
+                   SHV "7.4.61|65|77\n" SHL "7.4.61|4|Black & White Document Filing Print Count\n"
+                   /* Two rows with one label, one without, one with a blank label, a
+                    * counter sent as text, one that is not a number. */
+                   SHV "9.4.80|65|12\n" SHL "9.4.80|4|Fax Receive Line1 \n" SHV "9.4.81|65|13\n" SHL
+                   "9.4.81|4|Fax Receive Line1\n" SHV "9.4.82|65|5\n" SHV "9.4.83|65|6\n" SHL
+                   "9.4.83|4| - \n" SHV "9.4.84|4|  123\n" SHL "9.4.84|4|I-Fax Send Count\n" SHV
+                   "9.4.85|4|n/a\n" SHL "9.4.85|4|Broken\n"
+                   /* Another column of the table is no counter. */
+                   SH "5.1.4.60|65|999\n",
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    assert_true(m.has_page_count);
+    assert_int_equal(m.page_count_total, 152000);
+    assert_string_equal(m.page_count_source, "marker_life.1");
+    assert_false(m.counter_disagreement);
+    gw_model_cleanup(&m);
+
+    /* The same table on another maker's device is not read. */
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.1347.41.2.1\n" SHV "1.4.60|65|61000\n" SHL
+                   "1.4.60|4|Prints\n",
+                   &m);
+    assert_int_equal(m.n_counters, 0);
+    gw_model_cleanup(&m);
+}
+
+#define KM "1.3.6.1.4.1.18334.1.1.1.5.7.2."
+
+/* Konica Minolta: the per-function counter table (count and large-size columns) and the scan
+ * table, read whole; the billing total is still the role=total object. */
+static void test_vtable_konica(void **state)
+{
+    static const struct want_counter want[] = {
+        {"marker_life.1", "1.3.6.1.2.1.43.10.2.1.4.1.1", 5001},
+        {"total", KM "1.1.0", 5000},
+        {"duplex", KM "1.3.0", 800},
+        {"scan_total", KM "1.5.0", 900},
+        {"copy_mono", KM "2.1.5.1.1", 1000},
+        {"print_mono", KM "2.1.5.1.2", 2000},
+        {"copy_colour", KM "2.1.5.2.1", 300},
+        {"print_colour", KM "2.1.5.2.2", 1500},
+        {"copy_single_colour", KM "2.1.5.3.1", 20},
+        {"konica_3_2", KM "2.1.5.3.2", 10},
+        {"print_two_colour", KM "2.1.5.4.2", 7},
+        {"print_mono_large", KM "2.1.7.1.2", 40},
+        {"konica_large_4_1", KM "2.1.7.4.1", 2},
+        {"konica_scan_1", KM "3.1.5.1", 850},
+        {"scan_large", KM "3.1.6.1", 50},
+    };
+    struct gw_model m;
+    (void)state;
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.18334.1.1.1.2.1.117.2.2\n"
+                   "1.3.6.1.2.1.43.10.2.1.4.1.1|65|5001\n" KM "1.1.0|2|5000\n" KM "1.3.0|2|800\n" KM
+                   "1.5.0|2|900\n" KM "2.1.5.1.1|2|1000\n" KM "2.1.5.1.2|2|2000\n" KM
+                   "2.1.5.2.1|2|300\n" KM "2.1.5.2.2|2|1500\n" KM "2.1.5.3.1|2|20\n" KM
+                   "2.1.5.3.2|2|10\n" KM "2.1.5.4.2|2|7\n" KM "2.1.7.1.2|2|40\n" KM
+                   "2.1.7.4.1|2|2\n" KM "2.1.6.1.1|2|-1\n" /* a column no table reads */
+                   KM "3.1.5.1|2|850\n" KM "3.1.6.1|2|50\n" KM "3.1.7.1|2|3\n",
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    assert_string_equal(m.page_count_source, "total");
+    assert_int_equal(m.page_count_total, 5000);
+    gw_model_cleanup(&m);
+}
+
+#define HP "1.3.6.1.4.1.11.2.3.9.4.2.1."
+
+/* HP LaserJet: the scanner and jam scalars, the per-media-size simplex/duplex tables (paper
+ * size codes mapped, others by code) and the labelled jam-by-location table. */
+static void test_vtable_hp(void **state)
+{
+    static const struct want_counter want[] = {
+        {"total", HP "4.1.2.5.0", 12000},
+        {"duplex", HP "4.1.2.22.0", 3000},
+        {"jam_total", HP "4.1.2.34.0", 17},
+        {"scan_adf_sheets", HP "2.2.1.20.0", 4000},
+        {"scan_flatbed", HP "2.2.1.21.0", 600},
+        {"scan_copy", HP "2.2.1.61.0", 2500},
+        {"print_simplex_letter", HP "1.16.1.1.1.2", 100},
+        {"print_simplex_a4", HP "1.16.1.1.1.26", 8000},
+        {"hp_simplex_282", HP "1.16.1.1.1.282", 9},
+        {"print_duplex_a4", HP "1.16.1.1.3.26", 1400},
+        {"scan_simplex_a4", HP "1.16.2.1.1.26", 3100},
+        {"hp_jam_13_a", HP "5.2.4.2.1.1", 11},
+        {"hp_jam_13_b", HP "5.2.4.2.1.2", 6},
+    };
+    struct gw_model m;
+    (void)state;
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.11.2.3.9.1\n" HP "4.1.2.5.0|2|12000\n" HP
+                   "4.1.2.22.0|2|3000\n" HP "4.1.2.34.0|2|17\n" HP "2.2.1.20.0|2|4000\n" HP
+                   "2.2.1.21.0|2|600\n" HP "2.2.1.61.0|2|2500\n" HP "1.16.1.1.1.2|2|100\n" HP
+                   "1.16.1.1.1.26|2|8000\n" HP "1.16.1.1.1.282|2|9\n" HP
+                   "1.16.1.1.2.26|4|0.02\n" /* click charge: not a table the catalogue reads */
+                   HP "1.16.1.1.3.26|2|1400\n" HP "1.16.2.1.1.26|2|3100\n" HP
+                   "5.2.4.2.1.1|2|11\n" HP "5.2.4.2.2.1|4|13.A\n" HP "5.2.4.2.1.2|2|6\n" HP
+                   "5.2.4.2.2.2|4|13.B\n",
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    assert_string_equal(m.page_count_source, "total");
+    assert_int_equal(m.page_count_total, 12000);
+    gw_model_cleanup(&m);
+}
+
+/* The naming rules on a small catalogue: catalogue names before derived ones, rows that are
+ * also "oid" lines reported once, max_rows, over-long indexes. */
+static void test_vtable_rules(void **state)
+{
+    static const char cat_text[] =
+        "vendor 9999 Testco\n"
+        "oid 9999 dup 1.3.6.1.4.1.9999.1.1.2.7\n"
+        "table 9999 t 1.3.6.1.4.1.9999.1.1 value=2 label=3 prefix=p max_rows=5\n"
+        "row 9999 t 5 p_alpha\n"
+        "table 9999 u 1.3.6.1.4.1.9999.2.1 value=1\n"
+        "table 9999 v 1.3.6.1.4.1.9999.0.1 value=1 prefix=q label=2\n" /* walked first */
+        "table 9999 w 1.3.6.1.4.1.9999.3.1 value=1\n"
+        "row 9999 w 1 q_beta\n";
+    static const struct want_counter want[] = {
+        {"dup", "1.3.6.1.4.1.9999.1.1.2.7", 70},
+        /* A derived name never takes another table's catalogue name either. */
+        {"q_beta", "1.3.6.1.4.1.9999.3.1.1.1", 31},
+        {"q_beta_2", "1.3.6.1.4.1.9999.0.1.1.1", 11},
+        {"p_alpha", "1.3.6.1.4.1.9999.1.1.2.5", 50},
+        {"p_alpha_2", "1.3.6.1.4.1.9999.1.1.2.6", 60},
+        {"p_8", "1.3.6.1.4.1.9999.1.1.2.8", 80},
+        {"p_9_1", "1.3.6.1.4.1.9999.1.1.2.9.1", 91},
+        {"u_1_2_3_4_5_6_7_8_9_10_11_12_13_14_15",
+         "1.3.6.1.4.1.9999.2.1.1.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16", 1},
+    };
+    struct snmpc_catalogue *cat = NULL;
+    struct snmpc_vbset s;
+    struct gw_errbuf eb;
+    struct gw_model m;
+    (void)state;
+
+    assert_int_equal(snmpc_catalogue_parse(cat_text, strlen(cat_text), "t", &cat, &eb), 0);
+    load(&s, "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9999.7\n"
+             "1.3.6.1.4.1.9999.0.1.1.1|65|11\n"
+             "1.3.6.1.4.1.9999.0.1.2.1|4|Beta\n"
+             "1.3.6.1.4.1.9999.3.1.1.1|65|31\n"
+             "1.3.6.1.4.1.9999.1.1.2.5|65|50\n"
+             "1.3.6.1.4.1.9999.1.1.2.6|65|60\n"
+             "1.3.6.1.4.1.9999.1.1.3.6|4|Alpha\n" /* derives p_alpha, a catalogue name */
+             "1.3.6.1.4.1.9999.1.1.2.7|65|70\n"   /* the "oid" line's object */
+             "1.3.6.1.4.1.9999.1.1.3.7|4|Dup\n"
+             "1.3.6.1.4.1.9999.1.1.2.8|65|80\n"
+             "1.3.6.1.4.1.9999.1.1.2.9.1|65|91\n"
+             "1.3.6.1.4.1.9999.1.1.2.10|65|100\n" /* the sixth row: beyond max_rows */
+             "1.3.6.1.4.1.9999.2.1.1.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16|65|1\n"
+             "1.3.6.1.4.1.9999.2.1.1.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17|65|2\n");
+    gw_model_init(&m);
+    snmpc_model_decode(&s, cat, &m);
+    check_counters(&m, want, NELEM(want));
+    assert_false(m.has_page_count); /* table rows are never the billing total */
+    gw_model_cleanup(&m);
+
+    /* Without a catalogue nothing vendor-specific is read, and no crash. */
+    gw_model_init(&m);
+    snmpc_model_decode(&s, NULL, &m);
+    assert_int_equal(m.n_counters, 0);
+    gw_model_cleanup(&m);
+    snmpc_vbset_cleanup(&s);
+    snmpc_catalogue_free(cat);
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Supplies, status, alerts
  */
 
@@ -1145,6 +1395,26 @@ static void test_recorded_details(void **state)
     assert_string_equal(m.page_count_source, "marker_life.1");
     assert_false(m.counter_disagreement);
     assert_int_equal(gw_model_counter(&m, "total_mono")->value, 90474);
+    /* The whole counter table is read: each of its rows in the recording is a counter with
+     * the recorded value. */
+    {
+        static const uint32_t col[] = {1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 3};
+        size_t rows = 0;
+        for (size_t i = snmpc_vbset_lower_bound(&s, col, NELEM(col));
+             i < s.n && snmpc_oid_has_prefix(s.v[i].oid, s.v[i].oid_len, col, NELEM(col)); i++) {
+            char oid[160];
+            size_t k;
+            snmpc_oid_format(s.v[i].oid, s.v[i].oid_len, oid, sizeof oid);
+            for (k = 0; k < m.n_counters; k++)
+                if (strcmp(m.counters[k].oid, oid) == 0)
+                    break;
+            if (k == m.n_counters)
+                fail_msg("table row %s is no counter", oid);
+            assert_int_equal(m.counters[k].value, s.v[i].num);
+            rows++;
+        }
+        assert_int_equal(rows, 13);
+    }
     gw_model_cleanup(&m);
     snmpc_vbset_cleanup(&s);
 
@@ -1240,6 +1510,10 @@ int main(void)
         cmocka_unit_test(test_is_printer),
         cmocka_unit_test(test_billing_rule_table),
         cmocka_unit_test(test_counter_list),
+        cmocka_unit_test(test_vtable_sharp),
+        cmocka_unit_test(test_vtable_konica),
+        cmocka_unit_test(test_vtable_hp),
+        cmocka_unit_test(test_vtable_rules),
         cmocka_unit_test(test_supplies),
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_alerts),
