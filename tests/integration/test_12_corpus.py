@@ -95,7 +95,7 @@ def checks(exp, j):
                 continue
             got = None if o is None else o.get(ours_key)
             yield (f"supply.{key}", o is not None and got == s[key],
-                   f"supply {s['index']} ({s['description']!r}) "
+                   f"supply {s['index']} ({s.get('description', '')!r}) "
                    + ("missing" if o is None else f"{key} {got!r} != {s[key]!r}"))
 
     counters = {c["oid"]: c["value"] for c in j["counters"]}
