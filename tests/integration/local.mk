@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # tests/integration/: pytest files, each one automake test run through run-pytest.
-TESTS += tests/integration/test_10_probe.py tests/integration/test_11_recordings.py
-EXTRA_DIST += tests/integration/test_10_probe.py tests/integration/test_11_recordings.py
+TESTS += tests/integration/test_10_probe.py tests/integration/test_11_recordings.py \
+	tests/integration/test_12_corpus.py
+EXTRA_DIST += tests/integration/test_10_probe.py tests/integration/test_11_recordings.py \
+	tests/integration/test_12_corpus.py tests/data/snmprec tests/data/corpus-tables
 
 # t_snmpc drives snmpc sessions directly (many at once, repeat, deadline, cancel) for the tests.
 check_PROGRAMS += tests/harness/t_snmpc

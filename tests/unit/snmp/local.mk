@@ -18,3 +18,10 @@ TESTS += tests/unit/snmp/test_decode
 tests_unit_snmp_test_decode_SOURCES = tests/unit/snmp/test_decode.c
 tests_unit_snmp_test_decode_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_snmp_test_decode_LDADD = $(UNIT_LDADD)
+
+# The corpus of published printer tables and recordings (tests/data), decoded in process.
+check_PROGRAMS += tests/unit/snmp/test_corpus
+TESTS += tests/unit/snmp/test_corpus
+tests_unit_snmp_test_corpus_SOURCES = tests/unit/snmp/test_corpus.c
+tests_unit_snmp_test_corpus_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_snmp_test_corpus_LDADD = $(UNIT_LDADD)
