@@ -543,6 +543,13 @@ static int device_show(const struct gw_opts *o, const char *ids, bool as_json)
                     snprintf(ps, sizeof ps, "%lld%%", (long long)json_integer_value(pct));
                 printf("  %-36s %-14s %5s\n", js(x, "description"), js(x, "state"), ps);
             }
+            if (json_array_size(json_object_get(state, "trays"))) {
+                printf("input trays:\n");
+                json_array_foreach(json_object_get(state, "trays"), i, x) printf(
+                    "  %-36s %s\n",
+                    js(x, json_is_string(json_object_get(x, "name")) ? "name" : "description"),
+                    js(x, "level_text"));
+            }
             printf("alerts:\n");
             json_array_foreach(json_object_get(state, "alerts"), i, x)
                 printf("  %s\n", js(x, "description"));

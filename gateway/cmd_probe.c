@@ -68,7 +68,8 @@ static void usage(FILE *out)
                  "                     [-n CONTEXT] [--catalogue FILE] HOST[:PORT]\n"
                  "       fleetgw probe --wsd ADDR [--wsd-port PORT] [--timeout S] [--json]\n"
                  "\n"
-                 "Polls one device now and prints its identity, counters, supplies and alerts.\n"
+                 "Polls one device now and prints its identity, counters, supplies, input trays "
+                 "and alerts.\n"
                  "HOST is a name, an IPv4 address or an IPv6 address in brackets ([::1]:161).\n"
                  "Default: SNMPv2c, community \"public\", timeout 2 s, 1 retry.\n"
                  "Exit status: 0 ok, 2 usage, 3 no response, 4 SNMPv3 auth/privacy failure,\n"
@@ -466,6 +467,15 @@ static void print_text(const struct probe_opts *o, const char *addr, const struc
             else
                 printf("  - ");
             printf("  %s\n", gw_supply_state_name(s->state));
+        }
+    }
+    if (m->n_trays) {
+        printf("\nInput trays\n");
+        for (size_t i = 0; i < m->n_trays; i++) {
+            const struct gw_tray *t = &m->trays[i];
+            char level[96];
+            printf("  %3d %-24.24s %-12.12s %s\n", t->index, t->name[0] ? t->name : t->description,
+                   t->media_name, gw_tray_level_text(t, level, sizeof level));
         }
     }
     if (m->n_alerts) {

@@ -191,6 +191,37 @@ static const struct migration migrations[] = {
     {4, "ALTER TABLE devices ADD COLUMN transport TEXT NOT NULL DEFAULT 'snmp' "
         "CHECK (transport IN ('snmp', 'wsd'));"
         "ALTER TABLE devices ADD COLUMN wsd_xaddrs TEXT NOT NULL DEFAULT '';"},
+    /* Input trays (prtInputTable) were stored as supplies of type 'input', under the same
+     * index numbers as the marker supplies. They get their own table; the rows move there
+     * (their one text column was prtInputName, else prtInputDescription) and leave supplies,
+     * so every count of supplies running low counts marker supplies only. A tray is never
+     * "low": such a state becomes "ok". -1 is "not read" for status. */
+    {5, "CREATE TABLE trays ("
+        "  device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+        "  idx INTEGER NOT NULL,"
+        "  type TEXT NOT NULL DEFAULT '',"
+        "  name TEXT NOT NULL DEFAULT '',"
+        "  description TEXT NOT NULL DEFAULT '',"
+        "  media_name TEXT NOT NULL DEFAULT '',"
+        "  media_type TEXT NOT NULL DEFAULT '',"
+        "  dim_unit TEXT NOT NULL DEFAULT '',"
+        "  media_feed INTEGER NOT NULL DEFAULT -2,"
+        "  media_xfeed INTEGER NOT NULL DEFAULT -2,"
+        "  capacity_unit TEXT NOT NULL DEFAULT '',"
+        "  max_capacity INTEGER NOT NULL,"
+        "  level_raw INTEGER NOT NULL,"
+        "  percent INTEGER NOT NULL,"
+        "  state TEXT NOT NULL,"
+        "  status INTEGER NOT NULL DEFAULT -1,"
+        "  ts INTEGER NOT NULL,"
+        "  PRIMARY KEY (device_id, idx)"
+        ") WITHOUT ROWID;"
+        "INSERT OR REPLACE INTO trays (device_id, idx, name, max_capacity, level_raw, percent, "
+        "  state, ts) "
+        "SELECT device_id, idx, description, max_capacity, level_raw, percent, "
+        "  CASE state WHEN 'low' THEN 'ok' ELSE state END, ts "
+        "FROM supplies WHERE type = 'input';"
+        "DELETE FROM supplies WHERE type = 'input';"},
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

@@ -292,9 +292,11 @@ struct gw_counter {
     uint64_t value;
 };
 
+/* A marker supply (prtMarkerSuppliesTable, or a WS-Print consumable). Input trays are not
+ * supplies: they are struct gw_tray. */
 struct gw_supply {
-    int index;
-    char type[32];  /* Printer-MIB prtMarkerSuppliesType name ("toner"), or "input" */
+    int index;      /* prtMarkerSuppliesIndex */
+    char type[32];  /* Printer-MIB prtMarkerSuppliesType name ("toner") */
     char color[32]; /* colorant value ("black"), "" if unknown */
     char description[128];
     long level_raw;    /* as read, including -1/-2/-3 */
@@ -302,6 +304,34 @@ struct gw_supply {
     int percent;       /* 0..100, or -1 where not defined */
     enum gw_supply_state state;
 };
+
+/* An input tray (RFC 3805 prtInputTable, 1.3.6.1.2.1.43.8.2). Its level is paper in the tray,
+ * not a consumable: trays are kept apart from supplies everywhere and never count as supplies
+ * running low. Numbers keep Printer-MIB's special values: capacity -1 other, -2 unknown; level
+ * -1 other, -2 unknown, -3 "at least one unit remains". */
+struct gw_tray {
+    int index;              /* prtInputIndex */
+    char type[32];          /* PrtInputTypeTC name ("sheetFeedAutoRemovableTray"), "" if unread */
+    char name[64];          /* prtInputName ("Tray 2"), "" if not read */
+    char description[128];  /* prtInputDescription, "" if not read */
+    char media_name[64];    /* prtInputMediaName ("A4"), "" if not read */
+    char media_type[64];    /* prtInputMediaType ("stationery"), "" if not read */
+    char dim_unit[32];      /* PrtMediaUnitTC name of the dimensions, "" if not read */
+    long media_feed;        /* prtInputMediaDimFeedDirDeclared, -1 other, -2 unknown/unread */
+    long media_xfeed;       /* prtInputMediaDimXFeedDirDeclared, likewise */
+    char capacity_unit[32]; /* PrtCapacityUnitTC name ("sheets"), "" if not read */
+    long max_capacity;      /* prtInputMaxCapacity as read (-2 when absent) */
+    long level_raw;         /* prtInputCurrentLevel as read (-2 when absent) */
+    int percent;            /* 0..100 of max_capacity, or -1 where not defined */
+    enum gw_supply_state state; /* never GW_SUPPLY_LOW: see gw_tray_state() */
+    int status;                 /* prtInputStatus (PrtSubUnitStatusTC 0..126), -1 if not read */
+};
+
+/* The state of a tray level: -1 other, -2 unknown, -3 some_remaining, 0 empty, a count up to
+ * the capacity ok, other negatives or a count above a known capacity implausible. A tray is
+ * never "low" (the printer says lowPaper itself). percent (may be NULL) gets 0..100 when the
+ * capacity is known, else -1. Any thread. */
+enum gw_supply_state gw_tray_state(long level, long max_capacity, int *percent);
 
 struct gw_alert {
     int index;
@@ -339,8 +369,10 @@ struct gw_model {
     bool is_printer;     /* Printer-MIB or hrDeviceType printer seen */
     struct gw_counter *counters;
     size_t n_counters;
-    struct gw_supply *supplies;
+    struct gw_supply *supplies; /* marker supplies only */
     size_t n_supplies;
+    struct gw_tray *trays; /* input trays */
+    size_t n_trays;
     struct gw_alert *alerts;
     size_t n_alerts;
 };
@@ -350,11 +382,22 @@ void gw_model_cleanup(struct gw_model *m);
 /* Append a zeroed element and return it (valid until the next append). */
 struct gw_counter *gw_model_add_counter(struct gw_model *m);
 struct gw_supply *gw_model_add_supply(struct gw_model *m);
+/* Its numbers start at -2 (unknown), percent and status at -1. */
+struct gw_tray *gw_model_add_tray(struct gw_model *m);
 struct gw_alert *gw_model_add_alert(struct gw_model *m);
 /* Returns: the counter named name, or NULL. */
 const struct gw_counter *gw_model_counter(const struct gw_model *m, const char *name);
 /* Returns: a new JSON object in the `fleetgw probe --json` shape; caller json_decref()s. */
 json_t *gw_model_to_json(const struct gw_model *m);
+/* Writes what a person reads for a tray's level into buf: "250 of 500 sheets", "some paper"
+ * (-3), "empty", "level unknown" (-1, -2). Returns: buf. */
+const char *gw_tray_level_text(const struct gw_tray *t, char *buf, size_t len);
+/* Returns: a new JSON object for one tray (the `trays[]` element of the probe and API JSON, see
+ * docs/api.md); caller json_decref()s. */
+json_t *gw_tray_to_json(const struct gw_tray *t);
+/* Returns: a new JSON object for a Printer-MIB PrtSubUnitStatusTC value ({raw, availability,
+ * alerts, offline, transitioning}), or JSON null for -1 (not read) and values out of range. */
+json_t *gw_subunit_status_json(int v);
 /* Names for status values; "unknown" for values out of range. */
 const char *gw_device_status_name(int hr_device_status);
 const char *gw_printer_status_name(int hr_printer_status);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,6 +20,35 @@ const char *gw_supply_state_name(enum gw_supply_state s)
     static const char *const names[] = {"ok",      "low",   "empty",      "some_remaining",
                                         "unknown", "other", "implausible"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+enum gw_supply_state gw_tray_state(long level, long max_capacity, int *percent)
+{
+    enum gw_supply_state st;
+    int pct = -1;
+
+    /* RFC 3805 prtInputCurrentLevel: -1 other, -2 unknown, -3 "at least one unit remains";
+     * prtInputMaxCapacity: -1 other, -2 unknown. Unlike a marker supply, paper in a tray with
+     * no known capacity is still a known amount, so a positive count is "ok" either way. */
+    if (level == -1)
+        st = GW_SUPPLY_OTHER;
+    else if (level == -2)
+        st = GW_SUPPLY_UNKNOWN;
+    else if (level == -3)
+        st = GW_SUPPLY_SOME_REMAINING;
+    else if (level < 0 || (max_capacity > 0 && level > max_capacity))
+        st = GW_SUPPLY_IMPLAUSIBLE;
+    else
+        st = level == 0 ? GW_SUPPLY_EMPTY : GW_SUPPLY_OK;
+    if (level >= 0 && max_capacity > 0 && level <= max_capacity) {
+        /* As for supplies: rounded, and never 0 while a sheet is left. */
+        pct = (int)(((__int128)level * 100 + max_capacity / 2) / max_capacity);
+        if (level > 0 && pct == 0)
+            pct = 1;
+    }
+    if (percent)
+        *percent = pct;
+    return st;
 }
 
 const char *gw_condition_name(uint32_t bit)
@@ -69,6 +99,7 @@ void gw_model_cleanup(struct gw_model *m)
 {
     free(m->counters);
     free(m->supplies);
+    free(m->trays);
     free(m->alerts);
     memset(m, 0, sizeof *m);
 }
@@ -99,6 +130,19 @@ struct gw_supply *gw_model_add_supply(struct gw_model *m)
     return &m->supplies[m->n_supplies - 1];
 }
 
+struct gw_tray *gw_model_add_tray(struct gw_model *m)
+{
+    struct gw_tray *t;
+    m->trays = append(m->trays, &m->n_trays, sizeof *m->trays);
+    t = &m->trays[m->n_trays - 1];
+    t->media_feed = t->media_xfeed = -2;
+    t->max_capacity = t->level_raw = -2;
+    t->percent = -1;
+    t->status = -1;
+    t->state = GW_SUPPLY_UNKNOWN;
+    return t;
+}
+
 struct gw_alert *gw_model_add_alert(struct gw_model *m)
 {
     m->alerts = append(m->alerts, &m->n_alerts, sizeof *m->alerts);
@@ -117,6 +161,72 @@ const struct gw_counter *gw_model_counter(const struct gw_model *m, const char *
 static json_t *str_or_null(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
+}
+
+const char *gw_tray_level_text(const struct gw_tray *t, char *buf, size_t len)
+{
+    /* Levels count in prtInputCapacityUnit, almost always sheets; an unread unit says nothing. */
+    const char *unit = t->capacity_unit[0] && strcmp(t->capacity_unit, "other") != 0 &&
+                               strcmp(t->capacity_unit, "unknown") != 0
+                           ? t->capacity_unit
+                           : "";
+    switch (t->state) {
+    case GW_SUPPLY_EMPTY:
+        snprintf(buf, len, "empty");
+        break;
+    case GW_SUPPLY_SOME_REMAINING:
+        snprintf(buf, len, "some paper");
+        break;
+    case GW_SUPPLY_OTHER:
+    case GW_SUPPLY_UNKNOWN:
+        snprintf(buf, len, "level unknown");
+        break;
+    default:
+        if (t->level_raw < 0)
+            snprintf(buf, len, "level %ld (implausible)", t->level_raw);
+        else if (t->max_capacity > 0)
+            snprintf(buf, len, "%ld of %ld%s%s%s", t->level_raw, t->max_capacity, *unit ? " " : "",
+                     unit, t->state == GW_SUPPLY_IMPLAUSIBLE ? " (implausible)" : "");
+        else
+            snprintf(buf, len, "%ld%s%s", t->level_raw, *unit ? " " : "", unit);
+        break;
+    }
+    return buf;
+}
+
+/* RFC 3805 PrtSubUnitStatusTC: the low three bits are the availability, then bit values 8
+ * (non-critical alerts), 16 (critical alerts), 32 (intended state off-line) and 64
+ * (transitioning). Returns: null for a value outside 0..126 or not read. */
+json_t *gw_subunit_status_json(int v)
+{
+    static const char *const avail[8] = {"idle",   "on_request", "standby", "broken",
+                                         "active", "unknown",    "busy",    "unknown"};
+    if (v < 0 || v > 126)
+        return json_null();
+    return json_pack("{s:i, s:s, s:s, s:b, s:b}", "raw", v, "availability", avail[v & 7], "alerts",
+                     (v & 16)  ? "critical"
+                     : (v & 8) ? "non_critical"
+                               : "none",
+                     "offline", (v & 32) != 0, "transitioning", (v & 64) != 0);
+}
+
+json_t *gw_tray_to_json(const struct gw_tray *t)
+{
+    json_t *dims = json_null();
+    if (t->media_feed >= 0 || t->media_xfeed >= 0 || t->dim_unit[0])
+        dims = json_pack("{s:I, s:I, s:o}", "feed", (json_int_t)t->media_feed, "xfeed",
+                         (json_int_t)t->media_xfeed, "unit", str_or_null(t->dim_unit));
+    char text[96];
+    return json_pack(
+        "{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:s, s:s, s:o}", "index", t->index,
+        "name", str_or_null(t->name), "description", str_or_null(t->description), "type",
+        str_or_null(t->type), "media_name", str_or_null(t->media_name), "media_type",
+        str_or_null(t->media_type), "media_dimensions", dims, "capacity_unit",
+        str_or_null(t->capacity_unit), "max_capacity", (json_int_t)t->max_capacity, "level_raw",
+        (json_int_t)t->level_raw, "percent",
+        t->percent >= 0 ? json_integer(t->percent) : json_null(), "state",
+        gw_supply_state_name(t->state), "level_text", gw_tray_level_text(t, text, sizeof text),
+        "status", gw_subunit_status_json(t->status));
 }
 
 json_t *gw_model_to_json(const struct gw_model *m)
@@ -163,6 +273,11 @@ json_t *gw_model_to_json(const struct gw_model *m)
         json_array_append_new(supplies, js);
     }
     json_object_set_new(o, "supplies", supplies);
+
+    json_t *trays = json_array();
+    for (size_t i = 0; i < m->n_trays; i++)
+        json_array_append_new(trays, gw_tray_to_json(&m->trays[i]));
+    json_object_set_new(o, "trays", trays);
 
     for (int i = 0; i < GW_COND_COUNT; i++)
         if (m->conditions & (1u << i))

@@ -1215,11 +1215,7 @@ static int store_counters(struct gw_db *db, int64_t id, const struct gw_model *m
 static int store_supplies(struct gw_db *db, int64_t id, const struct gw_model *m, int64_t now)
 {
     sqlite3_stmt *del = NULL, *ins = NULL;
-    int rc;
-    /* A poll that read no supplies (status-only polls never do) keeps the stored ones. */
-    if (m->n_supplies == 0)
-        return 0;
-    rc = gw__db_prepare(db, "DELETE FROM supplies WHERE device_id = ?1", &del);
+    int rc = gw__db_prepare(db, "DELETE FROM supplies WHERE device_id = ?1", &del);
     if (rc == 0)
         rc = gw__db_prepare(db,
                             "INSERT OR REPLACE INTO supplies (device_id, type, idx, color, "
@@ -1244,6 +1240,51 @@ static int store_supplies(struct gw_db *db, int64_t id, const struct gw_model *m
         gw__bind_text(ins, 9, gw_supply_state_name(s->state));
         sqlite3_bind_int64(ins, 10, now);
         rc = gw__db_step_done(db, ins, "storing a supply");
+    }
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+/* Trays are replaced as a whole by a poll that read the Printer-MIB tables (see
+ * gw_store_poll_ok()). */
+static int store_trays(struct gw_db *db, int64_t id, const struct gw_model *m, int64_t now)
+{
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    int rc = gw__db_prepare(db, "DELETE FROM trays WHERE device_id = ?1", &del);
+    if (rc == 0)
+        rc = gw__db_prepare(db,
+                            "INSERT OR REPLACE INTO trays (device_id, idx, type, name, "
+                            "description, media_name, media_type, dim_unit, media_feed, "
+                            "media_xfeed, capacity_unit, max_capacity, level_raw, percent, state, "
+                            "status, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                            "?12, ?13, ?14, ?15, ?16, ?17)",
+                            &ins);
+    if (rc == 0) {
+        sqlite3_bind_int64(del, 1, id);
+        rc = gw__db_step_done(db, del, "replacing trays");
+    }
+    for (size_t i = 0; rc == 0 && i < m->n_trays; i++) {
+        const struct gw_tray *t = &m->trays[i];
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, id);
+        sqlite3_bind_int(ins, 2, t->index);
+        gw__bind_text(ins, 3, t->type);
+        gw__bind_text(ins, 4, t->name);
+        gw__bind_text(ins, 5, t->description);
+        gw__bind_text(ins, 6, t->media_name);
+        gw__bind_text(ins, 7, t->media_type);
+        gw__bind_text(ins, 8, t->dim_unit);
+        sqlite3_bind_int64(ins, 9, t->media_feed);
+        sqlite3_bind_int64(ins, 10, t->media_xfeed);
+        gw__bind_text(ins, 11, t->capacity_unit);
+        sqlite3_bind_int64(ins, 12, t->max_capacity);
+        sqlite3_bind_int64(ins, 13, t->level_raw);
+        sqlite3_bind_int(ins, 14, t->percent);
+        gw__bind_text(ins, 15, gw_supply_state_name(t->state));
+        sqlite3_bind_int(ins, 16, t->status);
+        sqlite3_bind_int64(ins, 17, now);
+        rc = gw__db_step_done(db, ins, "storing a tray");
     }
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
@@ -1365,8 +1406,12 @@ int gw_store_poll_ok(struct gw_db *db, int64_t device_id, const struct gw_model 
     rc = update_identity(db, device_id, m, now);
     if (rc == 0)
         rc = store_counters(db, device_id, m, now);
-    if (rc == 0)
+    /* A poll that read neither supplies nor trays (status-only polls never do) keeps the
+     * stored ones; one that read either replaces both, so a tray that went away goes. */
+    if (rc == 0 && (m->n_supplies || m->n_trays))
         rc = store_supplies(db, device_id, m, now);
+    if (rc == 0 && (m->n_supplies || m->n_trays))
+        rc = store_trays(db, device_id, m, now);
     if (rc == 0)
         rc = store_alerts(db, device_id, m, now);
     if (rc == 0)
@@ -1457,9 +1502,16 @@ json_t *gw_event_list(struct gw_db *db, int64_t device_id, int limit)
     return arr;
 }
 
+/* A text column, "" for NULL. The pointer dies at the next step (see sqlite3_column_text). */
+static const char *column_str(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? (const char *)t : "";
+}
+
 json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
 {
-    json_t *state = NULL, *counters, *supplies, *alerts;
+    json_t *state = NULL, *counters, *supplies, *trays, *alerts;
     sqlite3_stmt *st = NULL;
     if (gw__db_prepare(db, "SELECT 1 FROM devices WHERE id = ?1", &st) < 0)
         return NULL;
@@ -1472,9 +1524,11 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
     state = json_object();
     counters = json_array();
     supplies = json_array();
+    trays = json_array();
     alerts = json_array();
     json_object_set_new(state, "counters", counters);
     json_object_set_new(state, "supplies", supplies);
+    json_object_set_new(state, "trays", trays);
     json_object_set_new(state, "alerts", alerts);
 
     if (gw__db_prepare(db,
@@ -1511,6 +1565,38 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
             json_object_set_new(o, "state", json_string((const char *)sqlite3_column_text(st, 7)));
             json_object_set_new(o, "ts", json_time(sqlite3_column_int64(st, 8)));
             json_array_append_new(supplies, o);
+        }
+        sqlite3_finalize(st);
+    }
+    if (gw__db_prepare(db,
+                       "SELECT idx, type, name, description, media_name, media_type, dim_unit, "
+                       "media_feed, media_xfeed, capacity_unit, max_capacity, level_raw, "
+                       "status, ts FROM trays WHERE device_id = ?1 ORDER BY idx",
+                       &st) == 0) {
+        sqlite3_bind_int64(st, 1, device_id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            /* Through the model's own JSON, so the API and `fleetgw probe --json` agree; the
+             * state is recomputed from the stored numbers by the same rule. */
+            struct gw_tray t;
+            json_t *o;
+            memset(&t, 0, sizeof t);
+            t.index = sqlite3_column_int(st, 0);
+            gw_strlcpy(t.type, column_str(st, 1), sizeof t.type);
+            gw_strlcpy(t.name, column_str(st, 2), sizeof t.name);
+            gw_strlcpy(t.description, column_str(st, 3), sizeof t.description);
+            gw_strlcpy(t.media_name, column_str(st, 4), sizeof t.media_name);
+            gw_strlcpy(t.media_type, column_str(st, 5), sizeof t.media_type);
+            gw_strlcpy(t.dim_unit, column_str(st, 6), sizeof t.dim_unit);
+            t.media_feed = (long)sqlite3_column_int64(st, 7);
+            t.media_xfeed = (long)sqlite3_column_int64(st, 8);
+            gw_strlcpy(t.capacity_unit, column_str(st, 9), sizeof t.capacity_unit);
+            t.max_capacity = (long)sqlite3_column_int64(st, 10);
+            t.level_raw = (long)sqlite3_column_int64(st, 11);
+            t.status = sqlite3_column_int(st, 12);
+            t.state = gw_tray_state(t.level_raw, t.max_capacity, &t.percent);
+            o = gw_tray_to_json(&t);
+            json_object_set_new(o, "ts", json_time(sqlite3_column_int64(st, 13)));
+            json_array_append_new(trays, o);
         }
         sqlite3_finalize(st);
     }

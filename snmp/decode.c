@@ -48,9 +48,10 @@
  * catalogue has never seen still reports every counter it has. Names are made unique with
  * "_2", "_3", ... Table rows whose OID is also an "oid" line are reported once, by that line.
  *
- * Supplies: prtMarkerSuppliesTable rows with a description, capacity or level, then
- * prtInputTable rows with a capacity or level (type "input", name from prtInputName, else
- * prtInputDescription). Levels are interpreted by snmpc_supply_state().
+ * Supplies: prtMarkerSuppliesTable rows with a description, capacity or level; levels are
+ * interpreted by snmpc_supply_state(). Input trays (prtInputTable) are not supplies: they are
+ * decoded into m->trays (type, name, description, media, capacity unit, capacity, level,
+ * status; levels by gw_tray_state()), so a consumer keyed by supply index never meets a tray.
  */
 #include "config.h"
 
@@ -1108,35 +1109,103 @@ static void decode_marker_supplies(struct ctx *c)
     }
 }
 
+/* RFC 3805 textual conventions of prtInputTable (IANA-PRINTER-MIB PrtInputTypeTC, Printer-MIB
+ * PrtMediaUnitTC and PrtCapacityUnitTC). A value outside them reads as "other". */
+static const char *input_type_name(long v)
+{
+    static const char *const names[] = {NULL,
+                                        "other",
+                                        "unknown",
+                                        "sheetFeedAutoRemovableTray",
+                                        "sheetFeedAutoNonRemovableTray",
+                                        "sheetFeedManual",
+                                        "continuousRoll",
+                                        "continuousFanFold"};
+    return v >= 1 && v < (long)NELEM(names) ? names[v] : "other";
+}
+
+static const char *media_unit_name(long v)
+{
+    return v == 3 ? "tenThousandthsOfInches" : v == 4 ? "micrometers" : "other";
+}
+
+static const char *capacity_unit_name(long v)
+{
+    switch (v) {
+    case 1:
+        return "other";
+    case 2:
+        return "unknown";
+    case 3:
+        return "tenThousandthsOfInches";
+    case 4:
+        return "micrometers";
+    case 8:
+        return "sheets";
+    case 16:
+        return "feet";
+    case 17:
+        return "meters";
+    case 18:
+        return "items";
+    case 19:
+        return "percent";
+    default:
+        return "other";
+    }
+}
+
+/* prtInputTable: every row the agent has is an input sub-unit (a tray, the manual feed, a
+ * roll). A row counts when one of the columns that describe a tray (type, capacity, level,
+ * name, description) is there with the right syntax. Trays are not supplies: they go to
+ * m->trays, with levels interpreted by gw_tray_state(). */
 static void decode_input_trays(struct ctx *c)
 {
     const struct snmpc_vbset *s = c->s;
     struct gw_model *m = c->m;
     const size_t pl = NELEM(OID_PRT_INPUT);
-    struct rowkey keys[SNMPC_MAX_SUPPLIES];
-    size_t nk = collect_keys(s, OID_PRT_INPUT, pl, 9, 18, keys, NELEM(keys));
+    struct rowkey keys[SNMPC_MAX_TRAYS];
+    size_t nk = collect_keys(s, OID_PRT_INPUT, pl, 2, 22, keys, NELEM(keys));
 
-    for (size_t k = 0; k < nk && m->n_supplies < SNMPC_MAX_SUPPLIES; k++) {
+    for (size_t k = 0; k < nk && m->n_trays < SNMPC_MAX_TRAYS; k++) {
         uint32_t dev = keys[k].dev, idx = keys[k].idx;
-        long level, max;
+        long level = -2, max = -2, type = 0, v;
+        char name[sizeof m->trays->name], descr[sizeof m->trays->description];
         bool have_level = vb_long(get3(s, OID_PRT_INPUT, pl, 3, 10, dev, idx), &level);
         bool have_max = vb_long(get3(s, OID_PRT_INPUT, pl, 3, 9, dev, idx), &max);
-        struct gw_supply *sp;
+        bool have_type = vb_long(get3(s, OID_PRT_INPUT, pl, 3, 2, dev, idx), &type);
+        bool have_name = vb_text(get3(s, OID_PRT_INPUT, pl, 3, 13, dev, idx), name, sizeof name);
+        bool have_descr = vb_text(get3(s, OID_PRT_INPUT, pl, 3, 18, dev, idx), descr, sizeof descr);
+        struct gw_tray *t;
 
-        if (idx > INT_MAX || (!have_level && !have_max))
+        if (idx > INT_MAX || (!have_level && !have_max && !have_type && !have_name && !have_descr))
             continue;
-        sp = gw_model_add_supply(m);
-        sp->index = (int)idx;
-        gw_strlcpy(sp->type, "input", sizeof sp->type);
-        /* prtInputName is what the panel shows ("Tray 2"); prtInputDescription is longer
-         * vendor text and only a fallback. */
-        if (!vb_text(get3(s, OID_PRT_INPUT, pl, 3, 13, dev, idx), sp->description,
-                     sizeof sp->description))
-            vb_text(get3(s, OID_PRT_INPUT, pl, 3, 18, dev, idx), sp->description,
-                    sizeof sp->description);
-        sp->level_raw = have_level ? level : -2;
-        sp->max_capacity = have_max ? max : -2;
-        sp->state = snmpc_supply_state(sp->level_raw, sp->max_capacity, &sp->percent);
+        t = gw_model_add_tray(m);
+        t->index = (int)idx;
+        if (have_type)
+            gw_strlcpy(t->type, input_type_name(type), sizeof t->type);
+        if (have_name)
+            gw_strlcpy(t->name, name, sizeof t->name);
+        if (have_descr)
+            gw_strlcpy(t->description, descr, sizeof t->description);
+        vb_text(get3(s, OID_PRT_INPUT, pl, 3, 12, dev, idx), t->media_name, sizeof t->media_name);
+        vb_text(get3(s, OID_PRT_INPUT, pl, 3, 21, dev, idx), t->media_type, sizeof t->media_type);
+        if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 3, dev, idx), &v))
+            gw_strlcpy(t->dim_unit, media_unit_name(v), sizeof t->dim_unit);
+        /* Dimensions: -1 other, -2 unknown; anything else negative is not a size. */
+        if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 4, dev, idx), &v) && v >= -2)
+            t->media_feed = v;
+        if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 5, dev, idx), &v) && v >= -2)
+            t->media_xfeed = v;
+        if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 8, dev, idx), &v))
+            gw_strlcpy(t->capacity_unit, capacity_unit_name(v), sizeof t->capacity_unit);
+        /* PrtSubUnitStatusTC is 0..126; other values are not a status. */
+        if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 11, dev, idx), &v) && v >= 0 && v <= 126)
+            t->status = (int)v;
+        /* A missing column reads as unknown(-2), which is what the agent would have said. */
+        t->level_raw = have_level ? level : -2;
+        t->max_capacity = have_max ? max : -2;
+        t->state = gw_tray_state(t->level_raw, t->max_capacity, &t->percent);
     }
 }
 

@@ -26,7 +26,8 @@
 #define SNMPC_VBSET_MAX       100000u /* default snmpc_vbset.max */
 
 /* Decoder caps: rows beyond these are ignored, never allocated. */
-#define SNMPC_MAX_SUPPLIES 256u /* marker supplies plus input trays */
+#define SNMPC_MAX_SUPPLIES 256u /* marker supplies */
+#define SNMPC_MAX_TRAYS    64u  /* input trays (prtInputTable rows) */
 #define SNMPC_MAX_ALERTS   256u
 #define SNMPC_MAX_COUNTERS 256u
 /* Counters above this are treated as corrupt: 10^10 pages is centuries of a fast printer. */

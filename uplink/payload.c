@@ -108,6 +108,22 @@ static json_t *supply_rows(sqlite3_stmt *st, int64_t dev)
     return arr;
 }
 
+/* Trays are not supplies: [name, level, capacity, state] with Printer-MIB's numbers (level -3
+ * "some paper", -2 unknown), so the cloud never mistakes one for a toner. */
+static json_t *tray_rows(sqlite3_stmt *st, int64_t dev)
+{
+    json_t *arr = json_array();
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, dev);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(arr,
+                              json_pack("[s, I, I, s]", (const char *)sqlite3_column_text(st, 0),
+                                        (json_int_t)sqlite3_column_int64(st, 1),
+                                        (json_int_t)sqlite3_column_int64(st, 2),
+                                        (const char *)sqlite3_column_text(st, 3)));
+    return arr;
+}
+
 static json_t *counter_map(sqlite3_stmt *st, int64_t dev)
 {
     json_t *obj = json_object();
@@ -122,7 +138,7 @@ static json_t *counter_map(sqlite3_stmt *st, int64_t dev)
 int up__collect_counters(struct gw_db *db, int64_t since, int64_t max_bytes)
 {
     sqlite3 *h = gw_db_handle(db);
-    sqlite3_stmt *dev = NULL, *cnt = NULL, *sup = NULL;
+    sqlite3_stmt *dev = NULL, *cnt = NULL, *sup = NULL, *tray = NULL;
     json_t *devices = json_array();
     char from[21];
     int queued = 0, rc = 0;
@@ -135,7 +151,11 @@ int up__collect_counters(struct gw_db *db, int64_t since, int64_t max_bytes)
         sqlite3_prepare_v2(h,
                            "SELECT type, color, percent, state FROM supplies "
                            "WHERE device_id = ?1 ORDER BY type, idx",
-                           -1, &sup, NULL) != SQLITE_OK) {
+                           -1, &sup, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(h,
+                           "SELECT CASE name WHEN '' THEN description ELSE name END, level_raw, "
+                           "max_capacity, state FROM trays WHERE device_id = ?1 ORDER BY idx",
+                           -1, &tray, NULL) != SQLITE_OK) {
         gw_log_err(UP, "counters batch query failed: %s", sqlite3_errmsg(h));
         rc = GW_E_DB;
         goto out;
@@ -153,6 +173,7 @@ int up__collect_counters(struct gw_db *db, int64_t since, int64_t max_bytes)
                                   (const char *)sqlite3_column_text(dev, 5));
             json_object_set_new(d, "c", counter_map(cnt, id));
             json_object_set_new(d, "s", supply_rows(sup, id));
+            json_object_set_new(d, "t", tray_rows(tray, id));
             json_array_append_new(devices, d);
         }
         if ((step != SQLITE_ROW && json_array_size(devices) > 0) ||
@@ -172,6 +193,7 @@ out:
     sqlite3_finalize(dev);
     sqlite3_finalize(cnt);
     sqlite3_finalize(sup);
+    sqlite3_finalize(tray);
     json_decref(devices);
     return rc < 0 && rc != GW_E_TOOBIG ? rc : queued;
 }

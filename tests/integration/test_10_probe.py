@@ -73,7 +73,7 @@ def test_community_ok(snmpd, fleetgw, version):
     assert cp.returncode == 0, cp.stderr
     check_identity(j)
     assert j["engine_id"] is None
-    for key in ("counters", "supplies", "alerts", "status"):
+    for key in ("counters", "supplies", "trays", "alerts", "status"):
         assert key in j
 
 
@@ -258,7 +258,44 @@ def test_device_without_printer_data(snmpd, fleetgw):
     assert "fleetgw test agent" in cp.stdout
     cp, j = probe_json(fleetgw, snmpd.endpoint)
     assert cp.returncode == 0
-    assert j["supplies"] == [] and j["page_count_total"] is None
+    assert j["supplies"] == [] and j["trays"] == [] and j["page_count_total"] is None
+
+
+def test_trays_apart_from_supplies(tdir, fleetgw):
+    # The repository's demo Kyocera walk has a toner and an input tray that share index 1:
+    # "supplies" holds the marker supplies only, the cassette is in "trays", and the text output
+    # lists it under its own heading with its paper as the printer says it (-3: some paper).
+    import shutil
+    from pathlib import Path
+    from conftest import SRCDIR, Snmpsimd, _make_tmp
+    data = Path(SRCDIR or ".") / "tests" / "data" / "snmprec"
+    if not (data / "demo-kyocera.snmprec").exists() or not shutil.which("snmpsimd"):
+        pytest.skip("demo recording or snmpsimd missing")
+    # Its own directory like the module fixture's (snmpsimd may run as nobody).
+    simdir = _make_tmp("fgw-sim-")
+    sim = Snmpsimd(simdir, data, module_wide=False)
+    sim.start()
+    try:
+        cp, j = probe_json(fleetgw, "-c", "demo-kyocera", sim.endpoint)
+        assert cp.returncode == 0, cp.stderr
+        assert [(s["index"], s["type"]) for s in j["supplies"]] == [(1, "toner"),
+                                                                    (2, "wasteToner")]
+        assert len(j["trays"]) == 1
+        t = j["trays"][0]
+        assert (t["index"], t["name"], t["max_capacity"], t["level_raw"]) == (1, "Cassette 1",
+                                                                               500, -3)
+        assert (t["state"], t["percent"], t["level_text"]) == ("some_remaining", None,
+                                                               "some paper")
+        cp = fleetgw("probe", "--timeout", TIMEOUT, "--retries", RETRIES, "-c", "demo-kyocera",
+                     sim.endpoint)
+        assert cp.returncode == 0, cp.stderr
+        supplies = cp.stdout.split("\nSupplies\n")[1].split("\n\n")[0]
+        trays = cp.stdout.split("\nInput trays\n")[1].split("\n\n")[0]
+        assert "Cassette" not in supplies
+        assert "Cassette 1" in trays and "some paper" in trays
+    finally:
+        sim.stop()
+        shutil.rmtree(simdir, ignore_errors=True)
 
 
 @pytest.mark.parametrize("args,flag", [

@@ -21,6 +21,9 @@
 #     maker in front ("Brother MFC-L2710DW"). The fixture's text must end ours.
 #   - A null serial or model there means that tool found none; we may still find one (sysDescr
 #     "SN:", vendor objects), so null is not compared.
+#   - The fixture lists input trays (prtInputTable) among its supplies with type "input". We
+#     report them apart, in "trays"; "supplies" holds marker supplies only and is checked to
+#     hold no tray. Trays are compared like supplies (name, capacity, percent).
 #   - Rows we report that the fixture lacks (input trays it skipped) are not an error.
 
 import json
@@ -102,16 +105,25 @@ def compare(exp, j, name):
         if not (j["model"] or "").lower().endswith(dev["hardware"].lower()):
             problems.append(f"model {j['model']!r} does not end with {dev['hardware']!r}")
 
-    ours = {(s["type"] == "input", s["index"]): s for s in j["supplies"]}
+    # Marker supplies and input trays are two tables with their own index numbers: the
+    # fixture lists trays among its supplies (type "input"), we keep them in "trays", and
+    # "supplies" must never hold one.
+    for s in j["supplies"]:
+        if s["type"] == "input":
+            problems.append(f"input tray {s['index']} ({s['description']!r}) among the supplies")
+    ours = {(False, s["index"]): s for s in j["supplies"]}
+    ours.update({(True, t["index"]): t for t in j["trays"]})
     for s in exp.get("printer-supplies", {}).get("discovery", {}).get("printer_supplies", []):
         key = (s["supply_type"] == "input", s["supply_index"])
         o = ours.get(key)
-        what = f"supply {'input' if key[0] else 'marker'} {key[1]}"
+        what = f"{'tray' if key[0] else 'supply'} {key[1]}"
         if o is None:
             problems.append(f"{what} ({s['supply_descr']!r}) missing")
             continue
-        if o["description"] != s["supply_descr"]:
-            problems.append(f"{what} description {o['description']!r} != {s['supply_descr']!r}")
+        # A tray is named by prtInputName, else prtInputDescription, as the fixture does.
+        descr = (o["name"] or o["description"] or "") if key[0] else o["description"]
+        if descr != s["supply_descr"]:
+            problems.append(f"{what} description {descr!r} != {s['supply_descr']!r}")
         if o["max_capacity"] == -2:
             # Unknown capacity: see the file comment; no percent can be derived.
             if o["percent"] is not None:
@@ -212,6 +224,29 @@ def test_vendor_tables_read_whole(probed):
                     rows_seen += 1
     if "sharp_mxm266nv" in recordings():
         assert rows_seen >= 13
+
+
+def test_trays_where_recorded(probed):
+    # Every recording with prtInputTable rows (type, capacity or level) reports those inputs as
+    # trays, by prtInputIndex, and none of them among the supplies.
+    seen = 0
+    for name in recordings():
+        text = (recordings_dir() / f"{name}.snmprec").read_text(errors="replace")
+        want = set()
+        for line in text.splitlines():
+            oid = line.split("|", 1)[0].split(".")
+            if (line.startswith("1.3.6.1.2.1.43.8.2.1.") and len(oid) == 13
+                    and oid[10] in ("2", "9", "10")):
+                want.add(int(oid[12]))
+        j = result(probed, name, "v2c")
+        assert not [s for s in j["supplies"] if s["type"] == "input"], name
+        got = {t["index"] for t in j["trays"]}
+        assert want <= got, f"{name}: trays {sorted(got)}, recording has inputs {sorted(want)}"
+        for t in j["trays"]:
+            assert t["state"] != "low", f"{name}: tray {t['index']} is 'low'"
+            assert t["level_text"], name
+        seen += bool(want)
+    assert seen, "no recording with prtInputTable rows"
 
 
 def test_parallel_probes_take_seconds(probed):

@@ -684,6 +684,8 @@ def test_devices_credentials_audit(running):
     assert d.status == 200 and d.json["device"]["name"] == "printer-00"
     assert d.json["device"]["transport"] == "snmp"
     assert "state" in d.json and "events" in d.json
+    # Trays are their own list, never part of supplies (not polled yet: both empty).
+    assert d.json["state"]["trays"] == [] and d.json["state"]["supplies"] == []
     h = web.request("GET", f"/api/v1/devices/{ids[0]}/history?counter=total&days=7", sess=s)
     assert h.status == 200 and h.json["points"] == []
     assert web.request("GET", "/api/v1/devices/999999", sess=s).status == 404

@@ -5,7 +5,8 @@
 # installed by `npm ci` in tests/integration/browser; no browser download). Scenarios live in
 # browser/webui.mjs; this file starts snmpd and fleetgw for them and acts where a scenario
 # waits (restarting the daemon, raising an alert on the agent):
-#   - log in, every page drawn, a device page with its counter chart and supply bars, the
+#   - log in, every page drawn, a device page with its counter chart, supply bars and input
+#     trays (apart from the supplies, not counted as low on the dashboard), the
 #     devices table at tablet width, a request without CSRF token and a cross-site form refused;
 #   - three wrong passwords lock the account, and it stays locked after a daemon restart;
 #   - the session ends after inactivity and the page says so;
@@ -43,6 +44,22 @@ override .1.3.6.1.2.1.43.11.1.1.6.1.2 octet_str "Waste Toner Box"
 override .1.3.6.1.2.1.43.11.1.1.5.1.2 integer 4
 override .1.3.6.1.2.1.43.11.1.1.8.1.2 integer -2
 override .1.3.6.1.2.1.43.11.1.1.9.1.2 integer -3
+override .1.3.6.1.2.1.43.8.2.1.2.1.1 integer 3
+override .1.3.6.1.2.1.43.8.2.1.8.1.1 integer 8
+override .1.3.6.1.2.1.43.8.2.1.9.1.1 integer 500
+override .1.3.6.1.2.1.43.8.2.1.10.1.1 integer 250
+override .1.3.6.1.2.1.43.8.2.1.12.1.1 octet_str "A4"
+override .1.3.6.1.2.1.43.8.2.1.13.1.1 octet_str "Cassette 1"
+override .1.3.6.1.2.1.43.8.2.1.2.1.2 integer 3
+override .1.3.6.1.2.1.43.8.2.1.8.1.2 integer 8
+override .1.3.6.1.2.1.43.8.2.1.9.1.2 integer 500
+override .1.3.6.1.2.1.43.8.2.1.10.1.2 integer 20
+override .1.3.6.1.2.1.43.8.2.1.13.1.2 octet_str "Cassette 2"
+override .1.3.6.1.2.1.43.8.2.1.2.1.3 integer 4
+override .1.3.6.1.2.1.43.8.2.1.8.1.3 integer 8
+override .1.3.6.1.2.1.43.8.2.1.9.1.3 integer 100
+override .1.3.6.1.2.1.43.8.2.1.10.1.3 integer 0
+override .1.3.6.1.2.1.43.8.2.1.13.1.3 octet_str "MP Tray"
 """
 ALERT_TEXT = "Paper jam in tray 2"
 ALERT = f"""
@@ -172,7 +189,19 @@ def test_pages_chart_and_csrf(gateway, snmpd_factory, shots):
     dev, d = add_printer(gateway, agent)
     names = [c["name"] for c in d["state"]["counters"]]
     seed_history(gateway, dev, "total" if "total" in names else names[0])
-    Scenario("pages", gateway, shots, DEVICE=dev).finish()
+    # The agent's three input trays (an empty MP tray, a cassette at 4 %) share index numbers
+    # with the toner and the waste box: they are trays, not supplies, and none of them makes a
+    # supply "low or empty" (the toner at 12 % is ok, the waste box "some remaining").
+    st = d["state"]
+    assert [(x["index"], x["description"]) for x in st["supplies"]] == [
+        (1, "Black Toner"), (2, "Waste Toner Box")]
+    assert [(t["index"], t["name"], t["level_text"]) for t in st["trays"]] == [
+        (1, "Cassette 1", "250 of 500 sheets"), (2, "Cassette 2", "20 of 500 sheets"),
+        (3, "MP Tray", "empty")]
+    s = gateway.login()
+    dash = gateway.request("GET", "/api/v1/status", sess=s).json
+    assert dash["supplies_low"] == 0 and dash["low_supplies"] == [], dash
+    Scenario("pages", gateway, shots, DEVICE=dev, SUPPLIES_LOW=0).finish()
 
 
 def test_lockout_survives_restart(gateway, shots):

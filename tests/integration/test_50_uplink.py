@@ -555,6 +555,14 @@ def test_anonymized_day_of_a_fleet(tdir, cloud):
         assert not leaks, f"anonymized gateway sent: {leaks}"
         c = cloud.messages("counters")[-1]["msg"]["body"]["devices"]
         assert len(c) == 8 and all("serial" in d and "c" in d for d in c)
+        # Trays travel apart from supplies ("t": [name, level, capacity, state]); fleetsim's
+        # printers have two cassettes and the MP tray, and none of them is a supply.
+        # (Devices not fully polled yet have neither counters nor trays.)
+        polled = [d for d in c if d["c"]]
+        assert polled, c
+        assert all({t[0] for t in d["t"]} == {"Cassette 1", "Cassette 2", "MP Tray"}
+                   for d in polled), [d["t"] for d in c]
+        assert all(s[0] != "input" for d in c for s in d["s"]), [d["s"] for d in c]
         assert not cloud.messages("discovery")
         assert any(r.get("unzipped", {}).get("audit.log", "").count("device.add") for r in
                    cloud.messages("logs")), "audit log zip lacks the device.add records"

@@ -111,8 +111,9 @@ def test_identity_matches_snmp(fleet, fleetgw):
                "low_toner": "MarkerSupplyLow", "service_requested": "ServiceRequested"}
     want = sorted(reasons[c] for c in s["status"]["conditions"] if c in reasons) or ["None"]
     assert sorted(w["status"]["reasons"].split()) == want
-    snmp_levels = {x["description"]: x["percent"] for x in s["supplies"]
-                   if x["type"] not in ("input", "output")}  # trays are not consumables
+    # Input trays are not consumables, and over SNMP they are not supplies either.
+    assert s["trays"] and not [x for x in s["supplies"] if x["type"] == "input"]
+    snmp_levels = {x["description"]: x["percent"] for x in s["supplies"]}
     wsd_levels = {x["name"]: x["level"] for x in w["supplies"]}
     assert wsd_levels == snmp_levels
     colours = {x["name"]: x["color"].lower() for x in w["supplies"] if x["color"]}

@@ -56,6 +56,10 @@ const scenarios = {
     await loginOk(page);
     check(await page.isVisible('nav a[href="#/audit"]'), 'admin sees the audit page link');
     await page.waitForSelector('#live.on', { timeout: 10000 });
+    // Input trays are not supplies: an empty paper tray is no supply "low or empty".
+    const low = (await page.locator('.tile', { hasText: 'supplies low or empty' }).locator('strong').textContent()).trim();
+    check(low === String(env.SUPPLIES_LOW), `dashboard counts ${low} supplies low or empty (want ${env.SUPPLIES_LOW})`);
+    check(!/MP Tray|Cassette/.test(await page.locator('main').textContent()), 'no tray among the supplies running low');
     await shot(page, 'dashboard');
     await page.click('nav a[href="#/devices"]');
     await page.waitForSelector('#devices tbody tr[data-id]');
@@ -67,6 +71,13 @@ const scenarios = {
     const points = await page.locator('svg.chart circle.dot').count();
     check(points >= 5, `the counter chart shows ${points} readings`);
     check(await page.locator('.supply .bar').count() >= 1, 'supplies are drawn as bars');
+    // Trays in their own small section, with their paper in words, never as supply bars.
+    const supplies = await page.locator('.supplies').textContent();
+    check(!/Cassette|MP Tray/.test(supplies), 'no tray among the supply bars');
+    const trays = await page.locator('#trays tbody tr').allTextContents();
+    check(trays.length === 3, `the device page lists ${trays.length} input trays`);
+    check(/Cassette 1.*A4.*250 of 500 sheets/.test(trays[0]) && /MP Tray.*empty/.test(trays[2]),
+      `trays show their paper: ${JSON.stringify(trays)}`);
     await shot(page, 'device');
     for (const [hash, sel] of [['#/credentials', 'table'], ['#/audit', '#audit tbody tr'],
       ['#/users', 'table'], ['#/security', 'form'], ['#/connection', 'form'],

@@ -61,9 +61,9 @@ static long long query_int(struct gw_db *db, const char *sql)
 static void test_fresh_migrate(void **state)
 {
     struct fixture *f = *state;
-    static const char *const tables[] = {"devices",         "credentials", "counter_readings",
-                                         "counters_latest", "supplies",    "alerts",
-                                         "events",          "settings",    "audit"};
+    static const char *const tables[] = {
+        "devices", "credentials", "counter_readings", "counters_latest", "supplies",
+        "alerts",  "events",      "settings",         "audit",           "trays"};
     struct gw_errbuf eb = {""};
     struct gw_db *db = NULL;
     char sql[128];
@@ -90,6 +90,68 @@ static void test_fresh_migrate(void **state)
     }
     gw_db_close(db);
     gw_db_close(NULL);
+}
+
+/* Schema 5: a database of schema 4 with input trays stored as supplies of type 'input' comes
+ * out with them in trays and only marker supplies left in supplies; a tray is never "low". */
+static void test_migrate_trays(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_errbuf eb = {""};
+    struct gw_db *db = NULL;
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    h = gw_db_handle(db);
+    /* Back to what schema 4 looked like, with what the old decoder stored. */
+    assert_int_equal(
+        sqlite3_exec(h,
+                     "DROP TABLE trays;"
+                     "INSERT INTO credentials (id, name, version, created) VALUES (1, 'c', 2, 0);"
+                     "INSERT INTO devices (id, address, credential_id, created) "
+                     "  VALUES (7, '10.0.0.7', 1, 0);"
+                     "INSERT INTO supplies VALUES (7, 'toner', 1, 'black', 'Black', 8, 100, 8, "
+                     "  'low', 100);"
+                     "INSERT INTO supplies VALUES (7, 'input', 1, '', 'Cassette 1', 25, 250, 10, "
+                     "  'low', 100);"
+                     "INSERT INTO supplies VALUES (7, 'input', 2, '', 'MP Tray', 0, 100, 0, "
+                     "  'empty', 100);"
+                     "INSERT INTO supplies VALUES (7, 'input', 3, '', 'Cassette 2', -3, 500, -1, "
+                     "  'some_remaining', 100);"
+                     "PRAGMA user_version = 4;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    gw_db_close(db);
+    db = NULL;
+    assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
+    assert_int_equal(gw_db_schema_version(db), gw_db_schema_latest());
+    assert_true(gw_db_schema_latest() >= 5);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM supplies WHERE type = 'input'"), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM supplies WHERE type = 'toner'"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM trays WHERE device_id = 7"), 3);
+    assert_int_equal(sqlite3_prepare_v2(gw_db_handle(db),
+                                        "SELECT idx, name, level_raw, max_capacity, percent, "
+                                        "state, status, ts FROM trays ORDER BY idx",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_string_equal((const char *)sqlite3_column_text(st, 1), "Cassette 1");
+    assert_int_equal(sqlite3_column_int(st, 2), 25);
+    assert_int_equal(sqlite3_column_int(st, 3), 250);
+    assert_int_equal(sqlite3_column_int(st, 4), 10);
+    assert_string_equal((const char *)sqlite3_column_text(st, 5), "ok"); /* was "low" */
+    assert_int_equal(sqlite3_column_int(st, 6), -1);
+    assert_int_equal(sqlite3_column_int(st, 7), 100);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 5), "empty");
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 5), "some_remaining");
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    /* The marker supply kept its own state. */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM supplies WHERE state = 'low'"), 1);
+    gw_db_close(db);
 }
 
 static void test_reopen_idempotent(void **state)
@@ -283,6 +345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fresh_migrate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_trays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_refused, setup, teardown),

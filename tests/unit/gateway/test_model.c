@@ -242,7 +242,8 @@ static void test_model_json(void **state)
     assert_true(json_is_null(json_object_get(j, "page_count_total")));
     assert_true(json_is_null(json_object_get(j, "counter_disagreement")));
     assert_false(json_is_true(json_object_get(j, "is_printer")));
-    assert_int_equal(json_object_size(j), 20);
+    assert_int_equal(json_object_size(j), 21);
+    assert_int_equal(json_array_size(json_object_get(j, "trays")), 0);
     json_decref(j);
 
     gw_strlcpy(m.vendor, "Sharp", sizeof m.vendor);
@@ -281,7 +282,30 @@ static void test_model_json(void **state)
     a->time_ticks = 4294967295u;
     gw_strlcpy(a->description, "Toner is low.", sizeof a->description);
 
+    {
+        struct gw_tray *t = gw_model_add_tray(&m);
+        assert_int_equal(t->level_raw, -2);
+        assert_int_equal(t->status, -1);
+        t->index = 1; /* the same index as the toner: a different table */
+        gw_strlcpy(t->name, "MP Tray", sizeof t->name);
+        gw_strlcpy(t->capacity_unit, "sheets", sizeof t->capacity_unit);
+        t->max_capacity = 100;
+        t->level_raw = 0;
+        t->state = gw_tray_state(t->level_raw, t->max_capacity, &t->percent);
+        t->status = 8;
+    }
     j = gw_model_to_json(&m);
+    assert_int_equal(json_array_size(json_object_get(j, "supplies")), 2);
+    x = json_array_get(json_object_get(j, "trays"), 0);
+    assert_int_equal(json_integer_value(json_object_get(x, "index")), 1);
+    assert_string_equal(json_string_value(json_object_get(x, "name")), "MP Tray");
+    assert_true(json_is_null(json_object_get(x, "description")));
+    assert_true(json_is_null(json_object_get(x, "media_dimensions")));
+    assert_int_equal(json_integer_value(json_object_get(x, "percent")), 0);
+    assert_string_equal(json_string_value(json_object_get(x, "state")), "empty");
+    assert_string_equal(json_string_value(json_object_get(x, "level_text")), "empty");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(x, "status"), "alerts")),
+                        "non_critical");
     assert_string_equal(json_string_value(json_object_get(j, "vendor")), "Sharp");
     assert_true(json_is_true(json_object_get(j, "is_printer")));
     assert_int_equal(json_integer_value(json_object_get(j, "page_count_total")), 10000000000ll);
@@ -312,12 +336,55 @@ static void test_model_json(void **state)
     gw_model_cleanup(&m);
 }
 
+/* prtInputCurrentLevel against prtInputMaxCapacity (RFC 3805): the special values are states,
+ * paper in a tray is never "low", a count without a capacity is still paper. */
+static void test_tray_state_table(void **state)
+{
+    static const struct {
+        long level, max;
+        enum gw_supply_state st;
+        int pct;
+        const char *text;
+    } cases[] = {
+        {250, 500, GW_SUPPLY_OK, 50, "250 of 500 sheets"},
+        {1, 500, GW_SUPPLY_OK, 1, "1 of 500 sheets"},    /* never 0 % while a sheet is left */
+        {25, 250, GW_SUPPLY_OK, 10, "25 of 250 sheets"}, /* 10 %: a supply would be "low" */
+        {500, 500, GW_SUPPLY_OK, 100, "500 of 500 sheets"},
+        {0, 500, GW_SUPPLY_EMPTY, 0, "empty"},
+        {0, -2, GW_SUPPLY_EMPTY, -1, "empty"},
+        {80, -2, GW_SUPPLY_OK, -1, "80 sheets"},
+        {80, -1, GW_SUPPLY_OK, -1, "80 sheets"},
+        {-1, 500, GW_SUPPLY_OTHER, -1, "level unknown"},
+        {-2, 500, GW_SUPPLY_UNKNOWN, -1, "level unknown"},
+        {-3, 500, GW_SUPPLY_SOME_REMAINING, -1, "some paper"},
+        {-3, -2, GW_SUPPLY_SOME_REMAINING, -1, "some paper"},
+        {-4, 500, GW_SUPPLY_IMPLAUSIBLE, -1, "level -4 (implausible)"},
+        {600, 500, GW_SUPPLY_IMPLAUSIBLE, -1, "600 of 500 sheets (implausible)"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct gw_tray t;
+        char text[96];
+        memset(&t, 0, sizeof t);
+        t.level_raw = cases[i].level;
+        t.max_capacity = cases[i].max;
+        gw_strlcpy(t.capacity_unit, "sheets", sizeof t.capacity_unit);
+        t.state = gw_tray_state(t.level_raw, t.max_capacity, &t.percent);
+        if (t.state != cases[i].st || t.percent != cases[i].pct ||
+            strcmp(gw_tray_level_text(&t, text, sizeof text), cases[i].text) != 0)
+            fail_msg("case %zu (%ld/%ld): %s %d%% '%s'", i, cases[i].level, cases[i].max,
+                     gw_supply_state_name(t.state), t.percent, text);
+    }
+    assert_int_equal(gw_tray_state(5, 10, NULL), GW_SUPPLY_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mac_normalize_table),    cmocka_unit_test(test_mac_from_bytes_table),
         cmocka_unit_test(test_serial_normalize_table), cmocka_unit_test(test_names),
         cmocka_unit_test(test_model_arrays),           cmocka_unit_test(test_model_json),
+        cmocka_unit_test(test_tray_state_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1012,6 +1012,107 @@ static void test_events(void **state)
     json_decref(ev);
 }
 
+static struct gw_tray *tray(struct gw_model *m, int idx, const char *name, long level, long max)
+{
+    struct gw_tray *t = gw_model_add_tray(m);
+    t->index = idx;
+    gw_strlcpy(t->name, name, sizeof t->name);
+    gw_strlcpy(t->type, "sheetFeedAutoRemovableTray", sizeof t->type);
+    gw_strlcpy(t->capacity_unit, "sheets", sizeof t->capacity_unit);
+    t->level_raw = level;
+    t->max_capacity = max;
+    t->state = gw_tray_state(level, max, &t->percent);
+    return t;
+}
+
+/* Trays round-trip through their own table, apart from the supplies with the same indexes; a
+ * status-only poll keeps them, a full poll without them drops them; an empty tray is not a
+ * supply running low on the dashboard. */
+static void test_trays(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_model m;
+    struct gw_tray *t;
+    json_t *st, *arr, *x;
+    int64_t id;
+    add_v2c(f, "c", "public");
+    id = add_device(f, "10.0.0.1", "c");
+    model_one(&m, 10);
+    supply(&m, "toner", 1, 80);
+    t = tray(&m, 1, "Cassette 1", 250, 500);
+    gw_strlcpy(t->description, "Paper cassette 1", sizeof t->description);
+    gw_strlcpy(t->media_name, "A4", sizeof t->media_name);
+    gw_strlcpy(t->media_type, "stationery", sizeof t->media_type);
+    gw_strlcpy(t->dim_unit, "micrometers", sizeof t->dim_unit);
+    t->media_feed = 297000;
+    t->media_xfeed = 210000;
+    t->status = 0;
+    tray(&m, 2, "MP Tray", 0, 100);
+    tray(&m, 3, "Cassette 2", -3, 500);
+    assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0), 0);
+    gw_model_cleanup(&m);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM supplies"), 1);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM trays"), 3);
+
+    st = gw_store_device_state(f->db, id);
+    arr = json_object_get(st, "supplies");
+    assert_int_equal(json_array_size(arr), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 0), "type")),
+                        "toner");
+    arr = json_object_get(st, "trays");
+    assert_int_equal(json_array_size(arr), 3);
+    x = json_array_get(arr, 0);
+    assert_int_equal(json_integer_value(json_object_get(x, "index")), 1);
+    assert_string_equal(json_string_value(json_object_get(x, "name")), "Cassette 1");
+    assert_string_equal(json_string_value(json_object_get(x, "description")), "Paper cassette 1");
+    assert_string_equal(json_string_value(json_object_get(x, "type")),
+                        "sheetFeedAutoRemovableTray");
+    assert_string_equal(json_string_value(json_object_get(x, "media_name")), "A4");
+    assert_string_equal(json_string_value(json_object_get(x, "media_type")), "stationery");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(x, "media_dimensions"), "xfeed")),
+        210000);
+    assert_int_equal(json_integer_value(json_object_get(x, "max_capacity")), 500);
+    assert_int_equal(json_integer_value(json_object_get(x, "level_raw")), 250);
+    assert_int_equal(json_integer_value(json_object_get(x, "percent")), 50);
+    assert_string_equal(json_string_value(json_object_get(x, "state")), "ok");
+    assert_string_equal(json_string_value(json_object_get(x, "level_text")), "250 of 500 sheets");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(x, "status"), "availability")), "idle");
+    assert_string_equal(json_string_value(json_object_get(x, "ts")), "2027-01-15T08:00:00Z");
+    x = json_array_get(arr, 1);
+    assert_string_equal(json_string_value(json_object_get(x, "state")), "empty");
+    assert_true(json_is_null(json_object_get(x, "status")));
+    assert_true(json_is_null(json_object_get(x, "media_dimensions")));
+    x = json_array_get(arr, 2);
+    assert_string_equal(json_string_value(json_object_get(x, "state")), "some_remaining");
+    assert_string_equal(json_string_value(json_object_get(x, "level_text")), "some paper");
+    json_decref(st);
+
+    /* The empty MP tray is no supply running low. */
+    st = gw_query_dashboard(f->db);
+    assert_int_equal(json_integer_value(json_object_get(st, "supplies_low")), 0);
+    assert_int_equal(json_integer_value(json_object_get(st, "devices_supplies_low")), 0);
+    assert_int_equal(json_array_size(json_object_get(st, "low_supplies")), 0);
+    json_decref(st);
+
+    /* A status-only poll keeps both lists. */
+    model_one(&m, 10);
+    assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 60), 0);
+    gw_model_cleanup(&m);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM trays"), 3);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM supplies"), 1);
+
+    /* A full poll replaces them: one tray left, and the toner goes too. */
+    model_one(&m, 10);
+    tray(&m, 2, "MP Tray", 50, 100);
+    assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 120), 0);
+    gw_model_cleanup(&m);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM trays"), 1);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM supplies"), 0);
+    assert_int_equal(query_int(f, "SELECT level_raw FROM trays WHERE idx = 2"), 50);
+}
+
 static void test_remove_cascades(void **state)
 {
     struct fixture *f = *state;
@@ -1023,6 +1124,7 @@ static void test_remove_cascades(void **state)
     for (int64_t dev = id; dev <= keep; dev++) {
         model_one(&m, 100);
         supply(&m, "toner", 1, 50);
+        tray(&m, 1, "Tray 1", 100, 250);
         alert(&m, 1, 1101, "Door open");
         assert_int_equal(gw_store_poll_ok(f->db, dev, &m, T0), 0);
         gw_model_cleanup(&m);
@@ -1030,8 +1132,8 @@ static void test_remove_cascades(void **state)
     }
     assert_int_equal(gw_device_remove(f->db, id), 0);
     assert_int_equal(gw_device_remove(f->db, id), GW_E_NOTFOUND);
-    static const char *const tables[] = {"counter_readings", "counters_latest", "supplies",
-                                         "alerts", "events"};
+    static const char *const tables[] = {"counter_readings", "counters_latest", "supplies", "trays",
+                                         "alerts",           "events"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE device_id = %lld", tables[i],
@@ -1091,6 +1193,7 @@ int main(void)
         T(test_counter_regression),
         T(test_counter_history),
         T(test_supplies_state),
+        T(test_trays),
         T(test_alert_lifecycle),
         T(test_events),
         T(test_remove_cascades),

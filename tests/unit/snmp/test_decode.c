@@ -875,8 +875,6 @@ static void test_supplies(void **state)
         {3, "unknown", "", "Drum", -2, -2, -1, GW_SUPPLY_UNKNOWN},
         {5, "other", "", "", -2, 100, -1, GW_SUPPLY_UNKNOWN},
         {6, "fuser", "", "", 130, 100, -1, GW_SUPPLY_IMPLAUSIBLE},
-        {1, "input", "", "Tray 1", 25, 250, 10, GW_SUPPLY_LOW},
-        {2, "input", "", "Bypass", 0, 100, 0, GW_SUPPLY_EMPTY},
     };
     struct gw_model m;
     (void)state;
@@ -892,6 +890,150 @@ static void test_supplies(void **state)
                      sp->description, sp->level_raw, sp->max_capacity, sp->percent,
                      gw_supply_state_name(sp->state));
     }
+    /* The input rows of the same walk are trays, not supplies: name wins over description,
+     * description is the fallback, a row with only a name is a tray of unknown level. */
+    assert_int_equal(m.n_trays, 3);
+    assert_int_equal(m.trays[0].index, 1);
+    assert_string_equal(m.trays[0].name, "Tray 1");
+    assert_string_equal(m.trays[0].description, "Cassette 1 (A4)");
+    assert_int_equal(m.trays[0].level_raw, 25);
+    assert_int_equal(m.trays[0].percent, 10);
+    assert_int_equal(m.trays[0].state, GW_SUPPLY_OK); /* a tray is never "low" */
+    assert_string_equal(m.trays[1].name, "");
+    assert_string_equal(m.trays[1].description, "Bypass");
+    assert_int_equal(m.trays[1].state, GW_SUPPLY_EMPTY);
+    assert_string_equal(m.trays[2].name, "Name only");
+    assert_int_equal(m.trays[2].level_raw, -2);
+    assert_int_equal(m.trays[2].state, GW_SUPPLY_UNKNOWN);
+    gw_model_cleanup(&m);
+}
+
+/* prtInputTable as RFC 3805 defines it, every column we read, next to a marker supply with the
+ * same index: the supply list holds the toner only, the trays hold what the standard says. */
+static void test_trays(void **state)
+{
+    static const char walk[] =
+        "1.3.6.1.2.1.43.11.1.1.5.1.1|2|3\n"
+        "1.3.6.1.2.1.43.11.1.1.6.1.1|4|Black Toner\n"
+        "1.3.6.1.2.1.43.11.1.1.8.1.1|2|100\n"
+        "1.3.6.1.2.1.43.11.1.1.9.1.1|2|60\n"
+        /* 1: removable cassette, A4 in micrometers, 250 of 500 sheets, idle */
+        "1.3.6.1.2.1.43.8.2.1.2.1.1|2|3\n"
+        "1.3.6.1.2.1.43.8.2.1.3.1.1|2|4\n"
+        "1.3.6.1.2.1.43.8.2.1.4.1.1|2|297000\n"
+        "1.3.6.1.2.1.43.8.2.1.5.1.1|2|210000\n"
+        "1.3.6.1.2.1.43.8.2.1.8.1.1|2|8\n"
+        "1.3.6.1.2.1.43.8.2.1.9.1.1|2|500\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.1|2|250\n"
+        "1.3.6.1.2.1.43.8.2.1.11.1.1|2|0\n"
+        "1.3.6.1.2.1.43.8.2.1.12.1.1|4|A4\n"
+        "1.3.6.1.2.1.43.8.2.1.13.1.1|4|Tray 1\n"
+        "1.3.6.1.2.1.43.8.2.1.18.1.1|4|Cassette 1\n"
+        "1.3.6.1.2.1.43.8.2.1.21.1.1|4|stationery\n"
+        /* 2: manual feed, -3 "at least one sheet", unknown size, off-line with a critical alert
+         * while transitioning (32 + 16 + 64), unit 1/10000 inch */
+        "1.3.6.1.2.1.43.8.2.1.2.1.2|2|5\n"
+        "1.3.6.1.2.1.43.8.2.1.3.1.2|2|3\n"
+        "1.3.6.1.2.1.43.8.2.1.4.1.2|2|-2\n"
+        "1.3.6.1.2.1.43.8.2.1.5.1.2|2|-1\n"
+        "1.3.6.1.2.1.43.8.2.1.8.1.2|2|8\n"
+        "1.3.6.1.2.1.43.8.2.1.9.1.2|2|100\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.2|2|-3\n"
+        "1.3.6.1.2.1.43.8.2.1.11.1.2|2|115\n"
+        "1.3.6.1.2.1.43.8.2.1.13.1.2|4|MP Tray\n"
+        /* 3: a roll in meters, capacity unknown (-2), 40 left; status out of range */
+        "1.3.6.1.2.1.43.8.2.1.2.1.3|2|6\n"
+        "1.3.6.1.2.1.43.8.2.1.8.1.3|2|17\n"
+        "1.3.6.1.2.1.43.8.2.1.9.1.3|2|-2\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.3|2|40\n"
+        "1.3.6.1.2.1.43.8.2.1.11.1.3|2|300\n"
+        /* 4: empty; 5: level other (-1); 6: above the capacity; 7: vendor type 99 */
+        "1.3.6.1.2.1.43.8.2.1.9.1.4|2|250\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.4|2|0\n"
+        "1.3.6.1.2.1.43.8.2.1.9.1.5|2|250\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.5|2|-1\n"
+        "1.3.6.1.2.1.43.8.2.1.9.1.6|2|250\n"
+        "1.3.6.1.2.1.43.8.2.1.10.1.6|2|300\n"
+        "1.3.6.1.2.1.43.8.2.1.2.1.7|2|99\n"
+        /* 8: only a media name: not enough to be a tray */
+        "1.3.6.1.2.1.43.8.2.1.12.1.8|4|A3\n";
+    struct gw_model m;
+    char text[96];
+    json_t *j, *t;
+    (void)state;
+    decode_text(walk, &m);
+    assert_int_equal(m.n_supplies, 1);
+    assert_string_equal(m.supplies[0].type, "toner");
+    assert_int_equal(m.supplies[0].index, 1);
+    assert_int_equal(m.n_trays, 7);
+
+    assert_int_equal(m.trays[0].index, 1);
+    assert_string_equal(m.trays[0].type, "sheetFeedAutoRemovableTray");
+    assert_string_equal(m.trays[0].name, "Tray 1");
+    assert_string_equal(m.trays[0].description, "Cassette 1");
+    assert_string_equal(m.trays[0].media_name, "A4");
+    assert_string_equal(m.trays[0].media_type, "stationery");
+    assert_string_equal(m.trays[0].dim_unit, "micrometers");
+    assert_int_equal(m.trays[0].media_feed, 297000);
+    assert_int_equal(m.trays[0].media_xfeed, 210000);
+    assert_string_equal(m.trays[0].capacity_unit, "sheets");
+    assert_int_equal(m.trays[0].max_capacity, 500);
+    assert_int_equal(m.trays[0].level_raw, 250);
+    assert_int_equal(m.trays[0].percent, 50);
+    assert_int_equal(m.trays[0].state, GW_SUPPLY_OK);
+    assert_int_equal(m.trays[0].status, 0);
+    assert_string_equal(gw_tray_level_text(&m.trays[0], text, sizeof text), "250 of 500 sheets");
+
+    assert_string_equal(m.trays[1].type, "sheetFeedManual");
+    assert_string_equal(m.trays[1].dim_unit, "tenThousandthsOfInches");
+    assert_int_equal(m.trays[1].media_feed, -2);
+    assert_int_equal(m.trays[1].media_xfeed, -1);
+    assert_int_equal(m.trays[1].level_raw, -3);
+    assert_int_equal(m.trays[1].percent, -1);
+    assert_int_equal(m.trays[1].state, GW_SUPPLY_SOME_REMAINING);
+    assert_int_equal(m.trays[1].status, 115);
+    assert_string_equal(gw_tray_level_text(&m.trays[1], text, sizeof text), "some paper");
+
+    assert_string_equal(m.trays[2].type, "continuousRoll");
+    assert_string_equal(m.trays[2].capacity_unit, "meters");
+    assert_int_equal(m.trays[2].percent, -1);
+    assert_int_equal(m.trays[2].state, GW_SUPPLY_OK); /* 40 m is known paper */
+    assert_int_equal(m.trays[2].status, -1);
+    assert_string_equal(gw_tray_level_text(&m.trays[2], text, sizeof text), "40 meters");
+
+    assert_int_equal(m.trays[3].state, GW_SUPPLY_EMPTY);
+    assert_int_equal(m.trays[3].percent, 0);
+    assert_string_equal(gw_tray_level_text(&m.trays[3], text, sizeof text), "empty");
+    assert_int_equal(m.trays[4].state, GW_SUPPLY_OTHER);
+    assert_string_equal(gw_tray_level_text(&m.trays[4], text, sizeof text), "level unknown");
+    assert_int_equal(m.trays[5].state, GW_SUPPLY_IMPLAUSIBLE);
+    assert_int_equal(m.trays[5].percent, -1);
+    assert_string_equal(m.trays[6].type, "other");
+    assert_int_equal(m.trays[6].level_raw, -2);
+    assert_int_equal(m.trays[6].state, GW_SUPPLY_UNKNOWN);
+
+    /* The JSON keeps trays out of "supplies" and decodes PrtSubUnitStatusTC. */
+    j = gw_model_to_json(&m);
+    assert_int_equal(json_array_size(json_object_get(j, "supplies")), 1);
+    assert_int_equal(json_array_size(json_object_get(j, "trays")), 7);
+    t = json_array_get(json_object_get(j, "trays"), 0);
+    assert_string_equal(json_string_value(json_object_get(t, "level_text")), "250 of 500 sheets");
+    assert_string_equal(json_string_value(json_object_get(t, "state")), "ok");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(t, "media_dimensions"), "feed")),
+        297000);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(t, "status"), "availability")), "idle");
+    t = json_object_get(json_array_get(json_object_get(j, "trays"), 1), "status");
+    assert_string_equal(json_string_value(json_object_get(t, "availability")), "broken");
+    assert_string_equal(json_string_value(json_object_get(t, "alerts")), "critical");
+    assert_true(json_is_true(json_object_get(t, "offline")));
+    assert_true(json_is_true(json_object_get(t, "transitioning")));
+    assert_true(
+        json_is_null(json_object_get(json_array_get(json_object_get(j, "trays"), 2), "status")));
+    assert_true(json_is_null(
+        json_object_get(json_array_get(json_object_get(j, "trays"), 3), "media_dimensions")));
+    json_decref(j);
     gw_model_cleanup(&m);
 }
 
@@ -1007,8 +1149,10 @@ static void test_caps(void **state)
     assert_int_equal(m.n_supplies, SNMPC_MAX_SUPPLIES);
     for (size_t i = 0; i < m.n_supplies; i++)
         n += strcmp(m.supplies[i].type, "input") != 0;
-    assert_int_equal(n, SNMPC_MAX_SUPPLIES); /* the marker supplies came first */
+    assert_int_equal(n, SNMPC_MAX_SUPPLIES); /* no tray among them */
     assert_int_equal(m.supplies[255].index, 256);
+    assert_int_equal(m.n_trays, SNMPC_MAX_TRAYS);
+    assert_int_equal(m.trays[SNMPC_MAX_TRAYS - 1].index, SNMPC_MAX_TRAYS);
     assert_int_equal(m.n_alerts, SNMPC_MAX_ALERTS);
     assert_int_equal(m.n_counters, SNMPC_MAX_COUNTERS);
     assert_int_equal(m.page_count_total, 1);
@@ -1052,8 +1196,9 @@ static void test_wrong_types(void **state)
         assert_string_equal(m.serial, "");
         j = gw_model_to_json(&m);
         assert_non_null(j);
-        assert_int_equal(json_object_size(j), 20);
+        assert_int_equal(json_object_size(j), 21);
         assert_int_equal(json_array_size(json_object_get(j, "supplies")), m.n_supplies);
+        assert_int_equal(json_array_size(json_object_get(j, "trays")), m.n_trays);
         json_decref(j);
         gw_model_cleanup(&m);
     }
@@ -1174,8 +1319,6 @@ static const char *strip_vendor(const char *model, const char *vendor)
 
 static bool is_mib_supply_type(const char *t)
 {
-    if (strcmp(t, "input") == 0)
-        return true;
     for (long i = 1; i <= 34; i++)
         if (strcmp(snmpc__supply_type_name(i), t) == 0)
             return true;
@@ -1222,7 +1365,17 @@ static int compare_fixture(const char *dir, const char *base, const struct snmpc
     if (sscanf(m.sys_object_id, "1.3.6.1.4.1.%u", &enterprise) != 1)
         enterprise = 0;
 
-    /* Supplies, matched by kind (input tray or marker supply) and index. */
+    /* Supplies, matched by kind (input tray or marker supply) and index. The fixture lists
+     * trays among its supplies; we keep them apart: a tray must be in m.trays and never in
+     * m.supplies. */
+    for (size_t k = 0; k < m.n_supplies; k++) {
+        if (strcmp(m.supplies[k].type, "input") == 0) {
+            print_message("%s: an input tray among the supplies (index %d)\n", base,
+                          m.supplies[k].index);
+            fails++;
+        }
+    }
+
     sup = json_object_get(json_object_get(json_object_get(exp, "printer-supplies"), "discovery"),
                           "printer_supplies");
     for (size_t i = 0; i < json_array_size(sup); i++) {
@@ -1233,32 +1386,46 @@ static int compare_fixture(const char *dir, const char *base, const struct snmpc
         bool input = type && strcmp(type, "input") == 0;
         const char *kind = input ? "input" : "marker";
         const struct gw_supply *sp = NULL;
+        const struct gw_tray *tr = NULL;
+        const char *our_descr;
+        long our_max;
+        int our_pct;
         char what[96];
 
-        for (size_t k = 0; k < m.n_supplies; k++)
-            if (m.supplies[k].index == idx && (strcmp(m.supplies[k].type, "input") == 0) == input)
-                sp = &m.supplies[k];
-        if (!sp) {
-            print_message("%s: supply %s %d not decoded\n", base, kind, idx);
+        if (input) {
+            for (size_t k = 0; k < m.n_trays; k++)
+                if (m.trays[k].index == idx)
+                    tr = &m.trays[k];
+        } else {
+            for (size_t k = 0; k < m.n_supplies; k++)
+                if (m.supplies[k].index == idx)
+                    sp = &m.supplies[k];
+        }
+        if (!sp && !tr) {
+            print_message("%s: %s %d not decoded\n", base, input ? "tray" : "supply", idx);
             fails++;
             continue;
         }
-        if (type && is_mib_supply_type(type)) {
+        if (sp && type && is_mib_supply_type(type)) {
             snprintf(what, sizeof what, "supply:%s:%d:type", kind, idx);
             fails += check(base, what, type, sp->type);
             (*checks)++;
         }
+        /* The fixture names a tray by prtInputName, else prtInputDescription. */
+        our_descr = sp ? sp->description : tr->name[0] ? tr->name : tr->description;
+        our_max = sp ? sp->max_capacity : tr->max_capacity;
+        our_pct = sp ? sp->percent : tr->percent;
         snprintf(what, sizeof what, "supply:%s:%d:description", kind, idx);
-        fails += check(base, what, descr ? descr : "", sp->description);
+        fails += check(base, what, descr ? descr : "", our_descr);
         snprintf(what, sizeof what, "supply:%s:%d:capacity", kind, idx);
         snprintf(fx, sizeof fx, "%lld",
                  (long long)json_integer_value(json_object_get(e, "supply_capacity")));
-        snprintf(us, sizeof us, "%ld", sp->max_capacity);
+        snprintf(us, sizeof us, "%ld", our_max);
         fails += check(base, what, fx, us);
         snprintf(what, sizeof what, "supply:%s:%d:percent", kind, idx);
         snprintf(fx, sizeof fx, "%lld",
                  (long long)json_integer_value(json_object_get(e, "supply_current")));
-        snprintf(us, sizeof us, "%d", sp->percent);
+        snprintf(us, sizeof us, "%d", our_pct);
         fails += check(base, what, fx, us);
         (*checks) += 3;
     }
@@ -1472,15 +1639,15 @@ static void test_demo_kyocera(void **state)
     assert_int_equal(gw_model_counter(&m, "copy_total")->value, 17012);
     assert_int_equal(gw_model_counter(&m, "fax_total")->value, 1077);
     assert_int_equal(gw_model_counter(&m, "copy_mono")->value, 17012);
-    assert_int_equal(m.n_supplies, 3);
+    assert_int_equal(m.n_supplies, 2);
     assert_string_equal(m.supplies[0].description, "TK-3160");
     assert_string_equal(m.supplies[0].color, "black");
     assert_int_equal(m.supplies[0].percent, 8);
     assert_int_equal(m.supplies[0].state, GW_SUPPLY_LOW);
     assert_string_equal(m.supplies[1].type, "wasteToner");
     assert_int_equal(m.supplies[1].state, GW_SUPPLY_SOME_REMAINING);
-    assert_string_equal(m.supplies[2].type, "input");
-    assert_string_equal(m.supplies[2].description, "Cassette 1");
+    assert_int_equal(m.n_trays, 1);
+    assert_string_equal(m.trays[0].name, "Cassette 1");
     assert_int_equal(m.device_status, 3);
     assert_int_equal(m.printer_status, 3);
     /* The walk's hrPrinterDetectedErrorState is 20 00: bit 2 of RFC 3805, lowToner. */
@@ -1515,6 +1682,7 @@ int main(void)
         cmocka_unit_test(test_vtable_hp),
         cmocka_unit_test(test_vtable_rules),
         cmocka_unit_test(test_supplies),
+        cmocka_unit_test(test_trays),
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_alerts),
         cmocka_unit_test(test_caps),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // One device: identity, counters with their history chart, supplies as bars with their
-// states, current alerts, events and the polling priority. Refreshes on live events for it.
+// states, input trays with their paper, current alerts, events and the polling priority. Refreshes on live events for it.
 import { api, isAdmin, BG } from '../api.js';
 import { h, badge, card, fmtNum, fmtTime, notice } from '../dom.js';
 import { register } from '../router.js';
@@ -18,6 +18,18 @@ function supplyBar(s) {
       h('span', {}, pct === null ? s.state.replace('_', ' ') : `${pct}%`, ' ', badge(s.state))),
     h('div', { class: `bar ${pct === null ? 'unknown' : ''}`, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100,
       'aria-valuenow': pct === null ? null : pct, 'aria-label': s.description }, fill));
+}
+
+// Input trays are not supplies: paper in a tray is shown as the count the printer reports
+// ("250 of 500 sheets", "some paper", "empty"), never as a bar or a supply running low.
+function traysCard(trays) {
+  if (!trays.length) return null;
+  return card('Input trays', h('table', { class: 'table compact', id: 'trays' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Tray'), h('th', {}, 'Media'), h('th', {}, 'Paper'))),
+    h('tbody', {}, trays.map((t) => h('tr', {},
+      h('td', {}, t.name || t.description || `Tray ${t.index}`),
+      h('td', {}, t.media_name || '—'),
+      h('td', { class: t.state === 'empty' ? 'warn' : null }, t.level_text))))));
 }
 
 register({
@@ -67,8 +79,10 @@ register({
               ['Last seen', fmtTime(dev.last_seen)], ['Last poll', fmtTime(dev.last_poll)]]
               .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v || '—')]),
             h('dt', {}, 'Polling priority'), h('dd', {}, prio))),
-          card('Supplies', st.supplies.length ? h('div', { class: 'supplies' }, st.supplies.map(supplyBar))
-            : h('p', { class: 'muted' }, 'No supplies reported yet.'))),
+          h('div', {},
+            card('Supplies', st.supplies.length ? h('div', { class: 'supplies' }, st.supplies.map(supplyBar))
+              : h('p', { class: 'muted' }, 'No supplies reported yet.')),
+            traysCard(st.trays || []))),
         card('Counters', h('div', { class: 'toolbar' }, pick, span), chartBox,
           h('table', { class: 'table compact' }, h('thead', {}, h('tr', {}, h('th', {}, 'Counter'), h('th', { class: 'num' }, 'Value'), h('th', {}, 'Read'))),
             h('tbody', {}, st.counters.map((c) => h('tr', {}, h('td', {}, c.name), h('td', { class: 'num' }, fmtNum(c.value)), h('td', {}, fmtTime(c.ts))))))),
