@@ -58,7 +58,11 @@ static const char test_catalogue[] =
     "oid 1347 model 1.3.6.1.4.1.1347.43.5.1.1.1.1 role=model priority=10\n"
     "oid 1347 serial 1.3.6.1.4.1.1347.43.5.1.1.28.1 role=serial\n"
     "oid 1347 firmware 1.3.6.1.4.1.1347.43.5.4.1.5.1.1 role=firmware\n"
-    "vendor 9999 Testco\n";
+    "vendor 9999 Testco\n"
+    "vendor 11 HP\n"
+    "oid 11 model 1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.2.0 role=model\n"
+    "oid 11 serial 1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.3.0 role=serial\n"
+    "oid 11 firmware 1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.5.0 role=firmware\n";
 
 static struct snmpc_catalogue *test_cat(void)
 {
@@ -237,47 +241,87 @@ static void test_supply_type_names(void **state)
     assert_string_equal(snmpc__supply_type_name(LONG_MAX), "other");
 }
 
-static void test_text_sanitize_table(void **state)
+static void test_text_decode_table(void **state)
 {
+    enum { E = SNMPC_TEXT_EMPTY, T = SNMPC_TEXT, B = SNMPC_TEXT_BINARY };
     static const struct {
         const char *in;
         size_t len;
         size_t outlen;
+        int kind;
         const char *want;
     } cases[] = {
-        {"Black Toner", 11, 128, "Black Toner"},
-        {"abc\0\0\0", 6, 128, "abc"},  /* NUL padding */
-        {"  abc \r\n", 8, 128, "abc"}, /* blanks around */
-        {"a\0b", 3, 128, "a b"},       /* NUL inside */
-        {"a\x01\x1f\x7f"
-         "b",
-         5, 128, "a   b"},                      /* controls and DEL */
-        {"Caf\xc3\xa9", 5, 128, "Caf\xc3\xa9"}, /* valid UTF-8 kept */
-        {"\xe2\x82\xac 5", 5, 128, "\xe2\x82\xac 5"},
-        {"\xf0\x9f\x96\xa8", 4, 128, "\xf0\x9f\x96\xa8"}, /* 4-byte sequence */
-        {"Caf\xe9", 4, 128, "Caf\xc3\xa9"},               /* Latin-1 */
-        {"\xc0\xaf", 2, 128, "\xc3\x80\xc2\xaf"},         /* overlong: not UTF-8, so Latin-1 */
-        {"\xed\xa0\x80x", 4, 128, "\xc3\xad\xc2\xa0 x"},  /* surrogate: Latin-1, C1 -> space */
+        {"Black Toner", 11, 128, T, "Black Toner"},
+        {"abc\0\0\0", 6, 128, T, "abc"},                   /* NUL padding */
+        {"abc\0 \0\0  ", 10, 128, T, "abc"},               /* NULs and blanks as padding */
+        {"  abc \r\n", 8, 128, T, "abc"},                  /* blanks around */
+        {"Line 1\r\nLine 2", 14, 128, T, "Line 1 Line 2"}, /* CR/LF inside: one blank */
+        {"a\tb", 3, 128, T, "a b"},
+        {"Caf\xc3\xa9", 5, 128, T, "Caf\xc3\xa9"}, /* valid UTF-8 kept */
+        {"\xe2\x82\xac 5", 5, 128, T, "\xe2\x82\xac 5"},
+        {"\xf0\x9f\x96\xa8", 4, 128, T, "\xf0\x9f\x96\xa8"}, /* 4-byte sequence */
+        {"Caf\xe9", 4, 128, T, "Caf\xc3\xa9"},               /* Latin-1 */
+        {"Gr\xfc\xdf"
+         "e\0\0",
+         7, 128, T,
+         "Gr\xc3\xbc\xc3\x9f"
+         "e"},                                              /* Latin-1, NUL padded */
+        {"\xc0\xaf", 2, 128, T, "\xc3\x80\xc2\xaf"},        /* overlong: Latin-1 */
+        {"\xed\xa0\x80x", 4, 128, T, "\xc3\xad\xc2\xa0 x"}, /* surrogate: Latin-1, C1 a blank */
         {"a\xc2\x85"
          "b",
-         4, 128, "a b"},                            /* U+0085 is a control */
-        {"\xe9\xe9\xe9", 3, 5, "\xc3\xa9\xc3\xa9"}, /* truncation on a character boundary */
-        {"abcdef", 6, 4, "abc"},
-        {"abc", 3, 1, ""},
-        {"\0\0\0", 3, 16, ""},
-        {"", 0, 16, ""},
+         4, 128, T, "a b"}, /* U+0085 (NEL) is a line break */
+        /* HP PML: symbol set 0x0115 (Roman-8) before the text */
+        {"\x01\x15"
+         "HP LaserJet MFP M130nw",
+         24, 128, T, "HP LaserJet MFP M130nw"},
+        {"\x00\x0e"
+         "ISO text",
+         10, 128, T, "ISO text"},
+        {"\x01\x15"
+         "20201023",
+         10, 128, T, "20201023"},
+        /* A partial Hex-STRING print from a recorded walk: 16 bytes, LF, "HH " pairs. */
+        {"\x01\x15"
+         "HP LaserJet MF\n50 20 4D 31 33 30 6E 77 ",
+         41, 128, T, "HP LaserJet MFP M130nw"},
+        /* the same shape with binary behind it stays binary */
+        {"\x01\x15"
+         "Toshiba\xf0\x02\x11\x9c\x6c\x0c\xf5\nEF A0 ",
+         23, 128, B, "01 15 54 6F 73 68 69 62 61 F0 02 11 9C 6C 0C F5 EF A0"},
+        /* not that shape: a line that is not all pairs is text */
+        {"0123456789abcdef\n12 34 zz", 25, 128, T, "0123456789abcdef 12 34 zz"},
+        /* binary: a control character inside */
+        {"a\0b", 3, 128, B, "61 00 62"},
+        {"a\x01\x1f\x7f"
+         "b",
+         5, 128, B, "61 01 1F 7F 62"},
+        {"\x00\x00\x00\x10", 4, 128, B, "00 00 00 10"},
+        {"\x00\x00\x00\x10", 4, 9, B, "00 00 00"},     /* whole pairs only */
+        {"\xe9\xe9\xe9", 3, 5, T, "\xc3\xa9\xc3\xa9"}, /* truncation on a character boundary */
+        {"abcdef", 6, 4, T, "abc"},
+        {"abc", 3, 1, T, ""},
+        {"\0\0\0", 3, 16, E, ""},
+        {"\x01\x15", 2, 16, B, "01 15"},
+        {"\x01\x15 ", 3, 16, B, "01 15"}, /* a prefix needs text behind it */
+        {" \r\n", 3, 16, E, ""},
+        {"", 0, 16, E, ""},
     };
     (void)state;
     for (size_t i = 0; i < NELEM(cases); i++) {
         char out[128];
-        size_t n;
+        size_t n = 99;
+        int kind;
         memset(out, 'X', sizeof out);
-        n = snmpc__text_sanitize((const unsigned char *)cases[i].in, cases[i].len, out,
-                                 cases[i].outlen);
-        if (strcmp(out, cases[i].want) != 0 || n != strlen(cases[i].want))
-            fail_msg("case %zu: got '%s' (%zu)", i, out, n);
+        kind = snmpc__text_decode((const unsigned char *)cases[i].in, cases[i].len, out,
+                                  cases[i].outlen, &n);
+        if (cases[i].outlen == 1 && strcmp(out, "") == 0 && n == 0)
+            continue; /* no room: nothing, whatever the kind */
+        if (strcmp(out, cases[i].want) != 0 || n != strlen(cases[i].want) || kind != cases[i].kind)
+            fail_msg("case %zu: got '%s' (%zu) kind %d", i, out, n, kind);
     }
-    assert_int_equal(snmpc__text_sanitize((const unsigned char *)"x", 1, NULL, 0), 0);
+    assert_int_equal(snmpc__text_decode((const unsigned char *)"x", 1, NULL, 0, NULL),
+                     SNMPC_TEXT_EMPTY);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -395,6 +439,44 @@ static void test_model_cut_utf8(void **state)
     gw_model_cleanup(&m);
 }
 
+/* An HP LaserJet MFP M130nw showed its model as "HP LaserJet MF 50 20 4D 31 33 30 6E 77": its
+ * PML model-name object starts with the symbol-set pair 01 15, so the value was printed as a
+ * Hex-STRING, and the recorded walk kept that print's second line as text. Both the bytes the
+ * device sends and that recorded form must give the model; a PML value that is really binary
+ * must not become one. */
+static void test_model_hp_pml_text(void **state)
+{
+#define HP_HEAD "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.11.2.3.9.1\n"
+#define HP_PML  "1.3.6.1.4.1.11.2.3.9.4.2.1.1.3."
+    static const struct {
+        const char *walk;
+        const char *model, *serial, *firmware;
+    } cases[] = {
+        {HP_HEAD HP_PML "2.0|4x|01154850204C617365724A6574204D4650204D3133306E77\n" HP_PML
+                        "3.0|4x|0115564E4352433438313938\n" HP_PML "5.0|4x|01153230323031303233\n",
+         "HP LaserJet MFP M130nw", "VNCRC48198", "20201023"},
+        {HP_HEAD HP_PML "2.0|4x|01154850204C617365724A6574204D460a3530203230203444203331203333"
+                        "20333020364520373720\n",
+         "HP LaserJet MFP M130nw", "", ""},
+        /* binary: not a model, so hrDeviceDescr is used */
+        {HP_HEAD HP_PML "2.0|4x|0115546F7368696261F002119C6C0CF50a454620413020\n"
+                        "1.3.6.1.2.1.25.3.2.1.3.1|4|HP LaserJet MFP M130nw\n",
+         "HP LaserJet MFP M130nw", "", ""},
+    };
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct gw_model m;
+        decode_text(cases[i].walk, &m);
+        if (strcmp(m.model, cases[i].model) != 0 || strcmp(m.serial, cases[i].serial) != 0 ||
+            strcmp(m.firmware, cases[i].firmware) != 0)
+            fail_msg("case %zu: model '%s' serial '%s' firmware '%s'", i, m.model, m.serial,
+                     m.firmware);
+        gw_model_cleanup(&m);
+    }
+#undef HP_HEAD
+#undef HP_PML
+}
+
 static void test_serial_and_firmware_table(void **state)
 {
     static const struct {
@@ -408,8 +490,12 @@ static void test_serial_and_firmware_table(void **state)
          "AB123", ""},
         /* "<private>" and binary serials are skipped */
         {KYO_OBJID "1.3.6.1.2.1.43.5.1.1.17.1|4|<private>\n"
-                   "1.3.6.1.4.1.1347.43.5.1.1.28.1|4x|0115553634\n",
+                   "1.3.6.1.4.1.1347.43.5.1.1.28.1|4x|41420142\n",
          "", ""},
+        /* an HP PML symbol-set prefix (0x0115, Roman-8) is not part of the serial */
+        {KYO_OBJID "1.3.6.1.2.1.43.5.1.1.17.1|4|<private>\n"
+                   "1.3.6.1.4.1.1347.43.5.1.1.28.1|4x|0115564E4352433438313938\n",
+         "VNCRC48198", ""},
         /* HP sysDescr SN: field as the last resort */
         {"1.3.6.1.2.1.1.1.0|4|HP ETHERNET MULTI-ENVIRONMENT,SN:cnb8f5r0qt,FN:1Q23N94\n",
          "CNB8F5R0QT", ""},
@@ -1231,10 +1317,11 @@ int main(void)
         cmocka_unit_test(test_supply_state_table),
         cmocka_unit_test(test_error_state_table),
         cmocka_unit_test(test_supply_type_names),
-        cmocka_unit_test(test_text_sanitize_table),
+        cmocka_unit_test(test_text_decode_table),
         cmocka_unit_test(test_identity_sources),
         cmocka_unit_test(test_model_sources_table),
         cmocka_unit_test(test_model_cut_utf8),
+        cmocka_unit_test(test_model_hp_pml_text),
         cmocka_unit_test(test_serial_and_firmware_table),
         cmocka_unit_test(test_mac_text_form),
         cmocka_unit_test(test_is_printer),
