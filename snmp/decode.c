@@ -17,7 +17,8 @@
  *             its MDL:/MODEL: field), hrDeviceDescr of the device whose hrDeviceType is
  *             hrDevicePrinter, a model found in sysDescr (HP "PID:" field, else the text
  *             before the first ',' or ';' unless it describes a print server), hrDeviceDescr.1.
- *             A trailing " series" is dropped.
+ *             A trailing " series" is dropped; then gw_model_identity_normalize() removes
+ *             the maker from the model (the vendor is its own field).
  *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, the HP "SN:" field
  *             of sysDescr; each normalized with gw_serial_normalize(), placeholders skipped.
  *   MAC       the first ifPhysAddress (ifIndex order) that is 6 bytes, not all-zero or
@@ -964,6 +965,7 @@ static void decode_identity(struct ctx *c)
                                                           OID_PRINTER_MIB, NELEM(OID_PRINTER_MIB)));
     }
     decode_model(c);
+    gw_model_identity_normalize(m);
     decode_serial(c);
     decode_firmware(c);
     decode_mac(c);
