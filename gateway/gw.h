@@ -190,7 +190,8 @@ struct gw_cfg {
     int snmp_retries;
     int snmp_max_in_flight;
     int snmp_max_repetitions;
-    char snmp_catalogue[512]; /* "" means the installed counters.catalogue */
+    char snmp_catalogue[512]; /* "" means counters.catalogue in the data directory */
+    int snmp_catalogue_line;  /* line of path that set it, 0 if not set there */
     /* [poll] */
     int poll_schedule; /* GW_SCHEDULE_* */
     int poll_interval_s;
@@ -240,10 +241,13 @@ bool gw_cfg_needs_restart(const struct gw_cfg *a, const struct gw_cfg *b, const 
 const char *gw_cfg_key_file(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_control_socket(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_db_file(const struct gw_cfg *cfg, char *buf, size_t len);
-/* The counter catalogue path: the option, else $FLEETGW_DATADIR, else the install dir. */
+/* The counter catalogue path: the option, else $FLEETGW_DATADIR/counters.catalogue, else (a
+ * binary run from its build tree) the source tree's snmp/counters.catalogue, else the installed
+ * <pkgdatadir>/counters.catalogue. */
 const char *gw_cfg_catalogue(const struct gw_cfg *cfg, char *buf, size_t len);
 /* The web UI's certificate, key and static file directory: the option, else the default
- * (<state_dir>/webui.crt, <state_dir>/webui.key, $FLEETGW_DATADIR/www or the install's www). */
+ * (<state_dir>/webui.crt, <state_dir>/webui.key, and www by the catalogue's rule: the source
+ * tree's webui/www from a build tree). */
 const char *gw_cfg_webui_cert(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_webui_key(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_webui_www(const struct gw_cfg *cfg, char *buf, size_t len);
