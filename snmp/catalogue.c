@@ -38,6 +38,7 @@ struct snmpc_catalogue {
     size_t n, cap;
     struct cat_vendor *v;
     size_t nv, vcap;
+    struct snmpc__descr_set descr; /* "sysdescr" lines (descr.c) */
 };
 
 /* IANA private enterprise numbers of printer makers, used when the catalogue has no "vendor"
@@ -68,12 +69,18 @@ void snmpc_catalogue_free(struct snmpc_catalogue *c)
         return;
     free(c->e);
     free(c->v);
+    snmpc__descr_cleanup(&c->descr);
     free(c);
 }
 
 size_t snmpc__catalogue_size(const struct snmpc_catalogue *c)
 {
     return c ? c->n : 0;
+}
+
+const struct snmpc__descr_set *snmpc__catalogue_descr(const struct snmpc_catalogue *c)
+{
+    return c ? &c->descr : NULL;
 }
 
 static const char *vendor_lookup(const struct snmpc_catalogue *c, uint32_t enterprise)
@@ -401,8 +408,11 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
                 rc = cat_err(eb, name, line, "oid: too many fields");
             else
                 rc = parse_oid(c, t, nt, name, line, eb);
+        } else if (tok_is(&t[0], "sysdescr")) {
+            rc = snmpc__descr_parse(&c->descr, l, ll, name, line, eb);
         } else {
-            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid)", TOKF(&t[0]));
+            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid, sysdescr)",
+                         TOKF(&t[0]));
         }
         if (rc < 0)
             goto fail;

@@ -15,15 +15,18 @@
  *             starts sysDescr.
  *   model     the catalogue's role=model objects (by priority; an IEEE 1284 device ID yields
  *             its MDL:/MODEL: field), hrDeviceDescr of the device whose hrDeviceType is
- *             hrDevicePrinter, a model found in sysDescr (HP "PID:" field, else the text
- *             before the first ',' or ';' unless it describes a print server), hrDeviceDescr.1.
+ *             hrDevicePrinter, the catalogue's "sysdescr ... model" patterns, a model found in
+ *             sysDescr (HP "PID:" field, else the text before the first ',' or ';' unless it
+ *             describes a print server), hrDeviceDescr.1.
  *             A trailing " series" is dropped; then gw_model_identity_normalize() removes
  *             the maker from the model (the vendor is its own field).
- *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, the HP "SN:" field
- *             of sysDescr; each normalized with gw_serial_normalize(), placeholders skipped.
+ *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, its "sysdescr ...
+ *             serial" patterns, the HP "SN:" field of sysDescr (built in, for a missing
+ *             catalogue); each normalized with gw_serial_normalize(), placeholders skipped.
  *   MAC       the first ifPhysAddress (ifIndex order) that is 6 bytes, not all-zero or
  *             all-ones, not multicast and not on a softwareLoopback interface.
- *   firmware  best effort: the catalogue's role=firmware objects, else "version X",
+ *   firmware  best effort: the catalogue's role=firmware objects, its "sysdescr ... firmware"
+ *             patterns, else "version X",
  *             "Firmware Ver.X" or a "; V1.2.3" field in sysDescr. Prefixes such as
  *             "Firmware Ver." are removed.
  *
@@ -675,6 +678,16 @@ static size_t role_entries(const struct ctx *c, int role, const struct snmpc_cat
     return n;
 }
 
+/* The catalogue's sysDescr patterns of role (the device's enterprise first, then any device).
+ * Only a text sysDescr is searched. Returns: true with the capture in out. */
+static bool descr_pattern(const struct ctx *c, int role, char *out, size_t outlen)
+{
+    if (!c->descr_text)
+        return false;
+    return snmpc__descr_match(snmpc__catalogue_descr(c->cat), c->have_ent, c->enterprise, role,
+                              c->m->sys_descr, out, outlen);
+}
+
 /* Cleans a model name: an IEEE 1284 device ID yields its MDL/MODEL field; a trailing
  * " series" is dropped. Returns: true if a usable name is left. */
 static bool clean_model(char *s, size_t len)
@@ -736,6 +749,9 @@ static void decode_model(struct ctx *c)
                  m->model, sizeof m->model) &&
         clean_model(m->model, sizeof m->model))
         return;
+    if (descr_pattern(c, SNMPC_ROLE_MODEL, m->model, sizeof m->model) &&
+        clean_model(m->model, sizeof m->model))
+        return;
     if (c->descr_text && model_from_sysdescr(m->sys_descr, m->model, sizeof m->model) &&
         clean_model(m->model, sizeof m->model))
         return;
@@ -775,7 +791,10 @@ static void decode_serial(struct ctx *c)
     for (size_t i = 0; i < ne; i++)
         if (try_serial(m, snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len)))
             return;
-    /* HP JetDirect: "HP ETHERNET MULTI-ENVIRONMENT,SN:XXXXXXXXXX,FN:...". */
+    if (descr_pattern(c, SNMPC_ROLE_SERIAL, tmp, sizeof tmp) &&
+        gw_serial_normalize(tmp, strlen(tmp), m->serial, sizeof m->serial) == 0)
+        return;
+    /* Built in, for a missing catalogue: HP JetDirect "...,SN:XXXXXXXXXX,FN:...". */
     if (c->descr_text && field_value(m->sys_descr, "SN:", tmp, sizeof tmp) &&
         gw_serial_normalize(tmp, strlen(tmp), m->serial, sizeof m->serial) == 0)
         return;
@@ -838,6 +857,11 @@ static void decode_firmware(struct ctx *c)
             if (m->firmware[0] && strcmp(m->firmware, "<private>") != 0)
                 return;
         }
+    if (descr_pattern(c, SNMPC_ROLE_FIRMWARE, m->firmware, sizeof m->firmware)) {
+        clean_firmware(m->firmware);
+        if (m->firmware[0])
+            return;
+    }
     if (c->descr_text && firmware_from_sysdescr(m->sys_descr, m->firmware, sizeof m->firmware)) {
         clean_firmware(m->firmware);
         if (m->firmware[0])

@@ -38,6 +38,29 @@
 #define SNMPC_DISAGREE_PCT       5
 #define SNMPC_DISAGREE_MIN_PAGES 100
 
+/* sysDescr patterns ("sysdescr" catalogue lines, descr.c). */
+#define SNMPC_DESCR_MAX     1024u /* patterns per catalogue */
+#define SNMPC_DESCR_MAX_LEN 160u  /* characters of one regular expression */
+struct snmpc__descr_pat;
+struct snmpc__descr_set {
+    struct snmpc__descr_pat *p;
+    size_t n, cap;
+};
+/* Parses one "sysdescr <enterprise> <role> <regex>" line (l[len], without newline) into set.
+ * Returns: 0, or SNMPC_E_CATALOGUE with "name:line: sysdescr: reason" in eb. */
+int snmpc__descr_parse(struct snmpc__descr_set *set, const char *l, size_t len, const char *name,
+                       size_t line, struct gw_errbuf *eb);
+/* Frees the compiled patterns; the set is empty afterwards. */
+void snmpc__descr_cleanup(struct snmpc__descr_set *set);
+/* Matches descr (decoded sysDescr text) against the patterns of role (SNMPC_ROLE_MODEL,
+ * _SERIAL, _FIRMWARE): those of enterprise ent first (when have_ent), then those for any
+ * device (enterprise 0), each in file order; the first that matches with a non-blank capture
+ * wins and its capture, trimmed, goes to out. Returns: true if one matched. Any thread. */
+bool snmpc__descr_match(const struct snmpc__descr_set *set, bool have_ent, uint32_t ent, int role,
+                        const char *descr, char *out, size_t outlen);
+/* Returns: the catalogue's sysDescr patterns (NULL for a NULL catalogue). */
+const struct snmpc__descr_set *snmpc__catalogue_descr(const struct snmpc_catalogue *c);
+
 /* What snmpc__text_decode() found. */
 #define SNMPC_TEXT_EMPTY  0 /* nothing but padding, blanks or a symbol-set prefix */
 #define SNMPC_TEXT        1 /* text, now UTF-8 */

@@ -1190,6 +1190,90 @@ static void test_recorded_walks(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* Identity from sysDescr alone, through the "sysdescr" patterns of the shipped catalogue: devices
+ * that expose little more than sysDescr (each value as a public source shows it; the sources
+ * are named beside the patterns in snmp/counters.catalogue). */
+static void test_sysdescr_patterns_shipped(void **state)
+{
+#define SYS(objid, descr)                                                                          \
+    "1.3.6.1.2.1.1.1.0|4|" descr "\n1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1." objid "\n"
+    static const struct {
+        const char *walk;
+        const char *vendor, *model, *serial, *firmware;
+    } cases[] = {
+        /* issue 15: an OKI MC873 behind an OkiLAN 9450g */
+        {SYS("2001.1.1.1", "OKI OkiLAN 9450g Rev.01.05 10/100/1000BASE Ethernet PrintServer: "
+                           "Attached to MC873 Rev.07.87 : Copyright (c) 2013 Oki Data "
+                           "Corporation."),
+         "OKI", "MC873", "", "07.87"},
+        {SYS("2001.1.1.1", "OKI OkiLAN 8100e Rev.02.73 10/100BASE Ethernet PrintServer: "
+                           "Attached to C3200n Rev.N2.14 : (C)2004 Oki Data Corporation"),
+         "OKI", "C3200n", "", "N2.14"},
+        {SYS("2001.1.1.1", "OKI OkiLAN B63e Rev.1.0.34 10/100BASE EthernetPrintServer Attached "
+                           "to B6300 Rev.3.4.8"),
+         "OKI", "B6300", "", "3.4.8"},
+        /* HP JetDirect, both sysDescr forms */
+        {SYS("11.2.3.9.1", "HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM "
+                           "JSI23900085,CIDATE 02/04/2020"),
+         "HP", "", "", "JSI23900085"},
+        {SYS("11.2.3.9.1", "HP ETHERNET MULTI-ENVIRONMENT,SN:CNB1234567,FN:1F31B6C,SVCID:26267,"
+                           "PID:HP LaserJet Pro M402dne"),
+         "HP", "LaserJet Pro M402dne", "CNB1234567", ""},
+        {SYS("11.2.3.9.1", "HP ETHERNET MULTI-ENVIRONMENT;SN:CNB7654321;PID:HP OfficeJet 8010"),
+         "HP", "OfficeJet 8010", "CNB7654321", ""},
+        /* Brother's print server: firmware only, the NC model is no printer's */
+        {SYS("2435.2.3.9.1", "Brother NC-8300h, Firmware Ver.1.14  (14.11.06),MID 8C5-F01,FID 2"),
+         "Brother", "", "", "1.14"},
+        /* Samsung: serial after "S/N"; an empty one is none */
+        {SYS("236.11.5.11.62.1", "Samsung X7600GX; V11.01.05.15_06-24-2015;Engine V1.00.77 "
+                                 "06-21-2015;NIC ;S/N 082MB1EG400002T"),
+         "Samsung", "X7600GX", "082MB1EG400002T", "V11.01.05.15_06-24-2015"},
+        /* Xerox and Fuji Xerox */
+        {SYS("253.8.62.1.20.2.4.1.1", "Xerox WorkCentre 5632 v1 Multifunction System; System "
+                                      "Software 025.054.055.00060, ESS 061.060.03400"),
+         "Xerox", "WorkCentre 5632 v1", "", "025.054.055.00060"},
+        {SYS("253.8.62.1.20.2.4.1.1", "Xerox WorkCentre 6515; System 65.31.81, Controller "
+                                      "1.40.6, IOT 1.0.0"),
+         "Xerox", "WorkCentre 6515", "", "65.31.81"},
+        {SYS("297.1.11.93.1.35.34.7.1", "FUJI XEROX ApeosPort-VI C4471;ESS1.0.217,IOT 52.54.1"),
+         "Fujifilm", "ApeosPort-VI C4471", "", "1.0.217"},
+        /* Lexmark */
+        {SYS("641.1.1.1", "Lexmark X792 version NH.HS2.N211La kernel 2.6.28.10.1 All-N-1"),
+         "Lexmark", "X792", "", "NH.HS2.N211La"},
+        /* Ricoh: the number before " / " is the firmware, not part of the model */
+        {SYS("367.1.1", "RICOH Aficio AP3800C 1.12 / RICOH Network Printer C model / RICOH "
+                        "Network Scanner C model"),
+         "Ricoh", "Aficio AP3800C", "", "1.12"},
+        {SYS("367.1.1", "RICOH Network Printer C model"), "Ricoh", "", "", ""},
+        /* Canon */
+        {SYS("1602.4.3", "Canon iR-ADV C5235 /P"), "Canon", "iR-ADV C5235", "", ""},
+    };
+    const char *datadir = getenv("FLEETGW_DATADIR");
+    char path[1100];
+    struct snmpc_catalogue *cat = NULL;
+    struct gw_errbuf eb;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
+    if (snmpc_catalogue_load(path, &cat, &eb) != 0)
+        fail_msg("%s", eb.msg);
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        struct snmpc_vbset s;
+        struct gw_model m;
+        load(&s, cases[i].walk);
+        gw_model_init(&m);
+        snmpc_model_decode(&s, cat, &m);
+        if (strcmp(m.vendor, cases[i].vendor) != 0 || strcmp(m.model, cases[i].model) != 0 ||
+            strcmp(m.serial, cases[i].serial) != 0 || strcmp(m.firmware, cases[i].firmware) != 0)
+            fail_msg("case %zu: vendor '%s' model '%s' serial '%s' firmware '%s'", i, m.vendor,
+                     m.model, m.serial, m.firmware);
+        gw_model_cleanup(&m);
+        snmpc_vbset_cleanup(&s);
+    }
+    snmpc_catalogue_free(cat);
+#undef SYS
+}
+
 /* Spot checks of decoded recordings beyond what the fixtures hold. */
 static void test_recorded_details(void **state)
 {
@@ -1318,6 +1402,7 @@ int main(void)
         cmocka_unit_test(test_model_sources_table),
         cmocka_unit_test(test_model_cut_utf8),
         cmocka_unit_test(test_model_hp_pml_text),
+        cmocka_unit_test(test_sysdescr_patterns_shipped),
         cmocka_unit_test(test_serial_and_firmware_table),
         cmocka_unit_test(test_mac_text_form),
         cmocka_unit_test(test_is_printer),
