@@ -9,8 +9,9 @@
  * A pattern is a POSIX extended regular expression with exactly one capture group, compiled
  * once when the catalogue loads (regcomp) and matched case-insensitively. Everything about it
  * is bounded so that a catalogue line cannot make the matcher expensive: at most
- * SNMPC_DESCR_MAX_LEN characters, no interval expressions ('{'), no back-references (ERE has
- * none), at most SNMPC_DESCR_MAX patterns, and the text is sysDescr (at most 255 bytes as
+ * SNMPC_DESCR_MAX_LEN characters, no interval expressions ('{'), at most SNMPC_DESCR_MAX_PLUS
+ * '+' (each copies its operand in glibc's compiled form), no back-references (ERE has none),
+ * at most SNMPC_DESCR_MAX patterns, and the text is sysDescr (at most 255 bytes as
  * decoded). Kept apart from catalogue.c so that the statement is self-contained; catalogue.c
  * only dispatches the line here and frees the set with the catalogue.
  */
@@ -112,6 +113,15 @@ int snmpc__descr_parse(struct snmpc__descr_set *set, const char *l, size_t len, 
     rx[b - a] = '\0';
     if (strchr(rx, '{'))
         return perr(eb, name, line, "interval expressions ('{') are not allowed", NULL);
+    /* glibc compiles "X+" as "XX*", copying X, so nested '+' grow the program exponentially
+     * ("a++++..." ran the fuzzer out of memory); a few are all a pattern needs. */
+    {
+        size_t plus = 0;
+        for (const char *q = rx; *q; q++)
+            plus += *q == '+';
+        if (plus > SNMPC_DESCR_MAX_PLUS)
+            return perr(eb, name, line, "more than 8 '+' in the expression", NULL);
+    }
     if (set->n >= SNMPC_DESCR_MAX)
         return perr(eb, name, line, "too many patterns (at most 1024)", NULL);
     rc = regcomp(&p.re, rx, REG_EXTENDED | REG_ICASE);

@@ -39,8 +39,9 @@
 #define SNMPC_DISAGREE_MIN_PAGES 100
 
 /* sysDescr patterns ("sysdescr" catalogue lines, descr.c). */
-#define SNMPC_DESCR_MAX     1024u /* patterns per catalogue */
-#define SNMPC_DESCR_MAX_LEN 160u  /* characters of one regular expression */
+#define SNMPC_DESCR_MAX      1024u /* patterns per catalogue */
+#define SNMPC_DESCR_MAX_LEN  160u  /* characters of one regular expression */
+#define SNMPC_DESCR_MAX_PLUS 8u    /* '+' operators in one regular expression */
 struct snmpc__descr_pat;
 struct snmpc__descr_set {
     struct snmpc__descr_pat *p;

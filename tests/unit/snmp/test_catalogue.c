@@ -377,6 +377,9 @@ static void test_sysdescr_statement(void **state)
                                          "capture group"},
         {"sysdescr 11 serial SN:(a{1,200})",
          "t.cat:1: sysdescr: interval expressions ('{') are not allowed"},
+        /* found by fuzz_decode: each '+' doubles glibc's compiled program */
+        {"sysdescr 11 serial SN:(a+++++++++++++++++++++++++++++++++++++++++)",
+         "t.cat:1: sysdescr: more than 8 '+' in the expression"},
         {"\n\nsysdescr 11 serial SN:(.*", "t.cat:3: sysdescr: bad regular expression: "},
         {"sysdescr 11 serial "
          "(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
