@@ -214,6 +214,8 @@ static void model_from_info(struct gw_model *m, const struct soapc_device_info *
         gw_strlcpy(m->firmware, in->firmware, sizeof m->firmware);
     if (!m->sys_name[0])
         gw_strlcpy(m->sys_name, in->friendly_name, sizeof m->sys_name);
+    /* The same model-name rule as an SNMP identity, so a device reads alike either way. */
+    gw_model_identity_normalize(m);
 }
 
 /* Reports what the finished address said, merged: SNMP identity first, WSD filling gaps. */

@@ -36,6 +36,13 @@
 #ifndef FLEETGW_DATADIR
 #define FLEETGW_DATADIR "/usr/local/share/fleetgw"
 #endif
+/* Where configure ran: a binary run from its build tree finds its data in the source tree. */
+#ifndef FLEETGW_TOP_SRCDIR
+#define FLEETGW_TOP_SRCDIR ""
+#endif
+#ifndef FLEETGW_TOP_BUILDDIR
+#define FLEETGW_TOP_BUILDDIR ""
+#endif
 
 /* inih's buffer must hold the line plus "\r\n\0" (ini.h). */
 #define CFG_MAX_LINE (INI_MAX_LINE - 3)
@@ -570,6 +577,8 @@ static int handler(void *user, const char *section, const char *name, const char
         if (set_value(c->cfg, o, value, why, sizeof why) < 0)
             return fail(c, what, "%s", why);
         c->set_line[i] = c->lineno;
+        if (o->offset == offsetof(struct gw_cfg, snmp_catalogue))
+            c->cfg->snmp_catalogue_line = c->lineno;
         return 1;
     }
     return fail(c, what, "unknown option");
@@ -737,11 +746,56 @@ static const char *path_or(const char *opt, const char *dir, const char *file, c
     return opt[0] ? copy_path(opt, buf, len) : join(dir, file, buf, len);
 }
 
-/* The data directory: $FLEETGW_DATADIR (tests, the demo) or the install's. */
-static const char *datadir(void)
+/* True when this process is a binary of the build tree configure ran in (fleetgw or a test
+ * program there), not an installed copy: /proc/self/exe lies under that build directory. */
+static bool in_build_tree(void)
 {
-    const char *dir = getenv("FLEETGW_DATADIR");
-    return dir && *dir ? dir : FLEETGW_DATADIR;
+    char exe[PATH_MAX];
+    char *top;
+    ssize_t n;
+    size_t tl;
+    bool in;
+
+    if (!FLEETGW_TOP_BUILDDIR[0] || !FLEETGW_TOP_SRCDIR[0])
+        return false;
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    /* The kernel's path is resolved, so compare with the resolved build directory. */
+    top = realpath(FLEETGW_TOP_BUILDDIR, NULL);
+    if (!top)
+        return false;
+    tl = strlen(top);
+    in = strncmp(exe, top, tl) == 0 && exe[tl] == '/';
+    free(top);
+    return in;
+}
+
+/* A data file's path when its option is empty, by one rule for every data file:
+ *   1. $FLEETGW_DATADIR/<file> when that variable is set (tests, the demo);
+ *   2. <source tree>/<srcpath> when the binary runs from its build tree and that exists;
+ *   3. <pkgdatadir>/<file>, where make install puts it. */
+static const char *data_path(const char *opt, const char *file, const char *srcpath, char *buf,
+                             size_t len)
+{
+    const char *env = getenv("FLEETGW_DATADIR");
+    char src[PATH_MAX];
+
+    if (opt[0])
+        return copy_path(opt, buf, len);
+    if (env && *env)
+        return join(env, file, buf, len);
+    if (in_build_tree() && join(FLEETGW_TOP_SRCDIR, srcpath, src, sizeof src)) {
+        /* Resolved, so that -T and messages show ".../snmp/x", not ".../build/../snmp/x". */
+        char *real = realpath(src, NULL);
+        if (real) {
+            const char *r = copy_path(real, buf, len);
+            free(real);
+            return r;
+        }
+    }
+    return join(FLEETGW_DATADIR, file, buf, len);
 }
 
 const char *gw_cfg_key_file(const struct gw_cfg *cfg, char *buf, size_t len)
@@ -761,7 +815,8 @@ const char *gw_cfg_db_file(const struct gw_cfg *cfg, char *buf, size_t len)
 
 const char *gw_cfg_catalogue(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    return path_or(cfg->snmp_catalogue, datadir(), "counters.catalogue", buf, len);
+    return data_path(cfg->snmp_catalogue, "counters.catalogue", "snmp/counters.catalogue", buf,
+                     len);
 }
 
 const char *gw_cfg_webui_cert(const struct gw_cfg *cfg, char *buf, size_t len)
@@ -776,5 +831,5 @@ const char *gw_cfg_webui_key(const struct gw_cfg *cfg, char *buf, size_t len)
 
 const char *gw_cfg_webui_www(const struct gw_cfg *cfg, char *buf, size_t len)
 {
-    return path_or(cfg->webui_www_dir, datadir(), "www", buf, len);
+    return data_path(cfg->webui_www_dir, "www", "webui/www", buf, len);
 }

@@ -46,7 +46,9 @@ struct gw_app {
     bool daemon;
 };
 
-int gw_cmd_probe(int argc, char **argv);
+/* `fleetgw [-c CONFIG] probe`: the configuration's [snmp] catalogue is used unless --catalogue
+ * names one. */
+int gw_cmd_probe(const struct gw_opts *o, int argc, char **argv);
 /* `fleetgw probe --wsd ADDR` (cmd_probe_wsd.c): WS-Discovery and SOAP instead of SNMP. */
 int gw_cmd_probe_wsd(int argc, char **argv);
 int gw_cmd_init(const struct gw_opts *o, int argc, char **argv);
@@ -77,6 +79,12 @@ int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump);
 /* Loads the configuration for o (file, then --state-dir). The error goes to eb, or to stderr
  * when eb is NULL. Returns: 0 or <0. */
 int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg, struct gw_errbuf *eb);
+/* Loads the counter catalogue that cfg names (gw_cfg_catalogue()). A missing or broken file is
+ * a configuration error, "file:line: snmp.catalogue: reason" in eb (": reason" after the file
+ * alone when the option is not set in the file, "(defaults)" when there is no file). Returns:
+ * 0, or <0 with *out NULL. */
+int gw_app_load_catalogue(const struct gw_cfg *cfg, struct snmpc_catalogue **out,
+                          struct gw_errbuf *eb);
 /* Opens vault and store for a configured app. Prints the error. Returns: 0 or <0. */
 int gw_app_open_store(struct gw_app *app);
 void gw_app_close_store(struct gw_app *app);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gateway/cli.h"
+#include "snmp/snmpc.h"
 #include "uplink/up.h"
 
 #define DEFAULT_CONFIG "/etc/fleetgw/fleetgw.conf"
@@ -41,6 +42,35 @@ int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg, struct gw_errbu
     if (o->state_dir)
         gw_strlcpy(cfg->state_dir, o->state_dir, sizeof cfg->state_dir);
     return 0;
+}
+
+int gw_app_load_catalogue(const struct gw_cfg *cfg, struct snmpc_catalogue **out,
+                          struct gw_errbuf *eb)
+{
+    struct gw_errbuf local = {""};
+    char path[1024], where[1100];
+    int rc;
+
+    *out = NULL;
+    if (!gw_cfg_catalogue(cfg, path, sizeof path)) {
+        rc = GW_E_CONFIG;
+        gw_strlcpy(local.msg, "path too long", sizeof local.msg);
+    } else {
+        rc = snmpc_catalogue_load(path, out, &local);
+    }
+    if (rc >= 0)
+        return 0;
+    /* Name the option, and where it was set, as any other configuration error does. */
+    if (cfg->snmp_catalogue_line > 0)
+        snprintf(where, sizeof where, "%s:%d", cfg->path, cfg->snmp_catalogue_line);
+    else
+        snprintf(where, sizeof where, "%s", cfg->path[0] ? cfg->path : "(defaults)");
+    if (local.msg[0] && strstr(local.msg, path))
+        gw_errbuf_set(eb, GW_E_CONFIG, "%s: snmp.catalogue: %s", where, local.msg);
+    else
+        gw_errbuf_set(eb, GW_E_CONFIG, "%s: snmp.catalogue: %s: %s", where, path,
+                      local.msg[0] ? local.msg : gw_strerror(rc));
+    return rc;
 }
 
 int gw_app_open_store(struct gw_app *app)

@@ -304,7 +304,6 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
     struct gw_app app = {0};
     struct gw_credential creds[MAX_CREDS];
     struct snmpc_catalogue *cat = NULL;
-    char catpath[1024];
     int ncreds = 0;
     if (gw_app_load_cfg(go, &app.cfg, NULL) < 0 || gw_app_open_store(&app) < 0) {
         disc_targets_cleanup(&t);
@@ -316,9 +315,10 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
         disc_targets_cleanup(&t);
         return GW_EXIT_FAIL;
     }
-    gw_cfg_catalogue(&app.cfg, catpath, sizeof catpath);
-    if (snmpc_catalogue_load(catpath, &cat, &eb) < 0)
-        cat = NULL; /* identity does not need vendor counters */
+    /* Without the catalogue identities lose vendor objects and sysDescr patterns: say so, but
+     * sweep anyway with what the standard MIBs give. */
+    if (gw_app_load_catalogue(&app.cfg, &cat, &eb) < 0)
+        fprintf(stderr, "fleetgw discover: warning: %s\n", eb.msg);
 
     /* Each address in flight holds one UDP socket: allow as many as the hard limit does. */
     struct rlimit rl;

@@ -511,7 +511,7 @@ static void opts_cleanup(struct probe_opts *o)
     o->community = o->auth_pass = o->priv_pass = NULL;
 }
 
-int gw_cmd_probe(int argc, char **argv)
+int gw_cmd_probe(const struct gw_opts *go, int argc, char **argv)
 {
     struct probe_opts o = {0};
     struct probe_run run = {0};
@@ -541,22 +541,34 @@ int gw_cmd_probe(int argc, char **argv)
 
     if (o.catalogue) {
         gw_strlcpy(catpath, o.catalogue, sizeof catpath);
-    } else {
-        struct gw_cfg cfg;
-        gw_cfg_defaults(&cfg);
-        gw_cfg_catalogue(&cfg, catpath, sizeof catpath);
-    }
-    if ((rc = snmpc_catalogue_load(catpath, &cat, &eb)) < 0) {
-        if (o.catalogue) {
+        if ((rc = snmpc_catalogue_load(catpath, &cat, &eb)) < 0) {
             fprintf(stderr, "fleetgw probe: --catalogue: %s\n", *eb.msg ? eb.msg : gw_strerror(rc));
             opts_cleanup(&o);
             return GW_EXIT_USAGE;
         }
-        fprintf(stderr,
-                "fleetgw probe: warning: no counter catalogue (%s); vendor counters "
-                "are not read\n",
-                *eb.msg ? eb.msg : gw_strerror(rc));
-        cat = NULL;
+    } else if (go->config_path) {
+        /* A configuration named with -c is used whole: its catalogue, or its error. */
+        struct gw_cfg cfg;
+        if (gw_app_load_cfg(go, &cfg, NULL) < 0 || gw_app_load_catalogue(&cfg, &cat, &eb) < 0) {
+            if (eb.msg[0])
+                fprintf(stderr, "fleetgw: %s\n", eb.msg);
+            opts_cleanup(&o);
+            return GW_EXIT_FAIL;
+        }
+    } else {
+        /* The default configuration when it can be read (the daemon's catalogue), else the
+         * defaults: a diagnostic tool runs without a configuration too. */
+        struct gw_cfg cfg;
+        if (gw_app_load_cfg(go, &cfg, &eb) < 0)
+            gw_cfg_defaults(&cfg);
+        eb.msg[0] = '\0';
+        if (gw_app_load_catalogue(&cfg, &cat, &eb) < 0) {
+            fprintf(stderr,
+                    "fleetgw probe: warning: no counter catalogue (%s); vendor counters "
+                    "are not read\n",
+                    eb.msg);
+            cat = NULL;
+        }
     }
 
     GW_ASSERT(uv_loop_init(&loop) == 0);

@@ -73,12 +73,28 @@ static void close_all(struct wsd_run *r)
         uv_close((uv_handle_t *)&r->timer, NULL);
 }
 
+/* Gives the metadata's maker and model the rule every identity follows (gw_model_identity_normalize()), so that
+ * --wsd shows what the registry and the SNMP probe show. */
+static void normalize_identity(struct soapc_device_info *i)
+{
+    struct gw_model m;
+
+    gw_model_init(&m);
+    gw_strlcpy(m.vendor, i->manufacturer, sizeof m.vendor);
+    gw_strlcpy(m.model, i->model, sizeof m.model);
+    gw_model_identity_normalize(&m);
+    gw_strlcpy(i->manufacturer, m.vendor, sizeof i->manufacturer);
+    gw_strlcpy(i->model, m.model, sizeof i->model);
+    gw_model_cleanup(&m);
+}
+
 static void on_info(void *arg, int status, const struct soapc_device_info *info)
 {
     struct wsd_run *r = arg;
 
     r->status = status;
     r->info = *info;
+    normalize_identity(&r->info);
     r->done = true;
     close_all(r);
 }

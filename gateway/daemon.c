@@ -44,11 +44,9 @@ static void apply_logging(const struct gw_cfg *cfg)
 static int load_catalogue(const struct gw_cfg *cfg, struct snmpc_catalogue **out)
 {
     struct gw_errbuf eb = {""};
-    char path[1024];
-    int rc = snmpc_catalogue_load(gw_cfg_catalogue(cfg, path, sizeof path), out, &eb);
+    int rc = gw_app_load_catalogue(cfg, out, &eb);
     if (rc < 0)
-        gw_log_err(CFG, "cannot load counter catalogue path=%s: %s", path,
-                   eb.msg[0] ? eb.msg : gw_strerror(rc));
+        gw_log_err(CFG, "%s", eb.msg);
     return rc;
 }
 
@@ -230,8 +228,11 @@ int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump)
         return GW_EXIT_FAIL;
     if (check_only) {
         struct snmpc_catalogue *cat = NULL;
-        if (load_catalogue(&app->cfg, &cat) < 0)
+        /* Like any other configuration error: on stderr as "file:line: key: reason". */
+        if (gw_app_load_catalogue(&app->cfg, &cat, &eb) < 0) {
+            fprintf(stderr, "fleetgw: %s\n", eb.msg);
             return GW_EXIT_FAIL;
+        }
         snmpc_catalogue_free(cat);
         printf("%s: configuration ok\n", app->cfg.path[0] ? app->cfg.path : "(defaults)");
         return GW_EXIT_OK;

@@ -190,7 +190,8 @@ struct gw_cfg {
     int snmp_retries;
     int snmp_max_in_flight;
     int snmp_max_repetitions;
-    char snmp_catalogue[512]; /* "" means the installed counters.catalogue */
+    char snmp_catalogue[512]; /* "" means counters.catalogue in the data directory */
+    int snmp_catalogue_line;  /* line of path that set it, 0 if not set there */
     /* [poll] */
     int poll_schedule; /* GW_SCHEDULE_* */
     int poll_interval_s;
@@ -240,10 +241,13 @@ bool gw_cfg_needs_restart(const struct gw_cfg *a, const struct gw_cfg *b, const 
 const char *gw_cfg_key_file(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_control_socket(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_db_file(const struct gw_cfg *cfg, char *buf, size_t len);
-/* The counter catalogue path: the option, else $FLEETGW_DATADIR, else the install dir. */
+/* The counter catalogue path: the option, else $FLEETGW_DATADIR/counters.catalogue, else (a
+ * binary run from its build tree) the source tree's snmp/counters.catalogue, else the installed
+ * <pkgdatadir>/counters.catalogue. */
 const char *gw_cfg_catalogue(const struct gw_cfg *cfg, char *buf, size_t len);
 /* The web UI's certificate, key and static file directory: the option, else the default
- * (<state_dir>/webui.crt, <state_dir>/webui.key, $FLEETGW_DATADIR/www or the install's www). */
+ * (<state_dir>/webui.crt, <state_dir>/webui.key, and www by the catalogue's rule: the source
+ * tree's webui/www from a build tree). */
 const char *gw_cfg_webui_cert(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_webui_key(const struct gw_cfg *cfg, char *buf, size_t len);
 const char *gw_cfg_webui_www(const struct gw_cfg *cfg, char *buf, size_t len);
@@ -410,6 +414,24 @@ int gw_mac_normalize(const char *in, char out[18]);
  * ("", "0", "unknown", "n/a", "<private>", runs of one 0, X, * or F). Returns: 0, or GW_E_PARSE when
  * nothing usable remains (out is then ""). */
 int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
+/* The canonical maker name ("HP", "Konica Minolta", "Kyocera") for a vendor or manufacturer
+ * string that is, or starts with, one of the spellings devices use ("Hewlett-Packard",
+ * "KONICA MINOLTA", "KYOCERA Document Solutions Inc."), case-insensitively. Returns: a static
+ * string, or NULL when the maker is not known. Any thread. */
+const char *gw_maker_name(const char *text);
+/* The one model-name rule: the model never carries its maker, the vendor is its own field, and
+ * whoever wants both shows "vendor model". Rewrites model[len] in place: blanks collapsed and
+ * trimmed, then leading words naming the maker removed, case-insensitively and repeatedly
+ * ("Brother Brother MFC-L2710DW" -> "MFC-L2710DW"): vendor itself, and the spellings of its
+ * maker (see gw_maker_name()). With an empty vendor, any known maker is removed. A name that
+ * is nothing but a maker is kept. vendor may be NULL. Returns: the canonical maker removed
+ * (static), or NULL if none. Any thread. */
+const char *gw_model_name_normalize(const char *vendor, char *model, size_t len);
+/* Applies the rule to a filled model, whatever protocol filled it (SNMP decode, WS-Discovery
+ * metadata): m->vendor becomes its canonical maker name when known (gw_maker_name()), the
+ * maker is removed from m->model (gw_model_name_normalize()), and an empty vendor is set from
+ * the maker a model named. Any thread. */
+void gw_model_identity_normalize(struct gw_model *m);
 
 /* ---------------------------------------------------------------------------------------------
  * Event bus: how modules hear about what happens elsewhere without depending on each other.

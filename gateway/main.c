@@ -99,7 +99,7 @@ int main(int argc, char **argv)
     optind = 0;
     gw_log_set_level(LOG_WARNING);
     if (strcmp(cmd, "probe") == 0)
-        return gw_cmd_probe(sargc, sargv);
+        return gw_cmd_probe(&o, sargc, sargv);
     if (strcmp(cmd, "init") == 0)
         return gw_cmd_init(&o, sargc, sargv);
     if (strcmp(cmd, "device") == 0)

@@ -3,7 +3,8 @@
  *
  * The normalized printer data model: one shape for what any protocol reads from a device, its
  * JSON form (the `fleetgw probe --json` contract, also what the store and later the uplink
- * consume), and the identity normalizers (MAC, serial) that device matching relies on.
+ * consume), and the identity normalizers (MAC, serial, maker and model names) that device
+ * matching and display rely on.
  */
 #include "config.h"
 
@@ -390,4 +391,137 @@ int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen)
         return GW_E_PARSE;
     }
     return 0;
+}
+
+/* Printer makers and the spellings devices use for them in sysDescr, hrDeviceDescr, vendor
+ * model objects and WS-Discovery metadata. Where one spelling starts another, the longer one
+ * comes first, so that "KONICA MINOLTA" is removed whole, not as "KONICA". */
+static const struct {
+    const char *alias, *maker;
+} makers[] = {
+    {"Hewlett-Packard", "HP"},
+    {"Hewlett Packard", "HP"},
+    {"HP Inc.", "HP"},
+    {"HP", "HP"},
+    {"KONICA MINOLTA", "Konica Minolta"},
+    {"Konica-Minolta", "Konica Minolta"},
+    {"KONICA", "Konica Minolta"},
+    {"MINOLTA", "Konica Minolta"},
+    {"KYOCERA Document Solutions", "Kyocera"},
+    {"KYOCERA MITA", "Kyocera"},
+    {"KYOCERA", "Kyocera"},
+    {"Brother Industries", "Brother"},
+    {"Brother", "Brother"},
+    {"FUJIFILM Business Innovation", "Fujifilm"},
+    {"FUJI XEROX", "Fujifilm"},
+    {"FUJIFILM", "Fujifilm"},
+    {"Xerox", "Xerox"},
+    {"Canon Inc.", "Canon"},
+    {"Canon", "Canon"},
+    {"RICOH", "Ricoh"},
+    {"SHARP", "Sharp"},
+    {"Lexmark International", "Lexmark"},
+    {"Lexmark", "Lexmark"},
+    {"Samsung Electronics", "Samsung"},
+    {"Samsung", "Samsung"},
+    {"Dell", "Dell"},
+    {"TOSHIBA TEC", "Toshiba"},
+    {"TOSHIBA", "Toshiba"},
+    {"Seiko Epson", "Epson"},
+    {"EPSON", "Epson"},
+    {"OKI DATA", "OKI"},
+    {"OKI", "OKI"},
+    {"Zebra Technologies", "Zebra"},
+    {"Zebra", "Zebra"},
+    {"Pantum", "Pantum"},
+};
+
+/* Length of word at the start of s when it is followed by a blank or the end (so "HP" does
+ * not match "HPE" and "MINOLTA" does not match "MINOLTA-QMS"), else 0. */
+static size_t leading_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    if (n == 0 || strncasecmp(s, word, n) != 0)
+        return 0;
+    return s[n] == '\0' || s[n] == ' ' ? n : 0;
+}
+
+const char *gw_maker_name(const char *text)
+{
+    if (!text)
+        return NULL;
+    while (*text == ' ' || *text == '\t')
+        text++;
+    for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)
+        if (leading_word(text, makers[i].alias) ||
+            (strncasecmp(text, makers[i].alias, strlen(makers[i].alias)) == 0 &&
+             (text[strlen(makers[i].alias)] == ',' || text[strlen(makers[i].alias)] == '.')))
+            return makers[i].maker;
+    return NULL;
+}
+
+/* Collapses runs of blanks (and tabs) into one blank and trims both ends, in place. */
+static void collapse_blanks(char *s)
+{
+    size_t o = 0;
+    bool blank = false;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == ' ' || s[i] == '\t') {
+            blank = o > 0;
+            continue;
+        }
+        if (blank)
+            s[o++] = ' ';
+        blank = false;
+        s[o++] = s[i];
+    }
+    s[o] = '\0';
+}
+
+const char *gw_model_name_normalize(const char *vendor, char *model, size_t len)
+{
+    const char *maker = vendor && *vendor ? gw_maker_name(vendor) : NULL;
+    const char *removed = NULL;
+    bool any = !vendor || !*vendor;
+
+    if (!model || len == 0)
+        return NULL;
+    model[len - 1] = '\0';
+    collapse_blanks(model);
+    /* A few rounds cover "KONICA MINOLTA Konica Minolta bizhub"; each removes a word or more,
+     * so this ends anyway. */
+    for (int round = 0; round < 4; round++) {
+        size_t n = vendor && *vendor ? leading_word(model, vendor) : 0;
+        const char *m = n ? maker : NULL;
+
+        /* The longest spelling wins: "KYOCERA Document Solutions" over the vendor "Kyocera". */
+        for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++) {
+            size_t k;
+            if (!any && (!maker || strcmp(makers[i].maker, maker) != 0))
+                continue;
+            if ((k = leading_word(model, makers[i].alias)) > n) {
+                n = k;
+                m = makers[i].maker;
+            }
+        }
+        /* Nothing left after the maker: the name is the maker's, keep it. */
+        if (n == 0 || model[n] == '\0')
+            break;
+        memmove(model, model + n + 1, strlen(model + n + 1) + 1);
+        removed = m;
+    }
+    return removed;
+}
+
+void gw_model_identity_normalize(struct gw_model *m)
+{
+    const char *maker = gw_maker_name(m->vendor);
+    const char *removed;
+
+    collapse_blanks(m->vendor);
+    if (maker && m->vendor[0])
+        gw_strlcpy(m->vendor, maker, sizeof m->vendor);
+    removed = gw_model_name_normalize(m->vendor, m->model, sizeof m->model);
+    if (!m->vendor[0] && removed)
+        gw_strlcpy(m->vendor, removed, sizeof m->vendor);
 }

@@ -508,6 +508,7 @@ static void wsd_model_from_info(struct gw_model *m, const struct soapc_device_in
         m->serial[0] = '\0';
     gw_strlcpy(m->firmware, in->firmware, sizeof m->firmware);
     gw_strlcpy(m->sys_name, in->friendly_name, sizeof m->sys_name);
+    gw_model_identity_normalize(m);
     m->is_printer = in->is_printer;
     /* hrPrinterStatus: other(1) idle(3) printing(4); hrDeviceStatus: running(2) warning(3)
      * down(5). WS-Print's Stopped is what a jam or an open cover does to a SNMP printer. */

@@ -52,6 +52,7 @@ struct snmpc_catalogue {
     size_t nt, tcap;
     struct cat_row *r; /* "row" lines, file order */
     size_t nr, rcap;
+    struct snmpc__descr_set descr; /* "sysdescr" lines (descr.c) */
 };
 
 /* IANA private enterprise numbers of printer makers, used when the catalogue has no "vendor"
@@ -84,12 +85,18 @@ void snmpc_catalogue_free(struct snmpc_catalogue *c)
     free(c->v);
     free(c->t);
     free(c->r);
+    snmpc__descr_cleanup(&c->descr);
     free(c);
 }
 
 size_t snmpc__catalogue_size(const struct snmpc_catalogue *c)
 {
     return c ? c->n : 0;
+}
+
+const struct snmpc__descr_set *snmpc__catalogue_descr(const struct snmpc_catalogue *c)
+{
+    return c ? &c->descr : NULL;
 }
 
 static const char *vendor_lookup(const struct snmpc_catalogue *c, uint32_t enterprise)
@@ -718,8 +725,10 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
             rc = parse_table(c, t, nt, name, line, eb);
         } else if (tok_is(&t[0], "row")) {
             rc = parse_row(c, t, nt, name, line, eb);
+        } else if (tok_is(&t[0], "sysdescr")) {
+            rc = snmpc__descr_parse(&c->descr, l, ll, name, line, eb);
         } else {
-            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid, table, row)",
+            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid, table, row, sysdescr)",
                          TOKF(&t[0]));
         }
         if (rc < 0)

@@ -15,14 +15,18 @@
  *             starts sysDescr.
  *   model     the catalogue's role=model objects (by priority; an IEEE 1284 device ID yields
  *             its MDL:/MODEL: field), hrDeviceDescr of the device whose hrDeviceType is
- *             hrDevicePrinter, a model found in sysDescr (HP "PID:" field, else the text
- *             before the first ',' or ';' unless it describes a print server), hrDeviceDescr.1.
- *             A trailing " series" is dropped.
- *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, the HP "SN:" field
- *             of sysDescr; each normalized with gw_serial_normalize(), placeholders skipped.
+ *             hrDevicePrinter, the catalogue's "sysdescr ... model" patterns, a model found in
+ *             sysDescr (HP "PID:" field, else the text before the first ',' or ';' unless it
+ *             describes a print server), hrDeviceDescr.1.
+ *             A trailing " series" is dropped; then gw_model_identity_normalize() removes
+ *             the maker from the model (the vendor is its own field).
+ *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, its "sysdescr ...
+ *             serial" patterns, the HP "SN:" field of sysDescr (built in, for a missing
+ *             catalogue); each normalized with gw_serial_normalize(), placeholders skipped.
  *   MAC       the first ifPhysAddress (ifIndex order) that is 6 bytes, not all-zero or
  *             all-ones, not multicast and not on a softwareLoopback interface.
- *   firmware  best effort: the catalogue's role=firmware objects, else "version X",
+ *   firmware  best effort: the catalogue's role=firmware objects, its "sysdescr ... firmware"
+ *             patterns, else "version X",
  *             "Firmware Ver.X" or a "; V1.2.3" field in sysDescr. Prefixes such as
  *             "Firmware Ver." are removed.
  *
@@ -47,6 +51,9 @@
  * under "<prefix>_<label slug>", or "<prefix>_<index>" without a label, so that a model the
  * catalogue has never seen still reports every counter it has. Names are made unique with
  * "_2", "_3", ... Table rows whose OID is also an "oid" line are reported once, by that line.
+ *
+ * Text: every OCTET STRING read as text goes through snmpc__text_decode() (padding, HP PML
+ * symbol-set prefixes, UTF-8 or Latin-1; binary shown as hex, never used as an identity).
  *
  * Supplies: prtMarkerSuppliesTable rows with a description, capacity or level; levels are
  * interpreted by snmpc_supply_state(). Input trays (prtInputTable) are not supplies: they are
@@ -177,14 +184,29 @@ static bool vb_counter(const struct snmpc_vb *vb, uint64_t *out)
     return true;
 }
 
-/* Device text into out as printable UTF-8. Returns: true when something non-blank is left. */
+/* A displayed text value (descriptions, sys* objects): text as UTF-8, binary as its hex pairs.
+ * Returns: true when something is left. */
 static bool vb_text(const struct snmpc_vb *vb, char *out, size_t outlen)
 {
     if (outlen)
         out[0] = '\0';
     if (!vb || vb->type != SNMPC_T_OCTETS || !outlen)
         return false;
-    return snmpc__text_sanitize(vb->buf, vb->len, out, outlen) > 0;
+    return snmpc__text_decode(vb->buf, vb->len, out, outlen, NULL) != SNMPC_TEXT_EMPTY;
+}
+
+/* An identity value (model, serial, firmware): text only, since the hex of a binary value is
+ * no name. Returns: true when text is left. */
+static bool vb_ident(const struct snmpc_vb *vb, char *out, size_t outlen)
+{
+    if (outlen)
+        out[0] = '\0';
+    if (!vb || vb->type != SNMPC_T_OCTETS || !outlen)
+        return false;
+    if (snmpc__text_decode(vb->buf, vb->len, out, outlen, NULL) == SNMPC_TEXT)
+        return true;
+    out[0] = '\0';
+    return false;
 }
 
 static bool is_blank(char c)
@@ -302,68 +324,172 @@ static bool valid_utf8(const unsigned char *p, size_t len)
     return true;
 }
 
-size_t snmpc__text_sanitize(const unsigned char *in, size_t len, char *out, size_t outlen)
+static bool is_hexdigit(unsigned char c)
 {
-    size_t o = 0, i = 0;
-    bool utf8;
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
 
-    if (outlen == 0)
+static unsigned hexnib(unsigned char c)
+{
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+}
+
+/* Repairs a value that went through net-snmp's Hex-STRING print and back only in part: walks
+ * recorded from snmpwalk output carry such values as their first printed line (16 bytes)
+ * turned back into bytes, then a line feed and the remaining lines still as printed, "HH "
+ * pairs, at most 16 to a line. No agent sends this shape, so it is recognised exactly (16
+ * bytes, LF, nothing but pair lines) and the pairs become bytes again in buf.
+ * Returns: the repaired length, or 0 when in does not have that shape. */
+static size_t repair_hex_dump(const unsigned char *in, size_t len, unsigned char *buf, size_t cap)
+{
+    size_t i = 17, o = 16, pairs = 0;
+
+    if (len < 20 || in[16] != '\n' || cap < 16)
         return 0;
+    memcpy(buf, in, 16);
+    while (i < len) {
+        if (in[i] == '\n' && pairs > 0) {
+            pairs = 0;
+            i++;
+            continue;
+        }
+        if (i + 1 >= len || !is_hexdigit(in[i]) || !is_hexdigit(in[i + 1]) || ++pairs > 16 ||
+            o >= cap)
+            return 0;
+        buf[o++] = (unsigned char)(hexnib(in[i]) << 4 | hexnib(in[i + 1]));
+        i += 2;
+        if (i < len && in[i] == ' ')
+            i++;
+        else if (i < len && in[i] != '\n')
+            return 0;
+    }
+    return o;
+}
+
+static bool is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Appends code point cp as UTF-8 if it fits with the terminating NUL. Returns: false if not. */
+static bool put_utf8(char *out, size_t outlen, size_t *o, uint32_t cp)
+{
+    unsigned char enc[4];
+    size_t el;
+
+    if (cp < 0x80) {
+        enc[0] = (unsigned char)cp;
+        el = 1;
+    } else if (cp < 0x800) {
+        enc[0] = (unsigned char)(0xc0 | cp >> 6);
+        enc[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        el = 2;
+    } else if (cp < 0x10000) {
+        enc[0] = (unsigned char)(0xe0 | cp >> 12);
+        enc[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        enc[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        el = 3;
+    } else {
+        enc[0] = (unsigned char)(0xf0 | cp >> 18);
+        enc[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        enc[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        enc[3] = (unsigned char)(0x80 | (cp & 0x3f));
+        el = 4;
+    }
+    if (*o + el >= outlen)
+        return false;
+    memcpy(out + *o, enc, el);
+    *o += el;
+    return true;
+}
+
+/* Writes in as upper-case hex pairs separated by blanks, whole pairs only. */
+static size_t put_hex(const unsigned char *in, size_t len, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        size_t need = (i ? 1 : 0) + 2;
+        if (o + need >= outlen)
+            break;
+        if (i)
+            out[o++] = ' ';
+        out[o++] = hex[in[i] >> 4];
+        out[o++] = hex[in[i] & 0xf];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+int snmpc__text_decode(const unsigned char *in, size_t len, char *out, size_t outlen, size_t *outn)
+{
+    unsigned char fixed[SNMPC_TEXT_REPAIR_MAX];
+    size_t o = 0, i = 0, n;
+    bool utf8, gap = false;
+
+    if (outn)
+        *outn = 0;
+    if (outlen == 0)
+        return SNMPC_TEXT_EMPTY;
     out[0] = '\0';
     if (!in)
-        return 0;
-    /* Agents pad fixed-size fields with NULs or blanks; a NUL followed only by padding ends
-     * the text, a NUL inside it is a control character like any other. */
-    while (len && (in[len - 1] == '\0' || in[len - 1] == ' ' || in[len - 1] == '\t' ||
-                   in[len - 1] == '\r' || in[len - 1] == '\n'))
+        return SNMPC_TEXT_EMPTY;
+    if ((n = repair_hex_dump(in, len, fixed, sizeof fixed)) > 0) {
+        in = fixed;
+        len = n;
+    }
+    /* Agents pad fixed-size fields with NULs or blanks: a NUL followed only by padding ends
+     * the text. */
+    while (len && (in[len - 1] == '\0' || is_ws(in[len - 1])))
         len--;
-    while (i < len && (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n'))
+    /* HP's PML objects (the LaserJet MIBs under 11.2.3.9.4.2) prefix a string with its PCL
+     * symbol set number, two bytes big-endian (number * 32 + letter - 64: 0x0115 is "8U",
+     * Roman-8; 0x000E is "0N", ISO 8859-1). A first byte below 4 is never text, so such a
+     * pair is skipped when text follows. */
+    if (len > 2 && in[0] < 4)
+        i = 2;
+    while (i < len && is_ws(in[i]))
         i++;
+    if (i == len)
+        return SNMPC_TEXT_EMPTY;
+    /* Binary: a control character other than TAB, CR and LF (or DEL) left inside. */
+    for (size_t k = i; k < len; k++)
+        if ((in[k] < 0x20 && !is_ws(in[k])) || in[k] == 0x7f) {
+            n = put_hex(in, len, out, outlen);
+            if (outn)
+                *outn = n;
+            return SNMPC_TEXT_BINARY;
+        }
     utf8 = valid_utf8(in + i, len - i);
     while (i < len) {
         uint32_t cp;
-        size_t n;
-        unsigned char enc[4];
-        size_t el;
 
         if (utf8) {
-            n = utf8_seq(in + i, len - i, &cp);
+            i += utf8_seq(in + i, len - i, &cp);
         } else {
-            /* Not UTF-8: most printers that do not speak UTF-8 send ISO 8859-1. */
-            cp = in[i];
-            n = 1;
+            /* Not UTF-8: printers that do not speak UTF-8 send ISO 8859-1. */
+            cp = in[i++];
         }
-        i += n;
-        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-            cp = ' ';
-        if (cp < 0x80) {
-            enc[0] = (unsigned char)cp;
-            el = 1;
-        } else if (cp < 0x800) {
-            enc[0] = (unsigned char)(0xc0 | cp >> 6);
-            enc[1] = (unsigned char)(0x80 | (cp & 0x3f));
-            el = 2;
-        } else if (cp < 0x10000) {
-            enc[0] = (unsigned char)(0xe0 | cp >> 12);
-            enc[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-            enc[2] = (unsigned char)(0x80 | (cp & 0x3f));
-            el = 3;
-        } else {
-            enc[0] = (unsigned char)(0xf0 | cp >> 18);
-            enc[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-            enc[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-            enc[3] = (unsigned char)(0x80 | (cp & 0x3f));
-            el = 4;
+        /* Line breaks and tabs become one blank; C1 controls (U+0080..U+009F) too. */
+        if (cp < 0x20 || (cp >= 0x80 && cp < 0xa0)) {
+            gap = true;
+            continue;
         }
-        if (o + el >= outlen)
+        if (gap) {
+            gap = false;
+            if (!put_utf8(out, outlen, &o, ' '))
+                break;
+        }
+        if (!put_utf8(out, outlen, &o, cp))
             break;
-        memcpy(out + o, enc, el);
-        o += el;
     }
     while (o && out[o - 1] == ' ')
         o--;
     out[o] = '\0';
-    return o;
+    if (outn)
+        *outn = o;
+    return o ? SNMPC_TEXT : SNMPC_TEXT_EMPTY;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -538,6 +664,7 @@ struct ctx {
     size_t nce;
     uint32_t printer_idx; /* hrDeviceIndex of the hrDevicePrinter device, 0 if none */
     uint32_t status_idx;  /* index for hrDeviceStatus / hrPrinterTable */
+    bool descr_text;      /* sysDescr is text (not binary), so identity may be read from it */
 };
 
 /* Catalogue entries of one role in priority order, ties in file order. Returns: count. */
@@ -557,6 +684,16 @@ static size_t role_entries(const struct ctx *c, int role, const struct snmpc_cat
         n++;
     }
     return n;
+}
+
+/* The catalogue's sysDescr patterns of role (the device's enterprise first, then any device).
+ * Only a text sysDescr is searched. Returns: true with the capture in out. */
+static bool descr_pattern(const struct ctx *c, int role, char *out, size_t outlen)
+{
+    if (!c->descr_text)
+        return false;
+    return snmpc__descr_match(snmpc__catalogue_descr(c->cat), c->have_ent, c->enterprise, role,
+                              c->m->sys_descr, out, outlen);
 }
 
 /* Cleans a model name: an IEEE 1284 device ID yields its MDL/MODEL field; a trailing
@@ -612,30 +749,35 @@ static void decode_model(struct ctx *c)
     size_t ne = role_entries(c, SNMPC_ROLE_MODEL, e, NELEM(e));
 
     for (size_t i = 0; i < ne; i++)
-        if (vb_text(snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len), m->model, sizeof m->model) &&
+        if (vb_ident(snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len), m->model, sizeof m->model) &&
             clean_model(m->model, sizeof m->model))
             return;
     if (c->printer_idx &&
-        vb_text(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, c->printer_idx, 0, 0),
-                m->model, sizeof m->model) &&
+        vb_ident(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, c->printer_idx, 0, 0),
+                 m->model, sizeof m->model) &&
         clean_model(m->model, sizeof m->model))
         return;
-    if (model_from_sysdescr(m->sys_descr, m->model, sizeof m->model) &&
+    if (descr_pattern(c, SNMPC_ROLE_MODEL, m->model, sizeof m->model) &&
         clean_model(m->model, sizeof m->model))
         return;
-    if (vb_text(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, 1, 0, 0), m->model,
-                sizeof m->model) &&
+    if (c->descr_text && model_from_sysdescr(m->sys_descr, m->model, sizeof m->model) &&
+        clean_model(m->model, sizeof m->model))
+        return;
+    if (vb_ident(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, 1, 0, 0), m->model,
+                 sizeof m->model) &&
         clean_model(m->model, sizeof m->model))
         return;
     m->model[0] = '\0';
 }
 
-/* Serial candidate: raw bytes through gw_serial_normalize(). */
+/* Serial candidate: the value as text (so padding, a PML prefix and Latin-1 are handled as
+ * everywhere else), then gw_serial_normalize(). */
 static bool try_serial(struct gw_model *m, const struct snmpc_vb *vb)
 {
-    if (!vb || vb->type != SNMPC_T_OCTETS)
+    char text[sizeof m->serial * 2];
+    if (!vb_ident(vb, text, sizeof text))
         return false;
-    return gw_serial_normalize((const char *)vb->buf, vb->len, m->serial, sizeof m->serial) == 0;
+    return gw_serial_normalize(text, strlen(text), m->serial, sizeof m->serial) == 0;
 }
 
 static void decode_serial(struct ctx *c)
@@ -657,8 +799,11 @@ static void decode_serial(struct ctx *c)
     for (size_t i = 0; i < ne; i++)
         if (try_serial(m, snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len)))
             return;
-    /* HP JetDirect: "HP ETHERNET MULTI-ENVIRONMENT,SN:XXXXXXXXXX,FN:...". */
-    if (field_value(m->sys_descr, "SN:", tmp, sizeof tmp) &&
+    if (descr_pattern(c, SNMPC_ROLE_SERIAL, tmp, sizeof tmp) &&
+        gw_serial_normalize(tmp, strlen(tmp), m->serial, sizeof m->serial) == 0)
+        return;
+    /* Built in, for a missing catalogue: HP JetDirect "...,SN:XXXXXXXXXX,FN:...". */
+    if (c->descr_text && field_value(m->sys_descr, "SN:", tmp, sizeof tmp) &&
         gw_serial_normalize(tmp, strlen(tmp), m->serial, sizeof m->serial) == 0)
         return;
     m->serial[0] = '\0';
@@ -714,13 +859,18 @@ static void decode_firmware(struct ctx *c)
     size_t ne = role_entries(c, SNMPC_ROLE_FIRMWARE, e, NELEM(e));
 
     for (size_t i = 0; i < ne; i++)
-        if (vb_text(snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len), m->firmware,
-                    sizeof m->firmware)) {
+        if (vb_ident(snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len), m->firmware,
+                     sizeof m->firmware)) {
             clean_firmware(m->firmware);
             if (m->firmware[0] && strcmp(m->firmware, "<private>") != 0)
                 return;
         }
-    if (firmware_from_sysdescr(m->sys_descr, m->firmware, sizeof m->firmware)) {
+    if (descr_pattern(c, SNMPC_ROLE_FIRMWARE, m->firmware, sizeof m->firmware)) {
+        clean_firmware(m->firmware);
+        if (m->firmware[0])
+            return;
+    }
+    if (c->descr_text && firmware_from_sysdescr(m->sys_descr, m->firmware, sizeof m->firmware)) {
         clean_firmware(m->firmware);
         if (m->firmware[0])
             return;
@@ -755,7 +905,7 @@ static void decode_mac(struct ctx *c)
         }
         /* A few agents answer with the text form. */
         if (vb->len >= 12 && vb->len <= 17 &&
-            snmpc__text_sanitize(vb->buf, vb->len, text, sizeof text) &&
+            snmpc__text_decode(vb->buf, vb->len, text, sizeof text, NULL) == SNMPC_TEXT &&
             gw_mac_normalize(text, c->m->mac) == 0) {
             unsigned first = 0;
             if (sscanf(c->m->mac, "%2x", &first) == 1 && !(first & 1))
@@ -807,7 +957,11 @@ static void decode_identity(struct ctx *c)
     long up;
     const char *vendor = NULL;
 
-    vb_text(get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 1, 0, 0), m->sys_descr, sizeof m->sys_descr);
+    vb = get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 1, 0, 0);
+    /* sysDescr is shown whatever it holds, but only text is searched for identity. */
+    if (vb && vb->type == SNMPC_T_OCTETS)
+        c->descr_text = snmpc__text_decode(vb->buf, vb->len, m->sys_descr, sizeof m->sys_descr,
+                                           NULL) == SNMPC_TEXT;
     vb = get3(s, OID_SYSTEM, NELEM(OID_SYSTEM), 2, 2, 0, 0);
     if (vb && vb->type == SNMPC_T_OID && vb->len > 0) {
         snmpc_oid_format(vb->oidval, vb->len, m->sys_object_id, sizeof m->sys_object_id);
@@ -843,6 +997,7 @@ static void decode_identity(struct ctx *c)
                                                           OID_PRINTER_MIB, NELEM(OID_PRINTER_MIB)));
     }
     decode_model(c);
+    gw_model_identity_normalize(m);
     decode_serial(c);
     decode_firmware(c);
     decode_mac(c);

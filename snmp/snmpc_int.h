@@ -39,10 +39,45 @@
 #define SNMPC_DISAGREE_PCT       5
 #define SNMPC_DISAGREE_MIN_PAGES 100
 
-/* Copies len bytes of device text into out[outlen] as printable UTF-8: trailing NULs and
- * blanks dropped, control characters turned into spaces, and input that is not valid UTF-8
- * read as Latin-1. Truncates on a character boundary. Returns: strlen(out). Any thread. */
-size_t snmpc__text_sanitize(const unsigned char *in, size_t len, char *out, size_t outlen);
+/* sysDescr patterns ("sysdescr" catalogue lines, descr.c). */
+#define SNMPC_DESCR_MAX      1024u /* patterns per catalogue */
+#define SNMPC_DESCR_MAX_LEN  160u  /* characters of one regular expression */
+#define SNMPC_DESCR_MAX_PLUS 8u    /* '+' operators in one regular expression */
+struct snmpc__descr_pat;
+struct snmpc__descr_set {
+    struct snmpc__descr_pat *p;
+    size_t n, cap;
+};
+/* Parses one "sysdescr <enterprise> <role> <regex>" line (l[len], without newline) into set.
+ * Returns: 0, or SNMPC_E_CATALOGUE with "name:line: sysdescr: reason" in eb. */
+int snmpc__descr_parse(struct snmpc__descr_set *set, const char *l, size_t len, const char *name,
+                       size_t line, struct gw_errbuf *eb);
+/* Frees the compiled patterns; the set is empty afterwards. */
+void snmpc__descr_cleanup(struct snmpc__descr_set *set);
+/* Matches descr (decoded sysDescr text) against the patterns of role (SNMPC_ROLE_MODEL,
+ * _SERIAL, _FIRMWARE): those of enterprise ent first (when have_ent), then those for any
+ * device (enterprise 0), each in file order; the first that matches with a non-blank capture
+ * wins and its capture, trimmed, goes to out. Returns: true if one matched. Any thread. */
+bool snmpc__descr_match(const struct snmpc__descr_set *set, bool have_ent, uint32_t ent, int role,
+                        const char *descr, char *out, size_t outlen);
+/* Returns: the catalogue's sysDescr patterns (NULL for a NULL catalogue). */
+const struct snmpc__descr_set *snmpc__catalogue_descr(const struct snmpc_catalogue *c);
+
+/* What snmpc__text_decode() found. */
+#define SNMPC_TEXT_EMPTY  0 /* nothing but padding, blanks or a symbol-set prefix */
+#define SNMPC_TEXT        1 /* text, now UTF-8 */
+#define SNMPC_TEXT_BINARY 2 /* binary data, now upper-case hex pairs ("01 A2 FF") */
+/* Longest value that a partial Hex-STRING repair handles (see decode.c). */
+#define SNMPC_TEXT_REPAIR_MAX 1024
+
+/* The one reading of an OCTET STRING as text (DisplayString and every vendor text object):
+ * trailing NULs and blanks dropped, an HP PML symbol-set prefix skipped, valid UTF-8 kept,
+ * other high bytes read as ISO 8859-1 and converted, CR/LF/TAB runs turned into one blank.
+ * Bytes that are control characters (other than CR, LF, TAB) inside the value make it binary:
+ * out then holds its hex pairs. Truncates on a character (or pair) boundary. *outn (may be
+ * NULL) gets strlen(out). Returns: SNMPC_TEXT, SNMPC_TEXT_BINARY or SNMPC_TEXT_EMPTY. Any
+ * thread. */
+int snmpc__text_decode(const unsigned char *in, size_t len, char *out, size_t outlen, size_t *outn);
 /* Returns: the RFC 3805 PrtMarkerSuppliesTypeTC name for type ("toner"), "other" for values
  * outside 1..34. */
 const char *snmpc__supply_type_name(long type);

@@ -13,8 +13,9 @@
  * turned into JSON, and the result is checked: every string must be valid UTF-8 (the JSON would
  * otherwise lose keys), tables must respect their caps, percentages their range, counter names
  * must be unique and made of [a-z0-9_.]. An input that starts with "#cat\n" is parsed as a
- * catalogue instead; when it parses, its structure is checked and a small walk with rows under
- * every vendor table it declares is decoded with it.
+ * catalogue instead; when it parses, its structure is checked, a small walk with rows under
+ * every vendor table it declares is decoded with it, and its sysdescr patterns are matched
+ * against sample texts.
  *
  * Binary stream, repeated until the input ends:
  *   byte   prefix selector (index into prefixes[], modulo its size)
@@ -29,6 +30,7 @@
  * code (as fuzz_cfg.c does for cfg.c). */
 #include "snmp/vbset.c"
 #include "snmp/catalogue.c"
+#include "snmp/descr.c"
 #include "snmp/decode.c"
 
 #include <stdint.h>
@@ -300,6 +302,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (total > snmpc__catalogue_size(c))
                 abort();
             check_tables(c);
+            /* Whatever the sysdescr patterns are, matching stays bounded and its output is a
+             * NUL-terminated part of the text. */
+            {
+                static const char *const texts[] = {
+                    "HP ETHERNET MULTI-ENVIRONMENT,SN:CNB1234567,PID:HP LaserJet",
+                    "OKI OkiLAN 9450g Rev.01.05 PrintServer: Attached to MC873 Rev.07.87 :", ""};
+                const struct snmpc__descr_set *set = snmpc__catalogue_descr(c);
+                char out[16];
+                if (set->n > SNMPC_DESCR_MAX)
+                    abort();
+                for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+                    for (int role = SNMPC_ROLE_SERIAL; role <= SNMPC_ROLE_FIRMWARE; role++)
+                        if (snmpc__descr_match(set, true, 11, role, texts[t], out, sizeof out) &&
+                            (strlen(out) >= sizeof out || !strstr(texts[t], out)))
+                            abort();
+            }
         }
         snmpc_catalogue_free(c);
         return 0;

@@ -430,6 +430,69 @@ def test_catalogue_counters_and_v1_nosuchname(snmpd, fleetgw, tdir, version):
     assert j["vendor"] == "Net-SNMP"
 
 
+# The counter catalogue's location (issue 15, cause 1): a binary run from its build tree finds
+# the source tree's snmp/counters.catalogue, and a configuration named with -c is honoured.
+# FLEETGW_DATADIR (which `make check` sets) is emptied so that the binary's own rule is tested.
+NO_DATADIR = {"FLEETGW_DATADIR": ""}
+SNMPD_CATALOGUE = ("vendor 8072 Net-SNMP\n"
+                   "oid 8072 print_total 1.3.6.1.2.1.11.1.0\n"
+                   "oid 8072 total 1.3.6.1.2.1.11.2.0 role=total\n")
+
+
+def test_build_tree_binary_finds_the_source_catalogue(snmpd, fleetgw, tdir):
+    conf = tdir / "fleetgw.conf"
+    conf.write_text(f"[gateway]\nstate_dir = {tdir}/state\n")
+    dump = fleetgw("-c", conf, "-T", env=NO_DATADIR)
+    assert dump.returncode == 0, dump.stderr
+    src = os.path.realpath(os.path.join(os.environ["FLEETGW_SRCDIR"], "snmp",
+                                        "counters.catalogue"))
+    assert f"\ncatalogue = {src}\n" in dump.stdout, dump.stdout
+    cp = fleetgw("-c", conf, "-t", env=NO_DATADIR)
+    assert cp.returncode == 0 and "configuration ok" in cp.stdout, cp.stderr
+    cp = fleetgw("probe", "--json", "--timeout", TIMEOUT, "--retries", RETRIES, "-v", "2c",
+                 snmpd.endpoint, env=NO_DATADIR)
+    assert cp.returncode == 0, cp.stderr
+    assert "catalogue" not in cp.stderr, cp.stderr
+
+
+def test_probe_uses_the_configured_catalogue(snmpd, fleetgw, tdir):
+    cat = tdir / "snmpd.catalogue"
+    cat.write_text(SNMPD_CATALOGUE)
+    conf = tdir / "fleetgw.conf"
+    conf.write_text(f"[snmp]\ncatalogue = {cat}\n")
+    cp = fleetgw("-c", conf, "probe", "--json", "--timeout", TIMEOUT, "--retries", RETRIES,
+                 "-v", "2c", snmpd.endpoint, env=NO_DATADIR)
+    assert cp.returncode == 0, cp.stderr
+    j = json.loads(cp.stdout)
+    assert j["vendor"] == "Net-SNMP"
+    assert {c["name"] for c in j["counters"]} == {"print_total", "total"}, j["counters"]
+    # --catalogue still wins over the configuration.
+    other = tdir / "other.catalogue"
+    other.write_text("vendor 8072 Other\n")
+    cp = fleetgw("-c", conf, "probe", "--json", "--catalogue", other, "--timeout", TIMEOUT,
+                 "--retries", RETRIES, "-v", "2c", snmpd.endpoint)
+    assert cp.returncode == 0, cp.stderr
+    assert json.loads(cp.stdout)["vendor"] == "Other"
+
+
+@pytest.mark.parametrize("content,reason", [
+    (None, "No such file or directory"),
+    ("vendor 8072 Net-SNMP\noid 8072 x 1.2.3\n", "bad.catalogue:2: oid: bad OID"),
+])
+def test_catalogue_errors_are_config_errors(fleetgw, tdir, content, reason):
+    cat = tdir / "bad.catalogue"
+    if content is not None:
+        cat.write_text(content)
+    conf = tdir / "fleetgw.conf"
+    conf.write_text(f"[snmp]\ntimeout = 2s\ncatalogue = {cat}\n")
+    # -t and probe refuse it the same way (the daemon too, at start): "file:line: key: reason".
+    for args in (["-t"], ["probe", "127.0.0.1"]):
+        cp = fleetgw("-c", conf, *args)
+        assert cp.returncode == 1, (args, cp.stdout, cp.stderr)
+        assert f"{conf}:3: snmp.catalogue: " in cp.stderr, (args, cp.stderr)
+        assert reason in cp.stderr, (args, cp.stderr)
+
+
 def test_v3_agent_reboot_resyncs_time(snmpd_factory, t_snmpc):
     # One session polls, the agent restarts (same engine ID, engineBoots + 1), the same session
     # polls again with stale boots/time. snmpd answers usmStatsNotInTimeWindows; net-snmp 5.9.3

@@ -17,8 +17,10 @@
 #     state says "unknown" (or "some_remaining" for -3).
 #   - prtMarkerPowerOnCount (43.10.2.1.5) is listed as a count sensor there. It resets at every
 #     power cycle, so it is no meter; the poll does not read it.
-#   - "hardware" there is the model without the maker ("MFC-L2710DW"); our model may carry the
-#     maker in front ("Brother MFC-L2710DW"). The fixture's text must end ours.
+#   - Our model never carries the maker (vendor is its own field; gw_model_name_normalize()).
+#     "hardware" there is mostly written that way ("MFC-L2710DW"), but a few keep the maker
+#     ("SHARP MX-M266NV", "Dell S5830dn"): a leading maker name is removed from the fixture's
+#     value (MAKERS below), then the two must be equal, ignoring case.
 #   - A null serial or model there means that tool found none; we may still find one (sysDescr
 #     "SN:", vendor objects), so null is not compared.
 #   - The fixture lists input trays (prtInputTable) among its supplies with type "input". We
@@ -94,6 +96,19 @@ def result(probed, name, mode):
     return json.loads(stdout)
 
 
+# Maker names a fixture may put in front of the model, longest first.
+MAKERS = ("Hewlett-Packard", "KONICA MINOLTA", "FUJI XEROX", "FUJIFILM", "Brother", "Canon",
+          "Dell", "Epson", "HP", "Kyocera", "Lexmark", "Ricoh", "Samsung", "Sharp", "Xerox")
+
+
+def fixture_model(hardware):
+    h = " ".join(hardware.split())
+    for m in MAKERS:
+        if h.lower().startswith(m.lower() + " "):
+            return h[len(m) + 1:]
+    return h
+
+
 def compare(exp, j, name):
     problems = []
     dev = exp["os"]["discovery"]["devices"][0]
@@ -102,8 +117,12 @@ def compare(exp, j, name):
         if j["serial"] != dev["serial"].strip().upper():
             problems.append(f"serial {j['serial']!r} != {dev['serial']!r}")
     if dev.get("hardware"):
-        if not (j["model"] or "").lower().endswith(dev["hardware"].lower()):
-            problems.append(f"model {j['model']!r} does not end with {dev['hardware']!r}")
+        want = fixture_model(dev["hardware"])
+        if (j["model"] or "").lower() != want.lower():
+            problems.append(f"model {j['model']!r} != {want!r} (fixture {dev['hardware']!r})")
+        if j["model"] and (j["vendor"] or "") and j["model"].lower().startswith(
+                j["vendor"].lower() + " "):
+            problems.append(f"model {j['model']!r} repeats vendor {j['vendor']!r}")
 
     # Marker supplies and input trays are two tables with their own index numbers: the
     # fixture lists trays among its supplies (type "input"), we keep them in "trays", and

@@ -391,8 +391,17 @@ static void test_derived_paths(void **state)
     setenv("FLEETGW_DATADIR", "/data", 1);
     assert_string_equal(gw_cfg_catalogue(&cfg, buf, sizeof buf), "/data/counters.catalogue");
     unsetenv("FLEETGW_DATADIR");
-    assert_string_equal(gw_cfg_catalogue(&cfg, buf, sizeof buf),
-                        FLEETGW_DATADIR "/counters.catalogue");
+    {
+        /* This test program runs from the build tree: the source tree's files are used. */
+        char *src = realpath(FLEETGW_TOP_SRCDIR "/snmp/counters.catalogue", NULL);
+        char *www = realpath(FLEETGW_TOP_SRCDIR "/webui/www", NULL);
+        assert_non_null(src);
+        assert_non_null(www);
+        assert_string_equal(gw_cfg_catalogue(&cfg, buf, sizeof buf), src);
+        assert_string_equal(gw_cfg_webui_www(&cfg, buf, sizeof buf), www);
+        free(src);
+        free(www);
+    }
     gw_strlcpy(cfg.snmp_catalogue, "/mine.cat", sizeof cfg.snmp_catalogue);
     setenv("FLEETGW_DATADIR", "/data", 1);
     assert_string_equal(gw_cfg_catalogue(&cfg, buf, sizeof buf), "/mine.cat");

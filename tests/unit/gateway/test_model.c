@@ -136,6 +136,106 @@ static void test_serial_normalize_table(void **state)
     assert_int_equal(gw_serial_normalize(NULL, 5, (char[8]){0}, 8), GW_E_PARSE);
 }
 
+static void test_model_name_normalize_table(void **state)
+{
+    static const struct {
+        const char *vendor, *in, *want, *removed;
+    } cases[] = {
+        /* the reports: the maker repeated in front of the model */
+        {"Brother", "Brother MFC-L2710DW", "MFC-L2710DW", "Brother"},
+        {"Brother", "Brother Brother MFC-L2710DW", "MFC-L2710DW", "Brother"},
+        {"HP", "HP Color LaserJet M452nw", "Color LaserJet M452nw", "HP"},
+        {"HP", "HP HP Color LaserJet", "Color LaserJet", "HP"},
+        {"Konica Minolta", "Konica Minolta bizhub 25e", "bizhub 25e", "Konica Minolta"},
+        {"Konica Minolta", "KONICA MINOLTA Konica Minolta bizhub 25e", "bizhub 25e",
+         "Konica Minolta"},
+        {"Kyocera", "Kyocera TASKalfa 2554ci", "TASKalfa 2554ci", "Kyocera"},
+        {"Kyocera", "TASKalfa 2554ci", "TASKalfa 2554ci", NULL},
+        {"Kyocera", "KYOCERA Document Solutions ECOSYS M2040dn", "ECOSYS M2040dn", "Kyocera"},
+        /* aliases of the vendor's maker, case-insensitively */
+        {"HP", "Hewlett-Packard LaserJet 4250", "LaserJet 4250", "HP"},
+        {"Hewlett-Packard", "hp LaserJet 4250", "LaserJet 4250", "HP"},
+        {"Fujifilm", "FUJI XEROX ApeosPort-VI C4471", "ApeosPort-VI C4471", "Fujifilm"},
+        {"Fujifilm", "FUJIFILM Apeos C7580", "Apeos C7580", "Fujifilm"},
+        {"Sharp", "SHARP MX-M266NV", "MX-M266NV", "Sharp"},
+        {"Ricoh", "RICOH MP C3003", "MP C3003", "Ricoh"},
+        /* blanks collapsed and trimmed */
+        {"Brother", "  Brother   MFC-L2710DW  ", "MFC-L2710DW", "Brother"},
+        {"Canon", "Canon\tiR-ADV  C5235", "iR-ADV C5235", "Canon"},
+        /* another maker's name, a brand or a word that only starts like a maker stays */
+        {"HP", "Samsung X4300", "Samsung X4300", NULL},
+        {"Konica Minolta", "Develop ineo+ 280", "Develop ineo+ 280", NULL},
+        {"Konica Minolta", "MINOLTA-QMS magicolor 2300", "MINOLTA-QMS magicolor 2300", NULL},
+        {"HP", "HPE Switch", "HPE Switch", NULL},
+        /* an unknown vendor is removed as written; no vendor: any known maker */
+        {"Testco", "Testco T-100", "T-100", NULL},
+        {"", "Brother HL-L2350DW", "HL-L2350DW", "Brother"},
+        {NULL, "EPSON WF-C5790 Series", "WF-C5790 Series", "Epson"},
+        {"", "Linux box 5.10", "Linux box 5.10", NULL},
+        /* the maker alone is the name: kept */
+        {"HP", "HP", "HP", NULL},
+        {"Brother", "Brother ", "Brother", NULL},
+        {"HP", "", "", NULL},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[128];
+        const char *r;
+        gw_strlcpy(buf, cases[i].in, sizeof buf);
+        r = gw_model_name_normalize(cases[i].vendor, buf, sizeof buf);
+        if (strcmp(buf, cases[i].want) != 0 || (r == NULL) != (cases[i].removed == NULL) ||
+            (r && strcmp(r, cases[i].removed) != 0))
+            fail_msg("case %zu: '%s' -> '%s' removed %s", i, cases[i].in, buf, r ? r : "NULL");
+    }
+}
+
+static void test_maker_and_identity(void **state)
+{
+    static const struct {
+        const char *in, *want;
+    } makers[] = {
+        {"Hewlett-Packard", "HP"},
+        {"HP", "HP"},
+        {"KONICA MINOLTA", "Konica Minolta"},
+        {"Brother Industries, Ltd.", "Brother"},
+        {"KYOCERA Document Solutions Inc.", "Kyocera"},
+        {"Canon Inc.", "Canon"},
+        {"Xerox Corporation", "Xerox"},
+        {"HPE", NULL},
+        {"Acme", NULL},
+        {"", NULL},
+    };
+    struct gw_model m;
+    (void)state;
+    for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++) {
+        const char *r = gw_maker_name(makers[i].in);
+        if ((r == NULL) != (makers[i].want == NULL) || (r && strcmp(r, makers[i].want) != 0))
+            fail_msg("maker %zu: '%s' -> %s", i, makers[i].in, r ? r : "NULL");
+    }
+    assert_null(gw_maker_name(NULL));
+
+    /* What WS-Discovery metadata says: the vendor becomes the maker's name, the model loses it. */
+    gw_model_init(&m);
+    gw_strlcpy(m.vendor, "Hewlett-Packard", sizeof m.vendor);
+    gw_strlcpy(m.model, "HP Color LaserJet MFP M477fdw", sizeof m.model);
+    gw_model_identity_normalize(&m);
+    assert_string_equal(m.vendor, "HP");
+    assert_string_equal(m.model, "Color LaserJet MFP M477fdw");
+    /* No vendor: the model's maker fills it. */
+    gw_strlcpy(m.vendor, "", sizeof m.vendor);
+    gw_strlcpy(m.model, "Kyocera TASKalfa 2554ci", sizeof m.model);
+    gw_model_identity_normalize(&m);
+    assert_string_equal(m.vendor, "Kyocera");
+    assert_string_equal(m.model, "TASKalfa 2554ci");
+    /* An unknown vendor is kept as it is. */
+    gw_strlcpy(m.vendor, "Acme  Printers", sizeof m.vendor);
+    gw_strlcpy(m.model, "Acme Printers P1", sizeof m.model);
+    gw_model_identity_normalize(&m);
+    assert_string_equal(m.vendor, "Acme Printers");
+    assert_string_equal(m.model, "P1");
+    gw_model_cleanup(&m);
+}
+
 static void test_names(void **state)
 {
     static const char *const cond[GW_COND_COUNT] = {
@@ -381,9 +481,14 @@ static void test_tray_state_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mac_normalize_table),    cmocka_unit_test(test_mac_from_bytes_table),
-        cmocka_unit_test(test_serial_normalize_table), cmocka_unit_test(test_names),
-        cmocka_unit_test(test_model_arrays),           cmocka_unit_test(test_model_json),
+        cmocka_unit_test(test_mac_normalize_table),
+        cmocka_unit_test(test_mac_from_bytes_table),
+        cmocka_unit_test(test_serial_normalize_table),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_model_arrays),
+        cmocka_unit_test(test_model_json),
+        cmocka_unit_test(test_model_name_normalize_table),
+        cmocka_unit_test(test_maker_and_identity),
         cmocka_unit_test(test_tray_state_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

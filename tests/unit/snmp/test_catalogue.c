@@ -139,8 +139,8 @@ static void test_parse_bad_table(void **state)
         const char *text;
         const char *msg;
     } cases[] = {
-        {"frobnicate 1 2", "t.cat:1: unknown keyword 'frobnicate' (vendor, oid, table, row)"},
-        {"VENDOR 11 HP", "t.cat:1: unknown keyword 'VENDOR' (vendor, oid, table, row)"},
+        {"frobnicate 1 2", "t.cat:1: unknown keyword 'frobnicate' (vendor, oid, table, row, sysdescr)"},
+        {"VENDOR 11 HP", "t.cat:1: unknown keyword 'VENDOR' (vendor, oid, table, row, sysdescr)"},
         {"vendor 11", "t.cat:1: vendor: expected 'vendor <enterprise> <name>'"},
         {"vendor x HP", "t.cat:1: vendor: bad enterprise number 'x'"},
         {"vendor 0 HP", "t.cat:1: vendor: bad enterprise number '0'"},
@@ -637,6 +637,85 @@ static void test_slug(void **state)
     assert_int_equal(snmpc__slug("abc", out, 0), 0);
 }
 
+/* "sysdescr" lines: what is accepted, how it matches, and every error as "file:line: reason". */
+static void test_sysdescr_statement(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *msg;
+    } bad[] = {
+        {"sysdescr", "t.cat:1: sysdescr: expected 'sysdescr <enterprise> <role> <regex>'"},
+        {"sysdescr 11", "t.cat:1: sysdescr: expected 'sysdescr <enterprise> <role> <regex>'"},
+        {"sysdescr 11 model", "t.cat:1: sysdescr: missing regular expression"},
+        {"sysdescr 11 model # only a comment", "t.cat:1: sysdescr: missing regular expression"},
+        {"sysdescr x model SN:(.*)", "t.cat:1: sysdescr: bad enterprise number 'x'"},
+        {"sysdescr -1 model SN:(.*)", "t.cat:1: sysdescr: bad enterprise number '-1'"},
+        {"sysdescr 4294967296 model SN:(.*)",
+         "t.cat:1: sysdescr: bad enterprise number '4294967296'"},
+        {"sysdescr 11 total SN:(.*)",
+         "t.cat:1: sysdescr: unknown role (model, serial, firmware) 'total'"},
+        {"sysdescr 11 serial SN:.*", "t.cat:1: sysdescr: the expression needs exactly one "
+                                     "capture group"},
+        {"sysdescr 11 serial (S)N:(.*)", "t.cat:1: sysdescr: the expression needs exactly one "
+                                         "capture group"},
+        {"sysdescr 11 serial SN:(a{1,200})",
+         "t.cat:1: sysdescr: interval expressions ('{') are not allowed"},
+        /* found by fuzz_decode: each '+' doubles glibc's compiled program */
+        {"sysdescr 11 serial SN:(a+++++++++++++++++++++++++++++++++++++++++)",
+         "t.cat:1: sysdescr: more than 8 '+' in the expression"},
+        {"\n\nsysdescr 11 serial SN:(.*", "t.cat:3: sysdescr: bad regular expression: "},
+        {"sysdescr 11 serial "
+         "(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)",
+         "t.cat:1: sysdescr: regular expression longer than 160 characters"},
+    };
+    struct snmpc_catalogue *c = NULL;
+    struct gw_errbuf eb;
+    const struct snmpc__descr_set *set;
+    char out[32];
+    static const char good[] =
+        "vendor 11 HP\n"
+        "sysdescr 11 serial [,;] *SN:([^,;]+)   # a comment, with a # inside\n"
+        "sysdescr 0  model  ^Acme ([^ ]+)#not a comment\n"
+        "sysdescr 11 model  ,PID:([^,;]*)\n";
+    (void)state;
+    for (size_t i = 0; i < NELEM(bad); i++) {
+        memset(&eb, 0, sizeof eb);
+        assert_int_equal(snmpc_catalogue_parse(bad[i].text, strlen(bad[i].text), "t.cat", &c, &eb),
+                         SNMPC_E_CATALOGUE);
+        assert_null(c);
+        if (strncmp(eb.msg, bad[i].msg, strlen(bad[i].msg)) != 0)
+            fail_msg("case %zu: got '%s'", i, eb.msg);
+    }
+
+    assert_int_equal(snmpc_catalogue_parse(good, strlen(good), "t.cat", &c, &eb), 0);
+    set = snmpc__catalogue_descr(c);
+    assert_int_equal(set->n, 3);
+    /* The enterprise's own pattern, case-insensitively, capture trimmed. */
+    assert_true(snmpc__descr_match(set, true, 11, SNMPC_ROLE_SERIAL,
+                                   "HP ETHERNET MULTI-ENVIRONMENT,sn: CNB1234567 ,FN:X", out,
+                                   sizeof out));
+    assert_string_equal(out, "CNB1234567");
+    /* Not for another enterprise, and not without one. */
+    assert_false(
+        snmpc__descr_match(set, true, 12, SNMPC_ROLE_SERIAL, "x,SN:CNB1234567", out, sizeof out));
+    assert_false(
+        snmpc__descr_match(set, false, 0, SNMPC_ROLE_SERIAL, "x,SN:CNB1234567", out, sizeof out));
+    /* Enterprise 0 is for any device, after the device's own: an empty capture does not count. */
+    assert_true(snmpc__descr_match(set, true, 11, SNMPC_ROLE_MODEL,
+                                   "Acme P-1#not a comment,PID:", out, sizeof out));
+    assert_string_equal(out, "P-1");
+    assert_true(snmpc__descr_match(set, false, 0, SNMPC_ROLE_MODEL, "acme Z9#NOT A COMMENT", out,
+                                   sizeof out));
+    assert_string_equal(out, "Z9");
+    /* Cut to the buffer. */
+    assert_true(snmpc__descr_match(set, true, 11, SNMPC_ROLE_SERIAL, "a,SN:ABCDEFGHIJ", out, 5));
+    assert_string_equal(out, "ABCD");
+    assert_false(snmpc__descr_match(set, true, 11, SNMPC_ROLE_FIRMWARE, "a,SN:X", out, sizeof out));
+    assert_false(snmpc__descr_match(NULL, true, 11, SNMPC_ROLE_SERIAL, "a,SN:X", out, sizeof out));
+    snmpc_catalogue_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,7 +725,7 @@ int main(void)
         cmocka_unit_test(test_parse_bad_table),
         cmocka_unit_test(test_parse_limits),
         cmocka_unit_test(test_vendor_names),
-        cmocka_unit_test(test_shipped_catalogue),
+        cmocka_unit_test(test_shipped_catalogue), cmocka_unit_test(test_sysdescr_statement),
         cmocka_unit_test(test_table_good),
         cmocka_unit_test(test_table_bad),
         cmocka_unit_test(test_table_limits),
