@@ -355,6 +355,32 @@ struct gw_alert *gw_model_add_alert(struct gw_model *m);
 const struct gw_counter *gw_model_counter(const struct gw_model *m, const char *name);
 /* Returns: a new JSON object in the `fleetgw probe --json` shape; caller json_decref()s. */
 json_t *gw_model_to_json(const struct gw_model *m);
+/* A WS-Print PrinterStateReason the data model can say: the condition bit and the Printer-MIB
+ * alert (prtAlertCode, prtAlertGroup, prtAlertSeverityLevel) an SNMP printer would raise. */
+struct gw_wsd_reason {
+    const char *reason; /* "MarkerSupplyLow" */
+    uint32_t cond;
+    int code, group, severity;
+};
+/* Returns: the entry for a WS-Print reason (case-insensitive), or NULL. Any thread. */
+const struct gw_wsd_reason *gw_wsd_reason_find(const char *reason);
+/* Returns: the entry i of the WS-Print reason table (0-based), or NULL past its end. */
+const struct gw_wsd_reason *gw_wsd_reason_at(size_t i);
+/* Returns: the RFC 3805 PrtAlertCodeTC label of a prtAlertCode ("markerTonerAlmostEmpty"), or
+ * NULL for a code the TC does not define. Any thread. */
+const char *gw_alert_code_name(int code);
+/* Writes a CamelCase label in words, first letter upper-case ("MarkerSupplyLow" -> "Marker
+ * supply low", "printerNMSReset" -> "Printer NMS reset") into out [out] of size n.
+ * Returns: out. */
+char *gw_label_words(const char *label, char *out, size_t n);
+/* Returns: the text a person reads for an alert: the device's own description, except where it
+ * is a bare WS-Print reason (then that reason in words), or the RFC 3805 name of code in words
+ * when there is no description; NULL when neither says anything. Writes into out [out]. */
+const char *gw_alert_text(const char *description, int code, char *out, size_t n);
+
+/* Sets "text" (gw_alert_text(), or null) and "code_text" (the RFC 3805 name of code in words,
+ * or null) on the alert object o [in,out]. */
+void gw_alert_json_text(json_t *o, const char *description, int code);
 /* Names for status values; "unknown" for values out of range. */
 const char *gw_device_status_name(int hr_device_status);
 const char *gw_printer_status_name(int hr_printer_status);
@@ -602,7 +628,8 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q);
 /* Returns: the dashboard's figures: devices total/online/with alerts, by status, supplies low,
  * the ten lowest supplies and newest active alerts, last poll. Caller json_decref()s. */
 json_t *gw_query_dashboard(struct gw_db *db);
-/* Returns: [[ts, value], ...] of counter name's history since since (at most 2000 newest). */
+/* Returns: [[ts, value], ...] of counter name's history since since (at most 2000 newest),
+ * ending with the current reading (counters_latest) when it is newer than the last history row. */
 json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char *name,
                                  int64_t since);
 /* Returns: the names of the counters with history for the device, "total" first. */

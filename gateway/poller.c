@@ -462,30 +462,6 @@ static void poll_started(struct pdev *pd, uint64_t now)
  * WSD devices: WS-Print status and consumables through soapc_info_get.
  */
 
-/* WS-Print PrinterStateReasons the data model can say: the condition bit and the Printer-MIB
- * alert (code, group, severity) a SNMP device would raise for it, so alerts, low-supply views
- * and the uplink treat both transports alike. */
-static const struct {
-    const char *reason;
-    uint32_t cond;
-    int code, group, severity;
-} wsd_reasons[] = {
-    {"MediaJam", GW_COND_JAMMED, 8, 13, 3},
-    {"DoorOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
-    {"CoverOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
-    {"MarkerSupplyEmpty", GW_COND_NO_TONER, 1101, 11, 3},
-    {"MarkerSupplyLow", GW_COND_LOW_TONER, 1104, 11, 4},
-    {"MarkerSupplyMissing", GW_COND_MARKER_SUPPLY_MISSING, 1108, 11, 3},
-    {"MediaEmpty", GW_COND_NO_PAPER, 808, 8, 3},
-    {"MediaLow", GW_COND_LOW_PAPER, 807, 8, 4},
-    {"MediaNeeded", GW_COND_NO_PAPER, 808, 8, 3},
-    {"InputTrayMissing", GW_COND_INPUT_TRAY_MISSING, 801, 8, 3},
-    {"OutputAreaFull", GW_COND_OUTPUT_FULL, 903, 9, 3},
-    {"OutputAreaAlmostFull", GW_COND_OUTPUT_NEAR_FULL, 902, 9, 4},
-    {"OutputTrayMissing", GW_COND_OUTPUT_TRAY_MISSING, 901, 9, 3},
-    {"ServiceRequested", GW_COND_SERVICE_REQUESTED, 1, 5, 3},
-};
-
 /* Printer-MIB prtMarkerSuppliesType names for WS-Print consumable types. */
 static const char *wsd_supply_type(const char *t)
 {
@@ -521,17 +497,18 @@ static void wsd_model_from_info(struct gw_model *m, const struct soapc_device_in
     gw_strlcpy(reasons, in->state_reasons, sizeof reasons);
     for (char *tok = strtok_r(reasons, " \t\r\n", &save); tok;
          tok = strtok_r(NULL, " \t\r\n", &save))
-        for (size_t i = 0; i < sizeof wsd_reasons / sizeof wsd_reasons[0]; i++) {
-            if (strcasecmp(tok, wsd_reasons[i].reason) != 0 ||
-                (m->conditions & wsd_reasons[i].cond))
+        for (size_t i = 0; gw_wsd_reason_at(i); i++) {
+            const struct gw_wsd_reason *r = gw_wsd_reason_at(i);
+            if (strcasecmp(tok, r->reason) != 0 || (m->conditions & r->cond))
                 continue;
             struct gw_alert *a = gw_model_add_alert(m);
-            m->conditions |= wsd_reasons[i].cond;
+            m->conditions |= r->cond;
             a->index = (int)i + 1;
-            a->code = wsd_reasons[i].code;
-            a->group = wsd_reasons[i].group;
-            a->severity = wsd_reasons[i].severity;
-            gw_strlcpy(a->description, wsd_reasons[i].reason, sizeof a->description);
+            a->code = r->code;
+            a->group = r->group;
+            a->severity = r->severity;
+            /* The reason as the device said it; gw_alert_text() puts it in words. */
+            gw_strlcpy(a->description, r->reason, sizeof a->description);
         }
     if (in->printer_state[0])
         m->device_status = strcasecmp(in->printer_state, "Stopped") == 0 ? 5

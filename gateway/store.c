@@ -1533,6 +1533,8 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
                                 json_string((const char *)sqlite3_column_text(st, 7)));
             json_object_set_new(o, "first_seen", json_time(sqlite3_column_int64(st, 8)));
             json_object_set_new(o, "last_seen", json_time(sqlite3_column_int64(st, 9)));
+            gw_alert_json_text(o, (const char *)sqlite3_column_text(st, 7),
+                               sqlite3_column_int(st, 5));
             json_array_append_new(alerts, o);
         }
         sqlite3_finalize(st);
