@@ -582,9 +582,15 @@ int gw_device_set_transport(struct gw_db *db, int64_t id, const char *transport,
  * the time of the last counter poll (0 keeps the stored one). */
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
                             int64_t activity_ts, int64_t last_counter_poll);
+/* At most this many bad lines of one CSV import are listed. */
+#define GW_IMPORT_MAX_ERRORS 1000
 /* Imports a CSV (header: address,port,credential,name) in one transaction; on any bad row
- * nothing is imported and eb names "file:line: reason". Returns: count imported, or < 0. */
-int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw_errbuf *eb);
+ * nothing is imported. Every line is checked: each bad one is appended to errors [in,out] (when
+ * not NULL; at most GW_IMPORT_MAX_ERRORS) as {"line", "error"}, and eb says "file:line: reason"
+ * for a single bad line or "file: N bad lines, nothing imported; line L: reason" for more.
+ * Returns: count imported, or < 0. */
+int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, json_t *errors,
+                         struct gw_errbuf *eb);
 
 /* Stores a successful poll: identity, counter readings, supplies, alert set; a counter lower
  * than its last stored value becomes a "counter_regression" event and is not stored as the
