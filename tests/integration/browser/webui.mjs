@@ -109,6 +109,11 @@ const scenarios = {
     check(per['1'].step < 86400, `1 day: step ${per['1'].step} s`);
     await page.selectOption('select[aria-label=Period]', '30');
     check(await page.locator('.supply .bar').count() >= 1, 'supplies are drawn as bars');
+    // The waste toner box reports "some remaining" (level -3): said once, in words; the raw
+    // enum value only in the badge's attribute.
+    const waste = (await page.locator('.supply', { hasText: 'Waste Toner Box' }).textContent()).replace(/\s+/g, ' ').trim();
+    check(!/some_remaining/.test(waste) && (waste.match(/some remaining/g) || []).length === 1, `a supply state in words, once: ${waste}`);
+    check(await page.locator('.supply .badge[data-value="some_remaining"]').count() === 1, 'the raw state stays in data-value');
     await shot(page, 'device');
     for (const [hash, sel] of [['#/credentials', 'table'], ['#/audit', '#audit tbody tr'],
       ['#/users', 'table'], ['#/security', 'form'], ['#/connection', 'form'],
