@@ -449,6 +449,8 @@ static int device_add(const struct gw_opts *o, int argc, char **argv)
     return st;
 }
 
+static const char *js(json_t *o, const char *k);
+
 static int device_import(const struct gw_opts *o, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -479,6 +481,15 @@ static int device_import(const struct gw_opts *o, const char *path)
     if (st == GW_EXIT_OK)
         printf("imported %lld devices\n",
                (long long)json_integer_value(json_object_get(r, "imported")));
+    else {
+        /* The message names the first bad line; every one follows, to be fixed in one go. */
+        json_t *errors = json_object_get(r, "errors"), *e;
+        size_t i;
+        if (json_array_size(errors) > 1)
+            json_array_foreach(errors, i, e)
+                fprintf(stderr, "%s:%lld: %s\n", path,
+                        (long long)json_integer_value(json_object_get(e, "line")), js(e, "error"));
+    }
     json_decref(r);
     return st;
 }
@@ -489,36 +500,130 @@ static const char *js(json_t *o, const char *k)
     return s ? s : "-";
 }
 
-static void print_device_row(json_t *d)
+/* `device list` columns: widths come from the data, text columns are cut at LIST_MAX_COLS
+ * characters with an ellipsis so one long model name cannot push every row out of line. */
+#define LIST_MAX_COLS 32
+enum {
+    COL_ID,
+    COL_NAME,
+    COL_ADDRESS,
+    COL_STATUS,
+    COL_PRIO,
+    COL_MODEL,
+    COL_SERIAL,
+    COL_PAGES,
+    COL_NEXT,
+    N_COLS
+};
+static const char *const list_heads[N_COLS] = {"ID",    "NAME",   "ADDRESS", "STATUS",   "PRIO",
+                                               "MODEL", "SERIAL", "PAGES",   "NEXT POLL"};
+
+/* Returns: the characters (UTF-8 code points) of s, the columns a terminal gives it. */
+static size_t text_cols(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Copies s into out, cut to max characters ending in an ellipsis when longer. */
+static void fit(const char *s, size_t max, char *out, size_t outlen)
+{
+    size_t cols = 0, i = 0;
+    if (text_cols(s) <= max) {
+        gw_strlcpy(out, s, outlen);
+        return;
+    }
+    for (; s[i]; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && cols++ == max - 1)
+            break;
+    snprintf(out, outlen, "%.*s\u2026", (int)i, s);
+}
+
+/* Fills the cells of one device row. */
+static void device_cells(json_t *d, char cells[N_COLS][LIST_MAX_COLS * 4 + 8])
 {
     json_t *pc = json_object_get(d, "page_count_total");
-    char pcs[24] = "-", where[300];
     const char *a = js(d, "address");
-    long long port = json_integer_value(json_object_get(d, "port"));
+    char where[300];
+    size_t size = LIST_MAX_COLS * 4 + 8;
+    snprintf(cells[COL_ID], size, "%lld", (long long)json_integer_value(json_object_get(d, "id")));
+    fit(json_string_length(json_object_get(d, "name")) ? js(d, "name") : "-", LIST_MAX_COLS,
+        cells[COL_NAME], size);
+    /* A WSD device has no SNMP port to show. */
+    if (strcmp(js(d, "transport"), "wsd") == 0)
+        snprintf(where, sizeof where, "%s (wsd)", a);
+    else
+        snprintf(where, sizeof where, strchr(a, ':') ? "[%s]:%lld" : "%s:%lld", a,
+                 (long long)json_integer_value(json_object_get(d, "port")));
+    fit(where, LIST_MAX_COLS + 16, cells[COL_ADDRESS], size);
+    fit(js(d, "status"), LIST_MAX_COLS, cells[COL_STATUS], size);
+    fit(js(d, "priority"), LIST_MAX_COLS, cells[COL_PRIO], size);
+    fit(json_string_length(json_object_get(d, "model")) ? js(d, "model") : "-", LIST_MAX_COLS,
+        cells[COL_MODEL], size);
+    fit(json_string_length(json_object_get(d, "serial")) ? js(d, "serial") : "-", LIST_MAX_COLS,
+        cells[COL_SERIAL], size);
     if (json_is_integer(pc))
-        snprintf(pcs, sizeof pcs, "%lld", (long long)json_integer_value(pc));
-    snprintf(where, sizeof where, strchr(a, ':') ? "[%s]:%lld" : "%s:%lld", a, port);
-    printf("%-6lld %-24s %-12s %-7s %-22s %-16s %10s %s\n",
-           (long long)json_integer_value(json_object_get(d, "id")), where, js(d, "status"),
-           js(d, "priority"), js(d, "model"), js(d, "serial"), pcs, js(d, "next_poll"));
+        snprintf(cells[COL_PAGES], size, "%lld", (long long)json_integer_value(pc));
+    else
+        gw_strlcpy(cells[COL_PAGES], "-", size);
+    fit(js(d, "next_poll"), LIST_MAX_COLS, cells[COL_NEXT], size);
+}
+
+static void print_row(const char *const *cells, const size_t *width)
+{
+    for (int c = 0; c < N_COLS; c++) {
+        size_t pad = width[c] - text_cols(cells[c]);
+        if (c == COL_PAGES || c == COL_ID) /* numbers right-aligned */
+            printf("%*s%s", (int)pad, "", cells[c]);
+        else if (c == N_COLS - 1)
+            fputs(cells[c], stdout);
+        else
+            printf("%s%*s", cells[c], (int)pad, "");
+        if (c < N_COLS - 1)
+            fputs("  ", stdout);
+    }
+    putchar('\n');
+}
+
+static void print_device_table(json_t *list)
+{
+    char cells[N_COLS][LIST_MAX_COLS * 4 + 8];
+    const char *row[N_COLS];
+    size_t width[N_COLS], i;
+    json_t *d;
+    for (int c = 0; c < N_COLS; c++) {
+        width[c] = text_cols(list_heads[c]);
+        row[c] = cells[c];
+    }
+    json_array_foreach(list, i, d)
+    {
+        device_cells(d, cells);
+        for (int c = 0; c < N_COLS; c++)
+            if (text_cols(cells[c]) > width[c])
+                width[c] = text_cols(cells[c]);
+    }
+    print_row(list_heads, width);
+    json_array_foreach(list, i, d)
+    {
+        device_cells(d, cells);
+        print_row(row, width);
+    }
 }
 
 static int device_list(const struct gw_opts *o, bool as_json)
 {
     json_t *req = json_pack("{s:s}", "cmd", "device.list");
-    json_t *r = gw_ctl_request(o, req), *d;
-    size_t i;
+    json_t *r = gw_ctl_request(o, req);
     int st = reply_status(r);
     json_decref(req);
     if (st == GW_EXIT_OK) {
         json_t *list = json_object_get(r, "devices");
         if (as_json)
             print_json(list);
-        else {
-            printf("%-6s %-24s %-12s %-7s %-22s %-16s %10s %s\n", "ID", "ADDRESS", "STATUS", "PRIO",
-                   "MODEL", "SERIAL", "PAGES", "NEXT POLL");
-            json_array_foreach(list, i, d) print_device_row(d);
-        }
+        else
+            print_device_table(list);
     }
     json_decref(r);
     return st;
@@ -555,8 +660,14 @@ static int device_show(const struct gw_opts *o, const char *ids, bool as_json)
             const char *keys[] = {"address",  "name",      "transport", "credential", "status",
                                   "vendor",   "model",     "serial",    "mac",        "engine_id",
                                   "wsd_uuid", "last_seen", "last_poll"};
-            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            printf("%-12s %lld\n", "id", (long long)json_integer_value(json_object_get(d, "id")));
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
                 printf("%-12s %s\n", keys[k], js(d, keys[k]));
+                /* The SNMP port; a WSD device is reached at its XAddrs instead. */
+                if (k == 0 && strcmp(js(d, "transport"), "wsd") != 0)
+                    printf("%-12s %lld\n", "port",
+                           (long long)json_integer_value(json_object_get(d, "port")));
+            }
             if (json_object_get(d, "wsd_xaddrs"))
                 printf("%-12s %s\n", "wsd_xaddrs", js(d, "wsd_xaddrs"));
             printf("counters:%s%s\n", json_object_get(d, "counters_note") ? " " : "",
@@ -582,7 +693,16 @@ static int device_show(const struct gw_opts *o, const char *ids, bool as_json)
             }
             printf("alerts:\n");
             json_array_foreach(json_object_get(state, "alerts"), i, x)
-                printf("  %s\n", js(x, "description"));
+            {
+                /* In words (gw_alert_text()), then the Printer-MIB code's name. */
+                json_t *code_text = json_object_get(x, "code_text");
+                printf("  %s", json_is_string(json_object_get(x, "text")) ? js(x, "text")
+                                                                          : js(x, "description"));
+                if (json_is_string(code_text) &&
+                    strcmp(json_string_value(code_text), js(x, "text")) != 0)
+                    printf(" (%s)", json_string_value(code_text));
+                putchar('\n');
+            }
             printf("events:\n");
             json_array_foreach(json_object_get(r, "events"), i, x)
                 printf("  %s %s %s\n", js(x, "ts"), js(x, "kind"), js(x, "detail"));
@@ -653,6 +773,63 @@ int gw_cmd_device(const struct gw_opts *o, int argc, char **argv)
 
 /* --- status, audit --- */
 
+/* Prints a status value as text, one "key value" line per scalar: strings without JSON
+ * quotes, null as "-", nested objects as "key.member", arrays of scalars joined by ", ". */
+static void print_text(const char *prefix, json_t *v)
+{
+    char key[128];
+    const char *k;
+    json_t *m;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, m)
+        {
+            snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", k);
+            print_text(key, m);
+        }
+        return;
+    }
+    printf("%-28s ", prefix);
+    if (json_is_array(v)) {
+        bool scalars = true;
+        json_array_foreach(v, i, m) scalars &= !json_is_object(m) && !json_is_array(m);
+        if (!scalars) {
+            putchar('\n');
+            json_array_foreach(v, i, m)
+            {
+                snprintf(key, sizeof key, "%s[%zu]", prefix, i);
+                print_text(key, m);
+            }
+            return;
+        }
+        if (json_array_size(v) == 0)
+            fputs("-", stdout);
+        json_array_foreach(v, i, m)
+        {
+            if (i)
+                fputs(", ", stdout);
+            if (json_is_string(m))
+                fputs(json_string_value(m), stdout);
+            else {
+                char *s = json_dumps(m, JSON_COMPACT | JSON_ENCODE_ANY);
+                fputs(s ? s : "?", stdout);
+                free(s);
+            }
+        }
+        putchar('\n');
+        return;
+    }
+    if (json_is_string(v))
+        printf("%s\n", json_string_value(v));
+    else if (json_is_null(v))
+        printf("-\n");
+    else {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        printf("%s\n", s ? s : "?");
+        free(s);
+    }
+}
+
 int gw_cmd_status(const struct gw_opts *o, int argc, char **argv)
 {
     bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
@@ -669,25 +846,30 @@ int gw_cmd_status(const struct gw_opts *o, int argc, char **argv)
     r = gw_ctl_call(&cfg, req, &err);
     json_decref(req);
     if (!r) {
-        if (as_json)
-            printf("{\"running\": false, \"error\": \"%s\"}\n", gw_strerror(err));
-        fprintf(stderr, "fleetgw: %s\n", gw_strerror(err));
+        /* Say where we looked: a daemon started with another -c listens elsewhere. */
+        char sock[512];
+        gw_cfg_control_socket(&cfg, sock, sizeof sock);
+        if (as_json) {
+            json_t *j = json_pack("{s:b, s:s, s:s}", "running", false, "error", gw_strerror(err),
+                                  "socket", sock);
+            print_json(j);
+            json_decref(j);
+        }
+        fprintf(stderr, "fleetgw: no daemon answers on the control socket %s: %s\n", sock,
+                gw_strerror(err));
+        if (!o->config_path)
+            fprintf(stderr,
+                    "fleetgw: that socket comes from %s%s; for a daemon started with "
+                    "another configuration, give it with -c CONFIG\n",
+                    DEFAULT_CONFIG, cfg.path[0] ? "" : " (absent: the defaults)");
         return GW_EXIT_FAIL;
     }
     json_object_del(r, "ok");
     gw_webui_status(&cfg, r);
     if (as_json)
         print_json(r);
-    else {
-        const char *k;
-        json_t *v;
-        json_object_foreach(r, k, v)
-        {
-            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-            printf("%-24s %s\n", k, s);
-            free(s);
-        }
-    }
+    else
+        print_text("", r);
     json_decref(r);
     return GW_EXIT_OK;
 }

@@ -156,6 +156,13 @@ static int load_creds(struct gw_app *app, char **names, int nnames, struct gw_cr
     return n;
 }
 
+/* The targets' sentence (shared with the web UI, which shows a checkbox) says "confirm";
+ * on the command line that is --yes. Returns: the hint to append, or "". */
+static const char *confirm_hint(int code, const char *msg)
+{
+    return code == DISC_E_TOO_LARGE && msg && strstr(msg, "confirm") ? " (add --yes)" : "";
+}
+
 static int cmd_run(const struct gw_opts *go, int argc, char **argv)
 {
     enum {
@@ -297,7 +304,7 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
     free(exclude);
     spec = exclude = NULL;
     if (rc < 0) {
-        fprintf(stderr, "fleetgw discover: %s\n", eb.msg);
+        fprintf(stderr, "fleetgw discover: %s%s\n", eb.msg, confirm_hint(rc, eb.msg));
         return GW_EXIT_USAGE;
     }
 
@@ -463,9 +470,9 @@ static int request(const struct gw_opts *o, json_t *req, json_t **out)
     if (!r)
         return GW_EXIT_FAIL;
     if (!json_is_true(json_object_get(r, "ok"))) {
-        fprintf(stderr, "fleetgw discover: %s\n",
-                json_string_value(json_object_get(r, "error")) ?: "failed");
         int code = (int)json_integer_value(json_object_get(r, "code"));
+        const char *msg = json_string_value(json_object_get(r, "error"));
+        fprintf(stderr, "fleetgw discover: %s%s\n", msg ? msg : "failed", confirm_hint(code, msg));
         json_decref(r);
         return code == GW_E_INVAL || code == DISC_E_TARGET || code == DISC_E_TOO_LARGE
                    ? GW_EXIT_USAGE

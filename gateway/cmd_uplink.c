@@ -322,11 +322,13 @@ int gw_cmd_mode(const struct gw_opts *o, int argc, char **argv)
 
 int gw_cmd_anonymize(const struct gw_opts *o, int argc, char **argv)
 {
+    bool help = argc == 2 && strcmp(argv[1], "--help") == 0;
     if (argc != 2 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)) {
-        fprintf(stderr, "usage: fleetgw anonymize on|off\n"
-                        "Anonymization is chosen only by 'fleetgw init --anonymize'; this\n"
-                        "command exists to say so (and the attempt is audited).\n");
-        return GW_EXIT_USAGE;
+        fprintf(help ? stdout : stderr,
+                "usage: fleetgw anonymize on|off\n"
+                "Anonymization is chosen only by 'fleetgw init --anonymize'; this\n"
+                "command exists to say so (and the attempt is audited).\n");
+        return help ? GW_EXIT_OK : GW_EXIT_USAGE;
     }
     json_t *req =
         json_pack("{s:s, s:b}", "cmd", "uplink.anonymize", "on", strcmp(argv[1], "on") == 0);

@@ -166,11 +166,16 @@ static json_t *do_device_import(struct gw_app *app, json_t *req, const char *pee
     f = fmemopen((void *)csv, strlen(csv), "r");
     if (!f)
         return reply_err(-errno, "cannot read the CSV");
-    n = gw_device_import_csv(app->db, f, name, &eb);
+    json_t *errors = json_array();
+    n = gw_device_import_csv(app->db, f, name, errors, &eb);
     fclose(f);
     gw_audit_add(app->db, peer, source, "device.import", n < 0 ? "failed" : "ok", name);
-    if (n < 0)
-        return reply_err(n, eb.msg[0] ? eb.msg : gw_strerror(n));
+    if (n < 0) {
+        json_t *r = reply_err(n, eb.msg[0] ? eb.msg : gw_strerror(n));
+        json_object_set_new(r, "errors", errors);
+        return r;
+    }
+    json_decref(errors);
     changed(app);
     json_t *r = reply_ok();
     json_object_set_new(r, "imported", json_integer(n));

@@ -402,6 +402,32 @@ json_t *gw_tray_to_json(const struct gw_tray *t);
 /* Returns: a new JSON object for a Printer-MIB PrtSubUnitStatusTC value ({raw, availability,
  * alerts, offline, transitioning}), or JSON null for -1 (not read) and values out of range. */
 json_t *gw_subunit_status_json(int v);
+/* A WS-Print PrinterStateReason the data model can say: the condition bit and the Printer-MIB
+ * alert (prtAlertCode, prtAlertGroup, prtAlertSeverityLevel) an SNMP printer would raise. */
+struct gw_wsd_reason {
+    const char *reason; /* "MarkerSupplyLow" */
+    uint32_t cond;
+    int code, group, severity;
+};
+/* Returns: the entry for a WS-Print reason (case-insensitive), or NULL. Any thread. */
+const struct gw_wsd_reason *gw_wsd_reason_find(const char *reason);
+/* Returns: the entry i of the WS-Print reason table (0-based), or NULL past its end. */
+const struct gw_wsd_reason *gw_wsd_reason_at(size_t i);
+/* Returns: the RFC 3805 PrtAlertCodeTC label of a prtAlertCode ("markerTonerAlmostEmpty"), or
+ * NULL for a code the TC does not define. Any thread. */
+const char *gw_alert_code_name(int code);
+/* Writes a CamelCase label in words, first letter upper-case ("MarkerSupplyLow" -> "Marker
+ * supply low", "printerNMSReset" -> "Printer NMS reset") into out [out] of size n.
+ * Returns: out. */
+char *gw_label_words(const char *label, char *out, size_t n);
+/* Returns: the text a person reads for an alert: the device's own description, except where it
+ * is a bare WS-Print reason (then that reason in words), or the RFC 3805 name of code in words
+ * when there is no description; NULL when neither says anything. Writes into out [out]. */
+const char *gw_alert_text(const char *description, int code, char *out, size_t n);
+
+/* Sets "text" (gw_alert_text(), or null) and "code_text" (the RFC 3805 name of code in words,
+ * or null) on the alert object o [in,out]. */
+void gw_alert_json_text(json_t *o, const char *description, int code);
 /* Names for status values; "unknown" for values out of range. */
 const char *gw_device_status_name(int hr_device_status);
 const char *gw_printer_status_name(int hr_printer_status);
@@ -621,9 +647,15 @@ int gw_device_set_transport(struct gw_db *db, int64_t id, const char *transport,
  * the time of the last counter poll (0 keeps the stored one). */
 int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, double activity,
                             int64_t activity_ts, int64_t last_counter_poll);
+/* At most this many bad lines of one CSV import are listed. */
+#define GW_IMPORT_MAX_ERRORS 1000
 /* Imports a CSV (header: address,port,credential,name) in one transaction; on any bad row
- * nothing is imported and eb names "file:line: reason". Returns: count imported, or < 0. */
-int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw_errbuf *eb);
+ * nothing is imported. Every line is checked: each bad one is appended to errors [in,out] (when
+ * not NULL; at most GW_IMPORT_MAX_ERRORS) as {"line", "error"}, and eb says "file:line: reason"
+ * for a single bad line or "file: N bad lines, nothing imported; line L: reason" for more.
+ * Returns: count imported, or < 0. */
+int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, json_t *errors,
+                         struct gw_errbuf *eb);
 
 /* Stores a successful poll: identity, counter readings, supplies, alert set; a counter lower
  * than its last stored value becomes a "counter_regression" event and is not stored as the
@@ -667,7 +699,8 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q);
 /* Returns: the dashboard's figures: devices total/online/with alerts, by status, supplies low,
  * the ten lowest supplies and newest active alerts, last poll. Caller json_decref()s. */
 json_t *gw_query_dashboard(struct gw_db *db);
-/* Returns: [[ts, value], ...] of counter name's history since since (at most 2000 newest). */
+/* Returns: [[ts, value], ...] of counter name's history since since (at most 2000 newest),
+ * ending with the current reading (counters_latest) when it is newer than the last history row. */
 json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char *name,
                                  int64_t since);
 /* Returns: the names of the counters with history for the device, "total" first. */

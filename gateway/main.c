@@ -38,13 +38,27 @@ static void usage(FILE *out)
             "  device add|import|list|show|remove  manage the device registry\n"
             "  discover run --target SPEC  sweep addresses for SNMP printers\n"
             "  status [--json]           state of the running daemon\n"
-            "  audit verify|list         check or show the audit log\n"
+            "  audit verify              check the audit log\n"
             "  register --url URL --access-code CODE  register with the cloud\n"
             "  unregister                end the cloud registration, wipe the token\n"
             "  mode manage [--until T] | monitor  the cloud connection mode\n"
             "  admin unlock|reset-password  recover web UI access (root only)\n"
             "\n"
             "Each command has --help.\n");
+}
+
+/* Returns: whether a command's arguments ask for help ("--help" or "-h" before any "--"). The
+ * answer is the command's usage, printed before any configuration, state directory or database
+ * is opened, so that it works before `fleetgw init` and whatever the other arguments are. */
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    }
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -94,6 +108,14 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     int sargc = argc - optind;
     char **sargv = argv + optind;
+    /* `fleetgw device add --help` and the like: every command prints its usage for
+     * `COMMAND --help` without touching the state (each command's usage names its subcommands). */
+    char help_flag[] = "--help";
+    char *help_argv[] = {argv[optind], help_flag, NULL};
+    if (sargc > 1 && wants_help(sargc, sargv)) {
+        sargc = 2;
+        sargv = help_argv;
+    }
     /* Each subcommand runs its own getopt over sargv; 0 makes GNU getopt start afresh. Only
      * warnings and errors are logged: a command's output is its answer, not a log. */
     optind = 0;

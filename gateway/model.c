@@ -52,6 +52,200 @@ enum gw_supply_state gw_tray_state(long level, long max_capacity, int *percent)
     return st;
 }
 
+/* WS-Print PrinterStateReasons (the WS-Print v1.0 schema's names) and the Printer-MIB alert an
+ * SNMP printer raises for the same condition (RFC 3805 PrtAlertCodeTC and PrtAlertGroupTC), so
+ * alerts, low-supply views and the uplink treat both transports alike. */
+static const struct gw_wsd_reason wsd_reasons[] = {
+    {"MediaJam", GW_COND_JAMMED, 8, 13, 3},
+    {"DoorOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
+    {"CoverOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
+    {"MarkerSupplyEmpty", GW_COND_NO_TONER, 1101, 11, 3},
+    {"MarkerSupplyLow", GW_COND_LOW_TONER, 1104, 11, 4},
+    /* markerTonerCartridgeMissing: 1108 would be markerWasteInkReceptacleAlmostFull. */
+    {"MarkerSupplyMissing", GW_COND_MARKER_SUPPLY_MISSING, 1115, 11, 3},
+    {"MediaEmpty", GW_COND_NO_PAPER, 808, 8, 3},
+    {"MediaLow", GW_COND_LOW_PAPER, 807, 8, 4},
+    {"MediaNeeded", GW_COND_NO_PAPER, 808, 8, 3},
+    {"InputTrayMissing", GW_COND_INPUT_TRAY_MISSING, 801, 8, 3},
+    {"OutputAreaFull", GW_COND_OUTPUT_FULL, 903, 9, 3},
+    {"OutputAreaAlmostFull", GW_COND_OUTPUT_NEAR_FULL, 902, 9, 4},
+    {"OutputTrayMissing", GW_COND_OUTPUT_TRAY_MISSING, 901, 9, 3},
+    {"ServiceRequested", GW_COND_SERVICE_REQUESTED, 1, 5, 3},
+};
+
+const struct gw_wsd_reason *gw_wsd_reason_find(const char *reason)
+{
+    for (size_t i = 0; reason && i < sizeof wsd_reasons / sizeof wsd_reasons[0]; i++)
+        if (strcasecmp(reason, wsd_reasons[i].reason) == 0)
+            return &wsd_reasons[i];
+    return NULL;
+}
+
+const struct gw_wsd_reason *gw_wsd_reason_at(size_t i)
+{
+    return i < sizeof wsd_reasons / sizeof wsd_reasons[0] ? &wsd_reasons[i] : NULL;
+}
+
+/* RFC 3805 (Printer-MIB v2) PrtAlertCodeTC, in its order. */
+static const struct {
+    int code;
+    const char *name;
+} alert_codes[] = {
+    {1, "other"},
+    {2, "unknown"},
+    {3, "coverOpen"},
+    {4, "coverClosed"},
+    {5, "interlockOpen"},
+    {6, "interlockClosed"},
+    {7, "configurationChange"},
+    {8, "jam"},
+    {9, "subunitMissing"},
+    {10, "subunitLifeAlmostOver"},
+    {11, "subunitLifeOver"},
+    {12, "subunitAlmostEmpty"},
+    {13, "subunitEmpty"},
+    {14, "subunitAlmostFull"},
+    {15, "subunitFull"},
+    {16, "subunitNearLimit"},
+    {17, "subunitAtLimit"},
+    {18, "subunitOpened"},
+    {19, "subunitClosed"},
+    {20, "subunitTurnedOn"},
+    {21, "subunitTurnedOff"},
+    {22, "subunitOffline"},
+    {23, "subunitPowerSaver"},
+    {24, "subunitWarmingUp"},
+    {25, "subunitAdded"},
+    {26, "subunitRemoved"},
+    {27, "subunitResourceAdded"},
+    {28, "subunitResourceRemoved"},
+    {29, "subunitRecoverableFailure"},
+    {30, "subunitUnrecoverableFailure"},
+    {31, "subunitRecoverableStorageError"},
+    {32, "subunitUnrecoverableStorageError"},
+    {33, "subunitMotorFailure"},
+    {34, "subunitMemoryExhausted"},
+    {35, "subunitUnderTemperature"},
+    {36, "subunitOverTemperature"},
+    {37, "subunitTimingFailure"},
+    {38, "subunitThermistorFailure"},
+    {501, "doorOpen"},
+    {502, "doorClosed"},
+    {503, "powerUp"},
+    {504, "powerDown"},
+    {505, "printerNMSReset"},
+    {506, "printerManualReset"},
+    {507, "printerReadyToPrint"},
+    {801, "inputMediaTrayMissing"},
+    {802, "inputMediaSizeChange"},
+    {803, "inputMediaWeightChange"},
+    {804, "inputMediaTypeChange"},
+    {805, "inputMediaColorChange"},
+    {806, "inputMediaFormPartsChange"},
+    {807, "inputMediaSupplyLow"},
+    {808, "inputMediaSupplyEmpty"},
+    {809, "inputMediaChangeRequest"},
+    {810, "inputManualInputRequest"},
+    {811, "inputTrayPositionFailure"},
+    {812, "inputTrayElevationFailure"},
+    {813, "inputCannotFeedSizeSelected"},
+    {901, "outputMediaTrayMissing"},
+    {902, "outputMediaTrayAlmostFull"},
+    {903, "outputMediaTrayFull"},
+    {904, "outputMailboxSelectFailure"},
+    {1001, "markerFuserUnderTemperature"},
+    {1002, "markerFuserOverTemperature"},
+    {1003, "markerFuserTimingFailure"},
+    {1004, "markerFuserThermistorFailure"},
+    {1005, "markerAdjustingPrintQuality"},
+    {1101, "markerTonerEmpty"},
+    {1102, "markerInkEmpty"},
+    {1103, "markerPrintRibbonEmpty"},
+    {1104, "markerTonerAlmostEmpty"},
+    {1105, "markerInkAlmostEmpty"},
+    {1106, "markerPrintRibbonAlmostEmpty"},
+    {1107, "markerWasteTonerReceptacleAlmostFull"},
+    {1108, "markerWasteInkReceptacleAlmostFull"},
+    {1109, "markerWasteTonerReceptacleFull"},
+    {1110, "markerWasteInkReceptacleFull"},
+    {1111, "markerOpcLifeAlmostOver"},
+    {1112, "markerOpcLifeOver"},
+    {1113, "markerDeveloperAlmostEmpty"},
+    {1114, "markerDeveloperEmpty"},
+    {1115, "markerTonerCartridgeMissing"},
+    {1301, "mediaPathMediaTrayMissing"},
+    {1302, "mediaPathMediaTrayAlmostFull"},
+    {1303, "mediaPathMediaTrayFull"},
+    {1304, "mediaPathCannotDuplexMediaSelected"},
+    {1501, "interpreterMemoryIncrease"},
+    {1502, "interpreterMemoryDecrease"},
+    {1503, "interpreterCartridgeAdded"},
+    {1504, "interpreterCartridgeDeleted"},
+    {1505, "interpreterResourceAdded"},
+    {1506, "interpreterResourceDeleted"},
+    {1507, "interpreterResourceUnavailable"},
+    {1509, "interpreterComplexPageEncountered"},
+    {1801, "alertRemovalOfBinaryChangeEntry"},
+};
+
+const char *gw_alert_code_name(int code)
+{
+    for (size_t i = 0; i < sizeof alert_codes / sizeof alert_codes[0]; i++)
+        if (alert_codes[i].code == code)
+            return alert_codes[i].name;
+    return NULL;
+}
+
+char *gw_label_words(const char *label, char *out, size_t n)
+{
+    size_t o = 0;
+    if (n == 0)
+        return out;
+    for (size_t i = 0; label[i] && o + 2 < n; i++) {
+        unsigned char c = (unsigned char)label[i], next = (unsigned char)label[i + 1];
+        bool upper = isupper(c);
+        /* A word starts at an upper-case letter after a lower-case one, or at the last letter
+         * of an acronym that a lower-case letter follows ("NMSReset": "NMS", "Reset"). */
+        bool starts = i > 0 && upper &&
+                      (islower((unsigned char)label[i - 1]) ||
+                       (isupper((unsigned char)label[i - 1]) && islower(next)));
+        bool acronym = upper && ((next && isupper(next)) ||
+                                 (i > 0 && isupper((unsigned char)label[i - 1]) && !islower(next)));
+        if (starts)
+            out[o++] = ' ';
+        if (o == 0)
+            out[o++] = (char)toupper(c);
+        else
+            out[o++] = acronym ? (char)c : (char)tolower(c);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+const char *gw_alert_text(const char *description, int code, char *out, size_t n)
+{
+    const struct gw_wsd_reason *r = gw_wsd_reason_find(description);
+    const char *name;
+    if (r)
+        return gw_label_words(r->reason, out, n);
+    if (description && *description) {
+        gw_strlcpy(out, description, n);
+        return out;
+    }
+    name = gw_alert_code_name(code);
+    return name ? gw_label_words(name, out, n) : NULL;
+}
+
+void gw_alert_json_text(json_t *o, const char *description, int code)
+{
+    char buf[256];
+    const char *text = gw_alert_text(description, code, buf, sizeof buf);
+    const char *name = gw_alert_code_name(code);
+    json_object_set_new(o, "text", text ? json_string(text) : json_null());
+    json_object_set_new(o, "code_text",
+                        name ? json_string(gw_label_words(name, buf, sizeof buf)) : json_null());
+}
+
 const char *gw_condition_name(uint32_t bit)
 {
     static const char *const names[GW_COND_COUNT] = {

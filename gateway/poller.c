@@ -18,6 +18,8 @@
  * from when the poll ran, so the spread is kept. A poll that starts more than one interval late
  * is counted as missed. An unreachable device is retried after an eighth of its alert interval
  * (10 s at most), then after twice as long each time, up to its alert interval. Failures are logged once per state change, not once per poll.
+ * The first results after the start are summed up in one "first poll round" line (failures
+ * still named one by one).
  *
  * Transports: a device registered as "wsd" (it answers only WS-Discovery) is polled at the same
  * cadence through soapc_info_get (DPWS metadata + WS-Print GetPrinterElements, blocking gSOAP on
@@ -98,7 +100,9 @@ struct gw_poller {
     uint32_t lateness[LATENESS_SAMPLES]; /* ring of poll start lateness, ms */
     size_t n_lateness, lateness_pos;
     bool stopping, tick_closed;
-    json_t *engines; /* engine ID hex -> device id, to spot shared engine IDs */
+    bool first_round_done; /* every device has had its first result since the start */
+    uint64_t start_ms;     /* loop time of gw_poller_start() */
+    json_t *engines;       /* engine ID hex -> device id, to spot shared engine IDs */
     void (*stop_cb)(struct gw_app *app);
 };
 
@@ -198,12 +202,50 @@ static void pdev_close_session(struct pdev *pd)
     pd->sess = NULL;
 }
 
+/* Once every device has a first result after the start, one line sums the round up: a fleet
+ * of hundreds would otherwise start with one "device polled" line each. Failures are still
+ * named one by one as they happen; devices added later are logged as before. */
+static void first_round_check(struct gw_poller *p)
+{
+    static const char *const states[] = {"ok", "unreachable", "auth_failed", "error"};
+    size_t count[sizeof states / sizeof states[0] + 1] = {0}, n = 0;
+    char line[256];
+    int len;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct pdev *pd = p->devs[i];
+        size_t k = 0;
+        if (pd->removed)
+            continue;
+        if (!pd->state[0])
+            return;
+        while (k < sizeof states / sizeof states[0] && strcmp(pd->state, states[k]) != 0)
+            k++;
+        count[k]++;
+        n++;
+    }
+    p->first_round_done = true;
+    len = snprintf(line, sizeof line, "first poll round: %zu device%s, %zu ok", n,
+                   n == 1 ? "" : "s", count[0]);
+    for (size_t k = 1; k <= sizeof states / sizeof states[0]; k++)
+        if (count[k] && len > 0 && (size_t)len < sizeof line)
+            len += snprintf(line + len, sizeof line - (size_t)len, ", %zu %s", count[k],
+                            k < sizeof states / sizeof states[0] ? states[k] : "other");
+    gw_log_notice(SNMP, "%s seconds=%llu", line,
+                  (unsigned long long)((uv_now(p->app->loop) - p->start_ms + 500) / 1000));
+}
+
 /* Logs a device's state only when it changes; per-poll repeats stay silent. */
 static void set_state(struct pdev *pd, const char *state, int err, const char *detail)
 {
+    struct gw_poller *p = pd->poller;
+    bool first_round = !pd->state[0] && !p->first_round_done;
     if (strcmp(pd->state, state) == 0)
         return;
-    if (strcmp(state, "ok") == 0)
+    if (strcmp(state, "ok") == 0 && first_round)
+        gw_log_debug(SNMP,
+                     "device polled device=%lld address=%s transport=%s state=ok previous=new",
+                     (long long)pd->dev.id, pd->dev.address, pd->dev.wsd ? "wsd" : "snmp");
+    else if (strcmp(state, "ok") == 0)
         gw_log_notice(SNMP,
                       "device polled device=%lld address=%s transport=%s state=ok previous=%s",
                       (long long)pd->dev.id, pd->dev.address, pd->dev.wsd ? "wsd" : "snmp",
@@ -218,6 +260,8 @@ static void set_state(struct pdev *pd, const char *state, int err, const char *d
                    json_pack("{s:I, s:s, s:s}", "device_id", (json_int_t)pd->dev.id, "state", state,
                              "previous", pd->state[0] ? pd->state : "new"));
     gw_strlcpy(pd->state, state, sizeof pd->state);
+    if (first_round)
+        first_round_check(p);
 }
 
 static const char *state_for(int status)
@@ -462,30 +506,6 @@ static void poll_started(struct pdev *pd, uint64_t now)
  * WSD devices: WS-Print status and consumables through soapc_info_get.
  */
 
-/* WS-Print PrinterStateReasons the data model can say: the condition bit and the Printer-MIB
- * alert (code, group, severity) a SNMP device would raise for it, so alerts, low-supply views
- * and the uplink treat both transports alike. */
-static const struct {
-    const char *reason;
-    uint32_t cond;
-    int code, group, severity;
-} wsd_reasons[] = {
-    {"MediaJam", GW_COND_JAMMED, 8, 13, 3},
-    {"DoorOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
-    {"CoverOpen", GW_COND_DOOR_OPEN, 3, 6, 3},
-    {"MarkerSupplyEmpty", GW_COND_NO_TONER, 1101, 11, 3},
-    {"MarkerSupplyLow", GW_COND_LOW_TONER, 1104, 11, 4},
-    {"MarkerSupplyMissing", GW_COND_MARKER_SUPPLY_MISSING, 1108, 11, 3},
-    {"MediaEmpty", GW_COND_NO_PAPER, 808, 8, 3},
-    {"MediaLow", GW_COND_LOW_PAPER, 807, 8, 4},
-    {"MediaNeeded", GW_COND_NO_PAPER, 808, 8, 3},
-    {"InputTrayMissing", GW_COND_INPUT_TRAY_MISSING, 801, 8, 3},
-    {"OutputAreaFull", GW_COND_OUTPUT_FULL, 903, 9, 3},
-    {"OutputAreaAlmostFull", GW_COND_OUTPUT_NEAR_FULL, 902, 9, 4},
-    {"OutputTrayMissing", GW_COND_OUTPUT_TRAY_MISSING, 901, 9, 3},
-    {"ServiceRequested", GW_COND_SERVICE_REQUESTED, 1, 5, 3},
-};
-
 /* Printer-MIB prtMarkerSuppliesType names for WS-Print consumable types. */
 static const char *wsd_supply_type(const char *t)
 {
@@ -522,17 +542,18 @@ static void wsd_model_from_info(struct gw_model *m, const struct soapc_device_in
     gw_strlcpy(reasons, in->state_reasons, sizeof reasons);
     for (char *tok = strtok_r(reasons, " \t\r\n", &save); tok;
          tok = strtok_r(NULL, " \t\r\n", &save))
-        for (size_t i = 0; i < sizeof wsd_reasons / sizeof wsd_reasons[0]; i++) {
-            if (strcasecmp(tok, wsd_reasons[i].reason) != 0 ||
-                (m->conditions & wsd_reasons[i].cond))
+        for (size_t i = 0; gw_wsd_reason_at(i); i++) {
+            const struct gw_wsd_reason *r = gw_wsd_reason_at(i);
+            if (strcasecmp(tok, r->reason) != 0 || (m->conditions & r->cond))
                 continue;
             struct gw_alert *a = gw_model_add_alert(m);
-            m->conditions |= wsd_reasons[i].cond;
+            m->conditions |= r->cond;
             a->index = (int)i + 1;
-            a->code = wsd_reasons[i].code;
-            a->group = wsd_reasons[i].group;
-            a->severity = wsd_reasons[i].severity;
-            gw_strlcpy(a->description, wsd_reasons[i].reason, sizeof a->description);
+            a->code = r->code;
+            a->group = r->group;
+            a->severity = r->severity;
+            /* The reason as the device said it; gw_alert_text() puts it in words. */
+            gw_strlcpy(a->description, r->reason, sizeof a->description);
         }
     if (in->printer_state[0])
         m->device_status = strcasecmp(in->printer_state, "Stopped") == 0 ? 5
@@ -917,6 +938,7 @@ int gw_poller_start(struct gw_app *app)
     app->poller = p;
     uv_timer_init(app->loop, &p->tick);
     p->tick.data = p;
+    p->start_ms = uv_now(app->loop);
     gw_poller_reload(app);
     return uv_timer_start(&p->tick, on_tick, 0, TICK_MS);
 }

@@ -228,17 +228,21 @@ json_t *gw_query_dashboard(struct gw_db *db)
     }
     json_object_set_new(d, "recent_alerts", alerts);
     if (gw__db_prepare(db,
-                       "SELECT d.id, d.name, d.address, a.description, a.severity, a.first_seen "
-                       "FROM alerts a JOIN devices d ON d.id = a.device_id WHERE a.active = 1 "
-                       "ORDER BY a.first_seen DESC, a.id DESC LIMIT 10",
+                       "SELECT d.id, d.name, d.address, a.description, a.severity, a.first_seen, "
+                       "a.code FROM alerts a JOIN devices d ON d.id = a.device_id "
+                       "WHERE a.active = 1 ORDER BY a.first_seen DESC, a.id DESC LIMIT 10",
                        &st) == 0) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(alerts,
-                                  json_pack("{s:I, s:o, s:o, s:o, s:i, s:o}", "device_id",
-                                            (json_int_t)sqlite3_column_int64(st, 0), "name",
-                                            jtext(st, 1), "address", jtext(st, 2), "description",
-                                            jtext(st, 3), "severity", sqlite3_column_int(st, 4),
-                                            "first_seen", jtime(sqlite3_column_int64(st, 5))));
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            json_t *o =
+                json_pack("{s:I, s:o, s:o, s:o, s:i, s:o, s:i}", "device_id",
+                          (json_int_t)sqlite3_column_int64(st, 0), "name", jtext(st, 1), "address",
+                          jtext(st, 2), "description", jtext(st, 3), "severity",
+                          sqlite3_column_int(st, 4), "first_seen",
+                          jtime(sqlite3_column_int64(st, 5)), "code", sqlite3_column_int(st, 6));
+            gw_alert_json_text(o, (const char *)sqlite3_column_text(st, 3),
+                               sqlite3_column_int(st, 6));
+            json_array_append_new(alerts, o);
+        }
         sqlite3_finalize(st);
     }
     return d;
@@ -249,6 +253,7 @@ json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char
 {
     json_t *pts = json_array();
     sqlite3_stmt *st;
+    int64_t last_ts = 0;
     /* The newest 2000 readings at most (one per counter and hour: ~83 days). */
     if (gw__db_prepare(db,
                        "SELECT ts, value FROM (SELECT ts, value FROM counter_readings WHERE "
@@ -259,7 +264,24 @@ json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char
     sqlite3_bind_int64(st, 1, device_id);
     gw__bind_text(st, 2, name);
     sqlite3_bind_int64(st, 3, since);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        last_ts = sqlite3_column_int64(st, 0);
+        json_array_append_new(
+            pts, json_pack("[I, I]", (json_int_t)last_ts, (json_int_t)sqlite3_column_int64(st, 1)));
+    }
+    sqlite3_finalize(st);
+    /* History rows are written at most once an hour (store.c), so they lag the meter: the
+     * current reading from counters_latest ends the series, and a chart's last point is the
+     * value the device page's table shows. */
+    if (gw__db_prepare(db,
+                       "SELECT ts, value FROM counters_latest WHERE device_id = ?1 AND name = ?2 "
+                       "AND ts >= ?3",
+                       &st) < 0)
+        return pts;
+    sqlite3_bind_int64(st, 1, device_id);
+    gw__bind_text(st, 2, name);
+    sqlite3_bind_int64(st, 3, since);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > last_ts)
         json_array_append_new(pts, json_pack("[I, I]", (json_int_t)sqlite3_column_int64(st, 0),
                                              (json_int_t)sqlite3_column_int64(st, 1)));
     sqlite3_finalize(st);

@@ -973,13 +973,27 @@ static int import_row(struct dev_ins *di, char **f, char *why, size_t whylen)
     return dev_insert(di, &d, why, whylen);
 }
 
-int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw_errbuf *eb)
+/* Notes one bad line: in errors (when given) and, for the first, in first/first_rc. */
+static void import_bad(json_t *errors, int lineno, const char *why, int rc, int *bad,
+                       int *first_line, int *first_rc, char *first, size_t firstlen)
+{
+    if (errors && json_array_size(errors) < GW_IMPORT_MAX_ERRORS)
+        json_array_append_new(errors, json_pack("{s:i, s:s}", "line", lineno, "error", why));
+    if ((*bad)++ == 0) {
+        *first_line = lineno;
+        *first_rc = rc;
+        gw_strlcpy(first, why, firstlen);
+    }
+}
+
+int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, json_t *errors,
+                         struct gw_errbuf *eb)
 {
     char *line = gw_malloc(CSV_MAX_LINE + 2);
-    char why[200];
+    char why[200], first[200] = "";
     char *f[CSV_FIELDS];
     struct dev_ins di;
-    int lineno = 0, count = 0, rc;
+    int lineno = 0, count = 0, rc, bad = 0, first_line = 0, first_rc = 0;
     long n;
     name = name ? name : "<csv>";
     rc = gw_db_begin(db);
@@ -993,14 +1007,17 @@ int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw
         free(line);
         return gw_errbuf_set(eb, rc, "%s: cannot prepare the device insert", name);
     }
+    /* Every line is checked, so that one import names every bad line; any bad line rolls the
+     * whole import back. */
     while ((n = read_line(in, line, CSV_MAX_LINE + 2)) != -1) {
         char *s = line;
         int nf;
         lineno++;
         if (n == -2 || n > CSV_MAX_LINE) {
-            rc = gw_errbuf_set(eb, GW_E_INVAL, "%s:%d: line is longer than %d characters", name,
-                               lineno, CSV_MAX_LINE);
-            goto fail;
+            snprintf(why, sizeof why, "line is longer than %d characters", CSV_MAX_LINE);
+            import_bad(errors, lineno, why, GW_E_INVAL, &bad, &first_line, &first_rc, first,
+                       sizeof first);
+            continue;
         }
         if (lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
             s += 3;
@@ -1011,6 +1028,10 @@ int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw
             if (nf != CSV_FIELDS || strcasecmp(f[0], "address") != 0 ||
                 strcasecmp(f[1], "port") != 0 || strcasecmp(f[2], "credential") != 0 ||
                 strcasecmp(f[3], "name") != 0) {
+                if (errors)
+                    json_array_append_new(
+                        errors, json_pack("{s:i, s:s}", "line", 1, "error",
+                                          "the header must be 'address,port,credential,name'"));
                 rc = gw_errbuf_set(eb, GW_E_INVAL,
                                    "%s:1: the header must be 'address,port,credential,name'", name);
                 goto fail;
@@ -1023,9 +1044,13 @@ int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw
             nf = -1;
         }
         rc = nf < 0 ? GW_E_INVAL : import_row(&di, f, why, sizeof why);
-        if (rc < 0) {
+        if (rc == GW_E_DB) {
             gw_errbuf_set(eb, rc, "%s:%d: %s", name, lineno, why);
             goto fail;
+        }
+        if (rc < 0) {
+            import_bad(errors, lineno, why, rc, &bad, &first_line, &first_rc, first, sizeof first);
+            continue;
         }
         count++;
     }
@@ -1038,6 +1063,15 @@ int gw_device_import_csv(struct gw_db *db, FILE *in, const char *name, struct gw
                            "%s: empty file, expected the header "
                            "'address,port,credential,name'",
                            name);
+        goto fail;
+    }
+    if (bad == 1) {
+        rc = gw_errbuf_set(eb, first_rc, "%s:%d: %s", name, first_line, first);
+        goto fail;
+    }
+    if (bad > 1) {
+        rc = gw_errbuf_set(eb, first_rc, "%s: %d bad lines, nothing imported; line %d: %s", name,
+                           bad, first_line, first);
         goto fail;
     }
     dev_ins_close(&di);
@@ -1619,6 +1653,8 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
                                 json_string((const char *)sqlite3_column_text(st, 7)));
             json_object_set_new(o, "first_seen", json_time(sqlite3_column_int64(st, 8)));
             json_object_set_new(o, "last_seen", json_time(sqlite3_column_int64(st, 9)));
+            gw_alert_json_text(o, (const char *)sqlite3_column_text(st, 7),
+                               sqlite3_column_int(st, 5));
             json_array_append_new(alerts, o);
         }
         sqlite3_finalize(st);

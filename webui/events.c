@@ -159,10 +159,21 @@ void ui_event_publish(struct ui_server *s, const char *type, json_t *data)
     struct ui__event *e;
     json_t *msg;
     char ts[21], *text;
+    json_t *alert = data ? json_object_get(data, "alert") : NULL, *copy = NULL;
     if (!s || s->stopping)
         return;
+    /* A new alert carries its text in words for the page's notice (gw_alert_text()); the bus
+     * payload itself is shared with other subscribers, so a copy gets it. */
+    if (strcmp(type, "alert.new") == 0 && json_is_object(alert)) {
+        copy = json_deep_copy(data);
+        alert = json_object_get(copy, "alert");
+        gw_alert_json_text(alert, json_string_value(json_object_get(alert, "description")),
+                           (int)json_integer_value(json_object_get(alert, "code")));
+        data = copy;
+    }
     msg = json_pack("{s:s, s:s, s:O}", "type", type, "ts", gw_time_iso(gw_now(), ts), "data",
                     data ? data : json_null());
+    json_decref(copy);
     text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
     if (!text)

@@ -12,7 +12,9 @@ tests_harness_t_snmpc_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_harness_t_snmpc_LDADD = $(UNIT_LDADD)
 
 TESTS += tests/integration/test_20_daemon.py
+TESTS += tests/integration/test_21_cli.py
 EXTRA_DIST += tests/integration/test_20_daemon.py
+EXTRA_DIST += tests/integration/test_21_cli.py
 TESTS += tests/integration/test_31_schedule.py
 EXTRA_DIST += tests/integration/test_31_schedule.py
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRCDIR
+from conftest import SRCDIR, wait_for
 from test_40_webui_api import ADMIN_PW, REAUTH, WebGateway
 
 BROWSER_DIR = Path(SRCDIR) / "tests" / "integration" / "browser"
@@ -202,6 +202,73 @@ def test_pages_chart_and_csrf(gateway, snmpd_factory, shots):
     dash = gateway.request("GET", "/api/v1/status", sess=s).json
     assert dash["supplies_low"] == 0 and dash["low_supplies"] == [], dash
     Scenario("pages", gateway, shots, DEVICE=dev, SUPPLIES_LOW=0).finish()
+
+
+def test_first_hour_chart(gateway, snmpd_factory, shots):
+    """A new device: after a few polls (10 s apart) the chart has its readings, ending at the
+    table's value, on an axis of minutes for every period (the history keeps one row an hour,
+    so without the current reading the chart had one dot)."""
+    agent = snmpd_factory(PRINTER)
+    gateway.start()
+    dev, d = add_printer(gateway, agent)
+    s = gateway.login()
+    first = {c["name"]: c["ts"] for c in d["state"]["counters"]}
+    assert gateway.daemon.wait_until(
+        lambda: any(c["ts"] != first.get(c["name"]) for c in
+                    gateway.request("GET", f"/api/v1/devices/{dev}", sess=s).json["state"]
+                    ["counters"]), 40, "a second counter poll")
+    names = [c["name"] for c in d["state"]["counters"]]
+    name = "total" if "total" in names else names[0]
+    hist = gateway.request("GET", f"/api/v1/devices/{dev}/history?counter={name}&days=1",
+                           sess=s).json["points"]
+    assert len(hist) == 2 and hist[-1][1] == 12345, hist
+    Scenario("chart", gateway, shots, DEVICE=dev).finish()
+
+
+def test_wsd_device_page(gateway, tdir, shots):
+    """WSD-only devices (fleetsim --snmp-off): transport, no SNMP port, "no counters (WSD only)",
+    alerts in words; four alerts on four devices make one toast."""
+    from test_62_discovery_wsd import WsdFleet
+    fleet = WsdFleet(tdir, "fleetU", 4, "127.79.0.10", snmp_off=[0, 1, 2, 3]).start()
+    try:
+        gateway.cli("credential", "add", "pub", "-v", "2c", input="public\n")
+        gateway.cli("discover", "add", "lab", "--target", "127.79.0.0/24", "--credential", "pub",
+                    "--port", str(fleet.port), "--wsd-port", str(fleet.wsd_port),
+                    "--auto-register")
+        out = json.loads(gateway.cli("discover", "run", "lab", "--json", timeout=120).stdout)
+        assert out["last_run"]["registered"] == 4, out
+        gateway.start()
+        s = gateway.login()
+        items = gateway.request("GET", "/api/v1/devices", sess=s).json["items"]
+        ids = {d["address"]: d["id"] for d in items}
+        assert all(d["transport"] == "wsd" for d in items), items
+        # Polled once each (the alerts standing then are learnt, not announced): the daemon
+        # sums that round up in one line.
+        assert gateway.daemon.wait_until(
+            lambda: "first poll round: 4 devices, 4 ok" in gateway.log(), 40,
+            "poll every WSD device")
+        dev0 = ids[fleet.addr(0)]
+        sc = Scenario("wsd", gateway, shots, DEVICE=dev0, ADDRESS=fleet.addr(0), ALERTS=4)
+        sc.wait_ready()
+        # A paper jam on every device: four new alerts within one status poll interval.
+        for i in range(4):
+            fleet.command(f"jam {i}")
+        sc.finish()
+        # A toner running low (a level above 0 and under 10 %) is "MarkerSupplyLow" over
+        # WS-Print, Printer-MIB markerTonerAlmostEmpty (1104): both in words.
+        toner = [x for x in gateway.request("GET", f"/api/v1/devices/{dev0}", sess=s)
+                 .json["state"]["supplies"] if x["type"] == "toner"][0]
+        fleet.command(f"toner 0 {toner['index']} 1")
+
+        def low():
+            a = gateway.request("GET", f"/api/v1/devices/{dev0}", sess=s).json["state"]["alerts"]
+            return [x for x in a if x["code"] == 1104]
+        low = wait_for(low, 30, "the low toner alert")
+        assert low[0]["description"] == "MarkerSupplyLow", low
+        assert low[0]["text"] == "Marker supply low", low
+        assert low[0]["code_text"] == "Marker toner almost empty", low
+    finally:
+        fleet.stop()
 
 
 def test_lockout_survives_restart(gateway, shots):

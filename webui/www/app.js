@@ -6,7 +6,7 @@
 import { api, BG, session, setSession, onUnauthorized, isAdmin } from './api.js';
 import { h, clear, notice } from './dom.js';
 import { start, navItems, go, parse } from './router.js';
-import { events, toast } from './live.js';
+import { events, alertToast } from './live.js';
 import './pages/login.js';
 import './pages/dashboard.js';
 import './pages/devices.js';
@@ -38,7 +38,7 @@ function connectEvents() {
     let msg;
     try { msg = JSON.parse(m.data); } catch { return; }
     events.dispatchEvent(new CustomEvent(msg.type, { detail: msg.data }));
-    if (msg.type === 'alert.new') toast(`New alert on device ${msg.data.device_id}: ${(msg.data.alert && msg.data.alert.description) || 'alert'}`, 'warn');
+    if (msg.type === 'alert.new' && msg.data) alertToast(msg.data);
   };
   socket.onclose = (ev) => {
     socket = null;

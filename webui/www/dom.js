@@ -32,8 +32,14 @@ export function fmtNum(n) {
   return n === null || n === undefined ? '—' : Number(n).toLocaleString();
 }
 
+// A status value in words ("some_remaining" -> "some remaining"); the raw value stays in
+// data-value (and the title) for scripts and for the curious.
+export function words(value) {
+  return value === null || value === undefined || value === '' ? '—' : String(value).replace(/_/g, ' ');
+}
+
 export function badge(status) {
-  return h('span', { class: `badge st-${status}` }, status || '—');
+  return h('span', { class: `badge st-${status}`, 'data-value': status, title: status || null }, words(status));
 }
 
 // A message area: errors from the API are shown as the sentence the server wrote.

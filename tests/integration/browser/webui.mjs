@@ -51,6 +51,43 @@ async function loginRefused(page, password) {
   return (await msg.textContent()).trim();
 }
 
+
+// The counter chart against the table below it, for the period selected: the last point is
+// the table's current value, and the time axis has 2 to 7 distinct labels at a step that
+// fits the span of the readings. Returns: {span, step, dots, labels}.
+async function checkChart(page, period) {
+  const svg = page.locator('svg.chart');
+  // A flat line (a counter that did not move) has no height: attached, not "visible".
+  await svg.locator('path.line').waitFor({ state: 'attached', timeout: 15000 });
+  const span = +(await svg.getAttribute('data-span'));
+  const step = +(await svg.getAttribute('data-step'));
+  const labels = await svg.locator('text.axis.x').allTextContents();
+  const dots = svg.locator('circle.dot');
+  const n = await dots.count();
+  const last = +(await dots.nth(n - 1).getAttribute('data-value'));
+  const counter = await page.locator('select[aria-label=Counter]').inputValue();
+  const row = page.locator('.card table tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${counter}$`) }) });
+  const tableValue = Number((await row.locator('td.num').textContent()).replace(/[^0-9]/g, ''));
+  check(last === tableValue, `${period}: the chart ends at the table's value (${last} = ${tableValue})`);
+  check(labels.length >= 2 && labels.length <= 7 && new Set(labels).size === labels.length,
+    `${period}: ${labels.length} distinct time labels: ${labels.join(', ')}`);
+  check(span / step <= 6 && span / step >= 1, `${period}: step ${step} s fits the span ${span} s`);
+  return { span, step, dots: n, labels };
+}
+
+// Each period of the selector redraws the chart; the axis follows the readings.
+async function checkPeriods(page) {
+  const out = {};
+  for (const days of ['1', '7', '30', '90']) {
+    const before = await page.locator('svg.chart').elementHandle();
+    await page.selectOption('select[aria-label=Period]', days);
+    // drawChart replaces the svg: wait for the new one.
+    await before.waitForElementState('hidden', { timeout: 5000 }).catch(() => {});
+    out[days] = await checkChart(page, `${days} days`);
+  }
+  return out;
+}
+
 const scenarios = {
   async pages(page) {
     await loginOk(page);
@@ -70,6 +107,11 @@ const scenarios = {
     await page.waitForSelector('svg.chart path.line', { timeout: 15000 });
     const points = await page.locator('svg.chart circle.dot').count();
     check(points >= 5, `the counter chart shows ${points} readings`);
+    // Ten days of history: the longer periods are marked in days, not hours.
+    const per = await checkPeriods(page);
+    check(per['30'].step >= 86400 && per['90'].step >= 86400, `30 and 90 days: steps ${per['30'].step}, ${per['90'].step} s`);
+    check(per['1'].step < 86400, `1 day: step ${per['1'].step} s`);
+    await page.selectOption('select[aria-label=Period]', '30');
     check(await page.locator('.supply .bar').count() >= 1, 'supplies are drawn as bars');
     // Trays in their own small section, with their paper in words, never as supply bars.
     const supplies = await page.locator('.supplies').textContent();
@@ -78,6 +120,11 @@ const scenarios = {
     check(trays.length === 3, `the device page lists ${trays.length} input trays`);
     check(/Cassette 1.*A4.*250 of 500 sheets/.test(trays[0]) && /MP Tray.*empty/.test(trays[2]),
       `trays show their paper: ${JSON.stringify(trays)}`);
+    // The waste toner box reports "some remaining" (level -3): said once, in words; the raw
+    // enum value only in the badge's attribute.
+    const waste = (await page.locator('.supply', { hasText: 'Waste Toner Box' }).textContent()).replace(/\s+/g, ' ').trim();
+    check(!/some_remaining/.test(waste) && (waste.match(/some remaining/g) || []).length === 1, `a supply state in words, once: ${waste}`);
+    check(await page.locator('.supply .badge[data-value="some_remaining"]').count() === 1, 'the raw state stays in data-value');
     await shot(page, 'device');
     for (const [hash, sel] of [['#/credentials', 'table'], ['#/audit', '#audit tbody tr'],
       ['#/users', 'table'], ['#/security', 'form'], ['#/connection', 'form'],
@@ -154,6 +201,67 @@ const scenarios = {
     await page.waitForTimeout(2500);
     check(sockets.length === 1, `no websocket was opened after the session ended (${sockets.length})`);
     await shot(page, 'session-expired');
+  },
+
+  // A device polled for the first time a minute ago: the chart shows its readings so far,
+  // ending at the table's value, on an axis of minutes whatever the period.
+  async chart(page) {
+    await loginOk(page);
+    await page.goto(`${URL}#/devices/${env.DEVICE}`);
+    const per = await checkPeriods(page);
+    for (const [days, c] of Object.entries(per)) {
+      check(c.dots >= 2, `${days} days: ${c.dots} readings in the first minutes`);
+      check(c.step < 3600, `${days} days: the axis is marked in minutes (step ${c.step} s)`);
+    }
+    await shot(page, 'chart-first-hour');
+  },
+
+  // A printer that answers only WS-Discovery: its page says how it is reached, shows no SNMP
+  // port and says it has no counters; its alerts are in words. Alerts of several devices at
+  // once make one toast.
+  async wsd(page) {
+    await loginOk(page);
+    await page.goto(`${URL}#/devices/${env.DEVICE}`);
+    await page.waitForSelector('#alerts');
+    const dd = (k) => page.locator('.kv dt', { hasText: new RegExp(`^${k}$`) }).locator('xpath=following-sibling::dd[1]');
+    const transport = (await dd('Transport').textContent()).trim();
+    check(/WS-Print/.test(transport), `the transport is shown: ${transport}`);
+    const addr = (await dd('Address').textContent()).trim();
+    check(addr === env.ADDRESS, `the address has no SNMP port: ${addr}`);
+    const note = (await page.textContent('#counters-note')).trim();
+    check(note === 'no counters (WSD only)', `the counters card says: ${note}`);
+    check(await page.locator('select[aria-label=Counter]').count() === 0, 'no empty counter selector');
+    await page.waitForSelector('#live.on', { timeout: 10000 });
+    out({ ready: 'watching' });
+    const end = Date.now() + 60000;
+    let maxToasts = 0;
+    const seen = async () => {
+      maxToasts = Math.max(maxToasts, await page.locator('#toasts .toast').count());
+      return (await page.textContent('#alerts')).includes('Media jam');
+    };
+    while (!(await seen())) {
+      if (Date.now() > end) throw new Error(`no alert in words within 60 s: ${await page.textContent('#alerts')}`);
+      await page.waitForTimeout(100);
+    }
+    const alerts = (await page.textContent('#alerts')).trim();
+    check(!/MediaJam/.test(alerts), `no raw WS-Print code: ${alerts}`);
+    check(/Media jam Jam;/.test(alerts), `the Printer-MIB alert code in words: ${alerts}`);
+    check((await page.getAttribute('#alerts li[data-code="8"]', 'data-description')) === 'MediaJam', 'the raw reason stays in an attribute');
+    const want = +env.ALERTS;
+    const group = page.locator('#toasts .toast.alerts');
+    for (;;) {
+      maxToasts = Math.max(maxToasts, await page.locator('#toasts .toast').count());
+      const n = await group.count() ? +(await group.first().getAttribute('data-alerts')) : 0;
+      if (n >= want) break;
+      if (Date.now() > end) throw new Error(`the alert toast counts ${n} of ${want}`);
+      await page.waitForTimeout(100);
+    }
+    const text = (await group.first().textContent()).trim();
+    check(text === `${want} new alerts on ${want} devices`, `one toast for the alerts: ${text}`);
+    check(await group.count() === 1, 'one alert toast');
+    check(maxToasts <= 3, `at most 3 toasts at once (${maxToasts})`);
+    check((await group.first().locator('a').getAttribute('href')) === '#/devices?alerts=1', 'the toast links to the devices with alerts');
+    await shot(page, 'wsd-device');
   },
 
   async alert(page) {

@@ -478,6 +478,52 @@ static void test_tray_state_table(void **state)
     assert_int_equal(gw_tray_state(5, 10, NULL), GW_SUPPLY_OK);
 }
 
+/* Alerts in words: WS-Print reasons and RFC 3805 prtAlertCode labels. */
+static void test_alert_text_table(void **state)
+{
+    static const struct {
+        const char *description;
+        int code;
+        const char *text, *code_text;
+    } cases[] = {
+        {"MarkerSupplyLow", 1104, "Marker supply low", "Marker toner almost empty"},
+        {"markersupplylow", 1104, "Marker supply low", "Marker toner almost empty"},
+        {"MediaJam", 8, "Media jam", "Jam"},
+        {"MarkerSupplyMissing", 1115, "Marker supply missing", "Marker toner cartridge missing"},
+        {"Paper jam in tray 2", 8, "Paper jam in tray 2", "Jam"},
+        {"", 505, "Printer NMS reset", "Printer NMS reset"},
+        {"", 1111, "Marker opc life almost over", "Marker opc life almost over"},
+        {NULL, 1801, "Alert removal of binary change entry",
+         "Alert removal of binary change entry"},
+        {"", 4242, NULL, NULL},
+        {"SomethingNew", 0, "SomethingNew", NULL},
+    };
+    char buf[64], small[8];
+    (void)state;
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        json_t *o = json_object();
+        gw_alert_json_text(o, cases[i].description, cases[i].code);
+        if (cases[i].text)
+            assert_string_equal(json_string_value(json_object_get(o, "text")), cases[i].text);
+        else
+            assert_true(json_is_null(json_object_get(o, "text")));
+        if (cases[i].code_text)
+            assert_string_equal(json_string_value(json_object_get(o, "code_text")),
+                                cases[i].code_text);
+        else
+            assert_true(json_is_null(json_object_get(o, "code_text")));
+        json_decref(o);
+    }
+    /* Every WS-Print reason maps to a code the RFC names. */
+    for (size_t i = 0; gw_wsd_reason_at(i); i++)
+        assert_non_null(gw_alert_code_name(gw_wsd_reason_at(i)->code));
+    assert_ptr_equal(gw_wsd_reason_find("coveropen"), gw_wsd_reason_at(2));
+    assert_null(gw_wsd_reason_find(NULL));
+    assert_null(gw_alert_text("", 0, buf, sizeof buf));
+    /* Truncated, never overrun. */
+    assert_string_equal(gw_label_words("markerTonerAlmostEmpty", small, sizeof small), "Marker");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_model_name_normalize_table),
         cmocka_unit_test(test_maker_and_identity),
         cmocka_unit_test(test_tray_state_table),
+        cmocka_unit_test(test_alert_text_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -536,7 +536,7 @@ static int import_text(struct fixture *f, const char *text, struct gw_errbuf *eb
     FILE *in = fmemopen((void *)text, strlen(text), "r");
     int n;
     assert_non_null(in);
-    n = gw_device_import_csv(f->db, in, "devices.csv", eb);
+    n = gw_device_import_csv(f->db, in, "devices.csv", NULL, eb);
     fclose(in);
     return n;
 }
@@ -630,6 +630,30 @@ static void test_csv_bad(void **state)
         assert_string_equal(eb.msg, "devices.csv:3: line is longer than 4096 characters");
         assert_int_equal(gw_device_count(f->db), 1);
         free(text);
+    }
+    {
+        /* Every bad line is reported, good lines between them are not imported. */
+        static const char text[] = "address,port,credential,name\n"
+                                   "10.4.0.1,0,c,\n"
+                                   "10.4.0.2,,c,fine\n"
+                                   "10.4.0.3,,nope,\n"
+                                   "\n"
+                                   "10.4.0.999,,c,\n";
+        FILE *in = fmemopen((void *)text, strlen(text), "r");
+        json_t *errors = json_array();
+        int n = gw_device_import_csv(f->db, in, "devices.csv", errors, &eb);
+        fclose(in);
+        assert_true(n < 0);
+        assert_int_equal(json_array_size(errors), 3);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(errors, 0), "line")), 2);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(errors, 1), "line")), 4);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(errors, 2), "line")), 6);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 1), "error")),
+                            "credential: 'nope' does not exist");
+        assert_string_equal(eb.msg, "devices.csv: 3 bad lines, nothing imported; line 2: port: "
+                                    "'0' is not a port number (1..65535)");
+        assert_int_equal(gw_device_count(f->db), 1);
+        json_decref(errors);
     }
 }
 

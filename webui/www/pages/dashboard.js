@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { api, BG } from '../api.js';
-import { h, card, fmtNum, fmtTime } from '../dom.js';
+import { h, card, fmtNum, fmtTime, words } from '../dom.js';
 import { register } from '../router.js';
 import { events } from '../live.js';
 
@@ -25,13 +25,13 @@ register({
         h('div', { class: 'grid2' },
           card('Newest alerts', d.recent_alerts.length
             ? h('ul', { class: 'list' }, d.recent_alerts.map((a) => h('li', {},
-              h('a', { href: `#/devices/${a.device_id}` }, a.name || a.address), ' — ', a.description || `code ${a.code}`,
+              h('a', { href: `#/devices/${a.device_id}` }, a.name || a.address), ' — ', a.text || a.description || `code ${a.code}`,
               h('small', { class: 'muted' }, ` since ${fmtTime(a.first_seen)}`))))
             : h('p', { class: 'muted' }, 'No active alerts.')),
           card('Supplies running low', d.low_supplies.length
             ? h('ul', { class: 'list' }, d.low_supplies.map((s) => h('li', {},
               h('a', { href: `#/devices/${s.device_id}` }, s.name || s.address), ' — ', s.description,
-              ': ', s.percent === null ? s.state : `${s.percent}%`)))
+              ': ', s.percent === null ? words(s.state) : `${s.percent}%`)))
             : h('p', { class: 'muted' }, 'All supplies are fine.'))),
         card('Polling',
           h('dl', { class: 'kv' },

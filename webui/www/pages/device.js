@@ -15,7 +15,7 @@ function supplyBar(s) {
   fill.style.width = `${pct === null ? 100 : Math.max(0, Math.min(100, pct))}%`;
   return h('div', { class: 'supply' },
     h('div', { class: 'supply-head' }, h('span', {}, s.description || `${s.type} ${s.index}`),
-      h('span', {}, pct === null ? s.state.replace('_', ' ') : `${pct}%`, ' ', badge(s.state))),
+      h('span', {}, pct === null ? null : `${pct}% `, badge(s.state))),
     h('div', { class: `bar ${pct === null ? 'unknown' : ''}`, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100,
       'aria-valuenow': pct === null ? null : pct, 'aria-label': s.description }, fill));
 }
@@ -56,6 +56,7 @@ register({
       const dev = d.device;
       const st = d.state || { counters: [], supplies: [], alerts: [] };
       document.title = `${dev.name || dev.address} · fleetgw`;
+      const wsd = dev.transport === 'wsd';
       const names = d.counter_names.length ? d.counter_names : st.counters.map((c) => c.name);
       if (!names.includes(counter) && names.length) counter = names[0];
       const pick = h('select', { 'aria-label': 'Counter', onchange: (e) => { counter = e.target.value; drawChart(); } },
@@ -73,7 +74,11 @@ register({
         h('h1', {}, dev.name || dev.address, ' ', badge(dev.status)),
         h('div', { class: 'grid2' },
           card('Identity', h('dl', { class: 'kv' },
-            ...[['Address', `${dev.address}:${dev.port}`], ['Vendor', dev.vendor], ['Model', dev.model],
+            // A WSD device is reached at its WS-Print address: the SNMP port means nothing there.
+            ...[['Address', wsd ? dev.address : `${dev.address}:${dev.port}`],
+              ['Transport', wsd ? 'WS-Discovery / WS-Print (no SNMP)' : 'SNMP'],
+              ...(wsd ? [['WS-Print address', dev.wsd_xaddrs]] : []),
+              ['Vendor', dev.vendor], ['Model', dev.model],
               ['Serial', dev.serial], ['MAC', dev.mac], ['Engine ID', dev.engine_id],
               ['Credential set', dev.credential], ['Page count', fmtNum(dev.page_count_total)],
               ['Last seen', fmtTime(dev.last_seen)], ['Last poll', fmtTime(dev.last_poll)]]
@@ -83,18 +88,22 @@ register({
             card('Supplies', st.supplies.length ? h('div', { class: 'supplies' }, st.supplies.map(supplyBar))
               : h('p', { class: 'muted' }, 'No supplies reported yet.')),
             traysCard(st.trays || []))),
-        card('Counters', h('div', { class: 'toolbar' }, pick, span), chartBox,
+        wsd && !st.counters.length ? card('Counters', h('p', { class: 'muted', id: 'counters-note' }, dev.counters_note || 'no counters (WSD only)'))
+        : card('Counters', h('div', { class: 'toolbar' }, pick, span), chartBox,
           h('table', { class: 'table compact' }, h('thead', {}, h('tr', {}, h('th', {}, 'Counter'), h('th', { class: 'num' }, 'Value'), h('th', {}, 'Read'))),
             h('tbody', {}, st.counters.map((c) => h('tr', {}, h('td', {}, c.name), h('td', { class: 'num' }, fmtNum(c.value)), h('td', {}, fmtTime(c.ts))))))),
         h('div', { class: 'grid2' },
           card('Current alerts', h('div', { id: 'alerts' }, st.alerts.length ? h('ul', { class: 'list' }, st.alerts.map((a) =>
-            h('li', { class: a.severity === 3 ? 'crit' : 'warn' }, a.description || `alert code ${a.code}`,
-              h('small', { class: 'muted' }, ` ${SEVERITY[a.severity] || 'severity ' + a.severity}, since ${fmtTime(a.first_seen)}`))))
+            // text and code_text come from the gateway's one table (WS-Print reasons and RFC
+            // 3805 alert codes in words); the raw values stay in data attributes.
+            h('li', { class: a.severity === 3 ? 'crit' : 'warn', 'data-code': a.code, 'data-description': a.description },
+              a.text || a.code_text || `alert code ${a.code}`,
+              h('small', { class: 'muted' }, ` ${a.code_text && a.code_text !== a.text ? a.code_text + '; ' : ''}${SEVERITY[a.severity] || 'severity ' + a.severity}, since ${fmtTime(a.first_seen)}`))))
             : h('p', { class: 'muted' }, 'No active alerts.'))),
           card('Events', d.events.length ? h('ul', { class: 'list' }, d.events.map((e) =>
             h('li', {}, fmtTime(e.ts), ' — ', e.kind, e.detail ? h('small', { class: 'muted' }, ' ', typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail)) : null)))
             : h('p', { class: 'muted' }, 'No events.'))));
-      drawChart(opts);
+      if (!wsd || st.counters.length) drawChart(opts);
     }
     await draw();
     let timer;

@@ -2,7 +2,7 @@
 // Device table with server-side paging, sorting and filtering: it stays fast with 10,000
 // devices because the browser only ever holds one page.
 import { api, isAdmin, BG } from '../api.js';
-import { h, badge, fmtNum, fmtTime, notice, card, field } from '../dom.js';
+import { h, badge, fmtNum, fmtTime, notice, card, field, words } from '../dom.js';
 import { register, go, parse } from '../router.js';
 import { events } from '../live.js';
 
@@ -25,7 +25,7 @@ register({
     const pager = h('div', { class: 'pager' });
     const search = h('input', { type: 'search', placeholder: 'Filter by name, address, model, serial…', value: st.q, 'aria-label': 'Filter' });
     const status = h('select', { 'aria-label': 'Status' }, ['', 'ok', 'new', 'unreachable', 'auth_failed', 'error'].map((s) =>
-      h('option', { value: s, selected: s === st.status }, s || 'any status')));
+      h('option', { value: s, selected: s === st.status }, s ? words(s) : 'any status')));
     const alerts = h('label', { class: 'check' }, h('input', { type: 'checkbox', checked: st.alerts === '1' }), ' with alerts');
     let timer;
     const update = () => {
