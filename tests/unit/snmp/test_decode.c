@@ -1645,10 +1645,10 @@ static void test_sysdescr_patterns_shipped(void **state)
         {SYS("236.11.5.11.62.1", "Samsung X7600GX; V11.01.05.15_06-24-2015;Engine V1.00.77 "
                                  "06-21-2015;NIC ;S/N 082MB1EG400002T"),
          "Samsung", "X7600GX", "082MB1EG400002T", "V11.01.05.15_06-24-2015"},
-        /* Xerox and Fuji Xerox */
+        /* Xerox and Fuji Xerox: the model is sysDescr up to the ';' (see the catalogue) */
         {SYS("253.8.62.1.20.2.4.1.1", "Xerox WorkCentre 5632 v1 Multifunction System; System "
                                       "Software 025.054.055.00060, ESS 061.060.03400"),
-         "Xerox", "WorkCentre 5632 v1", "", "025.054.055.00060"},
+         "Xerox", "WorkCentre 5632 v1 Multifunction System", "", "025.054.055.00060"},
         {SYS("253.8.62.1.20.2.4.1.1", "Xerox WorkCentre 6515; System 65.31.81, Controller "
                                       "1.40.6, IOT 1.0.0"),
          "Xerox", "WorkCentre 6515", "", "65.31.81"},
