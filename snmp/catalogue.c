@@ -345,8 +345,7 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
             if (tok_is(&v, "keep"))
                 e.keep_series = true;
             else if (!tok_is(&v, "drop"))
-                return cat_err(eb, name, line, "oid: series '%.*s' is not keep or drop",
-                               TOKF(&v));
+                return cat_err(eb, name, line, "oid: series '%.*s' is not keep or drop", TOKF(&v));
             have_series = true;
         } else {
             return cat_err(eb, name, line, "oid: unknown option '%.*s'", TOKF(&t[i]));
@@ -740,8 +739,8 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
         } else if (tok_is(&t[0], "sysdescr")) {
             rc = snmpc__descr_parse(&c->descr, l, ll, name, line, eb);
         } else {
-            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid, table, row, sysdescr)",
-                         TOKF(&t[0]));
+            rc = cat_err(eb, name, line,
+                         "unknown keyword '%.*s' (vendor, oid, table, row, sysdescr)", TOKF(&t[0]));
         }
         if (rc < 0)
             goto fail;

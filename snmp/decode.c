@@ -733,8 +733,8 @@ static bool devid_field(const char *id, const char *key, char *out, size_t outle
 /* True when s is an IEEE 1284 device ID rather than a name: one of the ID's keys is a field. */
 static bool is_device_id(const char *s)
 {
-    static const char *const keys[] = {"MDL:", "MODEL:", "MFG:", "MANUFACTURER:", "CMD:",
-                                       "COMMAND SET:"};
+    static const char *const keys[] = {
+        "MDL:", "MODEL:", "MFG:", "MANUFACTURER:", "CMD:", "COMMAND SET:"};
     for (size_t i = 0; i < NELEM(keys); i++)
         if (devid_key(s, keys[i]))
             return true;

@@ -96,7 +96,7 @@ struct snmpc_cat_entry {
     char name[64]; /* "total", "print_total", "copy_mono", ... */
     uint32_t oid[SNMPC_MAX_OID];
     size_t oid_len;
-    int role;     /* SNMPC_ROLE_* */
+    int role;         /* SNMPC_ROLE_* */
     int priority;     /* among entries of one role: lower wins */
     bool keep_series; /* role=model: keep a trailing " series" (option series=keep) */
 };
