@@ -14,15 +14,24 @@
  *   vendor    catalogue/built-in name of the sysObjectID enterprise, else a vendor name that
  *             starts sysDescr.
  *   model     the catalogue's role=model objects (by priority; an IEEE 1284 device ID yields
- *             its MDL:/MODEL: field), hrDeviceDescr of the device whose hrDeviceType is
- *             hrDevicePrinter, the catalogue's "sysdescr ... model" patterns, a model found in
- *             sysDescr (HP "PID:" field, else the text before the first ',' or ';' unless it
- *             describes a print server), hrDeviceDescr.1.
- *             A trailing " series" is dropped; then gw_model_identity_normalize() removes
- *             the maker from the model (the vendor is its own field).
- *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, its "sysdescr ...
+ *             its MDL:, else MODEL:, DES:, DESCRIPTION: field, fields split on ';' only),
+ *             hrDeviceDescr of the device whose hrDeviceType is hrDevicePrinter, the
+ *             catalogue's "sysdescr ... model" patterns, a model found in sysDescr (HP "PID:"
+ *             field, else the text before the first ',' or ';' unless it describes a print
+ *             server), hrDeviceDescr.1.
+ *             A trailing " series" is dropped, except from role=model objects marked
+ *             series=keep (see gateway/model.c for why it depends on the source); then
+ *             gw_model_identity_normalize() removes the maker from the model (the vendor is
+ *             its own field).
+ *   serial    the catalogue's role=serial objects with a priority below 50 (a vendor's own
+ *             serial object that it and other tools prefer: Brother, Kyocera, Ricoh, Zebra),
+ *             prtGeneralSerialNumber, the other role=serial objects, its "sysdescr ...
  *             serial" patterns, the HP "SN:" field of sysDescr (built in, for a missing
- *             catalogue); each normalized with gw_serial_normalize(), placeholders skipped.
+ *             catalogue); each normalized with gw_serial_normalize() (trimmed, upper-case,
+ *             nothing else changed; placeholders skipped).
+ *   patterns  "sysdescr" patterns of the sysObjectID's maker, or, when the sysObjectID names
+ *             no maker we know (or is missing), of the maker that starts sysDescr; then those
+ *             for any device.
  *   MAC       the first ifPhysAddress (ifIndex order) that is 6 bytes, not all-zero or
  *             all-ones, not multicast and not on a softwareLoopback interface.
  *   firmware  best effort: the catalogue's role=firmware objects, its "sysdescr ... firmware"
