@@ -672,6 +672,20 @@ static void collapse_blanks(char *s)
     s[o] = '\0';
 }
 
+/* What the rule does not do, decided with issue 15 (models must stay comparable with what
+ * other monitoring tools report, and end with it):
+ *   - It keeps a trailing " series". Whether " series" is part of a product's name depends on
+ *     the object it came from, so the SNMP decoder decides per source (snmp/decode.c,
+ *     clean_model(), and the catalogue's series=keep): it drops it from names that append a
+ *     driver family to the product (Brother's mDNS name "MFC-L2710DW series", HP's device IDs
+ *     "ENVY 5540 series", hrDeviceDescr, Samsung's sysDescr), as LibreNMS does for those, and
+ *     keeps it where the vendor's product-name object includes it as the name (Canon's
+ *     canPdInfoProductName) or where the device ID is taken whole by the other tools (Brother's
+ *     brieee1284id, Xerox's and Dell's device IDs). WS-Discovery names are used as the device
+ *     gives them.
+ *   - Where a vendor object names the maker that the other tools keep (Dell's "MODEL:Dell
+ *     S5830dn", LibreNMS: "Dell S5830dn"), our model ("S5830dn") does not end with theirs: the
+ *     model never carries the maker, and that rule wins. */
 const char *gw_model_name_normalize(const char *vendor, char *model, size_t len)
 {
     const char *maker = vendor && *vendor ? gw_maker_name(vendor) : NULL;

@@ -267,7 +267,7 @@ static int parse_vendor(struct snmpc_catalogue *c, const char *l, size_t len, st
     return 0;
 }
 
-/* "oid <enterprise> <name> <oid> [role=R] [priority=N]" */
+/* "oid <enterprise> <name> <oid> [role=R] [priority=N] [series=keep|drop]" */
 static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
                      size_t line, struct gw_errbuf *eb)
 {
@@ -282,7 +282,7 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
     struct snmpc_cat_entry e;
     char oidtxt[SNMPC_MAX_OID * 11 + 2];
     const char *vname;
-    bool have_role = false, have_prio = false;
+    bool have_role = false, have_prio = false, have_series = false;
     int n;
 
     memset(&e, 0, sizeof e);
@@ -338,11 +338,22 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
                 return cat_err(eb, name, line, "oid: priority '%.*s' is not 0..1000", TOKF(&v));
             e.priority = (int)p;
             have_prio = true;
+        } else if (t[i].len > 7 && memcmp(t[i].p, "series=", 7) == 0) {
+            struct tok v = {t[i].p + 7, t[i].len - 7};
+            if (have_series)
+                return cat_err(eb, name, line, "oid: option series given twice");
+            if (tok_is(&v, "keep"))
+                e.keep_series = true;
+            else if (!tok_is(&v, "drop"))
+                return cat_err(eb, name, line, "oid: series '%.*s' is not keep or drop", TOKF(&v));
+            have_series = true;
         } else {
             return cat_err(eb, name, line, "oid: unknown option '%.*s'", TOKF(&t[i]));
         }
     }
 
+    if (have_series && e.role != SNMPC_ROLE_MODEL)
+        return cat_err(eb, name, line, "oid: option series is for role=model only");
     for (size_t i = 0; i < c->n; i++) {
         if (c->e[i].enterprise != e.enterprise)
             continue;
@@ -717,7 +728,7 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
         if (tok_is(&t[0], "vendor")) {
             rc = parse_vendor(c, l, ll, t, nt > 7 ? 7 : nt, name, line, eb);
         } else if (tok_is(&t[0], "oid")) {
-            if (nt > 6)
+            if (nt > 7)
                 rc = cat_err(eb, name, line, "oid: too many fields");
             else
                 rc = parse_oid(c, t, nt, name, line, eb);
@@ -728,8 +739,8 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
         } else if (tok_is(&t[0], "sysdescr")) {
             rc = snmpc__descr_parse(&c->descr, l, ll, name, line, eb);
         } else {
-            rc = cat_err(eb, name, line, "unknown keyword '%.*s' (vendor, oid, table, row, sysdescr)",
-                         TOKF(&t[0]));
+            rc = cat_err(eb, name, line,
+                         "unknown keyword '%.*s' (vendor, oid, table, row, sysdescr)", TOKF(&t[0]));
         }
         if (rc < 0)
             goto fail;
@@ -773,6 +784,12 @@ static bool starts_with_word(const char *text, const char *word)
 
 const char *snmpc__vendor_from_text(const struct snmpc_catalogue *c, const char *text)
 {
+    return snmpc__vendor_from_text_ent(c, text, NULL);
+}
+
+const char *snmpc__vendor_from_text_ent(const struct snmpc_catalogue *c, const char *text,
+                                        uint32_t *ent)
+{
     /* Names that devices put in sysDescr but that differ from the vendor's short name. */
     static const struct {
         const char *alias;
@@ -782,18 +799,29 @@ const char *snmpc__vendor_from_text(const struct snmpc_catalogue *c, const char 
         {"FUJIFILM", 297},       {"KONICA", 18334},       {"MINOLTA", 18334},
     };
 
+    if (ent)
+        *ent = 0;
     if (!text)
         return NULL;
     while (*text == ' ' || *text == '\t')
         text++;
     for (size_t i = 0; c && i < c->nv; i++)
-        if (starts_with_word(text, c->v[i].name))
+        if (starts_with_word(text, c->v[i].name)) {
+            if (ent)
+                *ent = c->v[i].enterprise;
             return c->v[i].name;
+        }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (starts_with_word(text, aliases[i].alias))
+        if (starts_with_word(text, aliases[i].alias)) {
+            if (ent)
+                *ent = aliases[i].enterprise;
             return snmpc_vendor_name(c, aliases[i].enterprise);
+        }
     for (size_t i = 0; i < sizeof builtin_vendors / sizeof builtin_vendors[0]; i++)
-        if (starts_with_word(text, builtin_vendors[i].name))
+        if (starts_with_word(text, builtin_vendors[i].name)) {
+            if (ent)
+                *ent = builtin_vendors[i].enterprise;
             return snmpc_vendor_name(c, builtin_vendors[i].enterprise);
+        }
     return NULL;
 }

@@ -14,15 +14,24 @@
  *   vendor    catalogue/built-in name of the sysObjectID enterprise, else a vendor name that
  *             starts sysDescr.
  *   model     the catalogue's role=model objects (by priority; an IEEE 1284 device ID yields
- *             its MDL:/MODEL: field), hrDeviceDescr of the device whose hrDeviceType is
- *             hrDevicePrinter, the catalogue's "sysdescr ... model" patterns, a model found in
- *             sysDescr (HP "PID:" field, else the text before the first ',' or ';' unless it
- *             describes a print server), hrDeviceDescr.1.
- *             A trailing " series" is dropped; then gw_model_identity_normalize() removes
- *             the maker from the model (the vendor is its own field).
- *   serial    prtGeneralSerialNumber, the catalogue's role=serial objects, its "sysdescr ...
+ *             its MDL:, else MODEL:, DES:, DESCRIPTION: field, fields split on ';' only),
+ *             hrDeviceDescr of the device whose hrDeviceType is hrDevicePrinter, the
+ *             catalogue's "sysdescr ... model" patterns, a model found in sysDescr (HP "PID:"
+ *             field, else the text before the first ',' or ';' unless it describes a print
+ *             server), hrDeviceDescr.1.
+ *             A trailing " series" is dropped, except from role=model objects marked
+ *             series=keep (see gateway/model.c for why it depends on the source); then
+ *             gw_model_identity_normalize() removes the maker from the model (the vendor is
+ *             its own field).
+ *   serial    the catalogue's role=serial objects with a priority below 50 (a vendor's own
+ *             serial object that it and other tools prefer: Brother, Kyocera, Ricoh, Zebra),
+ *             prtGeneralSerialNumber, the other role=serial objects, its "sysdescr ...
  *             serial" patterns, the HP "SN:" field of sysDescr (built in, for a missing
- *             catalogue); each normalized with gw_serial_normalize(), placeholders skipped.
+ *             catalogue); each normalized with gw_serial_normalize() (trimmed, upper-case,
+ *             nothing else changed; placeholders skipped).
+ *   patterns  "sysdescr" patterns of the sysObjectID's maker, or, when the sysObjectID names
+ *             no maker we know (or is missing), of the maker that starts sysDescr; then those
+ *             for any device.
  *   MAC       the first ifPhysAddress (ifIndex order) that is 6 bytes, not all-zero or
  *             all-ones, not multicast and not on a softwareLoopback interface.
  *   firmware  best effort: the catalogue's role=firmware objects, its "sysdescr ... firmware"
@@ -72,6 +81,9 @@
 #include "snmp/snmpc_int.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* prtGeneralSerialNumber ranks as this priority among the catalogue's role=serial objects. */
+#define SERIAL_PRT_PRIORITY 50
 
 /* Object identifiers, as prefixes without instance. */
 static const uint32_t OID_SYSTEM[] = {1, 3, 6, 1, 2, 1, 1};                   /* + n.0 */
@@ -665,6 +677,8 @@ struct ctx {
     uint32_t printer_idx; /* hrDeviceIndex of the hrDevicePrinter device, 0 if none */
     uint32_t status_idx;  /* index for hrDeviceStatus / hrPrinterTable */
     bool descr_text;      /* sysDescr is text (not binary), so identity may be read from it */
+    bool have_pat_ent;    /* pat_ent is set */
+    uint32_t pat_ent;     /* whose "sysdescr" patterns are tried first (see decode_identity) */
 };
 
 /* Catalogue entries of one role in priority order, ties in file order. Returns: count. */
@@ -692,23 +706,69 @@ static bool descr_pattern(const struct ctx *c, int role, char *out, size_t outle
 {
     if (!c->descr_text)
         return false;
-    return snmpc__descr_match(snmpc__catalogue_descr(c->cat), c->have_ent, c->enterprise, role,
+    return snmpc__descr_match(snmpc__catalogue_descr(c->cat), c->have_pat_ent, c->pat_ent, role,
                               c->m->sys_descr, out, outlen);
 }
 
-/* Cleans a model name: an IEEE 1284 device ID yields its MDL/MODEL field; a trailing
- * " series" is dropped. Returns: true if a usable name is left. */
-static bool clean_model(char *s, size_t len)
+/* Finds key ("MDL:") as a field of an IEEE 1284 device ID: at the start or after a ';',
+ * blanks allowed before it. Returns: the text after the key, or NULL. */
+static const char *devid_key(const char *id, const char *key)
 {
+    size_t klen = strlen(key);
+    for (const char *p = id; p; p = strchr(p, ';')) {
+        if (*p == ';')
+            p++;
+        while (is_blank(*p))
+            p++;
+        if (strncasecmp(p, key, klen) == 0)
+            return p + klen;
+    }
+    return NULL;
+}
+
+/* The value of key in an IEEE 1284 device ID, up to the next ';' (the ID separates fields
+ * with ';' only, so a ',' belongs to the value: "DES:Xerox Phaser 4510, PostScript 3"),
+ * trimmed. Returns: true if it is not empty. */
+static bool devid_field(const char *id, const char *key, char *out, size_t outlen)
+{
+    const char *v = devid_key(id, key);
+    if (!v)
+        return false;
+    copy_text(out, outlen, v, strcspn(v, ";"));
+    trim(out);
+    return out[0] != '\0';
+}
+
+/* True when s is an IEEE 1284 device ID rather than a name: one of the ID's keys is a field. */
+static bool is_device_id(const char *s)
+{
+    static const char *const keys[] = {
+        "MDL:", "MODEL:", "MFG:", "MANUFACTURER:", "CMD:", "COMMAND SET:"};
+    for (size_t i = 0; i < NELEM(keys); i++)
+        if (devid_key(s, keys[i]))
+            return true;
+    return false;
+}
+
+/* Cleans a model name: an IEEE 1284 device ID yields its MDL, else MODEL, else DES, else
+ * DESCRIPTION field (the order the ID's own definition gives the model's abbreviations); a
+ * trailing " series" is dropped unless keep_series. Returns: true if a usable name is left. */
+static bool clean_model(char *s, size_t len, bool keep_series)
+{
+    static const char *const fields[] = {"MDL:", "MODEL:", "DES:", "DESCRIPTION:"};
     char tmp[sizeof((struct gw_model *)0)->model];
 
-    if (find_ci(s, "MDL:") || find_ci(s, "MODEL:")) {
-        if (!field_value(s, "MDL:", tmp, sizeof tmp) && !field_value(s, "MODEL:", tmp, sizeof tmp))
+    if (is_device_id(s)) {
+        size_t i;
+        for (i = 0; i < NELEM(fields); i++)
+            if (devid_field(s, fields[i], tmp, sizeof tmp))
+                break;
+        if (i == NELEM(fields))
             return false;
         gw_strlcpy(s, tmp, len);
     }
     trim(s);
-    {
+    if (!keep_series) {
         size_t n = strlen(s);
         if (n > 7 && strcasecmp(s + n - 7, " series") == 0) {
             s[n - 7] = '\0';
@@ -750,22 +810,22 @@ static void decode_model(struct ctx *c)
 
     for (size_t i = 0; i < ne; i++)
         if (vb_ident(snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len), m->model, sizeof m->model) &&
-            clean_model(m->model, sizeof m->model))
+            clean_model(m->model, sizeof m->model, e[i]->keep_series))
             return;
     if (c->printer_idx &&
         vb_ident(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, c->printer_idx, 0, 0),
                  m->model, sizeof m->model) &&
-        clean_model(m->model, sizeof m->model))
+        clean_model(m->model, sizeof m->model, false))
         return;
     if (descr_pattern(c, SNMPC_ROLE_MODEL, m->model, sizeof m->model) &&
-        clean_model(m->model, sizeof m->model))
+        clean_model(m->model, sizeof m->model, false))
         return;
     if (c->descr_text && model_from_sysdescr(m->sys_descr, m->model, sizeof m->model) &&
-        clean_model(m->model, sizeof m->model))
+        clean_model(m->model, sizeof m->model, false))
         return;
     if (vb_ident(get3(c->s, OID_HR_DEV_DESCR, NELEM(OID_HR_DEV_DESCR), 1, 1, 0, 0), m->model,
                  sizeof m->model) &&
-        clean_model(m->model, sizeof m->model))
+        clean_model(m->model, sizeof m->model, false))
         return;
     m->model[0] = '\0';
 }
@@ -787,6 +847,12 @@ static void decode_serial(struct ctx *c)
     size_t ne;
     char tmp[64];
 
+    /* A vendor's own serial object with a priority below SERIAL_PRT_PRIORITY comes before
+     * prtGeneralSerialNumber (see the header comment). */
+    ne = role_entries(c, SNMPC_ROLE_SERIAL, e, NELEM(e));
+    for (size_t i = 0; i < ne && e[i]->priority < SERIAL_PRT_PRIORITY; i++)
+        if (try_serial(m, snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len)))
+            return;
     for (size_t i = snmpc_vbset_lower_bound(c->s, OID_PRT_SERIAL, NELEM(OID_PRT_SERIAL));
          i < c->s->n; i++) {
         const struct snmpc_vb *vb = &c->s->v[i];
@@ -795,9 +861,9 @@ static void decode_serial(struct ctx *c)
         if (vb->oid_len == NELEM(OID_PRT_SERIAL) + 1 && try_serial(m, vb))
             return;
     }
-    ne = role_entries(c, SNMPC_ROLE_SERIAL, e, NELEM(e));
     for (size_t i = 0; i < ne; i++)
-        if (try_serial(m, snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len)))
+        if (e[i]->priority >= SERIAL_PRT_PRIORITY &&
+            try_serial(m, snmpc_vbset_get(c->s, e[i]->oid, e[i]->oid_len)))
             return;
     if (descr_pattern(c, SNMPC_ROLE_SERIAL, tmp, sizeof tmp) &&
         gw_serial_normalize(tmp, strlen(tmp), m->serial, sizeof m->serial) == 0)
@@ -984,8 +1050,19 @@ static void decode_identity(struct ctx *c)
         vendor = snmpc_vendor_name(c->cat, c->enterprise);
         c->ce = snmpc_catalogue_vendor(c->cat, c->enterprise, &c->nce);
     }
-    if (!vendor)
-        vendor = snmpc__vendor_from_text(c->cat, m->sys_descr);
+    /* The sysDescr patterns tried first are those of the sysObjectID's maker; when the
+     * sysObjectID names no maker we know (or is missing, as in walks that only kept a few
+     * objects), those of the maker that sysDescr names ("Canon MF642C/643C/644C /P"). */
+    if (vendor) {
+        c->have_pat_ent = true;
+        c->pat_ent = c->enterprise;
+    }
+    if (!vendor) {
+        uint32_t ent = 0;
+        vendor = snmpc__vendor_from_text_ent(c->cat, m->sys_descr, &ent);
+        c->have_pat_ent = ent != 0;
+        c->pat_ent = ent;
+    }
     if (vendor)
         gw_strlcpy(m->vendor, vendor, sizeof m->vendor);
 

@@ -96,8 +96,9 @@ struct snmpc_cat_entry {
     char name[64]; /* "total", "print_total", "copy_mono", ... */
     uint32_t oid[SNMPC_MAX_OID];
     size_t oid_len;
-    int role;     /* SNMPC_ROLE_* */
-    int priority; /* among billing totals: lower wins */
+    int role;         /* SNMPC_ROLE_* */
+    int priority;     /* among entries of one role: lower wins */
+    bool keep_series; /* role=model: keep a trailing " series" (option series=keep) */
 };
 #define SNMPC_ROLE_OTHER 0
 #define SNMPC_ROLE_TOTAL 1 /* candidate billing total */

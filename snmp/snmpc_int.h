@@ -87,6 +87,9 @@ size_t snmpc__catalogue_size(const struct snmpc_catalogue *c);
  * starts text as a whole word, case-insensitively, from c's vendor lines then the built-in
  * list; NULL if none. For devices whose sysObjectID names no printer maker. */
 const char *snmpc__vendor_from_text(const struct snmpc_catalogue *c, const char *text);
+/* Same, and *ent (may be NULL) gets the vendor's enterprise number (0 when none). */
+const char *snmpc__vendor_from_text_ent(const struct snmpc_catalogue *c, const char *text,
+                                        uint32_t *ent);
 
 /* --- vendor counter tables (catalogue "table" and "row" statements) --- */
 

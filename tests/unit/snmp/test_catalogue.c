@@ -44,7 +44,7 @@ static void test_parse_good(void **state)
         "oid 2385 print_total 1.3.6.1.4.1.2385.1.1.19.2.1.3.1.4.60\n"
         "oid 1347 serial\t1.3.6.1.4.1.1347.43.5.1.1.28.1  priority=5 role=serial # c\n"
         "oid 1347 print_mono 1.3.6.1.4.1.1347.42.3.1.2.1.1.1.1 role=counter\n"
-        "oid 1347 model 1.3.6.1.4.1.1347.43.5.1.1.1.1 role=model\n"
+        "oid 1347 model 1.3.6.1.4.1.1347.43.5.1.1.1.1 series=keep role=model priority=7\n"
         "oid 1347 fw 1.3.6.1.4.1.1347.43.5.4.1.5.1.1 role=firmware priority=0\n"
         "oid 2385 x_1000 1.3.6.1.4.1.2385.9 priority=1000"; /* no final newline */
     struct snmpc_catalogue *c = parse_ok(text);
@@ -69,6 +69,8 @@ static void test_parse_good(void **state)
     assert_int_equal(e[2].role, SNMPC_ROLE_OTHER);
     assert_int_equal(e[2].priority, 100); /* default */
     assert_int_equal(e[3].role, SNMPC_ROLE_MODEL);
+    assert_true(e[3].keep_series);
+    assert_false(e[0].keep_series);
     assert_int_equal(e[4].role, SNMPC_ROLE_FIRMWARE);
     assert_int_equal(e[4].priority, 0);
     e = snmpc_catalogue_vendor(c, 2385, &n);
@@ -139,7 +141,8 @@ static void test_parse_bad_table(void **state)
         const char *text;
         const char *msg;
     } cases[] = {
-        {"frobnicate 1 2", "t.cat:1: unknown keyword 'frobnicate' (vendor, oid, table, row, sysdescr)"},
+        {"frobnicate 1 2",
+         "t.cat:1: unknown keyword 'frobnicate' (vendor, oid, table, row, sysdescr)"},
         {"VENDOR 11 HP", "t.cat:1: unknown keyword 'VENDOR' (vendor, oid, table, row, sysdescr)"},
         {"vendor 11", "t.cat:1: vendor: expected 'vendor <enterprise> <name>'"},
         {"vendor x HP", "t.cat:1: vendor: bad enterprise number 'x'"},
@@ -182,8 +185,16 @@ static void test_parse_bad_table(void **state)
          "t.cat:2: oid: unknown option 'role='"},
         {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 colour=black",
          "t.cat:2: oid: unknown option 'colour=black'"},
-        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 role=total priority=1 x",
+        {"vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 role=model priority=1 series=keep x",
          "t.cat:2: oid: too many fields"},
+        {"vendor 11 HP\noid 11 m 1.3.6.1.4.1.11.1 role=model series=maybe",
+         "t.cat:2: oid: series 'maybe' is not keep or drop"},
+        {"vendor 11 HP\noid 11 m 1.3.6.1.4.1.11.1 role=model series=keep series=drop",
+         "t.cat:2: oid: option series given twice"},
+        {"vendor 11 HP\noid 11 s 1.3.6.1.4.1.11.1 role=serial series=keep",
+         "t.cat:2: oid: option series is for role=model only"},
+        {"vendor 11 HP\noid 11 s 1.3.6.1.4.1.11.1 series=drop",
+         "t.cat:2: oid: option series is for role=model only"},
         {"vendor 11 HP\noid 11 a 1.3.6.1.4.1.11.1\noid 11 a 1.3.6.1.4.1.11.2",
          "t.cat:3: oid: duplicate name 'a' for this enterprise"},
         {"vendor 11 HP\noid 11 a 1.3.6.1.4.1.11.1\noid 11 b 1.3.6.1.4.1.11.1",
@@ -254,17 +265,19 @@ static void test_vendor_names(void **state)
     static const struct {
         const char *text;
         const char *vendor;
+        uint32_t ent;
     } text[] = {
-        {"SHARP MX-M266NV", "Sharp"},
-        {"KONICA MINOLTA bizhub C3110", "Konica Minolta"},
-        {"Konica Minolta bizhub 25e", "Konica Minolta"},
-        {"HP ETHERNET MULTI-ENVIRONMENT,SN:X", "HP"},
-        {"Hewlett-Packard LaserJet 4", "HP"},
-        {"FUJI XEROX ApeosPort-VI C4471;ESS1.0", "Fujifilm"},
-        {"  Brother NC-8300h", "Brother"},
-        {"Sharpie", NULL}, /* whole words only */
-        {"Linux printserver 5.10", NULL},
-        {"", NULL},
+        {"SHARP MX-M266NV", "Sharp", 2385},
+        {"KONICA MINOLTA bizhub C3110", "Konica Minolta", 18334},
+        {"Konica Minolta bizhub 25e", "Konica Minolta", 18334},
+        {"HP ETHERNET MULTI-ENVIRONMENT,SN:X", "HP", 11},
+        {"Hewlett-Packard LaserJet 4", "HP", 11},
+        {"FUJI XEROX ApeosPort-VI C4471;ESS1.0", "Fujifilm", 297},
+        {"  Brother NC-8300h", "Brother", 2435},
+        {"Canon MF642C/643C/644C /P", "Canon", 1602},
+        {"Sharpie", NULL, 0}, /* whole words only */
+        {"Linux printserver 5.10", NULL, 0},
+        {"", NULL, 0},
     };
     (void)state;
     for (size_t i = 0; i < NELEM(builtin); i++) {
@@ -276,8 +289,12 @@ static void test_vendor_names(void **state)
     }
     for (size_t i = 0; i < NELEM(text); i++) {
         const char *v = snmpc__vendor_from_text(NULL, text[i].text);
+        uint32_t ent = 7;
         if (!text[i].vendor ? v != NULL : (!v || strcmp(v, text[i].vendor) != 0))
             fail_msg("case %zu '%s': got %s", i, text[i].text, v ? v : "(null)");
+        v = snmpc__vendor_from_text_ent(NULL, text[i].text, &ent);
+        if (ent != text[i].ent || (text[i].vendor && (!v || strcmp(v, text[i].vendor) != 0)))
+            fail_msg("case %zu '%s': enterprise %u", i, text[i].text, (unsigned)ent);
     }
     assert_null(snmpc__vendor_from_text(NULL, NULL));
 }
@@ -719,17 +736,12 @@ static void test_sysdescr_statement(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_good),
-        cmocka_unit_test(test_parse_empty),
-        cmocka_unit_test(test_grouping),
-        cmocka_unit_test(test_parse_bad_table),
-        cmocka_unit_test(test_parse_limits),
-        cmocka_unit_test(test_vendor_names),
+        cmocka_unit_test(test_parse_good),        cmocka_unit_test(test_parse_empty),
+        cmocka_unit_test(test_grouping),          cmocka_unit_test(test_parse_bad_table),
+        cmocka_unit_test(test_parse_limits),      cmocka_unit_test(test_vendor_names),
         cmocka_unit_test(test_shipped_catalogue), cmocka_unit_test(test_sysdescr_statement),
-        cmocka_unit_test(test_table_good),
-        cmocka_unit_test(test_table_bad),
-        cmocka_unit_test(test_table_limits),
-        cmocka_unit_test(test_slug),
+        cmocka_unit_test(test_table_good),        cmocka_unit_test(test_table_bad),
+        cmocka_unit_test(test_table_limits),      cmocka_unit_test(test_slug),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
