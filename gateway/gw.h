@@ -445,18 +445,20 @@ int gw_serial_normalize(const char *in, size_t len, char *out, size_t outlen);
  * "KONICA MINOLTA", "KYOCERA Document Solutions Inc."), case-insensitively. Returns: a static
  * string, or NULL when the maker is not known. Any thread. */
 const char *gw_maker_name(const char *text);
-/* The one model-name rule: the model never carries its maker, the vendor is its own field, and
- * whoever wants both shows "vendor model". Rewrites model[len] in place: blanks collapsed and
- * trimmed, then leading words naming the maker removed, case-insensitively and repeatedly
- * ("Brother Brother MFC-L2710DW" -> "MFC-L2710DW"): vendor itself, and the spellings of its
- * maker (see gw_maker_name()). With an empty vendor, any known maker is removed. A name that
- * is nothing but a maker is kept. vendor may be NULL. Returns: the canonical maker removed
- * (static), or NULL if none. Any thread. */
+/* Removes the maker from a model name, the first step of the one model-name rule (see
+ * gw_model_identity_normalize()). Rewrites model[len] in place: blanks collapsed and trimmed,
+ * then leading words naming the maker removed, case-insensitively and repeatedly ("Brother
+ * Brother MFC-L2710DW" -> "MFC-L2710DW"): vendor itself, and the spellings of its maker (see
+ * gw_maker_name()). With an empty vendor, any known maker is removed. A name that is nothing
+ * but a maker is kept. vendor may be NULL. Returns: the canonical maker removed (static), or
+ * NULL if none. Any thread. */
 const char *gw_model_name_normalize(const char *vendor, char *model, size_t len);
-/* Applies the rule to a filled model, whatever protocol filled it (SNMP decode, WS-Discovery
- * metadata): m->vendor becomes its canonical maker name when known (gw_maker_name()), the
- * maker is removed from m->model (gw_model_name_normalize()), and an empty vendor is set from
- * the maker a model named. Any thread. */
+/* The one model-name rule, for a filled model whatever protocol filled it (SNMP decode,
+ * WS-Discovery metadata): m->vendor becomes its canonical maker name when known
+ * (gw_maker_name()), an empty vendor is set from the maker a model named, and m->model carries
+ * the maker exactly once, in front, in that spelling ("Kyocera TASKalfa 2554ci", whether the
+ * device said "TASKalfa 2554ci" or "KYOCERA TASKalfa 2554ci"). Show the model alone: it already
+ * names its maker. Any thread. */
 void gw_model_identity_normalize(struct gw_model *m);
 
 /* ---------------------------------------------------------------------------------------------

@@ -683,9 +683,10 @@ static void collapse_blanks(char *s)
  *     canPdInfoProductName) or where the device ID is taken whole by the other tools (Brother's
  *     brieee1284id, Xerox's and Dell's device IDs). WS-Discovery names are used as the device
  *     gives them.
- *   - Where a vendor object names the maker that the other tools keep (Dell's "MODEL:Dell
- *     S5830dn", LibreNMS: "Dell S5830dn"), our model ("S5830dn") does not end with theirs: the
- *     model never carries the maker, and that rule wins. */
+ *   - The maker is removed here and put back once, in front and in its canonical spelling, by
+ *     gw_model_identity_normalize(): "Dell S5830dn", "Brother MFC-L2710DW", "Sharp MX-M266NV".
+ *     So the model ends with the product name whether a tool keeps the maker (Dell's
+ *     "MODEL:Dell S5830dn") or not (Brother's "MFC-L2710DW"), and never repeats it. */
 const char *gw_model_name_normalize(const char *vendor, char *model, size_t len)
 {
     const char *maker = vendor && *vendor ? gw_maker_name(vendor) : NULL;
@@ -725,6 +726,7 @@ void gw_model_identity_normalize(struct gw_model *m)
 {
     const char *maker = gw_maker_name(m->vendor);
     const char *removed;
+    char rest[sizeof m->model];
 
     collapse_blanks(m->vendor);
     if (maker && m->vendor[0])
@@ -732,4 +734,17 @@ void gw_model_identity_normalize(struct gw_model *m)
     removed = gw_model_name_normalize(m->vendor, m->model, sizeof m->model);
     if (!m->vendor[0] && removed)
         gw_strlcpy(m->vendor, removed, sizeof m->vendor);
+    /* The maker once, in front, in its canonical spelling: every device of a model shows the
+     * same name whichever object named it, and the name still ends with what the device and
+     * other tools call the product ("MFC-L2710DW", "SHARP MX-M266NV" alike). */
+    if (m->vendor[0] && m->model[0] && !leading_word(m->model, m->vendor)) {
+        /* Cut at the buffer like every other text field of the model. */
+        size_t n = strlen(m->vendor);
+        gw_strlcpy(rest, m->model, sizeof rest);
+        gw_strlcpy(m->model, m->vendor, sizeof m->model);
+        if (n + 1 < sizeof m->model) {
+            m->model[n] = ' ';
+            gw_strlcpy(m->model + n + 1, rest, sizeof m->model - n - 1);
+        }
+    }
 }

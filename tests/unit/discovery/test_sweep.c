@@ -154,7 +154,7 @@ static void test_wsd_only(void **state)
     assert_string_equal(s->how, "wsd");
     assert_string_equal(s->uuid, "urn:uuid:0003");
     assert_string_equal(s->serial, "WSD-0003");
-    assert_string_equal(s->model, "WSD Printer 9");
+    assert_string_equal(s->model, "Simco WSD Printer 9");
     s = found_at(&c, "127.77.0.9");
     assert_non_null(s);
     assert_string_equal(s->uuid, "urn:uuid:0009");

@@ -214,25 +214,46 @@ static void test_maker_and_identity(void **state)
     }
     assert_null(gw_maker_name(NULL));
 
-    /* What WS-Discovery metadata says: the vendor becomes the maker's name, the model loses it. */
+    /* What WS-Discovery metadata says: the vendor becomes the maker's name, and the model carries
+     * it once, in front, in that spelling. */
     gw_model_init(&m);
     gw_strlcpy(m.vendor, "Hewlett-Packard", sizeof m.vendor);
     gw_strlcpy(m.model, "HP Color LaserJet MFP M477fdw", sizeof m.model);
     gw_model_identity_normalize(&m);
     assert_string_equal(m.vendor, "HP");
-    assert_string_equal(m.model, "Color LaserJet MFP M477fdw");
+    assert_string_equal(m.model, "HP Color LaserJet MFP M477fdw");
     /* No vendor: the model's maker fills it. */
     gw_strlcpy(m.vendor, "", sizeof m.vendor);
     gw_strlcpy(m.model, "Kyocera TASKalfa 2554ci", sizeof m.model);
     gw_model_identity_normalize(&m);
     assert_string_equal(m.vendor, "Kyocera");
-    assert_string_equal(m.model, "TASKalfa 2554ci");
+    assert_string_equal(m.model, "Kyocera TASKalfa 2554ci");
     /* An unknown vendor is kept as it is. */
     gw_strlcpy(m.vendor, "Acme  Printers", sizeof m.vendor);
     gw_strlcpy(m.model, "Acme Printers P1", sizeof m.model);
     gw_model_identity_normalize(&m);
     assert_string_equal(m.vendor, "Acme Printers");
-    assert_string_equal(m.model, "P1");
+    assert_string_equal(m.model, "Acme Printers P1");
+    /* Whichever object named it, one model is one name ("Kyocera TASKalfa 2554ci" and
+     * "TASKalfa 2554ci" were two); a doubled maker is said once. */
+    gw_strlcpy(m.vendor, "KYOCERA Document Solutions Inc.", sizeof m.vendor);
+    gw_strlcpy(m.model, "TASKalfa 2554ci", sizeof m.model);
+    gw_model_identity_normalize(&m);
+    assert_string_equal(m.model, "Kyocera TASKalfa 2554ci");
+    gw_strlcpy(m.vendor, "Brother", sizeof m.vendor);
+    gw_strlcpy(m.model, "Brother Brother MFC-L2710DW", sizeof m.model);
+    gw_model_identity_normalize(&m);
+    assert_string_equal(m.model, "Brother MFC-L2710DW");
+    gw_strlcpy(m.vendor, "SHARP", sizeof m.vendor);
+    gw_strlcpy(m.model, "SHARP MX-M266NV", sizeof m.model);
+    gw_model_identity_normalize(&m);
+    assert_string_equal(m.vendor, "Sharp");
+    assert_string_equal(m.model, "Sharp MX-M266NV");
+    /* A name that is only the maker stays one word. */
+    gw_strlcpy(m.vendor, "HP", sizeof m.vendor);
+    gw_strlcpy(m.model, "HP", sizeof m.model);
+    gw_model_identity_normalize(&m);
+    assert_string_equal(m.model, "HP");
     gw_model_cleanup(&m);
 }
 

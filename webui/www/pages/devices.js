@@ -61,7 +61,7 @@ register({
           h('td', {}, h('a', { href: `#/devices/${x.id}` }, x.name || `device ${x.id}`)),
           h('td', { class: 'mono' }, `${x.address}:${x.port}`),
           h('td', {}, badge(x.status)),
-          h('td', {}, [x.vendor, x.model].filter(Boolean).join(' ') || '—'),
+          h('td', {}, x.model || x.vendor || '—'), // the model names its maker
           h('td', { class: 'mono' }, x.serial || '—'),
           h('td', { class: 'num' }, fmtNum(x.page_count_total)),
           h('td', { class: 'num' }, x.alerts ? h('span', { class: 'badge st-warn' }, x.alerts) : '0'),
