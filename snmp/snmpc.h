@@ -98,6 +98,9 @@ struct snmpc_cat_entry {
     size_t oid_len;
     int role;     /* SNMPC_ROLE_* */
     int priority; /* among billing totals: lower wins */
+    /* "text=leading_number": the value is an OCTET STRING whose leading decimal number is
+     * the count ("89667 INCHES, 227775 CENTIMETERS"), not an integer syntax. */
+    bool leading_number;
 };
 #define SNMPC_ROLE_OTHER 0
 #define SNMPC_ROLE_TOTAL 1 /* candidate billing total */
