@@ -31,8 +31,10 @@
  *             "Firmware Ver." are removed.
  *
  * Billing total rule (also in snmp/README.md):
- *   1. The catalogue role=total counter of the device's enterprise with the lowest priority
- *      value that the device answered with a valid number.
+ *   1. The catalogue role=total candidate of the device's enterprise with the lowest priority
+ *      value that the device answered with a valid number: an "oid" line, or a vendor table
+ *      row whose "row" line says role=total (oid lines first on a tie, then file order; of
+ *      two rows with one label, the first in index order).
  *   2. Otherwise prtMarkerLifeCount of the lowest marker index of hrDeviceIndex 1 (marker 1 on
  *      every printer we have seen). Markers are not summed: on multi-marker engines every
  *      marker counts the same sheets passing through the one paper path, so a sum would count
@@ -51,12 +53,18 @@
  * under "<prefix>_<label slug>", or "<prefix>_<index>" without a label, so that a model the
  * catalogue has never seen still reports every counter it has. Names are made unique with
  * "_2", "_3", ... Table rows whose OID is also an "oid" line are reported once, by that line.
+ * Only a row mapped by a "row ... role=total" line can be the billing total.
+ *
+ * The enterprise is sysObjectID's, else that of the maker starting sysDescr (an agent whose
+ * view hides sysObjectID), so that the vendor's objects and tables are still read.
  *
  * Text: every OCTET STRING read as text goes through snmpc__text_decode() (padding, HP PML
  * symbol-set prefixes, UTF-8 or Latin-1; binary shown as hex, never used as an identity).
  *
  * Supplies: prtMarkerSuppliesTable rows with a description, capacity or level; levels are
- * interpreted by snmpc_supply_state(). Input trays (prtInputTable) are not supplies: they are
+ * interpreted by snmpc_supply_state(). Vendor supply tables (catalogue "supplies" lines) are
+ * the supplies of a device without Printer-MIB supplies, and otherwise only fill an empty
+ * description or an unknown level of the Printer-MIB supply of the same type and colour. Input trays (prtInputTable) are not supplies: they are
  * decoded into m->trays (type, name, description, media, capacity unit, capacity, level,
  * status; levels by gw_tray_state()), so a consumer keyed by supply index never meets a tray.
  */
