@@ -40,7 +40,8 @@ struct cat_row {
     size_t idx_len; /* 0 when keyed by label */
     char label[64]; /* label slug, "" when keyed by index */
     char name[64];
-    size_t line; /* for errors found after the whole file is read */
+    int total_prio; /* role=total: its priority; -1 for a plain counter */
+    size_t line;    /* for errors found after the whole file is read */
 };
 
 struct snmpc_catalogue {
@@ -52,6 +53,8 @@ struct snmpc_catalogue {
     size_t nt, tcap;
     struct cat_row *r; /* "row" lines, file order */
     size_t nr, rcap;
+    struct snmpc_cat_supplies *s; /* "supplies" lines, file order */
+    size_t ns, scap;
     struct snmpc__descr_set descr; /* "sysdescr" lines (descr.c) */
 };
 
@@ -85,6 +88,7 @@ void snmpc_catalogue_free(struct snmpc_catalogue *c)
     free(c->v);
     free(c->t);
     free(c->r);
+    free(c->s);
     snmpc__descr_cleanup(&c->descr);
     free(c);
 }
@@ -282,7 +286,7 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
     struct snmpc_cat_entry e;
     char oidtxt[SNMPC_MAX_OID * 11 + 2];
     const char *vname;
-    bool have_role = false, have_prio = false, have_series = false;
+    bool have_role = false, have_prio = false, have_series = false, have_text = false;
     int n;
 
     memset(&e, 0, sizeof e);
@@ -347,10 +351,22 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
             else if (!tok_is(&v, "drop"))
                 return cat_err(eb, name, line, "oid: series '%.*s' is not keep or drop", TOKF(&v));
             have_series = true;
+        } else if (t[i].len > 5 && memcmp(t[i].p, "text=", 5) == 0) {
+            struct tok v = {t[i].p + 5, t[i].len - 5};
+            if (have_text)
+                return cat_err(eb, name, line, "oid: option text given twice");
+            if (!tok_is(&v, "leading_number"))
+                return cat_err(eb, name, line, "oid: unknown text format '%.*s' (leading_number)",
+                               TOKF(&v));
+            e.leading_number = true;
+            have_text = true;
         } else {
             return cat_err(eb, name, line, "oid: unknown option '%.*s'", TOKF(&t[i]));
         }
     }
+    /* Only a counter is read as a number out of text; identity objects are text anyway. */
+    if (e.leading_number && e.role != SNMPC_ROLE_OTHER)
+        return cat_err(eb, name, line, "oid: text=leading_number is only for role=counter");
 
     if (have_series && e.role != SNMPC_ROLE_MODEL)
         return cat_err(eb, name, line, "oid: option series is for role=model only");
@@ -516,7 +532,7 @@ static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, cons
     return 0;
 }
 
-/* "row <enterprise> <table> <index>|label:<slug> <name>" */
+/* "row <enterprise> <table> <index>|label:<slug> <name> [role=counter|total] [priority=N]" */
 static int parse_row(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
                      size_t line, struct gw_errbuf *eb)
 {
@@ -524,13 +540,43 @@ static int parse_row(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
     uint32_t ent;
     const struct snmpc_cat_table *tb;
 
+    bool have_role = false, have_prio = false, total = false;
+    uint32_t prio = 100;
+
     memset(&r, 0, sizeof r);
     r.line = line;
+    r.total_prio = -1;
     if (nt < 5)
         return cat_err(eb, name, line,
                        "row: expected 'row <enterprise> <table> <index>|label:<slug> <name>'");
-    if (nt > 5)
+    if (nt > 7)
         return cat_err(eb, name, line, "row: too many fields");
+    for (size_t i = 5; i < nt; i++) {
+        if (t[i].len > 5 && memcmp(t[i].p, "role=", 5) == 0) {
+            struct tok v = {t[i].p + 5, t[i].len - 5};
+            if (have_role)
+                return cat_err(eb, name, line, "row: option role given twice");
+            if (tok_is(&v, "total"))
+                total = true;
+            else if (!tok_is(&v, "counter"))
+                return cat_err(eb, name, line, "row: unknown role '%.*s' (counter, total)",
+                               TOKF(&v));
+            have_role = true;
+        } else if (t[i].len > 9 && memcmp(t[i].p, "priority=", 9) == 0) {
+            struct tok v = {t[i].p + 9, t[i].len - 9};
+            if (have_prio)
+                return cat_err(eb, name, line, "row: option priority given twice");
+            if (!tok_u32(&v, 0, 1000, &prio))
+                return cat_err(eb, name, line, "row: priority '%.*s' is not 0..1000", TOKF(&v));
+            have_prio = true;
+        } else {
+            return cat_err(eb, name, line, "row: unknown option '%.*s'", TOKF(&t[i]));
+        }
+    }
+    if (have_prio && !total)
+        return cat_err(eb, name, line, "row: priority is only for role=total");
+    if (total)
+        r.total_prio = (int)prio;
     if (!tok_u32(&t[1], 1, UINT32_MAX, &ent))
         return cat_err(eb, name, line, "row: bad enterprise number '%.*s'", TOKF(&t[1]));
     r.table = table_find(c, ent, &t[2]);
@@ -593,6 +639,205 @@ static int parse_row(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
     return 0;
 }
 
+/* Parses "<code>:<name>,..." (colours= of a "supplies" line) into sp. */
+static bool parse_colours(struct snmpc_cat_supplies *sp, const struct tok *v)
+{
+    size_t i = 0;
+
+    while (i < v->len) {
+        struct tok code = {v->p + i, 0}, nm;
+        uint32_t u;
+        while (i < v->len && v->p[i] != ':')
+            i++;
+        code.len = (size_t)(v->p + i - code.p);
+        if (i >= v->len || !tok_u32(&code, 0, INT32_MAX, &u))
+            return false;
+        nm.p = v->p + ++i;
+        while (i < v->len && v->p[i] != ',')
+            i++;
+        nm.len = (size_t)(v->p + i - nm.p);
+        if (nm.len == 0 || nm.len >= sizeof sp->colours[0].name ||
+            sp->ncolours == SNMPC_SUPPLY_MAX_COLOURS)
+            return false;
+        for (size_t k = 0; k < nm.len; k++)
+            if (nm.p[k] < 'a' || nm.p[k] > 'z')
+                return false;
+        for (size_t k = 0; k < sp->ncolours; k++)
+            if (sp->colours[k].code == (long)u)
+                return false;
+        sp->colours[sp->ncolours].code = (long)u;
+        memcpy(sp->colours[sp->ncolours].name, nm.p, nm.len);
+        sp->colours[sp->ncolours].name[nm.len] = '\0';
+        sp->ncolours++;
+        if (i < v->len && ++i == v->len)
+            return false; /* a trailing ',' */
+    }
+    return sp->ncolours > 0;
+}
+
+/* A signed number of at most 10 digits. */
+static bool tok_long(const struct tok *t, long *out)
+{
+    struct tok d = *t;
+    uint32_t u;
+    bool neg = d.len > 1 && d.p[0] == '-';
+    if (neg) {
+        d.p++;
+        d.len--;
+    }
+    if (!tok_u32(&d, 0, INT32_MAX, &u))
+        return false;
+    *out = neg ? -(long)u : (long)u;
+    return true;
+}
+
+/* "supplies <enterprise> <name> <entry-oid> level=<col> [descr=<col>] [descr_alt=<col>]
+ *  [colour=<col>] [colours=<code>:<name>,...] [type=<type>] [near_empty=<n>] [max_rows=<n>]" */
+static int parse_supplies(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
+                          size_t line, struct gw_errbuf *eb)
+{
+    static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
+    struct snmpc_cat_supplies sp;
+    char oidtxt[SNMPC_MAX_OID * 11 + 2];
+    bool have_type = false, have_rows = false, have_colours = false;
+    int n;
+
+    memset(&sp, 0, sizeof sp);
+    sp.max_rows = SNMPC_SUPPLY_DEFAULT_ROWS;
+    gw_strlcpy(sp.type, "other", sizeof sp.type);
+    if (nt < 5)
+        return cat_err(eb, name, line,
+                       "supplies: expected 'supplies <enterprise> <name> <entry-oid> "
+                       "level=<column> [options]'");
+    if (nt > 12)
+        return cat_err(eb, name, line, "supplies: too many fields");
+    if (!tok_u32(&t[1], 1, UINT32_MAX, &sp.enterprise))
+        return cat_err(eb, name, line, "supplies: bad enterprise number '%.*s'", TOKF(&t[1]));
+    if (!vendor_lookup(c, sp.enterprise))
+        return cat_err(eb, name, line, "supplies: enterprise %.*s has no vendor line before it",
+                       TOKF(&t[1]));
+    if (!valid_stem(&t[2], SNMPC_VTABLE_PREFIX_MAX))
+        return cat_err(eb, name, line,
+                       "supplies: bad name '%.*s' (a lower-case letter, then letters, digits "
+                       "and _, at most 20)",
+                       TOKF(&t[2]));
+    for (size_t i = 0; i < c->ns; i++)
+        if (c->s[i].enterprise == sp.enterprise && tok_is(&t[2], c->s[i].name))
+            return cat_err(eb, name, line, "supplies: duplicate name '%.*s' for this enterprise",
+                           TOKF(&t[2]));
+    memcpy(sp.name, t[2].p, t[2].len);
+    if (t[3].len >= sizeof oidtxt)
+        return cat_err(eb, name, line, "supplies: bad OID '%.*s'", TOKF(&t[3]));
+    memcpy(oidtxt, t[3].p, t[3].len);
+    oidtxt[t[3].len] = '\0';
+    n = snmpc_oid_parse(oidtxt, sp.base, SNMPC_MAX_OID);
+    if (n < 0 || oidtxt[0] == '.')
+        return cat_err(eb, name, line, "supplies: bad OID '%.*s'", TOKF(&t[3]));
+    sp.base_len = (size_t)n;
+    if (sp.base_len < 8 || !snmpc_oid_has_prefix(sp.base, sp.base_len, ent_prefix, 6) ||
+        sp.base[6] != sp.enterprise)
+        return cat_err(eb, name, line, "supplies: OID '%.*s' is not in enterprise %.*s's subtree",
+                       TOKF(&t[3]), TOKF(&t[1]));
+    if (sp.base_len + 1 + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
+        return cat_err(eb, name, line, "supplies: OID '%.*s' too long", TOKF(&t[3]));
+
+    for (size_t i = 4; i < nt; i++) {
+        struct tok k = t[i], v;
+        const char *eq = memchr(t[i].p, '=', t[i].len);
+        uint32_t *col = NULL;
+        uint32_t u;
+        if (!eq || eq == t[i].p || (size_t)(eq - t[i].p) + 1 >= t[i].len)
+            return cat_err(eb, name, line, "supplies: unknown option '%.*s'", TOKF(&t[i]));
+        k.len = (size_t)(eq - t[i].p);
+        v.p = eq + 1;
+        v.len = t[i].len - k.len - 1;
+        if (tok_is(&k, "level"))
+            col = &sp.level_col;
+        else if (tok_is(&k, "descr"))
+            col = &sp.descr_col;
+        else if (tok_is(&k, "descr_alt"))
+            col = &sp.descr_alt_col;
+        else if (tok_is(&k, "colour"))
+            col = &sp.colour_col;
+        if (col) {
+            if (*col)
+                return cat_err(eb, name, line, "supplies: option %.*s given twice", TOKF(&k));
+            if (!tok_u32(&v, 1, UINT32_MAX, &u))
+                return cat_err(eb, name, line, "supplies: %.*s column '%.*s' is not a number > 0",
+                               TOKF(&k), TOKF(&v));
+            *col = u;
+        } else if (tok_is(&k, "colours")) {
+            if (have_colours)
+                return cat_err(eb, name, line, "supplies: option colours given twice");
+            if (!parse_colours(&sp, &v))
+                return cat_err(eb, name, line,
+                               "supplies: bad colours '%.*s' (<code>:<name>,... with lower-case "
+                               "names of at most 15 letters, codes once, at most 16)",
+                               TOKF(&v));
+            have_colours = true;
+        } else if (tok_is(&k, "type")) {
+            if (have_type)
+                return cat_err(eb, name, line, "supplies: option type given twice");
+            if (v.len >= sizeof sp.type)
+                return cat_err(eb, name, line, "supplies: unknown type '%.*s'", TOKF(&v));
+            memcpy(sp.type, v.p, v.len);
+            sp.type[v.len] = '\0';
+            if (snmpc__supply_type_code(sp.type) == 0)
+                return cat_err(eb, name, line,
+                               "supplies: unknown type '%.*s' (an RFC 3805 "
+                               "PrtMarkerSuppliesTypeTC name, such as toner)",
+                               TOKF(&v));
+            have_type = true;
+        } else if (tok_is(&k, "near_empty")) {
+            if (sp.have_near_empty)
+                return cat_err(eb, name, line, "supplies: option near_empty given twice");
+            /* -1..-3 keep their RFC 3805 meaning and 0..100 are percentages. */
+            if (!tok_long(&v, &sp.near_empty) || (sp.near_empty >= -3 && sp.near_empty <= 100))
+                return cat_err(eb, name, line,
+                               "supplies: near_empty '%.*s' must be a number below -3 or above "
+                               "100",
+                               TOKF(&v));
+            sp.have_near_empty = true;
+        } else if (tok_is(&k, "max_rows")) {
+            if (have_rows)
+                return cat_err(eb, name, line, "supplies: option max_rows given twice");
+            if (!tok_u32(&v, 1, SNMPC_MAX_SUPPLIES, &u))
+                return cat_err(eb, name, line, "supplies: max_rows '%.*s' is not 1..256", TOKF(&v));
+            sp.max_rows = u;
+            have_rows = true;
+        } else {
+            return cat_err(eb, name, line, "supplies: unknown option '%.*s'", TOKF(&t[i]));
+        }
+    }
+    if (!sp.level_col)
+        return cat_err(eb, name, line, "supplies: level=<column> missing");
+    {
+        const uint32_t cols[] = {sp.level_col, sp.descr_col, sp.descr_alt_col, sp.colour_col};
+        for (size_t i = 0; i < 4; i++)
+            for (size_t k = i + 1; k < 4; k++)
+                if (cols[i] && cols[i] == cols[k])
+                    return cat_err(eb, name, line, "supplies: column %u given twice",
+                                   (unsigned)cols[i]);
+    }
+    if (have_colours && !sp.colour_col)
+        return cat_err(eb, name, line, "supplies: colours= needs colour=<column>");
+    if (c->ns >= SNMPC_CAT_MAX_TABLES)
+        return cat_err(eb, name, line, "too many supply tables (at most 256)");
+    if (c->ns == c->scap) {
+        c->scap = c->scap ? c->scap * 2 : 4;
+        c->s = gw_realloc(c->s, c->scap * sizeof *c->s);
+    }
+    c->s[c->ns++] = sp;
+    return 0;
+}
+
+const struct snmpc_cat_supplies *snmpc__catalogue_supplies(const struct snmpc_catalogue *c,
+                                                           size_t *n)
+{
+    *n = c ? c->ns : 0;
+    return c && c->ns ? c->s : NULL;
+}
+
 /* After the whole file: a row name may not repeat an "oid" name of its enterprise, wherever
  * the two lines are, or one device would report two counters of one name. */
 static int check_rows(const struct snmpc_catalogue *c, const char *name, struct gw_errbuf *eb)
@@ -614,13 +859,15 @@ const struct snmpc_cat_table *snmpc__catalogue_tables(const struct snmpc_catalog
     return c && c->nt ? c->t : NULL;
 }
 
-const char *snmpc__catalogue_row_name(const struct snmpc_catalogue *c,
+const char *snmpc__catalogue_row_find(const struct snmpc_catalogue *c,
                                       const struct snmpc_cat_table *t, const uint32_t *idx,
-                                      size_t len, const char *label)
+                                      size_t len, const char *label, int *total_priority)
 {
-    const char *by_label = NULL;
+    const struct cat_row *by_label = NULL;
     size_t ti;
 
+    if (total_priority)
+        *total_priority = -1;
     if (!c || !t || t < c->t || t >= c->t + c->nt)
         return NULL;
     ti = (size_t)(t - c->t);
@@ -628,12 +875,25 @@ const char *snmpc__catalogue_row_name(const struct snmpc_catalogue *c,
         const struct cat_row *r = &c->r[i];
         if (r->table != ti)
             continue;
-        if (r->idx_len && snmpc_oid_cmp(r->idx, r->idx_len, idx, len) == 0)
-            return r->name;
+        if (r->idx_len && snmpc_oid_cmp(r->idx, r->idx_len, idx, len) == 0) {
+            by_label = r;
+            break;
+        }
         if (!r->idx_len && !by_label && label && *label && strcmp(r->label, label) == 0)
-            by_label = r->name;
+            by_label = r;
     }
-    return by_label;
+    if (!by_label)
+        return NULL;
+    if (total_priority)
+        *total_priority = by_label->total_prio;
+    return by_label->name;
+}
+
+const char *snmpc__catalogue_row_name(const struct snmpc_catalogue *c,
+                                      const struct snmpc_cat_table *t, const uint32_t *idx,
+                                      size_t len, const char *label)
+{
+    return snmpc__catalogue_row_find(c, t, idx, len, label, NULL);
 }
 
 size_t snmpc__slug(const char *text, char *out, size_t outlen)
@@ -705,7 +965,7 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
     while (pos < len) {
         const char *l = text + pos, *nl = memchr(l, '\n', len - pos);
         size_t ll = nl ? (size_t)(nl - l) : len - pos;
-        struct tok t[10];
+        struct tok t[16];
         size_t nt;
         int rc;
 
@@ -722,7 +982,7 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
                 rc = cat_err(eb, name, line, "control character in line");
                 goto fail;
             }
-        nt = tokenize(l, ll, t, 9);
+        nt = tokenize(l, ll, t, 15);
         if (nt == 0)
             continue;
         if (tok_is(&t[0], "vendor")) {
@@ -736,11 +996,14 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
             rc = parse_table(c, t, nt, name, line, eb);
         } else if (tok_is(&t[0], "row")) {
             rc = parse_row(c, t, nt, name, line, eb);
+        } else if (tok_is(&t[0], "supplies")) {
+            rc = parse_supplies(c, t, nt, name, line, eb);
         } else if (tok_is(&t[0], "sysdescr")) {
             rc = snmpc__descr_parse(&c->descr, l, ll, name, line, eb);
         } else {
             rc = cat_err(eb, name, line,
-                         "unknown keyword '%.*s' (vendor, oid, table, row, sysdescr)", TOKF(&t[0]));
+                         "unknown keyword '%.*s' (vendor, oid, table, row, supplies, sysdescr)",
+                         TOKF(&t[0]));
         }
         if (rc < 0)
             goto fail;

@@ -40,8 +40,10 @@
  *             "Firmware Ver." are removed.
  *
  * Billing total rule (also in snmp/README.md):
- *   1. The catalogue role=total counter of the device's enterprise with the lowest priority
- *      value that the device answered with a valid number.
+ *   1. The catalogue role=total candidate of the device's enterprise with the lowest priority
+ *      value that the device answered with a valid number: an "oid" line, or a vendor table
+ *      row whose "row" line says role=total (oid lines first on a tie, then file order; of
+ *      two rows with one label, the first in index order).
  *   2. Otherwise prtMarkerLifeCount of the lowest marker index of hrDeviceIndex 1 (marker 1 on
  *      every printer we have seen). Markers are not summed: on multi-marker engines every
  *      marker counts the same sheets passing through the one paper path, so a sum would count
@@ -60,12 +62,18 @@
  * under "<prefix>_<label slug>", or "<prefix>_<index>" without a label, so that a model the
  * catalogue has never seen still reports every counter it has. Names are made unique with
  * "_2", "_3", ... Table rows whose OID is also an "oid" line are reported once, by that line.
+ * Only a row mapped by a "row ... role=total" line can be the billing total.
+ *
+ * The enterprise is sysObjectID's, else that of the maker starting sysDescr (an agent whose
+ * view hides sysObjectID), so that the vendor's objects and tables are still read.
  *
  * Text: every OCTET STRING read as text goes through snmpc__text_decode() (padding, HP PML
  * symbol-set prefixes, UTF-8 or Latin-1; binary shown as hex, never used as an identity).
  *
  * Supplies: prtMarkerSuppliesTable rows with a description, capacity or level; levels are
- * interpreted by snmpc_supply_state(). Input trays (prtInputTable) are not supplies: they are
+ * interpreted by snmpc_supply_state(). Vendor supply tables (catalogue "supplies" lines) are
+ * the supplies of a device without Printer-MIB supplies, and otherwise only fill an empty
+ * description or an unknown level of the Printer-MIB supply of the same type and colour. Input trays (prtInputTable) are not supplies: they are
  * decoded into m->trays (type, name, description, media, capacity unit, capacity, level,
  * status; levels by gw_tray_state()), so a consumer keyed by supply index never meets a tray.
  */
@@ -553,6 +561,33 @@ const char *snmpc__supply_type_name(long type)
     return "other";
 }
 
+long snmpc__supply_type_code(const char *name)
+{
+    for (long t = 1; name && t <= 34; t++)
+        if (strcmp(snmpc__supply_type_name(t), name) == 0)
+            return t;
+    return 0;
+}
+
+bool snmpc__leading_number(const unsigned char *buf, size_t len, uint64_t *out)
+{
+    size_t i = 0, d;
+    uint64_t v = 0;
+
+    while (i < len && buf[i] == ' ')
+        i++;
+    for (d = 0; i < len && buf[i] >= '0' && buf[i] <= '9'; i++, d++) {
+        if (d == 11)
+            return false;
+        v = v * 10 + (uint64_t)(buf[i] - '0');
+    }
+    /* "12.5 INCHES" or "1,234" would be read wrong as 12 or 1: refused, not guessed. */
+    if (d == 0 || (i < len && (buf[i] == '.' || buf[i] == ',')) || v > SNMPC_COUNTER_MAX)
+        return false;
+    *out = v;
+    return true;
+}
+
 enum gw_supply_state snmpc_supply_state(long level, long max_capacity, int *percent)
 {
     enum gw_supply_state st;
@@ -679,6 +714,14 @@ struct ctx {
     bool descr_text;      /* sysDescr is text (not binary), so identity may be read from it */
     bool have_pat_ent;    /* pat_ent is set */
     uint32_t pat_ent;     /* whose "sysdescr" patterns are tried first (see decode_identity) */
+    /* No enterprise in sysObjectID (an agent whose view hides it): the maker that starts
+         * sysDescr stands for it, so that its vendor objects and tables are read (poll.c
+         * does the same). */
+    if (vendor && ent && !c->have_ent && c->descr_text) {
+        c->have_ent = true;
+        c->enterprise = ent;
+        c->ce = snmpc_catalogue_vendor(c->cat, c->enterprise, &c->nce);
+    }
 };
 
 /* Catalogue entries of one role in priority order, ties in file order. Returns: count. */
@@ -1062,6 +1105,14 @@ static void decode_identity(struct ctx *c)
         vendor = snmpc__vendor_from_text_ent(c->cat, m->sys_descr, &ent);
         c->have_pat_ent = ent != 0;
         c->pat_ent = ent;
+        /* No enterprise in sysObjectID (an agent whose view hides it): the maker that starts
+         * sysDescr stands for it, so that its vendor objects and tables are read (poll.c
+         * does the same). */
+        if (vendor && ent && !c->have_ent && c->descr_text) {
+            c->have_ent = true;
+            c->enterprise = ent;
+            c->ce = snmpc_catalogue_vendor(c->cat, c->enterprise, &c->nce);
+        }
     }
     if (vendor)
         gw_strlcpy(m->vendor, vendor, sizeof m->vendor);
@@ -1097,14 +1148,22 @@ static struct gw_counter *add_counter(struct gw_model *m, const char *name, cons
     return k;
 }
 
+/* Offers a billing-total candidate: the lowest priority wins, the first offered on a tie
+ * (catalogue "oid" lines are offered before table rows, each in file order). */
+static void offer_total(struct ctx *c, const char *name, int prio, uint64_t value)
+{
+    if (c->have_best && prio >= c->best_prio)
+        return;
+    c->have_best = true;
+    c->best_prio = prio;
+    c->best_value = value;
+    gw_strlcpy(c->best_name, name, sizeof c->best_name);
+}
+
 static void decode_counters(struct ctx *c)
 {
     const struct snmpc_vbset *s = c->s;
     struct gw_model *m = c->m;
-    const struct snmpc_cat_entry *best = NULL;
-    uint64_t best_value = 0, life_value = 0;
-    uint32_t life_marker = 0;
-    bool have_life = false;
 
     for (size_t i = snmpc_vbset_lower_bound(s, OID_PRT_LIFE, NELEM(OID_PRT_LIFE)); i < s->n; i++) {
         const struct snmpc_vb *vb = &s->v[i];
@@ -1125,33 +1184,42 @@ static void decode_counters(struct ctx *c)
         if (!add_counter(m, name, vb->oid, vb->oid_len, v))
             break;
         /* The set is sorted, so the first of hrDeviceIndex 1 is its lowest marker. */
-        if (dev == 1 && !have_life) {
-            have_life = true;
-            life_value = v;
-            life_marker = marker;
+        if (dev == 1 && !c->have_life) {
+            c->have_life = true;
+            c->life_value = v;
+            c->life_marker = marker;
         }
     }
 
     for (size_t i = 0; i < c->nce; i++) {
         const struct snmpc_cat_entry *e = &c->ce[i];
+        const struct snmpc_vb *vb;
         uint64_t v;
         if (e->role != SNMPC_ROLE_OTHER && e->role != SNMPC_ROLE_TOTAL)
             continue;
-        if (!vb_counter(snmpc_vbset_get(s, e->oid, e->oid_len), &v))
+        vb = snmpc_vbset_get(s, e->oid, e->oid_len);
+        if (e->leading_number
+                ? !vb || vb->type != SNMPC_T_OCTETS || !snmpc__leading_number(vb->buf, vb->len, &v)
+                : !vb_counter(vb, &v))
             continue;
         if (!add_counter(m, e->name, e->oid, e->oid_len, v))
             break;
-        if (e->role == SNMPC_ROLE_TOTAL && (!best || e->priority < best->priority)) {
-            best = e;
-            best_value = v;
-        }
+        if (e->role == SNMPC_ROLE_TOTAL)
+            offer_total(c, e->name, e->priority, v);
     }
+}
 
-    if (best) {
+/* The billing total, once every counter (catalogue objects and table rows) is read. */
+static void decode_total(struct ctx *c)
+{
+    struct gw_model *m = c->m;
+    const uint64_t best_value = c->best_value, life_value = c->life_value;
+
+    if (c->have_best) {
         m->has_page_count = true;
         m->page_count_total = best_value;
-        gw_strlcpy(m->page_count_source, best->name, sizeof m->page_count_source);
-        if (have_life) {
+        gw_strlcpy(m->page_count_source, c->best_name, sizeof m->page_count_source);
+        if (c->have_life) {
             uint64_t hi = best_value > life_value ? best_value : life_value;
             uint64_t diff =
                 best_value > life_value ? best_value - life_value : life_value - best_value;
@@ -1160,14 +1228,14 @@ static void decode_counters(struct ctx *c)
                 snprintf(m->disagreement, sizeof m->disagreement,
                          "%.40s=%" PRIu64 " but prtMarkerLifeCount.%" PRIu32 "=%" PRIu64
                          " (differ by %" PRIu64 ")",
-                         best->name, best_value, life_marker, life_value, diff);
+                         c->best_name, best_value, c->life_marker, life_value, diff);
             }
         }
-    } else if (have_life) {
+    } else if (c->have_life) {
         m->has_page_count = true;
         m->page_count_total = life_value;
         snprintf(m->page_count_source, sizeof m->page_count_source, "marker_life.%" PRIu32,
-                 life_marker);
+                 c->life_marker);
     }
 }
 
@@ -1180,6 +1248,7 @@ struct vrow {
     const struct snmpc_vb *vb;
     uint64_t value;
     const char *mapped; /* the catalogue's name for the row, or NULL */
+    int total_prio;     /* a mapped row that is a billing-total candidate: its priority; -1 */
     char slug[SNMPC_VTABLE_SLUG_MAX + 1];
 };
 
@@ -1194,22 +1263,19 @@ static bool is_catalogue_oid(const struct ctx *c, const uint32_t *oid, size_t le
 
 /* Adds a counter under name, or under name_2 .. name_99 when that name is taken (a device
  * that labels two rows alike, or a derived name that meets a catalogue name). */
-static void add_counter_unique(struct gw_model *m, const char *name, const struct snmpc_vb *vb,
-                               uint64_t value)
+static struct gw_counter *add_counter_unique(struct gw_model *m, const char *name,
+                                             const struct snmpc_vb *vb, uint64_t value)
 {
     char buf[sizeof((struct gw_counter *)0)->name];
 
-    if (!gw_model_counter(m, name)) {
-        add_counter(m, name, vb->oid, vb->oid_len, value);
-        return;
-    }
+    if (!gw_model_counter(m, name))
+        return add_counter(m, name, vb->oid, vb->oid_len, value);
     for (int k = 2; k < 100; k++) {
         snprintf(buf, sizeof buf, "%.59s_%d", name, k);
-        if (!gw_model_counter(m, buf)) {
-            add_counter(m, buf, vb->oid, vb->oid_len, value);
-            return;
-        }
+        if (!gw_model_counter(m, buf))
+            return add_counter(m, buf, vb->oid, vb->oid_len, value);
     }
+    return NULL;
 }
 
 /* Reads the rows of t; adds those the catalogue maps (mapped) or the others (!mapped). */
@@ -1249,7 +1315,8 @@ static void decode_vtable(struct ctx *c, const struct snmpc_cat_table *t, bool m
             if (vb_text(snmpc_vbset_get(s, lab, pl + ilen), text, sizeof text))
                 snmpc__slug(text, r->slug, sizeof r->slug);
         }
-        r->mapped = snmpc__catalogue_row_name(c->cat, t, vb->oid + pl, ilen, r->slug);
+        r->mapped =
+            snmpc__catalogue_row_find(c->cat, t, vb->oid + pl, ilen, r->slug, &r->total_prio);
         nrows++;
     }
 
@@ -1257,8 +1324,14 @@ static void decode_vtable(struct ctx *c, const struct snmpc_cat_table *t, bool m
         char name[sizeof((struct gw_counter *)0)->name];
         const struct snmpc_vb *vb = rows[i].vb;
 
-        if (mapped && rows[i].mapped)
-            add_counter_unique(c->m, rows[i].mapped, vb, rows[i].value);
+        if (mapped && rows[i].mapped) {
+            const struct gw_counter *k =
+                add_counter_unique(c->m, rows[i].mapped, vb, rows[i].value);
+            /* A row the catalogue marks role=total competes with the "oid" totals; rows come
+             * in index order, so of two rows with one label the first wins a tie. */
+            if (k && rows[i].total_prio >= 0)
+                offer_total(c, k->name, rows[i].total_prio, rows[i].value);
+        }
         if (mapped || rows[i].mapped)
             continue;
         if (!rows[i].slug[0]) {
@@ -1282,8 +1355,8 @@ static void decode_vtable(struct ctx *c, const struct snmpc_cat_table *t, bool m
 
 /* Every vendor table of the device's enterprise, whole: rows the catalogue maps under its
  * names, the others under names derived from the device's own label (or the row index), so
- * that nothing the printer counts is dropped. Never a billing total: that rule stays with the
- * catalogue's role=total objects and prtMarkerLifeCount (decode_counters()). */
+ * that nothing the printer counts is dropped. A row is a billing-total candidate only when its
+ * "row" line says role=total (decode_total()); derived rows never are. */
 static void decode_vtables(struct ctx *c)
 {
     size_t n;
@@ -1338,6 +1411,157 @@ static void decode_marker_supplies(struct ctx *c)
         sp->level_raw = have_level ? level : -2;
         sp->max_capacity = have_max ? max : -2;
         sp->state = snmpc_supply_state(sp->level_raw, sp->max_capacity, &sp->percent);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Vendor supply tables (catalogue "supplies" lines)
+ */
+
+/* One row of a vendor supply table as read. */
+struct vsupply {
+    uint32_t index;
+    long level;
+    char colour[16]; /* "" when the table has no colour column or the code is not mapped */
+    char descr[128];
+};
+
+/* State and percentage of a vendor level: a percentage of a full unit, the RFC 3805 special
+ * values, and the table's "near empty" code (low, no percentage). */
+static void vsupply_state(const struct snmpc_cat_supplies *t, long level, struct gw_supply *sp)
+{
+    sp->level_raw = level;
+    sp->max_capacity = 100;
+    if (t->have_near_empty && level == t->near_empty) {
+        sp->state = GW_SUPPLY_LOW;
+        sp->percent = -1;
+        return;
+    }
+    sp->state = snmpc_supply_state(level, 100, &sp->percent);
+}
+
+/* Reads the rows of t (at most t->max_rows varbinds of its level column) into rows[t->max_rows].
+ * Returns: the count. */
+static size_t vsupply_rows(const struct ctx *c, const struct snmpc_cat_supplies *t,
+                           struct vsupply *rows)
+{
+    const struct snmpc_vbset *s = c->s;
+    uint32_t col[SNMPC_MAX_OID], oth[SNMPC_MAX_OID];
+    const size_t pl = t->base_len + 1;
+    size_t n = 0, seen = 0;
+
+    if (pl + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
+        return 0;
+    memcpy(col, t->base, t->base_len * sizeof *col);
+    col[t->base_len] = t->level_col;
+    memcpy(oth, t->base, t->base_len * sizeof *oth);
+    for (size_t i = snmpc_vbset_lower_bound(s, col, pl); i < s->n && seen < t->max_rows; i++) {
+        const struct snmpc_vb *vb = &s->v[i];
+        const size_t ilen = vb->oid_len - pl;
+        struct vsupply *r = &rows[n];
+        long code;
+
+        if (!snmpc_oid_has_prefix(vb->oid, vb->oid_len, col, pl))
+            break;
+        seen++;
+        if (ilen == 0 || ilen > SNMPC_CAT_MAX_INDEX || vb->oid[vb->oid_len - 1] > INT_MAX ||
+            vb->type != SNMPC_T_INTEGER || !vb_long(vb, &r->level))
+            continue;
+        memset(r->colour, 0, sizeof r->colour);
+        r->descr[0] = '\0';
+        r->index = vb->oid[vb->oid_len - 1];
+        memcpy(oth + pl, vb->oid + pl, ilen * sizeof *oth);
+        if (t->descr_col) {
+            oth[t->base_len] = t->descr_col;
+            vb_text(snmpc_vbset_get(s, oth, pl + ilen), r->descr, sizeof r->descr);
+        }
+        if (!r->descr[0] && t->descr_alt_col) {
+            oth[t->base_len] = t->descr_alt_col;
+            vb_text(snmpc_vbset_get(s, oth, pl + ilen), r->descr, sizeof r->descr);
+        }
+        if (t->colour_col) {
+            oth[t->base_len] = t->colour_col;
+            if (vb_long(snmpc_vbset_get(s, oth, pl + ilen), &code))
+                for (size_t k = 0; k < t->ncolours; k++)
+                    if (t->colours[k].code == code)
+                        gw_strlcpy(r->colour, t->colours[k].name, sizeof r->colour);
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Fills Printer-MIB supply gaps from a vendor row: only where exactly one Printer-MIB supply
+ * of the table's type has the row's colour and no other row of the table has that colour. The
+ * index is not used to pair them: a Printer-MIB table numbers waste toner and drums among the
+ * toners (a Ricoh shows "Resttoner" at index 2), a toner table does not. */
+static void vsupply_fill(struct ctx *c, const struct snmpc_cat_supplies *t,
+                         const struct vsupply *rows, size_t n, size_t n_prt)
+{
+    struct gw_model *m = c->m;
+
+    for (size_t i = 0; i < n; i++) {
+        struct gw_supply *match = NULL;
+        size_t same = 0;
+
+        if (!rows[i].colour[0])
+            continue;
+        for (size_t k = 0; k < n; k++)
+            same += strcmp(rows[k].colour, rows[i].colour) == 0;
+        if (same != 1)
+            continue;
+        for (size_t k = 0; k < n_prt; k++) {
+            struct gw_supply *sp = &m->supplies[k];
+            if (strcmp(sp->type, t->type) != 0 || strcasecmp(sp->color, rows[i].colour) != 0)
+                continue;
+            if (match) {
+                match = NULL;
+                break;
+            }
+            match = sp;
+        }
+        if (!match)
+            continue;
+        if (!match->description[0])
+            gw_strlcpy(match->description, rows[i].descr, sizeof match->description);
+        if (match->level_raw == -2 && rows[i].level != -2)
+            vsupply_state(t, rows[i].level, match);
+    }
+}
+
+/* The vendor supply tables of the device's enterprise. A device without Printer-MIB supplies
+ * reports their rows as its supplies; otherwise they only fill an empty description or an
+ * unknown level of the same supply (vsupply_fill()). */
+static void decode_vsupplies(struct ctx *c)
+{
+    struct gw_model *m = c->m;
+    const size_t n_prt = m->n_supplies;
+    size_t nt;
+    const struct snmpc_cat_supplies *t = snmpc__catalogue_supplies(c->cat, &nt);
+
+    if (!c->have_ent)
+        return;
+    for (size_t i = 0; i < nt; i++) {
+        struct vsupply *rows;
+        size_t n;
+
+        if (t[i].enterprise != c->enterprise || t[i].max_rows == 0)
+            continue;
+        rows = gw_calloc(t[i].max_rows, sizeof *rows);
+        n = vsupply_rows(c, &t[i], rows);
+        if (n_prt) {
+            vsupply_fill(c, &t[i], rows, n, n_prt);
+        } else {
+            for (size_t k = 0; k < n && m->n_supplies < SNMPC_MAX_SUPPLIES; k++) {
+                struct gw_supply *sp = gw_model_add_supply(m);
+                sp->index = (int)rows[k].index;
+                gw_strlcpy(sp->type, t[i].type, sizeof sp->type);
+                gw_strlcpy(sp->color, rows[k].colour, sizeof sp->color);
+                gw_strlcpy(sp->description, rows[k].descr, sizeof sp->description);
+                vsupply_state(&t[i], rows[k].level, sp);
+            }
+        }
+        free(rows);
     }
 }
 
@@ -1521,7 +1745,9 @@ void snmpc_model_decode(const struct snmpc_vbset *s, const struct snmpc_catalogu
     decode_identity(&c);
     decode_counters(&c);
     decode_vtables(&c);
+    decode_total(&c);
     decode_marker_supplies(&c);
+    decode_vsupplies(&c);
     decode_input_trays(&c);
     decode_status(&c);
     decode_alerts(&c);

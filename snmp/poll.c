@@ -416,20 +416,19 @@ static void gets_set(struct snmpc__poll *p, const struct oidref *list, size_t n)
     p->counter_timeouts = 0;
 }
 
-/* Counter OIDs of the device's enterprise (from sysObjectID), without duplicates. */
+static uint32_t poll_enterprise(const struct snmpc__poll *p);
+
+/* Counter OIDs of the device's enterprise (poll_enterprise()), without duplicates. */
 static void counters_prepare(struct snmpc__poll *p)
 {
-    static const uint32_t sys_oid[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
-    static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
-    const struct snmpc_vb *vb = snmpc_vbset_get(&p->vbs, sys_oid, 9);
     const struct snmpc_cat_entry *e;
+    uint32_t ent = poll_enterprise(p);
     size_t n = 0, k = 0;
 
     gets_set(p, NULL, 0);
-    if (!p->cat || !vb || vb->type != SNMPC_T_OID || !vb->oidval || vb->len < 7 ||
-        !snmpc_oid_has_prefix(vb->oidval, vb->len, ent_prefix, 6))
+    if (!p->cat || !ent)
         return;
-    e = snmpc_catalogue_vendor(p->cat, vb->oidval[6], &n);
+    e = snmpc_catalogue_vendor(p->cat, ent, &n);
     if (!e || !n)
         return;
     p->gets = gw_calloc(n, sizeof *p->gets);
@@ -448,20 +447,65 @@ static void counters_prepare(struct snmpc__poll *p)
     p->n_gets = k;
 }
 
-/* The enterprise number in the sysObjectID the scalars phase read, or 0. */
+/* The enterprise number in the sysObjectID the scalars phase read; without one, that of the
+ * maker whose name starts sysDescr (as decode.c reads it); else 0. */
 static uint32_t poll_enterprise(const struct snmpc__poll *p)
 {
     static const uint32_t sys_oid[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+    static const uint32_t descr_oid[] = {1, 3, 6, 1, 2, 1, 1, 1, 0};
     static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
     const struct snmpc_vb *vb = snmpc_vbset_get(&p->vbs, sys_oid, 9);
+    char descr[256];
+    uint32_t ent;
 
-    if (!vb || vb->type != SNMPC_T_OID || !vb->oidval || vb->len < 7 ||
-        !snmpc_oid_has_prefix(vb->oidval, vb->len, ent_prefix, 6))
-        return 0;
-    return vb->oidval[6];
+    if (vb && vb->type == SNMPC_T_OID && vb->oidval && vb->len >= 7 &&
+        snmpc_oid_has_prefix(vb->oidval, vb->len, ent_prefix, 6))
+        return vb->oidval[6];
+    vb = snmpc_vbset_get(&p->vbs, descr_oid, 9);
+    if (vb && vb->type == SNMPC_T_OCTETS &&
+        snmpc__text_decode(vb->buf, vb->len, descr, sizeof descr, NULL) == SNMPC_TEXT &&
+        snmpc__vendor_from_text_ent(p->cat, descr, &ent) && ent)
+        return ent;
+    return 0;
 }
 
-/* Walks of the value and label columns of the enterprise's vendor tables. Returns: count. */
+/* Adds a walk of column col of the table whose entry OID is base[len], capped at cap. */
+static void vwalk_add(struct snmpc__poll *p, size_t *k, const char *name, const uint32_t *base,
+                      size_t len, uint32_t col, unsigned cap)
+{
+    struct walk_def *w;
+
+    if (len + 1 > SNMPC_MAX_OID)
+        return;
+    p->vwalks = gw_realloc(p->vwalks, (*k + 1) * sizeof *p->vwalks);
+    w = &p->vwalks[(*k)++];
+    memset(w, 0, sizeof *w);
+    w->name = name; /* borrowed from the catalogue, which outlives the poll */
+    memcpy(w->oid, base, len * sizeof(uint32_t));
+    w->oid[len] = col;
+    w->len = len + 1;
+    w->cap = cap;
+}
+
+/* Walks of the columns of the enterprise's vendor supply tables. */
+static void vsupplies_prepare(struct snmpc__poll *p, uint32_t ent, size_t *k)
+{
+    size_t n = 0;
+    const struct snmpc_cat_supplies *t = snmpc__catalogue_supplies(p->cat, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t cols[4] = {t[i].level_col, t[i].descr_col, t[i].descr_alt_col,
+                                  t[i].colour_col};
+        if (t[i].enterprise != ent)
+            continue;
+        for (size_t c = 0; c < 4; c++)
+            if (cols[c])
+                vwalk_add(p, k, t[i].name, t[i].base, t[i].base_len, cols[c], t[i].max_rows);
+    }
+}
+
+/* Walks of the value and label columns of the enterprise's vendor tables, and of the columns
+ * of its supply tables. Returns: count. */
 static size_t vtables_prepare(struct snmpc__poll *p)
 {
     const struct snmpc_cat_table *t;
@@ -470,26 +514,18 @@ static size_t vtables_prepare(struct snmpc__poll *p)
 
     free(p->vwalks);
     p->vwalks = NULL;
-    t = snmpc__catalogue_tables(p->cat, &n);
-    if (!ent || !t)
+    if (!ent || !p->cat)
         return 0;
+    vsupplies_prepare(p, ent, &k);
+    t = snmpc__catalogue_tables(p->cat, &n);
+    if (!t)
+        return k;
     for (size_t i = 0; i < n; i++) {
         const uint32_t cols[2] = {t[i].value_col, t[i].label_col};
         if (t[i].enterprise != ent)
             continue;
-        for (size_t c = 0; c < 2 && cols[c]; c++) {
-            struct walk_def *w;
-            if (t[i].base_len + 1 > SNMPC_MAX_OID)
-                continue;
-            p->vwalks = gw_realloc(p->vwalks, (k + 1) * sizeof *p->vwalks);
-            w = &p->vwalks[k++];
-            memset(w, 0, sizeof *w);
-            w->name = t[i].name; /* borrowed from the catalogue, which outlives the poll */
-            memcpy(w->oid, t[i].base, t[i].base_len * sizeof(uint32_t));
-            w->oid[t[i].base_len] = cols[c];
-            w->len = t[i].base_len + 1;
-            w->cap = t[i].max_rows;
-        }
+        for (size_t c = 0; c < 2 && cols[c]; c++)
+            vwalk_add(p, &k, t[i].name, t[i].base, t[i].base_len, cols[c], t[i].max_rows);
     }
     return k;
 }

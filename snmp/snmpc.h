@@ -99,6 +99,9 @@ struct snmpc_cat_entry {
     int role;         /* SNMPC_ROLE_* */
     int priority;     /* among entries of one role: lower wins */
     bool keep_series; /* role=model: keep a trailing " series" (option series=keep) */
+    /* "text=leading_number": the value is an OCTET STRING whose leading decimal number is
+     * the count ("89667 INCHES, 227775 CENTIMETERS"), not an integer syntax. */
+    bool leading_number;
 };
 #define SNMPC_ROLE_OTHER 0
 #define SNMPC_ROLE_TOTAL 1 /* candidate billing total */

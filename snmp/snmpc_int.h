@@ -115,6 +115,42 @@ struct snmpc_cat_table {
     uint32_t label_col; /* 0: the table has no label column */
     unsigned max_rows;
 };
+/* A vendor supply table ("supplies" line): marker supplies the Printer-MIB does not show.
+ * Levels are percentages of a full unit (max capacity 100); -1 other, -2 unknown and -3 "some
+ * remaining" keep their RFC 3805 meaning, near_empty (if set) is the vendor's "near empty"
+ * code, read as low with no percentage. A row's index is what follows base.<column>. */
+#define SNMPC_SUPPLY_MAX_COLOURS  16u
+#define SNMPC_SUPPLY_DEFAULT_ROWS 32u
+struct snmpc_cat_supplies {
+    uint32_t enterprise;
+    char name[32]; /* unique per enterprise among "supplies" lines */
+    uint32_t base[SNMPC_MAX_OID];
+    size_t base_len;
+    uint32_t level_col;
+    uint32_t descr_col;     /* 0: none */
+    uint32_t descr_alt_col; /* 0: none; used where descr_col is empty */
+    uint32_t colour_col;    /* 0: none; an INTEGER code that colours= maps to a name */
+    char type[32];          /* PrtMarkerSuppliesTypeTC name of every row ("toner") */
+    bool have_near_empty;
+    long near_empty;
+    size_t ncolours;
+    struct {
+        long code;
+        char name[16];
+    } colours[SNMPC_SUPPLY_MAX_COLOURS];
+    unsigned max_rows;
+};
+/* Returns: the catalogue's supply tables (count in *n), in file order, borrowed from c; NULL/0
+ * if none. */
+const struct snmpc_cat_supplies *snmpc__catalogue_supplies(const struct snmpc_catalogue *c,
+                                                           size_t *n);
+/* Returns: the PrtMarkerSuppliesTypeTC code of name ("toner" 3), 0 if none. */
+long snmpc__supply_type_code(const char *name);
+/* Reads the leading decimal number of a text counter ("89667 INCHES, ..."): optional blanks,
+ * 1 to 11 digits, then the end or a non-digit other than '.' and ','. Returns: true with *out
+ * set (at most SNMPC_COUNTER_MAX). Any thread. */
+bool snmpc__leading_number(const unsigned char *buf, size_t len, uint64_t *out);
+
 /* Returns: the catalogue's tables (count in *n), in file order, borrowed from c; NULL/0 if
  * none. Callers pick the ones of their enterprise. */
 const struct snmpc_cat_table *snmpc__catalogue_tables(const struct snmpc_catalogue *c, size_t *n);
@@ -128,6 +164,11 @@ const char *snmpc__catalogue_row_name(const struct snmpc_catalogue *c,
  * run of bytes one '_', none at either end, at most outlen - 1 characters (cut at a '_' when
  * possible). Returns: strlen(out), 0 when text has no letter or digit. Any thread. */
 size_t snmpc__slug(const char *text, char *out, size_t outlen);
+/* As snmpc__catalogue_row_name(); *total_priority (may be NULL) gets the row's billing-total
+ * priority when its "row" line says role=total, else -1. */
+const char *snmpc__catalogue_row_find(const struct snmpc_catalogue *c,
+                                      const struct snmpc_cat_table *t, const uint32_t *idx,
+                                      size_t len, const char *label, int *total_priority);
 
 /* --- sessions and polls (session.c, poll.c) --- */
 

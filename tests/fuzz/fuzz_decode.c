@@ -14,7 +14,8 @@
  * otherwise lose keys), tables must respect their caps, percentages their range, counter names
  * must be unique and made of [a-z0-9_.]. An input that starts with "#cat\n" is parsed as a
  * catalogue instead; when it parses, its structure is checked, a small walk with rows under
- * every vendor table it declares is decoded with it, and its sysdescr patterns are matched
+ * every vendor table and supply table it declares is decoded with it (the billing total must
+ * be one of the counters), and its sysdescr patterns are matched
  * against sample texts.
  *
  * Binary stream, repeated until the input ends:
@@ -50,33 +51,43 @@ static const char builtin_catalogue[] =
     "vendor 2385 Sharp\n"
     "table 2385 sharp 1.3.6.1.4.1.2385.1.1.19.2.1 value=3 label=4 max_rows=64\n"
     "row 2385 sharp 1.4.61 print_mono\n"
-    "row 2385 sharp label:full_color_copy_count copy_full_colour\n";
+    "row 2385 sharp label:full_color_copy_count copy_full_colour\n"
+    "vendor 367 Ricoh\n"
+    "table 367 eng 1.3.6.1.4.1.367.3.2.1.2.19.5.1 value=9 label=5 prefix=ricoh\n"
+    "row 367 eng label:counter_machine_total machine_total role=total priority=20\n"
+    "supplies 367 toner 1.3.6.1.4.1.367.3.2.1.2.24.1.1 level=5 descr=2 descr_alt=3 colour=4 "
+    "colours=3:black,10:cyan,11:magenta,12:yellow,13:black type=toner near_empty=-100\n"
+    "vendor 10642 Zebra\n"
+    "oid 10642 print_length_inches 1.3.6.1.4.1.10642.200.17.3.0 text=leading_number\n";
 
 /* OID prefixes the decoder reads; the stream appends sub-identifiers to one of them. */
 static const struct {
     uint32_t oid[16];
     size_t len;
 } prefixes[] = {
-    {{1, 3, 6, 1, 2, 1, 1}, 7},                        /* system */
-    {{1, 3, 6, 1, 2, 1, 2, 2, 1, 3}, 10},              /* ifType */
-    {{1, 3, 6, 1, 2, 1, 2, 2, 1, 6}, 10},              /* ifPhysAddress */
-    {{1, 3, 6, 1, 2, 1, 25, 3, 2, 1}, 10},             /* hrDeviceEntry */
-    {{1, 3, 6, 1, 2, 1, 25, 3, 1}, 9},                 /* hrDeviceTypes */
-    {{1, 3, 6, 1, 2, 1, 25, 3, 5, 1}, 10},             /* hrPrinterEntry */
-    {{1, 3, 6, 1, 2, 1, 43, 5, 1, 1}, 10},             /* prtGeneralEntry */
-    {{1, 3, 6, 1, 2, 1, 43, 8, 2, 1}, 10},             /* prtInputEntry */
-    {{1, 3, 6, 1, 2, 1, 43, 10, 2, 1}, 10},            /* prtMarkerEntry */
-    {{1, 3, 6, 1, 2, 1, 43, 11, 1, 1}, 10},            /* prtMarkerSuppliesEntry */
-    {{1, 3, 6, 1, 2, 1, 43, 12, 1, 1}, 10},            /* prtMarkerColorantEntry */
-    {{1, 3, 6, 1, 2, 1, 43, 18, 1, 1}, 10},            /* prtAlertEntry */
-    {{1, 3, 6, 1, 4, 1}, 6},                           /* enterprises */
-    {{1, 3, 6, 1, 4, 1, 1347, 43, 10, 1, 1, 12}, 12},  /* kcprtMarkerServiceCount */
-    {{1, 3, 6, 1, 4, 1, 1347, 43, 5, 1, 1}, 11},       /* kcprtGeneralEntry */
-    {{1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 3}, 13}, /* Sharp counters */
-    {{1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 4}, 13}, /* Sharp labels */
-    {{1, 3, 6, 1, 4, 1, 18334, 1, 1, 1, 5, 7, 2}, 13}, /* Konica Minolta counters */
-    {{1, 3, 6, 1, 4, 1, 11, 2, 3, 9, 4, 2, 1}, 13},    /* HP netPML device */
-    {{0}, 0},                                          /* anything */
+    {{1, 3, 6, 1, 2, 1, 1}, 7},                          /* system */
+    {{1, 3, 6, 1, 2, 1, 2, 2, 1, 3}, 10},                /* ifType */
+    {{1, 3, 6, 1, 2, 1, 2, 2, 1, 6}, 10},                /* ifPhysAddress */
+    {{1, 3, 6, 1, 2, 1, 25, 3, 2, 1}, 10},               /* hrDeviceEntry */
+    {{1, 3, 6, 1, 2, 1, 25, 3, 1}, 9},                   /* hrDeviceTypes */
+    {{1, 3, 6, 1, 2, 1, 25, 3, 5, 1}, 10},               /* hrPrinterEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 5, 1, 1}, 10},               /* prtGeneralEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 8, 2, 1}, 10},               /* prtInputEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 10, 2, 1}, 10},              /* prtMarkerEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 11, 1, 1}, 10},              /* prtMarkerSuppliesEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 12, 1, 1}, 10},              /* prtMarkerColorantEntry */
+    {{1, 3, 6, 1, 2, 1, 43, 18, 1, 1}, 10},              /* prtAlertEntry */
+    {{1, 3, 6, 1, 4, 1}, 6},                             /* enterprises */
+    {{1, 3, 6, 1, 4, 1, 1347, 43, 10, 1, 1, 12}, 12},    /* kcprtMarkerServiceCount */
+    {{1, 3, 6, 1, 4, 1, 1347, 43, 5, 1, 1}, 11},         /* kcprtGeneralEntry */
+    {{1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 3}, 13},   /* Sharp counters */
+    {{1, 3, 6, 1, 4, 1, 2385, 1, 1, 19, 2, 1, 4}, 13},   /* Sharp labels */
+    {{1, 3, 6, 1, 4, 1, 18334, 1, 1, 1, 5, 7, 2}, 13},   /* Konica Minolta counters */
+    {{1, 3, 6, 1, 4, 1, 11, 2, 3, 9, 4, 2, 1}, 13},      /* HP netPML device */
+    {{1, 3, 6, 1, 4, 1, 367, 3, 2, 1, 2, 19, 5, 1}, 14}, /* Ricoh counter table */
+    {{1, 3, 6, 1, 4, 1, 367, 3, 2, 1, 2, 24, 1, 1}, 14}, /* Ricoh toner table */
+    {{1, 3, 6, 1, 4, 1, 10642, 200, 17, 3}, 10},         /* Zebra odometer */
+    {{0}, 0},                                            /* anything */
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -199,6 +210,12 @@ static void decode_and_check(const struct snmpc_vbset *s)
         abort();
     if (m.has_page_count && m.page_count_total > SNMPC_COUNTER_MAX)
         abort();
+    /* The billing total is one of the counters, under the name it was reported as. */
+    if (m.has_page_count) {
+        const struct gw_counter *k = gw_model_counter(&m, m.page_count_source);
+        if (!k || k->value != m.page_count_total)
+            abort();
+    }
     for (size_t i = 0; i < m.n_supplies; i++) {
         const struct gw_supply *sp = &m.supplies[i];
         if (sp->percent < -1 || sp->percent > 100)
@@ -220,8 +237,10 @@ static void decode_and_check(const struct snmpc_vbset *s)
 
     /* jansson refuses invalid UTF-8 by returning NULL, which would drop keys or entries. */
     j = gw_model_to_json(&m);
-    if (!j || json_object_size(j) != 20 ||
+    /* 21 keys since the model has its own "trays" list. */
+    if (!j || json_object_size(j) != 21 ||
         json_array_size(json_object_get(j, "supplies")) != m.n_supplies ||
+        json_array_size(json_object_get(j, "trays")) != m.n_trays ||
         json_array_size(json_object_get(j, "alerts")) != m.n_alerts ||
         json_array_size(json_object_get(j, "counters")) != m.n_counters ||
         (m.model[0] && !json_is_string(json_object_get(j, "model"))) ||
@@ -233,6 +252,49 @@ static void decode_and_check(const struct snmpc_vbset *s)
         abort();
     json_decref(j);
     gw_model_cleanup(&m);
+}
+
+/* A parsed catalogue's supply tables: each is in its vendor's subtree with distinct columns,
+ * and rows under them (levels of every kind, names, colour codes) go into s. */
+static void add_supply_rows(const struct snmpc_catalogue *c, struct snmpc_vbset *s)
+{
+    static const long levels[] = {30, -100, -3, -2, 101, 0, -1};
+    size_t ns;
+    const struct snmpc_cat_supplies *sp = snmpc__catalogue_supplies(c, &ns);
+
+    for (size_t i = 0; i < ns; i++) {
+        const uint32_t cols[4] = {sp[i].level_col, sp[i].descr_col, sp[i].descr_alt_col,
+                                  sp[i].colour_col};
+        uint32_t oid[SNMPC_MAX_OID];
+        if (!snmpc_vendor_name(c, sp[i].enterprise) || sp[i].level_col == 0 ||
+            sp[i].max_rows == 0 || sp[i].max_rows > SNMPC_MAX_SUPPLIES || sp[i].base_len < 8 ||
+            sp[i].base[6] != sp[i].enterprise || sp[i].ncolours > SNMPC_SUPPLY_MAX_COLOURS ||
+            (sp[i].ncolours && !sp[i].colour_col) || snmpc__supply_type_code(sp[i].type) == 0 ||
+            sp[i].base_len + 1 + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
+            abort();
+        for (size_t a = 0; a < 4; a++)
+            for (size_t b = a + 1; b < 4; b++)
+                if (cols[a] && cols[a] == cols[b])
+                    abort();
+        memcpy(oid, sp[i].base, sp[i].base_len * sizeof *oid);
+        for (uint32_t r = 1; r <= NELEM(levels); r++) {
+            oid[sp[i].base_len + 1] = r;
+            oid[sp[i].base_len] = sp[i].level_col;
+            (void)snmpc_vbset_add(s, oid, sp[i].base_len + 2, SNMPC_T_INTEGER, levels[r - 1], NULL,
+                                  0);
+            if (sp[i].descr_col) {
+                oid[sp[i].base_len] = sp[i].descr_col;
+                (void)snmpc_vbset_add(s, oid, sp[i].base_len + 2, SNMPC_T_OCTETS, 0,
+                                      r == 2 ? "" : "Black Toner", r == 2 ? 0 : 11);
+            }
+            if (sp[i].colour_col) {
+                oid[sp[i].base_len] = sp[i].colour_col;
+                (void)snmpc_vbset_add(s, oid, sp[i].base_len + 2, SNMPC_T_INTEGER,
+                                      sp[i].ncolours ? sp[i].colours[r % sp[i].ncolours].code : 3,
+                                      NULL, 0);
+            }
+        }
+    }
 }
 
 /* A parsed catalogue's tables: each is in its vendor's subtree with distinct columns, and a walk
@@ -267,6 +329,7 @@ static void check_tables(struct snmpc_catalogue *c)
                                   strlen(labels[r - 1]));
         }
     }
+    add_supply_rows(c, &s);
     /* Decode as each enterprise the tables belong to. */
     cat = c;
     for (size_t i = 0; i < nt && i < 8; i++) {
@@ -274,6 +337,16 @@ static void check_tables(struct snmpc_catalogue *c)
         const uint32_t val[] = {1, 3, 6, 1, 4, 1, t[i].enterprise, 1};
         (void)snmpc_vbset_add(&s, sys_oid, NELEM(sys_oid), SNMPC_T_OID, 0, val, NELEM(val));
         decode_and_check(&s);
+    }
+    {
+        size_t ns;
+        const struct snmpc_cat_supplies *sp = snmpc__catalogue_supplies(c, &ns);
+        for (size_t i = 0; i < ns && i < 4; i++) {
+            const uint32_t sys_oid[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+            const uint32_t val[] = {1, 3, 6, 1, 4, 1, sp[i].enterprise, 1};
+            (void)snmpc_vbset_add(&s, sys_oid, NELEM(sys_oid), SNMPC_T_OID, 0, val, NELEM(val));
+            decode_and_check(&s);
+        }
     }
     cat = keep;
     snmpc_vbset_cleanup(&s);

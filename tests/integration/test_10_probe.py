@@ -298,6 +298,47 @@ def test_trays_apart_from_supplies(tdir, fleetgw):
         shutil.rmtree(simdir, ignore_errors=True)
 
 
+@pytest.mark.parametrize("version", ["1", "2c"])
+def test_vendor_tables_through_poll(tdir, fleetgw, version):
+    # The corpus's Ricoh tables served by snmpsimd: the poll walks the private toner table
+    # (GETNEXT for v1, GETBULK for v2c), which becomes the supplies of a device without
+    # Printer-MIB supplies, and the labelled counter table, whose "Counter: Machine Total" row
+    # is the billing total of a device without ricohEngCounterTotal and prtMarkerLifeCount.
+    import shutil
+    from pathlib import Path
+    from conftest import SRCDIR, Snmpsimd, _make_tmp
+    data = Path(SRCDIR or ".") / "tests" / "data" / "corpus-tables"
+    if not (data / "ricoh_private-supplies.snmprec").exists() or not shutil.which("snmpsimd"):
+        pytest.skip("corpus tables or snmpsimd missing")
+    simdir = _make_tmp("fgw-sim-")
+    sim = Snmpsimd(simdir, data, module_wide=False)
+    sim.start()
+    try:
+        cp, j = probe_json(fleetgw, "-v", version, "-c", "ricoh_private-supplies", sim.endpoint)
+        assert cp.returncode == 0, cp.stderr
+        got = [(s["index"], s["description"], s["color"], s["type"], s["percent"], s["state"])
+               for s in j["supplies"]]
+        assert got == [(1, "Black Toner", None, "toner", 30, "ok"),
+                       (2, "Cyan Toner", None, "toner", 20, "ok"),
+                       (3, "Magenta Toner", None, "toner", 30, "ok"),
+                       (4, "Yellow Toner", None, "toner", None, "low")]
+        assert j["vendor"] == "Ricoh"
+
+        cp, j = probe_json(fleetgw, "-v", version, "-c", "ricoh_mp-colour-counters",
+                           sim.endpoint)
+        assert cp.returncode == 0, cp.stderr
+        by_oid = {c["oid"]: (c["name"], c["value"]) for c in j["counters"]}
+        base = "1.3.6.1.4.1.367.3.2.1.2.19.5.1.9."
+        assert len([o for o in by_oid if o.startswith(base)]) == 15
+        assert by_oid[base + "1"] == ("machine_total", 118722)
+        assert by_oid[base + "5"] == ("machine_total_2", 118722)
+        assert by_oid[base + "8"] == ("ricoh_development_color", 167628)
+        assert (j["page_count_total"], j["page_count_source"]) == (118722, "machine_total")
+    finally:
+        sim.stop()
+        shutil.rmtree(simdir, ignore_errors=True)
+
+
 @pytest.mark.parametrize("args,flag", [
     (["-v", "4", "127.0.0.1"], "-v"),
     (["-l", "superPriv", "-u", "x", "127.0.0.1"], "-l"),

@@ -804,6 +804,8 @@ static void test_vtable_konica(void **state)
         {"konica_large_4_1", KM "2.1.7.4.1", 2},
         {"konica_scan_1", KM "3.1.5.1", 850},
         {"scan_large", KM "3.1.6.1", 50},
+        {"print_mono_scan_table", KM "3.1.7.1", 3},
+        {"print_colour_scan_table", KM "3.1.11.1", 4},
     };
     struct gw_model m;
     (void)state;
@@ -813,11 +815,301 @@ static void test_vtable_konica(void **state)
                    "2.1.5.2.1|2|300\n" KM "2.1.5.2.2|2|1500\n" KM "2.1.5.3.1|2|20\n" KM
                    "2.1.5.3.2|2|10\n" KM "2.1.5.4.2|2|7\n" KM "2.1.7.1.2|2|40\n" KM
                    "2.1.7.4.1|2|2\n" KM "2.1.6.1.1|2|-1\n" /* a column no table reads */
-                   KM "3.1.5.1|2|850\n" KM "3.1.6.1|2|50\n" KM "3.1.7.1|2|3\n",
+                   KM "3.1.5.1|2|850\n" KM "3.1.6.1|2|50\n" KM "3.1.7.1|2|3\n" KM "3.1.11.1|2|4\n",
                    &m);
     check_counters(&m, want, NELEM(want));
     assert_string_equal(m.page_count_source, "total");
     assert_int_equal(m.page_count_total, 5000);
+    gw_model_cleanup(&m);
+}
+
+#define RE          "1.3.6.1.4.1.367.3.2.1.2.19.5.1."
+#define RICOH_OBJID "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.367.1.1\n"
+
+/* Ricoh's ricohEngCounterTable, read whole with the device's labels: without
+ * ricohEngCounterTotal and prtMarkerLifeCount, the "Counter: Machine Total" row (role=total)
+ * is the billing total; the second row with that label is a counter, never the total. */
+static void test_vtable_ricoh(void **state)
+{
+    static const struct want_counter want[] = {
+        {"machine_total", RE "9.1", 118722},
+        {"ricoh_counter_print_total", RE "9.2", 118722},
+        {"ricoh_counter_print_black_white", RE "9.3", 62846},
+        {"machine_total_2", RE "9.5", 118723},
+        {"ricoh_development_color", RE "9.8", 167628},
+    };
+    struct gw_model m;
+    (void)state;
+
+    decode_shipped(RICOH_OBJID
+                   "1.3.6.1.2.1.1.1.0|4|RICOH MP C3003\n" RE "2.1|2|1\n" RE "2.2|2|2\n" RE
+                   "5.1|4|Counter: Machine Total\n" RE "5.2|4|Counter:Print:Total\n" RE
+                   "5.3|4|Counter:Print:Black & White\n" RE "5.5|4|Counter: Machine Total\n" RE
+                   "5.8|4|Development: Color\n" RE "9.1|2|118722\n" RE "9.2|2|118722\n" RE
+                   "9.3|2|62846\n" RE "9.5|2|118723\n" RE "9.8|2|167628\n",
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    assert_true(m.has_page_count);
+    assert_int_equal(m.page_count_total, 118722);
+    assert_string_equal(m.page_count_source, "machine_total");
+    gw_model_cleanup(&m);
+
+    /* ricohEngCounterTotal (priority 10) wins over the row (20); the row stays a counter. */
+    decode_shipped(RICOH_OBJID "1.3.6.1.4.1.367.3.2.1.2.19.1.0|2|120000\n" RE
+                               "5.1|4|Counter: Machine Total\n" RE "9.1|2|118722\n",
+                   &m);
+    assert_int_equal(m.page_count_total, 120000);
+    assert_string_equal(m.page_count_source, "total");
+    assert_non_null(gw_model_counter(&m, "machine_total"));
+    gw_model_cleanup(&m);
+
+    /* The row is a candidate only under its label: an unlabelled row 1 is a plain counter and
+     * prtMarkerLifeCount is the total. */
+    decode_shipped(RICOH_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|500\n" RE "5.1|4|Printer: Color\n" RE
+                               "9.1|2|118722\n",
+                   &m);
+    assert_int_equal(m.page_count_total, 500);
+    assert_string_equal(m.page_count_source, "marker_life.1");
+    assert_non_null(gw_model_counter(&m, "ricoh_printer_color"));
+    gw_model_cleanup(&m);
+
+    /* A row total that disagrees with prtMarkerLifeCount is flagged like an "oid" total. */
+    decode_shipped(RICOH_OBJID "1.3.6.1.2.1.43.10.2.1.4.1.1|65|50000\n" RE
+                               "5.1|4|Counter: Machine Total\n" RE "9.1|2|118722\n",
+                   &m);
+    assert_int_equal(m.page_count_total, 118722);
+    assert_true(m.counter_disagreement);
+    gw_model_cleanup(&m);
+}
+
+#define RT "1.3.6.1.4.1.367.3.2.1.2.24.1.1."
+#define PS "1.3.6.1.2.1.43.11.1.1."
+#define PC "1.3.6.1.2.1.43.12.1.1.4.1."
+
+/* Ricoh's private toner table: the supplies of a device without Printer-MIB supplies (levels
+ * in percent, -100 near empty, -3 some remaining, -2 unknown; colour from the type column). */
+static void test_vsupplies_ricoh(void **state)
+{
+    struct gw_model m;
+    (void)state;
+
+    decode_shipped(RICOH_OBJID RT "2.1|4|Black Toner\n" RT "2.2|4|Cyan Toner\n" RT
+                                  "2.3|4|Magenta Toner\n" RT "2.4|4|\n" RT "2.5|4|Waste\n" RT
+                                  "3.4|4|Toner Gelb\n" RT "4.1|2|13\n" RT "4.2|2|10\n" RT
+                                  "4.3|2|11\n" RT "4.4|2|12\n" RT "5.1|2|30\n" RT "5.2|2|-3\n" RT
+                                  "5.3|2|-2\n" RT "5.4|2|-100\n" RT "5.5|2|0\n",
+                   &m);
+    assert_int_equal(m.n_supplies, 5);
+    assert_int_equal(m.supplies[0].index, 1);
+    assert_string_equal(m.supplies[0].description, "Black Toner");
+    assert_string_equal(m.supplies[0].color, "black");
+    assert_string_equal(m.supplies[0].type, "toner");
+    assert_int_equal(m.supplies[0].percent, 30);
+    assert_int_equal(m.supplies[0].state, GW_SUPPLY_OK);
+    assert_int_equal(m.supplies[0].max_capacity, 100);
+    assert_int_equal(m.supplies[1].state, GW_SUPPLY_SOME_REMAINING);
+    assert_int_equal(m.supplies[1].percent, -1);
+    assert_string_equal(m.supplies[1].color, "cyan");
+    assert_int_equal(m.supplies[2].state, GW_SUPPLY_UNKNOWN);
+    /* Near empty: low without a percentage; the localised name where the name is empty. */
+    assert_int_equal(m.supplies[3].state, GW_SUPPLY_LOW);
+    assert_int_equal(m.supplies[3].percent, -1);
+    assert_int_equal(m.supplies[3].level_raw, -100);
+    assert_string_equal(m.supplies[3].description, "Toner Gelb");
+    assert_string_equal(m.supplies[3].color, "yellow");
+    /* No type code: no colour; 0 % is empty. */
+    assert_string_equal(m.supplies[4].color, "");
+    assert_int_equal(m.supplies[4].state, GW_SUPPLY_EMPTY);
+    assert_int_equal(m.supplies[4].percent, 0);
+    gw_model_cleanup(&m);
+
+    /* The table is only read for Ricoh devices. */
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.11.2.3.9.1\n" RT "2.1|4|Black Toner\n" RT
+                   "5.1|2|30\n",
+                   &m);
+    assert_int_equal(m.n_supplies, 0);
+    gw_model_cleanup(&m);
+
+    /* With Printer-MIB supplies, the vendor rows fill only an empty description and an unknown
+     * level, paired by colour, never by index: Printer-MIB row 2 is the waste toner, row 3
+     * the cyan toner (Ricoh's toner row 2). */
+    decode_shipped(
+        RICOH_OBJID PS
+        "5.1.1|2|3\n" PS "5.1.2|2|4\n" PS "5.1.3|2|3\n" PS "5.1.4|2|3\n" PS "3.1.1|2|1\n" PS
+        "3.1.2|2|0\n" PS "3.1.3|2|2\n" PS "3.1.4|2|3\n" PS "6.1.1|4|Toner Schwarz\n" PS
+        "6.1.2|4|Resttoner\n" PS "6.1.3|4|\n" PS "6.1.4|4|\n" PS "8.1.1|2|-2\n" PS "8.1.2|2|-2\n" PS
+        "8.1.3|2|-2\n" PS "8.1.4|2|100\n" PS "9.1.1|2|-2\n" PS "9.1.2|2|-3\n" PS "9.1.3|2|-2\n" PS
+        "9.1.4|2|40\n" PC "1|4|black\n" PC "2|4|cyan\n" PC "3|4|magenta\n" RT
+        "2.1|4|Black Toner\n" RT "2.2|4|Cyan Toner\n" RT "2.3|4|Magenta Toner\n" RT "4.1|2|13\n" RT
+        "4.2|2|10\n" RT "4.3|2|11\n" RT "5.1|2|30\n" RT "5.2|2|-100\n" RT "5.3|2|80\n",
+        &m);
+    assert_int_equal(m.n_supplies, 4);
+    /* Black: its own description kept, its unknown level filled. */
+    assert_string_equal(m.supplies[0].description, "Toner Schwarz");
+    assert_int_equal(m.supplies[0].percent, 30);
+    assert_int_equal(m.supplies[0].state, GW_SUPPLY_OK);
+    /* The waste toner (no colour) is left alone. */
+    assert_string_equal(m.supplies[1].description, "Resttoner");
+    assert_int_equal(m.supplies[1].state, GW_SUPPLY_SOME_REMAINING);
+    /* Cyan at Printer-MIB index 3: description and level from Ricoh's cyan row (index 2). */
+    assert_string_equal(m.supplies[2].description, "Cyan Toner");
+    assert_int_equal(m.supplies[2].state, GW_SUPPLY_LOW);
+    assert_int_equal(m.supplies[2].percent, -1);
+    /* Magenta: its level is known (40 of 100), so only the empty description is filled. */
+    assert_string_equal(m.supplies[3].description, "Magenta Toner");
+    assert_int_equal(m.supplies[3].percent, 40);
+    gw_model_cleanup(&m);
+
+    /* Two vendor rows of one colour (mono black 3 and black 13): neither fills anything. */
+    decode_shipped(RICOH_OBJID PS "5.1.1|2|3\n" PS "3.1.1|2|1\n" PS "6.1.1|4|\n" PS
+                                  "9.1.1|2|-2\n" PC "1|4|black\n" RT "2.1|4|Black Toner\n" RT
+                                  "2.2|4|Black Toner 2\n" RT "4.1|2|3\n" RT "4.2|2|13\n" RT
+                                  "5.1|2|30\n" RT "5.2|2|60\n",
+                   &m);
+    assert_int_equal(m.n_supplies, 1);
+    assert_string_equal(m.supplies[0].description, "");
+    assert_int_equal(m.supplies[0].state, GW_SUPPLY_UNKNOWN);
+    gw_model_cleanup(&m);
+}
+
+#define CA "1.3.6.1.4.1.1602.1.11.2.1.1."
+
+/* Canon's labelled counter table, on an agent without sysObjectID: the maker starting sysDescr
+ * stands for the enterprise. "Total 1" is a billing-total candidate after meter 101. */
+static void test_vtable_canon(void **state)
+{
+    static const struct want_counter want[] = {
+        {"marker_life.1", "1.3.6.1.2.1.43.10.2.1.4.1.1", 9026},
+        {"total_1", CA "3.1", 9026},
+        {"canon_copy_total_1", CA "3.17", 354},
+        {"canon_print_total_1", CA "3.25", 8672},
+        {"canon_60", CA "3.60", 5},
+    };
+    struct gw_model m;
+    (void)state;
+
+    decode_shipped("1.3.6.1.2.1.1.1.0|4|Canon MF642C/643C/644C /P\n"
+                   "1.3.6.1.2.1.43.10.2.1.4.1.1|65|9026\n" CA "2.1|4|Total 1\n" CA
+                   "2.17|4|Copy (Total 1)\n" CA "2.25|4|Print (Total 1)\n" CA "3.1|70|9026\n" CA
+                   "3.17|70|354\n" CA "3.25|70|8672\n" CA "3.60|70|5\n",
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    assert_string_equal(m.vendor, "Canon");
+    assert_string_equal(m.page_count_source, "total_1");
+    assert_int_equal(m.page_count_total, 9026);
+    gw_model_cleanup(&m);
+
+    /* A sysDescr that names no maker: no vendor table is read. */
+    decode_shipped("1.3.6.1.2.1.1.1.0|4|MF642C\n" CA "2.1|4|Total 1\n" CA "3.1|70|9026\n", &m);
+    assert_int_equal(m.n_counters, 0);
+    gw_model_cleanup(&m);
+}
+
+#define KY "1.3.6.1.4.1.1347.42.3.1."
+
+/* Kyocera's five function counter tables, whole: the names of the former "oid" lines, and
+ * the rows no source names by table and index. */
+static void test_vtable_kyocera(void **state)
+{
+    static const struct want_counter want[] = {
+        {"total", "1.3.6.1.4.1.1347.43.10.1.1.12.1.1", 76064},
+        {"print_total", KY "1.1.1.1", 40600},
+        {"copy_total", KY "1.1.1.2", 32971},
+        {"kyocera_function_3", KY "1.1.1.3", 0},
+        {"fax_total", KY "1.1.1.4", 2493},
+        {"print_mono", KY "2.1.1.1.1", 14730},
+        {"print_full_colour", KY "2.1.1.1.3", 25870},
+        {"kyocera_colour_3_1", KY "2.1.1.3.1", 0},
+        {"fax_mono", KY "2.1.1.4.1", 2493},
+        {"kyocera_colour_4_2", KY "2.1.1.4.2", 0},
+        {"kyocera_scan_1", KY "3.1.1.1", 0},
+        {"scan_copy", KY "3.1.1.2", 10500},
+        {"scan_other", KY "4.1.1.1", 219030},
+        {"kyocera_fax_port_1_1", KY "5.1.1.1.1", 2493},
+        {"kyocera_fax_port_1_2", KY "5.1.1.1.2", 0},
+    };
+    struct gw_model m;
+    (void)state;
+
+    decode_shipped(KYO_OBJID "1.3.6.1.4.1.1347.43.10.1.1.12.1.1|2|76064\n" KY "1.1.1.1|2|40600\n" KY
+                             "1.1.1.2|2|32971\n" KY "1.1.1.3|2|0\n" KY "1.1.1.4|2|2493\n" KY
+                             "2.1.1.1.1|2|14730\n" KY "2.1.1.1.3|2|25870\n" KY "2.1.1.3.1|2|0\n" KY
+                             "2.1.1.4.1|2|2493\n" KY "2.1.1.4.2|2|0\n" KY "3.1.1.1|2|0\n" KY
+                             "3.1.1.2|2|10500\n" KY "4.1.1.1|2|219030\n" KY "5.1.1.1.1|2|2493\n" KY
+                             "5.1.1.1.2|2|0\n",
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    assert_string_equal(m.page_count_source, "total");
+    gw_model_cleanup(&m);
+}
+
+#define XD "1.3.6.1.4.1.253.8.53.13.2.1.6."
+
+/* Xerox xcmHrDevDetailValueInteger: the lifetime-usage rows (detail type 20) of the printer
+ * (device 1) and the copier (device 11); other detail types are not counters. */
+static void test_vtable_xerox(void **state)
+{
+    static const struct want_counter want[] = {
+        {"total", XD "1.20.1", 50000},       {"print_colour", XD "1.20.33", 20000},
+        {"print_mono", XD "1.20.34", 30000}, {"xerox_usage_7", XD "1.20.7", 12},
+        {"copy_mono", XD "11.20.3", 900},    {"xerox_copy_usage_9", XD "11.20.9", 4},
+    };
+    struct gw_model m;
+    (void)state;
+
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.253.8.62.1.20.2.4.1.2.2\n" XD
+                   "1.20.1|2|50000\n" XD "1.20.7|2|12\n" XD "1.20.33|2|20000\n" XD
+                   "1.20.34|2|30000\n" XD
+                   "1.255.1|2|6000\n" /* deviceSuppliesMaxCapacity: not a counter */
+                   XD "1.256.1|2|3000\n" XD "11.20.3|2|900\n" XD "11.20.9|2|4\n" XD
+                   "2.20.1|2|77\n", /* another device's usage: not read */
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    gw_model_cleanup(&m);
+}
+
+/* Zebra's odometer: an OCTET STRING whose leading number is the printed length in inches. */
+static void test_zebra_odometer(void **state)
+{
+    static const struct want_counter want[] = {
+        {"print_length_inches", "1.3.6.1.4.1.10642.200.17.3.0", 89667},
+    };
+    struct gw_model m;
+    (void)state;
+
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.10642.1.1\n"
+                   "1.3.6.1.4.1.10642.200.17.3.0|4|89667 INCHES, 227775 CENTIMETERS\n",
+                   &m);
+    check_counters(&m, want, NELEM(want));
+    assert_false(m.has_page_count); /* a length is never the billing total */
+    gw_model_cleanup(&m);
+
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.10642.1.1\n"
+                   "1.3.6.1.4.1.10642.200.17.3.0|4|12.5 INCHES\n",
+                   &m);
+    assert_int_equal(m.n_counters, 0);
+    gw_model_cleanup(&m);
+    /* An integer syntax is not text: refused too. */
+    decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.10642.1.1\n"
+                   "1.3.6.1.4.1.10642.200.17.3.0|2|12\n",
+                   &m);
+    assert_int_equal(m.n_counters, 0);
+    gw_model_cleanup(&m);
+}
+
+/* prtMarkerLifeCount of the first prtMarkerTable row is a counter under its own OID, whatever
+ * its index (here hrDeviceIndex 2, marker 3), and every other marker's too. */
+static void test_marker_life_first_row(void **state)
+{
+    static const struct want_counter want[] = {
+        {"marker_life.2.3", "1.3.6.1.2.1.43.10.2.1.4.2.3", 700},
+        {"marker_life.2.4", "1.3.6.1.2.1.43.10.2.1.4.2.4", 710},
+    };
+    struct gw_model m;
+    (void)state;
+
+    decode_shipped("1.3.6.1.2.1.43.10.2.1.4.2.3|65|700\n1.3.6.1.2.1.43.10.2.1.4.2.4|65|710\n", &m);
+    check_counters(&m, want, NELEM(want));
     gw_model_cleanup(&m);
 }
 
@@ -834,6 +1126,7 @@ static void test_vtable_hp(void **state)
         {"scan_adf_sheets", HP "2.2.1.20.0", 4000},
         {"scan_flatbed", HP "2.2.1.21.0", 600},
         {"scan_copy", HP "2.2.1.61.0", 2500},
+        {"scan_flatbed_pages", HP "2.2.1.74.0", 2100},
         {"print_simplex_letter", HP "1.16.1.1.1.2", 100},
         {"print_simplex_a4", HP "1.16.1.1.1.26", 8000},
         {"hp_simplex_282", HP "1.16.1.1.1.282", 9},
@@ -846,8 +1139,8 @@ static void test_vtable_hp(void **state)
     (void)state;
     decode_shipped("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.11.2.3.9.1\n" HP "4.1.2.5.0|2|12000\n" HP
                    "4.1.2.22.0|2|3000\n" HP "4.1.2.34.0|2|17\n" HP "2.2.1.20.0|2|4000\n" HP
-                   "2.2.1.21.0|2|600\n" HP "2.2.1.61.0|2|2500\n" HP "1.16.1.1.1.2|2|100\n" HP
-                   "1.16.1.1.1.26|2|8000\n" HP "1.16.1.1.1.282|2|9\n" HP
+                   "2.2.1.21.0|2|600\n" HP "2.2.1.61.0|2|2500\n" HP "2.2.1.74.0|2|2100\n" HP
+                   "1.16.1.1.1.2|2|100\n" HP "1.16.1.1.1.26|2|8000\n" HP "1.16.1.1.1.282|2|9\n" HP
                    "1.16.1.1.2.26|4|0.02\n" /* click charge: not a table the catalogue reads */
                    HP "1.16.1.1.3.26|2|1400\n" HP "1.16.2.1.1.26|2|3100\n" HP
                    "5.2.4.2.1.1|2|11\n" HP "5.2.4.2.2.1|4|13.A\n" HP "5.2.4.2.1.2|2|6\n" HP
@@ -2060,6 +2353,13 @@ int main(void)
         cmocka_unit_test(test_vtable_sharp),
         cmocka_unit_test(test_vtable_konica),
         cmocka_unit_test(test_vtable_hp),
+        cmocka_unit_test(test_vtable_ricoh),
+        cmocka_unit_test(test_vsupplies_ricoh),
+        cmocka_unit_test(test_vtable_canon),
+        cmocka_unit_test(test_vtable_kyocera),
+        cmocka_unit_test(test_vtable_xerox),
+        cmocka_unit_test(test_zebra_odometer),
+        cmocka_unit_test(test_marker_life_first_row),
         cmocka_unit_test(test_vtable_rules),
         cmocka_unit_test(test_supplies),
         cmocka_unit_test(test_trays),
