@@ -710,18 +710,18 @@ struct ctx {
     const struct snmpc_cat_entry *ce; /* the enterprise's catalogue entries */
     size_t nce;
     uint32_t printer_idx; /* hrDeviceIndex of the hrDevicePrinter device, 0 if none */
-    uint32_t status_idx;  /* index for hrDeviceStatus / hrPrinterTable */
-    bool descr_text;      /* sysDescr is text (not binary), so identity may be read from it */
-    bool have_pat_ent;    /* pat_ent is set */
-    uint32_t pat_ent;     /* whose "sysdescr" patterns are tried first (see decode_identity) */
-    /* No enterprise in sysObjectID (an agent whose view hides it): the maker that starts
-         * sysDescr stands for it, so that its vendor objects and tables are read (poll.c
-         * does the same). */
-    if (vendor && ent && !c->have_ent && c->descr_text) {
-        c->have_ent = true;
-        c->enterprise = ent;
-        c->ce = snmpc_catalogue_vendor(c->cat, c->enterprise, &c->nce);
-    }
+    /* The billing-total candidate with the lowest priority so far (see decode_total()). */
+    bool have_best;
+    int best_prio;
+    uint64_t best_value;
+    char best_name[64];
+    bool have_life;
+    uint64_t life_value;
+    uint32_t life_marker;
+    uint32_t status_idx; /* index for hrDeviceStatus / hrPrinterTable */
+    bool descr_text;     /* sysDescr is text (not binary), so identity may be read from it */
+    bool have_pat_ent;   /* pat_ent is set */
+    uint32_t pat_ent;    /* whose "sysdescr" patterns are tried first (see decode_identity) */
 };
 
 /* Catalogue entries of one role in priority order, ties in file order. Returns: count. */
