@@ -201,6 +201,21 @@ static bool tok_u32(const struct tok *t, uint32_t min, uint32_t max, uint32_t *o
     return true;
 }
 
+/* Parses token t, an OID without a leading dot, into oid[max] (max <= SNMPC_MAX_OID).
+ * Returns: the sub-identifier count as snmpc_oid_parse() does; negative when t starts with '.'
+ * or is too long for max sub-identifiers. */
+static int tok_oid(const struct tok *t, uint32_t *oid, size_t max)
+{
+    char txt[SNMPC_MAX_OID * 11 + 2];
+
+    GW_ASSERT(max <= SNMPC_MAX_OID);
+    if (t->len >= max * 11 + 2 || (t->len && t->p[0] == '.'))
+        return -1;
+    memcpy(txt, t->p, t->len);
+    txt[t->len] = '\0';
+    return snmpc_oid_parse(txt, oid, max);
+}
+
 /* Formats "name:line: message" into eb. Returns: SNMPC_E_CATALOGUE. */
 static int cat_err(struct gw_errbuf *eb, const char *name, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -284,7 +299,6 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
         {"firmware", SNMPC_ROLE_FIRMWARE},
     };
     struct snmpc_cat_entry e;
-    char oidtxt[SNMPC_MAX_OID * 11 + 2];
     const char *vname;
     bool have_role = false, have_prio = false, have_series = false, have_text = false;
     int n;
@@ -307,13 +321,9 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
                        TOKF(&t[2]));
     memcpy(e.name, t[2].p, t[2].len);
     e.name[t[2].len] = '\0';
-    if (t[3].len >= sizeof oidtxt)
-        return cat_err(eb, name, line, "oid: bad OID '%.*s'", TOKF(&t[3]));
-    memcpy(oidtxt, t[3].p, t[3].len);
-    oidtxt[t[3].len] = '\0';
-    n = snmpc_oid_parse(oidtxt, e.oid, SNMPC_MAX_OID);
+    n = tok_oid(&t[3], e.oid, SNMPC_MAX_OID);
     /* Vendor objects live under 1.3.6.1.x; anything shorter is a typo. */
-    if (n < 6 || oidtxt[0] == '.')
+    if (n < 6)
         return cat_err(eb, name, line, "oid: bad OID '%.*s'", TOKF(&t[3]));
     e.oid_len = (size_t)n;
 
@@ -417,16 +427,71 @@ static size_t table_find(const struct snmpc_catalogue *c, uint32_t ent, const st
     return SIZE_MAX;
 }
 
+/* Says whether enterprise ent already has a "table" line named t. */
+static bool table_taken(const struct snmpc_catalogue *c, uint32_t ent, const struct tok *t)
+{
+    return table_find(c, ent, t) != SIZE_MAX;
+}
+
+/* Says whether enterprise ent already has a "supplies" line named t. */
+static bool supplies_taken(const struct snmpc_catalogue *c, uint32_t ent, const struct tok *t)
+{
+    for (size_t i = 0; i < c->ns; i++)
+        if (c->s[i].enterprise == ent && tok_is(t, c->s[i].name))
+            return true;
+    return false;
+}
+
+/* The head that "table" and "supplies" lines (keyword kw) share, "<kw> <enterprise> <name>
+ * <entry-oid>" in t[1..3]: an enterprise with a "vendor" line before it, a name that taken()
+ * does not know for it, and an entry OID in the enterprise's subtree. Sets *ent, tname (the
+ * name, NUL-terminated; at least SNMPC_VTABLE_PREFIX_MAX + 1 bytes), base and *base_len.
+ * Returns: 0, or SNMPC_E_CATALOGUE with eb set. */
+static int parse_vtable_head(const struct snmpc_catalogue *c, const char *kw, const struct tok *t,
+                             bool (*taken)(const struct snmpc_catalogue *, uint32_t,
+                                           const struct tok *),
+                             const char *name, size_t line, struct gw_errbuf *eb, uint32_t *ent,
+                             char *tname, uint32_t *base, size_t *base_len)
+{
+    static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
+    int n;
+
+    if (!tok_u32(&t[1], 1, UINT32_MAX, ent))
+        return cat_err(eb, name, line, "%s: bad enterprise number '%.*s'", kw, TOKF(&t[1]));
+    if (!vendor_lookup(c, *ent))
+        return cat_err(eb, name, line, "%s: enterprise %.*s has no vendor line before it", kw,
+                       TOKF(&t[1]));
+    if (!valid_stem(&t[2], SNMPC_VTABLE_PREFIX_MAX))
+        return cat_err(eb, name, line,
+                       "%s: bad name '%.*s' (a lower-case letter, then letters, digits and _, "
+                       "at most 20)",
+                       kw, TOKF(&t[2]));
+    if (taken(c, *ent, &t[2]))
+        return cat_err(eb, name, line, "%s: duplicate name '%.*s' for this enterprise", kw,
+                       TOKF(&t[2]));
+    memcpy(tname, t[2].p, t[2].len);
+    tname[t[2].len] = '\0';
+    n = tok_oid(&t[3], base, SNMPC_MAX_OID);
+    if (n < 0)
+        return cat_err(eb, name, line, "%s: bad OID '%.*s'", kw, TOKF(&t[3]));
+    *base_len = (size_t)n;
+    /* A table walk reads only the vendor's own subtree, and its rows must fit an OID. */
+    if (*base_len < 8 || !snmpc_oid_has_prefix(base, *base_len, ent_prefix, 6) || base[6] != *ent)
+        return cat_err(eb, name, line, "%s: OID '%.*s' is not in enterprise %.*s's subtree", kw,
+                       TOKF(&t[3]), TOKF(&t[1]));
+    if (*base_len + 1 + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
+        return cat_err(eb, name, line, "%s: OID '%.*s' too long", kw, TOKF(&t[3]));
+    return 0;
+}
+
 /* "table <enterprise> <name> <entry-oid> value=<col> [label=<col>] [prefix=<p>]
  *  [max_rows=<n>]" */
 static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
                        size_t line, struct gw_errbuf *eb)
 {
-    static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
     struct snmpc_cat_table tb;
-    char oidtxt[SNMPC_MAX_OID * 11 + 2];
     bool have_value = false, have_label = false, have_prefix = false, have_rows = false;
-    int n;
+    int rc;
 
     memset(&tb, 0, sizeof tb);
     tb.max_rows = SNMPC_VTABLE_DEFAULT_ROWS;
@@ -436,36 +501,11 @@ static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, cons
                        "[options]'");
     if (nt > 8)
         return cat_err(eb, name, line, "table: too many fields");
-    if (!tok_u32(&t[1], 1, UINT32_MAX, &tb.enterprise))
-        return cat_err(eb, name, line, "table: bad enterprise number '%.*s'", TOKF(&t[1]));
-    if (!vendor_lookup(c, tb.enterprise))
-        return cat_err(eb, name, line, "table: enterprise %.*s has no vendor line before it",
-                       TOKF(&t[1]));
-    if (!valid_stem(&t[2], SNMPC_VTABLE_PREFIX_MAX))
-        return cat_err(eb, name, line,
-                       "table: bad name '%.*s' (a lower-case letter, then letters, digits and _, "
-                       "at most 20)",
-                       TOKF(&t[2]));
-    if (table_find(c, tb.enterprise, &t[2]) != SIZE_MAX)
-        return cat_err(eb, name, line, "table: duplicate name '%.*s' for this enterprise",
-                       TOKF(&t[2]));
-    memcpy(tb.name, t[2].p, t[2].len);
-    memcpy(tb.prefix, t[2].p, t[2].len);
-    if (t[3].len >= sizeof oidtxt)
-        return cat_err(eb, name, line, "table: bad OID '%.*s'", TOKF(&t[3]));
-    memcpy(oidtxt, t[3].p, t[3].len);
-    oidtxt[t[3].len] = '\0';
-    n = snmpc_oid_parse(oidtxt, tb.base, SNMPC_MAX_OID);
-    if (n < 0 || oidtxt[0] == '.')
-        return cat_err(eb, name, line, "table: bad OID '%.*s'", TOKF(&t[3]));
-    tb.base_len = (size_t)n;
-    /* A table walk reads only the vendor's own subtree, and its rows must fit an OID. */
-    if (tb.base_len < 8 || !snmpc_oid_has_prefix(tb.base, tb.base_len, ent_prefix, 6) ||
-        tb.base[6] != tb.enterprise)
-        return cat_err(eb, name, line, "table: OID '%.*s' is not in enterprise %.*s's subtree",
-                       TOKF(&t[3]), TOKF(&t[1]));
-    if (tb.base_len + 1 + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
-        return cat_err(eb, name, line, "table: OID '%.*s' too long", TOKF(&t[3]));
+    rc = parse_vtable_head(c, "table", t, table_taken, name, line, eb, &tb.enterprise, tb.name,
+                           tb.base, &tb.base_len);
+    if (rc < 0)
+        return rc;
+    gw_strlcpy(tb.prefix, tb.name, sizeof tb.prefix);
 
     for (size_t i = 4; i < nt; i++) {
         struct tok k = t[i], v;
@@ -600,13 +640,7 @@ static int parse_row(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
                            "by single _)",
                            TOKF(&v));
     } else {
-        char idxtxt[SNMPC_CAT_MAX_INDEX * 11 + 2];
-        int n = -1;
-        if (t[3].len < sizeof idxtxt && t[3].p[0] != '.') {
-            memcpy(idxtxt, t[3].p, t[3].len);
-            idxtxt[t[3].len] = '\0';
-            n = snmpc_oid_parse(idxtxt, r.idx, SNMPC_CAT_MAX_INDEX);
-        }
+        int n = tok_oid(&t[3], r.idx, SNMPC_CAT_MAX_INDEX);
         if (n <= 0)
             return cat_err(eb, name, line,
                            "row: bad index '%.*s' (1 to 16 numbers joined by '.', or "
@@ -696,11 +730,9 @@ static bool tok_long(const struct tok *t, long *out)
 static int parse_supplies(struct snmpc_catalogue *c, struct tok *t, size_t nt, const char *name,
                           size_t line, struct gw_errbuf *eb)
 {
-    static const uint32_t ent_prefix[] = {1, 3, 6, 1, 4, 1};
     struct snmpc_cat_supplies sp;
-    char oidtxt[SNMPC_MAX_OID * 11 + 2];
     bool have_type = false, have_rows = false, have_colours = false;
-    int n;
+    int rc;
 
     memset(&sp, 0, sizeof sp);
     sp.max_rows = SNMPC_SUPPLY_DEFAULT_ROWS;
@@ -711,35 +743,10 @@ static int parse_supplies(struct snmpc_catalogue *c, struct tok *t, size_t nt, c
                        "level=<column> [options]'");
     if (nt > 12)
         return cat_err(eb, name, line, "supplies: too many fields");
-    if (!tok_u32(&t[1], 1, UINT32_MAX, &sp.enterprise))
-        return cat_err(eb, name, line, "supplies: bad enterprise number '%.*s'", TOKF(&t[1]));
-    if (!vendor_lookup(c, sp.enterprise))
-        return cat_err(eb, name, line, "supplies: enterprise %.*s has no vendor line before it",
-                       TOKF(&t[1]));
-    if (!valid_stem(&t[2], SNMPC_VTABLE_PREFIX_MAX))
-        return cat_err(eb, name, line,
-                       "supplies: bad name '%.*s' (a lower-case letter, then letters, digits "
-                       "and _, at most 20)",
-                       TOKF(&t[2]));
-    for (size_t i = 0; i < c->ns; i++)
-        if (c->s[i].enterprise == sp.enterprise && tok_is(&t[2], c->s[i].name))
-            return cat_err(eb, name, line, "supplies: duplicate name '%.*s' for this enterprise",
-                           TOKF(&t[2]));
-    memcpy(sp.name, t[2].p, t[2].len);
-    if (t[3].len >= sizeof oidtxt)
-        return cat_err(eb, name, line, "supplies: bad OID '%.*s'", TOKF(&t[3]));
-    memcpy(oidtxt, t[3].p, t[3].len);
-    oidtxt[t[3].len] = '\0';
-    n = snmpc_oid_parse(oidtxt, sp.base, SNMPC_MAX_OID);
-    if (n < 0 || oidtxt[0] == '.')
-        return cat_err(eb, name, line, "supplies: bad OID '%.*s'", TOKF(&t[3]));
-    sp.base_len = (size_t)n;
-    if (sp.base_len < 8 || !snmpc_oid_has_prefix(sp.base, sp.base_len, ent_prefix, 6) ||
-        sp.base[6] != sp.enterprise)
-        return cat_err(eb, name, line, "supplies: OID '%.*s' is not in enterprise %.*s's subtree",
-                       TOKF(&t[3]), TOKF(&t[1]));
-    if (sp.base_len + 1 + SNMPC_CAT_MAX_INDEX > SNMPC_MAX_OID)
-        return cat_err(eb, name, line, "supplies: OID '%.*s' too long", TOKF(&t[3]));
+    rc = parse_vtable_head(c, "supplies", t, supplies_taken, name, line, eb, &sp.enterprise,
+                           sp.name, sp.base, &sp.base_len);
+    if (rc < 0)
+        return rc;
 
     for (size_t i = 4; i < nt; i++) {
         struct tok k = t[i], v;
