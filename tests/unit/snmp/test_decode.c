@@ -674,18 +674,27 @@ static void test_counter_list(void **state)
  * Vendor counter tables
  */
 
-/* Decodes text with the shipped catalogue ($FLEETGW_DATADIR) into m (caller cleans up m). */
-static void decode_shipped(const char *text, struct gw_model *m)
+/* Returns: the shipped catalogue ($FLEETGW_DATADIR, else snmp/); the test fails if it does
+ * not load. Caller frees it. */
+static struct snmpc_catalogue *shipped_catalogue(void)
 {
     const char *datadir = getenv("FLEETGW_DATADIR");
     char path[1100];
     struct snmpc_catalogue *cat = NULL;
-    struct snmpc_vbset s;
     struct gw_errbuf eb;
 
     snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
     if (snmpc_catalogue_load(path, &cat, &eb) != 0)
         fail_msg("%s", eb.msg);
+    return cat;
+}
+
+/* Decodes text with the shipped catalogue ($FLEETGW_DATADIR) into m (caller cleans up m). */
+static void decode_shipped(const char *text, struct gw_model *m)
+{
+    struct snmpc_catalogue *cat = shipped_catalogue();
+    struct snmpc_vbset s;
+
     load(&s, text);
     gw_model_init(m);
     snmpc_model_decode(&s, cat, m);
@@ -1870,10 +1879,8 @@ static int compare_fixture(const char *dir, const char *base, const struct snmpc
 static void test_recorded_walks(void **state)
 {
     const char *shared = getenv("FLEETGW_SHARED");
-    const char *datadir = getenv("FLEETGW_DATADIR");
-    char dir[1024], path[1100];
+    char dir[1024];
     struct snmpc_catalogue *cat = NULL;
-    struct gw_errbuf eb;
     struct dirent **names;
     int n, files = 0, fails = 0;
     size_t checks = 0;
@@ -1887,9 +1894,7 @@ static void test_recorded_walks(void **state)
         print_message("skipping: %s not readable\n", dir);
         skip();
     }
-    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
-    if (snmpc_catalogue_load(path, &cat, &eb) != 0)
-        fail_msg("%s", eb.msg);
+    cat = shipped_catalogue();
 
     for (int i = 0; i < n; i++) {
         const char *nm = names[i]->d_name;
@@ -1918,6 +1923,34 @@ static void test_recorded_walks(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* A walk and the identity the shipped catalogue must decode from it. */
+struct ident_case {
+    const char *walk;
+    const char *vendor, *model, *serial, *firmware;
+};
+
+/* Decodes each case's walk with the shipped catalogue and fails naming the first case whose
+ * vendor, model (see model_is()), serial or firmware differ. */
+static void check_identity(const struct ident_case *cases, size_t n)
+{
+    struct snmpc_catalogue *cat = shipped_catalogue();
+
+    for (size_t i = 0; i < n; i++) {
+        struct snmpc_vbset s;
+        struct gw_model m;
+        load(&s, cases[i].walk);
+        gw_model_init(&m);
+        snmpc_model_decode(&s, cat, &m);
+        if (strcmp(m.vendor, cases[i].vendor) != 0 || !model_is(&m, cases[i].model) ||
+            strcmp(m.serial, cases[i].serial) != 0 || strcmp(m.firmware, cases[i].firmware) != 0)
+            fail_msg("case %zu: vendor '%s' model '%s' serial '%s' firmware '%s'", i, m.vendor,
+                     m.model, m.serial, m.firmware);
+        gw_model_cleanup(&m);
+        snmpc_vbset_cleanup(&s);
+    }
+    snmpc_catalogue_free(cat);
+}
+
 /* Identity from sysDescr alone, through the "sysdescr" patterns of the shipped catalogue: devices
  * that expose little more than sysDescr (each value as a public source shows it; the sources
  * are named beside the patterns in snmp/counters.catalogue). */
@@ -1925,10 +1958,7 @@ static void test_sysdescr_patterns_shipped(void **state)
 {
 #define SYS(objid, descr)                                                                          \
     "1.3.6.1.2.1.1.1.0|4|" descr "\n1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1." objid "\n"
-    static const struct {
-        const char *walk;
-        const char *vendor, *model, *serial, *firmware;
-    } cases[] = {
+    static const struct ident_case cases[] = {
         /* issue 15: an OKI MC873 behind an OkiLAN 9450g */
         {SYS("2001.1.1.1", "OKI OkiLAN 9450g Rev.01.05 10/100/1000BASE Ethernet PrintServer: "
                            "Attached to MC873 Rev.07.87 : Copyright (c) 2013 Oki Data "
@@ -1976,29 +2006,9 @@ static void test_sysdescr_patterns_shipped(void **state)
         /* Canon */
         {SYS("1602.4.3", "Canon iR-ADV C5235 /P"), "Canon", "iR-ADV C5235", "", ""},
     };
-    const char *datadir = getenv("FLEETGW_DATADIR");
-    char path[1100];
-    struct snmpc_catalogue *cat = NULL;
-    struct gw_errbuf eb;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
-    if (snmpc_catalogue_load(path, &cat, &eb) != 0)
-        fail_msg("%s", eb.msg);
-    for (size_t i = 0; i < NELEM(cases); i++) {
-        struct snmpc_vbset s;
-        struct gw_model m;
-        load(&s, cases[i].walk);
-        gw_model_init(&m);
-        snmpc_model_decode(&s, cat, &m);
-        if (strcmp(m.vendor, cases[i].vendor) != 0 || !model_is(&m, cases[i].model) ||
-            strcmp(m.serial, cases[i].serial) != 0 || strcmp(m.firmware, cases[i].firmware) != 0)
-            fail_msg("case %zu: vendor '%s' model '%s' serial '%s' firmware '%s'", i, m.vendor,
-                     m.model, m.serial, m.firmware);
-        gw_model_cleanup(&m);
-        snmpc_vbset_cleanup(&s);
-    }
-    snmpc_catalogue_free(cat);
+    check_identity(cases, NELEM(cases));
 #undef SYS
 }
 
@@ -2014,10 +2024,7 @@ static void test_vendor_identity_table(void **state)
 #define DESCR(d)  "1.3.6.1.2.1.1.1.0|4|" d "\n"
 #define PRTSN(v)  "1.3.6.1.2.1.43.5.1.1.17.1|4|" v "\n"
 #define ENT(o, v) "1.3.6.1.4.1." o "|4|" v "\n"
-    static const struct {
-        const char *walk;
-        const char *vendor, *model, *serial, *firmware;
-    } cases[] = {
+    static const struct ident_case cases[] = {
         /* 0 HP: gdStatusId's MDL wins over model-name (CUPS device IDs of HP printers, e.g.
          * "MFG:HP;MDL:HP Color LaserJet Pro M252dw;..."); prtGeneralSerialNumber before
          * serial-number; fw-rom-revision before the datecode. */
@@ -2166,29 +2173,9 @@ static void test_vendor_identity_table(void **state)
              ENT("1129.1.2.1.1.1.1.1.0", "2307Q000123") ENT("1129.1.2.1.1.1.1.2.0", "B1.3D"),
          "Toshiba", "B-EX4T1-GS12", "2307Q000123", "B1.3D"},
     };
-    const char *datadir = getenv("FLEETGW_DATADIR");
-    char path[1100];
-    struct snmpc_catalogue *cat = NULL;
-    struct gw_errbuf eb;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
-    if (snmpc_catalogue_load(path, &cat, &eb) != 0)
-        fail_msg("%s", eb.msg);
-    for (size_t i = 0; i < NELEM(cases); i++) {
-        struct snmpc_vbset s;
-        struct gw_model m;
-        load(&s, cases[i].walk);
-        gw_model_init(&m);
-        snmpc_model_decode(&s, cat, &m);
-        if (strcmp(m.vendor, cases[i].vendor) != 0 || !model_is(&m, cases[i].model) ||
-            strcmp(m.serial, cases[i].serial) != 0 || strcmp(m.firmware, cases[i].firmware) != 0)
-            fail_msg("case %zu: vendor '%s' model '%s' serial '%s' firmware '%s'", i, m.vendor,
-                     m.model, m.serial, m.firmware);
-        gw_model_cleanup(&m);
-        snmpc_vbset_cleanup(&s);
-    }
-    snmpc_catalogue_free(cat);
+    check_identity(cases, NELEM(cases));
 #undef OBJID
 #undef DESCR
 #undef PRTSN
@@ -2199,7 +2186,6 @@ static void test_vendor_identity_table(void **state)
 static void test_recorded_details(void **state)
 {
     const char *shared = getenv("FLEETGW_SHARED");
-    const char *datadir = getenv("FLEETGW_DATADIR");
     char path[1100];
     struct snmpc_catalogue *cat = NULL;
     struct snmpc_vbset s;
@@ -2216,8 +2202,7 @@ static void test_recorded_details(void **state)
     }
     snmpc_vbset_init(&s);
     assert_int_equal(snmpc_vbset_load_snmprec(&s, path, &eb), 0);
-    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
-    assert_int_equal(snmpc_catalogue_load(path, &cat, &eb), 0);
+    cat = shipped_catalogue();
     gw_model_init(&m);
     snmpc_model_decode(&s, cat, &m);
     assert_string_equal(m.vendor, "Sharp");
@@ -2274,7 +2259,6 @@ static void test_recorded_details(void **state)
 static void test_demo_kyocera(void **state)
 {
     const char *src = getenv("FLEETGW_SRCDIR");
-    const char *datadir = getenv("FLEETGW_DATADIR");
     char path[1100];
     struct snmpc_catalogue *cat = NULL;
     struct snmpc_vbset s;
@@ -2291,8 +2275,7 @@ static void test_demo_kyocera(void **state)
     snmpc_vbset_init(&s);
     if (snmpc_vbset_load_snmprec(&s, path, &eb) != 0)
         fail_msg("%s", eb.msg);
-    snprintf(path, sizeof path, "%s/counters.catalogue", datadir ? datadir : "snmp");
-    assert_int_equal(snmpc_catalogue_load(path, &cat, &eb), 0);
+    cat = shipped_catalogue();
     gw_model_init(&m);
     snmpc_model_decode(&s, cat, &m);
     assert_string_equal(m.vendor, "Kyocera");
