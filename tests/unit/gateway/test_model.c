@@ -205,6 +205,26 @@ static void test_maker_and_identity(void **state)
         {"Acme", NULL},
         {"", NULL},
     };
+    /* Vendor and model as an object or WS-Discovery metadata gave them, and what
+     * gw_model_identity_normalize() makes of them (want_vendor NULL: not checked). */
+    static const struct {
+        const char *vendor, *model, *want_vendor, *want_model;
+    } ids[] = {
+        /* The vendor becomes the maker's name, and the model carries it once, in front, in
+         * that spelling. */
+        {"Hewlett-Packard", "HP Color LaserJet MFP M477fdw", "HP", "HP Color LaserJet MFP M477fdw"},
+        /* No vendor: the model's maker fills it. */
+        {"", "Kyocera TASKalfa 2554ci", "Kyocera", "Kyocera TASKalfa 2554ci"},
+        /* An unknown vendor is kept as it is. */
+        {"Acme  Printers", "Acme Printers P1", "Acme Printers", "Acme Printers P1"},
+        /* Whichever object named it, one model is one name ("Kyocera TASKalfa 2554ci" and
+         * "TASKalfa 2554ci" were two); a doubled maker is said once. */
+        {"KYOCERA Document Solutions Inc.", "TASKalfa 2554ci", NULL, "Kyocera TASKalfa 2554ci"},
+        {"Brother", "Brother Brother MFC-L2710DW", NULL, "Brother MFC-L2710DW"},
+        {"SHARP", "SHARP MX-M266NV", "Sharp", "Sharp MX-M266NV"},
+        /* A name that is only the maker stays one word. */
+        {"HP", "HP", NULL, "HP"},
+    };
     struct gw_model m;
     (void)state;
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++) {
@@ -214,46 +234,16 @@ static void test_maker_and_identity(void **state)
     }
     assert_null(gw_maker_name(NULL));
 
-    /* What WS-Discovery metadata says: the vendor becomes the maker's name, and the model carries
-     * it once, in front, in that spelling. */
     gw_model_init(&m);
-    gw_strlcpy(m.vendor, "Hewlett-Packard", sizeof m.vendor);
-    gw_strlcpy(m.model, "HP Color LaserJet MFP M477fdw", sizeof m.model);
-    gw_model_identity_normalize(&m);
-    assert_string_equal(m.vendor, "HP");
-    assert_string_equal(m.model, "HP Color LaserJet MFP M477fdw");
-    /* No vendor: the model's maker fills it. */
-    gw_strlcpy(m.vendor, "", sizeof m.vendor);
-    gw_strlcpy(m.model, "Kyocera TASKalfa 2554ci", sizeof m.model);
-    gw_model_identity_normalize(&m);
-    assert_string_equal(m.vendor, "Kyocera");
-    assert_string_equal(m.model, "Kyocera TASKalfa 2554ci");
-    /* An unknown vendor is kept as it is. */
-    gw_strlcpy(m.vendor, "Acme  Printers", sizeof m.vendor);
-    gw_strlcpy(m.model, "Acme Printers P1", sizeof m.model);
-    gw_model_identity_normalize(&m);
-    assert_string_equal(m.vendor, "Acme Printers");
-    assert_string_equal(m.model, "Acme Printers P1");
-    /* Whichever object named it, one model is one name ("Kyocera TASKalfa 2554ci" and
-     * "TASKalfa 2554ci" were two); a doubled maker is said once. */
-    gw_strlcpy(m.vendor, "KYOCERA Document Solutions Inc.", sizeof m.vendor);
-    gw_strlcpy(m.model, "TASKalfa 2554ci", sizeof m.model);
-    gw_model_identity_normalize(&m);
-    assert_string_equal(m.model, "Kyocera TASKalfa 2554ci");
-    gw_strlcpy(m.vendor, "Brother", sizeof m.vendor);
-    gw_strlcpy(m.model, "Brother Brother MFC-L2710DW", sizeof m.model);
-    gw_model_identity_normalize(&m);
-    assert_string_equal(m.model, "Brother MFC-L2710DW");
-    gw_strlcpy(m.vendor, "SHARP", sizeof m.vendor);
-    gw_strlcpy(m.model, "SHARP MX-M266NV", sizeof m.model);
-    gw_model_identity_normalize(&m);
-    assert_string_equal(m.vendor, "Sharp");
-    assert_string_equal(m.model, "Sharp MX-M266NV");
-    /* A name that is only the maker stays one word. */
-    gw_strlcpy(m.vendor, "HP", sizeof m.vendor);
-    gw_strlcpy(m.model, "HP", sizeof m.model);
-    gw_model_identity_normalize(&m);
-    assert_string_equal(m.model, "HP");
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        gw_strlcpy(m.vendor, ids[i].vendor, sizeof m.vendor);
+        gw_strlcpy(m.model, ids[i].model, sizeof m.model);
+        gw_model_identity_normalize(&m);
+        if ((ids[i].want_vendor && strcmp(m.vendor, ids[i].want_vendor) != 0) ||
+            strcmp(m.model, ids[i].want_model) != 0)
+            fail_msg("identity %zu: '%s' '%s' -> '%s' '%s'", i, ids[i].vendor, ids[i].model,
+                     m.vendor, m.model);
+    }
     gw_model_cleanup(&m);
 }
 
