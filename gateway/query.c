@@ -248,6 +248,27 @@ json_t *gw_query_dashboard(struct gw_db *db)
     return d;
 }
 
+/* Prepares sql, whose ?1, ?2 and ?3 are a device id, a counter name and a start time, and
+ * binds them. Returns: 0 with *st set (caller finalizes), or < 0. */
+static int prepare_series(struct gw_db *db, const char *sql, int64_t device_id, const char *name,
+                          int64_t since, sqlite3_stmt **st)
+{
+    int rc = gw__db_prepare(db, sql, st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(*st, 1, device_id);
+    gw__bind_text(*st, 2, name);
+    sqlite3_bind_int64(*st, 3, since);
+    return 0;
+}
+
+/* A chart point [ts, value] from columns 0 and 1 of st's current row. */
+static json_t *jpoint(sqlite3_stmt *st)
+{
+    return json_pack("[I, I]", (json_int_t)sqlite3_column_int64(st, 0),
+                     (json_int_t)sqlite3_column_int64(st, 1));
+}
+
 json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char *name,
                                  int64_t since)
 {
@@ -255,35 +276,27 @@ json_t *gw_query_counter_history(struct gw_db *db, int64_t device_id, const char
     sqlite3_stmt *st;
     int64_t last_ts = 0;
     /* The newest 2000 readings at most (one per counter and hour: ~83 days). */
-    if (gw__db_prepare(db,
+    if (prepare_series(db,
                        "SELECT ts, value FROM (SELECT ts, value FROM counter_readings WHERE "
                        "device_id = ?1 AND name = ?2 AND ts >= ?3 ORDER BY ts DESC LIMIT 2000) "
                        "ORDER BY ts",
-                       &st) < 0)
+                       device_id, name, since, &st) < 0)
         return pts;
-    sqlite3_bind_int64(st, 1, device_id);
-    gw__bind_text(st, 2, name);
-    sqlite3_bind_int64(st, 3, since);
     while (sqlite3_step(st) == SQLITE_ROW) {
         last_ts = sqlite3_column_int64(st, 0);
-        json_array_append_new(
-            pts, json_pack("[I, I]", (json_int_t)last_ts, (json_int_t)sqlite3_column_int64(st, 1)));
+        json_array_append_new(pts, jpoint(st));
     }
     sqlite3_finalize(st);
     /* History rows are written at most once an hour (store.c), so they lag the meter: the
      * current reading from counters_latest ends the series, and a chart's last point is the
      * value the device page's table shows. */
-    if (gw__db_prepare(db,
+    if (prepare_series(db,
                        "SELECT ts, value FROM counters_latest WHERE device_id = ?1 AND name = ?2 "
                        "AND ts >= ?3",
-                       &st) < 0)
+                       device_id, name, since, &st) < 0)
         return pts;
-    sqlite3_bind_int64(st, 1, device_id);
-    gw__bind_text(st, 2, name);
-    sqlite3_bind_int64(st, 3, since);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > last_ts)
-        json_array_append_new(pts, json_pack("[I, I]", (json_int_t)sqlite3_column_int64(st, 0),
-                                             (json_int_t)sqlite3_column_int64(st, 1)));
+        json_array_append_new(pts, jpoint(st));
     sqlite3_finalize(st);
     return pts;
 }
