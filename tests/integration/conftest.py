@@ -11,6 +11,7 @@
 # (recordings in $FLEETGW_SHARED/testdata/snmprec), FLEETGW_DATADIR, FLEETGW_SRCDIR,
 # FLEETGW_BUILDDIR. Peers listen on 127.0.0.1 / ::1 only, on ports the kernel picked.
 
+import contextlib
 import os
 import shutil
 import signal
@@ -448,12 +449,13 @@ class Snmpsimd(Daemon):
         raise RuntimeError(f"snmpsimd did not start; see {self.log}")
 
 
-@pytest.fixture(scope="module")
-def snmpsimd():
-    """One snmpsimd per test module (indexing is slow), logs in its own temporary directory."""
-    data = recordings_dir()
-    d = _make_tmp("fgw-sim-")
-    sim = Snmpsimd(d, data)
+@contextlib.contextmanager
+def serve_snmpsimd(data_dir, module_wide=True, prefix="fgw-sim-"):
+    """snmpsimd serving the recordings of data_dir from a temporary directory of its own (it
+    may run as nobody), with its log for the failure dump of the module (module_wide) or of the
+    test; stopped and removed on leaving."""
+    d = _make_tmp(prefix)
+    sim = Snmpsimd(d, data_dir, module_wide=module_wide)
     try:
         sim.start()
         yield sim
@@ -461,6 +463,13 @@ def snmpsimd():
         sim.stop()
         _module_logs[:] = [x for x in _module_logs if x[1] != sim.log]
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def snmpsimd():
+    """One snmpsimd per test module (indexing is slow), logs in its own temporary directory."""
+    with serve_snmpsimd(recordings_dir()) as sim:
+        yield sim
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,11 +32,13 @@
 
 import json
 import os
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import has_ipv6_loopback, register_log
+from conftest import SRCDIR, has_ipv6_loopback, register_log, serve_snmpsimd
 
 TIMEOUT = 0.5
 RETRIES = 1
@@ -261,21 +263,20 @@ def test_device_without_printer_data(snmpd, fleetgw):
     assert j["supplies"] == [] and j["trays"] == [] and j["page_count_total"] is None
 
 
+def repo_snmpsimd(folder, name, what):
+    """snmpsimd for one test, serving the recordings of tests/data/FOLDER; skips the test when
+    NAME.snmprec (the WHAT it needs) or snmpsimd is missing."""
+    data = Path(SRCDIR or ".") / "tests" / "data" / folder
+    if not (data / f"{name}.snmprec").exists() or not shutil.which("snmpsimd"):
+        pytest.skip(f"{what} or snmpsimd missing")
+    return serve_snmpsimd(data, module_wide=False)
+
+
 def test_trays_apart_from_supplies(tdir, fleetgw):
     # The repository's demo Kyocera walk has a toner and an input tray that share index 1:
     # "supplies" holds the marker supplies only, the cassette is in "trays", and the text output
     # lists it under its own heading with its paper as the printer says it (-3: some paper).
-    import shutil
-    from pathlib import Path
-    from conftest import SRCDIR, Snmpsimd, _make_tmp
-    data = Path(SRCDIR or ".") / "tests" / "data" / "snmprec"
-    if not (data / "demo-kyocera.snmprec").exists() or not shutil.which("snmpsimd"):
-        pytest.skip("demo recording or snmpsimd missing")
-    # Its own directory like the module fixture's (snmpsimd may run as nobody).
-    simdir = _make_tmp("fgw-sim-")
-    sim = Snmpsimd(simdir, data, module_wide=False)
-    sim.start()
-    try:
+    with repo_snmpsimd("snmprec", "demo-kyocera", "demo recording") as sim:
         cp, j = probe_json(fleetgw, "-c", "demo-kyocera", sim.endpoint)
         assert cp.returncode == 0, cp.stderr
         assert [(s["index"], s["type"]) for s in j["supplies"]] == [(1, "toner"),
@@ -293,9 +294,6 @@ def test_trays_apart_from_supplies(tdir, fleetgw):
         trays = cp.stdout.split("\nInput trays\n")[1].split("\n\n")[0]
         assert "Cassette" not in supplies
         assert "Cassette 1" in trays and "some paper" in trays
-    finally:
-        sim.stop()
-        shutil.rmtree(simdir, ignore_errors=True)
 
 
 @pytest.mark.parametrize("version", ["1", "2c"])
@@ -304,16 +302,7 @@ def test_vendor_tables_through_poll(tdir, fleetgw, version):
     # (GETNEXT for v1, GETBULK for v2c), which becomes the supplies of a device without
     # Printer-MIB supplies, and the labelled counter table, whose "Counter: Machine Total" row
     # is the billing total of a device without ricohEngCounterTotal and prtMarkerLifeCount.
-    import shutil
-    from pathlib import Path
-    from conftest import SRCDIR, Snmpsimd, _make_tmp
-    data = Path(SRCDIR or ".") / "tests" / "data" / "corpus-tables"
-    if not (data / "ricoh_private-supplies.snmprec").exists() or not shutil.which("snmpsimd"):
-        pytest.skip("corpus tables or snmpsimd missing")
-    simdir = _make_tmp("fgw-sim-")
-    sim = Snmpsimd(simdir, data, module_wide=False)
-    sim.start()
-    try:
+    with repo_snmpsimd("corpus-tables", "ricoh_private-supplies", "corpus tables") as sim:
         cp, j = probe_json(fleetgw, "-v", version, "-c", "ricoh_private-supplies", sim.endpoint)
         assert cp.returncode == 0, cp.stderr
         got = [(s["index"], s["description"], s["color"], s["type"], s["percent"], s["state"])
@@ -334,9 +323,6 @@ def test_vendor_tables_through_poll(tdir, fleetgw, version):
         assert by_oid[base + "5"] == ("machine_total_2", 118722)
         assert by_oid[base + "8"] == ("ricoh_development_color", 167628)
         assert (j["page_count_total"], j["page_count_source"]) == (118722, "machine_total")
-    finally:
-        sim.stop()
-        shutil.rmtree(simdir, ignore_errors=True)
 
 
 @pytest.mark.parametrize("args,flag", [

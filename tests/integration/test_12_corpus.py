@@ -11,14 +11,13 @@
 # today; the last test prints the accuracy over the corpus per field.
 
 import json
-import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from conftest import SRCDIR, DATADIR, Snmpsimd, _make_tmp, fleetgw_env, need_fleetgw, register_log
+from conftest import SRCDIR, DATADIR, fleetgw_env, need_fleetgw, register_log, serve_snmpsimd
 
 CORPUS = Path(SRCDIR) / "tests" / "data" / "snmprec" if SRCDIR else None
 # field -> [passed, total]; device -> failed check texts
@@ -45,14 +44,8 @@ def modes(name):
 def corpus_sim():
     if not corpus():
         pytest.skip("no corpus in $FLEETGW_SRCDIR/tests/data/snmprec")
-    d = _make_tmp("fgw-corpus-")
-    sim = Snmpsimd(d, CORPUS)
-    try:
-        sim.start()
+    with serve_snmpsimd(CORPUS, prefix="fgw-corpus-") as sim:
         yield sim
-    finally:
-        sim.stop()
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def probe(sim, name, mode):
