@@ -232,6 +232,17 @@ static int cat_err(struct gw_errbuf *eb, const char *name, size_t line, const ch
 /* printf arguments for a token in a message, at most 60 characters of it. */
 #define TOKF(t) (int)((t)->len > 60 ? 60 : (t)->len), (t)->p
 
+/* Makes room for one more element of size bytes in arr, which holds n of *cap (first: the
+ * capacity of a new array). Returns: the array, moved perhaps. */
+static void *grow(void *arr, size_t n, size_t *cap, size_t first, size_t size)
+{
+    if (n == *cap) {
+        *cap = *cap ? *cap * 2 : first;
+        arr = gw_realloc(arr, *cap * size);
+    }
+    return arr;
+}
+
 static bool valid_name(const struct tok *t)
 {
     if (t->len == 0 || t->len >= sizeof((struct snmpc_cat_entry *)0)->name)
@@ -275,10 +286,7 @@ static int parse_vendor(struct snmpc_catalogue *c, const char *l, size_t len, st
             return cat_err(eb, name, line, "vendor: name must be printable ASCII");
     if (vendor_lookup(c, ent))
         return cat_err(eb, name, line, "vendor: enterprise %.*s declared twice", TOKF(&t[1]));
-    if (c->nv == c->vcap) {
-        c->vcap = c->vcap ? c->vcap * 2 : 16;
-        c->v = gw_realloc(c->v, c->vcap * sizeof *c->v);
-    }
+    c->v = grow(c->v, c->nv, &c->vcap, 16, sizeof *c->v);
     c->v[c->nv].enterprise = ent;
     memcpy(c->v[c->nv].name, vn, vl);
     c->v[c->nv].name[vl] = '\0';
@@ -392,10 +400,7 @@ static int parse_oid(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
     }
     if (c->n >= SNMPC_CAT_MAX_ENTRIES)
         return cat_err(eb, name, line, "too many entries (at most 4096)");
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 64;
-        c->e = gw_realloc(c->e, c->cap * sizeof *c->e);
-    }
+    c->e = grow(c->e, c->n, &c->cap, 64, sizeof *c->e);
     c->e[c->n++] = e;
     return 0;
 }
@@ -425,6 +430,49 @@ static size_t table_find(const struct snmpc_catalogue *c, uint32_t ent, const st
         if (c->t[i].enterprise == ent && tok_is(t, c->t[i].name))
             return i;
     return SIZE_MAX;
+}
+
+/* Splits t, an option of a "table" or "supplies" line, at its first '=' into k and v, both
+ * non-empty. Returns: false if t has no such form. */
+static bool split_option(const struct tok *t, struct tok *k, struct tok *v)
+{
+    const char *eq = memchr(t->p, '=', t->len);
+    if (!eq || eq == t->p || (size_t)(eq - t->p) + 1 >= t->len)
+        return false;
+    k->p = t->p;
+    k->len = (size_t)(eq - t->p);
+    v->p = eq + 1;
+    v->len = t->len - k->len - 1;
+    return true;
+}
+
+/* The column option k=v of a kw line ("table", "supplies") into *col, which is 0 until set.
+ * Returns: 0, or SNMPC_E_CATALOGUE with eb set. */
+static int parse_column(const char *kw, const struct tok *k, const struct tok *v, uint32_t *col,
+                        const char *name, size_t line, struct gw_errbuf *eb)
+{
+    if (*col)
+        return cat_err(eb, name, line, "%s: option %.*s given twice", kw, TOKF(k));
+    if (!tok_u32(v, 1, UINT32_MAX, col))
+        return cat_err(eb, name, line, "%s: %.*s column '%.*s' is not a number > 0", kw, TOKF(k),
+                       TOKF(v));
+    return 0;
+}
+
+/* The max_rows=v option of a kw line into *rows, at most max; *have says it was given.
+ * Returns: 0, or SNMPC_E_CATALOGUE with eb set. */
+static int parse_max_rows(const char *kw, const struct tok *v, uint32_t max, bool *have,
+                          unsigned *rows, const char *name, size_t line, struct gw_errbuf *eb)
+{
+    uint32_t u;
+    if (*have)
+        return cat_err(eb, name, line, "%s: option max_rows given twice", kw);
+    if (!tok_u32(v, 1, max, &u))
+        return cat_err(eb, name, line, "%s: max_rows '%.*s' is not 1..%u", kw, TOKF(v),
+                       (unsigned)max);
+    *rows = u;
+    *have = true;
+    return 0;
 }
 
 /* Says whether enterprise ent already has a "table" line named t. */
@@ -490,7 +538,7 @@ static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, cons
                        size_t line, struct gw_errbuf *eb)
 {
     struct snmpc_cat_table tb;
-    bool have_value = false, have_label = false, have_prefix = false, have_rows = false;
+    bool have_prefix = false, have_rows = false;
     int rc;
 
     memset(&tb, 0, sizeof tb);
@@ -508,28 +556,14 @@ static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, cons
     gw_strlcpy(tb.prefix, tb.name, sizeof tb.prefix);
 
     for (size_t i = 4; i < nt; i++) {
-        struct tok k = t[i], v;
-        const char *eq = memchr(t[i].p, '=', t[i].len);
-        uint32_t u;
-        if (!eq || eq == t[i].p || (size_t)(eq - t[i].p) + 1 >= t[i].len)
+        struct tok k, v;
+        if (!split_option(&t[i], &k, &v))
             return cat_err(eb, name, line, "table: unknown option '%.*s'", TOKF(&t[i]));
-        k.len = (size_t)(eq - t[i].p);
-        v.p = eq + 1;
-        v.len = t[i].len - k.len - 1;
         if (tok_is(&k, "value") || tok_is(&k, "label")) {
-            bool is_value = tok_is(&k, "value");
-            if (is_value ? have_value : have_label)
-                return cat_err(eb, name, line, "table: option %.*s given twice", TOKF(&k));
-            if (!tok_u32(&v, 1, UINT32_MAX, &u))
-                return cat_err(eb, name, line, "table: %.*s column '%.*s' is not a number > 0",
-                               TOKF(&k), TOKF(&v));
-            if (is_value) {
-                tb.value_col = u;
-                have_value = true;
-            } else {
-                tb.label_col = u;
-                have_label = true;
-            }
+            rc = parse_column("table", &k, &v, tok_is(&k, "value") ? &tb.value_col : &tb.label_col,
+                              name, line, eb);
+            if (rc < 0)
+                return rc;
         } else if (tok_is(&k, "prefix")) {
             if (have_prefix)
                 return cat_err(eb, name, line, "table: option prefix given twice");
@@ -542,17 +576,15 @@ static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, cons
             memcpy(tb.prefix, v.p, v.len);
             have_prefix = true;
         } else if (tok_is(&k, "max_rows")) {
-            if (have_rows)
-                return cat_err(eb, name, line, "table: option max_rows given twice");
-            if (!tok_u32(&v, 1, SNMPC_VTABLE_MAX_ROWS, &u))
-                return cat_err(eb, name, line, "table: max_rows '%.*s' is not 1..1000", TOKF(&v));
-            tb.max_rows = u;
-            have_rows = true;
+            rc = parse_max_rows("table", &v, SNMPC_VTABLE_MAX_ROWS, &have_rows, &tb.max_rows, name,
+                                line, eb);
+            if (rc < 0)
+                return rc;
         } else {
             return cat_err(eb, name, line, "table: unknown option '%.*s'", TOKF(&t[i]));
         }
     }
-    if (!have_value)
+    if (!tb.value_col)
         return cat_err(eb, name, line, "table: value=<column> missing");
     if (tb.label_col == tb.value_col)
         return cat_err(eb, name, line, "table: label and value are the same column");
@@ -564,10 +596,7 @@ static int parse_table(struct snmpc_catalogue *c, struct tok *t, size_t nt, cons
                            (unsigned)tb.value_col, TOKF(&t[3]), c->t[i].name);
     if (c->nt >= SNMPC_CAT_MAX_TABLES)
         return cat_err(eb, name, line, "too many tables (at most 256)");
-    if (c->nt == c->tcap) {
-        c->tcap = c->tcap ? c->tcap * 2 : 8;
-        c->t = gw_realloc(c->t, c->tcap * sizeof *c->t);
-    }
+    c->t = grow(c->t, c->nt, &c->tcap, 8, sizeof *c->t);
     c->t[c->nt++] = tb;
     return 0;
 }
@@ -665,10 +694,7 @@ static int parse_row(struct snmpc_catalogue *c, struct tok *t, size_t nt, const 
     }
     if (c->nr >= SNMPC_CAT_MAX_ROWS)
         return cat_err(eb, name, line, "too many rows (at most 4096)");
-    if (c->nr == c->rcap) {
-        c->rcap = c->rcap ? c->rcap * 2 : 64;
-        c->r = gw_realloc(c->r, c->rcap * sizeof *c->r);
-    }
+    c->r = grow(c->r, c->nr, &c->rcap, 64, sizeof *c->r);
     c->r[c->nr++] = r;
     return 0;
 }
@@ -749,15 +775,10 @@ static int parse_supplies(struct snmpc_catalogue *c, struct tok *t, size_t nt, c
         return rc;
 
     for (size_t i = 4; i < nt; i++) {
-        struct tok k = t[i], v;
-        const char *eq = memchr(t[i].p, '=', t[i].len);
+        struct tok k, v;
         uint32_t *col = NULL;
-        uint32_t u;
-        if (!eq || eq == t[i].p || (size_t)(eq - t[i].p) + 1 >= t[i].len)
+        if (!split_option(&t[i], &k, &v))
             return cat_err(eb, name, line, "supplies: unknown option '%.*s'", TOKF(&t[i]));
-        k.len = (size_t)(eq - t[i].p);
-        v.p = eq + 1;
-        v.len = t[i].len - k.len - 1;
         if (tok_is(&k, "level"))
             col = &sp.level_col;
         else if (tok_is(&k, "descr"))
@@ -767,12 +788,9 @@ static int parse_supplies(struct snmpc_catalogue *c, struct tok *t, size_t nt, c
         else if (tok_is(&k, "colour"))
             col = &sp.colour_col;
         if (col) {
-            if (*col)
-                return cat_err(eb, name, line, "supplies: option %.*s given twice", TOKF(&k));
-            if (!tok_u32(&v, 1, UINT32_MAX, &u))
-                return cat_err(eb, name, line, "supplies: %.*s column '%.*s' is not a number > 0",
-                               TOKF(&k), TOKF(&v));
-            *col = u;
+            rc = parse_column("supplies", &k, &v, col, name, line, eb);
+            if (rc < 0)
+                return rc;
         } else if (tok_is(&k, "colours")) {
             if (have_colours)
                 return cat_err(eb, name, line, "supplies: option colours given twice");
@@ -806,12 +824,10 @@ static int parse_supplies(struct snmpc_catalogue *c, struct tok *t, size_t nt, c
                                TOKF(&v));
             sp.have_near_empty = true;
         } else if (tok_is(&k, "max_rows")) {
-            if (have_rows)
-                return cat_err(eb, name, line, "supplies: option max_rows given twice");
-            if (!tok_u32(&v, 1, SNMPC_MAX_SUPPLIES, &u))
-                return cat_err(eb, name, line, "supplies: max_rows '%.*s' is not 1..256", TOKF(&v));
-            sp.max_rows = u;
-            have_rows = true;
+            rc = parse_max_rows("supplies", &v, SNMPC_MAX_SUPPLIES, &have_rows, &sp.max_rows, name,
+                                line, eb);
+            if (rc < 0)
+                return rc;
         } else {
             return cat_err(eb, name, line, "supplies: unknown option '%.*s'", TOKF(&t[i]));
         }
@@ -830,10 +846,7 @@ static int parse_supplies(struct snmpc_catalogue *c, struct tok *t, size_t nt, c
         return cat_err(eb, name, line, "supplies: colours= needs colour=<column>");
     if (c->ns >= SNMPC_CAT_MAX_TABLES)
         return cat_err(eb, name, line, "too many supply tables (at most 256)");
-    if (c->ns == c->scap) {
-        c->scap = c->scap ? c->scap * 2 : 4;
-        c->s = gw_realloc(c->s, c->scap * sizeof *c->s);
-    }
+    c->s = grow(c->s, c->ns, &c->scap, 4, sizeof *c->s);
     c->s[c->ns++] = sp;
     return 0;
 }
