@@ -4,11 +4,11 @@
 #  - banned functions: strcpy strcat sprintf vsprintf gets strtok atoi atol;
 #  - a module includes another module only through its public header;
 #  - dependencies point one way: snmp, soap -> gateway; discovery -> snmp, soap, gateway;
-#    uplink, webui -> gateway. Only the fleetgw program (gateway/main.c, cmd_*.c, daemon.c,
-#    ctl.c, poller.c) may include every module.
+#    uplink, webui -> gateway. Only the fleetgw program (gateway/app/) may include every
+#    module, and nothing includes the program.
 cd "$(dirname "$0")/.." || exit 1
 status=0
-srcs=$(git ls-files 'gateway/*.[ch]' 'snmp/*.[ch]' 'soap/*.[ch]' 'discovery/*.[ch]' \
+srcs=$(git ls-files 'gateway/*.[ch]' 'gateway/app/*.[ch]' 'snmp/*.[ch]' 'soap/*.[ch]' 'discovery/*.[ch]' \
     'uplink/*.[ch]' 'webui/*.[ch]')
 
 banned=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol)[[:space:]]*\(' $srcs |
@@ -32,18 +32,22 @@ allowed() { # module that includes, module included
     esac
     return 1
 }
-program_files=" gateway/main.c gateway/daemon.c gateway/ctl.c gateway/poller.c gateway/cli.h "
 for f in $srcs; do
     mod=${f%%/*}
-    grep -oE '#include "[a-z]+/[a-z_]+\.h"' "$f" | sed 's/#include "//; s/"//' | while read -r inc; do
+    case "$f" in gateway/app/*) mod=app ;; esac
+    grep -oE '#include "[a-z]+/[a-z_/]+\.h"' "$f" | sed 's/#include "//; s/"//' | while read -r inc; do
         imod=${inc%%/*}
+        case "$inc" in gateway/app/*) imod=app ;; esac
+        if [ "$imod" = app ] && [ "$mod" != app ]; then
+            echo "$f: includes the program's header $inc (nothing below the program may)"
+            exit 1
+        fi
         [ "$imod" = "$mod" ] && continue
         if [ "${inc#*/}" != "$(public_header "$imod")" ]; then
             echo "$f: includes private header $inc"
             exit 1
         fi
-        case "$program_files" in *" $f "*) continue ;; esac
-        case "$f" in gateway/cmd_*.c) continue ;; esac
+        [ "$mod" = app ] && continue
         if ! allowed "$mod" "$imod"; then
             echo "$f: $mod must not depend on $imod"
             exit 1

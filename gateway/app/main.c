@@ -14,7 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 
 static void usage(FILE *out)
 {

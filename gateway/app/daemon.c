@@ -19,7 +19,7 @@
 #include <systemd/sd-daemon.h>
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 #include "uplink/up.h"
 #include "discovery/disc.h"

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 #include "uplink/up.h"
 

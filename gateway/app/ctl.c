@@ -20,7 +20,7 @@
 
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "uplink/up.h"
 #include "discovery/disc.h"
 

@@ -20,7 +20,7 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 #include "discovery/disc.h"
 
