@@ -84,12 +84,6 @@ static int64_t maxb(void)
     return U.cfg.up_outbox_max_bytes;
 }
 
-bool up_anon_is_on(struct gw_db *db)
-{
-    char v[8] = "";
-    return gw_setting_get(db, UP_K_ANON, v, sizeof v) == 0 && strcmp(v, "1") == 0;
-}
-
 int up_anon_enable(struct gw_db *db, const char *user)
 {
     int rc = up__queue_migrate(db, NULL);
