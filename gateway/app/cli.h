@@ -24,6 +24,8 @@
 struct snmpc_catalogue;
 struct gw_poller;
 struct gw_ctl;
+struct up_ctx;
+struct disc_ctx;
 
 /* Global options given before the subcommand. */
 struct gw_opts {
@@ -42,6 +44,8 @@ struct gw_app {
     struct snmpc_catalogue *catalogue;
     struct gw_poller *poller;
     struct gw_ctl *ctl;
+    struct up_ctx *up;     /* the running uplink, NULL in the CLI or when it did not start */
+    struct disc_ctx *disc; /* the running discovery, likewise */
     int64_t started;
     bool daemon;
 };
