@@ -213,8 +213,9 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
                      int64_t credential_id, bool auto_register, struct disc_merge_result *res);
 
 /* ---------------------------------------------------------------------------------------------
- * Discovery settings and runs (run.c). One module instance per process: the daemon calls
- * disc_init()/disc_start()/disc_stop() on its loop; the control functions also work without a
+ * Discovery settings and runs (run.c). The running module is a handle, struct disc_ctx, that
+ * the daemon makes with disc_init() and passes to disc_start() and disc_stop() on its loop; no
+ * state is static. The control functions take the handle or NULL: they also work without a
  * running module, on a store the CLI opened (a run then executes on a private loop until done).
  * Settings, run progress (a checkpoint every second) and the printers found are kept in the
  * disc_settings, disc_runs and disc_found tables, so a run interrupted by a restart resumes
@@ -233,20 +234,32 @@ struct disc_env {
 
 /* Creates or upgrades the disc_* tables. Returns: 0, GW_E_DB, GW_E_SCHEMA. */
 int disc_db_migrate(struct gw_db *db, struct gw_errbuf *eb);
-/* Keeps env (copied; pointers borrowed until disc_stop()'s callback). Returns: 0 or <0. */
-int disc_init(const struct disc_env *env, struct gw_errbuf *eb);
-/* Resumes interrupted runs and starts the schedule timer. Returns: 0 or <0. */
-int disc_start(void);
-/* Stops runs (their progress stays, to resume at the next start) and the timer; cb runs once
- * everything is closed (may be NULL). */
-void disc_stop(void (*cb)(void *arg), void *arg);
+/* The running discovery module (run.c). */
+struct disc_ctx;
+/* Called once when disc_stop() has closed everything. */
+typedef void (*disc_stopped_cb)(void *arg);
+/* Creates or upgrades the tables and makes the handle.
+ * [in] env: copied; its pointers are borrowed until disc_stop()'s callback.
+ * [out] out: the handle, set only on success; disc_stop() frees it.
+ * Returns: 0 or <0. */
+int disc_init(const struct disc_env *env, struct disc_ctx **out, struct gw_errbuf *eb);
+/* Resumes interrupted runs and starts the schedule timer. Returns: 0, GW_E_INVAL (already
+ * started or stopping). */
+int disc_start(struct disc_ctx *m);
+/* Stops runs (their progress stays, to resume at the next start) and the timer, then frees m
+ * and runs cb(arg) exactly once, when everything is closed (at once when m is NULL). m must not
+ * be used after this call. cb may be NULL. */
+void disc_stop(struct disc_ctx *m, disc_stopped_cb cb, void *arg);
 /* Returns: true for the control commands "discover.*". */
 bool disc_ctl_handles(const char *cmd);
-/* Executes discover.add|list|show|remove|run against db. Returns: a new reference to the reply
+/* Executes discover.add|list|show|remove|run against db; m is the running module (its sweeps,
+ * and where discover.run starts one) or NULL in the CLI. Returns: a new reference to the reply
  * ({"ok": true, ...} or {"ok": false, "error", "code_name", "code"}). */
-json_t *disc_ctl_exec(struct gw_db *db, const struct gw_vault *v, const struct snmpc_catalogue *cat,
-                      json_t *req, const char *user, const char *source);
-/* Adds a "discovery" object (settings, running sweeps with progress, last run) to status. */
-void disc_status(struct gw_db *db, json_t *status);
+json_t *disc_ctl_exec(struct disc_ctx *m, struct gw_db *db, const struct gw_vault *v,
+                      const struct snmpc_catalogue *cat, json_t *req, const char *user,
+                      const char *source);
+/* Adds a "discovery" object (settings, running sweeps with progress of m, NULL for none, last
+ * run) to status. */
+void disc_status(struct disc_ctx *m, struct gw_db *db, json_t *status);
 
 #endif

@@ -116,9 +116,12 @@ struct run {
     uv_timer_t tick;
     int status;
     int64_t started;
+    struct disc_ctx *m; /* the module the run belongs to */
 };
 
-static struct {
+/* The discovery module: runs, the schedule timer and the stop request. The daemon holds one
+ * through its handle; the CLI makes a short-lived one on its private loop for discover.run. */
+struct disc_ctx {
     bool inited, running;
     struct disc_env env;
     uv_timer_t sched;
@@ -126,7 +129,7 @@ static struct {
     void (*stop_cb)(void *);
     void *stop_arg;
     bool stopping;
-} M;
+};
 
 static json_t *reply_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static json_t *reply_err(int code, const char *fmt, ...)
@@ -401,31 +404,38 @@ static void run_free(struct run *r)
     free(r);
 }
 
-static void maybe_stopped(void)
+/* The end of disc_stop(): once every run and the schedule timer are closed, m is freed and the
+ * stop callback runs, exactly once. Callers touch m no more after. */
+static void maybe_stopped(struct disc_ctx *m)
 {
-    if (!M.stopping || M.runs || M.running)
+    disc_stopped_cb cb;
+    void *arg;
+    if (!m->stopping || m->runs || m->running)
         return;
-    M.stopping = false;
-    M.inited = false;
-    if (M.stop_cb)
-        M.stop_cb(M.stop_arg);
+    cb = m->stop_cb;
+    arg = m->stop_arg;
+    free(m);
+    if (cb)
+        cb(arg);
 }
 
 static void on_tick_closed(uv_handle_t *h)
 {
     struct run *r = h->data;
-    for (struct run **pp = &M.runs; *pp; pp = &(*pp)->next)
+    struct disc_ctx *m = r->m;
+    for (struct run **pp = &m->runs; *pp; pp = &(*pp)->next)
         if (*pp == r) {
             *pp = r->next;
             break;
         }
     run_free(r);
-    maybe_stopped();
+    maybe_stopped(m);
 }
 
 static void on_done(struct disc_sweep *sw, int status, const struct disc_progress *p, void *arg)
 {
     struct run *r = arg;
+    struct disc_ctx *m = r->m;
     (void)sw;
     r->sw = NULL;
     r->status = status;
@@ -442,14 +452,16 @@ static void on_done(struct disc_sweep *sw, int status, const struct disc_progres
                   (unsigned long long)(r->base_printers + p->printers),
                   (unsigned long long)r->registered, (unsigned long long)r->moved, p->elapsed_s);
     /* Not while stopping: the poller is being stopped too and must not restart sessions. */
-    if (r->changed && M.env.changed_cb && M.inited && !M.stopping)
-        M.env.changed_cb(M.env.arg);
+    if (r->changed && m->env.changed_cb && m->inited && !m->stopping)
+        m->env.changed_cb(m->env.arg);
     uv_close((uv_handle_t *)&r->tick, on_tick_closed);
 }
 
-static struct run *run_find(const char *name)
+static struct run *run_find(struct disc_ctx *m, const char *name)
 {
-    for (struct run *r = M.runs; r; r = r->next)
+    if (!m)
+        return NULL;
+    for (struct run *r = m->runs; r; r = r->next)
         if (strcmp(r->name, name) == 0)
             return r;
     return NULL;
@@ -457,9 +469,9 @@ static struct run *run_find(const char *name)
 
 /* Prepares and starts a run of setting name on loop. resume: continue an interrupted run from
  * its checkpoint. Returns: 0 with *out, or <0 with eb. */
-static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v,
-                     const struct snmpc_catalogue *cat, const char *name, bool resume,
-                     bool progress, struct run **out, struct gw_errbuf *eb)
+static int run_start(struct disc_ctx *m, uv_loop_t *loop, struct gw_db *db,
+                     const struct gw_vault *v, const struct snmpc_catalogue *cat, const char *name,
+                     bool resume, bool progress, struct run **out, struct gw_errbuf *eb)
 {
     struct setting s;
     int rc = setting_load(db, name, &s);
@@ -558,8 +570,9 @@ static int run_start(uv_loop_t *loop, struct gw_db *db, const struct gw_vault *v
     GW_ASSERT(uv_timer_init(loop, &r->tick) == 0);
     r->tick.data = r;
     uv_timer_start(&r->tick, on_tick, TICK_MS, TICK_MS);
-    r->next = M.runs;
-    M.runs = r;
+    r->m = m;
+    r->next = m->runs;
+    m->runs = r;
     gw_log_notice(DISC, "sweep started name=%s addresses=%llu from=%llu", name,
                   (unsigned long long)(r->t.count + r->t.nhosts), (unsigned long long)start);
     *out = r;
@@ -595,18 +608,18 @@ static bool schedule_due(const char *schedule, const char *window, int64_t last_
 
 static void on_sched(uv_timer_t *h)
 {
-    (void)h;
-    sqlite3_stmt *st = prep(M.env.db, "SELECT s.name, s.schedule, s.run_window,"
-                                      " COALESCE(r.started, 0), COALESCE(r.state, '')"
-                                      " FROM disc_settings s LEFT JOIN disc_runs r"
-                                      " ON r.name = s.name WHERE s.schedule != 'manual'");
+    struct disc_ctx *m = h->data;
+    sqlite3_stmt *st = prep(m->env.db, "SELECT s.name, s.schedule, s.run_window,"
+                                       " COALESCE(r.started, 0), COALESCE(r.state, '')"
+                                       " FROM disc_settings s LEFT JOIN disc_runs r"
+                                       " ON r.name = s.name WHERE s.schedule != 'manual'");
     if (!st)
         return;
     int64_t now = gw_now();
     char due[32][64];
     int ndue = 0;
     while (sqlite3_step(st) == SQLITE_ROW && ndue < 32) {
-        if (run_find(col(st, 0)))
+        if (run_find(m, col(st, 0)))
             continue;
         if (schedule_due(col(st, 1), col(st, 2), sqlite3_column_int64(st, 3), now))
             gw_strlcpy(due[ndue++], col(st, 0), sizeof due[0]);
@@ -615,29 +628,33 @@ static void on_sched(uv_timer_t *h)
     for (int i = 0; i < ndue; i++) {
         struct gw_errbuf eb = {""};
         struct run *r;
-        if (run_start(M.env.loop, M.env.db, M.env.vault, M.env.cat, due[i], false, false, &r, &eb) <
-            0)
+        if (run_start(m, m->env.loop, m->env.db, m->env.vault, m->env.cat, due[i], false, false, &r,
+                      &eb) < 0)
             gw_log_warn(DISC, "scheduled sweep not started name=%s err=%s", due[i], eb.msg);
     }
 }
 
-int disc_init(const struct disc_env *env, struct gw_errbuf *eb)
+int disc_init(const struct disc_env *env, struct disc_ctx **out, struct gw_errbuf *eb)
 {
-    int rc = disc_db_migrate(env->db, eb);
+    struct disc_ctx *m;
+    int rc;
+    *out = NULL;
+    rc = disc_db_migrate(env->db, eb);
     if (rc < 0)
         return rc;
-    memset(&M, 0, sizeof M);
-    M.env = *env;
-    M.inited = true;
+    m = gw_calloc(1, sizeof *m);
+    m->env = *env;
+    m->inited = true;
+    *out = m;
     return 0;
 }
 
-int disc_start(void)
+int disc_start(struct disc_ctx *m)
 {
-    if (!M.inited)
+    if (!m || !m->inited || m->running || m->stopping)
         return GW_E_INVAL;
     /* Runs a restart interrupted: resume from their checkpoints. */
-    sqlite3_stmt *st = prep(M.env.db, "SELECT name FROM disc_runs WHERE state = 'running'");
+    sqlite3_stmt *st = prep(m->env.db, "SELECT name FROM disc_runs WHERE state = 'running'");
     char names[32][64];
     int n = 0;
     while (st && sqlite3_step(st) == SQLITE_ROW && n < 32)
@@ -646,40 +663,42 @@ int disc_start(void)
     for (int i = 0; i < n; i++) {
         struct gw_errbuf eb = {""};
         struct run *r;
-        if (run_start(M.env.loop, M.env.db, M.env.vault, M.env.cat, names[i], true, false, &r,
-                      &eb) < 0)
+        if (run_start(m, m->env.loop, m->env.db, m->env.vault, m->env.cat, names[i], true, false,
+                      &r, &eb) < 0)
             gw_log_warn(DISC, "interrupted sweep not resumed name=%s err=%s", names[i], eb.msg);
     }
-    GW_ASSERT(uv_timer_init(M.env.loop, &M.sched) == 0);
-    uv_timer_start(&M.sched, on_sched, 1000, 30 * 1000);
-    M.running = true;
+    GW_ASSERT(uv_timer_init(m->env.loop, &m->sched) == 0);
+    m->sched.data = m;
+    uv_timer_start(&m->sched, on_sched, 1000, 30 * 1000);
+    m->running = true;
     return 0;
 }
 
 static void on_sched_closed(uv_handle_t *h)
 {
-    (void)h;
-    M.running = false;
-    maybe_stopped();
+    struct disc_ctx *m = h->data;
+    m->running = false;
+    maybe_stopped(m);
 }
 
-void disc_stop(void (*cb)(void *arg), void *arg)
+void disc_stop(struct disc_ctx *m, disc_stopped_cb cb, void *arg)
 {
-    if (!M.inited) {
+    if (!m) {
         if (cb)
             cb(arg);
         return;
     }
-    M.stopping = true;
-    M.stop_cb = cb;
-    M.stop_arg = arg;
-    for (struct run *r = M.runs; r; r = r->next)
+    GW_ASSERT(!m->stopping);
+    m->stopping = true;
+    m->stop_cb = cb;
+    m->stop_arg = arg;
+    for (struct run *r = m->runs; r; r = r->next)
         if (r->sw)
             disc_sweep_stop(r->sw);
-    if (M.running)
-        uv_close((uv_handle_t *)&M.sched, on_sched_closed);
+    if (m->running)
+        uv_close((uv_handle_t *)&m->sched, on_sched_closed);
     else
-        maybe_stopped();
+        maybe_stopped(m);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -816,14 +835,15 @@ static json_t *store_setting(struct gw_db *db, json_t *req, const char *user, co
     return json_pack("{s:b}", "ok", 1);
 }
 
-static json_t *load_setting(struct gw_db *db, const char *name);
+static json_t *load_setting(struct disc_ctx *m, struct gw_db *db, const char *name);
 
-static json_t *do_set(struct gw_db *db, json_t *req, const char *user, const char *source)
+static json_t *do_set(struct disc_ctx *m, struct gw_db *db, json_t *req, const char *user,
+                      const char *source)
 {
     const char *name = str(req, "name", "");
-    if (run_find(name))
+    if (run_find(m, name))
         return reply_err(GW_E_BUSY, "discovery setting '%s' is running", name);
-    json_t *merged = load_setting(db, name);
+    json_t *merged = load_setting(m, db, name);
     if (!merged) {
         gw_audit_add(db, user, source, "discover.set", "failed", name);
         return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
@@ -872,7 +892,7 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
     " r.wsd_mode, r.wsd_interfaces"                                                                \
     " FROM disc_settings s LEFT JOIN disc_runs r ON r.name = s.name "
 
-static json_t *setting_json(sqlite3_stmt *st)
+static json_t *setting_json(struct disc_ctx *m, sqlite3_stmt *st)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:b, s:b}", "name", col(st, 0),
                           "targets", col(st, 1), "excludes", col(st, 2), "credentials",
@@ -884,7 +904,7 @@ static json_t *setting_json(sqlite3_stmt *st)
     json_object_set_new(o, "wsd_interface", json_string(col(st, 25)));
     json_object_set_new(o, "wsd_port", json_integer(sqlite3_column_int64(st, 26)));
     json_t *run = run_json(st, 10);
-    struct run *live = run_find(col(st, 0));
+    struct run *live = run_find(m, col(st, 0));
     if (live && live->sw && json_is_object(run)) {
         /* A running sweep: the live figures (the same as discovery.progress carries). */
         struct disc_progress p;
@@ -899,27 +919,27 @@ static json_t *setting_json(sqlite3_stmt *st)
 
 /* Returns: the stored setting as discover.show gives it (without its printers), a new
  * reference; NULL when there is none. */
-static json_t *load_setting(struct gw_db *db, const char *name)
+static json_t *load_setting(struct disc_ctx *m, struct gw_db *db, const char *name)
 {
     sqlite3_stmt *st = prep(db, SETTING_SELECT "WHERE s.name = ?1");
     if (!st)
         return NULL;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    json_t *o = sqlite3_step(st) == SQLITE_ROW ? setting_json(st) : NULL;
+    json_t *o = sqlite3_step(st) == SQLITE_ROW ? setting_json(m, st) : NULL;
     sqlite3_finalize(st);
     if (o)
         json_object_del(o, "last_run");
     return o;
 }
 
-static json_t *do_list(struct gw_db *db)
+static json_t *do_list(struct disc_ctx *m, struct gw_db *db)
 {
     sqlite3_stmt *st = prep(db, SETTING_SELECT "ORDER BY s.name");
     if (!st)
         return reply_err(GW_E_DB, "database error");
     json_t *arr = json_array();
     while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(arr, setting_json(st));
+        json_array_append_new(arr, setting_json(m, st));
     sqlite3_finalize(st);
     return json_pack("{s:b, s:o}", "ok", 1, "settings", arr);
 }
@@ -950,7 +970,7 @@ static json_t *found_list(struct gw_db *db, const char *name)
     return arr;
 }
 
-static json_t *do_show(struct gw_db *db, const char *name)
+static json_t *do_show(struct disc_ctx *m, struct gw_db *db, const char *name)
 {
     sqlite3_stmt *st = prep(db, SETTING_SELECT "WHERE s.name = ?1");
     if (!st)
@@ -960,15 +980,16 @@ static json_t *do_show(struct gw_db *db, const char *name)
         sqlite3_finalize(st);
         return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
     }
-    json_t *s = setting_json(st);
+    json_t *s = setting_json(m, st);
     sqlite3_finalize(st);
     json_object_set_new(s, "printers", found_list(db, name));
     return json_pack("{s:b, s:o}", "ok", 1, "setting", s);
 }
 
-static json_t *do_remove(struct gw_db *db, const char *name, const char *user, const char *source)
+static json_t *do_remove(struct disc_ctx *m, struct gw_db *db, const char *name, const char *user,
+                         const char *source)
 {
-    if (run_find(name))
+    if (run_find(m, name))
         return reply_err(GW_E_BUSY, "discovery setting '%s' is running", name);
     static const char *const sql[] = {"DELETE FROM disc_found WHERE name = ?1",
                                       "DELETE FROM disc_runs WHERE name = ?1",
@@ -989,30 +1010,32 @@ static json_t *do_remove(struct gw_db *db, const char *name, const char *user, c
     return json_pack("{s:b}", "ok", 1);
 }
 
-static json_t *do_run(struct gw_db *db, const struct gw_vault *v, const struct snmpc_catalogue *cat,
-                      json_t *req, const char *user, const char *source)
+static json_t *do_run(struct disc_ctx *m, struct gw_db *db, const struct gw_vault *v,
+                      const struct snmpc_catalogue *cat, json_t *req, const char *user,
+                      const char *source)
 {
     const char *name = str(req, "name", "");
     bool progress = json_is_true(json_object_get(req, "progress"));
     struct gw_errbuf eb = {""};
     struct run *r;
     int rc;
-    if (run_find(name))
+    if (run_find(m, name))
         return reply_err(GW_E_BUSY, "discovery setting '%s' is already running", name);
     gw_audit_add(db, user, source, "discover.run", "ok", name);
-    if (M.inited && M.running) {
+    if (m && m->running && !m->stopping) {
         /* The daemon: the sweep runs on its loop; the caller follows it with discover.show. */
-        rc = run_start(M.env.loop, db, v, M.env.cat, name, true, false, &r, &eb);
+        rc = run_start(m, m->env.loop, db, v, m->env.cat, name, true, false, &r, &eb);
         if (rc < 0)
             return reply_err(rc, "%s", eb.msg);
         return json_pack("{s:b, s:b, s:I}", "ok", 1, "started", 1, "resumed_from",
                          (json_int_t)r->resumed_from);
     }
-    /* No daemon: run here on a private loop until the sweep ends. */
+    /* No daemon: run here on a private loop, in a module of its own, until the sweep ends. */
     uv_loop_t loop;
+    struct disc_ctx local = {.env = {.loop = &loop, .db = db, .vault = v, .cat = cat}};
     GW_ASSERT(uv_loop_init(&loop) == 0);
     snmpc_lib_init();
-    rc = run_start(&loop, db, v, cat, name, true, progress, &r, &eb);
+    rc = run_start(&local, &loop, db, v, cat, name, true, progress, &r, &eb);
     uint64_t resumed = rc == 0 ? r->resumed_from : 0;
     if (rc == 0)
         uv_run(&loop, UV_RUN_DEFAULT);
@@ -1023,13 +1046,14 @@ static json_t *do_run(struct gw_db *db, const struct gw_vault *v, const struct s
     snmpc_lib_shutdown();
     if (rc < 0)
         return reply_err(rc, "%s", eb.msg);
-    json_t *out = do_show(db, name);
+    json_t *out = do_show(m, db, name);
     json_object_set_new(out, "resumed_from", json_integer((json_int_t)resumed));
     return out;
 }
 
-json_t *disc_ctl_exec(struct gw_db *db, const struct gw_vault *v, const struct snmpc_catalogue *cat,
-                      json_t *req, const char *user, const char *source)
+json_t *disc_ctl_exec(struct disc_ctx *m, struct gw_db *db, const struct gw_vault *v,
+                      const struct snmpc_catalogue *cat, json_t *req, const char *user,
+                      const char *source)
 {
     const char *cmd = str(req, "cmd", "");
     struct gw_errbuf eb = {""};
@@ -1038,19 +1062,19 @@ json_t *disc_ctl_exec(struct gw_db *db, const struct gw_vault *v, const struct s
     if (strcmp(cmd, "discover.add") == 0)
         return store_setting(db, req, user, source, false);
     if (strcmp(cmd, "discover.set") == 0)
-        return do_set(db, req, user, source);
+        return do_set(m, db, req, user, source);
     if (strcmp(cmd, "discover.list") == 0)
-        return do_list(db);
+        return do_list(m, db);
     if (strcmp(cmd, "discover.show") == 0)
-        return do_show(db, str(req, "name", ""));
+        return do_show(m, db, str(req, "name", ""));
     if (strcmp(cmd, "discover.remove") == 0)
-        return do_remove(db, str(req, "name", ""), user, source);
+        return do_remove(m, db, str(req, "name", ""), user, source);
     if (strcmp(cmd, "discover.run") == 0)
-        return do_run(db, v, cat, req, user, source);
+        return do_run(m, db, v, cat, req, user, source);
     return reply_err(GW_E_INVAL, "unknown command '%s'", cmd);
 }
 
-void disc_status(struct gw_db *db, json_t *status)
+void disc_status(struct disc_ctx *m, struct gw_db *db, json_t *status)
 {
     if (disc_db_migrate(db, NULL) < 0)
         return;
@@ -1061,7 +1085,7 @@ void disc_status(struct gw_db *db, json_t *status)
         o, "settings",
         json_integer(st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0));
     sqlite3_finalize(st);
-    for (struct run *r = M.runs; r; r = r->next) {
+    for (struct run *r = m ? m->runs : NULL; r; r = r->next) {
         if (!r->sw)
             continue;
         struct disc_progress p;

@@ -4,6 +4,7 @@
  * The project's own error codes, as one X-macro table. Codes are negative, numbered from -1000
  * down, one block of 100 per module, and never renumbered: scripts and logs refer to them by
  * number and by name. System errors stay -errno (libuv's convention); gw_strerror() handles both.
+ * Below the table: the functions that name codes, the caller-owned error buffer, GW_ASSERT().
  */
 #ifndef GW_ERR_H
 #define GW_ERR_H
@@ -64,5 +65,32 @@ enum gw_err {
     GW_ERRORS(GW_ERR_ENUM)
 #undef GW_ERR_ENUM
 };
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors
+ */
+
+/* Returns: a static message for a gw_err code or a -errno value; never NULL. Any thread. */
+const char *gw_strerror(int err);
+/* Returns: the symbolic name ("SNMPC_E_TIMEOUT", "ENOENT"), or "UNKNOWN". Any thread. */
+const char *gw_err_name(int err);
+
+/* Caller-owned buffer that parse and validate functions fill with a message naming the bad
+ * input. May be passed as NULL where the caller does not want the text. */
+struct gw_errbuf {
+    char msg[256];
+};
+
+/* Formats into eb (no-op when eb is NULL). Returns: code, so callers can write
+ * `return gw_errbuf_set(eb, GW_E_INVAL, "...")`. */
+int gw_errbuf_set(struct gw_errbuf *eb, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define GW_ASSERT(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            gw__assert_fail(#cond, __FILE__, __LINE__);                                            \
+    } while (0)
+void gw__assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
 
 #endif

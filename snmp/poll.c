@@ -139,7 +139,7 @@ static void finish(struct snmpc__poll *p, int status, const char *detail)
     struct snmpc_session *s = p->s;
     const char *d = detail;
 
-    *snmpc__poll_slot(s) = NULL;
+    snmpc__job_set(s, NULL, NULL);
     snmpc__deadline_set(s, 0);
     if (status == 0 && p->warnings) {
         if (p->warnings > 1)
@@ -155,8 +155,10 @@ static void finish(struct snmpc__poll *p, int status, const char *detail)
     poll_free(p);
 }
 
-void snmpc__poll_cancel(struct snmpc__poll *p)
+/* The session's cancel callback (snmpc__job_set()): the session is closing. */
+static void poll_cancel(void *job)
 {
+    struct snmpc__poll *p = job;
     p->cb(p->s, -ECANCELED, &p->vbs, NULL, p->arg);
     poll_free(p);
 }
@@ -704,7 +706,7 @@ int snmpc_poll_start(struct snmpc_session *s, enum snmpc_poll_kind kind,
         return GW_E_INVAL;
     if (snmpc__closing(s))
         return SNMPC_E_SESSION;
-    if (*snmpc__poll_slot(s))
+    if (snmpc__job(s))
         return GW_E_BUSY;
     t = snmpc__target(s);
 
@@ -738,7 +740,7 @@ int snmpc_poll_start(struct snmpc_session *s, enum snmpc_poll_kind kind,
         poll_free(p);
         return rc;
     }
-    *snmpc__poll_slot(s) = p;
+    snmpc__job_set(s, p, poll_cancel);
     gw_log_debug(SNMP, "poll started host=%s kind=%s", t->host,
                  kind == SNMPC_POLL_FULL ? "full" : "status");
     return 0;

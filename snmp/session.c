@@ -99,7 +99,8 @@ struct snmpc_session {
     netsnmp_pdu *res_pdu;
     char res_detail[256];
 
-    struct snmpc__poll *poll_state;
+    void *job; /* the poll running on the session, see snmpc__job_set() */
+    snmpc__job_cancel_cb job_cancel;
     snmpc_close_cb close_cb;
     void *close_arg;
 };
@@ -490,9 +491,15 @@ bool snmpc__closing(const struct snmpc_session *s)
     return s->closing;
 }
 
-struct snmpc__poll **snmpc__poll_slot(struct snmpc_session *s)
+void snmpc__job_set(struct snmpc_session *s, void *job, snmpc__job_cancel_cb cancel)
 {
-    return &s->poll_state;
+    s->job = job;
+    s->job_cancel = job ? cancel : NULL;
+}
+
+void *snmpc__job(const struct snmpc_session *s)
+{
+    return s->job;
 }
 
 const char *snmpc_session_engine_id(const struct snmpc_session *s, char *buf, size_t len)
@@ -1156,10 +1163,11 @@ void snmpc_session_close(struct snmpc_session *s, snmpc_close_cb cb, void *arg)
 
     if (!s || s->closing)
         return;
-    if (s->poll_state) {
-        struct snmpc__poll *p = s->poll_state;
-        s->poll_state = NULL;
-        snmpc__poll_cancel(p);
+    if (s->job) {
+        void *job = s->job;
+        snmpc__job_cancel_cb cancel = s->job_cancel;
+        snmpc__job_set(s, NULL, NULL);
+        cancel(job);
     }
     s->closing = true;
     s->close_cb = cb;

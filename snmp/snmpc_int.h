@@ -202,11 +202,13 @@ bool snmpc__deadline_passed(const struct snmpc_session *s);
 const struct snmpc_target *snmpc__target(const struct snmpc_session *s);
 bool snmpc__closing(const struct snmpc_session *s);
 
-/* The poll running on a session (poll.c); the session keeps one pointer so that closing the
- * session can cancel it. */
-struct snmpc__poll;
-struct snmpc__poll **snmpc__poll_slot(struct snmpc_session *s);
-/* Completes a running poll with -ECANCELED and frees it (poll.c, called by session close). */
-void snmpc__poll_cancel(struct snmpc__poll *p);
+/* The one job running on a session (a poll, poll.c). The session does not know what the job is:
+ * closing the session calls the cancel callback the job registered, which completes the job with
+ * -ECANCELED and frees it. A callback rather than a call keeps session.c below poll.c. */
+typedef void (*snmpc__job_cancel_cb)(void *job);
+/* Registers job (NULL clears the slot) and how to cancel it. */
+void snmpc__job_set(struct snmpc_session *s, void *job, snmpc__job_cancel_cb cancel);
+/* Returns: the job running on s, or NULL. */
+void *snmpc__job(const struct snmpc_session *s);
 
 #endif

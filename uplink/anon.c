@@ -81,6 +81,12 @@ static int by_length_desc(const void *x, const void *y)
     return a < b ? 1 : a > b ? -1 : 0;
 }
 
+bool up_anon_is_on(struct gw_db *db)
+{
+    char v[8] = "";
+    return gw_setting_get(db, UP_K_ANON, v, sizeof v) == 0 && strcmp(v, "1") == 0;
+}
+
 struct up_anon *up__anon_load(struct gw_db *db)
 {
     struct up_anon *a;
@@ -332,4 +338,26 @@ void up__anon_json(const struct up_anon *a, json_t *v)
             }
         }
     }
+}
+
+/* The anonymizer's view of the fleet, reloaded at most once a minute (and on demand). */
+static struct up_anon *anon_cache;
+static int64_t anon_loaded;
+
+const struct up_anon *up__anon_current(struct gw_db *db)
+{
+    int64_t now = gw_now();
+    if (anon_loaded && now - anon_loaded < 60)
+        return anon_cache;
+    up__anon_free(anon_cache);
+    anon_cache = up__anon_load(db);
+    anon_loaded = now;
+    return anon_cache;
+}
+
+void up__anon_cache_drop(void)
+{
+    up__anon_free(anon_cache);
+    anon_cache = NULL;
+    anon_loaded = 0;
 }

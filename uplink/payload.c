@@ -2,7 +2,7 @@
  * Copyright (c) 2026 fleetgw authors
  *
  * Message bodies that are built from the store: the counters-and-supplies batch and the daily
- * log zips, plus the two compressors they need (gzip for every envelope, zip for log files).
+ * log zips, plus the zip compressor for log files (gzip, for every envelope, is the outbox's).
  *
  * The counters batch is the uplink's bulk: its shape decides the bytes per device per day. It
  * therefore carries only current meters (not history), names each counter once per device, and
@@ -17,34 +17,10 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <zip.h>
-#include <zlib.h>
 
 #include "uplink/up_int.h"
 
 #define BATCH_DEVICES 500 /* devices per counters message; keeps one message well under 1 MB */
-
-int up__gzip(const void *in, size_t len, unsigned char **out, size_t *outlen)
-{
-    z_stream z = {0};
-    /* windowBits 15 + 16 asks zlib for a gzip header and trailer. */
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        return GW_E_INTERNAL;
-    size_t cap = deflateBound(&z, (uLong)len) + 32;
-    unsigned char *buf = gw_malloc(cap);
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)len;
-    z.next_out = buf;
-    z.avail_out = (uInt)cap;
-    int rc = deflate(&z, Z_FINISH);
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END) {
-        free(buf);
-        return GW_E_INTERNAL;
-    }
-    *out = buf;
-    *outlen = z.total_out;
-    return 0;
-}
 
 int up__zip_one(const char *name, const char *text, size_t len, unsigned char **out, size_t *outlen)
 {

@@ -21,6 +21,7 @@
 
 #include <openssl/rand.h>
 #include <sqlite3.h>
+#include <zlib.h>
 
 #include "uplink/up_int.h"
 
@@ -227,26 +228,27 @@ static int seal(struct gw_db *db, const char *kind, json_t *body, const char *id
     return rc;
 }
 
-/* The anonymizer's view of the fleet, reloaded at most once a minute (and on demand). */
-static struct up_anon *anon_cache;
-static int64_t anon_loaded;
-
-const struct up_anon *up__anon_current(struct gw_db *db)
+int up__gzip(const void *in, size_t len, unsigned char **out, size_t *outlen)
 {
-    int64_t now = gw_now();
-    if (anon_loaded && now - anon_loaded < 60)
-        return anon_cache;
-    up__anon_free(anon_cache);
-    anon_cache = up__anon_load(db);
-    anon_loaded = now;
-    return anon_cache;
-}
-
-void up__anon_cache_drop(void)
-{
-    up__anon_free(anon_cache);
-    anon_cache = NULL;
-    anon_loaded = 0;
+    z_stream z = {0};
+    /* windowBits 15 + 16 asks zlib for a gzip header and trailer. */
+    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return GW_E_INTERNAL;
+    size_t cap = deflateBound(&z, (uLong)len) + 32;
+    unsigned char *buf = gw_malloc(cap);
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)len;
+    z.next_out = buf;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(buf);
+        return GW_E_INTERNAL;
+    }
+    *out = buf;
+    *outlen = z.total_out;
+    return 0;
 }
 
 int up__queue_put(struct gw_db *db, const char *kind, int prio, json_t *body, int64_t max_bytes)

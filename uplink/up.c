@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "uplink/up_int.h"
@@ -44,7 +45,9 @@ struct upload_job {
     struct gw_errbuf eb;
 };
 
-static struct {
+/* The uplink module: everything it holds between up_init() and the end of up_stop(). One per
+ * daemon, owned by the daemon through the handle, not a static singleton. */
+struct up_ctx {
     struct up_env env;
     struct gw_cfg cfg;
     bool inited, started, stopping;
@@ -75,19 +78,13 @@ static struct {
     bool upload_wanted;
     int64_t last_expire;
     char gwid[80];
-    void (*stop_cb)(void *arg);
+    up_stopped_cb stop_cb;
     void *stop_arg;
-} U;
+};
 
-static int64_t maxb(void)
+static int64_t maxb(struct up_ctx *u)
 {
-    return U.cfg.up_outbox_max_bytes;
-}
-
-bool up_anon_is_on(struct gw_db *db)
-{
-    char v[8] = "";
-    return gw_setting_get(db, UP_K_ANON, v, sizeof v) == 0 && strcmp(v, "1") == 0;
+    return u->cfg.up_outbox_max_bytes;
 }
 
 int up_anon_enable(struct gw_db *db, const char *user)
@@ -113,76 +110,76 @@ static bool manage_mode(struct gw_db *db)
 }
 
 /* Records a link problem once per change, in the log and the audit log. */
-static void link_state(const char *state, const char *detail)
+static void link_state(struct up_ctx *u, const char *state, const char *detail)
 {
     char prev[32] = "";
-    gw_setting_get(U.env.db, UP_K_LINK, prev, sizeof prev);
+    gw_setting_get(u->env.db, UP_K_LINK, prev, sizeof prev);
     if (strcmp(prev, state) == 0)
         return;
-    gw_setting_set(U.env.db, UP_K_LINK, state);
+    gw_setting_set(u->env.db, UP_K_LINK, state);
     if (strcmp(state, "ok") == 0) {
         gw_log_notice(UP, "cloud link ok");
-        gw_event_add(U.env.db, 0, "uplink.link_ok", NULL, gw_now());
+        gw_event_add(u->env.db, 0, "uplink.link_ok", NULL, gw_now());
         return;
     }
     gw_log_err(UP, "cloud link problem state=%s: %s", state, detail);
-    gw_event_add(U.env.db, 0, "uplink.link_failed", state, gw_now());
+    gw_event_add(u->env.db, 0, "uplink.link_failed", state, gw_now());
     char action[48];
     snprintf(action, sizeof action, "uplink.%s", state);
-    gw_audit_add(U.env.db, "system", "uplink", action, "failed", detail);
+    gw_audit_add(u->env.db, "system", "uplink", action, "failed", detail);
 }
 
-static void backoff_fail(void)
+static void backoff_fail(struct up_ctx *u)
 {
     unsigned r = 0;
-    U.backoff_s = U.backoff_s ? U.backoff_s * 2 : 1;
-    if (U.backoff_s > U.cfg.up_backoff_max_s)
-        U.backoff_s = U.cfg.up_backoff_max_s;
+    u->backoff_s = u->backoff_s ? u->backoff_s * 2 : 1;
+    if (u->backoff_s > u->cfg.up_backoff_max_s)
+        u->backoff_s = u->cfg.up_backoff_max_s;
     RAND_bytes((unsigned char *)&r, sizeof r);
     /* Equal jitter: half fixed, half random, so a cloud outage does not end in a stampede of
      * gateways reconnecting in the same second. */
-    uint64_t ms = (uint64_t)U.backoff_s * 500 + r % ((uint64_t)U.backoff_s * 500 + 1);
-    U.next_attempt = uv_now(U.env.loop) + ms;
+    uint64_t ms = (uint64_t)u->backoff_s * 500 + r % ((uint64_t)u->backoff_s * 500 + 1);
+    u->next_attempt = uv_now(u->env.loop) + ms;
 }
 
-static void backoff_ok(void)
+static void backoff_ok(struct up_ctx *u)
 {
-    U.backoff_s = 0;
-    U.next_attempt = 0;
+    u->backoff_s = 0;
+    u->next_attempt = 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Manage mode: MQTT
  */
 
-static void topic_for(char *buf, size_t len, const char *kind)
+static void topic_for(struct up_ctx *u, char *buf, size_t len, const char *kind)
 {
-    snprintf(buf, len, "fleetgw/v1/%s/up/%s", U.gwid, kind);
+    snprintf(buf, len, "fleetgw/v1/%s/up/%s", u->gwid, kind);
 }
 
-static void mqtt_pump(void)
+static void mqtt_pump(struct up_ctx *u)
 {
     struct up_msg msgs[64];
     int64_t skip[INFLIGHT_MAX];
-    if (!up__mqtt_is_connected(U.mqtt))
+    if (!up__mqtt_is_connected(u->mqtt))
         return;
-    while (U.ninflight < U.cfg.up_max_in_flight && U.ninflight < INFLIGHT_MAX) {
-        int want = U.cfg.up_max_in_flight - U.ninflight;
+    while (u->ninflight < u->cfg.up_max_in_flight && u->ninflight < INFLIGHT_MAX) {
+        int want = u->cfg.up_max_in_flight - u->ninflight;
         if (want > 64)
             want = 64;
-        for (int i = 0; i < U.ninflight; i++)
-            skip[i] = U.inflight[i].row;
-        int n = up__queue_peek(U.env.db, msgs, want, skip, U.ninflight);
+        for (int i = 0; i < u->ninflight; i++)
+            skip[i] = u->inflight[i].row;
+        int n = up__queue_peek(u->env.db, msgs, want, skip, u->ninflight);
         if (n <= 0)
             return;
         for (int i = 0; i < n; i++) {
             char topic[160];
-            topic_for(topic, sizeof topic, msgs[i].kind);
-            int mid = up__mqtt_publish(U.mqtt, topic, msgs[i].data, msgs[i].len, false);
+            topic_for(u, topic, sizeof topic, msgs[i].kind);
+            int mid = up__mqtt_publish(u->mqtt, topic, msgs[i].data, msgs[i].len, false);
             if (mid > 0) {
-                U.inflight[U.ninflight].mid = mid;
-                U.inflight[U.ninflight].row = msgs[i].row;
-                U.ninflight++;
+                u->inflight[u->ninflight].mid = mid;
+                u->inflight[u->ninflight].row = msgs[i].row;
+                u->ninflight++;
             }
             up__msg_cleanup(&msgs[i]);
             if (mid <= 0) {
@@ -196,113 +193,127 @@ static void mqtt_pump(void)
 
 static void on_mqtt_connected(void *arg)
 {
+    struct up_ctx *u = arg;
     char topic[160];
     static const char online[] = "{\"v\":1,\"state\":\"online\"}";
-    gw_log_notice(UP, "mqtt connected gateway=%s broker=%s", U.gwid, U.ep_in_use);
-    U.session_up = true;
-    U.ep_failed = 0;
-    backoff_ok();
-    link_state("ok", "");
-    U.ninflight = 0;
-    snprintf(topic, sizeof topic, "fleetgw/v1/%s/state", U.gwid);
-    up__mqtt_publish(U.mqtt, topic, online, strlen(online), true);
-    snprintf(topic, sizeof topic, "fleetgw/v1/%s/down", U.gwid);
-    up__mqtt_subscribe(U.mqtt, topic);
-    up__queue_gap_flush(U.env.db, maxb());
-    mqtt_pump();
+    gw_log_notice(UP, "mqtt connected gateway=%s broker=%s", u->gwid, u->ep_in_use);
+    u->session_up = true;
+    u->ep_failed = 0;
+    backoff_ok(u);
+    link_state(u, "ok", "");
+    u->ninflight = 0;
+    snprintf(topic, sizeof topic, "fleetgw/v1/%s/state", u->gwid);
+    up__mqtt_publish(u->mqtt, topic, online, strlen(online), true);
+    snprintf(topic, sizeof topic, "fleetgw/v1/%s/down", u->gwid);
+    up__mqtt_subscribe(u->mqtt, topic);
+    up__queue_gap_flush(u->env.db, maxb(u));
+    mqtt_pump(u);
 }
 
 static void on_mqtt_disconnected(void *arg, int rc, const char *why)
 {
-    gw_log_warn(UP, "mqtt disconnected gateway=%s: %s", U.gwid, why);
-    U.ninflight = 0;
-    if (U.proxy_failed)
+    struct up_ctx *u = arg;
+    gw_log_warn(UP, "mqtt disconnected gateway=%s: %s", u->gwid, why);
+    u->ninflight = 0;
+    if (u->proxy_failed)
         ; /* the relay already said why */
     else if (rc == UP_E_BROKER)
-        link_state("broker_refused", why);
+        link_state(u, "broker_refused", why);
     else
-        link_state("unreachable", why);
-    U.proxy_failed = false;
-    if (!U.session_up && U.nendpoints > 1) {
+        link_state(u, "unreachable", why);
+    u->proxy_failed = false;
+    if (!u->session_up && u->nendpoints > 1) {
         /* This endpoint did not work (port 443 blocked, no ALPN front): try the next one at
          * once; the backoff starts when every endpoint failed. */
-        U.ep_idx = (U.ep_idx + 1) % U.nendpoints;
-        if (++U.ep_failed < U.nendpoints) {
-            gw_log_notice(UP, "mqtt trying the next broker endpoint (%d of %d)", U.ep_idx + 1,
-                          U.nendpoints);
-            U.next_attempt = uv_now(U.env.loop) + 200;
+        u->ep_idx = (u->ep_idx + 1) % u->nendpoints;
+        if (++u->ep_failed < u->nendpoints) {
+            gw_log_notice(UP, "mqtt trying the next broker endpoint (%d of %d)", u->ep_idx + 1,
+                          u->nendpoints);
+            u->next_attempt = uv_now(u->env.loop) + 200;
             return;
         }
-        U.ep_failed = 0;
+        u->ep_failed = 0;
     }
-    U.session_up = false;
-    backoff_fail();
+    u->session_up = false;
+    backoff_fail(u);
 }
 
 static void on_mqtt_acked(void *arg, int mid, bool ok)
 {
-    for (int i = 0; i < U.ninflight; i++) {
-        if (U.inflight[i].mid != mid)
+    struct up_ctx *u = arg;
+    for (int i = 0; i < u->ninflight; i++) {
+        if (u->inflight[i].mid != mid)
             continue;
-        int64_t row = U.inflight[i].row;
-        U.inflight[i] = U.inflight[--U.ninflight];
+        int64_t row = u->inflight[i].row;
+        u->inflight[i] = u->inflight[--u->ninflight];
         if (ok)
-            up__queue_ack(U.env.db, &row, 1);
+            up__queue_ack(u->env.db, &row, 1);
         else
             gw_log_warn(UP, "broker refused a message row=%lld; kept for retry", (long long)row);
         break;
     }
-    mqtt_pump();
+    mqtt_pump(u);
 }
 
 static void on_mqtt_message(void *arg, const char *topic, const void *payload, size_t len)
 {
+    struct up_ctx *u = arg;
     char expect[160];
-    snprintf(expect, sizeof expect, "fleetgw/v1/%s/down", U.gwid);
+    snprintf(expect, sizeof expect, "fleetgw/v1/%s/down", u->gwid);
     if (strcmp(topic, expect) != 0) {
-        gw_audit_add(U.env.db, "cloud", "uplink", "task.rejected", "refused",
+        gw_audit_add(u->env.db, "cloud", "uplink", "task.rejected", "refused",
                      "message on an unexpected topic");
         return;
     }
-    up__tasks_handle(U.env.db, U.gwid, payload, len, maxb());
-    mqtt_pump();
+    up__tasks_handle(u->env.db, u->gwid, payload, len, maxb(u));
+    mqtt_pump(u);
 }
 
-static void maybe_stopped(void)
+/* The end of up_stop(): once the timer, the upload job, the MQTT session and its relay are all
+ * closed, u is freed and the stop callback runs, exactly once. Callers touch u no more after. */
+static void maybe_stopped(struct up_ctx *u)
 {
-    if (U.stopping && !U.tick_open && !U.job && !U.mqtt_closing && !U.relay_closing && U.stop_cb) {
-        void (*cb)(void *) = U.stop_cb;
-        U.stop_cb = NULL;
-        cb(U.stop_arg);
-    }
+    up_stopped_cb cb;
+    void *arg;
+    if (!u->stopping || u->tick_open || u->job || u->mqtt_closing || u->relay_closing)
+        return;
+    cb = u->stop_cb;
+    arg = u->stop_arg;
+    /* The copied configuration holds the proxy password. */
+    OPENSSL_cleanse(u, sizeof *u);
+    free(u);
+    if (cb)
+        cb(arg);
 }
 
 static void mqtt_closed(void *arg)
 {
-    U.mqtt_closing = false;
-    maybe_stopped();
+    struct up_ctx *u = arg;
+    u->mqtt_closing = false;
+    maybe_stopped(u);
 }
 
 static void relay_closed(void *arg)
 {
-    U.relay_closing--;
-    maybe_stopped();
+    struct up_ctx *u = arg;
+    u->relay_closing--;
+    maybe_stopped(u);
 }
 
-static void mqtt_drop(void)
+static void mqtt_drop(struct up_ctx *u)
 {
     /* The session first: its goodbye (the "offline" state a 3.1.1 session publishes itself,
      * then DISCONNECT) is written into the relay, which passes it on before it closes. */
-    if (U.mqtt) {
-        U.mqtt_closing = true;
-        up__mqtt_close(U.mqtt, mqtt_closed, NULL);
-        U.mqtt = NULL;
-        U.ninflight = 0;
+    if (u->mqtt) {
+        u->mqtt_closing = true;
+        up__mqtt_close(u->mqtt, mqtt_closed, u);
+        u->mqtt = NULL;
+        u->ninflight = 0;
     }
-    if (U.relay) {
-        U.relay_closing++;
-        up__relay_close(U.relay, relay_closed, NULL);
-        U.relay = NULL;
+    if (u->relay) {
+        u->relay_closing++;
+        up__relay_close(u->relay, relay_closed, u);
+        u->relay = NULL;
     }
 }
 
@@ -310,30 +321,32 @@ static void mqtt_drop(void)
  * disconnect reports, in the log and (once per change) the audit log. */
 static void on_relay_fail(void *arg, const char *state, const char *why)
 {
-    U.proxy_failed = true;
-    link_state(state, why);
+    struct up_ctx *u = arg;
+    u->proxy_failed = true;
+    link_state(u, state, why);
 }
 
 /* Starts the loopback relay when [uplink] proxy is set. Returns: 0 or < 0 (link state set). */
-static int relay_ensure(struct up_mqtt_params *p)
+static int relay_ensure(struct up_ctx *u, struct up_mqtt_params *p)
 {
     struct gw_errbuf eb = {""};
     const char *user, *pw;
-    if (!U.cfg.up_proxy[0])
+    if (!u->cfg.up_proxy[0])
         return 0;
-    if (!U.relay) {
-        char *ppw =
-            U.cfg.up_proxy_user[0] ? up_secret_get(U.env.db, U.env.vault, "proxy_password") : NULL;
-        int rc = up__relay_start(U.env.loop, U.cfg.up_proxy, U.cfg.up_proxy_user, ppw,
-                                 on_relay_fail, NULL, &U.relay, &eb);
+    if (!u->relay) {
+        char *ppw = u->cfg.up_proxy_user[0]
+                        ? up_secret_get(u->env.db, u->env.vault, "proxy_password")
+                        : NULL;
+        int rc = up__relay_start(u->env.loop, u->cfg.up_proxy, u->cfg.up_proxy_user, ppw,
+                                 on_relay_fail, u, &u->relay, &eb);
         if (ppw)
             gw_free_secret_str(ppw);
         if (rc < 0) {
-            link_state(rc == GW_E_INVAL ? "proxy_bad_config" : "proxy_unreachable", eb.msg);
+            link_state(u, rc == GW_E_INVAL ? "proxy_bad_config" : "proxy_unreachable", eb.msg);
             return rc;
         }
     }
-    up__relay_socks(U.relay, &p->socks_port, &user, &pw);
+    up__relay_socks(u->relay, &p->socks_port, &user, &pw);
     gw_strlcpy(p->socks_user, user, sizeof p->socks_user);
     gw_strlcpy(p->socks_pw, pw, sizeof p->socks_pw);
     return 0;
@@ -341,75 +354,75 @@ static int relay_ensure(struct up_mqtt_params *p)
 
 /* The broker endpoints from the registration, in preference order (443 with ALPN first when
  * the cloud offers it). Returns: the count, 0 when there are none (link state set). */
-static int endpoints(struct up_endpoint *ep)
+static int endpoints(struct up_ctx *u, struct up_endpoint *ep)
 {
     char list[1200] = "";
-    gw_setting_get(U.env.db, UP_K_BROKER, list, sizeof list);
+    gw_setting_get(u->env.db, UP_K_BROKER, list, sizeof list);
     int n = up__broker_list_parse(list, ep, UP_ENDPOINTS_MAX);
     if (n == 0)
-        link_state("no_broker", "the registration named no MQTT broker");
+        link_state(u, "no_broker", "the registration named no MQTT broker");
     return n;
 }
 
-/* Points the (idle) session at endpoint U.ep_idx. */
-static bool endpoint_select(struct up_mqtt_params *p)
+/* Points the (idle) session at endpoint u->ep_idx. */
+static bool endpoint_select(struct up_ctx *u, struct up_mqtt_params *p)
 {
     struct up_endpoint ep[UP_ENDPOINTS_MAX];
-    int n = endpoints(ep);
+    int n = endpoints(u, ep);
     if (n == 0)
         return false;
-    if (U.ep_idx >= n)
-        U.ep_idx = 0;
-    U.nendpoints = n;
-    snprintf(U.ep_in_use, sizeof U.ep_in_use, "%.255s:%d%s%.31s", ep[U.ep_idx].host,
-             ep[U.ep_idx].port, ep[U.ep_idx].alpn[0] ? "/" : "", ep[U.ep_idx].alpn);
+    if (u->ep_idx >= n)
+        u->ep_idx = 0;
+    u->nendpoints = n;
+    snprintf(u->ep_in_use, sizeof u->ep_in_use, "%.255s:%d%s%.31s", ep[u->ep_idx].host,
+             ep[u->ep_idx].port, ep[u->ep_idx].alpn[0] ? "/" : "", ep[u->ep_idx].alpn);
     if (p) {
-        gw_strlcpy(p->host, ep[U.ep_idx].host, sizeof p->host);
-        p->port = ep[U.ep_idx].port;
-        gw_strlcpy(p->alpn, ep[U.ep_idx].alpn, sizeof p->alpn);
+        gw_strlcpy(p->host, ep[u->ep_idx].host, sizeof p->host);
+        p->port = ep[u->ep_idx].port;
+        gw_strlcpy(p->alpn, ep[u->ep_idx].alpn, sizeof p->alpn);
     } else {
-        up__mqtt_set_endpoint(U.mqtt, ep[U.ep_idx].host, ep[U.ep_idx].port, ep[U.ep_idx].alpn);
+        up__mqtt_set_endpoint(u->mqtt, ep[u->ep_idx].host, ep[u->ep_idx].port, ep[u->ep_idx].alpn);
     }
     return true;
 }
 
-static void mqtt_ensure(void)
+static void mqtt_ensure(struct up_ctx *u)
 {
     char ca[1100] = "";
     struct up_mqtt_params p;
     struct up_mqtt_cbs cbs = {on_mqtt_connected, on_mqtt_disconnected, on_mqtt_acked,
-                              on_mqtt_message, NULL};
-    if (U.mqtt || U.mqtt_closing) {
-        if (U.mqtt && !up__mqtt_is_connected(U.mqtt) && uv_now(U.env.loop) >= U.next_attempt) {
-            if (!endpoint_select(NULL)) {
-                backoff_fail();
+                              on_mqtt_message, u};
+    if (u->mqtt || u->mqtt_closing) {
+        if (u->mqtt && !up__mqtt_is_connected(u->mqtt) && uv_now(u->env.loop) >= u->next_attempt) {
+            if (!endpoint_select(u, NULL)) {
+                backoff_fail(u);
                 return;
             }
-            int rc = up__mqtt_connect(U.mqtt);
+            int rc = up__mqtt_connect(u->mqtt);
             if (rc == 0)
-                U.next_attempt = uv_now(U.env.loop) + 3600 * 1000; /* until the callback */
+                u->next_attempt = uv_now(u->env.loop) + 3600 * 1000; /* until the callback */
         }
         return;
     }
-    if (uv_now(U.env.loop) < U.next_attempt)
+    if (uv_now(u->env.loop) < u->next_attempt)
         return;
     memset(&p, 0, sizeof p);
-    if (!endpoint_select(&p)) {
-        backoff_fail();
+    if (!endpoint_select(u, &p)) {
+        backoff_fail(u);
         return;
     }
-    gw_strlcpy(p.client_id, U.gwid, sizeof p.client_id);
-    p.password = up_secret_get(U.env.db, U.env.vault, "token");
+    gw_strlcpy(p.client_id, u->gwid, sizeof p.client_id);
+    p.password = up_secret_get(u->env.db, u->env.vault, "token");
     if (!p.password) {
-        link_state("no_token", "no registration token in the vault");
-        backoff_fail();
+        link_state(u, "no_token", "no registration token in the vault");
+        backoff_fail(u);
         return;
     }
     /* The broker CA from the registration, written where libmosquitto can read it. */
     {
         char pem[16384] = "";
-        if (gw_setting_get(U.env.db, "up.ca_pem", pem, sizeof pem) == 0 && pem[0]) {
-            snprintf(ca, sizeof ca, "%s/uplink-ca.pem", U.cfg.state_dir);
+        if (gw_setting_get(u->env.db, "up.ca_pem", pem, sizeof pem) == 0 && pem[0]) {
+            snprintf(ca, sizeof ca, "%s/uplink-ca.pem", u->cfg.state_dir);
             FILE *f = fopen(ca, "w");
             if (f) {
                 fputs(pem, f);
@@ -420,18 +433,18 @@ static void mqtt_ensure(void)
         }
     }
     gw_strlcpy(p.ca_file, ca, sizeof p.ca_file);
-    snprintf(p.will_topic, sizeof p.will_topic, "fleetgw/v1/%s/state", U.gwid);
-    p.keepalive = U.cfg.up_keepalive_s;
-    if (relay_ensure(&p) < 0) {
+    snprintf(p.will_topic, sizeof p.will_topic, "fleetgw/v1/%s/state", u->gwid);
+    p.keepalive = u->cfg.up_keepalive_s;
+    if (relay_ensure(u, &p) < 0) {
         gw_free_secret_str(p.password);
-        backoff_fail();
+        backoff_fail(u);
         return;
     }
-    up__mqtt_new(U.env.loop, &p, &cbs, &U.mqtt);
-    if (up__mqtt_connect(U.mqtt) == 0)
-        U.next_attempt = uv_now(U.env.loop) + 3600 * 1000;
+    up__mqtt_new(u->env.loop, &p, &cbs, &u->mqtt);
+    if (up__mqtt_connect(u->mqtt) == 0)
+        u->next_attempt = uv_now(u->env.loop) + 3600 * 1000;
     else
-        backoff_fail();
+        backoff_fail(u);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -494,62 +507,63 @@ static void job_free(struct upload_job *j)
 
 static void upload_after(uv_work_t *w, int status)
 {
+    struct up_ctx *u = (struct up_ctx *)(void *)((char *)w - offsetof(struct up_ctx, work));
     struct upload_job *j = w->data;
-    U.job = NULL;
+    u->job = NULL;
     if (j->ndone)
-        up__queue_ack(U.env.db, j->done, j->ndone);
+        up__queue_ack(u->env.db, j->done, j->ndone);
     if (j->ndropped)
-        up__setting_set_int(U.env.db, UP_K_EVICTED,
-                            up__setting_int(U.env.db, UP_K_EVICTED, 0) + j->ndropped);
+        up__setting_set_int(u->env.db, UP_K_EVICTED,
+                            up__setting_int(u->env.db, UP_K_EVICTED, 0) + j->ndropped);
     if (j->rc < 0) {
-        link_state(j->reason ? j->reason : "unreachable", j->eb.msg);
-        backoff_fail();
+        link_state(u, j->reason ? j->reason : "unreachable", j->eb.msg);
+        backoff_fail(u);
     } else {
-        link_state("ok", "");
-        backoff_ok();
+        link_state(u, "ok", "");
+        backoff_ok(u);
         /* A full batch means more may be waiting; so do messages queued while it ran (an
          * alert batch must not wait for the next scheduled round). */
-        U.upload_wanted = U.upload_wanted || j->n == UPLOAD_BATCH;
+        u->upload_wanted = u->upload_wanted || j->n == UPLOAD_BATCH;
     }
     job_free(j);
-    maybe_stopped();
+    maybe_stopped(u);
 }
 
-static void upload_start(void)
+static void upload_start(struct up_ctx *u)
 {
     char url[512] = "";
     struct upload_job *j;
-    if (U.job || uv_now(U.env.loop) < U.next_attempt)
+    if (u->job || uv_now(u->env.loop) < u->next_attempt)
         return;
     j = gw_calloc(1, sizeof *j);
-    up__queue_gap_flush(U.env.db, maxb());
-    j->n = up__queue_peek(U.env.db, j->msgs, UPLOAD_BATCH, NULL, 0);
+    up__queue_gap_flush(u->env.db, maxb(u));
+    j->n = up__queue_peek(u->env.db, j->msgs, UPLOAD_BATCH, NULL, 0);
     if (j->n <= 0) {
         free(j);
-        U.upload_wanted = false;
+        u->upload_wanted = false;
         return;
     }
-    gw_setting_get(U.env.db, UP_K_URL, url, sizeof url);
-    snprintf(j->url, sizeof j->url, "%s/v1/gateways/%s/messages", url, U.gwid);
-    j->token = up_secret_get(U.env.db, U.env.vault, "token");
+    gw_setting_get(u->env.db, UP_K_URL, url, sizeof url);
+    snprintf(j->url, sizeof j->url, "%s/v1/gateways/%s/messages", url, u->gwid);
+    j->token = up_secret_get(u->env.db, u->env.vault, "token");
     if (!j->token) {
-        link_state("no_token", "no registration token in the vault");
+        link_state(u, "no_token", "no registration token in the vault");
         job_free(j);
-        backoff_fail();
+        backoff_fail(u);
         return;
     }
-    gw_strlcpy(j->ca, U.cfg.up_ca_file, sizeof j->ca);
-    gw_strlcpy(j->proxy, U.cfg.up_proxy, sizeof j->proxy);
-    gw_strlcpy(j->proxy_user, U.cfg.up_proxy_user, sizeof j->proxy_user);
-    if (U.cfg.up_proxy_user[0])
-        j->proxy_pw = up_secret_get(U.env.db, U.env.vault, "proxy_password");
-    U.work.data = j;
-    U.job = j;
-    U.upload_wanted = false;
-    if (uv_queue_work(U.env.loop, &U.work, upload_work, upload_after) < 0) {
-        U.job = NULL;
+    gw_strlcpy(j->ca, u->cfg.up_ca_file, sizeof j->ca);
+    gw_strlcpy(j->proxy, u->cfg.up_proxy, sizeof j->proxy);
+    gw_strlcpy(j->proxy_user, u->cfg.up_proxy_user, sizeof j->proxy_user);
+    if (u->cfg.up_proxy_user[0])
+        j->proxy_pw = up_secret_get(u->env.db, u->env.vault, "proxy_password");
+    u->work.data = j;
+    u->job = j;
+    u->upload_wanted = false;
+    if (uv_queue_work(u->env.loop, &u->work, upload_work, upload_after) < 0) {
+        u->job = NULL;
         job_free(j);
-        backoff_fail();
+        backoff_fail(u);
     }
 }
 
@@ -560,105 +574,108 @@ static void upload_start(void)
 /* The daily "discovery" message: the discovery settings as "discover.list" gives them (targets,
  * excludes, credential names, schedule, last run). Never from an anonymized gateway: targets
  * are addresses and subnets, and the anonymizer would leave nothing worth sending. */
-static void discovery_message(void)
+static void discovery_message(struct up_ctx *u)
 {
-    if (up_anon_is_on(U.env.db) || !U.env.ctl)
+    if (up_anon_is_on(u->env.db) || !u->env.ctl)
         return;
     json_t *req = json_pack("{s:s}", "cmd", "discover.list");
-    json_t *r = U.env.ctl(req, "system", "uplink", U.env.ctl_arg);
+    json_t *r = u->env.ctl(req, "system", "uplink", u->env.ctl_arg);
     json_decref(req);
     json_t *settings = json_object_get(r, "settings");
     if (json_is_true(json_object_get(r, "ok")) && json_array_size(settings) > 0) {
         json_t *body = json_pack("{s:O}", "settings", settings);
-        up__queue_put(U.env.db, "discovery", UP_PRIO_DATA, body, maxb());
+        up__queue_put(u->env.db, "discovery", UP_PRIO_DATA, body, maxb(u));
         json_decref(body);
     }
     json_decref(r);
 }
 
 /* The next slot of a schedule with period seconds, offset by a per-gateway spread. */
-static int64_t next_slot(int64_t now, int64_t period, unsigned salt)
+static int64_t next_slot(struct up_ctx *u, int64_t now, int64_t period, unsigned salt)
 {
     unsigned h = 2166136261u;
-    for (const char *p = U.gwid; *p; p++)
+    for (const char *p = u->gwid; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
     h ^= salt;
     int64_t off = (int64_t)(h % (unsigned)period);
     return ((now - off) / period + 1) * period + off;
 }
 
-static int64_t period_counters(void)
+static int64_t period_counters(struct up_ctx *u)
 {
-    return U.cfg.up_force_interval_s > 0 ? U.cfg.up_force_interval_s
-                                         : 86400 / U.cfg.up_counters_per_day;
+    return u->cfg.up_force_interval_s > 0 ? u->cfg.up_force_interval_s
+                                          : 86400 / u->cfg.up_counters_per_day;
 }
 
-static int64_t period_logs(void)
+static int64_t period_logs(struct up_ctx *u)
 {
-    return U.cfg.up_force_interval_s > 0 ? U.cfg.up_force_interval_s : 86400;
+    return u->cfg.up_force_interval_s > 0 ? u->cfg.up_force_interval_s : 86400;
 }
 
-static void gateway_message(void)
+static void gateway_message(struct up_ctx *u)
 {
     int64_t msgs, bytes;
     char host[256] = "";
     gethostname(host, sizeof host - 1);
-    up__queue_totals(U.env.db, &msgs, &bytes);
+    up__queue_totals(u->env.db, &msgs, &bytes);
     json_t *body = json_pack(
         "{s:s, s:s, s:b, s:i, s:I, s:I, s:s}", "version", PACKAGE_VERSION, "mode",
-        manage_mode(U.env.db) ? "manage" : "monitor", "anonymized", up_anon_is_on(U.env.db),
-        "devices", gw_device_count(U.env.db), "outbox_messages", (json_int_t)msgs, "evicted_total",
-        (json_int_t)up__setting_int(U.env.db, UP_K_EVICTED, 0), "hostname", host);
-    up__queue_put(U.env.db, "gateway", UP_PRIO_EVENT, body, maxb());
+        manage_mode(u->env.db) ? "manage" : "monitor", "anonymized", up_anon_is_on(u->env.db),
+        "devices", gw_device_count(u->env.db), "outbox_messages", (json_int_t)msgs, "evicted_total",
+        (json_int_t)up__setting_int(u->env.db, UP_K_EVICTED, 0), "hostname", host);
+    up__queue_put(u->env.db, "gateway", UP_PRIO_EVENT, body, maxb(u));
     json_decref(body);
 }
 
-static void schedule_check(int64_t now)
+static void schedule_check(struct up_ctx *u, int64_t now)
 {
-    int64_t next = up__setting_int(U.env.db, UP_K_NEXT_CNT, 0);
+    int64_t next = up__setting_int(u->env.db, UP_K_NEXT_CNT, 0);
     bool want = false;
-    if (next == 0 || next - now > period_counters()) {
+    if (next == 0 || next - now > period_counters(u)) {
         /* First run, or the schedule got shorter: plan from now. */
-        up__setting_set_int(U.env.db, UP_K_NEXT_CNT, next_slot(now, period_counters(), 0));
+        up__setting_set_int(u->env.db, UP_K_NEXT_CNT, next_slot(u, now, period_counters(u), 0));
     } else if (now >= next) {
         up__anon_cache_drop(); /* names learned since the last reload must be known */
-        int n = up__collect_counters(U.env.db, next - period_counters(), maxb());
+        int n = up__collect_counters(u->env.db, next - period_counters(u), maxb(u));
         gw_log_info(UP, "counters batch queued messages=%d", n);
-        up__setting_set_int(U.env.db, UP_K_NEXT_CNT, next_slot(now, period_counters(), 0));
+        up__setting_set_int(u->env.db, UP_K_NEXT_CNT, next_slot(u, now, period_counters(u), 0));
         want = true;
     }
-    next = up__setting_int(U.env.db, UP_K_NEXT_LOGS, 0);
-    if (next == 0 || next - now > period_logs()) {
-        up__setting_set_int(U.env.db, UP_K_NEXT_LOGS, next_slot(now, period_logs(), 0x5a5a5a5a));
+    next = up__setting_int(u->env.db, UP_K_NEXT_LOGS, 0);
+    if (next == 0 || next - now > period_logs(u)) {
+        up__setting_set_int(u->env.db, UP_K_NEXT_LOGS,
+                            next_slot(u, now, period_logs(u), 0x5a5a5a5a));
     } else if (now >= next) {
         up__anon_cache_drop();
-        up__collect_logs(U.env.db, maxb());
-        gateway_message();
-        discovery_message();
-        up__setting_set_int(U.env.db, UP_K_NEXT_LOGS, next_slot(now, period_logs(), 0x5a5a5a5a));
+        up__collect_logs(u->env.db, maxb(u));
+        gateway_message(u);
+        discovery_message(u);
+        up__setting_set_int(u->env.db, UP_K_NEXT_LOGS,
+                            next_slot(u, now, period_logs(u), 0x5a5a5a5a));
         want = true;
     }
     if (want)
-        U.upload_wanted = true;
+        u->upload_wanted = true;
 }
 
 /* Closes the batch window: staged events become outbox messages and go up. */
-static void stage_flush(void)
+static void stage_flush(struct up_ctx *u)
 {
-    int n = up__stage_flush(U.env.db, STAGE_BATCH, maxb());
+    int n = up__stage_flush(u->env.db, STAGE_BATCH, maxb(u));
     if (n > 0)
         gw_log_info(UP, "events batched messages=%d", n);
-    U.staged = 0;
-    U.flush_at = 0;
-    U.upload_wanted = true;
+    u->staged = 0;
+    u->flush_at = 0;
+    u->upload_wanted = true;
 }
 
 static void on_bus(const char *kind, json_t *payload, void *arg)
 {
+    struct up_ctx *u = arg;
     json_int_t dev = json_integer_value(json_object_get(payload, "device_id"));
     json_t *body = NULL;
     const char *mkind = "device";
-    if (!registered(U.env.db))
+    if (!registered(u->env.db))
         return;
     if (strcmp(kind, "alert.new") == 0 || strcmp(kind, "alert.cleared") == 0) {
         struct gw_device d;
@@ -666,7 +683,7 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
         body = json_pack("{s:I, s:s, s:O}", "dev", dev, "event",
                          strcmp(kind, "alert.new") == 0 ? "new" : "cleared", "alert",
                          json_object_get(payload, "alert"));
-        if (gw_device_get(U.env.db, dev, &d) == 0)
+        if (gw_device_get(u->env.db, dev, &d) == 0)
             json_object_set_new(body, "serial", json_string(d.serial));
     } else if (strcmp(kind, "device.added") == 0) {
         up__anon_cache_drop();
@@ -689,57 +706,58 @@ static void on_bus(const char *kind, json_t *payload, void *arg)
     json_object_set_new(body, "ts", json_integer(gw_now()));
     /* Committed now (staged); batched with what else comes within alert_delay, so the first
      * poll of a large fleet gives a few messages, not one per device. */
-    up__stage_put(U.env.db, mkind, body);
+    up__stage_put(u->env.db, mkind, body);
     json_decref(body);
-    if (++U.staged >= STAGE_BATCH)
-        stage_flush();
-    else if (!U.flush_at)
-        U.flush_at = uv_now(U.env.loop) + (uint64_t)U.cfg.up_alert_delay_s * 1000;
+    if (++u->staged >= STAGE_BATCH)
+        stage_flush(u);
+    else if (!u->flush_at)
+        u->flush_at = uv_now(u->env.loop) + (uint64_t)u->cfg.up_alert_delay_s * 1000;
 }
 
-static void mode_expiry(int64_t now)
+static void mode_expiry(struct up_ctx *u, int64_t now)
 {
-    int64_t until = up__setting_int(U.env.db, UP_K_UNTIL, 0);
-    if (until && now >= until && manage_mode(U.env.db)) {
-        gw_setting_set(U.env.db, UP_K_MODE, "monitor");
-        gw_setting_set(U.env.db, UP_K_UNTIL, "");
-        gw_audit_add(U.env.db, "system", "uplink", "uplink.mode", "ok", "monitor (expired)");
+    int64_t until = up__setting_int(u->env.db, UP_K_UNTIL, 0);
+    if (until && now >= until && manage_mode(u->env.db)) {
+        gw_setting_set(u->env.db, UP_K_MODE, "monitor");
+        gw_setting_set(u->env.db, UP_K_UNTIL, "");
+        gw_audit_add(u->env.db, "system", "uplink", "uplink.mode", "ok", "monitor (expired)");
         gw_log_notice(UP, "manage mode expired, back to monitor mode");
     }
 }
 
 static void on_tick(uv_timer_t *t)
 {
+    struct up_ctx *u = t->data;
     int64_t now = gw_now();
-    uint64_t ms = uv_now(U.env.loop);
-    if (U.stopping)
+    uint64_t ms = uv_now(u->env.loop);
+    if (u->stopping)
         return;
-    if (now - U.last_expire >= 60) {
-        U.last_expire = now;
-        up__queue_expire(U.env.db, U.cfg.up_outbox_max_age_s, now);
+    if (now - u->last_expire >= 60) {
+        u->last_expire = now;
+        up__queue_expire(u->env.db, u->cfg.up_outbox_max_age_s, now);
     }
-    if (!registered(U.env.db)) {
-        mqtt_drop();
+    if (!registered(u->env.db)) {
+        mqtt_drop(u);
         return;
     }
-    gw_setting_get(U.env.db, UP_K_GWID, U.gwid, sizeof U.gwid);
-    mode_expiry(now);
-    schedule_check(now);
-    if (U.flush_at && ms >= U.flush_at)
-        stage_flush();
-    if (manage_mode(U.env.db)) {
-        mqtt_ensure();
-        mqtt_pump();
+    gw_setting_get(u->env.db, UP_K_GWID, u->gwid, sizeof u->gwid);
+    mode_expiry(u, now);
+    schedule_check(u, now);
+    if (u->flush_at && ms >= u->flush_at)
+        stage_flush(u);
+    if (manage_mode(u->env.db)) {
+        mqtt_ensure(u);
+        mqtt_pump(u);
     } else {
-        mqtt_drop();
+        mqtt_drop(u);
         /* Retries after a failure wait for the backoff, then send what is queued. */
         int64_t msgs, bytes;
-        if (!U.upload_wanted && U.next_attempt && ms >= U.next_attempt) {
-            up__queue_totals(U.env.db, &msgs, &bytes);
-            U.upload_wanted = msgs > 0;
+        if (!u->upload_wanted && u->next_attempt && ms >= u->next_attempt) {
+            up__queue_totals(u->env.db, &msgs, &bytes);
+            u->upload_wanted = msgs > 0;
         }
-        if (U.upload_wanted)
-            upload_start();
+        if (u->upload_wanted)
+            upload_start(u);
     }
 }
 
@@ -747,17 +765,20 @@ static void on_tick(uv_timer_t *t)
  * Lifecycle
  */
 
-int up_init(const struct up_env *env, struct gw_errbuf *eb)
+int up_init(const struct up_env *env, struct up_ctx **out, struct gw_errbuf *eb)
 {
+    struct up_ctx *u;
     int rc;
-    U.env = *env;
-    U.cfg = *env->cfg;
+    *out = NULL;
     rc = up__queue_migrate(env->db, eb);
     if (rc < 0)
         return rc;
+    u = gw_calloc(1, sizeof *u);
+    u->env = *env;
+    u->cfg = *env->cfg;
     up__http_global_init();
     bool on = up_anon_is_on(env->db);
-    if ((U.cfg.up_anonymize == GW_ANON_NO && on) || (U.cfg.up_anonymize == GW_ANON_YES && !on)) {
+    if ((u->cfg.up_anonymize == GW_ANON_NO && on) || (u->cfg.up_anonymize == GW_ANON_YES && !on)) {
         gw_log_err(UP,
                    "[uplink] anonymize = %s refused: anonymization is chosen only at 'fleetgw "
                    "init --anonymize' and stays %s",
@@ -766,72 +787,87 @@ int up_init(const struct up_env *env, struct gw_errbuf *eb)
                      on ? "uplink.anonymize.off" : "uplink.anonymize.on", "refused",
                      "[uplink] anonymize in the configuration file");
     }
-    U.inited = true;
+    u->inited = true;
+    *out = u;
     return 0;
 }
 
-int up_start(void)
+int up_start(struct up_ctx *u)
 {
-    GW_ASSERT(U.inited);
-    uv_timer_init(U.env.loop, &U.tick);
-    U.tick_open = true;
-    uv_timer_start(&U.tick, on_tick, 1000, 1000);
-    U.bus_id = gw_bus_subscribe("", on_bus, NULL);
-    U.started = true;
-    gw_setting_get(U.env.db, UP_K_GWID, U.gwid, sizeof U.gwid);
+    GW_ASSERT(u->inited);
+    uv_timer_init(u->env.loop, &u->tick);
+    u->tick.data = u;
+    u->tick_open = true;
+    uv_timer_start(&u->tick, on_tick, 1000, 1000);
+    u->bus_id = gw_bus_subscribe("", on_bus, u);
+    u->started = true;
+    gw_setting_get(u->env.db, UP_K_GWID, u->gwid, sizeof u->gwid);
     /* Events staged before a crash go out with the first batch. */
-    if (up__stage_count(U.env.db) > 0)
-        U.flush_at = uv_now(U.env.loop) + 1000;
-    gw_log_info(UP, "uplink started registered=%s mode=%s anonymized=%s", U.gwid[0] ? "yes" : "no",
-                manage_mode(U.env.db) ? "manage" : "monitor",
-                up_anon_is_on(U.env.db) ? "yes" : "no");
+    if (up__stage_count(u->env.db) > 0)
+        u->flush_at = uv_now(u->env.loop) + 1000;
+    gw_log_info(UP, "uplink started registered=%s mode=%s anonymized=%s", u->gwid[0] ? "yes" : "no",
+                manage_mode(u->env.db) ? "manage" : "monitor",
+                up_anon_is_on(u->env.db) ? "yes" : "no");
     return 0;
 }
 
-int up_reload(const struct gw_cfg *cfg)
+int up_reload(struct up_ctx *u, const struct gw_cfg *cfg)
 {
-    int keep = U.cfg.up_keepalive_s, anon = U.cfg.up_anonymize;
-    bool proxy_changed = strcmp(U.cfg.up_proxy, cfg->up_proxy) != 0 ||
-                         strcmp(U.cfg.up_proxy_user, cfg->up_proxy_user) != 0;
-    U.cfg = *cfg;
+    int keep = u->cfg.up_keepalive_s, anon = u->cfg.up_anonymize;
+    bool proxy_changed = strcmp(u->cfg.up_proxy, cfg->up_proxy) != 0 ||
+                         strcmp(u->cfg.up_proxy_user, cfg->up_proxy_user) != 0;
+    u->cfg = *cfg;
     /* The MQTT session and its proxy relay start again with the new proxy. */
-    if (proxy_changed && U.started && !U.stopping)
-        mqtt_drop();
-    U.cfg.up_keepalive_s = keep; /* not reloadable */
-    U.cfg.up_anonymize = anon;
-    U.env.cfg = cfg;
+    if (proxy_changed && u->started && !u->stopping)
+        mqtt_drop(u);
+    u->cfg.up_keepalive_s = keep; /* not reloadable */
+    u->cfg.up_anonymize = anon;
+    u->env.cfg = cfg;
     return 0;
 }
 
 static void tick_closed(uv_handle_t *h)
 {
-    U.tick_open = false;
-    maybe_stopped();
+    struct up_ctx *u = h->data;
+    u->tick_open = false;
+    maybe_stopped(u);
 }
 
-void up_stop(void (*cb)(void *arg), void *arg)
+void up_stop(struct up_ctx *u, up_stopped_cb cb, void *arg)
 {
-    U.stopping = true;
-    U.stop_cb = cb;
-    U.stop_arg = arg;
-    if (U.bus_id > 0)
-        gw_bus_unsubscribe(U.bus_id);
-    U.bus_id = 0;
-    mqtt_drop();
-    up__anon_cache_drop();
-    if (U.tick_open) {
-        uv_timer_stop(&U.tick);
-        uv_close((uv_handle_t *)&U.tick, tick_closed);
+    if (!u) {
+        if (cb)
+            cb(arg);
         return;
     }
-    maybe_stopped();
+    GW_ASSERT(!u->stopping);
+    u->stopping = true;
+    u->stop_cb = cb;
+    u->stop_arg = arg;
+    if (u->bus_id > 0)
+        gw_bus_unsubscribe(u->bus_id);
+    u->bus_id = 0;
+    mqtt_drop(u);
+    up__anon_cache_drop();
+    if (u->tick_open) {
+        uv_timer_stop(&u->tick);
+        uv_close((uv_handle_t *)&u->tick, tick_closed);
+        return;
+    }
+    maybe_stopped(u);
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Status and control
  */
 
-void up_status(struct gw_db *db, json_t *status)
+/* Returns: true when the running uplink u (NULL in the CLI) works on db. */
+static bool running_on(struct up_ctx *u, struct gw_db *db)
+{
+    return u && u->started && !u->stopping && db == u->env.db;
+}
+
+void up_status(struct up_ctx *u, struct gw_db *db, json_t *status)
 {
     char v[600], ts[21];
     int64_t msgs = 0, bytes = 0, last;
@@ -841,24 +877,24 @@ void up_status(struct gw_db *db, json_t *status)
     json_object_set_new(status, "mode", json_string(manage_mode(db) ? "manage" : "monitor"));
     json_object_set_new(status, "registered", json_boolean(reg));
     json_object_set_new(status, "connected",
-                        json_boolean(U.started && db == U.env.db && up__mqtt_is_connected(U.mqtt)));
+                        json_boolean(running_on(u, db) && up__mqtt_is_connected(u->mqtt)));
     json_object_set_new(status, "outbox_messages", json_integer(msgs));
     json_object_set_new(status, "outbox_bytes", json_integer(bytes));
     json_object_set_new(status, "last_upload",
                         last ? json_string(gw_time_iso(last, ts)) : json_null());
     json_object_set_new(status, "evicted_total",
                         json_integer(up__setting_int(db, UP_K_EVICTED, 0)));
-    json_t *u = json_object();
-    json_object_set_new(u, "anonymized", json_boolean(up_anon_is_on(db)));
+    json_t *o = json_object();
+    json_object_set_new(o, "anonymized", json_boolean(up_anon_is_on(db)));
     if (gw_setting_get(db, UP_K_GWID, v, sizeof v) == 0 && v[0])
-        json_object_set_new(u, "gateway_id", json_string(v));
+        json_object_set_new(o, "gateway_id", json_string(v));
     if (gw_setting_get(db, UP_K_STATUS, v, sizeof v) == 0 && v[0])
-        json_object_set_new(u, "registration", json_string(v));
+        json_object_set_new(o, "registration", json_string(v));
     if (gw_setting_get(db, UP_K_LINK, v, sizeof v) == 0 && v[0])
-        json_object_set_new(u, "link", json_string(v));
+        json_object_set_new(o, "link", json_string(v));
     int64_t until = up__setting_int(db, UP_K_UNTIL, 0);
     if (until)
-        json_object_set_new(u, "manage_until", json_string(gw_time_iso(until, ts)));
+        json_object_set_new(o, "manage_until", json_string(gw_time_iso(until, ts)));
     json_t *eps = json_array();
     if (gw_setting_get(db, UP_K_URL, v, sizeof v) == 0 && v[0])
         json_array_append_new(eps, json_string(v));
@@ -872,10 +908,10 @@ void up_status(struct gw_db *db, json_t *status)
             json_array_append_new(eps, json_string(v));
         }
     }
-    json_object_set_new(u, "endpoints", eps);
-    if (U.started && db == U.env.db && up__mqtt_is_connected(U.mqtt))
-        json_object_set_new(u, "broker", json_string(U.ep_in_use));
-    json_object_set_new(status, "uplink", u);
+    json_object_set_new(o, "endpoints", eps);
+    if (running_on(u, db) && up__mqtt_is_connected(u->mqtt))
+        json_object_set_new(o, "broker", json_string(u->ep_in_use));
+    json_object_set_new(status, "uplink", o);
 }
 
 bool up_ctl_handles(const char *cmd)
@@ -902,13 +938,9 @@ static void wipe(json_t *req, const char *key)
         memset((char *)json_string_value(v), 0, json_string_length(v));
 }
 
-static bool running_on(struct gw_db *db)
-{
-    return U.started && !U.stopping && db == U.env.db;
-}
 
-static json_t *ctl_register(struct gw_db *db, const struct gw_vault *v, json_t *req,
-                            const char *user, const char *source)
+static json_t *ctl_register(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v,
+                            json_t *req, const char *user, const char *source)
 {
     char detail[300];
     const char *result = jstr(req, "result");
@@ -957,16 +989,16 @@ static json_t *ctl_register(struct gw_db *db, const struct gw_vault *v, json_t *
     gw_audit_add(db, user, source, "uplink.register", rc ? "failed" : "ok", detail);
     if (rc)
         return r_err(rc, "cannot store the registration");
-    if (running_on(db)) {
-        mqtt_drop();
-        backoff_ok();
-        gw_strlcpy(U.gwid, gid, sizeof U.gwid);
+    if (running_on(u, db)) {
+        mqtt_drop(u);
+        backoff_ok(u);
+        gw_strlcpy(u->gwid, gid, sizeof u->gwid);
     }
     return json_pack("{s:b}", "ok", 1);
 }
 
-static json_t *ctl_unregister(struct gw_db *db, const struct gw_vault *v, const char *user,
-                              const char *source)
+static json_t *ctl_unregister(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v,
+                              const char *user, const char *source)
 {
     static const char *const keys[] = {UP_K_GWID,   UP_K_URL,  UP_K_STATUS, UP_K_BROKER,
                                        "up.ca_pem", UP_K_LINK, UP_K_MODE,   UP_K_UNTIL};
@@ -974,14 +1006,15 @@ static json_t *ctl_unregister(struct gw_db *db, const struct gw_vault *v, const 
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && rc == 0; i++)
         rc = gw_setting_set(db, keys[i], "");
     gw_audit_add(db, user, source, "uplink.unregister", rc ? "failed" : "ok", NULL);
-    if (running_on(db)) {
-        mqtt_drop();
-        U.gwid[0] = '\0';
+    if (running_on(u, db)) {
+        mqtt_drop(u);
+        u->gwid[0] = '\0';
     }
     return rc ? r_err(rc, "cannot remove the registration") : json_pack("{s:b}", "ok", 1);
 }
 
-static json_t *ctl_mode(struct gw_db *db, json_t *req, const char *user, const char *source)
+static json_t *ctl_mode(struct up_ctx *u, struct gw_db *db, json_t *req, const char *user,
+                        const char *source)
 {
     const char *mode = jstr(req, "mode");
     json_int_t until = json_integer_value(json_object_get(req, "until"));
@@ -999,14 +1032,14 @@ static json_t *ctl_mode(struct gw_db *db, json_t *req, const char *user, const c
     gw_audit_add(db, user, source, "uplink.mode", rc ? "failed" : "ok", detail);
     if (rc)
         return r_err(rc, "cannot store the mode");
-    if (running_on(db))
-        backoff_ok();
+    if (running_on(u, db))
+        backoff_ok(u);
     json_t *r = json_pack("{s:b, s:s, s:b}", "ok", 1, "mode", mode, "registered", registered(db));
     return r;
 }
 
-json_t *up_ctl_exec(struct gw_db *db, const struct gw_vault *v, json_t *req, const char *user,
-                    const char *source)
+json_t *up_ctl_exec(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v, json_t *req,
+                    const char *user, const char *source)
 {
     const char *cmd = jstr(req, "cmd");
     json_t *r;
@@ -1014,14 +1047,14 @@ json_t *up_ctl_exec(struct gw_db *db, const struct gw_vault *v, json_t *req, con
     if (rc < 0)
         return r_err(rc, "cannot create the uplink's tables");
     if (strcmp(cmd, "uplink.register") == 0)
-        r = ctl_register(db, v, req, user, source);
+        r = ctl_register(u, db, v, req, user, source);
     else if (strcmp(cmd, "uplink.unregister") == 0)
-        r = ctl_unregister(db, v, user, source);
+        r = ctl_unregister(u, db, v, user, source);
     else if (strcmp(cmd, "uplink.mode") == 0)
-        r = ctl_mode(db, req, user, source);
+        r = ctl_mode(u, db, req, user, source);
     else if (strcmp(cmd, "uplink.status") == 0) {
         r = json_pack("{s:b}", "ok", 1);
-        up_status(db, r);
+        up_status(u, db, r);
     } else if (strcmp(cmd, "uplink.anonymize") == 0) {
         /* Anonymization is chosen at init and never changes: every request to change it, from
          * the CLI or the web UI, is refused and leaves a trace. */

@@ -6,8 +6,9 @@
  * every payload passes through, and the intake of tasks from the cloud. The protocol is
  * docs/uplink.md.
  *
- * The uplink is one per process and runs on the daemon's loop thread: up_init(), up_start(),
- * up_reload(), up_stop(). The control functions (up_ctl_exec(), up_status()) also work without
+ * The running uplink is a handle, struct up_ctx, that the daemon creates with up_init() and
+ * passes to up_start(), up_reload() and up_stop() on its loop thread; no state is static. The
+ * control functions (up_ctl_exec(), up_status()) take the handle or NULL: they also work without
  * a running uplink, on a store the CLI opened, so the CLI and the daemon share their code.
  * Unless a function says otherwise it is for the loop thread only.
  */
@@ -36,30 +37,39 @@ struct up_env {
     void *ctl_arg;
 };
 
+/* The running uplink (up.c). */
+struct up_ctx;
+/* Called once when up_stop() has closed everything. */
+typedef void (*up_stopped_cb)(void *arg);
+
 /* Creates the uplink's tables, checks the [uplink] anonymize option against the choice made at
- * init (a conflict is refused, logged and audited; it never switches anonymization off).
- * [in] env: copied; its pointers are kept until up_stop() completes.
+ * init (a conflict is refused, logged and audited; it never switches anonymization off), and
+ * makes the handle.
+ * [in] env: copied; its pointers are kept until up_stop()'s callback.
+ * [out] out: the handle, set only on success; up_stop() frees it.
  * Returns: 0, GW_E_DB, GW_E_SCHEMA. */
-int up_init(const struct up_env *env, struct gw_errbuf *eb);
+int up_init(const struct up_env *env, struct up_ctx **out, struct gw_errbuf *eb);
 /* Subscribes to the event bus and starts the schedule and, when registered, the mode's
  * transport. Returns: 0. */
-int up_start(void);
+int up_start(struct up_ctx *u);
 /* Takes the new configuration (borrowed until the next reload or stop). Returns: 0. */
-int up_reload(const struct gw_cfg *cfg);
-/* Closes every handle; cb(arg) runs once all are closed (also when up_start never ran). */
-void up_stop(void (*cb)(void *arg), void *arg);
+int up_reload(struct up_ctx *u, const struct gw_cfg *cfg);
+/* Stops: unsubscribes, closes the MQTT session, its relay and the timer, waits for an upload in
+ * flight, then frees u and runs cb(arg) exactly once (also when up_start() never ran; at once
+ * when u is NULL). u must not be used after this call. cb may be NULL. */
+void up_stop(struct up_ctx *u, up_stopped_cb cb, void *arg);
 
 /* Adds mode, registered, connected, outbox_messages, outbox_bytes, last_upload, evicted_total
- * and an "uplink" object with details to status. Works with or without a running uplink. */
-void up_status(struct gw_db *db, json_t *status);
+ * and an "uplink" object with details to status. u is the running uplink or NULL. */
+void up_status(struct up_ctx *u, struct gw_db *db, json_t *status);
 
 /* Returns: true for control commands the uplink executes ("uplink.*"). Any thread. */
 bool up_ctl_handles(const char *cmd);
 /* Executes an uplink control command (register result, unregister, mode, anonymize) against
- * db, on the running uplink when there is one. Secrets in req are wiped.
+ * db, on the running uplink u when there is one (NULL in the CLI). Secrets in req are wiped.
  * Returns: a new reference to the reply ({"ok": true, ...} or {"ok": false, "error", "code"}). */
-json_t *up_ctl_exec(struct gw_db *db, const struct gw_vault *v, json_t *req, const char *user,
-                    const char *source);
+json_t *up_ctl_exec(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v, json_t *req,
+                    const char *user, const char *source);
 
 /* Turns anonymization on for good (fleetgw init --anonymize) and audits it. Returns: 0, GW_E_DB. */
 int up_anon_enable(struct gw_db *db, const char *user);

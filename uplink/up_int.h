@@ -84,10 +84,8 @@ int64_t up__setting_int(struct gw_db *db, const char *key, int64_t def);
 int up__setting_set_int(struct gw_db *db, const char *key, int64_t v);
 /* Stores or wipes (pt NULL) a sealed secret. Returns: 0, GW_E_DB, GW_E_CRYPTO. */
 int up__secret_set(struct gw_db *db, const struct gw_vault *v, const char *name, const char *pt);
-/* The anonymizer for db's fleet (cached, reloaded each minute), NULL when anonymization is off. */
-const struct up_anon *up__anon_current(struct gw_db *db);
-/* Forgets the cache (devices changed). */
-void up__anon_cache_drop(void);
+/* gzip (RFC 1952), how every message is stored. Returns: 0, *out malloc'ed. */
+int up__gzip(const void *in, size_t len, unsigned char **out, size_t *outlen);
 /* Fills out[33] with 32 random hex digits. */
 void up__random_id(char out[33]);
 
@@ -102,12 +100,14 @@ void up__anon_free(struct up_anon *a);
 void up__anon_json(const struct up_anon *a, json_t *v);
 /* Returns: a scrubbed copy of text (malloc'ed). */
 char *up__anon_text(const struct up_anon *a, const char *text);
+/* The anonymizer for db's fleet (cached, reloaded each minute), NULL when anonymization is off. */
+const struct up_anon *up__anon_current(struct gw_db *db);
+/* Forgets the cache (devices changed). */
+void up__anon_cache_drop(void);
 /* Returns: true when s holds an IPv4 or IPv6 literal (what the scrubber replaces). */
 bool up__anon_has_ip(const char *s);
 
 /* --- payload.c --- */
-/* gzip (RFC 1952). Returns: 0, *out malloc'ed. */
-int up__gzip(const void *in, size_t len, unsigned char **out, size_t *outlen);
 /* Builds the counters batches and queues them. Returns: messages queued, or < 0. */
 int up__collect_counters(struct gw_db *db, int64_t since, int64_t max_bytes);
 /* Builds the audit and system log zips since the last ones (text scrubbed by the anonymizer

@@ -1088,19 +1088,6 @@ static bool match(const char *pattern, const char *path, char *arg, size_t argle
     return *pattern == '\0' && *path == '\0';
 }
 
-/* Bodies carry passwords and SNMP secrets; jansson frees strings without wiping them. */
-void ui__json_wipe_free(json_t *body)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        if (json_is_string(v))
-            OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
-    }
-    json_decref(body);
-}
-
 /* The same-origin checks of state-changing requests. Returns: NULL or the refusal. */
 static const char *csrf_refusal(struct ui__req *r, bool check_token)
 {

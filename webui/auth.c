@@ -673,7 +673,7 @@ int ui__session_end(struct ui_server *s, const char *id, const char *user, const
     session_delete(s, th);
     snprintf(detail, sizeof detail, "session of %s ended by an administrator", owner);
     gw_audit_add(s->db, user, source, "session.terminated", "ok", detail);
-    ui__ws_recheck(s);
+    ui__sessions_ended(s);
     return 0;
 }
 
@@ -705,7 +705,7 @@ static void sessions_cap(struct ui_server *s, int64_t user_id)
         gw_audit_add(s->db, user, src[i], "session.terminated", "ok", detail);
     }
     if (excess > 0)
-        ui__ws_recheck(s);
+        ui__sessions_ended(s);
 }
 
 /* Creates a session for user_id and puts its cookie into r. Returns: 0 or <0. */
@@ -1297,7 +1297,7 @@ void ui__logout(struct ui__req *r)
 {
     session_delete(r->srv, r->sess.token_hash);
     gw_audit_add(r->srv->db, r->sess.user, r->peer, "logout", "ok", NULL);
-    ui__ws_recheck(r->srv);
+    ui__sessions_ended(r->srv);
     snprintf(r->cookie, sizeof r->cookie,
              UI__COOKIE "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     ui__respond_json(r, 200, json_pack("{s:b}", "ok", 1));

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "webui/ui_int.h"
 
 json_t *ui__body_parse(const char *body, size_t len, char *err, size_t errlen)
@@ -261,4 +263,17 @@ json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, s
     json_object_set_new(req, "wsd_interface", json_string(wsd_if));
     json_object_set_new(req, "wsd_port", json_integer(wsd_port));
     return req;
+}
+
+/* Bodies carry passwords and SNMP secrets; jansson frees strings without wiping them. */
+void ui__json_wipe_free(json_t *body)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        if (json_is_string(v))
+            OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
+    }
+    json_decref(body);
 }

@@ -157,11 +157,22 @@ struct ui_server {
     struct ui__event ev[UI__EVENT_RING];
     int bus_id; /* gateway event bus subscription */
     bool stopping;
+    /* Called when sessions ended (logout, limit, an administrator), so that the websockets of
+     * those sessions close. server.c sets it to ui__ws_recheck: auth.c, below events.c, calls
+     * it without calling up. */
+    void (*sessions_ended)(struct ui_server *s);
     uv_timer_t sweep; /* ends idle sessions and audits it */
     bool sweep_started;
 };
 
-/* --- server.c --- */
+/* Tells the web UI that sessions ended (see sessions_ended above). */
+static inline void ui__sessions_ended(struct ui_server *s)
+{
+    if (s->sessions_ended)
+        s->sessions_ended(s);
+}
+
+/* --- http.c --- */
 /* Queues the answer and asks for a writable callback. Takes ownership of body (malloc'ed). */
 void ui__respond(struct ui__req *r, int status, const char *ctype, char *body, size_t len);
 /* Answers with a JSON value (decref'ed). */
@@ -172,10 +183,16 @@ void ui__respond_error(struct ui__req *r, int status, const char *msg);
 bool ui__query_arg(struct ui__req *r, const char *name, char *buf, size_t len);
 /* The client's address, IPv4-mapped addresses shown as IPv4. */
 void ui__peer(struct lws *wsi, char *buf, size_t len);
+/* (Re)reads the names and addresses this gateway answers to: localhost, its host name, [webui]
+ * names and the addresses of its interfaces (an address added later needs a reload). */
+void ui__hosts_build(struct ui_server *s);
 /* Returns: true when host (a Host header value, port included) names this gateway. */
 bool ui__host_allowed(struct ui_server *s, const char *host);
 
 /* --- json.c --- */
+/* Wipes the string members of a request body (passwords, keys) and frees it. NULL is a
+ * no-op. */
+void ui__json_wipe_free(json_t *body);
 /* Parses a request body that must be one JSON object. Returns: the object (caller decrefs),
  * or NULL with a message for the client in err. */
 json_t *ui__body_parse(const char *body, size_t len, char *err, size_t errlen);
@@ -244,9 +261,6 @@ int ui__session_end(struct ui_server *s, const char *id, const char *user, const
 const char *ui__role_name(enum ui__role r);
 
 /* --- api.c --- */
-/* Wipes the string members of a request body (passwords, keys) and frees it. NULL is a
- * no-op. */
-void ui__json_wipe_free(json_t *body);
 /* Routes an /api/v1/ request whose body (if any) has arrived. */
 void ui__api_dispatch(struct ui__req *r);
 

@@ -6,7 +6,7 @@
  * built with mktime; the WS-Discovery settings of `discover add` (defaults, checks, what list
  * and show return); a run on the CLI's private loop against WSD devices of fake_soapc.c, which
  * registers a WSD-only printer with its UUID and publishes `discovery.progress` every second
- * and at the end. run.c is included to reach its static schedule_due().
+ * and at the end; the module handle, whose stop is awaited (callback once, loop closes). run.c is included to reach its static schedule_due().
  */
 #include "discovery/run.c"
 
@@ -143,7 +143,7 @@ static void store_close(struct store *st)
 
 static json_t *exec(struct store *st, json_t *req)
 {
-    json_t *r = disc_ctl_exec(st->db, st->v, NULL, req, "test", "unit");
+    json_t *r = disc_ctl_exec(NULL, st->db, st->v, NULL, req, "test", "unit");
     json_decref(req);
     return r;
 }
@@ -295,13 +295,51 @@ static void test_run_wsd_progress(void **state)
     store_close(&st);
 }
 
+/* The module is a handle: started once, and stopping it is awaited. The stop callback runs
+ * exactly once, after the schedule timer closed (not during disc_stop()), and the loop then
+ * closes with no handle left; a NULL module stops at once. */
+static void count_stop(void *arg)
+{
+    (*(int *)arg)++;
+}
+
+static void test_module_stop_awaited(void **state)
+{
+    (void)state;
+    struct store st;
+    struct gw_errbuf eb = {""};
+    struct disc_ctx *m = (struct disc_ctx *)&st;
+    uv_loop_t loop;
+    int stopped = 0;
+    store_open(&st);
+    assert_int_equal(uv_loop_init(&loop), 0);
+    struct disc_env env = {.loop = &loop, .db = st.db, .vault = st.v};
+    assert_int_equal(disc_init(&env, &m, &eb), 0);
+    assert_non_null(m);
+    assert_int_equal(disc_start(m), 0);
+    assert_int_equal(disc_start(m), GW_E_INVAL);
+    json_t *status = json_object();
+    disc_status(m, st.db, status);
+    assert_non_null(json_object_get(status, "discovery"));
+    json_decref(status);
+
+    disc_stop(m, count_stop, &stopped);
+    assert_int_equal(stopped, 0);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(stopped, 1);
+    assert_int_equal(uv_loop_close(&loop), 0);
+
+    disc_stop(NULL, count_stop, &stopped);
+    assert_int_equal(stopped, 2);
+    store_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_schedule_syntax),
-        cmocka_unit_test(test_schedule_due),
-        cmocka_unit_test(test_wsd_settings),
-        cmocka_unit_test(test_run_wsd_progress),
+        cmocka_unit_test(test_schedule_syntax),     cmocka_unit_test(test_schedule_due),
+        cmocka_unit_test(test_wsd_settings),        cmocka_unit_test(test_run_wsd_progress),
+        cmocka_unit_test(test_module_stop_awaited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

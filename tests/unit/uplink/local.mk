@@ -23,3 +23,9 @@ TESTS += tests/unit/uplink/test_relay
 tests_unit_uplink_test_relay_SOURCES = tests/unit/uplink/test_relay.c tests/unit/uplink/uptest.h
 tests_unit_uplink_test_relay_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_uplink_test_relay_LDADD = uplink/libup.a $(UNIT_LDADD) $(UP_LIBS)
+
+check_PROGRAMS += tests/unit/uplink/test_up
+TESTS += tests/unit/uplink/test_up
+tests_unit_uplink_test_up_SOURCES = tests/unit/uplink/test_up.c tests/unit/uplink/uptest.h
+tests_unit_uplink_test_up_CPPFLAGS = $(tests_unit_uplink_test_relay_CPPFLAGS)
+tests_unit_uplink_test_up_LDADD = uplink/libup.a $(UNIT_LDADD) $(UP_LIBS)

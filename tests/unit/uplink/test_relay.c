@@ -352,7 +352,7 @@ static void test_password_limit_where_stored(void **state)
     json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "cmd", "uplink.register", "result",
                             "ok", "url", "https://cloud.invalid", "gateway_id", "gw-unit", "token",
                             "token-0123456789", "proxy_password", pw);
-    json_t *rep = up_ctl_exec(db, NULL, req, "test", "unit");
+    json_t *rep = up_ctl_exec(NULL, db, NULL, req, "test", "unit");
     json_decref(req);
     assert_false(json_is_true(json_object_get(rep, "ok")));
     assert_non_null(strstr(json_string_value(json_object_get(rep, "error")), "limit of 256 bytes"));

@@ -11,10 +11,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 
 static void usage(FILE *out)
 {
@@ -151,58 +150,4 @@ int main(int argc, char **argv)
     fprintf(stderr, "fleetgw: unknown command '%s'\n", cmd);
     usage(stderr);
     return GW_EXIT_USAGE;
-}
-
-/* Reads one line, dropping the trailing newline; refuses an empty secret. */
-static char *read_line(FILE *f, const char *what)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    if (n < 0) {
-        fprintf(stderr, "fleetgw: no %s given\n", what);
-        free(line);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    if (n == 0) {
-        fprintf(stderr, "fleetgw: %s is empty\n", what);
-        gw_free_secret(line, cap);
-        return NULL;
-    }
-    char *s = gw_strdup(line);
-    gw_free_secret(line, cap);
-    return s;
-}
-
-char *gw_cli_read_secret(const char *file, const char *prompt)
-{
-    if (file) {
-        FILE *f = fopen(file, "r");
-        char *s;
-        if (!f) {
-            fprintf(stderr, "fleetgw: cannot read %s: %s\n", file, strerror(errno));
-            return NULL;
-        }
-        s = read_line(f, file);
-        fclose(f);
-        return s;
-    }
-    if (isatty(STDIN_FILENO)) {
-        struct termios old, noecho;
-        char *s;
-        fprintf(stderr, "%s: ", prompt);
-        fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &old) == 0) {
-            noecho = old;
-            noecho.c_lflag &= ~(tcflag_t)ECHO;
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
-        }
-        s = read_line(stdin, prompt);
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-        fputc('\n', stderr);
-        return s;
-    }
-    return read_line(stdin, prompt);
 }

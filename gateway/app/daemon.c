@@ -2,9 +2,12 @@
  * Copyright (c) 2026 fleetgw authors
  *
  * The daemon: one libuv loop that owns every handle. Start order is configuration, secrets key,
- * store, counter catalogue, control socket, poller; stop runs the other way. SIGTERM/SIGINT stop
- * cleanly (polls cancelled, sessions and handles closed, the store closed after the last write,
- * exit 0); SIGHUP re-reads the configuration and keeps the old one when the new one is bad.
+ * store, counter catalogue, control socket, web UI, poller, uplink, discovery. Stop first closes
+ * the two doors requests come in by (control socket, web UI), then stops the modules in the
+ * reverse of their start, each after the previous one's close callback ran: discovery (its
+ * sweeps end and would otherwise reload the poller), uplink, poller, and last the daemon's own
+ * handles. SIGTERM/SIGINT stop cleanly (polls cancelled, sessions and handles closed, the store
+ * closed after the last write, exit 0); SIGHUP re-reads the configuration and keeps the old one when the new one is bad.
  * Under systemd (Type=notify) readiness, status and the watchdog are reported with sd_notify.
  */
 #include "config.h"
@@ -19,7 +22,7 @@
 #include <systemd/sd-daemon.h>
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 #include "uplink/up.h"
 #include "discovery/disc.h"
@@ -65,8 +68,25 @@ static void poller_stopped(struct gw_app *app)
     uv_close((uv_handle_t *)&d->housekeeping, handle_closed);
 }
 
+static void uplink_stopped(void *arg)
+{
+    struct daemon *d = arg;
+    gw_log_debug(GW, "uplink stopped");
+    gw_poller_stop(&d->app, poller_stopped);
+}
+
+static void discovery_stopped(void *arg)
+{
+    struct daemon *d = arg;
+    struct up_ctx *up = d->app.up;
+    gw_log_debug(GW, "discovery stopped");
+    d->app.up = NULL; /* up_stop() frees it */
+    up_stop(up, uplink_stopped, d);
+}
+
 static void stop(struct daemon *d, const char *why)
 {
+    struct disc_ctx *disc = d->app.disc;
     if (d->stopping)
         return;
     d->stopping = true;
@@ -74,9 +94,9 @@ static void stop(struct daemon *d, const char *why)
     sd_notify(0, "STOPPING=1");
     gw_ctl_stop(&d->app);
     ui_server_stop(d->ui);
-    up_stop(NULL, NULL);
-    disc_stop(NULL, NULL);
-    gw_poller_stop(&d->app, poller_stopped);
+    /* The chain: discovery, then uplink, then poller, then the daemon's handles. */
+    d->app.disc = NULL; /* disc_stop() frees it */
+    disc_stop(disc, discovery_stopped, d);
 }
 
 /* A bad new file is logged and ignored; options that cannot change at run time are reported
@@ -110,7 +130,8 @@ static void reload(struct daemon *d)
     d->app.cfg = next;
     apply_logging(&d->app.cfg);
     ui_server_reload(d->ui, &d->app.cfg);
-    up_reload(&d->app.cfg);
+    if (d->app.up)
+        up_reload(d->app.up, &d->app.cfg);
     gw_poller_reload(&d->app);
     gw_log_notice(CFG, "configuration reloaded path=%s", d->app.cfg.path);
     sd_notify(0, "READY=1");
@@ -170,8 +191,15 @@ static void start_uplink(struct daemon *d)
 {
     struct up_env env = {d->app.loop, d->app.db, d->app.vault, &d->app.cfg, ui_ctl, &d->app};
     struct gw_errbuf eb = {""};
-    if (up_init(&env, &eb) < 0 || up_start() < 0)
+    if (up_init(&env, &d->app.up, &eb) < 0) {
         gw_log_err(UP, "uplink not started: %s", eb.msg);
+        return;
+    }
+    if (up_start(d->app.up) < 0) {
+        gw_log_err(UP, "uplink not started");
+        up_stop(d->app.up, NULL, NULL);
+        d->app.up = NULL;
+    }
 }
 
 static void discovery_changed(void *arg)
@@ -184,8 +212,15 @@ static void start_discovery(struct daemon *d)
     struct disc_env env = {d->app.loop,      d->app.db,         d->app.vault,
                            d->app.catalogue, discovery_changed, &d->app};
     struct gw_errbuf eb = {""};
-    if (disc_init(&env, &eb) < 0 || disc_start() < 0)
+    if (disc_init(&env, &d->app.disc, &eb) < 0) {
         gw_log_err(DISC, "discovery not started: %s", eb.msg);
+        return;
+    }
+    if (disc_start(d->app.disc) < 0) {
+        gw_log_err(DISC, "discovery not started");
+        disc_stop(d->app.disc, NULL, NULL);
+        d->app.disc = NULL;
+    }
 }
 
 /* One UDP socket per device session: raise the fd limit. Root (CAP_SYS_RESOURCE) may lift the

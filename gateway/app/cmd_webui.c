@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "webui/ui.h"
 
 static const char *unix_user(void)

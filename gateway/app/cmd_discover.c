@@ -20,7 +20,7 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 #include "discovery/disc.h"
 
@@ -312,7 +312,7 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
     struct gw_credential creds[MAX_CREDS];
     struct snmpc_catalogue *cat = NULL;
     int ncreds = 0;
-    if (gw_app_load_cfg(go, &app.cfg, NULL) < 0 || gw_app_open_store(&app) < 0) {
+    if (gw_app_open(go, &app) < 0) {
         disc_targets_cleanup(&t);
         return GW_EXIT_FAIL;
     }

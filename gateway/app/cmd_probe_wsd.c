@@ -26,7 +26,7 @@
 #include <uv.h>
 
 #include "discovery/disc.h"
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "soap/soapc.h"
 
 #define MAX_FOUND 4096

@@ -24,6 +24,8 @@
 struct snmpc_catalogue;
 struct gw_poller;
 struct gw_ctl;
+struct up_ctx;
+struct disc_ctx;
 
 /* Global options given before the subcommand. */
 struct gw_opts {
@@ -42,6 +44,8 @@ struct gw_app {
     struct snmpc_catalogue *catalogue;
     struct gw_poller *poller;
     struct gw_ctl *ctl;
+    struct up_ctx *up;     /* the running uplink, NULL in the CLI or when it did not start */
+    struct disc_ctx *disc; /* the running discovery, likewise */
     int64_t started;
     bool daemon;
 };
@@ -76,6 +80,12 @@ int gw_cmd_anonymize(const struct gw_opts *o, int argc, char **argv);
 /* Runs the daemon; check_only (-t) validates and exits, dump (-T) prints the config. */
 int gw_cmd_daemon(const struct gw_opts *o, bool check_only, bool dump);
 
+/* ---------------------------------------------------------------------------------------------
+ * Start-up (app.c): what the daemon and every subcommand open before doing their work.
+ */
+/* The configuration file read when -c is not given (it may be absent: defaults apply). */
+#define GW_DEFAULT_CONFIG "/etc/fleetgw/fleetgw.conf"
+
 /* Loads the configuration for o (file, then --state-dir). The error goes to eb, or to stderr
  * when eb is NULL. Returns: 0 or <0. */
 int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg, struct gw_errbuf *eb);
@@ -89,6 +99,19 @@ int gw_app_load_catalogue(const struct gw_cfg *cfg, struct snmpc_catalogue **out
 int gw_app_open_store(struct gw_app *app);
 void gw_app_close_store(struct gw_app *app);
 
+/* Zeroes app, loads its configuration for o and opens vault and store: what a subcommand that
+ * works on the store does first. Prints the error. Returns: 0, or <0 with nothing left open
+ * (gw_app_close_store() is still safe to call). */
+int gw_app_open(const struct gw_opts *o, struct gw_app *app);
+/* Reads a secret: from the file path when given (first line, trailing newline dropped), else
+ * from the terminal with echo off (prompt on stderr), else (stdin not a terminal) the first line
+ * of stdin. Returns: a heap string the caller frees with gw_free_secret_str(), or NULL with a
+ * message printed. */
+char *gw_cli_read_secret(const char *file, const char *prompt);
+
+/* ---------------------------------------------------------------------------------------------
+ * Control requests (ctl.c).
+ */
 /* Control requests. One JSON object in, one out ({"ok":true,...} or {"ok":false,"error":..,
  * "code":..}). The daemon serves them on its control socket with its own store connection; the
  * CLI sends them there when the daemon runs, and otherwise executes them itself, so both paths
@@ -117,11 +140,5 @@ void gw_poller_status(struct gw_app *app, json_t *status);
 /* Adds a device's schedule (priority, alert_interval_s, counter_interval_s, next_poll) to its
  * JSON object, as the running scheduler has it, or as it would be when no daemon runs. */
 void gw_poller_device_json(struct gw_app *app, json_t *device);
-
-/* Reads a secret: from the file path when given (first line, trailing newline dropped), else
- * from the terminal with echo off (prompt on stderr), else (stdin not a terminal) the first line
- * of stdin. Returns: a heap string the caller frees with gw_free_secret_str(), or NULL with a
- * message printed. */
-char *gw_cli_read_secret(const char *file, const char *prompt);
 
 #endif

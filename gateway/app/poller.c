@@ -40,7 +40,7 @@
 
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 #include "soap/soapc.h"
 

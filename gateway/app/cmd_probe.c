@@ -24,7 +24,7 @@
 
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 
 struct probe_opts {

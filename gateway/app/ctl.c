@@ -20,7 +20,7 @@
 
 #include <uv.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "uplink/up.h"
 #include "discovery/disc.h"
 
@@ -103,8 +103,8 @@ static json_t *do_status(struct gw_app *app)
         json_object_set_new(r, "rss_kb", json_integer(rss_kb()));
         gw_poller_status(app, r);
     }
-    up_status(app->db, r);
-    disc_status(app->db, r);
+    up_status(app->up, app->db, r);
+    disc_status(app->disc, app->db, r);
     return r;
 }
 
@@ -325,7 +325,7 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const cha
     } else if (strcmp(cmd, "credential.remove") == 0)
         r = do_credential_remove(app, req, peer, source);
     else if (up_ctl_handles(cmd))
-        r = up_ctl_exec(app->db, app->vault, req, peer, source);
+        r = up_ctl_exec(app->up, app->db, app->vault, req, peer, source);
     else if (strncmp(cmd, "admin.", 6) == 0) {
         /* Account recovery: from root on the control socket only (checked there), never from
          * the web UI, whose requests come with source "webui <address>". */
@@ -334,7 +334,7 @@ json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const cha
         else
             r = gw_webui_ctl_exec(app, req, peer, source);
     } else if (disc_ctl_handles(cmd))
-        r = disc_ctl_exec(app->db, app->vault, app->catalogue, req, peer, source);
+        r = disc_ctl_exec(app->disc, app->db, app->vault, app->catalogue, req, peer, source);
     else if (strcmp(cmd, "reload") == 0) {
         changed(app);
         r = reply_ok();

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "uplink/up.h"
 
 static int reply_ok(json_t *r)

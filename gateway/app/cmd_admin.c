@@ -15,97 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gateway/cli.h"
+#include "gateway/app/cli.h"
 #include "snmp/snmpc.h"
 #include "uplink/up.h"
-
-#define DEFAULT_CONFIG "/etc/fleetgw/fleetgw.conf"
-
-int gw_app_load_cfg(const struct gw_opts *o, struct gw_cfg *cfg, struct gw_errbuf *eb)
-{
-    struct gw_errbuf local = {""};
-    struct gw_errbuf *e = eb ? eb : &local;
-    const char *path = o->config_path ? o->config_path : DEFAULT_CONFIG;
-    int rc;
-    gw_cfg_defaults(cfg);
-    rc = gw_cfg_load(path, cfg, e);
-    /* The default file may be absent (a fresh install runs on defaults); a named one may not. */
-    if (rc == -ENOENT && !o->config_path)
-        rc = 0;
-    if (rc < 0) {
-        if (!e->msg[0])
-            gw_errbuf_set(e, rc, "%s: %s", path, gw_strerror(rc));
-        if (!eb)
-            fprintf(stderr, "fleetgw: %s\n", e->msg);
-        return rc;
-    }
-    if (o->state_dir)
-        gw_strlcpy(cfg->state_dir, o->state_dir, sizeof cfg->state_dir);
-    return 0;
-}
-
-int gw_app_load_catalogue(const struct gw_cfg *cfg, struct snmpc_catalogue **out,
-                          struct gw_errbuf *eb)
-{
-    struct gw_errbuf local = {""};
-    char path[1024], where[1100];
-    int rc;
-
-    *out = NULL;
-    if (!gw_cfg_catalogue(cfg, path, sizeof path)) {
-        rc = GW_E_CONFIG;
-        gw_strlcpy(local.msg, "path too long", sizeof local.msg);
-    } else {
-        rc = snmpc_catalogue_load(path, out, &local);
-    }
-    if (rc >= 0)
-        return 0;
-    /* Name the option, and where it was set, as any other configuration error does. */
-    if (cfg->snmp_catalogue_line > 0)
-        snprintf(where, sizeof where, "%s:%d", cfg->path, cfg->snmp_catalogue_line);
-    else
-        snprintf(where, sizeof where, "%s", cfg->path[0] ? cfg->path : "(defaults)");
-    if (local.msg[0] && strstr(local.msg, path))
-        gw_errbuf_set(eb, GW_E_CONFIG, "%s: snmp.catalogue: %s", where, local.msg);
-    else
-        gw_errbuf_set(eb, GW_E_CONFIG, "%s: snmp.catalogue: %s: %s", where, path,
-                      local.msg[0] ? local.msg : gw_strerror(rc));
-    return rc;
-}
-
-int gw_app_open_store(struct gw_app *app)
-{
-    struct gw_errbuf eb = {""};
-    char path[1024];
-    int rc;
-    gw_cfg_key_file(&app->cfg, path, sizeof path);
-    rc = gw_vault_open(path, &app->vault, &eb);
-    if (rc == -ENOENT) {
-        fprintf(stderr, "fleetgw: no secrets key at %s: run 'fleetgw init' first\n", path);
-        return rc;
-    }
-    if (rc < 0) {
-        fprintf(stderr, "fleetgw: %s\n", eb.msg[0] ? eb.msg : gw_strerror(rc));
-        return rc;
-    }
-    gw_cfg_db_file(&app->cfg, path, sizeof path);
-    rc = gw_db_open(path, &app->db, &eb);
-    if (rc < 0) {
-        fprintf(stderr, "fleetgw: %s: %s\n", path, eb.msg[0] ? eb.msg : gw_strerror(rc));
-        gw_vault_free(app->vault);
-        app->vault = NULL;
-        return rc;
-    }
-    return 0;
-}
-
-void gw_app_close_store(struct gw_app *app)
-{
-    gw_db_close(app->db);
-    gw_vault_free(app->vault);
-    app->db = NULL;
-    app->vault = NULL;
-}
 
 /* Prints a failed reply's message. Returns: the exit status for the reply. */
 static int reply_status(json_t *r)
@@ -861,7 +773,7 @@ int gw_cmd_status(const struct gw_opts *o, int argc, char **argv)
             fprintf(stderr,
                     "fleetgw: that socket comes from %s%s; for a daemon started with "
                     "another configuration, give it with -c CONFIG\n",
-                    DEFAULT_CONFIG, cfg.path[0] ? "" : " (absent: the defaults)");
+                    GW_DEFAULT_CONFIG, cfg.path[0] ? "" : " (absent: the defaults)");
         return GW_EXIT_FAIL;
     }
     json_object_del(r, "ok");
@@ -885,7 +797,7 @@ int gw_cmd_audit(const struct gw_opts *o, int argc, char **argv)
                 "Checks the hash chain of the audit log; exit 0 when intact.\n");
         return argc == 2 && strcmp(argv[1], "--help") == 0 ? GW_EXIT_OK : GW_EXIT_USAGE;
     }
-    if (gw_app_load_cfg(o, &app.cfg, NULL) < 0 || gw_app_open_store(&app) < 0)
+    if (gw_app_open(o, &app) < 0)
         return GW_EXIT_FAIL;
     rc = gw_audit_verify(app.db, &eb);
     gw_app_close_store(&app);

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: Apache-2.0
+# Unit tests of the program's own files (gateway/app/) that stand alone: app.c, the start-up code,
+# links against the libraries it opens and nothing else of the program.
+check_PROGRAMS += tests/unit/app/test_app
+TESTS += tests/unit/app/test_app
+tests_unit_app_test_app_SOURCES = tests/unit/app/test_app.c gateway/app/app.c
+tests_unit_app_test_app_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_app_test_app_LDADD = $(UNIT_LDADD)
