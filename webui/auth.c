@@ -48,6 +48,9 @@
 /* Login accepts longer input than the policy allows, so the answer never tells the policy. */
 #define LOGIN_PW_MAX 1024
 
+/* What a failed statement is called in the log (gw_db_run). */
+#define UI_SQL "web UI account statement"
+
 static const char generic_fail[] =
     "Login failed: wrong user name or password, or the account is locked.";
 
@@ -124,37 +127,6 @@ struct ui__job {
 const char *ui__role_name(enum ui__role r)
 {
     return r == UI_ROLE_ADMIN ? "admin" : "viewer";
-}
-
-static sqlite3_stmt *prep(struct gw_db *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(gw_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
-        gw_log_err(DB, "ui: prepare failed: %s", sqlite3_errmsg(gw_db_handle(db)));
-        return NULL;
-    }
-    return st;
-}
-
-/* Runs a statement to completion. Returns: 0 or GW_E_DB. */
-static int run(struct gw_db *db, sqlite3_stmt *st)
-{
-    int rc;
-    if (!st)
-        return GW_E_DB;
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        gw_log_err(DB, "ui: statement failed: %s", sqlite3_errmsg(gw_db_handle(db)));
-        return GW_E_DB;
-    }
-    return 0;
-}
-
-static void copy_col(sqlite3_stmt *st, int i, char *buf, size_t len)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    gw_strlcpy(buf, s ? s : "", len);
 }
 
 int ui_db_migrate(struct gw_db *db, struct gw_errbuf *eb)
@@ -251,11 +223,12 @@ static bool verify_password(const char *enc, const char *pw)
 
 bool ui_user_exists(struct gw_db *db, const char *name)
 {
-    sqlite3_stmt *st = prep(db, "SELECT 1 FROM ui_users WHERE name = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(db, "SELECT 1 FROM ui_users WHERE name = ?1", &st);
     bool found;
     if (!st)
         return false;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    gw_db_bind_text(st, 1, name);
     found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return found;
@@ -274,19 +247,21 @@ static bool valid_user_name(const char *s)
 
 static int end_user_sessions(struct gw_db *db, int64_t user_id)
 {
-    sqlite3_stmt *st = prep(db, "DELETE FROM ui_sessions WHERE user_id = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(db, "DELETE FROM ui_sessions WHERE user_id = ?1", &st);
     if (st)
         sqlite3_bind_int64(st, 1, user_id);
-    return run(db, st);
+    return gw_db_run(db, st, UI_SQL);
 }
 
 static int64_t user_id_of(struct gw_db *db, const char *name)
 {
-    sqlite3_stmt *st = prep(db, "SELECT id FROM ui_users WHERE name = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(db, "SELECT id FROM ui_users WHERE name = ?1", &st);
     int64_t id = 0;
     if (!st)
         return 0;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    gw_db_bind_text(st, 1, name);
     if (sqlite3_step(st) == SQLITE_ROW)
         id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -301,16 +276,18 @@ static int store_password(struct gw_db *db, const char *name, const char *role, 
     int rc = gw_db_begin(db);
     if (rc < 0)
         return rc;
-    st = prep(db, "INSERT INTO ui_users (name, role, hash, pw_changed, created) "
+    gw_db_prepare(db,
+                  "INSERT INTO ui_users (name, role, hash, pw_changed, created) "
                   "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (name) DO UPDATE SET hash = ?3, "
-                  "pw_changed = ?4, must_change = 0, failed = 0, locked_until = 0");
+                  "pw_changed = ?4, must_change = 0, failed = 0, locked_until = 0",
+                  &st);
     if (st) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+        gw_db_bind_text(st, 1, name);
+        gw_db_bind_text(st, 2, role);
+        gw_db_bind_text(st, 3, hash);
         sqlite3_bind_int64(st, 4, now);
     }
-    rc = run(db, st);
+    rc = gw_db_run(db, st, UI_SQL);
     id = rc == 0 ? user_id_of(db, name) : 0;
     if (rc == 0)
         rc = end_user_sessions(db, id);
@@ -372,12 +349,13 @@ int ui_user_set_password(struct gw_db *db, const char *name, const char *role, c
 
 int ui_user_unlock(struct gw_db *db, const char *name)
 {
-    sqlite3_stmt *st = prep(db, "UPDATE ui_users SET failed = 0, locked_until = 0 WHERE name = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(db, "UPDATE ui_users SET failed = 0, locked_until = 0 WHERE name = ?1", &st);
     int rc;
     if (st)
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = run(db, st);
-    if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
+        gw_db_bind_text(st, 1, name);
+    rc = gw_db_run(db, st, UI_SQL);
+    if (rc == 0 && gw_db_changes(db) == 0)
         rc = GW_E_NOTFOUND;
     return rc;
 }
@@ -394,8 +372,7 @@ void ui__security_load(struct ui_server *s)
     s->sec.lockout_threshold = LOCKOUT_N;
     s->sec.lockout_s = LOCKOUT_S;
     s->sec.upgrade_min = -1;
-    st = prep(s->db, "SELECT key, value FROM ui_settings");
-    if (!st)
+    if (gw_db_prepare(s->db, "SELECT key, value FROM ui_settings", &st) < 0)
         return;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);
@@ -427,23 +404,29 @@ int ui__security_save(struct ui_server *s, const struct ui__security *sec)
     int vals[] = {sec->idle_s, sec->lockout_threshold, sec->lockout_s};
     int rc = gw_db_begin(s->db);
     for (size_t i = 0; rc == 0 && i < 3; i++) {
-        sqlite3_stmt *st = prep(s->db, "INSERT OR REPLACE INTO ui_settings (key, value) "
-                                       "VALUES (?1, ?2)");
+        sqlite3_stmt *st;
+        gw_db_prepare(s->db,
+                      "INSERT OR REPLACE INTO ui_settings (key, value) "
+                      "VALUES (?1, ?2)",
+                      &st);
         if (st) {
-            sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+            gw_db_bind_text(st, 1, keys[i]);
             sqlite3_bind_int(st, 2, vals[i]);
         }
-        rc = run(s->db, st);
+        rc = gw_db_run(s->db, st, UI_SQL);
     }
     if (rc == 0) {
         char hhmm[16] = "";
-        sqlite3_stmt *st = prep(s->db, "INSERT OR REPLACE INTO ui_settings (key, value) "
-                                       "VALUES ('auto_upgrade_time', ?1)");
+        sqlite3_stmt *st;
+        gw_db_prepare(s->db,
+                      "INSERT OR REPLACE INTO ui_settings (key, value) "
+                      "VALUES ('auto_upgrade_time', ?1)",
+                      &st);
         if (sec->upgrade_min >= 0)
             snprintf(hhmm, sizeof hhmm, "%02d:%02d", sec->upgrade_min / 60, sec->upgrade_min % 60);
         if (st)
-            sqlite3_bind_text(st, 1, hhmm, -1, SQLITE_TRANSIENT);
-        rc = run(s->db, st);
+            gw_db_bind_text(st, 1, hhmm);
+        rc = gw_db_run(s->db, st, UI_SQL);
     }
     if (rc == 0)
         rc = gw_db_commit(s->db);
@@ -487,10 +470,11 @@ static bool cookie_token(const char *hdr, char tok[2 * UI__TOKEN_BYTES + 1])
 
 static void session_delete(struct ui_server *s, const char *token_hash)
 {
-    sqlite3_stmt *st = prep(s->db, "DELETE FROM ui_sessions WHERE token_hash = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(s->db, "DELETE FROM ui_sessions WHERE token_hash = ?1", &st);
     if (st)
-        sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
-    run(s->db, st);
+        gw_db_bind_text(st, 1, token_hash);
+    gw_db_run(s->db, st, UI_SQL);
 }
 
 /* Ends a session that outlived a timeout, with its audit record. */
@@ -524,24 +508,25 @@ bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const ch
         return false;
     ui__sha256_hex(tok, strlen(tok), th);
     OPENSSL_cleanse(tok, sizeof tok);
-    st = prep(s->db, "SELECT s.user_id, u.name, u.role, s.csrf, s.created, s.last_seen, "
-                     "s.must_change, s.source FROM ui_sessions s JOIN ui_users u ON u.id = "
-                     "s.user_id WHERE s.token_hash = ?1");
-    if (!st)
+    if (gw_db_prepare(s->db,
+                      "SELECT s.user_id, u.name, u.role, s.csrf, s.created, s.last_seen, "
+                      "s.must_change, s.source FROM ui_sessions s JOIN ui_users u ON u.id = "
+                      "s.user_id WHERE s.token_hash = ?1",
+                      &st) < 0)
         return false;
-    sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);
+    gw_db_bind_text(st, 1, th);
     if (sqlite3_step(st) == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
         memcpy(out->token_hash, th, sizeof th);
         out->user_id = sqlite3_column_int64(st, 0);
-        copy_col(st, 1, out->user, sizeof out->user);
+        gw_db_column_copy(st, 1, out->user, sizeof out->user);
         out->role = strcmp((const char *)sqlite3_column_text(st, 2), "admin") == 0 ? UI_ROLE_ADMIN
                                                                                    : UI_ROLE_VIEWER;
-        copy_col(st, 3, out->csrf, sizeof out->csrf);
+        gw_db_column_copy(st, 3, out->csrf, sizeof out->csrf);
         out->created = sqlite3_column_int64(st, 4);
         out->last_seen = sqlite3_column_int64(st, 5);
         out->must_change = sqlite3_column_int(st, 6) != 0;
-        copy_col(st, 7, src, sizeof src);
+        gw_db_column_copy(st, 7, src, sizeof src);
         ok = true;
     }
     sqlite3_finalize(st);
@@ -554,12 +539,12 @@ bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const ch
     }
     /* One write per second at most: the idle clock has second resolution. */
     if (touch && now != out->last_seen) {
-        st = prep(s->db, "UPDATE ui_sessions SET last_seen = ?2 WHERE token_hash = ?1");
+        gw_db_prepare(s->db, "UPDATE ui_sessions SET last_seen = ?2 WHERE token_hash = ?1", &st);
         if (st) {
-            sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);
+            gw_db_bind_text(st, 1, th);
             sqlite3_bind_int64(st, 2, now);
         }
-        run(s->db, st);
+        gw_db_run(s->db, st, UI_SQL);
         out->last_seen = now;
     }
     return true;
@@ -567,12 +552,15 @@ bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const ch
 
 bool ui__session_alive(struct ui_server *s, const char *token_hash)
 {
-    sqlite3_stmt *st = prep(s->db, "SELECT created, last_seen FROM ui_sessions "
-                                   "WHERE token_hash = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(s->db,
+                  "SELECT created, last_seen FROM ui_sessions "
+                  "WHERE token_hash = ?1",
+                  &st);
     bool ok = false;
     if (!st)
         return false;
-    sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
+    gw_db_bind_text(st, 1, token_hash);
     if (sqlite3_step(st) == SQLITE_ROW)
         ok = !expired_reason(s, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), gw_now());
     sqlite3_finalize(st);
@@ -587,17 +575,19 @@ void ui__sessions_sweep(struct ui_server *s)
         const char *why;
     } gone[32];
     int n = 0;
-    sqlite3_stmt *st = prep(s->db, "SELECT s.token_hash, u.name, s.source, s.created, "
-                                   "s.last_seen FROM ui_sessions s JOIN ui_users u ON u.id = "
-                                   "s.user_id WHERE s.last_seen < ?1 OR s.created < ?2");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(s->db,
+                      "SELECT s.token_hash, u.name, s.source, s.created, "
+                      "s.last_seen FROM ui_sessions s JOIN ui_users u ON u.id = "
+                      "s.user_id WHERE s.last_seen < ?1 OR s.created < ?2",
+                      &st) < 0)
         return;
     sqlite3_bind_int64(st, 1, now - s->sec.idle_s);
     sqlite3_bind_int64(st, 2, now - s->sec.lifetime_s);
     while (n < 32 && sqlite3_step(st) == SQLITE_ROW) {
-        copy_col(st, 0, gone[n].th, sizeof gone[n].th);
-        copy_col(st, 1, gone[n].user, sizeof gone[n].user);
-        copy_col(st, 2, gone[n].src, sizeof gone[n].src);
+        gw_db_column_copy(st, 0, gone[n].th, sizeof gone[n].th);
+        gw_db_column_copy(st, 1, gone[n].user, sizeof gone[n].user);
+        gw_db_column_copy(st, 2, gone[n].src, sizeof gone[n].src);
         gone[n].why =
             expired_reason(s, sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), now);
         n++;
@@ -610,7 +600,8 @@ void ui__sessions_sweep(struct ui_server *s)
 
 int ui__session_count(struct ui_server *s)
 {
-    sqlite3_stmt *st = prep(s->db, "SELECT count(*) FROM ui_sessions");
+    sqlite3_stmt *st;
+    gw_db_prepare(s->db, "SELECT count(*) FROM ui_sessions", &st);
     int n = 0;
     if (!st)
         return 0;
@@ -628,9 +619,12 @@ static json_t *iso_or_null(int64_t t)
 
 json_t *ui__sessions_list(struct ui_server *s, const char *current_hash)
 {
-    sqlite3_stmt *st = prep(s->db, "SELECT s.token_hash, u.name, u.role, s.source, s.created, "
-                                   "s.last_seen FROM ui_sessions s JOIN ui_users u ON u.id = "
-                                   "s.user_id ORDER BY s.last_seen DESC, s.created DESC");
+    sqlite3_stmt *st;
+    gw_db_prepare(s->db,
+                  "SELECT s.token_hash, u.name, u.role, s.source, s.created, "
+                  "s.last_seen FROM ui_sessions s JOIN ui_users u ON u.id = "
+                  "s.user_id ORDER BY s.last_seen DESC, s.created DESC",
+                  &st);
     json_t *arr = json_array();
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         const char *th = (const char *)sqlite3_column_text(st, 0);
@@ -658,14 +652,15 @@ int ui__session_end(struct ui_server *s, const char *id, const char *user, const
     size_t n = strlen(id);
     if (n != 16 || strspn(id, "0123456789abcdef") != n)
         return GW_E_NOTFOUND;
-    st = prep(s->db, "SELECT s.token_hash, u.name FROM ui_sessions s JOIN ui_users u ON u.id = "
-                     "s.user_id WHERE substr(s.token_hash, 1, 16) = ?1");
-    if (!st)
+    if (gw_db_prepare(s->db,
+                      "SELECT s.token_hash, u.name FROM ui_sessions s JOIN ui_users u ON u.id = "
+                      "s.user_id WHERE substr(s.token_hash, 1, 16) = ?1",
+                      &st) < 0)
         return GW_E_DB;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    gw_db_bind_text(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        copy_col(st, 0, th, sizeof th);
-        copy_col(st, 1, owner, sizeof owner);
+        gw_db_column_copy(st, 0, th, sizeof th);
+        gw_db_column_copy(st, 1, owner, sizeof owner);
     }
     sqlite3_finalize(st);
     if (!th[0])
@@ -683,16 +678,18 @@ static void sessions_cap(struct ui_server *s, int64_t user_id)
 {
     char gone[UI__MAX_USER_SESSIONS + 8][65], src[UI__MAX_USER_SESSIONS + 8][64], user[65] = "";
     int n = 0, excess;
-    sqlite3_stmt *st = prep(s->db, "SELECT s.token_hash, s.source, u.name FROM ui_sessions s "
-                                   "JOIN ui_users u ON u.id = s.user_id WHERE s.user_id = ?1 "
-                                   "ORDER BY s.last_seen ASC, s.created ASC");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(s->db,
+                      "SELECT s.token_hash, s.source, u.name FROM ui_sessions s "
+                      "JOIN ui_users u ON u.id = s.user_id WHERE s.user_id = ?1 "
+                      "ORDER BY s.last_seen ASC, s.created ASC",
+                      &st) < 0)
         return;
     sqlite3_bind_int64(st, 1, user_id);
     while (n < (int)(sizeof gone / sizeof gone[0]) && sqlite3_step(st) == SQLITE_ROW) {
-        copy_col(st, 0, gone[n], sizeof gone[n]);
-        copy_col(st, 1, src[n], sizeof src[n]);
-        copy_col(st, 2, user, sizeof user);
+        gw_db_column_copy(st, 0, gone[n], sizeof gone[n]);
+        gw_db_column_copy(st, 1, src[n], sizeof src[n]);
+        gw_db_column_copy(st, 2, user, sizeof user);
         n++;
     }
     sqlite3_finalize(st);
@@ -723,17 +720,19 @@ static int session_create(struct ui_server *s, struct ui__req *r, int64_t user_i
     ui__hex(cs, sizeof cs, csrf_out);
     ui__sha256_hex(hex, strlen(hex), th);
     sessions_cap(s, user_id);
-    st = prep(s->db, "INSERT INTO ui_sessions (token_hash, user_id, csrf, created, last_seen, "
-                     "must_change, source) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)");
+    gw_db_prepare(s->db,
+                  "INSERT INTO ui_sessions (token_hash, user_id, csrf, created, last_seen, "
+                  "must_change, source) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+                  &st);
     if (st) {
-        sqlite3_bind_text(st, 1, th, -1, SQLITE_STATIC);
+        gw_db_bind_text(st, 1, th);
         sqlite3_bind_int64(st, 2, user_id);
-        sqlite3_bind_text(st, 3, csrf_out, -1, SQLITE_STATIC);
+        gw_db_bind_text(st, 3, csrf_out);
         sqlite3_bind_int64(st, 4, now);
         sqlite3_bind_int(st, 5, must_change);
-        sqlite3_bind_text(st, 6, r ? r->peer : "", -1, SQLITE_STATIC);
+        gw_db_bind_text(st, 6, r ? r->peer : "");
     }
-    rc = run(s->db, st);
+    rc = gw_db_run(s->db, st, UI_SQL);
     if (rc == 0 && r)
         snprintf(r->cookie, sizeof r->cookie,
                  UI__COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Strict", hex);
@@ -917,16 +916,19 @@ struct user_row {
 
 static bool user_load(struct gw_db *db, const char *name, struct user_row *u)
 {
-    sqlite3_stmt *st = prep(db, "SELECT id, role, hash, failed, locked_until, pw_changed, "
-                                "must_change FROM ui_users WHERE name = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(db,
+                  "SELECT id, role, hash, failed, locked_until, pw_changed, "
+                  "must_change FROM ui_users WHERE name = ?1",
+                  &st);
     bool found = false;
     memset(u, 0, sizeof *u);
     if (!st)
         return false;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    gw_db_bind_text(st, 1, name);
     if (sqlite3_step(st) == SQLITE_ROW) {
         u->id = sqlite3_column_int64(st, 0);
-        copy_col(st, 1, u->role, sizeof u->role);
+        gw_db_column_copy(st, 1, u->role, sizeof u->role);
         u->hash = gw_strdup((const char *)sqlite3_column_text(st, 2));
         u->failed = sqlite3_column_int(st, 3);
         u->locked_until = sqlite3_column_int64(st, 4);
@@ -1092,24 +1094,25 @@ static void count_failure(struct ui_server *s, struct ui__job *j)
     u.failed++;
     if (u.failed >= s->sec.lockout_threshold) {
         char detail[96];
-        st = prep(s->db, "UPDATE ui_users SET failed = 0, locked_until = ?2 WHERE id = ?1");
+        gw_db_prepare(s->db, "UPDATE ui_users SET failed = 0, locked_until = ?2 WHERE id = ?1",
+                      &st);
         if (st) {
             sqlite3_bind_int64(st, 1, u.id);
             sqlite3_bind_int64(st, 2, gw_now() + s->sec.lockout_s);
         }
-        run(s->db, st);
+        gw_db_run(s->db, st, UI_SQL);
         snprintf(detail, sizeof detail, "%d consecutive failures, locked for %d min", u.failed,
                  s->sec.lockout_s / 60);
         gw_log_warn(UI, "account locked user=%s source=%s", j->user, j->peer);
         gw_audit_add(s->db, j->user, j->peer, "account.locked", "ok", detail);
         return;
     }
-    st = prep(s->db, "UPDATE ui_users SET failed = ?2 WHERE id = ?1");
+    gw_db_prepare(s->db, "UPDATE ui_users SET failed = ?2 WHERE id = ?1", &st);
     if (st) {
         sqlite3_bind_int64(st, 1, u.id);
         sqlite3_bind_int(st, 2, u.failed);
     }
-    run(s->db, st);
+    gw_db_run(s->db, st, UI_SQL);
 }
 
 /* Answers r with 429 for wait_s more seconds of the source block. */
@@ -1199,13 +1202,15 @@ static void login_done(struct ui__job *j)
         fail_later(j);
         return;
     }
-    st = prep(s->db, "UPDATE ui_users SET failed = 0, locked_until = 0, last_login = ?2 "
-                     "WHERE id = ?1 AND locked_until <= ?2");
+    gw_db_prepare(s->db,
+                  "UPDATE ui_users SET failed = 0, locked_until = 0, last_login = ?2 "
+                  "WHERE id = ?1 AND locked_until <= ?2",
+                  &st);
     if (st) {
         sqlite3_bind_int64(st, 1, j->user_id);
         sqlite3_bind_int64(st, 2, gw_now());
     }
-    run(s->db, st);
+    gw_db_run(s->db, st, UI_SQL);
     r = job_take_req(j);
     if (!r) {
         /* Nobody to hand a session to; the attempt still counts as a good login. */
@@ -1361,15 +1366,18 @@ static void change_done(struct ui__job *j)
                       "The current password is wrong."))
         return;
     rc = gw_db_begin(s->db);
-    st = rc == 0 ? prep(s->db, "UPDATE ui_users SET hash = ?2, pw_changed = ?3, must_change = 0, "
-                               "failed = 0 WHERE id = ?1")
-                 : NULL;
+    st = NULL;
+    if (rc == 0)
+        gw_db_prepare(s->db,
+                      "UPDATE ui_users SET hash = ?2, pw_changed = ?3, must_change = 0, "
+                      "failed = 0 WHERE id = ?1",
+                      &st);
     if (st) {
         sqlite3_bind_int64(st, 1, j->user_id);
-        sqlite3_bind_text(st, 2, j->new_hash, -1, SQLITE_STATIC);
+        gw_db_bind_text(st, 2, j->new_hash);
         sqlite3_bind_int64(st, 3, gw_now());
     }
-    rc = run(s->db, st);
+    rc = gw_db_run(s->db, st, UI_SQL);
     /* Every session of the account ends, this one included; this client gets a new one. */
     if (rc == 0)
         rc = end_user_sessions(s->db, j->user_id);
@@ -1441,13 +1449,14 @@ static void reauth_done(struct ui__job *j)
     r = job_take_req(j);
     /* The right current password ends a run of failures, as a good login does (never a lock
      * set since). */
-    sqlite3_stmt *st =
-        prep(s->db, "UPDATE ui_users SET failed = 0 WHERE id = ?1 AND locked_until <= ?2");
+    sqlite3_stmt *st;
+    gw_db_prepare(s->db, "UPDATE ui_users SET failed = 0 WHERE id = ?1 AND locked_until <= ?2",
+                  &st);
     if (st) {
         sqlite3_bind_int64(st, 1, j->user_id);
         sqlite3_bind_int64(st, 2, gw_now());
     }
-    run(s->db, st);
+    gw_db_run(s->db, st, UI_SQL);
     if (r)
         j->then(r, j->then_body, j->then_arg);
     job_free(j);
@@ -1508,15 +1517,18 @@ static void create_done(struct ui__job *j)
     struct ui__req *r = job_take_req(j);
     int rc = j->rc;
     if (rc == 0) {
-        sqlite3_stmt *st = prep(s->db, "INSERT INTO ui_users (name, role, hash, pw_changed, "
-                                       "created) VALUES (?1, ?2, ?3, ?4, ?4)");
+        sqlite3_stmt *st;
+        gw_db_prepare(s->db,
+                      "INSERT INTO ui_users (name, role, hash, pw_changed, "
+                      "created) VALUES (?1, ?2, ?3, ?4, ?4)",
+                      &st);
         if (st) {
-            sqlite3_bind_text(st, 1, j->user, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, j->role, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, j->new_hash, -1, SQLITE_STATIC);
+            gw_db_bind_text(st, 1, j->user);
+            gw_db_bind_text(st, 2, j->role);
+            gw_db_bind_text(st, 3, j->new_hash);
             sqlite3_bind_int64(st, 4, gw_now());
         }
-        rc = run(s->db, st);
+        rc = gw_db_run(s->db, st, UI_SQL);
     }
     /* j->peer holds "admin-user@address" for this job: who created the account. */
     gw_audit_add(s->db, j->peer, r ? r->peer : "", "user.create", rc < 0 ? "failed" : "ok",
