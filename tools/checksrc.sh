@@ -5,7 +5,9 @@
 #  - a module includes another module only through its public header;
 #  - dependencies point one way: snmp, soap -> gateway; discovery -> snmp, soap, gateway;
 #    uplink, webui -> gateway. Only the fleetgw program (gateway/app/) may include every
-#    module, and nothing includes the program.
+#    module, and nothing includes the program;
+#  - SQL belongs to the module that owns the table: no string literal names another module's
+#    table after FROM, JOIN, INTO or UPDATE (tools/check-sql-owner.pl).
 cd "$(dirname "$0")/.." || exit 1
 status=0
 srcs=$(git ls-files 'gateway/*.[ch]' 'gateway/app/*.[ch]' 'snmp/*.[ch]' 'soap/*.[ch]' 'discovery/*.[ch]' \
@@ -54,5 +56,10 @@ for f in $srcs; do
         fi
     done || status=1
 done
+# shellcheck disable=SC2086 # srcs is a list of paths without blanks (git ls-files above)
+if ! perl tools/check-sql-owner.pl $srcs; then
+    echo "SQL on another module's tables: add a function to the module that owns them"
+    status=1
+fi
 [ $status -eq 0 ] && echo "checksrc: ok"
 exit $status
