@@ -259,41 +259,53 @@ static int event_line(const struct gw_event_row *e, void *arg)
     return 0;
 }
 
-int up__collect_logs(struct gw_db *db, int64_t max_bytes)
+static int read_audit(struct gw_db *db, struct log_file *f)
+{
+    return gw_query_audit_after(db, f->maxid, 100000, audit_line, f);
+}
+
+static int read_events(struct gw_db *db, struct log_file *f)
+{
+    return gw_query_events_after(db, f->maxid, 100000, event_line, f);
+}
+
+/* Zips the records after the cursor under key into <prefix>-YYYYMMDD.zip (member name) and
+ * queues it; the cursor moves past them once they are queued (or too big ever to be). A failed
+ * read sends nothing and keeps the cursor: the next run reads the same records.
+ * Returns: the read's result, 0 or < 0; *put gets the queueing's (0, GW_E_TOOBIG, < 0). */
+static int queue_log(struct gw_db *db, const char *prefix, const char *day, const char *member,
+                     const char *key, int (*read)(struct gw_db *, struct log_file *),
+                     int64_t max_bytes, int *put)
 {
     struct log_file f = {0};
-    char file[64], day[21];
-    int queued = 0, rc;
+    char file[64];
+    int rc;
+    snprintf(file, sizeof file, "%s-%.4s%.2s%.2s.zip", prefix, day, day + 5, day + 8);
+    f.maxid = up__setting_int(db, key, 0);
+    rc = read(db, &f);
+    if (rc == 0) {
+        *put = queue_zip(db, file, member, f.buf, f.len, f.n, max_bytes);
+        if (*put == 0 || *put == GW_E_TOOBIG)
+            up__setting_set_int(db, key, f.maxid);
+    }
+    free(f.buf);
+    return rc;
+}
 
+int up__collect_logs(struct gw_db *db, int64_t max_bytes)
+{
+    char day[21];
+    int queued = 0, put = 0, rc;
     gw_time_iso(gw_now(), day);
-    snprintf(file, sizeof file, "audit-%.4s%.2s%.2s.zip", day, day + 5, day + 8);
-    f.maxid = up__setting_int(db, UP_K_AUDIT_CUR, 0);
-    /* A failed read sends nothing and keeps the cursor: the next run reads the same records. */
-    rc = gw_query_audit_after(db, f.maxid, 100000, audit_line, &f);
-    if (rc < 0) {
-        free(f.buf);
+    rc = queue_log(db, "audit", day, "audit.log", UP_K_AUDIT_CUR, read_audit, max_bytes, &put);
+    if (rc < 0)
         return rc;
-    }
-    rc = queue_zip(db, file, "audit.log", f.buf, f.len, f.n, max_bytes);
-    if (rc == 0 || rc == GW_E_TOOBIG) {
-        up__setting_set_int(db, UP_K_AUDIT_CUR, f.maxid);
+    if (put == 0 || put == GW_E_TOOBIG)
         queued++;
-    }
-    free(f.buf);
-    memset(&f, 0, sizeof f);
-
-    snprintf(file, sizeof file, "system-%.4s%.2s%.2s.zip", day, day + 5, day + 8);
-    f.maxid = up__setting_int(db, UP_K_EVENT_CUR, 0);
-    rc = gw_query_events_after(db, f.maxid, 100000, event_line, &f);
-    if (rc < 0) {
-        free(f.buf);
+    rc = queue_log(db, "system", day, "system.log", UP_K_EVENT_CUR, read_events, max_bytes, &put);
+    if (rc < 0)
         return rc;
-    }
-    rc = queue_zip(db, file, "system.log", f.buf, f.len, f.n, max_bytes);
-    if (rc == 0 || rc == GW_E_TOOBIG) {
-        up__setting_set_int(db, UP_K_EVENT_CUR, f.maxid);
+    if (put == 0 || put == GW_E_TOOBIG)
         queued++;
-    }
-    free(f.buf);
-    return rc < 0 && rc != GW_E_TOOBIG ? rc : queued;
+    return put < 0 && put != GW_E_TOOBIG ? put : queued;
 }
