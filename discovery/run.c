@@ -149,22 +149,6 @@ int disc_db_migrate(struct gw_db *db, struct gw_errbuf *eb)
                                 eb);
 }
 
-static sqlite3_stmt *prep(struct gw_db *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(gw_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
-        gw_log_err(DISC, "sql prepare failed err=%s", sqlite3_errmsg(gw_db_handle(db)));
-        return NULL;
-    }
-    return st;
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? s : "";
-}
-
 static void setting_cleanup(struct setting *s)
 {
     free(s->targets);
@@ -175,21 +159,23 @@ static void setting_cleanup(struct setting *s)
 static int setting_load(struct gw_db *db, const char *name, struct setting *s)
 {
     memset(s, 0, sizeof(*s));
-    sqlite3_stmt *st = prep(db, "SELECT name, targets, excludes, credentials, schedule, "
-                                "run_window, pps, port, auto_register, confirmed, wsd, "
-                                "wsd_interface, wsd_port FROM disc_settings WHERE name = ?1");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(db,
+                      "SELECT name, targets, excludes, credentials, schedule, "
+                      "run_window, pps, port, auto_register, confirmed, wsd, "
+                      "wsd_interface, wsd_port FROM disc_settings WHERE name = ?1",
+                      &st) < 0)
         return GW_E_DB;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    gw_db_bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_finalize(st);
         return rc == SQLITE_DONE ? GW_E_NOTFOUND : GW_E_DB;
     }
-    gw_strlcpy(s->name, col(st, 0), sizeof s->name);
-    s->targets = gw_strdup(col(st, 1));
-    s->excludes = gw_strdup(col(st, 2));
-    json_t *arr = json_loads(col(st, 3), 0, NULL);
+    gw_strlcpy(s->name, gw_db_column_text(st, 0), sizeof s->name);
+    s->targets = gw_strdup(gw_db_column_text(st, 1));
+    s->excludes = gw_strdup(gw_db_column_text(st, 2));
+    json_t *arr = json_loads(gw_db_column_text(st, 3), 0, NULL);
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
@@ -198,14 +184,14 @@ static int setting_load(struct gw_db *db, const char *name, struct setting *s)
             gw_strlcpy(s->creds[s->ncreds++], json_string_value(v), sizeof s->creds[0]);
     }
     json_decref(arr);
-    gw_strlcpy(s->schedule, col(st, 4), sizeof s->schedule);
-    gw_strlcpy(s->window, col(st, 5), sizeof s->window);
+    gw_strlcpy(s->schedule, gw_db_column_text(st, 4), sizeof s->schedule);
+    gw_strlcpy(s->window, gw_db_column_text(st, 5), sizeof s->window);
     s->pps = (unsigned)sqlite3_column_int(st, 6);
     s->port = (uint16_t)sqlite3_column_int(st, 7);
     s->auto_register = sqlite3_column_int(st, 8) != 0;
     s->confirmed = sqlite3_column_int(st, 9) != 0;
     s->wsd = sqlite3_column_int(st, 10) != 0;
-    gw_strlcpy(s->wsd_interface, col(st, 11), sizeof s->wsd_interface);
+    gw_strlcpy(s->wsd_interface, gw_db_column_text(st, 11), sizeof s->wsd_interface);
     s->wsd_port = (uint16_t)sqlite3_column_int(st, 12);
     sqlite3_finalize(st);
     return 0;
@@ -258,16 +244,18 @@ int disc__window_parse(const char *s, int *from, int *to)
 
 static void save_progress(struct run *r, const struct disc_progress *p, const char *state)
 {
-    sqlite3_stmt *st = prep(r->db, "UPDATE disc_runs SET state = ?2, checkpoint = ?3, total = ?4,"
-                                   " done = ?5, responders = ?6, printers = ?7, packets = ?8,"
-                                   " registered = ?9, moved = ?10, wsd_responders = ?12,"
-                                   " wsd_packets = ?13, wsd_mode = ?14, wsd_interfaces = ?15,"
-                                   " finished = CASE WHEN ?2 = 'running' THEN NULL ELSE ?11 END"
-                                   " WHERE name = ?1");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(r->db,
+                      "UPDATE disc_runs SET state = ?2, checkpoint = ?3, total = ?4,"
+                      " done = ?5, responders = ?6, printers = ?7, packets = ?8,"
+                      " registered = ?9, moved = ?10, wsd_responders = ?12,"
+                      " wsd_packets = ?13, wsd_mode = ?14, wsd_interfaces = ?15,"
+                      " finished = CASE WHEN ?2 = 'running' THEN NULL ELSE ?11 END"
+                      " WHERE name = ?1",
+                      &st) < 0)
         return;
-    sqlite3_bind_text(st, 1, r->name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+    gw_db_bind_text(st, 1, r->name);
+    gw_db_bind_text(st, 2, state);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)p->checkpoint);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)p->total);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)p->done);
@@ -282,9 +270,8 @@ static void save_progress(struct run *r, const struct disc_progress *p, const ch
     json_t *w = json_object();
     disc_progress_wsd_json(p, w);
     char *ifs = json_dumps(json_object_get(w, "wsd_interfaces"), JSON_COMPACT);
-    sqlite3_bind_text(st, 14, json_string_value(json_object_get(w, "wsd_mode")), -1,
-                      SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 15, ifs ? ifs : "[]", -1, SQLITE_TRANSIENT);
+    gw_db_bind_text(st, 14, json_string_value(json_object_get(w, "wsd_mode")));
+    gw_db_bind_text(st, 15, ifs ? ifs : "[]");
     free(ifs);
     json_decref(w);
     if (sqlite3_step(st) != SQLITE_DONE)
@@ -369,11 +356,13 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
         if (mr.transport)
             r->changed = true;
     }
-    sqlite3_stmt *st = prep(r->db, "INSERT OR REPLACE INTO disc_found (name, address, serial,"
-                                   " vendor, model, mac, engine_id, how, credential, device_id,"
-                                   " seen, uuid, found_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                                   " ?8, ?9, ?10, ?11, ?12, ?13)");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(r->db,
+                      "INSERT OR REPLACE INTO disc_found (name, address, serial,"
+                      " vendor, model, mac, engine_id, how, credential, device_id,"
+                      " seen, uuid, found_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                      " ?8, ?9, ?10, ?11, ?12, ?13)",
+                      &st) < 0)
         return;
     const char *vals[] = {r->name,
                           f->address,
@@ -385,9 +374,9 @@ static void on_found(struct disc_sweep *sw, const struct disc_found *f, void *ar
                           f->how,
                           f->credential ? f->credential : ""};
     for (int i = 0; i < 9; i++)
-        sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 12, f->uuid ? f->uuid : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 13, f->found_by ? f->found_by : "snmp", -1, SQLITE_TRANSIENT);
+        gw_db_bind_text(st, i + 1, vals[i]);
+    gw_db_bind_text(st, 12, f->uuid ? f->uuid : "");
+    gw_db_bind_text(st, 13, f->found_by ? f->found_by : "snmp");
     if (mr.device_id)
         sqlite3_bind_int64(st, 10, mr.device_id);
     sqlite3_bind_int64(st, 11, gw_now());
@@ -503,12 +492,16 @@ static int run_start(struct disc_ctx *m, uv_loop_t *loop, struct gw_db *db,
     }
 
     uint64_t start = 0;
-    sqlite3_stmt *st = prep(db, "SELECT state, checkpoint, total, responders, printers, packets,"
-                                " registered, moved, wsd_responders, wsd_packets"
-                                " FROM disc_runs WHERE name = ?1");
+    sqlite3_stmt *st;
+    gw_db_prepare(db,
+                  "SELECT state, checkpoint, total, responders, printers, packets,"
+                  " registered, moved, wsd_responders, wsd_packets"
+                  " FROM disc_runs WHERE name = ?1",
+                  &st);
     if (st) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        if (resume && sqlite3_step(st) == SQLITE_ROW && strcmp(col(st, 0), "running") == 0 &&
+        gw_db_bind_text(st, 1, name);
+        if (resume && sqlite3_step(st) == SQLITE_ROW &&
+            strcmp(gw_db_column_text(st, 0), "running") == 0 &&
             (uint64_t)sqlite3_column_int64(st, 2) == r->t.count + r->t.nhosts) {
             start = (uint64_t)sqlite3_column_int64(st, 1);
             r->base_responders = (uint64_t)sqlite3_column_int64(st, 3);
@@ -524,9 +517,9 @@ static int run_start(struct disc_ctx *m, uv_loop_t *loop, struct gw_db *db,
     r->resumed_from = start;
     if (start == 0) {
         /* A fresh run: the printers of the previous run are replaced by this run's. */
-        st = prep(db, "DELETE FROM disc_found WHERE name = ?1");
+        gw_db_prepare(db, "DELETE FROM disc_found WHERE name = ?1", &st);
         if (st) {
-            sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+            gw_db_bind_text(st, 1, name);
             sqlite3_step(st);
             sqlite3_finalize(st);
         }
@@ -534,10 +527,12 @@ static int run_start(struct disc_ctx *m, uv_loop_t *loop, struct gw_db *db,
         r->base_wsd_responders = r->base_wsd_packets = 0;
     }
     r->started = gw_now();
-    st = prep(db, "INSERT OR REPLACE INTO disc_runs (name, state, started, checkpoint, total,"
-                  " done, resumed_from) VALUES (?1, 'running', ?2, ?3, ?4, ?3, ?3)");
+    gw_db_prepare(db,
+                  "INSERT OR REPLACE INTO disc_runs (name, state, started, checkpoint, total,"
+                  " done, resumed_from) VALUES (?1, 'running', ?2, ?3, ?4, ?3, ?3)",
+                  &st);
     if (st) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        gw_db_bind_text(st, 1, name);
         sqlite3_bind_int64(st, 2, r->started);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)start);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)(r->t.count + r->t.nhosts));
@@ -609,20 +604,23 @@ static bool schedule_due(const char *schedule, const char *window, int64_t last_
 static void on_sched(uv_timer_t *h)
 {
     struct disc_ctx *m = h->data;
-    sqlite3_stmt *st = prep(m->env.db, "SELECT s.name, s.schedule, s.run_window,"
-                                       " COALESCE(r.started, 0), COALESCE(r.state, '')"
-                                       " FROM disc_settings s LEFT JOIN disc_runs r"
-                                       " ON r.name = s.name WHERE s.schedule != 'manual'");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(m->env.db,
+                      "SELECT s.name, s.schedule, s.run_window,"
+                      " COALESCE(r.started, 0), COALESCE(r.state, '')"
+                      " FROM disc_settings s LEFT JOIN disc_runs r"
+                      " ON r.name = s.name WHERE s.schedule != 'manual'",
+                      &st) < 0)
         return;
     int64_t now = gw_now();
     char due[32][64];
     int ndue = 0;
     while (sqlite3_step(st) == SQLITE_ROW && ndue < 32) {
-        if (run_find(m, col(st, 0)))
+        if (run_find(m, gw_db_column_text(st, 0)))
             continue;
-        if (schedule_due(col(st, 1), col(st, 2), sqlite3_column_int64(st, 3), now))
-            gw_strlcpy(due[ndue++], col(st, 0), sizeof due[0]);
+        if (schedule_due(gw_db_column_text(st, 1), gw_db_column_text(st, 2),
+                         sqlite3_column_int64(st, 3), now))
+            gw_strlcpy(due[ndue++], gw_db_column_text(st, 0), sizeof due[0]);
     }
     sqlite3_finalize(st);
     for (int i = 0; i < ndue; i++) {
@@ -654,11 +652,12 @@ int disc_start(struct disc_ctx *m)
     if (!m || !m->inited || m->running || m->stopping)
         return GW_E_INVAL;
     /* Runs a restart interrupted: resume from their checkpoints. */
-    sqlite3_stmt *st = prep(m->env.db, "SELECT name FROM disc_runs WHERE state = 'running'");
+    sqlite3_stmt *st;
+    gw_db_prepare(m->env.db, "SELECT name FROM disc_runs WHERE state = 'running'", &st);
     char names[32][64];
     int n = 0;
     while (st && sqlite3_step(st) == SQLITE_ROW && n < 32)
-        gw_strlcpy(names[n++], col(st, 0), sizeof names[0]);
+        gw_strlcpy(names[n++], gw_db_column_text(st, 0), sizeof names[0]);
     sqlite3_finalize(st);
     for (int i = 0; i < n; i++) {
         struct gw_errbuf eb = {""};
@@ -712,17 +711,6 @@ static const char *str(json_t *req, const char *key, const char *def)
 {
     const char *s = json_string_value(json_object_get(req, key));
     return s ? s : def;
-}
-
-static bool cred_exists(struct gw_db *db, const char *name)
-{
-    sqlite3_stmt *st = prep(db, "SELECT 1 FROM credentials WHERE name = ?1");
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return ok;
 }
 
 /* Validates a whole setting and stores it: a new row (add), or the existing row of that name
@@ -793,34 +781,37 @@ static json_t *store_setting(struct gw_db *db, json_t *req, const char *user, co
     json_t *c;
     json_array_foreach(creds, i, c)
     {
-        if (!json_is_string(c) || !cred_exists(db, json_string_value(c)))
+        if (!json_is_string(c) || !gw_query_credential_exists(db, json_string_value(c)))
             return reply_err(GW_E_NOTFOUND, "credential %zu: '%s': no such credential set", i + 1,
                              json_is_string(c) ? json_string_value(c) : "?");
     }
     char *cj = json_dumps(creds, JSON_COMPACT);
-    sqlite3_stmt *st = prep(
-        db, replace ? "UPDATE disc_settings SET targets = ?2, excludes = ?3, credentials = ?4,"
-                      " schedule = ?5, run_window = ?6, pps = ?7, port = ?8, auto_register = ?9,"
-                      " confirmed = ?10, wsd = ?12, wsd_interface = ?13, wsd_port = ?14"
-                      " WHERE name = ?1"
-                    : "INSERT INTO disc_settings (name, targets, excludes, credentials,"
-                      " schedule, run_window, pps, port, auto_register, confirmed,"
-                      " created, wsd, wsd_interface, wsd_port) VALUES (?1, ?2, ?3, ?4,"
-                      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    sqlite3_stmt *st;
+    gw_db_prepare(db,
+                  replace
+                      ? "UPDATE disc_settings SET targets = ?2, excludes = ?3, credentials = ?4,"
+                        " schedule = ?5, run_window = ?6, pps = ?7, port = ?8, auto_register = ?9,"
+                        " confirmed = ?10, wsd = ?12, wsd_interface = ?13, wsd_port = ?14"
+                        " WHERE name = ?1"
+                      : "INSERT INTO disc_settings (name, targets, excludes, credentials,"
+                        " schedule, run_window, pps, port, auto_register, confirmed,"
+                        " created, wsd, wsd_interface, wsd_port) VALUES (?1, ?2, ?3, ?4,"
+                        " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                  &st);
     if (!st) {
         free(cj);
         return reply_err(GW_E_DB, "database error");
     }
     const char *vals[] = {name, targets, excludes, cj, schedule, window};
     for (int k = 0; k < 6; k++)
-        sqlite3_bind_text(st, k + 1, vals[k], -1, SQLITE_TRANSIENT);
+        gw_db_bind_text(st, k + 1, vals[k]);
     sqlite3_bind_int64(st, 7, pps);
     sqlite3_bind_int64(st, 8, port);
     sqlite3_bind_int(st, 9, autoreg);
     sqlite3_bind_int(st, 10, confirmed);
     sqlite3_bind_int64(st, 11, gw_now());
     sqlite3_bind_int(st, 12, wsd);
-    sqlite3_bind_text(st, 13, wsd_if, -1, SQLITE_TRANSIENT);
+    gw_db_bind_text(st, 13, wsd_if);
     sqlite3_bind_int64(st, 14, wsd_port);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
@@ -860,8 +851,9 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
     if (sqlite3_column_type(st, c0) == SQLITE_NULL)
         return json_null();
     json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "state",
-                          col(st, c0), "started", (json_int_t)sqlite3_column_int64(st, c0 + 1),
-                          "checkpoint", (json_int_t)sqlite3_column_int64(st, c0 + 3), "total",
+                          gw_db_column_text(st, c0), "started",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 1), "checkpoint",
+                          (json_int_t)sqlite3_column_int64(st, c0 + 3), "total",
                           (json_int_t)sqlite3_column_int64(st, c0 + 4), "done",
                           (json_int_t)sqlite3_column_int64(st, c0 + 5), "responders",
                           (json_int_t)sqlite3_column_int64(st, c0 + 6), "printers",
@@ -872,8 +864,8 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
                           (json_int_t)sqlite3_column_int64(st, c0 + 11));
     json_object_set_new(o, "wsd_responders", json_integer(sqlite3_column_int64(st, c0 + 12)));
     json_object_set_new(o, "wsd_packets", json_integer(sqlite3_column_int64(st, c0 + 13)));
-    json_object_set_new(o, "wsd_mode", json_string(col(st, c0 + 17)));
-    json_t *ifs = json_loads(col(st, c0 + 18), 0, NULL);
+    json_object_set_new(o, "wsd_mode", json_string(gw_db_column_text(st, c0 + 17)));
+    json_t *ifs = json_loads(gw_db_column_text(st, c0 + 18), 0, NULL);
     json_object_set_new(o, "wsd_interfaces", json_is_array(ifs) ? ifs : json_array());
     if (ifs && !json_is_array(ifs))
         json_decref(ifs);
@@ -894,17 +886,18 @@ static json_t *run_json(sqlite3_stmt *st, int c0)
 
 static json_t *setting_json(struct disc_ctx *m, sqlite3_stmt *st)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:b, s:b}", "name", col(st, 0),
-                          "targets", col(st, 1), "excludes", col(st, 2), "credentials",
-                          json_loads(col(st, 3), 0, NULL), "schedule", col(st, 4), "window",
-                          col(st, 5), "pps", (json_int_t)sqlite3_column_int64(st, 6), "port",
-                          (json_int_t)sqlite3_column_int64(st, 7), "auto_register",
-                          sqlite3_column_int(st, 8), "confirmed", sqlite3_column_int(st, 9));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:b, s:b}", "name", gw_db_column_text(st, 0),
+        "targets", gw_db_column_text(st, 1), "excludes", gw_db_column_text(st, 2), "credentials",
+        json_loads(gw_db_column_text(st, 3), 0, NULL), "schedule", gw_db_column_text(st, 4),
+        "window", gw_db_column_text(st, 5), "pps", (json_int_t)sqlite3_column_int64(st, 6), "port",
+        (json_int_t)sqlite3_column_int64(st, 7), "auto_register", sqlite3_column_int(st, 8),
+        "confirmed", sqlite3_column_int(st, 9));
     json_object_set_new(o, "wsd", json_boolean(sqlite3_column_int(st, 24)));
-    json_object_set_new(o, "wsd_interface", json_string(col(st, 25)));
+    json_object_set_new(o, "wsd_interface", json_string(gw_db_column_text(st, 25)));
     json_object_set_new(o, "wsd_port", json_integer(sqlite3_column_int64(st, 26)));
     json_t *run = run_json(st, 10);
-    struct run *live = run_find(m, col(st, 0));
+    struct run *live = run_find(m, gw_db_column_text(st, 0));
     if (live && live->sw && json_is_object(run)) {
         /* A running sweep: the live figures (the same as discovery.progress carries). */
         struct disc_progress p;
@@ -921,10 +914,10 @@ static json_t *setting_json(struct disc_ctx *m, sqlite3_stmt *st)
  * reference; NULL when there is none. */
 static json_t *load_setting(struct disc_ctx *m, struct gw_db *db, const char *name)
 {
-    sqlite3_stmt *st = prep(db, SETTING_SELECT "WHERE s.name = ?1");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(db, SETTING_SELECT "WHERE s.name = ?1", &st) < 0)
         return NULL;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    gw_db_bind_text(st, 1, name);
     json_t *o = sqlite3_step(st) == SQLITE_ROW ? setting_json(m, st) : NULL;
     sqlite3_finalize(st);
     if (o)
@@ -934,8 +927,8 @@ static json_t *load_setting(struct disc_ctx *m, struct gw_db *db, const char *na
 
 static json_t *do_list(struct disc_ctx *m, struct gw_db *db)
 {
-    sqlite3_stmt *st = prep(db, SETTING_SELECT "ORDER BY s.name");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(db, SETTING_SELECT "ORDER BY s.name", &st) < 0)
         return reply_err(GW_E_DB, "database error");
     json_t *arr = json_array();
     while (sqlite3_step(st) == SQLITE_ROW)
@@ -947,19 +940,25 @@ static json_t *do_list(struct disc_ctx *m, struct gw_db *db)
 static json_t *found_list(struct gw_db *db, const char *name)
 {
     json_t *arr = json_array();
-    sqlite3_stmt *st = prep(db, "SELECT address, serial, vendor, model, mac, engine_id, how,"
-                                " credential, device_id, uuid, found_by FROM disc_found"
-                                " WHERE name = ?1 ORDER BY address");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(db,
+                      "SELECT address, serial, vendor, model, mac, engine_id, how,"
+                      " credential, device_id, uuid, found_by FROM disc_found"
+                      " WHERE name = ?1 ORDER BY address",
+                      &st) < 0)
         return arr;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    gw_db_bind_text(st, 1, name);
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *o =
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address", col(st, 0), "serial",
-                      col(st, 1), "vendor", col(st, 2), "model", col(st, 3), "mac", col(st, 4),
-                      "engine_id", col(st, 5), "how", col(st, 6), "credential", col(st, 7));
-        json_object_set_new(o, "uuid", json_string(col(st, 9)));
-        json_object_set_new(o, "found_by", json_string(*col(st, 10) ? col(st, 10) : "snmp"));
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "address",
+                      gw_db_column_text(st, 0), "serial", gw_db_column_text(st, 1), "vendor",
+                      gw_db_column_text(st, 2), "model", gw_db_column_text(st, 3), "mac",
+                      gw_db_column_text(st, 4), "engine_id", gw_db_column_text(st, 5), "how",
+                      gw_db_column_text(st, 6), "credential", gw_db_column_text(st, 7));
+        json_object_set_new(o, "uuid", json_string(gw_db_column_text(st, 9)));
+        json_object_set_new(
+            o, "found_by",
+            json_string(*gw_db_column_text(st, 10) ? gw_db_column_text(st, 10) : "snmp"));
         json_object_set_new(o, "device_id",
                             sqlite3_column_type(st, 8) == SQLITE_NULL
                                 ? json_null()
@@ -972,10 +971,10 @@ static json_t *found_list(struct gw_db *db, const char *name)
 
 static json_t *do_show(struct disc_ctx *m, struct gw_db *db, const char *name)
 {
-    sqlite3_stmt *st = prep(db, SETTING_SELECT "WHERE s.name = ?1");
-    if (!st)
+    sqlite3_stmt *st;
+    if (gw_db_prepare(db, SETTING_SELECT "WHERE s.name = ?1", &st) < 0)
         return reply_err(GW_E_DB, "database error");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    gw_db_bind_text(st, 1, name);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
@@ -996,13 +995,13 @@ static json_t *do_remove(struct disc_ctx *m, struct gw_db *db, const char *name,
                                       "DELETE FROM disc_settings WHERE name = ?1"};
     int changes = 0;
     for (size_t i = 0; i < 3; i++) {
-        sqlite3_stmt *st = prep(db, sql[i]);
-        if (!st)
+        sqlite3_stmt *st;
+        if (gw_db_prepare(db, sql[i], &st) < 0)
             return reply_err(GW_E_DB, "database error");
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        gw_db_bind_text(st, 1, name);
         sqlite3_step(st);
         sqlite3_finalize(st);
-        changes = sqlite3_changes(gw_db_handle(db));
+        changes = gw_db_changes(db);
     }
     gw_audit_add(db, user, source, "discover.remove", changes ? "ok" : "failed", name);
     if (!changes)
@@ -1080,7 +1079,8 @@ void disc_status(struct disc_ctx *m, struct gw_db *db, json_t *status)
         return;
     json_t *o = json_object();
     json_t *running = json_array();
-    sqlite3_stmt *st = prep(db, "SELECT COUNT(*) FROM disc_settings");
+    sqlite3_stmt *st;
+    gw_db_prepare(db, "SELECT COUNT(*) FROM disc_settings", &st);
     json_object_set_new(
         o, "settings",
         json_integer(st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0));

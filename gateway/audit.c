@@ -95,27 +95,27 @@ int gw_audit_add(struct gw_db *db, const char *user, const char *source, const c
     if (rc < 0)
         return rc;
     memcpy(prev, genesis, sizeof prev);
-    rc = gw__db_prepare(db, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1", &st);
+    rc = gw_db_prepare(db, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1", &st);
     if (rc < 0)
         goto fail;
     if (sqlite3_step(st) == SQLITE_ROW)
-        gw__column_copy(st, 0, prev, sizeof prev);
+        gw_db_column_copy(st, 0, prev, sizeof prev);
     sqlite3_finalize(st);
     /* The id is part of the hash, so insert first, then hash and fill in. */
-    rc = gw__db_prepare(db,
-                        "INSERT INTO audit (ts, user, source, action, result, detail, prev_hash, "
-                        "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '')",
-                        &st);
+    rc = gw_db_prepare(db,
+                       "INSERT INTO audit (ts, user, source, action, result, detail, prev_hash, "
+                       "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '')",
+                       &st);
     if (rc < 0)
         goto fail;
     sqlite3_bind_int64(st, 1, ts);
-    gw__bind_text(st, 2, user);
-    gw__bind_text(st, 3, source);
-    gw__bind_text(st, 4, action);
-    gw__bind_text(st, 5, result);
-    gw__bind_text(st, 6, detail);
-    gw__bind_text(st, 7, prev);
-    rc = gw__db_step_done(db, st, "adding an audit record");
+    gw_db_bind_text(st, 2, user);
+    gw_db_bind_text(st, 3, source);
+    gw_db_bind_text(st, 4, action);
+    gw_db_bind_text(st, 5, result);
+    gw_db_bind_text(st, 6, detail);
+    gw_db_bind_text(st, 7, prev);
+    rc = gw_db_step_done(db, st, "adding an audit record");
     sqlite3_finalize(st);
     if (rc < 0)
         goto fail;
@@ -123,12 +123,12 @@ int gw_audit_add(struct gw_db *db, const char *user, const char *source, const c
     rc = record_hash(prev, id, ts, user, source, action, result, detail, hash);
     if (rc < 0)
         goto fail;
-    rc = gw__db_prepare(db, "UPDATE audit SET hash = ?2 WHERE id = ?1", &st);
+    rc = gw_db_prepare(db, "UPDATE audit SET hash = ?2 WHERE id = ?1", &st);
     if (rc < 0)
         goto fail;
     sqlite3_bind_int64(st, 1, id);
-    gw__bind_text(st, 2, hash);
-    rc = gw__db_step_done(db, st, "sealing an audit record");
+    gw_db_bind_text(st, 2, hash);
+    rc = gw_db_step_done(db, st, "sealing an audit record");
     sqlite3_finalize(st);
     snprintf(head, sizeof head, "%lld:%s", (long long)id, hash);
     if (rc == 0)
@@ -158,10 +158,10 @@ int gw_audit_verify(struct gw_db *db, struct gw_errbuf *eb)
     long long head_id;
     int rc, src;
     memcpy(prev, genesis, sizeof prev);
-    rc = gw__db_prepare(db,
-                        "SELECT id, ts, user, source, action, result, detail, prev_hash, hash "
-                        "FROM audit ORDER BY id",
-                        &st);
+    rc = gw_db_prepare(db,
+                       "SELECT id, ts, user, source, action, result, detail, prev_hash, hash "
+                       "FROM audit ORDER BY id",
+                       &st);
     if (rc < 0)
         return gw_errbuf_set(eb, rc, "cannot read the audit log");
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -191,7 +191,7 @@ int gw_audit_verify(struct gw_db *db, struct gw_errbuf *eb)
         n++;
     }
     if (rc == 0 && src != SQLITE_DONE)
-        rc = gw_errbuf_set(eb, gw__db_fail(db, src, "reading the audit log"),
+        rc = gw_errbuf_set(eb, gw_db_fail(db, src, "reading the audit log"),
                            "cannot read the audit log");
     sqlite3_finalize(st);
     if (rc < 0)

@@ -231,7 +231,7 @@ int gw_db_schema_latest(void)
     return migrations[N_MIGRATIONS - 1].version;
 }
 
-int gw__db_fail(struct gw_db *db, int sqlite_rc, const char *what)
+int gw_db_fail(struct gw_db *db, int sqlite_rc, const char *what)
 {
     int primary = sqlite_rc & 0xff;
     if (sqlite_rc == SQLITE_CONSTRAINT_UNIQUE || sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -241,7 +241,7 @@ int gw__db_fail(struct gw_db *db, int sqlite_rc, const char *what)
     return GW_E_DB;
 }
 
-int gw__db_prepare(struct gw_db *db, const char *sql, sqlite3_stmt **st)
+int gw_db_prepare(struct gw_db *db, const char *sql, sqlite3_stmt **st)
 {
     int rc = sqlite3_prepare_v2(db->h, sql, -1, st, NULL);
     if (rc != SQLITE_OK) {
@@ -252,7 +252,7 @@ int gw__db_prepare(struct gw_db *db, const char *sql, sqlite3_stmt **st)
     return 0;
 }
 
-int gw__db_exec(struct gw_db *db, const char *sql)
+int gw_db_exec(struct gw_db *db, const char *sql)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
@@ -264,25 +264,55 @@ int gw__db_exec(struct gw_db *db, const char *sql)
     return 0;
 }
 
-int gw__db_step_done(struct gw_db *db, sqlite3_stmt *st, const char *what)
+int gw_db_step_done(struct gw_db *db, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)
         return 0;
-    return gw__db_fail(db, sqlite3_extended_errcode(db->h), what);
+    return gw_db_fail(db, sqlite3_extended_errcode(db->h), what);
 }
 
-int gw__bind_text(sqlite3_stmt *st, int idx, const char *s)
+int gw_db_step(struct gw_db *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return gw_db_fail(db, sqlite3_extended_errcode(db->h), what);
+}
+
+int gw_db_run(struct gw_db *db, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+    if (!st)
+        return GW_E_DB;
+    rc = gw_db_step_done(db, st, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gw_db_changes(struct gw_db *db)
+{
+    return sqlite3_changes(db->h);
+}
+
+int gw_db_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
     if (!s)
         return sqlite3_bind_null(st, idx);
     return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
 }
 
-void gw__column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
+const char *gw_db_column_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
-    gw_strlcpy(buf, t ? (const char *)t : "", len);
+    return t ? (const char *)t : "";
+}
+
+void gw_db_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+    gw_strlcpy(buf, gw_db_column_text(st, col), len);
 }
 
 /* Returns: the integer a one-row, one-column pragma or query yields, or -1. */
@@ -290,7 +320,7 @@ static long long query_int(struct gw_db *db, const char *sql)
 {
     sqlite3_stmt *st;
     long long v = -1;
-    if (gw__db_prepare(db, sql, &st) < 0)
+    if (gw_db_prepare(db, sql, &st) < 0)
         return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);
@@ -313,10 +343,10 @@ int gw_db_begin(struct gw_db *db)
     char sql[40];
     int rc;
     if (db->depth == 0) {
-        rc = gw__db_exec(db, "BEGIN IMMEDIATE");
+        rc = gw_db_exec(db, "BEGIN IMMEDIATE");
     } else {
         snprintf(sql, sizeof sql, "SAVEPOINT gw_sp%d", db->depth);
-        rc = gw__db_exec(db, sql);
+        rc = gw_db_exec(db, sql);
     }
     if (rc == 0)
         db->depth++;
@@ -329,10 +359,10 @@ int gw_db_commit(struct gw_db *db)
     int rc;
     GW_ASSERT(db->depth > 0);
     if (db->depth == 1) {
-        rc = gw__db_exec(db, "COMMIT");
+        rc = gw_db_exec(db, "COMMIT");
     } else {
         snprintf(sql, sizeof sql, "RELEASE gw_sp%d", db->depth - 1);
-        rc = gw__db_exec(db, sql);
+        rc = gw_db_exec(db, sql);
     }
     /* A failed COMMIT leaves the transaction open (SQLITE_BUSY) or already rolled back; either
      * way the caller's gw_db_rollback() closes this level. */
@@ -349,11 +379,11 @@ void gw_db_rollback(struct gw_db *db)
      * transaction by itself; then there is nothing left to undo at any level. */
     if (!sqlite3_get_autocommit(db->h)) {
         if (db->depth == 1) {
-            gw__db_exec(db, "ROLLBACK");
+            gw_db_exec(db, "ROLLBACK");
         } else {
             snprintf(sql, sizeof sql, "ROLLBACK TO gw_sp%d; RELEASE gw_sp%d", db->depth - 1,
                      db->depth - 1);
-            gw__db_exec(db, sql);
+            gw_db_exec(db, sql);
         }
     }
     db->depth--;
@@ -374,14 +404,14 @@ static int migrate(struct gw_db *db, const char *path, struct gw_errbuf *eb)
             gw_db_rollback(db);
             continue;
         }
-        rc = gw__db_exec(db, m->sql);
+        rc = gw_db_exec(db, m->sql);
         if (rc == 0 && m->version == 1) {
             snprintf(sql, sizeof sql, "PRAGMA application_id = %d", GW_DB_APPLICATION_ID);
-            rc = gw__db_exec(db, sql);
+            rc = gw_db_exec(db, sql);
         }
         if (rc == 0) {
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m->version);
-            rc = gw__db_exec(db, sql);
+            rc = gw_db_exec(db, sql);
         }
         if (rc == 0)
             rc = gw_db_commit(db);
@@ -436,14 +466,13 @@ int gw_db_open(const char *path, struct gw_db **out, struct gw_errbuf *eb)
     rc = check_schema(db, path, eb);
     if (rc < 0)
         goto fail_rc;
-    if (gw__db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL") < 0) {
+    if (gw_db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL") < 0) {
         gw_errbuf_set(eb, GW_E_DB, "%s: cannot set pragmas: %s", path, sqlite3_errmsg(db->h));
         goto fail;
     }
     /* journal_mode answers with the mode now in force; an in-memory database stays "memory",
      * anything else that is not WAL means the directory cannot hold the -wal/-shm files. */
-    if (gw__db_prepare(db, "PRAGMA journal_mode = WAL", &st) < 0 ||
-        sqlite3_step(st) != SQLITE_ROW) {
+    if (gw_db_prepare(db, "PRAGMA journal_mode = WAL", &st) < 0 || sqlite3_step(st) != SQLITE_ROW) {
         gw_errbuf_set(eb, GW_E_DB, "%s: cannot switch to WAL: %s", path, sqlite3_errmsg(db->h));
         goto fail;
     }
@@ -495,18 +524,18 @@ int gw_setting_get(struct gw_db *db, const char *key, char *buf, size_t len)
     int rc;
     if (len)
         buf[0] = '\0';
-    rc = gw__db_prepare(db, "SELECT value FROM settings WHERE key = ?1", &st);
+    rc = gw_db_prepare(db, "SELECT value FROM settings WHERE key = ?1", &st);
     if (rc < 0)
         return rc;
-    gw__bind_text(st, 1, key);
+    gw_db_bind_text(st, 1, key);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        gw__column_copy(st, 0, buf, len);
+        gw_db_column_copy(st, 0, buf, len);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
         rc = GW_E_NOTFOUND;
     } else {
-        rc = gw__db_fail(db, rc, "reading a setting");
+        rc = gw_db_fail(db, rc, "reading a setting");
     }
     sqlite3_finalize(st);
     return rc;
@@ -515,15 +544,15 @@ int gw_setting_get(struct gw_db *db, const char *key, char *buf, size_t len)
 int gw_setting_set(struct gw_db *db, const char *key, const char *value)
 {
     sqlite3_stmt *st;
-    int rc = gw__db_prepare(db,
-                            "INSERT INTO settings (key, value) VALUES (?1, ?2) "
-                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                            &st);
+    int rc = gw_db_prepare(db,
+                           "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           &st);
     if (rc < 0)
         return rc;
-    gw__bind_text(st, 1, key);
-    gw__bind_text(st, 2, value ? value : "");
-    rc = gw__db_step_done(db, st, "writing a setting");
+    gw_db_bind_text(st, 1, key);
+    gw_db_bind_text(st, 2, value ? value : "");
+    rc = gw_db_step_done(db, st, "writing a setting");
     sqlite3_finalize(st);
     return rc;
 }
@@ -552,7 +581,7 @@ int gw_db_migrate_module(struct gw_db *db, const char *module, const struct gw_d
             continue;
         }
         snprintf(val, sizeof val, "%d", steps[i].version);
-        rc = gw__db_exec(db, steps[i].sql);
+        rc = gw_db_exec(db, steps[i].sql);
         if (rc == 0)
             rc = gw_setting_set(db, key, val);
         if (rc == 0)

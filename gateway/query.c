@@ -3,7 +3,9 @@
  *
  * Read-only queries for front ends (the web UI's JSON API): a device page with filter, sort and
  * paging done by sqlite, the dashboard's figures, counter history for charts, the audit log
- * page and its CSV export, and the alerts that appeared since the last look.
+ * page and its CSV export, and the alerts that appeared since the last look; and the streaming
+ * reads the uplink builds its payloads from (current state per device, audit records and events
+ * after a cursor, the names the anonymizer removes), so no other module reads these tables.
  *
  * They must stay fast with 10,000 devices on the loop thread: the device page selects the ids
  * of one page first (sorting only ids and the sort key) and reads full rows for those alone;
@@ -84,8 +86,8 @@ static char *like_pattern(const char *text)
 
 static void bind_filter(sqlite3_stmt *st, const char *pattern, const struct gw_device_query *q)
 {
-    gw__bind_text(st, 1, pattern);
-    gw__bind_text(st, 2, q->status && *q->status ? q->status : NULL);
+    gw_db_bind_text(st, 1, pattern);
+    gw_db_bind_text(st, 2, q->status && *q->status ? q->status : NULL);
     sqlite3_bind_int(st, 3, q->alerts_only);
 }
 
@@ -104,7 +106,7 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q)
             expr = sort_keys[i].expr;
 
     snprintf(sql, sizeof sql, "SELECT count(*) FROM devices d " DEVICE_FILTER);
-    if (gw__db_prepare(db, sql, &st) < 0)
+    if (gw_db_prepare(db, sql, &st) < 0)
         goto out;
     bind_filter(st, pattern, q);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -125,7 +127,7 @@ json_t *gw_query_devices(struct gw_db *db, const struct gw_device_query *q)
              "d.credential_id ORDER BY page.k %s, page.id %s",
              expr, q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC",
              q->desc ? "DESC" : "ASC");
-    if (gw__db_prepare(db, sql, &st) < 0)
+    if (gw_db_prepare(db, sql, &st) < 0)
         goto out;
     bind_filter(st, pattern, q);
     sqlite3_bind_int(st, 4, limit);
@@ -172,7 +174,7 @@ static int64_t one_int(struct gw_db *db, const char *sql)
 {
     sqlite3_stmt *st;
     int64_t v = 0;
-    if (gw__db_prepare(db, sql, &st) < 0)
+    if (gw_db_prepare(db, sql, &st) < 0)
         return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);
@@ -202,19 +204,19 @@ json_t *gw_query_dashboard(struct gw_db *db)
     json_object_set_new(d, "last_poll",
                         jtime(one_int(db, "SELECT coalesce(max(last_poll), 0) FROM devices")));
     json_object_set_new(d, "devices_by_status", by);
-    if (gw__db_prepare(db, "SELECT status, count(*) FROM devices GROUP BY status", &st) == 0) {
+    if (gw_db_prepare(db, "SELECT status, count(*) FROM devices GROUP BY status", &st) == 0) {
         while (sqlite3_step(st) == SQLITE_ROW)
             json_object_set_new(by, (const char *)sqlite3_column_text(st, 0),
                                 json_integer(sqlite3_column_int64(st, 1)));
         sqlite3_finalize(st);
     }
     json_object_set_new(d, "low_supplies", low);
-    if (gw__db_prepare(db,
-                       "SELECT d.id, d.name, d.address, s.description, s.color, s.percent, "
-                       "s.state FROM supplies s JOIN devices d ON d.id = s.device_id WHERE "
-                       "s.state IN ('low', 'empty') ORDER BY s.state = 'empty' DESC, s.percent, "
-                       "d.id LIMIT 10",
-                       &st) == 0) {
+    if (gw_db_prepare(db,
+                      "SELECT d.id, d.name, d.address, s.description, s.color, s.percent, "
+                      "s.state FROM supplies s JOIN devices d ON d.id = s.device_id WHERE "
+                      "s.state IN ('low', 'empty') ORDER BY s.state = 'empty' DESC, s.percent, "
+                      "d.id LIMIT 10",
+                      &st) == 0) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             int pct = sqlite3_column_int(st, 5);
             json_array_append_new(
@@ -227,11 +229,11 @@ json_t *gw_query_dashboard(struct gw_db *db)
         sqlite3_finalize(st);
     }
     json_object_set_new(d, "recent_alerts", alerts);
-    if (gw__db_prepare(db,
-                       "SELECT d.id, d.name, d.address, a.description, a.severity, a.first_seen, "
-                       "a.code FROM alerts a JOIN devices d ON d.id = a.device_id "
-                       "WHERE a.active = 1 ORDER BY a.first_seen DESC, a.id DESC LIMIT 10",
-                       &st) == 0) {
+    if (gw_db_prepare(db,
+                      "SELECT d.id, d.name, d.address, a.description, a.severity, a.first_seen, "
+                      "a.code FROM alerts a JOIN devices d ON d.id = a.device_id "
+                      "WHERE a.active = 1 ORDER BY a.first_seen DESC, a.id DESC LIMIT 10",
+                      &st) == 0) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             json_t *o =
                 json_pack("{s:I, s:o, s:o, s:o, s:i, s:o, s:i}", "device_id",
@@ -253,11 +255,11 @@ json_t *gw_query_dashboard(struct gw_db *db)
 static int prepare_series(struct gw_db *db, const char *sql, int64_t device_id, const char *name,
                           int64_t since, sqlite3_stmt **st)
 {
-    int rc = gw__db_prepare(db, sql, st);
+    int rc = gw_db_prepare(db, sql, st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(*st, 1, device_id);
-    gw__bind_text(*st, 2, name);
+    gw_db_bind_text(*st, 2, name);
     sqlite3_bind_int64(*st, 3, since);
     return 0;
 }
@@ -315,18 +317,17 @@ json_t *gw_query_audit(struct gw_db *db, const char *text, int offset, int limit
         limit = 100;
     if (offset < 0)
         offset = 0;
-    if (gw__db_prepare(db, "SELECT count(*) FROM audit " AUDIT_FILTER, &st) == 0) {
-        gw__bind_text(st, 1, pattern);
+    if (gw_db_prepare(db, "SELECT count(*) FROM audit " AUDIT_FILTER, &st) == 0) {
+        gw_db_bind_text(st, 1, pattern);
         if (sqlite3_step(st) == SQLITE_ROW)
             total = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
-    if (gw__db_prepare(
-            db,
-            "SELECT id, ts, user, source, action, result, detail FROM audit " AUDIT_FILTER
-            "ORDER BY id DESC LIMIT ?2 OFFSET ?3",
-            &st) == 0) {
-        gw__bind_text(st, 1, pattern);
+    if (gw_db_prepare(db,
+                      "SELECT id, ts, user, source, action, result, detail FROM audit " AUDIT_FILTER
+                      "ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+                      &st) == 0) {
+        gw_db_bind_text(st, 1, pattern);
         sqlite3_bind_int(st, 2, limit);
         sqlite3_bind_int(st, 3, offset);
         while (sqlite3_step(st) == SQLITE_ROW)
@@ -366,10 +367,10 @@ static void csv_field(FILE *out, const char *s, bool last)
 int gw_query_audit_csv(struct gw_db *db, FILE *out)
 {
     sqlite3_stmt *st;
-    int rc = gw__db_prepare(db,
-                            "SELECT id, ts, user, source, action, result, detail, hash FROM audit "
-                            "ORDER BY id",
-                            &st);
+    int rc = gw_db_prepare(db,
+                           "SELECT id, ts, user, source, action, result, detail, hash FROM audit "
+                           "ORDER BY id",
+                           &st);
     if (rc < 0)
         return rc;
     fputs("id,time,user,source,action,result,detail,hash\r\n", out);
@@ -383,7 +384,7 @@ int gw_query_audit_csv(struct gw_db *db, FILE *out)
             csv_field(out, v ? v : "", c == 7);
         }
     }
-    rc = rc == SQLITE_DONE ? 0 : gw__db_fail(db, rc, "exporting the audit log");
+    rc = rc == SQLITE_DONE ? 0 : gw_db_fail(db, rc, "exporting the audit log");
     sqlite3_finalize(st);
     return rc;
 }
@@ -397,11 +398,11 @@ json_t *gw_query_alerts_after(struct gw_db *db, int64_t after_id, int64_t *max_i
 {
     json_t *arr = json_array();
     sqlite3_stmt *st;
-    if (gw__db_prepare(db,
-                       "SELECT a.id, a.device_id, d.name, d.address, a.description, a.severity, "
-                       "a.code, a.first_seen FROM alerts a JOIN devices d ON d.id = a.device_id "
-                       "WHERE a.id > ?1 AND a.active = 1 ORDER BY a.id LIMIT 500",
-                       &st) < 0)
+    if (gw_db_prepare(db,
+                      "SELECT a.id, a.device_id, d.name, d.address, a.description, a.severity, "
+                      "a.code, a.first_seen FROM alerts a JOIN devices d ON d.id = a.device_id "
+                      "WHERE a.id > ?1 AND a.active = 1 ORDER BY a.id LIMIT 500",
+                      &st) < 0)
         return arr;
     sqlite3_bind_int64(st, 1, after_id);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -423,14 +424,161 @@ json_t *gw_query_counter_names(struct gw_db *db, int64_t device_id)
 {
     json_t *arr = json_array();
     sqlite3_stmt *st;
-    if (gw__db_prepare(db,
-                       "SELECT DISTINCT name FROM counter_readings WHERE device_id = ?1 ORDER BY "
-                       "name = 'total' DESC, name",
-                       &st) < 0)
+    if (gw_db_prepare(db,
+                      "SELECT DISTINCT name FROM counter_readings WHERE device_id = ?1 ORDER BY "
+                      "name = 'total' DESC, name",
+                      &st) < 0)
         return arr;
     sqlite3_bind_int64(st, 1, device_id);
     while (sqlite3_step(st) == SQLITE_ROW)
         json_array_append_new(arr, jtext(st, 0));
     sqlite3_finalize(st);
     return arr;
+}
+
+bool gw_query_credential_exists(struct gw_db *db, const char *name)
+{
+    sqlite3_stmt *st;
+    bool found;
+    if (gw_db_prepare(db, "SELECT 1 FROM credentials WHERE name = ?1", &st) < 0)
+        return false;
+    gw_db_bind_text(st, 1, name);
+    found = gw_db_step(db, st, "looking up a credential set") == 1;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* The statements of gw_query_current_each(): prepared once and reset per device, since a
+ * batch walks every device. */
+enum { CUR_DEV, CUR_COUNTERS, CUR_SUPPLIES, CUR_TRAYS, CUR_N };
+static const char *const current_sql[CUR_N] = {
+    "SELECT id, serial, mac, vendor, model, status FROM devices ORDER BY id",
+    "SELECT name, value FROM counters_latest WHERE device_id = ?1",
+    "SELECT type, color, percent, state FROM supplies WHERE device_id = ?1 ORDER BY type, idx",
+    "SELECT CASE name WHEN '' THEN description ELSE name END, level_raw, max_capacity, state "
+    "FROM trays WHERE device_id = ?1 ORDER BY idx",
+};
+
+/* Steps one of a device's detail statements, calling the callback that fits it per row. */
+static int current_rows(struct gw_db *db, int which, sqlite3_stmt *st, int64_t dev,
+                        const struct gw_current_cbs *cbs, void *arg)
+{
+    int rc;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, dev);
+    while ((rc = gw_db_step(db, st, "reading a device's current state")) == 1) {
+        if (which == CUR_COUNTERS && cbs->counter)
+            rc = cbs->counter(gw_db_column_text(st, 0), sqlite3_column_int64(st, 1), arg);
+        else if (which == CUR_SUPPLIES && cbs->supply)
+            rc = cbs->supply(gw_db_column_text(st, 0), gw_db_column_text(st, 1),
+                             sqlite3_column_int(st, 2), gw_db_column_text(st, 3), arg);
+        else if (which == CUR_TRAYS && cbs->tray)
+            rc = cbs->tray(gw_db_column_text(st, 0), sqlite3_column_int64(st, 1),
+                           sqlite3_column_int64(st, 2), gw_db_column_text(st, 3), arg);
+        else
+            rc = 0;
+        if (rc != 0)
+            return rc;
+    }
+    return rc;
+}
+
+int gw_query_current_each(struct gw_db *db, const struct gw_current_cbs *cbs, void *arg)
+{
+    sqlite3_stmt *st[CUR_N] = {NULL};
+    int rc = 0;
+    for (int i = 0; i < CUR_N && rc == 0; i++)
+        rc = gw_db_prepare(db, current_sql[i], &st[i]);
+    while (rc == 0 && (rc = gw_db_step(db, st[CUR_DEV], "reading devices")) == 1) {
+        struct gw_current_device d = {
+            .id = sqlite3_column_int64(st[CUR_DEV], 0),
+            .serial = gw_db_column_text(st[CUR_DEV], 1),
+            .mac = gw_db_column_text(st[CUR_DEV], 2),
+            .vendor = gw_db_column_text(st[CUR_DEV], 3),
+            .model = gw_db_column_text(st[CUR_DEV], 4),
+            .status = gw_db_column_text(st[CUR_DEV], 5),
+        };
+        rc = cbs->device ? cbs->device(&d, arg) : 0;
+        for (int i = CUR_COUNTERS; i < CUR_N && rc == 0; i++)
+            rc = current_rows(db, i, st[i], d.id, cbs, arg);
+        if (rc == 0 && cbs->device_end)
+            rc = cbs->device_end(arg);
+    }
+    for (int i = 0; i < CUR_N; i++)
+        sqlite3_finalize(st[i]);
+    return rc;
+}
+
+int gw_query_audit_after(struct gw_db *db, int64_t after_id, int limit, gw_audit_row_cb cb,
+                         void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = gw_db_prepare(db,
+                           "SELECT id, ts, user, source, action, result, detail FROM audit "
+                           "WHERE id > ?1 ORDER BY id LIMIT ?2",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, after_id);
+    sqlite3_bind_int(st, 2, limit);
+    while ((rc = gw_db_step(db, st, "reading the audit log")) == 1) {
+        struct gw_audit_row r = {
+            .id = sqlite3_column_int64(st, 0),
+            .ts = sqlite3_column_int64(st, 1),
+            .user = gw_db_column_text(st, 2),
+            .source = gw_db_column_text(st, 3),
+            .action = gw_db_column_text(st, 4),
+            .result = gw_db_column_text(st, 5),
+            .detail = gw_db_column_text(st, 6),
+        };
+        rc = cb(&r, arg);
+        if (rc != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gw_query_events_after(struct gw_db *db, int64_t after_id, int limit, gw_event_row_cb cb,
+                          void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = gw_db_prepare(db,
+                           "SELECT e.id, e.ts, coalesce(e.device_id, 0), e.kind, e.detail, "
+                           "d.address FROM events e LEFT JOIN devices d ON d.id = e.device_id "
+                           "WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, after_id);
+    sqlite3_bind_int(st, 2, limit);
+    while ((rc = gw_db_step(db, st, "reading events")) == 1) {
+        struct gw_event_row r = {
+            .id = sqlite3_column_int64(st, 0),
+            .ts = sqlite3_column_int64(st, 1),
+            .device_id = sqlite3_column_int64(st, 2),
+            .kind = gw_db_column_text(st, 3),
+            .detail = gw_db_column_text(st, 4),
+            .address = gw_db_column_text(st, 5),
+        };
+        rc = cb(&r, arg);
+        if (rc != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gw_query_device_site_names(struct gw_db *db, void (*cb)(const char *value, void *arg),
+                               void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = gw_db_prepare(db, "SELECT address, name, sys_name, sys_location FROM devices", &st);
+    if (rc < 0)
+        return rc;
+    while ((rc = gw_db_step(db, st, "reading device names")) == 1)
+        for (int c = 0; c < 4; c++)
+            cb(gw_db_column_text(st, c), arg);
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -169,11 +169,11 @@ static int store_secret(struct gw_db *db, const struct gw_vault *v, int64_t id, 
     rc = gw_vault_seal(v, GW__TBL_CREDENTIALS, column, id, secret, strlen(secret), &rec, &reclen);
     if (rc < 0)
         return rc;
-    rc = gw__db_prepare(db, sql[which], &st);
+    rc = gw_db_prepare(db, sql[which], &st);
     if (rc == 0) {
         sqlite3_bind_blob(st, 1, rec, (int)reclen, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, id);
-        rc = gw__db_step_done(db, st, "storing a sealed secret");
+        rc = gw_db_step_done(db, st, "storing a sealed secret");
         sqlite3_finalize(st);
     }
     free(rec);
@@ -197,22 +197,22 @@ int gw_credential_add(struct gw_db *db, const struct gw_vault *v, struct gw_cred
     /* The row id is part of each secret's associated data, so the row comes first and the
      * secrets are sealed to it before the transaction commits. Only the fields the version and
      * level use are kept. */
-    rc = gw__db_prepare(db,
-                        "INSERT INTO credentials (name, version, sec_name, sec_level, "
-                        "auth_proto, priv_proto, context, created) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        &st);
+    rc = gw_db_prepare(db,
+                       "INSERT INTO credentials (name, version, sec_name, sec_level, "
+                       "auth_proto, priv_proto, context, created) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       &st);
     if (rc < 0)
         goto fail;
-    gw__bind_text(st, 1, c->name);
+    gw_db_bind_text(st, 1, c->name);
     sqlite3_bind_int(st, 2, (int)c->version);
-    gw__bind_text(st, 3, v3 ? c->sec_name : "");
+    gw_db_bind_text(st, 3, v3 ? c->sec_name : "");
     sqlite3_bind_int(st, 4, v3 ? (int)c->sec_level : 0);
-    gw__bind_text(st, 5, auth ? proto_lookup(auth_protos, N_AUTH, c->auth_proto) : "");
-    gw__bind_text(st, 6, priv ? proto_lookup(priv_protos, N_PRIV, c->priv_proto) : "");
-    gw__bind_text(st, 7, v3 ? c->context : "");
+    gw_db_bind_text(st, 5, auth ? proto_lookup(auth_protos, N_AUTH, c->auth_proto) : "");
+    gw_db_bind_text(st, 6, priv ? proto_lookup(priv_protos, N_PRIV, c->priv_proto) : "");
+    gw_db_bind_text(st, 7, v3 ? c->context : "");
     sqlite3_bind_int64(st, 8, gw_now());
-    rc = gw__db_step_done(db, st, "adding a credential");
+    rc = gw_db_step_done(db, st, "adding a credential");
     sqlite3_finalize(st);
     if (rc == GW_E_EXISTS) {
         gw_errbuf_set(eb, rc, "name: credential '%s' already exists", c->name);
@@ -274,18 +274,18 @@ int gw_credential_get(struct gw_db *db, const struct gw_vault *v, const char *na
     int rc;
     memset(out, 0, sizeof *out);
     snprintf(sql, sizeof sql, "%s%s", cols, id > 0 ? "id = ?1" : "name = ?1");
-    rc = gw__db_prepare(db, sql, &st);
+    rc = gw_db_prepare(db, sql, &st);
     if (rc < 0)
         return gw_errbuf_set(eb, rc, "cannot read credentials");
     if (id > 0)
         sqlite3_bind_int64(st, 1, id);
     else
-        gw__bind_text(st, 1, name ? name : "");
+        gw_db_bind_text(st, 1, name ? name : "");
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE)
-            return gw_errbuf_set(eb, gw__db_fail(db, rc, "reading a credential"),
+            return gw_errbuf_set(eb, gw_db_fail(db, rc, "reading a credential"),
                                  "cannot read credentials");
         if (id > 0)
             return gw_errbuf_set(eb, GW_E_NOTFOUND, "credential id %lld does not exist",
@@ -293,13 +293,13 @@ int gw_credential_get(struct gw_db *db, const struct gw_vault *v, const char *na
         return gw_errbuf_set(eb, GW_E_NOTFOUND, "credential '%s' does not exist", name ? name : "");
     }
     out->id = sqlite3_column_int64(st, 0);
-    gw__column_copy(st, 1, out->name, sizeof out->name);
+    gw_db_column_copy(st, 1, out->name, sizeof out->name);
     out->version = (enum gw_snmp_version)sqlite3_column_int(st, 2);
-    gw__column_copy(st, 3, out->sec_name, sizeof out->sec_name);
+    gw_db_column_copy(st, 3, out->sec_name, sizeof out->sec_name);
     out->sec_level = (enum gw_sec_level)sqlite3_column_int(st, 4);
-    gw__column_copy(st, 5, out->auth_proto, sizeof out->auth_proto);
-    gw__column_copy(st, 6, out->priv_proto, sizeof out->priv_proto);
-    gw__column_copy(st, 7, out->context, sizeof out->context);
+    gw_db_column_copy(st, 5, out->auth_proto, sizeof out->auth_proto);
+    gw_db_column_copy(st, 6, out->priv_proto, sizeof out->priv_proto);
+    gw_db_column_copy(st, 7, out->context, sizeof out->context);
     rc = load_secret(v, st, 8, "community", out->id, out->name, &out->community, eb);
     if (rc == 0)
         rc = load_secret(v, st, 9, "auth_pass", out->id, out->name, &out->auth_pass, eb);
@@ -315,12 +315,12 @@ json_t *gw_credential_list(struct gw_db *db)
 {
     json_t *arr = json_array();
     sqlite3_stmt *st;
-    if (gw__db_prepare(db,
-                       "SELECT c.name, c.version, c.sec_name, c.sec_level, c.auth_proto, "
-                       "c.priv_proto, c.context, "
-                       "(SELECT count(*) FROM devices d WHERE d.credential_id = c.id) "
-                       "FROM credentials c ORDER BY c.name",
-                       &st) < 0)
+    if (gw_db_prepare(db,
+                      "SELECT c.name, c.version, c.sec_name, c.sec_level, c.auth_proto, "
+                      "c.priv_proto, c.context, "
+                      "(SELECT count(*) FROM devices d WHERE d.credential_id = c.id) "
+                      "FROM credentials c ORDER BY c.name",
+                      &st) < 0)
         return arr;
     while (sqlite3_step(st) == SQLITE_ROW) {
         int version = sqlite3_column_int(st, 1);
@@ -349,13 +349,13 @@ int gw_credential_remove(struct gw_db *db, const char *name, struct gw_errbuf *e
     int rc = gw_db_begin(db);
     if (rc < 0)
         return gw_errbuf_set(eb, rc, "cannot start a transaction");
-    rc = gw__db_prepare(db,
-                        "SELECT c.id, (SELECT count(*) FROM devices d WHERE d.credential_id = "
-                        "c.id) FROM credentials c WHERE c.name = ?1",
-                        &st);
+    rc = gw_db_prepare(db,
+                       "SELECT c.id, (SELECT count(*) FROM devices d WHERE d.credential_id = "
+                       "c.id) FROM credentials c WHERE c.name = ?1",
+                       &st);
     if (rc < 0)
         goto out;
-    gw__bind_text(st, 1, name);
+    gw_db_bind_text(st, 1, name);
     if (sqlite3_step(st) == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
         users = sqlite3_column_int64(st, 1);
@@ -370,11 +370,11 @@ int gw_credential_remove(struct gw_db *db, const char *name, struct gw_errbuf *e
                            (long long)users, users == 1 ? "" : "s");
         goto out;
     }
-    rc = gw__db_prepare(db, "DELETE FROM credentials WHERE id = ?1", &st);
+    rc = gw_db_prepare(db, "DELETE FROM credentials WHERE id = ?1", &st);
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(st, 1, id);
-    rc = gw__db_step_done(db, st, "removing a credential");
+    rc = gw_db_step_done(db, st, "removing a credential");
     sqlite3_finalize(st);
     if (rc == 0)
         rc = gw_db_commit(db);
@@ -467,12 +467,12 @@ static int dev_ins_open(struct gw_db *db, struct dev_ins *di)
 {
     di->db = db;
     di->cred = di->ins = NULL;
-    if (gw__db_prepare(db, "SELECT id, name FROM credentials WHERE name = ?1 OR id = ?2",
-                       &di->cred) < 0 ||
-        gw__db_prepare(db,
-                       "INSERT INTO devices (name, address, port, credential_id, priority, "
-                       "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                       &di->ins) < 0) {
+    if (gw_db_prepare(db, "SELECT id, name FROM credentials WHERE name = ?1 OR id = ?2",
+                      &di->cred) < 0 ||
+        gw_db_prepare(db,
+                      "INSERT INTO devices (name, address, port, credential_id, priority, "
+                      "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                      &di->ins) < 0) {
         sqlite3_finalize(di->cred);
         return GW_E_DB;
     }
@@ -509,13 +509,13 @@ static int dev_insert(struct dev_ins *di, struct gw_device *d, char *why, size_t
         return GW_E_INVAL;
     }
     sqlite3_reset(di->cred);
-    gw__bind_text(di->cred, 1, d->credential_id > 0 ? NULL : d->credential);
+    gw_db_bind_text(di->cred, 1, d->credential_id > 0 ? NULL : d->credential);
     sqlite3_bind_int64(di->cred, 2, d->credential_id);
     rc = sqlite3_step(di->cred);
     if (rc != SQLITE_ROW) {
         if (rc != SQLITE_DONE) {
             snprintf(why, whylen, "cannot read credentials");
-            return gw__db_fail(di->db, rc, "looking up a credential");
+            return gw_db_fail(di->db, rc, "looking up a credential");
         }
         if (d->credential_id > 0)
             snprintf(why, whylen, "credential: id %lld does not exist",
@@ -527,17 +527,17 @@ static int dev_insert(struct dev_ins *di, struct gw_device *d, char *why, size_t
         return GW_E_NOTFOUND;
     }
     d->credential_id = sqlite3_column_int64(di->cred, 0);
-    gw__column_copy(di->cred, 1, d->credential, sizeof d->credential);
+    gw_db_column_copy(di->cred, 1, d->credential, sizeof d->credential);
     sqlite3_reset(di->cred);
 
     sqlite3_reset(di->ins);
-    gw__bind_text(di->ins, 1, d->name);
-    gw__bind_text(di->ins, 2, addr);
+    gw_db_bind_text(di->ins, 1, d->name);
+    gw_db_bind_text(di->ins, 2, addr);
     sqlite3_bind_int(di->ins, 3, d->port);
     sqlite3_bind_int64(di->ins, 4, d->credential_id);
-    gw__bind_text(di->ins, 5, d->priority);
+    gw_db_bind_text(di->ins, 5, d->priority);
     sqlite3_bind_int64(di->ins, 6, gw_now());
-    rc = gw__db_step_done(di->db, di->ins, "adding a device");
+    rc = gw_db_step_done(di->db, di->ins, "adding a device");
     sqlite3_reset(di->ins);
     if (rc == GW_E_EXISTS) {
         snprintf(why, whylen, "address: %.200s port %u is already registered", addr,
@@ -590,29 +590,29 @@ static void row_to_device(sqlite3_stmt *st, struct gw_device *d)
 {
     memset(d, 0, sizeof *d);
     d->id = sqlite3_column_int64(st, 0);
-    gw__column_copy(st, 1, d->name, sizeof d->name);
-    gw__column_copy(st, 2, d->address, sizeof d->address);
+    gw_db_column_copy(st, 1, d->name, sizeof d->name);
+    gw_db_column_copy(st, 2, d->address, sizeof d->address);
     d->port = (uint16_t)sqlite3_column_int(st, 3);
     d->credential_id = sqlite3_column_int64(st, 4);
-    gw__column_copy(st, 5, d->credential, sizeof d->credential);
-    gw__column_copy(st, 6, d->priority, sizeof d->priority);
-    gw__column_copy(st, 7, d->status, sizeof d->status);
+    gw_db_column_copy(st, 5, d->credential, sizeof d->credential);
+    gw_db_column_copy(st, 6, d->priority, sizeof d->priority);
+    gw_db_column_copy(st, 7, d->status, sizeof d->status);
     d->last_seen = sqlite3_column_int64(st, 8);
     d->last_poll = sqlite3_column_int64(st, 9);
-    gw__column_copy(st, 10, d->vendor, sizeof d->vendor);
-    gw__column_copy(st, 11, d->model, sizeof d->model);
-    gw__column_copy(st, 12, d->serial, sizeof d->serial);
-    gw__column_copy(st, 13, d->mac, sizeof d->mac);
-    gw__column_copy(st, 14, d->engine_id, sizeof d->engine_id);
+    gw_db_column_copy(st, 10, d->vendor, sizeof d->vendor);
+    gw_db_column_copy(st, 11, d->model, sizeof d->model);
+    gw_db_column_copy(st, 12, d->serial, sizeof d->serial);
+    gw_db_column_copy(st, 13, d->mac, sizeof d->mac);
+    gw_db_column_copy(st, 14, d->engine_id, sizeof d->engine_id);
     d->has_page_count = sqlite3_column_type(st, 15) != SQLITE_NULL;
     d->page_count_total = (uint64_t)sqlite3_column_int64(st, 15);
     d->priority_pinned = sqlite3_column_int(st, 16) != 0;
     d->activity = sqlite3_column_double(st, 17);
     d->activity_ts = sqlite3_column_int64(st, 18);
     d->last_counter_poll = sqlite3_column_int64(st, 19);
-    gw__column_copy(st, 20, d->wsd_uuid, sizeof d->wsd_uuid);
-    gw__column_copy(st, 21, d->transport, sizeof d->transport);
-    gw__column_copy(st, 22, d->wsd_xaddrs, sizeof d->wsd_xaddrs);
+    gw_db_column_copy(st, 20, d->wsd_uuid, sizeof d->wsd_uuid);
+    gw_db_column_copy(st, 21, d->transport, sizeof d->transport);
+    gw_db_column_copy(st, 22, d->wsd_xaddrs, sizeof d->wsd_xaddrs);
 }
 
 int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
@@ -622,17 +622,17 @@ int gw_device_set_priority(struct gw_db *db, int64_t id, const char *priority)
     int rc;
     if (priority && gw_priority_parse(priority, &p) < 0)
         return GW_E_INVAL;
-    rc = gw__db_prepare(db,
-                        priority ? "UPDATE devices SET priority = ?2, priority_pinned = 1 "
-                                   "WHERE id = ?1"
-                                 : "UPDATE devices SET priority_pinned = 0 WHERE id = ?1",
-                        &st);
+    rc = gw_db_prepare(db,
+                       priority ? "UPDATE devices SET priority = ?2, priority_pinned = 1 "
+                                  "WHERE id = ?1"
+                                : "UPDATE devices SET priority_pinned = 0 WHERE id = ?1",
+                       &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
     if (priority)
-        gw__bind_text(st, 2, priority);
-    rc = gw__db_step_done(db, st, "setting a device's priority");
+        gw_db_bind_text(st, 2, priority);
+    rc = gw_db_step_done(db, st, "setting a device's priority");
     sqlite3_finalize(st);
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
@@ -645,14 +645,14 @@ static int device_update(struct gw_db *db, int64_t id, const char *sql, const ch
                          const char *what)
 {
     sqlite3_stmt *st;
-    int rc = gw__db_prepare(db, sql, &st);
+    int rc = gw_db_prepare(db, sql, &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    gw__bind_text(st, 2, text);
+    gw_db_bind_text(st, 2, text);
     if (port > 0)
         sqlite3_bind_int(st, 3, port);
-    rc = gw__db_step_done(db, st, what);
+    rc = gw_db_step_done(db, st, what);
     sqlite3_finalize(st);
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
@@ -684,21 +684,21 @@ int gw_device_set_transport(struct gw_db *db, int64_t id, const char *transport,
         (xaddrs && strlen(xaddrs) >= sizeof(((struct gw_device *)0)->wsd_xaddrs)) ||
         (xaddrs && has_control(xaddrs)))
         return GW_E_INVAL;
-    rc = gw__db_prepare(db,
-                        "UPDATE devices SET transport = ?2, credential_id = CASE WHEN ?3 > 0 "
-                        "THEN ?3 ELSE credential_id END, wsd_xaddrs = coalesce(?4, wsd_xaddrs) "
-                        "WHERE id = ?1",
-                        &st);
+    rc = gw_db_prepare(db,
+                       "UPDATE devices SET transport = ?2, credential_id = CASE WHEN ?3 > 0 "
+                       "THEN ?3 ELSE credential_id END, wsd_xaddrs = coalesce(?4, wsd_xaddrs) "
+                       "WHERE id = ?1",
+                       &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    gw__bind_text(st, 2, transport);
+    gw_db_bind_text(st, 2, transport);
     sqlite3_bind_int64(st, 3, credential_id);
     if (xaddrs)
-        gw__bind_text(st, 4, xaddrs);
+        gw_db_bind_text(st, 4, xaddrs);
     else
         sqlite3_bind_null(st, 4);
-    rc = gw__db_step_done(db, st, "setting a device's transport");
+    rc = gw_db_step_done(db, st, "setting a device's transport");
     sqlite3_finalize(st);
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
@@ -709,7 +709,7 @@ int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, 
                             int64_t activity_ts, int64_t last_counter_poll)
 {
     sqlite3_stmt *st;
-    int rc = gw__db_prepare(
+    int rc = gw_db_prepare(
         db,
         "UPDATE devices SET activity = ?2, activity_ts = ?3,"
         " priority = CASE WHEN priority_pinned THEN priority ELSE ?4 END,"
@@ -720,9 +720,9 @@ int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, 
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_double(st, 2, activity);
     sqlite3_bind_int64(st, 3, activity_ts);
-    gw__bind_text(st, 4, priority);
+    gw_db_bind_text(st, 4, priority);
     sqlite3_bind_int64(st, 5, last_counter_poll);
-    rc = gw__db_step_done(db, st, "saving a device's schedule");
+    rc = gw_db_step_done(db, st, "saving a device's schedule");
     sqlite3_finalize(st);
     return rc;
 }
@@ -730,7 +730,7 @@ int gw_device_save_schedule(struct gw_db *db, int64_t id, const char *priority, 
 int gw_device_get(struct gw_db *db, int64_t id, struct gw_device *out)
 {
     sqlite3_stmt *st;
-    int rc = gw__db_prepare(db, DEVICE_COLUMNS "WHERE d.id = ?1", &st);
+    int rc = gw_db_prepare(db, DEVICE_COLUMNS "WHERE d.id = ?1", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -739,7 +739,7 @@ int gw_device_get(struct gw_db *db, int64_t id, struct gw_device *out)
         row_to_device(st, out);
         rc = 0;
     } else {
-        rc = rc == SQLITE_DONE ? GW_E_NOTFOUND : gw__db_fail(db, rc, "reading a device");
+        rc = rc == SQLITE_DONE ? GW_E_NOTFOUND : gw_db_fail(db, rc, "reading a device");
     }
     sqlite3_finalize(st);
     return rc;
@@ -752,10 +752,10 @@ int gw_device_remove(struct gw_db *db, int64_t id)
     if (rc < 0)
         return rc;
     /* Readings, meters, supplies, alerts and events go with it (ON DELETE CASCADE). */
-    rc = gw__db_prepare(db, "DELETE FROM devices WHERE id = ?1", &st);
+    rc = gw_db_prepare(db, "DELETE FROM devices WHERE id = ?1", &st);
     if (rc == 0) {
         sqlite3_bind_int64(st, 1, id);
-        rc = gw__db_step_done(db, st, "removing a device");
+        rc = gw_db_step_done(db, st, "removing a device");
         sqlite3_finalize(st);
     }
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
@@ -771,7 +771,7 @@ int gw_device_foreach(struct gw_db *db, gw_device_cb cb, void *arg)
 {
     struct gw_device d;
     sqlite3_stmt *st;
-    int rc = gw__db_prepare(db, DEVICE_COLUMNS "ORDER BY d.id", &st);
+    int rc = gw_db_prepare(db, DEVICE_COLUMNS "ORDER BY d.id", &st);
     int src;
     if (rc < 0)
         return rc;
@@ -782,7 +782,7 @@ int gw_device_foreach(struct gw_db *db, gw_device_cb cb, void *arg)
             break;
     }
     if (rc == 0 && src != SQLITE_DONE)
-        rc = gw__db_fail(db, src, "listing devices");
+        rc = gw_db_fail(db, src, "listing devices");
     sqlite3_finalize(st);
     return rc;
 }
@@ -791,7 +791,7 @@ int gw_device_count(struct gw_db *db)
 {
     sqlite3_stmt *st;
     int n = 0;
-    if (gw__db_prepare(db, "SELECT count(*) FROM devices", &st) < 0)
+    if (gw_db_prepare(db, "SELECT count(*) FROM devices", &st) < 0)
         return GW_E_DB;
     if (sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int(st, 0);
@@ -1112,24 +1112,24 @@ static int update_identity(struct gw_db *db, int64_t id, const struct gw_model *
         "page_count_total) THEN ?13 ELSE page_count_total END, "
         "status = 'ok', last_seen = ?14, last_poll = ?14 WHERE id = ?1";
     sqlite3_stmt *st;
-    int rc = gw__db_prepare(db, sql, &st);
+    int rc = gw_db_prepare(db, sql, &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    gw__bind_text(st, 2, m->vendor);
-    gw__bind_text(st, 3, m->model);
-    gw__bind_text(st, 4, m->serial);
-    gw__bind_text(st, 5, m->mac);
-    gw__bind_text(st, 6, m->engine_id);
-    gw__bind_text(st, 7, m->sys_object_id);
-    gw__bind_text(st, 8, m->sys_descr);
-    gw__bind_text(st, 9, m->sys_name);
-    gw__bind_text(st, 10, m->sys_location);
-    gw__bind_text(st, 11, m->firmware);
+    gw_db_bind_text(st, 2, m->vendor);
+    gw_db_bind_text(st, 3, m->model);
+    gw_db_bind_text(st, 4, m->serial);
+    gw_db_bind_text(st, 5, m->mac);
+    gw_db_bind_text(st, 6, m->engine_id);
+    gw_db_bind_text(st, 7, m->sys_object_id);
+    gw_db_bind_text(st, 8, m->sys_descr);
+    gw_db_bind_text(st, 9, m->sys_name);
+    gw_db_bind_text(st, 10, m->sys_location);
+    gw_db_bind_text(st, 11, m->firmware);
     sqlite3_bind_int(st, 12, m->has_page_count);
     sqlite3_bind_int64(st, 13, (int64_t)m->page_count_total);
     sqlite3_bind_int64(st, 14, now);
-    rc = gw__db_step_done(db, st, "updating device identity");
+    rc = gw_db_step_done(db, st, "updating device identity");
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
     sqlite3_finalize(st);
@@ -1164,7 +1164,7 @@ static int store_counter(struct gw_db *db, struct meter_stmts *ms, int64_t id,
     int rc;
     sqlite3_reset(ms->get);
     sqlite3_bind_int64(ms->get, 1, id);
-    gw__bind_text(ms->get, 2, c->name);
+    gw_db_bind_text(ms->get, 2, c->name);
     rc = sqlite3_step(ms->get);
     if (rc == SQLITE_ROW) {
         have = true;
@@ -1173,7 +1173,7 @@ static int store_counter(struct gw_db *db, struct meter_stmts *ms, int64_t id,
         reading_value = (uint64_t)sqlite3_column_int64(ms->get, 2);
         regressed = sqlite3_column_int(ms->get, 3) != 0;
     } else if (rc != SQLITE_DONE) {
-        return gw__db_fail(db, rc, "reading a meter");
+        return gw_db_fail(db, rc, "reading a meter");
     }
     sqlite3_reset(ms->get);
     if (have && c->value < prev) {
@@ -1181,31 +1181,31 @@ static int store_counter(struct gw_db *db, struct meter_stmts *ms, int64_t id,
             return 0;
         sqlite3_reset(ms->flag);
         sqlite3_bind_int64(ms->flag, 1, id);
-        gw__bind_text(ms->flag, 2, c->name);
-        rc = gw__db_step_done(db, ms->flag, "flagging a counter regression");
+        gw_db_bind_text(ms->flag, 2, c->name);
+        rc = gw_db_step_done(db, ms->flag, "flagging a counter regression");
         sqlite3_reset(ms->flag);
         return rc < 0 ? rc : regression_event(db, id, c, prev, now);
     }
     append = !have || (c->value != reading_value && now - reading_ts >= READING_MIN_INTERVAL);
     sqlite3_reset(ms->put);
     sqlite3_bind_int64(ms->put, 1, id);
-    gw__bind_text(ms->put, 2, c->name);
-    gw__bind_text(ms->put, 3, c->oid);
+    gw_db_bind_text(ms->put, 2, c->name);
+    gw_db_bind_text(ms->put, 3, c->oid);
     sqlite3_bind_int64(ms->put, 4, (int64_t)c->value);
     sqlite3_bind_int64(ms->put, 5, now);
     sqlite3_bind_int64(ms->put, 6, append ? now : reading_ts);
     sqlite3_bind_int64(ms->put, 7, (int64_t)(append ? c->value : reading_value));
-    rc = gw__db_step_done(db, ms->put, "storing a meter");
+    rc = gw_db_step_done(db, ms->put, "storing a meter");
     sqlite3_reset(ms->put);
     if (rc < 0 || !append)
         return rc;
     sqlite3_reset(ms->reading);
     sqlite3_bind_int64(ms->reading, 1, id);
     sqlite3_bind_int64(ms->reading, 2, now);
-    gw__bind_text(ms->reading, 3, c->name);
-    gw__bind_text(ms->reading, 4, c->oid);
+    gw_db_bind_text(ms->reading, 3, c->name);
+    gw_db_bind_text(ms->reading, 4, c->oid);
     sqlite3_bind_int64(ms->reading, 5, (int64_t)c->value);
-    rc = gw__db_step_done(db, ms->reading, "appending a counter reading");
+    rc = gw_db_step_done(db, ms->reading, "appending a counter reading");
     sqlite3_reset(ms->reading);
     return rc;
 }
@@ -1216,26 +1216,26 @@ static int store_counters(struct gw_db *db, int64_t id, const struct gw_model *m
     int rc = 0;
     if (m->n_counters == 0)
         return 0;
-    if (gw__db_prepare(db,
-                       "SELECT value, reading_ts, reading_value, regressed FROM counters_latest "
-                       "WHERE device_id = ?1 AND name = ?2",
-                       &ms.get) < 0 ||
-        gw__db_prepare(db,
-                       "INSERT INTO counters_latest (device_id, name, oid, value, ts, reading_ts, "
-                       "reading_value, regressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0) "
-                       "ON CONFLICT (device_id, name) DO UPDATE SET oid = excluded.oid, "
-                       "value = excluded.value, ts = excluded.ts, reading_ts = "
-                       "excluded.reading_ts, reading_value = excluded.reading_value, "
-                       "regressed = 0",
-                       &ms.put) < 0 ||
-        gw__db_prepare(db,
-                       "INSERT INTO counter_readings (device_id, ts, name, oid, value) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5)",
-                       &ms.reading) < 0 ||
-        gw__db_prepare(db,
-                       "UPDATE counters_latest SET regressed = 1 "
-                       "WHERE device_id = ?1 AND name = ?2",
-                       &ms.flag) < 0)
+    if (gw_db_prepare(db,
+                      "SELECT value, reading_ts, reading_value, regressed FROM counters_latest "
+                      "WHERE device_id = ?1 AND name = ?2",
+                      &ms.get) < 0 ||
+        gw_db_prepare(db,
+                      "INSERT INTO counters_latest (device_id, name, oid, value, ts, reading_ts, "
+                      "reading_value, regressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0) "
+                      "ON CONFLICT (device_id, name) DO UPDATE SET oid = excluded.oid, "
+                      "value = excluded.value, ts = excluded.ts, reading_ts = "
+                      "excluded.reading_ts, reading_value = excluded.reading_value, "
+                      "regressed = 0",
+                      &ms.put) < 0 ||
+        gw_db_prepare(db,
+                      "INSERT INTO counter_readings (device_id, ts, name, oid, value) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+                      &ms.reading) < 0 ||
+        gw_db_prepare(db,
+                      "UPDATE counters_latest SET regressed = 1 "
+                      "WHERE device_id = ?1 AND name = ?2",
+                      &ms.flag) < 0)
         rc = GW_E_DB;
     for (size_t i = 0; rc == 0 && i < m->n_counters; i++)
         rc = store_counter(db, &ms, id, &m->counters[i], now);
@@ -1249,31 +1249,31 @@ static int store_counters(struct gw_db *db, int64_t id, const struct gw_model *m
 static int store_supplies(struct gw_db *db, int64_t id, const struct gw_model *m, int64_t now)
 {
     sqlite3_stmt *del = NULL, *ins = NULL;
-    int rc = gw__db_prepare(db, "DELETE FROM supplies WHERE device_id = ?1", &del);
+    int rc = gw_db_prepare(db, "DELETE FROM supplies WHERE device_id = ?1", &del);
     if (rc == 0)
-        rc = gw__db_prepare(db,
-                            "INSERT OR REPLACE INTO supplies (device_id, type, idx, color, "
-                            "description, level_raw, max_capacity, percent, state, ts) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                            &ins);
+        rc = gw_db_prepare(db,
+                           "INSERT OR REPLACE INTO supplies (device_id, type, idx, color, "
+                           "description, level_raw, max_capacity, percent, state, ts) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           &ins);
     if (rc == 0) {
         sqlite3_bind_int64(del, 1, id);
-        rc = gw__db_step_done(db, del, "replacing supplies");
+        rc = gw_db_step_done(db, del, "replacing supplies");
     }
     for (size_t i = 0; rc == 0 && i < m->n_supplies; i++) {
         const struct gw_supply *s = &m->supplies[i];
         sqlite3_reset(ins);
         sqlite3_bind_int64(ins, 1, id);
-        gw__bind_text(ins, 2, s->type);
+        gw_db_bind_text(ins, 2, s->type);
         sqlite3_bind_int(ins, 3, s->index);
-        gw__bind_text(ins, 4, s->color);
-        gw__bind_text(ins, 5, s->description);
+        gw_db_bind_text(ins, 4, s->color);
+        gw_db_bind_text(ins, 5, s->description);
         sqlite3_bind_int64(ins, 6, s->level_raw);
         sqlite3_bind_int64(ins, 7, s->max_capacity);
         sqlite3_bind_int(ins, 8, s->percent);
-        gw__bind_text(ins, 9, gw_supply_state_name(s->state));
+        gw_db_bind_text(ins, 9, gw_supply_state_name(s->state));
         sqlite3_bind_int64(ins, 10, now);
-        rc = gw__db_step_done(db, ins, "storing a supply");
+        rc = gw_db_step_done(db, ins, "storing a supply");
     }
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
@@ -1285,40 +1285,40 @@ static int store_supplies(struct gw_db *db, int64_t id, const struct gw_model *m
 static int store_trays(struct gw_db *db, int64_t id, const struct gw_model *m, int64_t now)
 {
     sqlite3_stmt *del = NULL, *ins = NULL;
-    int rc = gw__db_prepare(db, "DELETE FROM trays WHERE device_id = ?1", &del);
+    int rc = gw_db_prepare(db, "DELETE FROM trays WHERE device_id = ?1", &del);
     if (rc == 0)
-        rc = gw__db_prepare(db,
-                            "INSERT OR REPLACE INTO trays (device_id, idx, type, name, "
-                            "description, media_name, media_type, dim_unit, media_feed, "
-                            "media_xfeed, capacity_unit, max_capacity, level_raw, percent, state, "
-                            "status, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                            "?12, ?13, ?14, ?15, ?16, ?17)",
-                            &ins);
+        rc = gw_db_prepare(db,
+                           "INSERT OR REPLACE INTO trays (device_id, idx, type, name, "
+                           "description, media_name, media_type, dim_unit, media_feed, "
+                           "media_xfeed, capacity_unit, max_capacity, level_raw, percent, state, "
+                           "status, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                           "?12, ?13, ?14, ?15, ?16, ?17)",
+                           &ins);
     if (rc == 0) {
         sqlite3_bind_int64(del, 1, id);
-        rc = gw__db_step_done(db, del, "replacing trays");
+        rc = gw_db_step_done(db, del, "replacing trays");
     }
     for (size_t i = 0; rc == 0 && i < m->n_trays; i++) {
         const struct gw_tray *t = &m->trays[i];
         sqlite3_reset(ins);
         sqlite3_bind_int64(ins, 1, id);
         sqlite3_bind_int(ins, 2, t->index);
-        gw__bind_text(ins, 3, t->type);
-        gw__bind_text(ins, 4, t->name);
-        gw__bind_text(ins, 5, t->description);
-        gw__bind_text(ins, 6, t->media_name);
-        gw__bind_text(ins, 7, t->media_type);
-        gw__bind_text(ins, 8, t->dim_unit);
+        gw_db_bind_text(ins, 3, t->type);
+        gw_db_bind_text(ins, 4, t->name);
+        gw_db_bind_text(ins, 5, t->description);
+        gw_db_bind_text(ins, 6, t->media_name);
+        gw_db_bind_text(ins, 7, t->media_type);
+        gw_db_bind_text(ins, 8, t->dim_unit);
         sqlite3_bind_int64(ins, 9, t->media_feed);
         sqlite3_bind_int64(ins, 10, t->media_xfeed);
-        gw__bind_text(ins, 11, t->capacity_unit);
+        gw_db_bind_text(ins, 11, t->capacity_unit);
         sqlite3_bind_int64(ins, 12, t->max_capacity);
         sqlite3_bind_int64(ins, 13, t->level_raw);
         sqlite3_bind_int(ins, 14, t->percent);
-        gw__bind_text(ins, 15, gw_supply_state_name(t->state));
+        gw_db_bind_text(ins, 15, gw_supply_state_name(t->state));
         sqlite3_bind_int(ins, 16, t->status);
         sqlite3_bind_int64(ins, 17, now);
-        rc = gw__db_step_done(db, ins, "storing a tray");
+        rc = gw_db_step_done(db, ins, "storing a tray");
     }
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
@@ -1345,20 +1345,20 @@ static int store_alerts(struct gw_db *db, int64_t id, const struct gw_model *m, 
     struct stored_alert *sa = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
-    if (gw__db_prepare(db,
-                       "SELECT id, idx, \"group\", code FROM alerts "
-                       "WHERE device_id = ?1 AND active = 1",
-                       &sel) < 0 ||
-        gw__db_prepare(db,
-                       "UPDATE alerts SET severity = ?2, group_index = ?3, location = ?4, "
-                       "training = ?5, description = ?6, last_seen = ?7 WHERE id = ?1",
-                       &upd) < 0 ||
-        gw__db_prepare(db,
-                       "INSERT INTO alerts (device_id, idx, severity, \"group\", group_index, "
-                       "location, code, training, description, first_seen, last_seen, active) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)",
-                       &ins) < 0 ||
-        gw__db_prepare(db, "UPDATE alerts SET active = 0 WHERE id = ?1", &off) < 0) {
+    if (gw_db_prepare(db,
+                      "SELECT id, idx, \"group\", code FROM alerts "
+                      "WHERE device_id = ?1 AND active = 1",
+                      &sel) < 0 ||
+        gw_db_prepare(db,
+                      "UPDATE alerts SET severity = ?2, group_index = ?3, location = ?4, "
+                      "training = ?5, description = ?6, last_seen = ?7 WHERE id = ?1",
+                      &upd) < 0 ||
+        gw_db_prepare(db,
+                      "INSERT INTO alerts (device_id, idx, severity, \"group\", group_index, "
+                      "location, code, training, description, first_seen, last_seen, active) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)",
+                      &ins) < 0 ||
+        gw_db_prepare(db, "UPDATE alerts SET active = 0 WHERE id = ?1", &off) < 0) {
         rc = GW_E_DB;
         goto out;
     }
@@ -1375,7 +1375,7 @@ static int store_alerts(struct gw_db *db, int64_t id, const struct gw_model *m, 
         sa[n].seen = false;
         n++;
     }
-    rc = rc == SQLITE_DONE ? 0 : gw__db_fail(db, rc, "reading alerts");
+    rc = rc == SQLITE_DONE ? 0 : gw_db_fail(db, rc, "reading alerts");
     for (size_t i = 0; rc == 0 && i < m->n_alerts; i++) {
         const struct gw_alert *a = &m->alerts[i];
         int64_t match = 0;
@@ -1398,9 +1398,9 @@ static int store_alerts(struct gw_db *db, int64_t id, const struct gw_model *m, 
             sqlite3_bind_int(upd, 3, a->group_index);
             sqlite3_bind_int(upd, 4, a->location);
             sqlite3_bind_int(upd, 5, a->training);
-            gw__bind_text(upd, 6, a->description);
+            gw_db_bind_text(upd, 6, a->description);
             sqlite3_bind_int64(upd, 7, now);
-            rc = gw__db_step_done(db, upd, "refreshing an alert");
+            rc = gw_db_step_done(db, upd, "refreshing an alert");
         } else {
             sqlite3_reset(ins);
             sqlite3_bind_int64(ins, 1, id);
@@ -1411,9 +1411,9 @@ static int store_alerts(struct gw_db *db, int64_t id, const struct gw_model *m, 
             sqlite3_bind_int(ins, 6, a->location);
             sqlite3_bind_int(ins, 7, a->code);
             sqlite3_bind_int(ins, 8, a->training);
-            gw__bind_text(ins, 9, a->description);
+            gw_db_bind_text(ins, 9, a->description);
             sqlite3_bind_int64(ins, 10, now);
-            rc = gw__db_step_done(db, ins, "adding an alert");
+            rc = gw_db_step_done(db, ins, "adding an alert");
         }
     }
     for (size_t j = 0; rc == 0 && j < n; j++) {
@@ -1421,7 +1421,7 @@ static int store_alerts(struct gw_db *db, int64_t id, const struct gw_model *m, 
             continue;
         sqlite3_reset(off);
         sqlite3_bind_int64(off, 1, sa[j].id);
-        rc = gw__db_step_done(db, off, "clearing an alert");
+        rc = gw_db_step_done(db, off, "clearing an alert");
     }
 out:
     free(sa);
@@ -1462,13 +1462,13 @@ int gw_store_poll_failed(struct gw_db *db, int64_t device_id, const char *status
     if (!status || (strcmp(status, "unreachable") != 0 && strcmp(status, "auth_failed") != 0 &&
                     strcmp(status, "error") != 0))
         return GW_E_INVAL;
-    rc = gw__db_prepare(db, "UPDATE devices SET status = ?2, last_poll = ?3 WHERE id = ?1", &st);
+    rc = gw_db_prepare(db, "UPDATE devices SET status = ?2, last_poll = ?3 WHERE id = ?1", &st);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, device_id);
-    gw__bind_text(st, 2, status);
+    gw_db_bind_text(st, 2, status);
     sqlite3_bind_int64(st, 3, now);
-    rc = gw__db_step_done(db, st, "recording a failed poll");
+    rc = gw_db_step_done(db, st, "recording a failed poll");
     if (rc == 0 && sqlite3_changes(gw_db_handle(db)) == 0)
         rc = GW_E_NOTFOUND;
     sqlite3_finalize(st);
@@ -1482,7 +1482,7 @@ int gw_event_add(struct gw_db *db, int64_t device_id, const char *kind, const ch
     int rc;
     if (!kind || !*kind)
         return GW_E_INVAL;
-    rc = gw__db_prepare(
+    rc = gw_db_prepare(
         db, "INSERT INTO events (device_id, ts, kind, detail) VALUES (?1, ?2, ?3, ?4)", &st);
     if (rc < 0)
         return rc;
@@ -1492,9 +1492,9 @@ int gw_event_add(struct gw_db *db, int64_t device_id, const char *kind, const ch
     else
         sqlite3_bind_null(st, 1);
     sqlite3_bind_int64(st, 2, now);
-    gw__bind_text(st, 3, kind);
-    gw__bind_text(st, 4, detail);
-    rc = gw__db_step_done(db, st, "adding an event");
+    gw_db_bind_text(st, 3, kind);
+    gw_db_bind_text(st, 4, detail);
+    rc = gw_db_step_done(db, st, "adding an event");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1517,10 +1517,10 @@ json_t *gw_event_list(struct gw_db *db, int64_t device_id, int limit)
 {
     json_t *arr = json_array();
     sqlite3_stmt *st;
-    if (gw__db_prepare(db,
-                       "SELECT id, ts, kind, detail FROM events WHERE device_id = ?1 "
-                       "ORDER BY ts DESC, id DESC LIMIT ?2",
-                       &st) < 0)
+    if (gw_db_prepare(db,
+                      "SELECT id, ts, kind, detail FROM events WHERE device_id = ?1 "
+                      "ORDER BY ts DESC, id DESC LIMIT ?2",
+                      &st) < 0)
         return arr;
     sqlite3_bind_int64(st, 1, device_id);
     sqlite3_bind_int(st, 2, limit > 0 ? limit : 100);
@@ -1547,7 +1547,7 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
 {
     json_t *state = NULL, *counters, *supplies, *trays, *alerts;
     sqlite3_stmt *st = NULL;
-    if (gw__db_prepare(db, "SELECT 1 FROM devices WHERE id = ?1", &st) < 0)
+    if (gw_db_prepare(db, "SELECT 1 FROM devices WHERE id = ?1", &st) < 0)
         return NULL;
     sqlite3_bind_int64(st, 1, device_id);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -1565,10 +1565,10 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
     json_object_set_new(state, "trays", trays);
     json_object_set_new(state, "alerts", alerts);
 
-    if (gw__db_prepare(db,
-                       "SELECT name, oid, value, ts FROM counters_latest WHERE device_id = ?1 "
-                       "ORDER BY name",
-                       &st) == 0) {
+    if (gw_db_prepare(db,
+                      "SELECT name, oid, value, ts FROM counters_latest WHERE device_id = ?1 "
+                      "ORDER BY name",
+                      &st) == 0) {
         sqlite3_bind_int64(st, 1, device_id);
         while (sqlite3_step(st) == SQLITE_ROW) {
             json_t *o = json_object();
@@ -1580,10 +1580,10 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
         }
         sqlite3_finalize(st);
     }
-    if (gw__db_prepare(db,
-                       "SELECT idx, type, color, description, level_raw, max_capacity, percent, "
-                       "state, ts FROM supplies WHERE device_id = ?1 ORDER BY type, idx",
-                       &st) == 0) {
+    if (gw_db_prepare(db,
+                      "SELECT idx, type, color, description, level_raw, max_capacity, percent, "
+                      "state, ts FROM supplies WHERE device_id = ?1 ORDER BY type, idx",
+                      &st) == 0) {
         sqlite3_bind_int64(st, 1, device_id);
         while (sqlite3_step(st) == SQLITE_ROW) {
             json_t *o = json_object();
@@ -1602,11 +1602,11 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
         }
         sqlite3_finalize(st);
     }
-    if (gw__db_prepare(db,
-                       "SELECT idx, type, name, description, media_name, media_type, dim_unit, "
-                       "media_feed, media_xfeed, capacity_unit, max_capacity, level_raw, "
-                       "status, ts FROM trays WHERE device_id = ?1 ORDER BY idx",
-                       &st) == 0) {
+    if (gw_db_prepare(db,
+                      "SELECT idx, type, name, description, media_name, media_type, dim_unit, "
+                      "media_feed, media_xfeed, capacity_unit, max_capacity, level_raw, "
+                      "status, ts FROM trays WHERE device_id = ?1 ORDER BY idx",
+                      &st) == 0) {
         sqlite3_bind_int64(st, 1, device_id);
         while (sqlite3_step(st) == SQLITE_ROW) {
             /* Through the model's own JSON, so the API and `fleetgw probe --json` agree; the
@@ -1634,11 +1634,11 @@ json_t *gw_store_device_state(struct gw_db *db, int64_t device_id)
         }
         sqlite3_finalize(st);
     }
-    if (gw__db_prepare(db,
-                       "SELECT idx, severity, \"group\", group_index, location, code, training, "
-                       "description, first_seen, last_seen FROM alerts "
-                       "WHERE device_id = ?1 AND active = 1 ORDER BY idx, id",
-                       &st) == 0) {
+    if (gw_db_prepare(db,
+                      "SELECT idx, severity, \"group\", group_index, location, code, training, "
+                      "description, first_seen, last_seen FROM alerts "
+                      "WHERE device_id = ?1 AND active = 1 ORDER BY idx, id",
+                      &st) == 0) {
         sqlite3_bind_int64(st, 1, device_id);
         while (sqlite3_step(st) == SQLITE_ROW) {
             json_t *o = json_object();
@@ -1672,10 +1672,10 @@ static int prune_table(struct gw_db *db, const char *sql, int64_t cutoff)
         rc = gw_db_begin(db);
         if (rc < 0)
             return rc;
-        rc = gw__db_prepare(db, sql, &st);
+        rc = gw_db_prepare(db, sql, &st);
         if (rc == 0) {
             sqlite3_bind_int64(st, 1, cutoff);
-            rc = gw__db_step_done(db, st, "pruning");
+            rc = gw_db_step_done(db, st, "pruning");
             sqlite3_finalize(st);
         }
         n = rc == 0 ? sqlite3_changes(gw_db_handle(db)) : 0;

@@ -26,3 +26,7 @@ include tests/fuzz/local.mk
 include tests/fleetsim/local.mk
 
 EXTRA_DIST += tests/integration/run-pytest tests/integration/conftest.py tests/harness
+
+# Source rules of tools/checksrc.sh that need a test of their own.
+TESTS += tests/tools/test_sql_owner.sh
+EXTRA_DIST += tests/tools/test_sql_owner.sh

@@ -7,6 +7,8 @@
 #    uplink, webui -> gateway. Only the fleetgw program (gateway/app/) may include every
 #    module, and nothing includes the program;
 #  - no file circle (tools/filecircles.sh on the objects of build/).
+#  - SQL belongs to the module that owns the table: no string literal names another module's
+#    table after FROM, JOIN, INTO or UPDATE (tools/check-sql-owner.pl).
 cd "$(dirname "$0")/.." || exit 1
 status=0
 srcs=$(git ls-files 'gateway/*.[ch]' 'gateway/app/*.[ch]' 'snmp/*.[ch]' 'soap/*.[ch]' 'discovery/*.[ch]' \
@@ -69,6 +71,11 @@ if [ -d "$circles_build/gateway" ]; then
     tools/filecircles.sh --strict --except gateway/app "$circles_build" || status=1
 else
     echo "checksrc: no build in $circles_build, file circles not checked"
+fi
+# shellcheck disable=SC2086 # srcs is a list of paths without blanks (git ls-files above)
+if ! perl tools/check-sql-owner.pl $srcs; then
+    echo "SQL on another module's tables: add a function to the module that owns them"
+    status=1
 fi
 [ $status -eq 0 ] && echo "checksrc: ok"
 exit $status

@@ -27,8 +27,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "uplink/up_int.h"
 
 #define REDACTED "<redacted>"
@@ -87,6 +85,11 @@ bool up_anon_is_on(struct gw_db *db)
     return gw_setting_get(db, UP_K_ANON, v, sizeof v) == 0 && strcmp(v, "1") == 0;
 }
 
+static void needle_cb(const char *value, void *arg)
+{
+    add_needle(arg, value);
+}
+
 struct up_anon *up__anon_load(struct gw_db *db)
 {
     struct up_anon *a;
@@ -119,15 +122,8 @@ struct up_anon *up__anon_load(struct gw_db *db)
         }
         freeifaddrs(ifs);
     }
-    sqlite3_stmt *st = NULL;
-    if (db && sqlite3_prepare_v2(gw_db_handle(db),
-                                 "SELECT address, name, sys_name, sys_location FROM devices", -1,
-                                 &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            for (int c = 0; c < 4; c++)
-                add_needle(a, (const char *)sqlite3_column_text(st, c));
-    }
-    sqlite3_finalize(st);
+    if (db)
+        gw_query_device_site_names(db, needle_cb, a);
     if (a->n)
         qsort(a->needles, a->n, sizeof *a->needles, by_length_desc);
     return a;

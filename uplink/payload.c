@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <sqlite3.h>
 #include <zip.h>
 
 #include "uplink/up_int.h"
@@ -71,107 +70,98 @@ out:
     return rc;
 }
 
-static json_t *supply_rows(sqlite3_stmt *st, int64_t dev)
+/* The counters batch being built: devices collect in devices, and go out as one message every
+ * BATCH_DEVICES devices and at the end. */
+struct batch {
+    struct gw_db *db;
+    int64_t max_bytes;
+    char from[21];
+    json_t *devices;
+    json_t *dev; /* the device being filled */
+    int queued, rc;
+};
+
+static int batch_flush(struct batch *b)
 {
-    json_t *arr = json_array();
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, dev);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(
-            arr, json_pack("[s, s, i, s]", (const char *)sqlite3_column_text(st, 0),
-                           (const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
-                           (const char *)sqlite3_column_text(st, 3)));
-    return arr;
+    json_t *body = json_pack("{s:s, s:O}", "from", b->from, "devices", b->devices);
+    b->rc = up__queue_put(b->db, "counters", UP_PRIO_DATA, body, b->max_bytes);
+    json_decref(body);
+    json_array_clear(b->devices);
+    if (b->rc < 0 && b->rc != GW_E_TOOBIG)
+        return b->rc;
+    b->queued++;
+    return 0;
+}
+
+static int batch_device(const struct gw_current_device *d, void *arg)
+{
+    struct batch *b = arg;
+    b->dev =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "dev", (json_int_t)d->id, "serial", d->serial,
+                  "mac", d->mac, "vendor", d->vendor, "model", d->model, "status", d->status);
+    json_object_set_new(b->dev, "c", json_object());
+    json_object_set_new(b->dev, "s", json_array());
+    json_object_set_new(b->dev, "t", json_array());
+    return 0;
+}
+
+static int batch_counter(const char *name, int64_t value, void *arg)
+{
+    struct batch *b = arg;
+    json_object_set_new(json_object_get(b->dev, "c"), name, json_integer(value));
+    return 0;
+}
+
+static int batch_supply(const char *type, const char *color, int percent, const char *state,
+                        void *arg)
+{
+    struct batch *b = arg;
+    json_array_append_new(json_object_get(b->dev, "s"),
+                          json_pack("[s, s, i, s]", type, color, percent, state));
+    return 0;
 }
 
 /* Trays are not supplies: [name, level, capacity, state] with Printer-MIB's numbers (level -3
  * "some paper", -2 unknown), so the cloud never mistakes one for a toner. */
-static json_t *tray_rows(sqlite3_stmt *st, int64_t dev)
+static int batch_tray(const char *name, int64_t level_raw, int64_t max_capacity, const char *state,
+                      void *arg)
 {
-    json_t *arr = json_array();
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, dev);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(arr,
-                              json_pack("[s, I, I, s]", (const char *)sqlite3_column_text(st, 0),
-                                        (json_int_t)sqlite3_column_int64(st, 1),
-                                        (json_int_t)sqlite3_column_int64(st, 2),
-                                        (const char *)sqlite3_column_text(st, 3)));
-    return arr;
+    struct batch *b = arg;
+    json_array_append_new(
+        json_object_get(b->dev, "t"),
+        json_pack("[s, I, I, s]", name, (json_int_t)level_raw, (json_int_t)max_capacity, state));
+    return 0;
 }
 
-static json_t *counter_map(sqlite3_stmt *st, int64_t dev)
+static int batch_device_end(void *arg)
 {
-    json_t *obj = json_object();
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, dev);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_object_set_new(obj, (const char *)sqlite3_column_text(st, 0),
-                            json_integer(sqlite3_column_int64(st, 1)));
-    return obj;
+    struct batch *b = arg;
+    json_array_append_new(b->devices, b->dev);
+    b->dev = NULL;
+    return json_array_size(b->devices) >= BATCH_DEVICES ? batch_flush(b) : 0;
 }
 
 int up__collect_counters(struct gw_db *db, int64_t since, int64_t max_bytes)
 {
-    sqlite3 *h = gw_db_handle(db);
-    sqlite3_stmt *dev = NULL, *cnt = NULL, *sup = NULL, *tray = NULL;
-    json_t *devices = json_array();
-    char from[21];
-    int queued = 0, rc = 0;
-    if (sqlite3_prepare_v2(h,
-                           "SELECT id, serial, mac, vendor, model, status FROM devices "
-                           "ORDER BY id",
-                           -1, &dev, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(h, "SELECT name, value FROM counters_latest WHERE device_id = ?1", -1,
-                           &cnt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(h,
-                           "SELECT type, color, percent, state FROM supplies "
-                           "WHERE device_id = ?1 ORDER BY type, idx",
-                           -1, &sup, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(h,
-                           "SELECT CASE name WHEN '' THEN description ELSE name END, level_raw, "
-                           "max_capacity, state FROM trays WHERE device_id = ?1 ORDER BY idx",
-                           -1, &tray, NULL) != SQLITE_OK) {
-        gw_log_err(UP, "counters batch query failed: %s", sqlite3_errmsg(h));
-        rc = GW_E_DB;
-        goto out;
-    }
-    gw_time_iso(since, from);
-    for (;;) {
-        int step = sqlite3_step(dev);
-        if (step == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(dev, 0);
-            json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "dev", (json_int_t)id, "serial",
-                                  (const char *)sqlite3_column_text(dev, 1), "mac",
-                                  (const char *)sqlite3_column_text(dev, 2), "vendor",
-                                  (const char *)sqlite3_column_text(dev, 3), "model",
-                                  (const char *)sqlite3_column_text(dev, 4), "status",
-                                  (const char *)sqlite3_column_text(dev, 5));
-            json_object_set_new(d, "c", counter_map(cnt, id));
-            json_object_set_new(d, "s", supply_rows(sup, id));
-            json_object_set_new(d, "t", tray_rows(tray, id));
-            json_array_append_new(devices, d);
-        }
-        if ((step != SQLITE_ROW && json_array_size(devices) > 0) ||
-            json_array_size(devices) >= BATCH_DEVICES) {
-            json_t *body = json_pack("{s:s, s:O}", "from", from, "devices", devices);
-            rc = up__queue_put(db, "counters", UP_PRIO_DATA, body, max_bytes);
-            json_decref(body);
-            json_array_clear(devices);
-            if (rc < 0 && rc != GW_E_TOOBIG)
-                break;
-            queued++;
-        }
-        if (step != SQLITE_ROW)
-            break;
-    }
-out:
-    sqlite3_finalize(dev);
-    sqlite3_finalize(cnt);
-    sqlite3_finalize(sup);
-    sqlite3_finalize(tray);
-    json_decref(devices);
-    return rc < 0 && rc != GW_E_TOOBIG ? rc : queued;
+    static const struct gw_current_cbs cbs = {
+        .device = batch_device,
+        .counter = batch_counter,
+        .supply = batch_supply,
+        .tray = batch_tray,
+        .device_end = batch_device_end,
+    };
+    struct batch b = {.db = db, .max_bytes = max_bytes, .devices = json_array()};
+    int rc;
+    gw_time_iso(since, b.from);
+    rc = gw_query_current_each(db, &cbs, &b);
+    json_decref(b.dev);
+    /* The rest goes out too, also when the read failed half-way (the devices read before). */
+    if (json_array_size(b.devices) > 0)
+        batch_flush(&b);
+    json_decref(b.devices);
+    if (b.rc < 0 && b.rc != GW_E_TOOBIG)
+        return b.rc;
+    return rc < 0 && b.queued == 0 ? rc : b.queued;
 }
 
 /* Appends one log line; text fields are free text and may hold anything, the anonymizer gets
@@ -212,73 +202,86 @@ static int queue_zip(struct gw_db *db, const char *file, const char *member, cha
     return rc;
 }
 
+/* One log file being built: its lines, how many, and the id of the newest record in it. */
+struct log_file {
+    char *buf;
+    size_t len, cap;
+    int n;
+    int64_t maxid;
+};
+
+static int audit_line(const struct gw_audit_row *a, void *arg)
+{
+    struct log_file *f = arg;
+    char line[2048], ts[21];
+    f->maxid = a->id;
+    snprintf(line, sizeof line, "%s id=%lld user=%s source=%s action=%s result=%s %s",
+             gw_time_iso(a->ts, ts), (long long)a->id, a->user, a->source, a->action, a->result,
+             a->detail);
+    line_add(&f->buf, &f->len, &f->cap, line);
+    f->n++;
+    return 0;
+}
+
+static int event_line(const struct gw_event_row *e, void *arg)
+{
+    struct log_file *f = arg;
+    char line[2048], ts[21];
+    f->maxid = e->id;
+    snprintf(line, sizeof line, "%s device=%lld address=%s event=%s %s", gw_time_iso(e->ts, ts),
+             (long long)e->device_id, e->address, e->kind, e->detail);
+    line_add(&f->buf, &f->len, &f->cap, line);
+    f->n++;
+    return 0;
+}
+
+static int read_audit(struct gw_db *db, struct log_file *f)
+{
+    return gw_query_audit_after(db, f->maxid, 100000, audit_line, f);
+}
+
+static int read_events(struct gw_db *db, struct log_file *f)
+{
+    return gw_query_events_after(db, f->maxid, 100000, event_line, f);
+}
+
+/* Zips the records after the cursor under key into <prefix>-YYYYMMDD.zip (member name) and
+ * queues it; the cursor moves past them once they are queued (or too big ever to be). A failed
+ * read sends nothing and keeps the cursor: the next run reads the same records.
+ * Returns: the read's result, 0 or < 0; *put gets the queueing's (0, GW_E_TOOBIG, < 0). */
+static int queue_log(struct gw_db *db, const char *prefix, const char *day, const char *member,
+                     const char *key, int (*read)(struct gw_db *, struct log_file *),
+                     int64_t max_bytes, int *put)
+{
+    struct log_file f = {0};
+    char file[64];
+    int rc;
+    snprintf(file, sizeof file, "%s-%.4s%.2s%.2s.zip", prefix, day, day + 5, day + 8);
+    f.maxid = up__setting_int(db, key, 0);
+    rc = read(db, &f);
+    if (rc == 0) {
+        *put = queue_zip(db, file, member, f.buf, f.len, f.n, max_bytes);
+        if (*put == 0 || *put == GW_E_TOOBIG)
+            up__setting_set_int(db, key, f.maxid);
+    }
+    free(f.buf);
+    return rc;
+}
+
 int up__collect_logs(struct gw_db *db, int64_t max_bytes)
 {
-    sqlite3 *h = gw_db_handle(db);
-    sqlite3_stmt *st = NULL;
-    char *buf = NULL, line[2048], ts[21], file[64], day[21];
-    size_t len = 0, cap = 0;
-    int64_t cur, maxid;
-    int n = 0, queued = 0, rc;
-
+    char day[21];
+    int queued = 0, put = 0, rc;
     gw_time_iso(gw_now(), day);
-    snprintf(file, sizeof file, "audit-%.4s%.2s%.2s.zip", day, day + 5, day + 8);
-    cur = up__setting_int(db, UP_K_AUDIT_CUR, 0);
-    maxid = cur;
-    if (sqlite3_prepare_v2(h,
-                           "SELECT id, ts, user, source, action, result, coalesce(detail, '') "
-                           "FROM audit WHERE id > ?1 ORDER BY id LIMIT 100000",
-                           -1, &st, NULL) != SQLITE_OK)
-        return GW_E_DB;
-    sqlite3_bind_int64(st, 1, cur);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        maxid = sqlite3_column_int64(st, 0);
-        snprintf(line, sizeof line, "%s id=%lld user=%s source=%s action=%s result=%s %s",
-                 gw_time_iso(sqlite3_column_int64(st, 1), ts), (long long)maxid,
-                 (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-                 (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
-                 (const char *)sqlite3_column_text(st, 6));
-        line_add(&buf, &len, &cap, line);
-        n++;
-    }
-    sqlite3_finalize(st);
-    rc = queue_zip(db, file, "audit.log", buf, len, n, max_bytes);
-    if (rc == 0 || rc == GW_E_TOOBIG) {
-        up__setting_set_int(db, UP_K_AUDIT_CUR, maxid);
+    rc = queue_log(db, "audit", day, "audit.log", UP_K_AUDIT_CUR, read_audit, max_bytes, &put);
+    if (rc < 0)
+        return rc;
+    if (put == 0 || put == GW_E_TOOBIG)
         queued++;
-    }
-    free(buf);
-    buf = NULL;
-    len = cap = 0;
-    n = 0;
-
-    snprintf(file, sizeof file, "system-%.4s%.2s%.2s.zip", day, day + 5, day + 8);
-    cur = up__setting_int(db, UP_K_EVENT_CUR, 0);
-    maxid = cur;
-    if (sqlite3_prepare_v2(h,
-                           "SELECT e.id, e.ts, coalesce(e.device_id, 0), e.kind, "
-                           "coalesce(e.detail, ''), coalesce(d.address, '') FROM events e "
-                           "LEFT JOIN devices d ON d.id = e.device_id "
-                           "WHERE e.id > ?1 ORDER BY e.id LIMIT 100000",
-                           -1, &st, NULL) != SQLITE_OK)
-        return GW_E_DB;
-    sqlite3_bind_int64(st, 1, cur);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        maxid = sqlite3_column_int64(st, 0);
-        snprintf(line, sizeof line, "%s device=%lld address=%s event=%s %s",
-                 gw_time_iso(sqlite3_column_int64(st, 1), ts),
-                 (long long)sqlite3_column_int64(st, 2), (const char *)sqlite3_column_text(st, 5),
-                 (const char *)sqlite3_column_text(st, 3),
-                 (const char *)sqlite3_column_text(st, 4));
-        line_add(&buf, &len, &cap, line);
-        n++;
-    }
-    sqlite3_finalize(st);
-    rc = queue_zip(db, file, "system.log", buf, len, n, max_bytes);
-    if (rc == 0 || rc == GW_E_TOOBIG) {
-        up__setting_set_int(db, UP_K_EVENT_CUR, maxid);
+    rc = queue_log(db, "system", day, "system.log", UP_K_EVENT_CUR, read_events, max_bytes, &put);
+    if (rc < 0)
+        return rc;
+    if (put == 0 || put == GW_E_TOOBIG)
         queued++;
-    }
-    free(buf);
-    return rc < 0 && rc != GW_E_TOOBIG ? rc : queued;
+    return put < 0 && put != GW_E_TOOBIG ? put : queued;
 }

@@ -106,9 +106,7 @@ void up__queue_totals(struct gw_db *db, int64_t *messages, int64_t *bytes)
 {
     sqlite3_stmt *st = NULL;
     *messages = *bytes = 0;
-    if (sqlite3_prepare_v2(gw_db_handle(db),
-                           "SELECT count(*), coalesce(sum(size), 0) FROM up_outbox", -1, &st,
-                           NULL) != SQLITE_OK) {
+    if (gw_db_prepare(db, "SELECT count(*), coalesce(sum(size), 0) FROM up_outbox", &st) < 0) {
         sqlite3_finalize(st);
         return;
     }
@@ -168,11 +166,9 @@ static int evict_for(struct gw_db *db, int64_t need, int64_t max_bytes)
     up__queue_totals(db, &msgs, &bytes);
     if (bytes + need <= max_bytes)
         return 0;
-    if (sqlite3_prepare_v2(gw_db_handle(db),
-                           "SELECT id, seq, created, size FROM up_outbox ORDER BY prio, id", -1,
-                           &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(gw_db_handle(db), "DELETE FROM up_outbox WHERE id = ?1", -1, &del,
-                           NULL) != SQLITE_OK) {
+    if (gw_db_prepare(db, "SELECT id, seq, created, size FROM up_outbox ORDER BY prio, id", &sel) <
+            0 ||
+        gw_db_prepare(db, "DELETE FROM up_outbox WHERE id = ?1", &del) < 0) {
         rc = db_fail(db, "eviction");
         goto out;
     }
@@ -289,11 +285,10 @@ int up__queue_put(struct gw_db *db, const char *kind, int prio, json_t *body, in
     }
     if (rc == 0)
         rc = evict_for(db, (int64_t)len, max_bytes);
-    if (rc == 0 &&
-        sqlite3_prepare_v2(gw_db_handle(db),
-                           "INSERT INTO up_outbox (msg_id, seq, kind, prio, created, size, "
-                           "payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (rc == 0 && gw_db_prepare(db,
+                                 "INSERT INTO up_outbox (msg_id, seq, kind, prio, created, size, "
+                                 "payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                 &st) < 0)
         rc = db_fail(db, "insert");
     if (rc == 0) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -326,10 +321,10 @@ int up__queue_expire(struct gw_db *db, int64_t max_age_s, int64_t now)
     int rc = gw_db_begin(db);
     if (rc < 0)
         return rc;
-    if (sqlite3_prepare_v2(gw_db_handle(db),
-                           "SELECT count(*), min(seq), max(seq), min(created), max(created) "
-                           "FROM up_outbox WHERE created < ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (gw_db_prepare(db,
+                      "SELECT count(*), min(seq), max(seq), min(created), max(created) "
+                      "FROM up_outbox WHERE created < ?1",
+                      &st) < 0) {
         gw_db_rollback(db);
         return db_fail(db, "expiry");
     }
@@ -390,10 +385,10 @@ int up__queue_peek(struct gw_db *db, struct up_msg *out, int max, const int64_t 
 {
     sqlite3_stmt *st = NULL;
     int n = 0;
-    if (sqlite3_prepare_v2(gw_db_handle(db),
-                           "SELECT id, msg_id, kind, payload FROM up_outbox "
-                           "ORDER BY prio DESC, id LIMIT ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (gw_db_prepare(db,
+                      "SELECT id, msg_id, kind, payload FROM up_outbox "
+                      "ORDER BY prio DESC, id LIMIT ?1",
+                      &st) < 0)
         return db_fail(db, "read");
     sqlite3_bind_int(st, 1, max + nskip);
     while (n < max && sqlite3_step(st) == SQLITE_ROW) {
@@ -432,8 +427,7 @@ int up__queue_ack(struct gw_db *db, const int64_t *rows, int n)
     rc = gw_db_begin(db);
     if (rc < 0)
         return rc;
-    if (sqlite3_prepare_v2(gw_db_handle(db), "DELETE FROM up_outbox WHERE id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (gw_db_prepare(db, "DELETE FROM up_outbox WHERE id = ?1", &st) < 0)
         rc = db_fail(db, "delete");
     for (int i = 0; i < n && rc == 0; i++) {
         sqlite3_bind_int64(st, 1, rows[i]);
@@ -458,8 +452,7 @@ int up__secret_set(struct gw_db *db, const struct gw_vault *v, const char *name,
     size_t len = 0;
     int rc;
     if (!pt) {
-        if (sqlite3_prepare_v2(gw_db_handle(db), "DELETE FROM up_secrets WHERE name = ?1", -1, &st,
-                               NULL) != SQLITE_OK)
+        if (gw_db_prepare(db, "DELETE FROM up_secrets WHERE name = ?1", &st) < 0)
             return db_fail(db, "secret delete");
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "secret delete");
@@ -469,9 +462,8 @@ int up__secret_set(struct gw_db *db, const struct gw_vault *v, const char *name,
     rc = gw_vault_seal(v, UP_TBL_SECRETS, name, 1, pt, strlen(pt), &blob, &len);
     if (rc < 0)
         return rc;
-    if (sqlite3_prepare_v2(gw_db_handle(db),
-                           "INSERT OR REPLACE INTO up_secrets (name, blob) VALUES (?1, ?2)", -1,
-                           &st, NULL) != SQLITE_OK) {
+    if (gw_db_prepare(db, "INSERT OR REPLACE INTO up_secrets (name, blob) VALUES (?1, ?2)", &st) <
+        0) {
         free(blob);
         return db_fail(db, "secret store");
     }
@@ -488,8 +480,7 @@ char *up_secret_get(struct gw_db *db, const struct gw_vault *v, const char *name
     sqlite3_stmt *st = NULL;
     char *pt = NULL;
     size_t ptlen = 0;
-    if (!v || sqlite3_prepare_v2(gw_db_handle(db), "SELECT blob FROM up_secrets WHERE name = ?1",
-                                 -1, &st, NULL) != SQLITE_OK) {
+    if (!v || gw_db_prepare(db, "SELECT blob FROM up_secrets WHERE name = ?1", &st) < 0) {
         sqlite3_finalize(st);
         return NULL;
     }
@@ -513,8 +504,7 @@ int up__stage_put(struct gw_db *db, const char *kind, json_t *body)
     int rc = 0;
     if (!text)
         return GW_E_INTERNAL;
-    if (sqlite3_prepare_v2(gw_db_handle(db), "INSERT INTO up_staged (kind, body) VALUES (?1, ?2)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (gw_db_prepare(db, "INSERT INTO up_staged (kind, body) VALUES (?1, ?2)", &st) < 0)
         rc = db_fail(db, "staging");
     if (rc == 0) {
         sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -531,8 +521,7 @@ int64_t up__stage_count(struct gw_db *db)
 {
     sqlite3_stmt *st = NULL;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(gw_db_handle(db), "SELECT count(*) FROM up_staged", -1, &st, NULL) ==
-            SQLITE_OK &&
+    if (gw_db_prepare(db, "SELECT count(*) FROM up_staged", &st) == 0 &&
         sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -569,8 +558,7 @@ int up__stage_flush(struct gw_db *db, int max_events, int64_t max_bytes)
     rc = gw_db_begin(db);
     if (rc < 0)
         return rc;
-    if (sqlite3_prepare_v2(gw_db_handle(db), "SELECT kind, body FROM up_staged ORDER BY id", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (gw_db_prepare(db, "SELECT kind, body FROM up_staged ORDER BY id", &st) < 0)
         rc = db_fail(db, "staging");
     int step = SQLITE_DONE;
     while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {

@@ -159,8 +159,7 @@ static bool answered(struct gw_db *db, const char *id, char *status, size_t len)
 {
     sqlite3_stmt *st = NULL;
     bool found = false;
-    if (sqlite3_prepare_v2(gw_db_handle(db), "SELECT status FROM up_tasks WHERE task_id = ?1", -1,
-                           &st, NULL) != SQLITE_OK) {
+    if (gw_db_prepare(db, "SELECT status FROM up_tasks WHERE task_id = ?1", &st) < 0) {
         sqlite3_finalize(st);
         return false;
     }
@@ -176,10 +175,10 @@ static bool answered(struct gw_db *db, const char *id, char *status, size_t len)
 static void remember(struct gw_db *db, const char *id, const char *status)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(gw_db_handle(db),
-                           "INSERT OR REPLACE INTO up_tasks (task_id, received, status) "
-                           "VALUES (?1, ?2, ?3)",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (gw_db_prepare(db,
+                      "INSERT OR REPLACE INTO up_tasks (task_id, received, status) "
+                      "VALUES (?1, ?2, ?3)",
+                      &st) == 0) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, gw_now());
         sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);

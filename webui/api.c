@@ -649,14 +649,6 @@ static void h_system_log(struct ui__req *r, json_t *body, const char *arg)
 
 /* --- users --- */
 
-static sqlite3_stmt *prep(struct ui_server *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(gw_db_handle(s->db), sql, -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    return st;
-}
-
 static json_t *iso_or_null(int64_t t)
 {
     char buf[21];
@@ -665,8 +657,11 @@ static json_t *iso_or_null(int64_t t)
 
 static void h_users(struct ui__req *r, json_t *body, const char *arg)
 {
-    sqlite3_stmt *st = prep(r->srv, "SELECT name, role, locked_until, failed, last_login, "
-                                    "pw_changed, created FROM ui_users ORDER BY name");
+    sqlite3_stmt *st;
+    gw_db_prepare(r->srv->db,
+                  "SELECT name, role, locked_until, failed, last_login, "
+                  "pw_changed, created FROM ui_users ORDER BY name",
+                  &st);
     json_t *arr = json_array();
     int64_t now = gw_now();
     while (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -724,11 +719,11 @@ static void user_delete_apply(struct ui__req *r, json_t *body, const char *arg)
     if (!user_deletable(r, arg))
         return;
     /* Sessions go with the account (ON DELETE CASCADE). */
-    st = prep(r->srv, "DELETE FROM ui_users WHERE name = ?1");
+    gw_db_prepare(r->srv->db, "DELETE FROM ui_users WHERE name = ?1", &st);
     if (st) {
-        sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+        gw_db_bind_text(st, 1, arg);
         if (sqlite3_step(st) == SQLITE_DONE)
-            changes = sqlite3_changes(gw_db_handle(r->srv->db));
+            changes = gw_db_changes(r->srv->db);
         sqlite3_finalize(st);
     }
     gw_audit_add(r->srv->db, r->sess.user, source_of(r, src, sizeof src), "user.delete",

@@ -5,7 +5,8 @@
  *
  * server.c owns libwebsockets: connections, the Host and origin checks, security headers,
  * static files, request bodies and the response writer. api.c routes /api/v1/ requests,
- * auth.c holds accounts, password hashing (on libuv's thread pool), lockout and sessions,
+ * auth.c, users.c, hashq.c, sessions.c and login.c hold accounts, password hashing (on libuv's
+ * thread pool), sessions and login with its lockout (see auth.c),
  * events.c the websocket clients, tls.c the self-signed certificate, json.c the body parser
  * that the fuzz target drives.
  */
@@ -213,16 +214,95 @@ int ui__security_from_json(json_t *o, struct ui__security *out, char *err, size_
 json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, size_t errlen,
                                 const char **field);
 
-/* --- auth.c --- */
-/* Writes the key under which logins from peer (an address as ui__peer() gives it) are counted
- * into out: IPv4 addresses as they are, IPv6 addresses by their /64 ("2001:db8:1:2::/64"),
- * since one host usually has a whole /64. Anything else is used as it is. */
-void ui__src_key(const char *peer, char *out, size_t len);
-
+/* --- auth.c: the module's tables, security settings, start and stop --- */
 int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb);
 void ui__auth_cleanup(struct ui_server *s);
 void ui__security_load(struct ui_server *s);
 int ui__security_save(struct ui_server *s, const struct ui__security *sec);
+const char *ui__role_name(enum ui__role r);
+
+/* Longest account name. */
+#define UI__NAME_MAX 64
+/* Login accepts longer input than the policy allows, so the answer never tells the policy. */
+#define UI__LOGIN_PW_MAX 1024
+/* What a failed account or session statement is called in the log (gw_db_run). */
+#define UI__SQL "web UI account statement"
+
+/* --- hashq.c: argon2id hashing on libuv's thread pool, behind a bounded queue --- */
+/* A handler that runs once the current password was confirmed (see ui__reauth). */
+typedef void (*ui__then_fn)(struct ui__req *r, json_t *body, const char *arg);
+/* One request's hash work; its passwords are wiped when it is freed. */
+struct ui__job {
+    struct ui_server *srv;
+    struct ui__req *req; /* NULL once the client went away */
+    void (*done)(struct ui__job *j);
+    /* Runs on the loop right before the hash: returns false to skip it (done runs at once). */
+    bool (*precheck)(struct ui__job *j);
+    uv_work_t work;
+    uv_timer_t delay;
+    struct ui__job *next;
+    /* inputs */
+    char *verify_hash; /* PHC string to check password against, or NULL */
+    char *password;
+    char *new_password; /* hashed into new_hash when set (and the check passed) */
+    /* outputs */
+    bool verified, hashed; /* hashed: the password was checked at all */
+    bool src_refused;      /* the source address was blocked when the hash was due */
+    int64_t src_wait;      /* then: for how many more seconds */
+    char *new_hash;
+    int rc;
+    /* context */
+    char user[UI__NAME_MAX + 1];
+    char role[8];
+    int64_t user_id;
+    bool known, locked, must_change;
+    char peer[64];
+    char srckey[64];               /* login: ui__src_key() of peer */
+    struct ui__job *lnext, *lprev; /* login: in ui_server.logins until answered */
+    bool tracked;
+    /* re-authentication: what runs after it, with the body it gets */
+    ui__then_fn then;
+    json_t *then_body;
+    char then_arg[256];
+    char action[40];
+};
+/* Hashes pw into a PHC string. Any thread. Returns: heap string (caller frees), or NULL. */
+char *ui__hash_password(const char *pw);
+/* Returns: a new job for r that ends in done (on the loop); r->job points to it. */
+struct ui__job *ui__job_new(struct ui__req *r, void (*done)(struct ui__job *));
+/* Hands j to the thread pool, or queues it while UI__MAX_HASHING hashes run. */
+void ui__job_start(struct ui__job *j);
+/* Frees j (stops tracking it as a login) and wipes its secrets. */
+void ui__job_free(struct ui__job *j);
+/* Detaches j from its request (the answer is being given now). Returns: the request, or NULL
+ * when the client has gone. */
+struct ui__req *ui__job_take_req(struct ui__job *j);
+/* Answers a failed login with 401 no sooner than UI__FAIL_DELAY_MS after the request, then
+ * frees j. */
+void ui__job_fail_later(struct ui__job *j);
+/* Refuses r with 503 when the hashing queue is full. Returns: true when it did. */
+bool ui__queue_full(struct ui__req *r);
+/* The request's connection closed: the job must not answer it. */
+void ui__job_orphan(struct ui__job *j);
+
+/* --- users.c: password policy and accounts --- */
+/* An account as login and lockout read it. */
+struct ui__user_row {
+    int64_t id;
+    char role[8];
+    char *hash; /* caller frees */
+    int failed;
+    int64_t locked_until, pw_changed;
+    bool must_change;
+};
+/* Returns: true with *u filled (u->hash to free) when the account exists. */
+bool ui__user_load(struct gw_db *db, const char *name, struct ui__user_row *u);
+/* Returns: true for 1 to UI__NAME_MAX letters, digits and . _ - @. */
+bool ui__user_name_valid(const char *s);
+/* POST /users (admin): creates a viewer account (hashing off the loop); answers later. */
+void ui__user_create(struct ui__req *r, json_t *body);
+
+/* --- sessions.c: session cookies, timeouts and their cap --- */
 /* Looks the session cookie of r up and checks its timeouts (ending and auditing an expired
  * one). Returns: true with r->sess filled, or false. */
 bool ui__session_check(struct ui__req *r);
@@ -232,23 +312,15 @@ bool ui__session_lookup(struct ui_server *s, const char *cookie_header, const ch
                         bool touch, struct ui__session *out);
 /* Returns: true while the session with this token hash is still valid (no audit). */
 bool ui__session_alive(struct ui_server *s, const char *token_hash);
-/* POST /session: starts the login (hashing off the loop); answers later. */
-void ui__login(struct ui__req *r, json_t *body);
-void ui__logout(struct ui__req *r);
-/* POST /session/password: verifies the current password, sets the new one. */
-void ui__password_change(struct ui__req *r, json_t *body);
-/* A handler that runs once the current password was confirmed (see ui__reauth). */
-typedef void (*ui__then_fn)(struct ui__req *r, json_t *body, const char *arg);
-/* Re-authentication before a security change: verifies body's "current_password" against the
- * session's account off the loop, then runs then(r, body without current_password, arg) (or
- * answers 400 without it, 403 when wrong: that counts towards the lockout and is audited as a
- * failed action). arg (the path argument, may be NULL for "") is copied. */
-void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *action,
-                ui__then_fn then);
-/* POST /users (admin): creates a viewer account (hashing off the loop); answers later. */
-void ui__user_create(struct ui__req *r, json_t *body);
-/* The request's connection closed: the job must not answer it. */
-void ui__job_orphan(struct ui__job *j);
+/* Creates a session for user_id and puts its cookie into r (when not NULL), ending the least
+ * recently used ones beyond UI__MAX_USER_SESSIONS. csrf_out gets its CSRF token.
+ * Returns: 0 or < 0. */
+int ui__session_create(struct ui_server *s, struct ui__req *r, int64_t user_id, bool must_change,
+                       char csrf_out[33]);
+/* Deletes the session with this token hash (no audit). */
+void ui__session_delete(struct ui_server *s, const char *token_hash);
+/* Ends every session of the account. Returns: 0 or GW_E_DB. */
+int ui__sessions_end_user(struct gw_db *db, int64_t user_id);
 /* Removes sessions that passed their timeouts, auditing each. */
 void ui__sessions_sweep(struct ui_server *s);
 int ui__session_count(struct ui_server *s);
@@ -258,7 +330,25 @@ json_t *ui__sessions_list(struct ui_server *s, const char *current_hash);
 /* Ends the session with that id, audited as ended by user from source. Returns: 0,
  * GW_E_NOTFOUND. */
 int ui__session_end(struct ui_server *s, const char *id, const char *user, const char *source);
-const char *ui__role_name(enum ui__role r);
+
+/* --- login.c: login, lockout, source limits, re-authentication --- */
+/* Writes the key under which logins from peer (an address as ui__peer() gives it) are counted
+ * into out: IPv4 addresses as they are, IPv6 addresses by their /64 ("2001:db8:1:2::/64"),
+ * since one host usually has a whole /64. Anything else is used as it is. */
+void ui__src_key(const char *peer, char *out, size_t len);
+/* POST /session: starts the login (hashing off the loop); answers later. */
+void ui__login(struct ui__req *r, json_t *body);
+void ui__logout(struct ui__req *r);
+/* POST /session/password: verifies the current password, sets the new one. */
+void ui__password_change(struct ui__req *r, json_t *body);
+/* Re-authentication before a security change: verifies body's "current_password" against the
+ * session's account off the loop, then runs then(r, body without current_password, arg) (or
+ * answers 400 without it, 403 when wrong: that counts towards the lockout and is audited as a
+ * failed action). arg (the path argument, may be NULL for "") is copied. */
+void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *action,
+                ui__then_fn then);
+/* Stops counting j as a login attempt in flight (no-op when it is not one). */
+void ui__login_untrack(struct ui__job *j);
 
 /* --- api.c --- */
 /* Routes an /api/v1/ request whose body (if any) has arrived. */

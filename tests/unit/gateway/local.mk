@@ -49,3 +49,11 @@ TESTS += tests/unit/gateway/test_log
 tests_unit_gateway_test_log_SOURCES = tests/unit/gateway/test_log.c
 tests_unit_gateway_test_log_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_gateway_test_log_LDADD = $(UNIT_LDADD)
+
+# The public sqlite helpers and the queries other modules read gateway tables through
+# (gateway/db.c, gateway/query.c).
+check_PROGRAMS += tests/unit/gateway/test_query
+TESTS += tests/unit/gateway/test_query
+tests_unit_gateway_test_query_SOURCES = tests/unit/gateway/test_query.c
+tests_unit_gateway_test_query_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_query_LDADD = $(UNIT_LDADD)

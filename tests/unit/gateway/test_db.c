@@ -244,7 +244,7 @@ static void test_transactions(void **state)
     struct gw_errbuf eb = {""};
     struct gw_db *db;
     assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
-    assert_int_equal(gw__db_exec(db, "DELETE FROM settings"), 0);
+    assert_int_equal(gw_db_exec(db, "DELETE FROM settings"), 0);
 
     assert_int_equal(gw_db_begin(db), 0);
     assert_int_equal(gw_setting_set(db, "a", "1"), 0);
