@@ -240,12 +240,11 @@ int disc_start(void);
 /* Stops runs (their progress stays, to resume at the next start) and the timer; cb runs once
  * everything is closed (may be NULL). */
 void disc_stop(void (*cb)(void *arg), void *arg);
-/* Returns: true for the control commands "discover.*". */
-bool disc_ctl_handles(const char *cmd);
-/* Executes discover.add|list|show|remove|run against db. Returns: a new reference to the reply
- * ({"ok": true, ...} or {"ok": false, "error", "code_name", "code"}). */
-json_t *disc_ctl_exec(struct gw_db *db, const struct gw_vault *v, const struct snmpc_catalogue *cat,
-                      json_t *req, const char *user, const char *source);
+/* Discovery's operations (gateway/gw_op.h): discover.add, .set, .list, .show, .remove and
+ * .run, against ctx->db; ctx->mod is the counter catalogue (const struct snmpc_catalogue *,
+ * may be NULL) for a run without a daemon, which runs on a private loop until it ends. */
+extern const struct gw_op disc_ops[];
+extern const size_t disc_n_ops;
 /* Adds a "discovery" object (settings, running sweeps with progress, last run) to status. */
 void disc_status(struct gw_db *db, json_t *status);
 

@@ -716,4 +716,7 @@ int64_t gw_query_alert_max_id(struct gw_db *db);
  * *max_id is raised to the highest id returned. */
 json_t *gw_query_alerts_after(struct gw_db *db, int64_t after_id, int64_t *max_id);
 
+/* Operations (gateway/gw_op.h): the one table of what front ends may do. */
+#include "gateway/gw_op.h"
+
 #endif

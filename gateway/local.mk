@@ -5,10 +5,10 @@ noinst_LIBRARIES += gateway/libgw.a
 gateway_libgw_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS) $(INIH_CFLAGS) $(SYSTEMD_CFLAGS)
 gateway_libgw_a_SOURCES = \
-	gateway/gw.h gateway/gw_err.h gateway/gw_int.h \
+	gateway/gw.h gateway/gw_err.h gateway/gw_int.h gateway/gw_op.h \
 	gateway/err.c gateway/log.c gateway/model.c \
 	gateway/cfg.c gateway/db.c gateway/store.c gateway/vault.c gateway/audit.c \
-	gateway/sched.c gateway/bus.c gateway/query.c
+	gateway/sched.c gateway/bus.c gateway/query.c gateway/op.c
 
 GW_LIBS = $(UV_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(INIH_LIBS) $(SYSTEMD_LIBS) -lm
 

@@ -141,9 +141,15 @@ static void store_close(struct store *st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Runs req through the dispatcher with discovery's table, as the CLI would. */
 static json_t *exec(struct store *st, json_t *req)
 {
-    json_t *r = disc_ctl_exec(st->db, st->v, NULL, req, "test", "unit");
+    static const struct gw_op_caller who = {GW_OP_SRC_CLI, GW_ROLE_ADMIN, "test", "unit"};
+    const struct gw_op_table t = {"discovery", disc_ops, disc_n_ops};
+    struct gw_op_index *idx;
+    assert_int_equal(gw_op_index_new(&t, 1, &idx, NULL), 0);
+    json_t *r = gw_op_exec(idx, NULL, st->db, st->v, &who, req);
+    gw_op_index_free(idx);
     json_decref(req);
     return r;
 }
