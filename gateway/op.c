@@ -329,7 +329,8 @@ static void wipe_all(json_t *req)
     json_t *v;
     json_object_foreach(req, key, v)
     {
-        gw_json_wipe(req, key);
+        if (strcmp(key, "cmd") != 0)
+            gw_json_wipe(req, key);
     }
 }
 

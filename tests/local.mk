@@ -20,6 +20,7 @@ include tests/unit/discovery/local.mk
 include tests/unit/soap/local.mk
 include tests/unit/uplink/local.mk
 include tests/unit/webui/local.mk
+include tests/unit/app/local.mk
 include tests/integration/local.mk
 include tests/fuzz/local.mk
 include tests/fleetsim/local.mk

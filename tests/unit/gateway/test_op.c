@@ -303,6 +303,7 @@ static void test_secrets_wiped(void **state)
     assert_false(json_is_true(json_object_get(r, "ok")));
     assert_true(wiped(req, "community"));
     assert_true(wiped(req, "s"));
+    assert_string_equal(gw_json_str(req, "cmd", ""), "t.read");
     json_decref(r);
     json_decref(req);
     req = json_pack("{s:s, s:s}", "cmd", "t.nope", "password", "hunter2");
