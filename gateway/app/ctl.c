@@ -41,8 +41,9 @@ struct ctl_client {
     bool done;
 };
 
-/* The merged index of every module's operations, built at the first call: the tables are
- * static, so it never changes. A bad table row stops the program here (GW_ASSERT). */
+/* The merged index of every module's operations, built once (at the daemon's start, or at
+ * the CLI's first local call): the tables are static, so it never changes. A bad table row
+ * stops the program here (GW_ASSERT). */
 static const struct gw_op_index *op_index(void)
 {
     static struct gw_op_index *idx;
@@ -307,6 +308,8 @@ int gw_ctl_start(struct gw_app *app, struct gw_errbuf *eb)
     struct stat st;
     mode_t old;
     int rc;
+    /* The daemon merges the tables at start, so a bad row stops it at once. */
+    (void)op_index();
     gw_cfg_control_socket(&app->cfg, ctl->path, sizeof ctl->path);
     /* A socket left by a crashed daemon is stale; one that answers belongs to a live daemon
      * using the same state dir, which must not be shared. */
