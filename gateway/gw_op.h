@@ -7,8 +7,8 @@
  * table is the model): a name ("device.add"), the argument schema, what the operation may
  * touch, its audit action, the least role that may call it, and the handler. The program
  * (gateway/app/ctl.c) merges the tables into one sorted index; gw_op_exec() then does, once and
- * in one place for every caller: lookup, argument validation against the schema (the error
- * names the key), the role check, the audit record, and the wiping of secret arguments.
+ * in one place for every caller: lookup, the role check, argument validation against the
+ * schema (the error names the key), the audit record, and the wiping of secret arguments.
  *
  * Adding an operation is one row in the module's table and one handler in the same file.
  * Included by gateway/gw.h; loop thread only unless a function says otherwise.
@@ -150,8 +150,8 @@ const struct gw_op *gw_op_index_find(const struct gw_op_index *idx, const char *
 size_t gw_op_index_count(const struct gw_op_index *idx);
 const struct gw_op *gw_op_index_at(const struct gw_op_index *idx, size_t i);
 
-/* Executes req ({"cmd": name, args...}) for caller: finds the op, validates the arguments,
- * checks the role, runs the handler with mods[table] as ctx->mod, writes the audit record the
+/* Executes req ({"cmd": name, args...}) for caller: finds the op, checks the role, validates
+ * the arguments, runs the handler with mods[table] as ctx->mod, writes the audit record the
  * handler asked for, and wipes the op's secret arguments in req (every string of req when
  * it is refused before the handler runs). Errors: GW_E_PARSE (not an object), GW_E_INVAL
  * ("unknown command", "<op>: <key>: <reason>"), GW_E_PERM (role). Returns: a new reference. */

@@ -4,9 +4,10 @@
  * The operation dispatcher (gw_op.h): the checks every caller's request passes, in this order,
  * before a module's handler runs:
  *   1. the request is a JSON object naming a known operation in "cmd";
- *   2. every key is in the op's schema, has its type and stays within its limits, and every
+ *   2. the caller's role is at least the op's (first, so a caller without it learns nothing
+ *      of the arguments);
+ *   3. every key is in the op's schema, has its type and stays within its limits, and every
  *      required key is present ("device.add: port: must be 0..65535");
- *   3. the caller's role is at least the op's;
  * then the handler runs, and afterwards the audit record it asked for is written (once) and the
  * op's secret arguments are wiped. The index of all tables is sorted by name and searched with
  * bsearch(); tables are checked when the index is built, so a bad row stops the program at
