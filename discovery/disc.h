@@ -215,8 +215,9 @@ int disc_merge_apply(struct gw_db *db, const struct disc_found *f, uint16_t port
 /* ---------------------------------------------------------------------------------------------
  * Discovery settings and runs (run.c). The running module is a handle, struct disc_ctx, that
  * the daemon makes with disc_init() and passes to disc_start() and disc_stop() on its loop; no
- * state is static. The control functions take the handle or NULL: they also work without a
- * running module, on a store the CLI opened (a run then executes on a private loop until done).
+ * state is static. The operations (disc_ops) and disc_status() take the handle or NULL: they
+ * also work without a running module, on a store the CLI opened (a run then executes on a
+ * private loop until done).
  * Settings, run progress (a checkpoint every second) and the printers found are kept in the
  * disc_settings, disc_runs and disc_found tables, so a run interrupted by a restart resumes
  * where it stopped.
@@ -250,14 +251,19 @@ int disc_start(struct disc_ctx *m);
  * and runs cb(arg) exactly once, when everything is closed (at once when m is NULL). m must not
  * be used after this call. cb may be NULL. */
 void disc_stop(struct disc_ctx *m, disc_stopped_cb cb, void *arg);
-/* Returns: true for the control commands "discover.*". */
-bool disc_ctl_handles(const char *cmd);
-/* Executes discover.add|list|show|remove|run against db; m is the running module (its sweeps,
- * and where discover.run starts one) or NULL in the CLI. Returns: a new reference to the reply
- * ({"ok": true, ...} or {"ok": false, "error", "code_name", "code"}). */
-json_t *disc_ctl_exec(struct disc_ctx *m, struct gw_db *db, const struct gw_vault *v,
-                      const struct snmpc_catalogue *cat, json_t *req, const char *user,
-                      const char *source);
+
+/* What discovery's operations get as ctx->mod. ctx->mod may also be NULL: no module, no
+ * catalogue. */
+struct disc_op_env {
+    struct disc_ctx *m;                /* the running module (its sweeps, and where discover.run
+                                        * starts one); NULL without a daemon */
+    const struct snmpc_catalogue *cat; /* for a run without a daemon; may be NULL */
+};
+/* Discovery's operations (gateway/gw_op.h): discover.add, .set, .list, .show, .remove and
+ * .run, against ctx->db; ctx->mod is a struct disc_op_env * (or NULL). Without a running
+ * module, discover.run runs on a private loop until the sweep ends. */
+extern const struct gw_op disc_ops[];
+extern const size_t disc_n_ops;
 /* Adds a "discovery" object (settings, running sweeps with progress of m, NULL for none, last
  * run) to status. */
 void disc_status(struct disc_ctx *m, struct gw_db *db, json_t *status);

@@ -131,18 +131,6 @@ struct disc_ctx {
     bool stopping;
 };
 
-static json_t *reply_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static json_t *reply_err(int code, const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return json_pack("{s:b, s:s, s:s, s:i}", "ok", 0, "error", msg, "code_name", gw_err_name(code),
-                     "code", code);
-}
-
 int disc_db_migrate(struct gw_db *db, struct gw_errbuf *eb)
 {
     return gw_db_migrate_module(db, "disc", migrations, sizeof migrations / sizeof migrations[0],
@@ -702,23 +690,16 @@ void disc_stop(struct disc_ctx *m, disc_stopped_cb cb, void *arg)
 
 /* ------------------------------------------------------------------------------------------ */
 
-bool disc_ctl_handles(const char *cmd)
-{
-    return cmd && strncmp(cmd, "discover.", 9) == 0;
-}
-
 static const char *str(json_t *req, const char *key, const char *def)
 {
-    const char *s = json_string_value(json_object_get(req, key));
-    return s ? s : def;
+    return gw_json_str(req, key, def);
 }
 
 /* Validates a whole setting and stores it: a new row (add), or the existing row of that name
  * (replace), which keeps its last run and the printers found. */
-static json_t *store_setting(struct gw_db *db, json_t *req, const char *user, const char *source,
-                             bool replace)
+static json_t *store_setting(struct gw_op_ctx *ctx, json_t *req, bool replace)
 {
-    const char *verb = replace ? "discover.set" : "discover.add";
+    struct gw_db *db = ctx->db;
     const char *name = str(req, "name", "");
     const char *targets = str(req, "targets", "");
     const char *excludes = str(req, "excludes", "");
@@ -738,52 +719,52 @@ static json_t *store_setting(struct gw_db *db, json_t *req, const char *user, co
     int d, e, from, to;
 
     if (!*name || strlen(name) >= 64)
-        return reply_err(GW_E_INVAL, "name: 1..63 characters");
+        return gw_reply_errf(GW_E_INVAL, "name: 1..63 characters");
     int rc = disc_targets_parse(&t, targets, excludes, confirmed ? DISC_TARGETS_CONFIRMED : 0, &eb);
     disc_targets_cleanup(&t);
     if (rc < 0)
-        return reply_err(rc, "%s", eb.msg);
+        return gw_reply_errf(rc, "%s", eb.msg);
     if (disc__schedule_parse(schedule, &d, &e) < 0)
-        return reply_err(GW_E_INVAL,
-                         "schedule: '%s': expected manual, 'daily HH:MM' or 'every N' (hours)",
-                         schedule);
+        return gw_reply_errf(GW_E_INVAL,
+                             "schedule: '%s': expected manual, 'daily HH:MM' or 'every N' (hours)",
+                             schedule);
     if (*window && disc__window_parse(window, &from, &to) < 0)
-        return reply_err(GW_E_INVAL, "window: '%s': expected HH:MM-HH:MM", window);
+        return gw_reply_errf(GW_E_INVAL, "window: '%s': expected HH:MM-HH:MM", window);
     if (pps == 0)
         pps = 500;
     if (pps < 1 || pps > 100000)
-        return reply_err(GW_E_INVAL, "pps: must be 1..100000");
+        return gw_reply_errf(GW_E_INVAL, "pps: must be 1..100000");
     if (port == 0)
         port = 161;
     if (port < 1 || port > 65535)
-        return reply_err(GW_E_INVAL, "port: must be 1..65535");
+        return gw_reply_errf(GW_E_INVAL, "port: must be 1..65535");
     if (wsd_v && !json_is_boolean(wsd_v))
-        return reply_err(GW_E_INVAL, "wsd: must be true or false");
+        return gw_reply_errf(GW_E_INVAL, "wsd: must be true or false");
     if (*wsd_if) {
         uint32_t a;
         const char *why;
         if (disc_addr_parse(wsd_if, &a, &why) < 0)
-            return reply_err(GW_E_INVAL,
-                             "wsd interface: '%s': %s (the IPv4 address of the "
-                             "interface for the multicast Probe)",
-                             wsd_if, why);
+            return gw_reply_errf(GW_E_INVAL,
+                                 "wsd interface: '%s': %s (the IPv4 address of the "
+                                 "interface for the multicast Probe)",
+                                 wsd_if, why);
         if (!wsd)
-            return reply_err(GW_E_INVAL, "wsd interface: '%s': WS-Discovery is off", wsd_if);
+            return gw_reply_errf(GW_E_INVAL, "wsd interface: '%s': WS-Discovery is off", wsd_if);
     }
     if (wsd_port == 0)
         wsd_port = 3702;
     if (wsd_port < 1 || wsd_port > 65535)
-        return reply_err(GW_E_INVAL, "wsd port: must be 1..65535");
+        return gw_reply_errf(GW_E_INVAL, "wsd port: must be 1..65535");
     if (!json_is_array(creds) || json_array_size(creds) == 0 || json_array_size(creds) > MAX_CREDS)
-        return reply_err(GW_E_INVAL, "credentials: 1..%d credential set names, in order",
-                         MAX_CREDS);
+        return gw_reply_errf(GW_E_INVAL, "credentials: 1..%d credential set names, in order",
+                             MAX_CREDS);
     size_t i;
     json_t *c;
     json_array_foreach(creds, i, c)
     {
         if (!json_is_string(c) || !gw_query_credential_exists(db, json_string_value(c)))
-            return reply_err(GW_E_NOTFOUND, "credential %zu: '%s': no such credential set", i + 1,
-                             json_is_string(c) ? json_string_value(c) : "?");
+            return gw_reply_errf(GW_E_NOTFOUND, "credential %zu: '%s': no such credential set",
+                                 i + 1, json_is_string(c) ? json_string_value(c) : "?");
     }
     char *cj = json_dumps(creds, JSON_COMPACT);
     sqlite3_stmt *st;
@@ -800,7 +781,7 @@ static json_t *store_setting(struct gw_db *db, json_t *req, const char *user, co
                   &st);
     if (!st) {
         free(cj);
-        return reply_err(GW_E_DB, "database error");
+        return gw_reply_errf(GW_E_DB, "database error");
     }
     const char *vals[] = {name, targets, excludes, cj, schedule, window};
     for (int k = 0; k < 6; k++)
@@ -816,32 +797,39 @@ static json_t *store_setting(struct gw_db *db, json_t *req, const char *user, co
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     free(cj);
-    gw_audit_add(db, user, source, verb, rc == SQLITE_DONE ? "ok" : "failed", name);
+    gw_op_audit(ctx, rc == SQLITE_DONE ? "ok" : "failed", "%s", name);
     /* The handle reports extended codes (SQLITE_CONSTRAINT_PRIMARYKEY); the low byte is the
      * primary code. */
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return reply_err(GW_E_EXISTS, "a discovery setting '%s' exists", name);
+        return gw_reply_errf(GW_E_EXISTS, "a discovery setting '%s' exists", name);
     if (rc != SQLITE_DONE)
-        return reply_err(GW_E_DB, "database error");
+        return gw_reply_errf(GW_E_DB, "database error");
     return json_pack("{s:b}", "ok", 1);
 }
 
 static json_t *load_setting(struct disc_ctx *m, struct gw_db *db, const char *name);
 
-static json_t *do_set(struct disc_ctx *m, struct gw_db *db, json_t *req, const char *user,
-                      const char *source)
+/* The running module of a call (NULL without a daemon): ctx->mod is a struct disc_op_env. */
+static struct disc_ctx *op_module(const struct gw_op_ctx *ctx)
 {
+    const struct disc_op_env *e = ctx->mod;
+    return e ? e->m : NULL;
+}
+
+static json_t *do_set(struct gw_op_ctx *ctx, json_t *req)
+{
+    struct disc_ctx *m = op_module(ctx);
     const char *name = str(req, "name", "");
     if (run_find(m, name))
-        return reply_err(GW_E_BUSY, "discovery setting '%s' is running", name);
-    json_t *merged = load_setting(m, db, name);
+        return gw_reply_errf(GW_E_BUSY, "discovery setting '%s' is running", name);
+    json_t *merged = load_setting(m, ctx->db, name);
     if (!merged) {
-        gw_audit_add(db, user, source, "discover.set", "failed", name);
-        return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
+        gw_op_audit(ctx, "failed", "%s", name);
+        return gw_reply_errf(GW_E_NOTFOUND, "no discovery setting '%s'", name);
     }
     /* Keys the request leaves out keep their stored values. */
     json_object_update(merged, req);
-    json_t *out = store_setting(db, merged, user, source, true);
+    json_t *out = store_setting(ctx, merged, true);
     json_decref(merged);
     return out;
 }
@@ -929,7 +917,7 @@ static json_t *do_list(struct disc_ctx *m, struct gw_db *db)
 {
     sqlite3_stmt *st;
     if (gw_db_prepare(db, SETTING_SELECT "ORDER BY s.name", &st) < 0)
-        return reply_err(GW_E_DB, "database error");
+        return gw_reply_errf(GW_E_DB, "database error");
     json_t *arr = json_array();
     while (sqlite3_step(st) == SQLITE_ROW)
         json_array_append_new(arr, setting_json(m, st));
@@ -973,11 +961,11 @@ static json_t *do_show(struct disc_ctx *m, struct gw_db *db, const char *name)
 {
     sqlite3_stmt *st;
     if (gw_db_prepare(db, SETTING_SELECT "WHERE s.name = ?1", &st) < 0)
-        return reply_err(GW_E_DB, "database error");
+        return gw_reply_errf(GW_E_DB, "database error");
     gw_db_bind_text(st, 1, name);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
+        return gw_reply_errf(GW_E_NOTFOUND, "no discovery setting '%s'", name);
     }
     json_t *s = setting_json(m, st);
     sqlite3_finalize(st);
@@ -985,11 +973,11 @@ static json_t *do_show(struct disc_ctx *m, struct gw_db *db, const char *name)
     return json_pack("{s:b, s:o}", "ok", 1, "setting", s);
 }
 
-static json_t *do_remove(struct disc_ctx *m, struct gw_db *db, const char *name, const char *user,
-                         const char *source)
+static json_t *do_remove(struct gw_op_ctx *ctx, const char *name)
 {
-    if (run_find(m, name))
-        return reply_err(GW_E_BUSY, "discovery setting '%s' is running", name);
+    struct gw_db *db = ctx->db;
+    if (run_find(op_module(ctx), name))
+        return gw_reply_errf(GW_E_BUSY, "discovery setting '%s' is running", name);
     static const char *const sql[] = {"DELETE FROM disc_found WHERE name = ?1",
                                       "DELETE FROM disc_runs WHERE name = ?1",
                                       "DELETE FROM disc_settings WHERE name = ?1"};
@@ -997,35 +985,41 @@ static json_t *do_remove(struct disc_ctx *m, struct gw_db *db, const char *name,
     for (size_t i = 0; i < 3; i++) {
         sqlite3_stmt *st;
         if (gw_db_prepare(db, sql[i], &st) < 0)
-            return reply_err(GW_E_DB, "database error");
+            return gw_reply_errf(GW_E_DB, "database error");
         gw_db_bind_text(st, 1, name);
         sqlite3_step(st);
         sqlite3_finalize(st);
         changes = gw_db_changes(db);
     }
-    gw_audit_add(db, user, source, "discover.remove", changes ? "ok" : "failed", name);
+    gw_op_audit(ctx, changes ? "ok" : "failed", "%s", name);
     if (!changes)
-        return reply_err(GW_E_NOTFOUND, "no discovery setting '%s'", name);
+        return gw_reply_errf(GW_E_NOTFOUND, "no discovery setting '%s'", name);
     return json_pack("{s:b}", "ok", 1);
 }
 
-static json_t *do_run(struct disc_ctx *m, struct gw_db *db, const struct gw_vault *v,
-                      const struct snmpc_catalogue *cat, json_t *req, const char *user,
-                      const char *source)
+static json_t *do_run(struct gw_op_ctx *ctx, json_t *req)
 {
+    struct gw_db *db = ctx->db;
+    const struct gw_vault *v = ctx->vault;
+    const struct disc_op_env *env = ctx->mod;
+    struct disc_ctx *m = env ? env->m : NULL;
+    const struct snmpc_catalogue *cat = env ? env->cat : NULL;
     const char *name = str(req, "name", "");
     bool progress = json_is_true(json_object_get(req, "progress"));
     struct gw_errbuf eb = {""};
     struct run *r;
     int rc;
     if (run_find(m, name))
-        return reply_err(GW_E_BUSY, "discovery setting '%s' is already running", name);
-    gw_audit_add(db, user, source, "discover.run", "ok", name);
+        return gw_reply_errf(GW_E_BUSY, "discovery setting '%s' is already running", name);
+    /* Written now: the record carries the time the run began, before the sweep's own
+     * changes, also when the CLI runs the whole sweep below. */
+    gw_op_audit(ctx, "ok", "%s", name);
+    gw_op_audit_flush(ctx);
     if (m && m->running && !m->stopping) {
         /* The daemon: the sweep runs on its loop; the caller follows it with discover.show. */
         rc = run_start(m, m->env.loop, db, v, m->env.cat, name, true, false, &r, &eb);
         if (rc < 0)
-            return reply_err(rc, "%s", eb.msg);
+            return gw_reply_errf(rc, "%s", eb.msg);
         return json_pack("{s:b, s:b, s:I}", "ok", 1, "started", 1, "resumed_from",
                          (json_int_t)r->resumed_from);
     }
@@ -1044,34 +1038,103 @@ static json_t *do_run(struct disc_ctx *m, struct gw_db *db, const struct gw_vaul
     }
     snmpc_lib_shutdown();
     if (rc < 0)
-        return reply_err(rc, "%s", eb.msg);
+        return gw_reply_errf(rc, "%s", eb.msg);
     json_t *out = do_show(m, db, name);
     json_object_set_new(out, "resumed_from", json_integer((json_int_t)resumed));
     return out;
 }
 
-json_t *disc_ctl_exec(struct disc_ctx *m, struct gw_db *db, const struct gw_vault *v,
-                      const struct snmpc_catalogue *cat, json_t *req, const char *user,
-                      const char *source)
+/* The disc_* tables exist before any operation runs, also in the CLI. Returns: NULL or the
+ * refusal. */
+static json_t *migrated(struct gw_db *db)
 {
-    const char *cmd = str(req, "cmd", "");
     struct gw_errbuf eb = {""};
     if (disc_db_migrate(db, &eb) < 0)
-        return reply_err(GW_E_DB, "%s", eb.msg);
-    if (strcmp(cmd, "discover.add") == 0)
-        return store_setting(db, req, user, source, false);
-    if (strcmp(cmd, "discover.set") == 0)
-        return do_set(m, db, req, user, source);
-    if (strcmp(cmd, "discover.list") == 0)
-        return do_list(m, db);
-    if (strcmp(cmd, "discover.show") == 0)
-        return do_show(m, db, str(req, "name", ""));
-    if (strcmp(cmd, "discover.remove") == 0)
-        return do_remove(m, db, str(req, "name", ""), user, source);
-    if (strcmp(cmd, "discover.run") == 0)
-        return do_run(m, db, v, cat, req, user, source);
-    return reply_err(GW_E_INVAL, "unknown command '%s'", cmd);
+        return gw_reply_errf(GW_E_DB, "%s", eb.msg);
+    return NULL;
 }
+
+static json_t *op_add(struct gw_op_ctx *ctx, json_t *req)
+{
+    json_t *r = migrated(ctx->db);
+    return r ? r : store_setting(ctx, req, false);
+}
+
+static json_t *op_set(struct gw_op_ctx *ctx, json_t *req)
+{
+    json_t *r = migrated(ctx->db);
+    return r ? r : do_set(ctx, req);
+}
+
+static json_t *op_list(struct gw_op_ctx *ctx, json_t *req)
+{
+    json_t *r = migrated(ctx->db);
+    return r ? r : do_list(op_module(ctx), ctx->db);
+}
+
+static json_t *op_show(struct gw_op_ctx *ctx, json_t *req)
+{
+    json_t *r = migrated(ctx->db);
+    return r ? r : do_show(op_module(ctx), ctx->db, str(req, "name", ""));
+}
+
+static json_t *op_remove(struct gw_op_ctx *ctx, json_t *req)
+{
+    json_t *r = migrated(ctx->db);
+    return r ? r : do_remove(ctx, str(req, "name", ""));
+}
+
+static json_t *op_run(struct gw_op_ctx *ctx, json_t *req)
+{
+    json_t *r = migrated(ctx->db);
+    return r ? r : do_run(ctx, req);
+}
+
+/* Types only: the ranges, with 0 for "the default", are store_setting()'s, whose messages the
+ * web UI ties to its form fields. */
+static const struct gw_op_arg setting_args[] = {
+    {"name", GW_OP_T_STRING, 0, 0, 0},
+    {"targets", GW_OP_T_STRING, 0, 0, 0},
+    {"excludes", GW_OP_T_STRING, 0, 0, 0},
+    {"credentials", GW_OP_T_ARRAY, 0, 0, 0},
+    {"schedule", GW_OP_T_STRING, 0, 0, 0},
+    {"window", GW_OP_T_STRING, 0, 0, 0},
+    {"pps", GW_OP_T_INT, 0, 0, 0},
+    {"port", GW_OP_T_INT, 0, 0, 0},
+    {"auto_register", GW_OP_T_BOOL, 0, 0, 0},
+    {"confirmed", GW_OP_T_BOOL, 0, 0, 0},
+    {"wsd", GW_OP_T_BOOL, 0, 0, 0},
+    {"wsd_interface", GW_OP_T_STRING, 0, 0, 0},
+    {"wsd_port", GW_OP_T_INT, 0, 0, 0},
+};
+static const struct gw_op_arg name_args[] = {
+    {"name", GW_OP_T_STRING, 0, 0, 0},
+};
+static const struct gw_op_arg run_args[] = {
+    {"name", GW_OP_T_STRING, 0, 0, 0},
+    {"progress", GW_OP_T_BOOL, 0, 0, 0},
+};
+
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ctx->mod: a struct disc_op_env (the running module and the counter catalogue), or NULL. */
+/* clang-format off */
+const struct gw_op disc_ops[] = {
+    {"discover.add", setting_args, NARGS(setting_args), GW_OP_DEVICE, "discover.add",
+     GW_ROLE_ADMIN, op_add},
+    /* Changes only the keys given; the setting keeps its last run and its printers. */
+    {"discover.set", setting_args, NARGS(setting_args), GW_OP_DEVICE, "discover.set",
+     GW_ROLE_ADMIN, op_set},
+    {"discover.list", NULL, 0, GW_OP_READ, NULL, GW_ROLE_VIEWER, op_list},
+    {"discover.show", name_args, NARGS(name_args), GW_OP_READ, NULL, GW_ROLE_VIEWER, op_show},
+    {"discover.remove", name_args, NARGS(name_args), GW_OP_DEVICE, "discover.remove",
+     GW_ROLE_ADMIN, op_remove},
+    /* Registers what it finds when the setting says auto_register. */
+    {"discover.run", run_args, NARGS(run_args), GW_OP_DEVICE, "discover.run", GW_ROLE_ADMIN,
+     op_run},
+};
+/* clang-format on */
+const size_t disc_n_ops = NARGS(disc_ops);
 
 void disc_status(struct disc_ctx *m, struct gw_db *db, json_t *status)
 {

@@ -36,4 +36,7 @@
 #include "gateway/gw_audit.h"
 #include "gateway/gw_query.h"
 
+/* Operations (gateway/gw_op.h): the one table of what front ends may do. */
+#include "gateway/gw_op.h"
+
 #endif

@@ -25,6 +25,7 @@
     X(GW_E_TOOBIG, -1011, "input too large")                                                       \
     X(GW_E_NOTRUNNING, -1012, "daemon is not running")                                             \
     X(GW_E_BUSY, -1013, "resource busy")                                                           \
+    X(GW_E_PERM, -1014, "permission denied")                                                       \
     X(SNMPC_E_TIMEOUT, -1100, "no response (timeout)")                                             \
     X(SNMPC_E_AUTH_USER, -1101, "SNMPv3 unknown user name")                                        \
     X(SNMPC_E_AUTH_KEY, -1102, "SNMPv3 authentication failure (wrong auth key)")                   \

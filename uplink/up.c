@@ -579,7 +579,8 @@ static void discovery_message(struct up_ctx *u)
     if (up_anon_is_on(u->env.db) || !u->env.ctl)
         return;
     json_t *req = json_pack("{s:s}", "cmd", "discover.list");
-    json_t *r = u->env.ctl(req, "system", "uplink", u->env.ctl_arg);
+    static const struct gw_op_caller system = {GW_OP_SRC_SYSTEM, GW_ROLE_ADMIN, "system", "uplink"};
+    json_t *r = u->env.ctl(req, &system, u->env.ctl_arg);
     json_decref(req);
     json_t *settings = json_object_get(r, "settings");
     if (json_is_true(json_object_get(r, "ok")) && json_array_size(settings) > 0) {
@@ -914,41 +915,32 @@ void up_status(struct up_ctx *u, struct gw_db *db, json_t *status)
     json_object_set_new(status, "uplink", o);
 }
 
-bool up_ctl_handles(const char *cmd)
-{
-    return cmd && strncmp(cmd, "uplink.", 7) == 0;
-}
-
-static json_t *r_err(int code, const char *msg)
-{
-    return json_pack("{s:b, s:s, s:s, s:i}", "ok", 0, "error", msg, "code_name", gw_err_name(code),
-                     "code", code);
-}
-
 static const char *jstr(json_t *o, const char *k)
 {
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
+    return gw_json_str(o, k, "");
 }
 
-static void wipe(json_t *req, const char *key)
+/* The uplink's tables exist before any of its operations runs, also in the CLI. */
+static json_t *migrated(struct gw_db *db)
 {
-    json_t *v = json_object_get(req, key);
-    if (json_is_string(v))
-        memset((char *)json_string_value(v), 0, json_string_length(v));
+    int rc = up__queue_migrate(db, NULL);
+    return rc < 0 ? gw_reply_err(rc, "cannot create the uplink's tables") : NULL;
 }
 
-
-static json_t *ctl_register(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v,
-                            json_t *req, const char *user, const char *source)
+static json_t *op_register(struct gw_op_ctx *ctx, json_t *req)
 {
+    struct up_ctx *u = ctx->mod;
+    struct gw_db *db = ctx->db;
     char detail[300];
+    json_t *r = migrated(db);
+    if (r)
+        return r;
     const char *result = jstr(req, "result");
     if (strcmp(result, "ok") != 0) {
         snprintf(detail, sizeof detail, "url=%.150s reason=%s: %.100s", jstr(req, "url"),
                  jstr(req, "reason"), jstr(req, "message"));
-        gw_audit_add(db, user, source, "uplink.register", "failed", detail);
-        return json_pack("{s:b}", "ok", 1);
+        gw_op_audit(ctx, "failed", "%s", detail);
+        return gw_reply_ok();
     }
     const char *gid = jstr(req, "gateway_id");
     const char *token = jstr(req, "token");
@@ -956,18 +948,18 @@ static json_t *ctl_register(struct up_ctx *u, struct gw_db *db, const struct gw_
         strspn(gid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                     "0123456789_-") != strlen(gid) ||
         strlen(token) < 8)
-        return r_err(GW_E_INVAL, "registration reply lacks a valid gateway id or token");
+        return gw_reply_err(GW_E_INVAL, "registration reply lacks a valid gateway id or token");
     if (strlen(jstr(req, "proxy_password")) > UP_PROXY_PW_MAX) {
         snprintf(detail, sizeof detail,
                  "the proxy password is longer than the limit of %d bytes, not stored",
                  UP_PROXY_PW_MAX);
-        return r_err(GW_E_INVAL, detail);
+        return gw_reply_err(GW_E_INVAL, detail);
     }
     int rc = gw_db_begin(db);
     if (rc == 0)
-        rc = up__secret_set(db, v, "token", token);
+        rc = up__secret_set(db, ctx->vault, "token", token);
     if (rc == 0 && *jstr(req, "proxy_password"))
-        rc = up__secret_set(db, v, "proxy_password", jstr(req, "proxy_password"));
+        rc = up__secret_set(db, ctx->vault, "proxy_password", jstr(req, "proxy_password"));
     if (rc == 0)
         rc = gw_setting_set(db, UP_K_GWID, gid);
     if (rc == 0)
@@ -986,86 +978,123 @@ static json_t *ctl_register(struct up_ctx *u, struct gw_db *db, const struct gw_
         gw_db_rollback(db);
     snprintf(detail, sizeof detail, "url=%.150s gateway=%s status=%s", jstr(req, "url"), gid,
              jstr(req, "status"));
-    gw_audit_add(db, user, source, "uplink.register", rc ? "failed" : "ok", detail);
+    gw_op_audit(ctx, rc ? "failed" : "ok", "%s", detail);
     if (rc)
-        return r_err(rc, "cannot store the registration");
+        return gw_reply_err(rc, "cannot store the registration");
     if (running_on(u, db)) {
         mqtt_drop(u);
         backoff_ok(u);
         gw_strlcpy(u->gwid, gid, sizeof u->gwid);
     }
-    return json_pack("{s:b}", "ok", 1);
+    return gw_reply_ok();
 }
 
-static json_t *ctl_unregister(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v,
-                              const char *user, const char *source)
+static json_t *op_unregister(struct gw_op_ctx *ctx, json_t *req)
 {
     static const char *const keys[] = {UP_K_GWID,   UP_K_URL,  UP_K_STATUS, UP_K_BROKER,
                                        "up.ca_pem", UP_K_LINK, UP_K_MODE,   UP_K_UNTIL};
-    int rc = up__secret_set(db, v, "token", NULL);
+    struct up_ctx *u = ctx->mod;
+    struct gw_db *db = ctx->db;
+    json_t *r = migrated(db);
+    if (r)
+        return r;
+    int rc = up__secret_set(db, ctx->vault, "token", NULL);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && rc == 0; i++)
         rc = gw_setting_set(db, keys[i], "");
-    gw_audit_add(db, user, source, "uplink.unregister", rc ? "failed" : "ok", NULL);
+    gw_op_audit(ctx, rc ? "failed" : "ok", NULL);
     if (running_on(u, db)) {
         mqtt_drop(u);
         u->gwid[0] = '\0';
     }
-    return rc ? r_err(rc, "cannot remove the registration") : json_pack("{s:b}", "ok", 1);
+    return rc ? gw_reply_err(rc, "cannot remove the registration") : gw_reply_ok();
 }
 
-static json_t *ctl_mode(struct up_ctx *u, struct gw_db *db, json_t *req, const char *user,
-                        const char *source)
+static json_t *op_mode(struct gw_op_ctx *ctx, json_t *req)
 {
+    struct up_ctx *u = ctx->mod;
+    struct gw_db *db = ctx->db;
     const char *mode = jstr(req, "mode");
     json_int_t until = json_integer_value(json_object_get(req, "until"));
-    char detail[80], ts[21];
+    char ts[21];
+    json_t *r = migrated(db);
+    if (r)
+        return r;
     if (strcmp(mode, "manage") != 0 && strcmp(mode, "monitor") != 0)
-        return r_err(GW_E_INVAL, "mode: must be manage or monitor");
+        return gw_reply_err(GW_E_INVAL, "mode: must be manage or monitor");
     if (strcmp(mode, "manage") == 0 && until && until <= gw_now())
-        return r_err(GW_E_INVAL, "until: must be in the future");
+        return gw_reply_err(GW_E_INVAL, "until: must be in the future");
     int rc = gw_setting_set(db, UP_K_MODE, mode);
     if (rc == 0)
         rc = strcmp(mode, "manage") == 0 && until ? up__setting_set_int(db, UP_K_UNTIL, until)
                                                   : gw_setting_set(db, UP_K_UNTIL, "");
-    snprintf(detail, sizeof detail, "%s%s%s", mode, until ? " until " : "",
-             until ? gw_time_iso(until, ts) : "");
-    gw_audit_add(db, user, source, "uplink.mode", rc ? "failed" : "ok", detail);
+    gw_op_audit(ctx, rc ? "failed" : "ok", "%s%s%s", mode, until ? " until " : "",
+                until ? gw_time_iso(until, ts) : "");
     if (rc)
-        return r_err(rc, "cannot store the mode");
+        return gw_reply_err(rc, "cannot store the mode");
     if (running_on(u, db))
         backoff_ok(u);
-    json_t *r = json_pack("{s:b, s:s, s:b}", "ok", 1, "mode", mode, "registered", registered(db));
+    return json_pack("{s:b, s:s, s:b}", "ok", 1, "mode", mode, "registered", registered(db));
+}
+
+static json_t *op_status(struct gw_op_ctx *ctx, json_t *req)
+{
+    json_t *r = migrated(ctx->db);
+    if (r)
+        return r;
+    r = gw_reply_ok();
+    up_status(ctx->mod, ctx->db, r);
     return r;
 }
 
-json_t *up_ctl_exec(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v, json_t *req,
-                    const char *user, const char *source)
+/* Anonymization is chosen at init and never changes: every request to change it, from the CLI
+ * or the web UI, is refused and leaves a trace. */
+static json_t *op_anonymize(struct gw_op_ctx *ctx, json_t *req)
 {
-    const char *cmd = jstr(req, "cmd");
-    json_t *r;
-    int rc = up__queue_migrate(db, NULL);
-    if (rc < 0)
-        return r_err(rc, "cannot create the uplink's tables");
-    if (strcmp(cmd, "uplink.register") == 0)
-        r = ctl_register(u, db, v, req, user, source);
-    else if (strcmp(cmd, "uplink.unregister") == 0)
-        r = ctl_unregister(u, db, v, user, source);
-    else if (strcmp(cmd, "uplink.mode") == 0)
-        r = ctl_mode(u, db, req, user, source);
-    else if (strcmp(cmd, "uplink.status") == 0) {
-        r = json_pack("{s:b}", "ok", 1);
-        up_status(u, db, r);
-    } else if (strcmp(cmd, "uplink.anonymize") == 0) {
-        /* Anonymization is chosen at init and never changes: every request to change it, from
-         * the CLI or the web UI, is refused and leaves a trace. */
-        bool on = json_is_true(json_object_get(req, "on"));
-        gw_audit_add(db, user, source, on ? "uplink.anonymize.on" : "uplink.anonymize.off",
-                     "refused", "anonymization is chosen only at fleetgw init");
-        r = r_err(UP_E_ANON, on ? "anonymization can only be chosen at 'fleetgw init --anonymize'"
-                                : "anonymization cannot be switched off");
-    } else
-        r = r_err(GW_E_INVAL, "unknown uplink command");
-    wipe(req, "token");
-    wipe(req, "proxy_password");
-    return r;
+    bool on = json_is_true(json_object_get(req, "on"));
+    json_t *r = migrated(ctx->db);
+    if (r)
+        return r;
+    gw_op_audit_as(ctx, on ? "uplink.anonymize.on" : "uplink.anonymize.off", "refused",
+                   "anonymization is chosen only at fleetgw init");
+    return gw_reply_err(UP_E_ANON, on ? "anonymization can only be chosen at 'fleetgw init "
+                                        "--anonymize'"
+                                      : "anonymization cannot be switched off");
 }
+
+static const struct gw_op_arg register_args[] = {
+    {"result", GW_OP_T_STRING, GW_OP_REQUIRED, 0, 0},
+    {"url", GW_OP_T_STRING, 0, 0, 0},
+    {"reason", GW_OP_T_STRING, 0, 0, 0},
+    {"message", GW_OP_T_STRING, 0, 0, 0},
+    {"gateway_id", GW_OP_T_STRING, 0, 0, 0},
+    {"token", GW_OP_T_STRING, GW_OP_SECRET, 0, 0},
+    {"status", GW_OP_T_STRING, 0, 0, 0},
+    {"broker", GW_OP_T_STRING, 0, 0, 0},
+    {"ca_pem", GW_OP_T_STRING, 0, 0, 0},
+    {"proxy_password", GW_OP_T_STRING, GW_OP_SECRET, 0, 0},
+};
+static const struct gw_op_arg mode_args[] = {
+    {"mode", GW_OP_T_STRING, GW_OP_REQUIRED, 0, 0},
+    {"until", GW_OP_T_INT, 0, 0, 0},
+};
+static const struct gw_op_arg anonymize_args[] = {
+    {"on", GW_OP_T_BOOL, GW_OP_REQUIRED, 0, 0},
+};
+
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* clang-format off */
+const struct gw_op up_ops[] = {
+    /* The outcome of `fleetgw register` (the exchange itself is the CLI's, never the loop's). */
+    {"uplink.register", register_args, NARGS(register_args), GW_OP_GATEWAY, "uplink.register",
+     GW_ROLE_ADMIN, op_register},
+    {"uplink.unregister", NULL, 0, GW_OP_GATEWAY, "uplink.unregister", GW_ROLE_ADMIN,
+     op_unregister},
+    {"uplink.mode", mode_args, NARGS(mode_args), GW_OP_GATEWAY, "uplink.mode", GW_ROLE_ADMIN,
+     op_mode},
+    {"uplink.status", NULL, 0, GW_OP_READ, NULL, GW_ROLE_VIEWER, op_status},
+    {"uplink.anonymize", anonymize_args, NARGS(anonymize_args), GW_OP_GATEWAY,
+     "uplink.anonymize", GW_ROLE_ADMIN, op_anonymize},
+};
+/* clang-format on */
+const size_t up_n_ops = NARGS(up_ops);

@@ -7,8 +7,8 @@
  * docs/uplink.md.
  *
  * The running uplink is a handle, struct up_ctx, that the daemon creates with up_init() and
- * passes to up_start(), up_reload() and up_stop() on its loop thread; no state is static. The
- * control functions (up_ctl_exec(), up_status()) take the handle or NULL: they also work without
+ * passes to up_start(), up_reload() and up_stop() on its loop thread; no state is static. Its
+ * operations (up_ops) and up_status() take the handle (ctx->mod) or NULL: they also work without
  * a running uplink, on a store the CLI opened, so the CLI and the daemon share their code.
  * Unless a function says otherwise it is for the loop thread only.
  */
@@ -31,9 +31,10 @@ struct up_env {
     struct gw_db *db;
     const struct gw_vault *vault;
     const struct gw_cfg *cfg; /* replaced by up_reload() */
-    /* The daemon's control handler, for what other modules own (the daily "discovery"
-     * message reads "discover.list"); NULL when there is none. Returns a new reference. */
-    json_t *(*ctl)(json_t *req, const char *user, const char *source, void *arg);
+    /* The daemon's operations, for what other modules own (the daily "discovery" message
+     * reads "discover.list" as user "system"); NULL when there is none. Returns a new
+     * reference. */
+    json_t *(*ctl)(json_t *req, const struct gw_op_caller *caller, void *arg);
     void *ctl_arg;
 };
 
@@ -63,13 +64,11 @@ void up_stop(struct up_ctx *u, up_stopped_cb cb, void *arg);
  * and an "uplink" object with details to status. u is the running uplink or NULL. */
 void up_status(struct up_ctx *u, struct gw_db *db, json_t *status);
 
-/* Returns: true for control commands the uplink executes ("uplink.*"). Any thread. */
-bool up_ctl_handles(const char *cmd);
-/* Executes an uplink control command (register result, unregister, mode, anonymize) against
- * db, on the running uplink u when there is one (NULL in the CLI). Secrets in req are wiped.
- * Returns: a new reference to the reply ({"ok": true, ...} or {"ok": false, "error", "code"}). */
-json_t *up_ctl_exec(struct up_ctx *u, struct gw_db *db, const struct gw_vault *v, json_t *req,
-                    const char *user, const char *source);
+/* The uplink's operations (gateway/gw_op.h): uplink.register (the outcome of `fleetgw
+ * register`), uplink.unregister, uplink.mode, uplink.status, uplink.anonymize. They work on
+ * ctx->db, on the running uplink ctx->mod (struct up_ctx *) when there is one, NULL in the CLI. */
+extern const struct gw_op up_ops[];
+extern const size_t up_n_ops;
 
 /* Turns anonymization on for good (fleetgw init --anonymize) and audits it. Returns: 0, GW_E_DB. */
 int up_anon_enable(struct gw_db *db, const char *user);

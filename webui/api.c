@@ -13,9 +13,9 @@
  *   4. an expired password allows only the session routes, else 403;
  *   5. the role (viewer: reads only), else 403;
  *   6. the body is one JSON object (400 with the parser's message otherwise).
- * Device and credential changes go through the program's control handler (hooks.ctl), the same
- * code the CLI runs, which writes their audit records; account and settings changes are
- * audited here.
+ * Device and credential changes go through the program's operations (hooks.ctl, gateway/gw_op.h)
+ * with the session's user and role, the same code the CLI runs, which writes their audit
+ * records; account and settings changes are audited here.
  */
 #include "config.h"
 
@@ -61,6 +61,8 @@ static int status_for(json_t *reply)
     case GW_E_EXISTS:
     case GW_E_BUSY:
         return 409;
+    case GW_E_PERM:
+        return 403;
     case GW_E_INVAL:
     case GW_E_PARSE:
     case GW_E_TOOBIG:
@@ -83,7 +85,10 @@ static json_t *ctl_raw(struct ui__req *r, json_t *req)
         ui__respond_error(r, 503, "This gateway does not accept changes from the web UI.");
         return NULL;
     }
-    rep = r->srv->hooks.ctl(req, r->sess.user, source_of(r, src, sizeof src), r->srv->hooks.arg);
+    struct gw_op_caller who = {GW_OP_SRC_WEBUI,
+                               r->sess.role == UI_ROLE_ADMIN ? GW_ROLE_ADMIN : GW_ROLE_VIEWER,
+                               r->sess.user, source_of(r, src, sizeof src)};
+    rep = r->srv->hooks.ctl(req, &who, r->srv->hooks.arg);
     json_decref(req);
     return rep ? rep : json_pack("{s:b, s:s}", "ok", 0, "error", "The request failed.");
 }

@@ -25,10 +25,11 @@ struct ui_server;
 
 /* The program's side of the web UI. Every callback runs on the loop thread. */
 struct ui_hooks {
-    /* Executes an administrative request (the control protocol's JSON) as user from source,
-     * with audit, exactly as the CLI's requests are executed. Returns: a new reference to the
+    /* Executes an operation (the control protocol's JSON, gateway/gw_op.h) for caller (the
+     * session's user and role, source "webui <address>"), with validation, role check and
+     * audit, exactly as the CLI's requests are executed. Returns: a new reference to the
      * reply ({"ok":true,...} or {"ok":false,"error":...}). */
-    json_t *(*ctl)(json_t *req, const char *user, const char *source, void *arg);
+    json_t *(*ctl)(json_t *req, const struct gw_op_caller *caller, void *arg);
     /* Adds the running gateway's figures (polls, uptime) to status, an object. May be NULL. */
     void (*status)(json_t *status, void *arg);
     void *arg;
@@ -104,5 +105,11 @@ int ui_user_unlock(struct gw_db *db, const char *name);
 /* Writes the SHA-256 fingerprint of the PEM certificate at path as "AB:CD:..." (95 bytes and
  * the NUL). Any thread. Returns: 0, -errno, GW_E_CRYPTO. */
 int ui_cert_fingerprint(const char *path, char *out, size_t len);
+
+/* The web UI's operations (gateway/gw_op.h, webui/ops.c): admin.unlock {user} and
+ * admin.reset-password {user, hash}, account recovery for root on the gateway only
+ * (GW_ROLE_ROOT). ctx->mod is unused. */
+extern const struct gw_op ui_ops[];
+extern const size_t ui_n_ops;
 
 #endif

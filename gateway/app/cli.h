@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "gateway/gw.h"
+#include "discovery/disc.h"
 
 /* Exit statuses shared by all subcommands. */
 #define GW_EXIT_OK         0
@@ -25,7 +26,6 @@ struct snmpc_catalogue;
 struct gw_poller;
 struct gw_ctl;
 struct up_ctx;
-struct disc_ctx;
 
 /* Global options given before the subcommand. */
 struct gw_opts {
@@ -46,6 +46,8 @@ struct gw_app {
     struct gw_ctl *ctl;
     struct up_ctx *up;     /* the running uplink, NULL in the CLI or when it did not start */
     struct disc_ctx *disc; /* the running discovery, likewise */
+    /* ctx->mod of discovery's operations: disc and catalogue, set by gw_app_op_mods(). */
+    struct disc_op_env disc_ops_env;
     int64_t started;
     bool daemon;
 };
@@ -68,8 +70,6 @@ int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv);
  * password_file or the terminal (none on a non-terminal: a message says how to add it later).
  * Returns: 0 or <0 (message printed). */
 int gw_webui_init_admin(struct gw_app *app, const char *password_file);
-/* Runs the root-only control requests admin.unlock and admin.reset-password (cmd_webui.c). */
-json_t *gw_webui_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const char *source);
 /* Adds the web UI's address and certificate fingerprint to a status reply. */
 void gw_webui_status(const struct gw_cfg *cfg, json_t *status);
 /* Uplink subcommands (cmd_uplink.c): register, unregister, mode, anonymize. */
@@ -115,10 +115,18 @@ char *gw_cli_read_secret(const char *file, const char *prompt);
 /* Control requests. One JSON object in, one out ({"ok":true,...} or {"ok":false,"error":..,
  * "code":..}). The daemon serves them on its control socket with its own store connection; the
  * CLI sends them there when the daemon runs, and otherwise executes them itself, so both paths
- * run the same code; so does the web UI (through a callback main registers). peer is the
- * requesting user and source where the request came from ("cli", "webui"), both for the audit
- * log. Returns: new reference. */
-json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const char *source);
+ * run the same code; so do the web UI and the uplink (through callbacks the daemon registers).
+ * Each is an operation of the merged table (gateway/gw_op.h), run by gw_op_exec() for caller
+ * (user, source and role; borrowed). Returns: new reference. */
+json_t *gw_ctl_exec(struct gw_app *app, json_t *req, const struct gw_op_caller *caller);
+/* The program's operation tables, in the order of gw_app_op_mods() (ops.c): the gateway's own
+ * (status, device.*, credential.*, reload), the uplink's, discovery's and the web UI's.
+ * Returns: the number written to out (at most max). Any thread. */
+size_t gw_app_op_tables(struct gw_op_table *out, size_t max);
+/* Fills mods[] with each table's module handle for app (ctx->mod of its handlers): app, the
+ * running uplink (app->up, NULL in the CLI), &app->disc_ops_env (refreshed from app->disc and
+ * app->catalogue) and NULL for the web UI. */
+void gw_app_op_mods(struct gw_app *app, void **mods, size_t max);
 /* Sends req to the daemon's control socket. Returns: the reply, or NULL with *err set
  * (GW_E_NOTRUNNING when nothing listens). */
 json_t *gw_ctl_call(const struct gw_cfg *cfg, json_t *req, int *err);

@@ -626,12 +626,13 @@ static int cmd_named(const struct gw_opts *go, int argc, char **argv)
     }
     char cmd[32];
     snprintf(cmd, sizeof cmd, "discover.%s", argv[0]);
-    json_t *r;
-    int ex =
-        request(go,
-                name ? json_pack("{s:s, s:s, s:b}", "cmd", cmd, "name", name, "progress", progress)
-                     : json_pack("{s:s}", "cmd", cmd),
-                &r);
+    json_t *r, *req = json_pack("{s:s}", "cmd", cmd);
+    if (name)
+        json_object_set_new(req, "name", json_string(name));
+    /* Only a run takes --progress: operations refuse arguments they do not know. */
+    if (strcmp(argv[0], "run") == 0)
+        json_object_set_new(req, "progress", json_boolean(progress));
+    int ex = request(go, req, &r);
     if (ex != GW_EXIT_OK)
         return ex;
     if (strcmp(argv[0], "run") == 0 && json_is_true(json_object_get(r, "started"))) {

@@ -181,10 +181,10 @@ int gw_cmd_register(const struct gw_opts *o, int argc, char **argv)
         json_object_set_new(req, "proxy_password", json_string(proxy_pw));
     gw_free_secret_str(proxy_pw);
     r = gw_ctl_request(o, req);
-    /* The request held the token: wipe it before it is freed. */
-    json_t *t = json_object_get(req, "token");
-    if (json_is_string(t))
-        memset((char *)json_string_value(t), 0, json_string_length(t));
+    /* The request held the token and the proxy password: wipe them before it is freed (the
+     * daemon wipes only its own copy). */
+    gw_json_wipe(req, "token");
+    gw_json_wipe(req, "proxy_password");
     json_decref(req);
     status = reply_ok(r);
     json_decref(r);
@@ -196,9 +196,7 @@ int gw_cmd_register(const struct gw_opts *o, int argc, char **argv)
         if (broker[0])
             printf("endpoints to allow: %s, %s\n", rr.url, broker);
     }
-    t = json_object_get(reply, "token");
-    if (json_is_string(t))
-        memset((char *)json_string_value(t), 0, json_string_length(t));
+    gw_json_wipe(reply, "token");
     json_decref(reply);
     return status;
 }

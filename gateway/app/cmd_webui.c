@@ -5,9 +5,9 @@
  * reset-password`, and the administrator that `fleetgw init` creates. They are the way back in
  * when the only administrator is locked out (3 failures lock for 30 minutes, which anyone on
  * the LAN can trigger) or has forgotten the password, so they are for root only. While the
- * daemon runs they are control requests (admin.unlock, admin.reset-password) that the daemon,
- * the only writer of the database, carries out; the daemon accepts them only from root on its
- * control socket, never from the web UI. Without a daemon they work on the database directly.
+ * daemon runs they are operations (admin.unlock, admin.reset-password, webui/ops.c) that the
+ * daemon, the only writer of the database, carries out; their role is root, which only the CLI
+ * grants, never the web UI. Without a daemon the command runs the same operation itself.
  * The new password is checked and hashed by the command itself: only the argon2id hash
  * crosses the socket and the daemon's loop never spends the 0.1 s hashing takes. Each use is
  * audited with the Unix user who ran it.
@@ -107,40 +107,6 @@ void gw_webui_status(const struct gw_cfg *cfg, json_t *status)
         json_pack("{s:b, s:s, s:s}", "enabled", 1, "url", url, "fingerprint_sha256", fp));
 }
 
-/* admin.unlock {user} and admin.reset-password {user, hash}. */
-json_t *gw_webui_ctl_exec(struct gw_app *app, json_t *req, const char *peer, const char *source)
-{
-    const char *cmd = json_string_value(json_object_get(req, "cmd"));
-    const char *user = json_string_value(json_object_get(req, "user"));
-    const char *hash = json_string_value(json_object_get(req, "hash"));
-    struct gw_errbuf eb = {""};
-    char msg[200];
-    int rc = ui_db_migrate(app->db, &eb);
-    if (rc == 0 && !user)
-        rc = gw_errbuf_set(&eb, GW_E_INVAL, "user: missing");
-    if (rc < 0)
-        goto out;
-    if (strcmp(cmd, "admin.unlock") == 0) {
-        rc = ui_user_unlock(app->db, user);
-        gw_audit_add(app->db, peer, source, "account.unlocked", rc < 0 ? "failed" : "ok", user);
-        if (rc == GW_E_NOTFOUND)
-            gw_errbuf_set(&eb, rc, "no such web UI account '%s'", user);
-    } else if (strcmp(cmd, "admin.reset-password") == 0) {
-        if (strcmp(user, UI_ADMIN_USER) != 0 && !ui_user_exists(app->db, user))
-            rc = gw_errbuf_set(&eb, GW_E_NOTFOUND, "no such web UI account '%s'", user);
-        else
-            rc = ui_user_set_hash(app->db, user, "admin", hash, &eb);
-        gw_audit_add(app->db, peer, source, "password.reset", rc < 0 ? "failed" : "ok", user);
-    } else {
-        rc = gw_errbuf_set(&eb, GW_E_INVAL, "unknown command");
-    }
-out:
-    if (rc == 0)
-        return json_pack("{s:b}", "ok", 1);
-    snprintf(msg, sizeof msg, "%s", eb.msg[0] ? eb.msg : gw_strerror(rc));
-    return json_pack("{s:b, s:s, s:i}", "ok", 0, "error", msg, "code", rc);
-}
-
 static void admin_usage(FILE *out)
 {
     fprintf(out, "usage: fleetgw admin unlock [USER]\n"
@@ -225,7 +191,9 @@ int gw_cmd_admin(const struct gw_opts *o, int argc, char **argv)
             gw_free_secret_str(hash);
             return GW_EXIT_FAIL;
         }
-        rep = gw_webui_ctl_exec(&app, req, unix_user(), "cli");
+        /* Root was checked above: the same operation the daemon would run. */
+        struct gw_op_caller who = {GW_OP_SRC_CLI, GW_ROLE_ROOT, unix_user(), "cli"};
+        rep = gw_ctl_exec(&app, req, &who);
         gw_app_close_store(&app);
     }
     json_decref(req);

@@ -159,11 +159,12 @@ static void on_housekeeping(uv_timer_t *t)
         gw_log_warn_r(DB, rc, "pruning old readings failed");
 }
 
-/* The web UI's way to the control handler and the poller's figures (it must not include
- * cli.h: calls up the stack are callbacks). */
-static json_t *ui_ctl(json_t *req, const char *user, const char *source, void *arg)
+/* The web UI's and the uplink's way to the operations, and the poller's figures (they must
+ * not include cli.h: calls up the stack are callbacks). The caller brings its own identity and
+ * role. */
+static json_t *ui_ctl(json_t *req, const struct gw_op_caller *caller, void *arg)
 {
-    return gw_ctl_exec(arg, req, user, source);
+    return gw_ctl_exec(arg, req, caller);
 }
 
 static void ui_status(json_t *status, void *arg)

@@ -4,7 +4,7 @@
 bin_PROGRAMS += fleetgw
 fleetgw_CPPFLAGS = $(gateway_libgw_a_CPPFLAGS) $(NETSNMP_CFLAGS) $(LWS_CFLAGS)
 fleetgw_SOURCES = gateway/app/main.c gateway/app/cli.h gateway/app/app.c gateway/app/cmd_probe.c \
-	gateway/app/cmd_admin.c gateway/app/daemon.c gateway/app/ctl.c gateway/app/poller.c \
+	gateway/app/cmd_admin.c gateway/app/daemon.c gateway/app/ctl.c gateway/app/ops.c gateway/app/poller.c \
 	gateway/app/cmd_webui.c gateway/app/cmd_uplink.c gateway/app/cmd_discover.c \
 	gateway/app/cmd_probe_wsd.c
 fleetgw_LDADD = webui/libui.a uplink/libup.a discovery/libdisc.a $(SOAP_LIBS) snmp/libsnmpc.a \

@@ -6,7 +6,9 @@
  * built with mktime; the WS-Discovery settings of `discover add` (defaults, checks, what list
  * and show return); a run on the CLI's private loop against WSD devices of fake_soapc.c, which
  * registers a WSD-only printer with its UUID and publishes `discovery.progress` every second
- * and at the end; the module handle, whose stop is awaited (callback once, loop closes). run.c is included to reach its static schedule_due().
+ * and at the end; the module handle, whose stop is awaited (callback once, loop closes), and
+ * the operations on a running module given as ctx->mod. run.c is included to reach its static
+ * schedule_due().
  */
 #include "discovery/run.c"
 
@@ -141,11 +143,24 @@ static void store_close(struct store *st)
     assert_int_equal(system(cmd), 0);
 }
 
-static json_t *exec(struct store *st, json_t *req)
+/* Runs req through the dispatcher with discovery's table, as the program does; mod is the
+ * ctx->mod it gives (a struct disc_op_env *), NULL as in the CLI without a daemon. */
+static json_t *exec_mod(struct store *st, struct disc_op_env *mod, json_t *req)
 {
-    json_t *r = disc_ctl_exec(NULL, st->db, st->v, NULL, req, "test", "unit");
+    static const struct gw_op_caller who = {GW_OP_SRC_CLI, GW_ROLE_ADMIN, "test", "unit"};
+    const struct gw_op_table t = {"discovery", disc_ops, disc_n_ops};
+    struct gw_op_index *idx;
+    assert_int_equal(gw_op_index_new(&t, 1, &idx, NULL), 0);
+    void *mods[] = {mod};
+    json_t *r = gw_op_exec(idx, mods, st->db, st->v, &who, req);
+    gw_op_index_free(idx);
     json_decref(req);
     return r;
+}
+
+static json_t *exec(struct store *st, json_t *req)
+{
+    return exec_mod(st, NULL, req);
 }
 
 static void test_wsd_settings(void **state)
@@ -334,12 +349,93 @@ static void test_module_stop_awaited(void **state)
     store_close(&st);
 }
 
+/* The operations see the running module through ctx->mod (struct disc_op_env): discover.run
+ * starts the sweep on the module's loop and returns at once, the running setting cannot be
+ * removed or changed, show and status give its live figures; stopping the module interrupts it
+ * (state 'running' stays, to resume at the next start). */
+static void test_ops_on_running_module(void **state)
+{
+    (void)state;
+    struct store st;
+    struct gw_errbuf eb = {""};
+    struct disc_ctx *m = NULL;
+    uv_loop_t loop;
+    int stopped = 0;
+    store_open(&st);
+    /* SNMP goes to a socket that reads nothing; no WSD device answers; 1 packet a second. */
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    socklen_t len = sizeof sin;
+    int sink = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_int_equal(bind(sink, (struct sockaddr *)&sin, sizeof sin), 0);
+    assert_int_equal(getsockname(sink, (struct sockaddr *)&sin, &len), 0);
+    memset(&t_fake_wsd, 0, sizeof t_fake_wsd);
+    json_t *r = exec(&st, json_pack("{s:s, s:s, s:s, s:[s], s:i, s:i, s:i}", "cmd", "discover.add",
+                                    "name", "lab", "targets", "127.78.0.0/29", "credentials", "v2",
+                                    "port", ntohs(sin.sin_port), "pps", 1, "wsd_port", 13702));
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_decref(r);
+
+    assert_int_equal(uv_loop_init(&loop), 0);
+    snmpc_lib_init();
+    struct disc_env env = {.loop = &loop, .db = st.db, .vault = st.v};
+    assert_int_equal(disc_init(&env, &m, &eb), 0);
+    assert_int_equal(disc_start(m), 0);
+    struct disc_op_env mod = {.m = m};
+
+    r = exec_mod(&st, &mod, json_pack("{s:s, s:s}", "cmd", "discover.run", "name", "lab"));
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    assert_true(json_is_true(json_object_get(r, "started")));
+    json_decref(r);
+    r = exec_mod(&st, &mod, json_pack("{s:s, s:s}", "cmd", "discover.run", "name", "lab"));
+    assert_int_equal(json_integer_value(json_object_get(r, "code")), GW_E_BUSY);
+    json_decref(r);
+    r = exec_mod(&st, &mod, json_pack("{s:s, s:s}", "cmd", "discover.remove", "name", "lab"));
+    assert_int_equal(json_integer_value(json_object_get(r, "code")), GW_E_BUSY);
+    json_decref(r);
+    r = exec_mod(&st, &mod,
+                 json_pack("{s:s, s:s, s:i}", "cmd", "discover.set", "name", "lab", "pps", 5));
+    assert_int_equal(json_integer_value(json_object_get(r, "code")), GW_E_BUSY);
+    json_decref(r);
+    /* Live figures: only the running module has eta_s. */
+    r = exec_mod(&st, &mod, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", "lab"));
+    json_t *run = json_object_get(json_object_get(r, "setting"), "last_run");
+    assert_string_equal(json_string_value(json_object_get(run, "state")), "running");
+    assert_true(json_is_real(json_object_get(run, "eta_s")));
+    assert_int_equal(json_integer_value(json_object_get(run, "total")), 8);
+    json_decref(r);
+    r = exec_mod(&st, &mod, json_pack("{s:s}", "cmd", "discover.list"));
+    run = json_object_get(json_array_get(json_object_get(r, "settings"), 0), "last_run");
+    assert_true(json_is_real(json_object_get(run, "eta_s")));
+    json_decref(r);
+    json_t *status = json_object();
+    disc_status(m, st.db, status);
+    json_t *running = json_object_get(json_object_get(status, "discovery"), "running");
+    assert_int_equal(json_array_size(running), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(running, 0), "name")),
+                        "lab");
+    json_decref(status);
+
+    disc_stop(m, count_stop, &stopped);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(stopped, 1);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    snmpc_lib_shutdown();
+    /* Without the module (the CLI): the interrupted run is stored, with no live figures. */
+    r = exec(&st, json_pack("{s:s, s:s}", "cmd", "discover.show", "name", "lab"));
+    run = json_object_get(json_object_get(r, "setting"), "last_run");
+    assert_string_equal(json_string_value(json_object_get(run, "state")), "running");
+    assert_null(json_object_get(run, "eta_s"));
+    json_decref(r);
+    close(sink);
+    store_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_syntax),     cmocka_unit_test(test_schedule_due),
         cmocka_unit_test(test_wsd_settings),        cmocka_unit_test(test_run_wsd_progress),
-        cmocka_unit_test(test_module_stop_awaited),
+        cmocka_unit_test(test_module_stop_awaited), cmocka_unit_test(test_ops_on_running_module),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

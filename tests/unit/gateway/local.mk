@@ -57,3 +57,9 @@ TESTS += tests/unit/gateway/test_query
 tests_unit_gateway_test_query_SOURCES = tests/unit/gateway/test_query.c
 tests_unit_gateway_test_query_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_gateway_test_query_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/gateway/test_op
+TESTS += tests/unit/gateway/test_op
+tests_unit_gateway_test_op_SOURCES = tests/unit/gateway/test_op.c
+tests_unit_gateway_test_op_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_gateway_test_op_LDADD = $(UNIT_LDADD)

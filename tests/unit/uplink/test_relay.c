@@ -352,7 +352,12 @@ static void test_password_limit_where_stored(void **state)
     json_t *req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "cmd", "uplink.register", "result",
                             "ok", "url", "https://cloud.invalid", "gateway_id", "gw-unit", "token",
                             "token-0123456789", "proxy_password", pw);
-    json_t *rep = up_ctl_exec(NULL, db, NULL, req, "test", "unit");
+    static const struct gw_op_caller who = {GW_OP_SRC_CLI, GW_ROLE_ADMIN, "test", "unit"};
+    const struct gw_op_table t = {"uplink", up_ops, up_n_ops};
+    struct gw_op_index *idx;
+    assert_int_equal(gw_op_index_new(&t, 1, &idx, NULL), 0);
+    json_t *rep = gw_op_exec(idx, NULL, db, NULL, &who, req);
+    gw_op_index_free(idx);
     json_decref(req);
     assert_false(json_is_true(json_object_get(rep, "ok")));
     assert_non_null(strstr(json_string_value(json_object_get(rep, "error")), "limit of 256 bytes"));
