@@ -516,59 +516,6 @@ int snmpc__text_decode(const unsigned char *in, size_t len, char *out, size_t ou
  * Supply states and printer conditions
  */
 
-const char *snmpc__supply_type_name(long type)
-{
-    /* RFC 3805 PrtMarkerSuppliesTypeTC, 1..34. */
-    static const char *const names[] = {
-        NULL,
-        "other",
-        "unknown",
-        "toner",
-        "wasteToner",
-        "ink",
-        "inkCartridge",
-        "inkRibbon",
-        "wasteInk",
-        "opc",
-        "developer",
-        "fuserOil",
-        "solidWax",
-        "ribbonWax",
-        "wasteWax",
-        "fuser",
-        "coronaWire",
-        "fuserOilWick",
-        "cleanerUnit",
-        "fuserCleaningPad",
-        "transferUnit",
-        "tonerCartridge",
-        "fuserOiler",
-        "water",
-        "wasteWater",
-        "glueWaterAdditive",
-        "wastePaper",
-        "bindingSupply",
-        "bandingSupply",
-        "stitchingWire",
-        "shrinkWrap",
-        "paperWrap",
-        "staples",
-        "inserts",
-        "covers",
-    };
-    if (type >= 1 && type < (long)NELEM(names))
-        return names[type];
-    return "other";
-}
-
-long snmpc__supply_type_code(const char *name)
-{
-    for (long t = 1; name && t <= 34; t++)
-        if (strcmp(snmpc__supply_type_name(t), name) == 0)
-            return t;
-    return 0;
-}
-
 bool snmpc__leading_number(const unsigned char *buf, size_t len, uint64_t *out)
 {
     size_t i = 0, d;
@@ -1565,52 +1512,6 @@ static void decode_vsupplies(struct ctx *c)
     }
 }
 
-/* RFC 3805 textual conventions of prtInputTable (IANA-PRINTER-MIB PrtInputTypeTC, Printer-MIB
- * PrtMediaUnitTC and PrtCapacityUnitTC). A value outside them reads as "other". */
-static const char *input_type_name(long v)
-{
-    static const char *const names[] = {NULL,
-                                        "other",
-                                        "unknown",
-                                        "sheetFeedAutoRemovableTray",
-                                        "sheetFeedAutoNonRemovableTray",
-                                        "sheetFeedManual",
-                                        "continuousRoll",
-                                        "continuousFanFold"};
-    return v >= 1 && v < (long)NELEM(names) ? names[v] : "other";
-}
-
-static const char *media_unit_name(long v)
-{
-    return v == 3 ? "tenThousandthsOfInches" : v == 4 ? "micrometers" : "other";
-}
-
-static const char *capacity_unit_name(long v)
-{
-    switch (v) {
-    case 1:
-        return "other";
-    case 2:
-        return "unknown";
-    case 3:
-        return "tenThousandthsOfInches";
-    case 4:
-        return "micrometers";
-    case 8:
-        return "sheets";
-    case 16:
-        return "feet";
-    case 17:
-        return "meters";
-    case 18:
-        return "items";
-    case 19:
-        return "percent";
-    default:
-        return "other";
-    }
-}
-
 /* prtInputTable: every row the agent has is an input sub-unit (a tray, the manual feed, a
  * roll). A row counts when one of the columns that describe a tray (type, capacity, level,
  * name, description) is there with the right syntax. Trays are not supplies: they go to
@@ -1639,7 +1540,7 @@ static void decode_input_trays(struct ctx *c)
         t = gw_model_add_tray(m);
         t->index = (int)idx;
         if (have_type)
-            gw_strlcpy(t->type, input_type_name(type), sizeof t->type);
+            gw_strlcpy(t->type, snmpc__input_type_name(type), sizeof t->type);
         if (have_name)
             gw_strlcpy(t->name, name, sizeof t->name);
         if (have_descr)
@@ -1647,14 +1548,14 @@ static void decode_input_trays(struct ctx *c)
         vb_text(get3(s, OID_PRT_INPUT, pl, 3, 12, dev, idx), t->media_name, sizeof t->media_name);
         vb_text(get3(s, OID_PRT_INPUT, pl, 3, 21, dev, idx), t->media_type, sizeof t->media_type);
         if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 3, dev, idx), &v))
-            gw_strlcpy(t->dim_unit, media_unit_name(v), sizeof t->dim_unit);
+            gw_strlcpy(t->dim_unit, snmpc__media_unit_name(v), sizeof t->dim_unit);
         /* Dimensions: -1 other, -2 unknown; anything else negative is not a size. */
         if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 4, dev, idx), &v) && v >= -2)
             t->media_feed = v;
         if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 5, dev, idx), &v) && v >= -2)
             t->media_xfeed = v;
         if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 8, dev, idx), &v))
-            gw_strlcpy(t->capacity_unit, capacity_unit_name(v), sizeof t->capacity_unit);
+            gw_strlcpy(t->capacity_unit, snmpc__capacity_unit_name(v), sizeof t->capacity_unit);
         /* PrtSubUnitStatusTC is 0..126; other values are not a status. */
         if (vb_long(get3(s, OID_PRT_INPUT, pl, 3, 11, dev, idx), &v) && v >= 0 && v <= 126)
             t->status = (int)v;

@@ -63,6 +63,22 @@ bool snmpc__descr_match(const struct snmpc__descr_set *set, bool have_ent, uint3
 /* Returns: the catalogue's sysDescr patterns (NULL for a NULL catalogue). */
 const struct snmpc__descr_set *snmpc__catalogue_descr(const struct snmpc_catalogue *c);
 
+/* --- Printer-MIB names (prtnames.c): what the gateway reports for RFC 3805 codes --- */
+
+/* Returns: the RFC 3805 PrtMarkerSuppliesTypeTC name for type ("toner"), "other" for values
+ * outside 1..34. */
+const char *snmpc__supply_type_name(long type);
+/* Returns: the PrtMarkerSuppliesTypeTC code of name ("toner" 3), 0 if none. */
+long snmpc__supply_type_code(const char *name);
+/* Returns: the IANA-PRINTER-MIB PrtInputTypeTC name of v ("sheetFeedManual"), "other" for
+ * values outside 1..7. */
+const char *snmpc__input_type_name(long v);
+/* Returns: the PrtMediaUnitTC name of v ("micrometers"), "other" for anything but 3 and 4. */
+const char *snmpc__media_unit_name(long v);
+/* Returns: the PrtCapacityUnitTC name of v ("sheets"), "other" for values it does not
+ * define. */
+const char *snmpc__capacity_unit_name(long v);
+
 /* What snmpc__text_decode() found. */
 #define SNMPC_TEXT_EMPTY  0 /* nothing but padding, blanks or a symbol-set prefix */
 #define SNMPC_TEXT        1 /* text, now UTF-8 */
@@ -78,9 +94,6 @@ const struct snmpc__descr_set *snmpc__catalogue_descr(const struct snmpc_catalog
  * NULL) gets strlen(out). Returns: SNMPC_TEXT, SNMPC_TEXT_BINARY or SNMPC_TEXT_EMPTY. Any
  * thread. */
 int snmpc__text_decode(const unsigned char *in, size_t len, char *out, size_t outlen, size_t *outn);
-/* Returns: the RFC 3805 PrtMarkerSuppliesTypeTC name for type ("toner"), "other" for values
- * outside 1..34. */
-const char *snmpc__supply_type_name(long type);
 /* Returns: the number of entries in c (0 for NULL). */
 size_t snmpc__catalogue_size(const struct snmpc_catalogue *c);
 /* Returns: the vendor whose name (or a known alias: "Hewlett-Packard", "FUJI XEROX", ...)
@@ -144,8 +157,6 @@ struct snmpc_cat_supplies {
  * if none. */
 const struct snmpc_cat_supplies *snmpc__catalogue_supplies(const struct snmpc_catalogue *c,
                                                            size_t *n);
-/* Returns: the PrtMarkerSuppliesTypeTC code of name ("toner" 3), 0 if none. */
-long snmpc__supply_type_code(const char *name);
 /* Reads the leading decimal number of a text counter ("89667 INCHES, ..."): optional blanks,
  * 1 to 11 digits, then the end or a non-digit other than '.' and ','. Returns: true with *out
  * set (at most SNMPC_COUNTER_MAX). Any thread. */

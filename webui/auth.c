@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Copyright (c) 2026 fleetgw authors
  *
- * The web UI's accounts and sessions: the module's tables (ui_users, ui_sessions, ui_settings)
- * and their migrations, the security settings an administrator can change, and start and stop.
- * The rest lives in four files, one concern each:
+ * The web UI's accounts and sessions: the security settings an administrator can change, and
+ * start and stop. The rest lives in five files, one concern each, in layers: a file calls only
+ * those below it (tools/filecircles.sh), and this one is on top.
+ *  - login.c: login, logout, lockout, per-address limits, password change and re-authentication;
  *  - users.c: password policy and the accounts (the CLI's blocking entry points, new viewers);
- *  - hashq.c: argon2id hashing on libuv's thread pool, behind a bounded queue;
  *  - sessions.c: session cookies, timeouts, the per-account cap, listing and ending them;
- *  - login.c: login, logout, lockout, per-address limits, password change and re-authentication.
+ *  - hashq.c: argon2id hashing on libuv's thread pool, behind a bounded queue, and the list of
+ *    login attempts in flight that its jobs are linked into;
+ *  - schema.c: the module's tables (ui_users, ui_sessions, ui_settings) and their migrations.
  */
 #include "config.h"
 
@@ -22,50 +24,9 @@
 #define LOCKOUT_N 3
 #define LOCKOUT_S (30 * 60)
 
-static const struct gw_db_migration ui_migrations[] = {
-    {1, "CREATE TABLE ui_users ("
-        "  id INTEGER PRIMARY KEY,"
-        "  name TEXT NOT NULL UNIQUE,"
-        "  role TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),"
-        "  hash TEXT NOT NULL,"
-        "  pw_changed INTEGER NOT NULL,"
-        "  must_change INTEGER NOT NULL DEFAULT 0,"
-        "  failed INTEGER NOT NULL DEFAULT 0,"
-        "  locked_until INTEGER NOT NULL DEFAULT 0,"
-        "  last_login INTEGER,"
-        "  created INTEGER NOT NULL"
-        ");"
-        /* Only the SHA-256 of a session token is stored. */
-        "CREATE TABLE ui_sessions ("
-        "  token_hash TEXT PRIMARY KEY,"
-        "  user_id INTEGER NOT NULL REFERENCES ui_users(id) ON DELETE CASCADE,"
-        "  csrf TEXT NOT NULL,"
-        "  created INTEGER NOT NULL,"
-        "  last_seen INTEGER NOT NULL,"
-        "  must_change INTEGER NOT NULL DEFAULT 0,"
-        "  source TEXT NOT NULL DEFAULT ''"
-        ") WITHOUT ROWID;"
-        "CREATE INDEX ui_sessions_user ON ui_sessions(user_id);"
-        /* Security settings an administrator changed on the settings page. */
-        "CREATE TABLE ui_settings ("
-        "  key TEXT PRIMARY KEY,"
-        "  value INTEGER NOT NULL"
-        ") WITHOUT ROWID;"},
-    /* The devices page sorts by name by default; with 10,000 devices a sort per request costs
-     * milliseconds on the loop, the index a few hundred microseconds. The index serves only
-     * this module's query (gw_query_devices), so it is created with the module's tables. */
-    {2, "CREATE INDEX IF NOT EXISTS ui_devices_name ON devices(name COLLATE NOCASE);"},
-};
-
 const char *ui__role_name(enum ui__role r)
 {
     return r == UI_ROLE_ADMIN ? "admin" : "viewer";
-}
-
-int ui_db_migrate(struct gw_db *db, struct gw_errbuf *eb)
-{
-    return gw_db_migrate_module(db, "ui", ui_migrations,
-                                sizeof ui_migrations / sizeof ui_migrations[0], eb);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
  * A job carries one request's passwords (wiped when it is freed), runs an optional precheck on
  * the loop right before its hash, and ends in its done callback on the loop. A failed login is
  * answered no sooner than UI__FAIL_DELAY_MS after the request arrived (ui__job_fail_later).
+ * Login jobs are linked into the list of attempts in flight that login.c counts; freeing a job
+ * unlinks it. Nothing here calls the other account files (login.c, users.c, auth.c).
  */
 #include "config.h"
 
@@ -49,6 +51,39 @@ static bool verify_password(const char *enc, const char *pw)
 {
     return enc && pw && argon2id_verify(enc, pw, strlen(pw)) == ARGON2_OK;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Login attempts in flight (ui_server.logins): login.c counts them against its limits; the
+ * list is kept here, with the jobs it links, so that freeing a job unlinks it.
+ */
+
+void ui__login_track(struct ui__job *j)
+{
+    struct ui_server *s = j->srv;
+    j->lprev = NULL;
+    j->lnext = s->logins;
+    if (s->logins)
+        s->logins->lprev = j;
+    s->logins = j;
+    j->tracked = true;
+}
+
+void ui__login_untrack(struct ui__job *j)
+{
+    if (!j->tracked)
+        return;
+    if (j->lprev)
+        j->lprev->lnext = j->lnext;
+    else
+        j->srv->logins = j->lnext;
+    if (j->lnext)
+        j->lnext->lprev = j->lprev;
+    j->tracked = false;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Jobs
+ */
 
 void ui__job_free(struct ui__job *j)
 {

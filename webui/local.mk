@@ -5,7 +5,7 @@ noinst_LIBRARIES += webui/libui.a
 webui_libui_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS) $(LWS_CFLAGS) $(ARGON2_CFLAGS)
 webui_libui_a_SOURCES = webui/ui.h webui/ui_int.h webui/server.c webui/http.c webui/api.c webui/auth.c \
-	webui/users.c webui/hashq.c webui/sessions.c webui/login.c \
+	webui/users.c webui/hashq.c webui/sessions.c webui/login.c webui/schema.c \
 	webui/events.c webui/json.c webui/tls.c webui/blocklist.c webui/ops.c
 
 UI_LIBS = $(LWS_LIBS) $(ARGON2_LIBS)

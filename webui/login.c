@@ -32,31 +32,8 @@
  * Login attempts in flight: accepted, not yet answered. An attempt is a guess from the moment
  * it is accepted, so the limits below count these besides the failures already seen;
  * otherwise a burst sent at once would all be accepted before the first failure is counted.
+ * The list (ui_server.logins) is kept by hashq.c, which frees the jobs it links.
  */
-
-static void login_track(struct ui__job *j)
-{
-    struct ui_server *s = j->srv;
-    j->lprev = NULL;
-    j->lnext = s->logins;
-    if (s->logins)
-        s->logins->lprev = j;
-    s->logins = j;
-    j->tracked = true;
-}
-
-void ui__login_untrack(struct ui__job *j)
-{
-    if (!j->tracked)
-        return;
-    if (j->lprev)
-        j->lprev->lnext = j->lnext;
-    else
-        j->srv->logins = j->lnext;
-    if (j->lnext)
-        j->lnext->lprev = j->lprev;
-    j->tracked = false;
-}
 
 /* Returns: the attempts in flight from source key (when not NULL), or else against user_id. */
 static unsigned login_inflight(struct ui_server *s, const char *key, int64_t user_id)
@@ -383,7 +360,7 @@ void ui__login(struct ui__req *r, json_t *body)
         login_done(j);
         return;
     }
-    login_track(j);
+    ui__login_track(j);
     ui__job_start(j);
 }
 
@@ -596,6 +573,6 @@ void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *ac
     OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
     json_object_del(j->then_body, "current_password");
     j->precheck = account_precheck;
-    login_track(j);
+    ui__login_track(j);
     ui__job_start(j);
 }

@@ -5,8 +5,9 @@
  *
  * server.c owns libwebsockets: connections, the Host and origin checks, security headers,
  * static files, request bodies and the response writer. api.c routes /api/v1/ requests,
- * auth.c, users.c, hashq.c, sessions.c and login.c hold accounts, password hashing (on libuv's
- * thread pool), sessions and login with its lockout (see auth.c),
+ * auth.c, login.c, users.c, sessions.c, hashq.c and schema.c (each calling only those after it)
+ * hold accounts, password hashing (on libuv's thread pool), sessions and login with its lockout
+ * (see auth.c),
  * events.c the websocket clients, tls.c the self-signed certificate, json.c the body parser
  * that the fuzz target drives.
  */
@@ -214,7 +215,7 @@ int ui__security_from_json(json_t *o, struct ui__security *out, char *err, size_
 json_t *ui__discovery_from_json(json_t *body, const char *name_def, char *err, size_t errlen,
                                 const char **field);
 
-/* --- auth.c: the module's tables, security settings, start and stop --- */
+/* --- auth.c: security settings, start and stop (the tables: schema.c, ui_db_migrate) --- */
 int ui__auth_init(struct ui_server *s, struct gw_errbuf *eb);
 void ui__auth_cleanup(struct ui_server *s);
 void ui__security_load(struct ui_server *s);
@@ -284,6 +285,10 @@ void ui__job_fail_later(struct ui__job *j);
 bool ui__queue_full(struct ui__req *r);
 /* The request's connection closed: the job must not answer it. */
 void ui__job_orphan(struct ui__job *j);
+/* Counts j as a login attempt in flight (ui_server.logins) until it is untracked or freed. */
+void ui__login_track(struct ui__job *j);
+/* Stops counting j as a login attempt in flight (no-op when it is not one). */
+void ui__login_untrack(struct ui__job *j);
 
 /* --- users.c: password policy and accounts --- */
 /* An account as login and lockout read it. */
@@ -347,8 +352,6 @@ void ui__password_change(struct ui__req *r, json_t *body);
  * failed action). arg (the path argument, may be NULL for "") is copied. */
 void ui__reauth(struct ui__req *r, json_t *body, const char *arg, const char *action,
                 ui__then_fn then);
-/* Stops counting j as a login attempt in flight (no-op when it is not one). */
-void ui__login_untrack(struct ui__job *j);
 
 /* --- api.c --- */
 /* Routes an /api/v1/ request whose body (if any) has arrived. */

@@ -30,6 +30,7 @@
  * with this target's -fsanitize=fuzzer flags: libFuzzer only sees coverage in instrumented
  * code (as fuzz_cfg.c does for cfg.c). */
 #include "snmp/vbset.c"
+#include "snmp/prtnames.c"
 #include "snmp/catalogue.c"
 #include "snmp/descr.c"
 #include "snmp/decode.c"

@@ -253,6 +253,33 @@ static void test_supply_type_names(void **state)
     assert_string_equal(snmpc__supply_type_name(LONG_MAX), "other");
 }
 
+/* The other names of snmp/prtnames.c: codes back from names, and the prtInputTable
+ * conventions at their edges (RFC 3805, IANA-PRINTER-MIB). */
+static void test_prt_names(void **state)
+{
+    (void)state;
+    for (long t = 1; t <= 34; t++)
+        assert_int_equal(snmpc__supply_type_code(snmpc__supply_type_name(t)), t);
+    assert_int_equal(snmpc__supply_type_code("toner"), 3);
+    assert_int_equal(snmpc__supply_type_code("Toner"), 0);
+    assert_int_equal(snmpc__supply_type_code(""), 0);
+    assert_int_equal(snmpc__supply_type_code(NULL), 0);
+    assert_string_equal(snmpc__input_type_name(1), "other");
+    assert_string_equal(snmpc__input_type_name(5), "sheetFeedManual");
+    assert_string_equal(snmpc__input_type_name(7), "continuousFanFold");
+    assert_string_equal(snmpc__input_type_name(8), "other");
+    assert_string_equal(snmpc__input_type_name(0), "other");
+    assert_string_equal(snmpc__input_type_name(LONG_MIN), "other");
+    assert_string_equal(snmpc__media_unit_name(3), "tenThousandthsOfInches");
+    assert_string_equal(snmpc__media_unit_name(4), "micrometers");
+    assert_string_equal(snmpc__media_unit_name(8), "other");
+    assert_string_equal(snmpc__capacity_unit_name(2), "unknown");
+    assert_string_equal(snmpc__capacity_unit_name(8), "sheets");
+    assert_string_equal(snmpc__capacity_unit_name(19), "percent");
+    assert_string_equal(snmpc__capacity_unit_name(5), "other");
+    assert_string_equal(snmpc__capacity_unit_name(-1), "other");
+}
+
 static void test_text_decode_table(void **state)
 {
     enum { E = SNMPC_TEXT_EMPTY, T = SNMPC_TEXT, B = SNMPC_TEXT_BINARY };
@@ -2321,6 +2348,7 @@ int main(void)
         cmocka_unit_test(test_supply_state_table),
         cmocka_unit_test(test_error_state_table),
         cmocka_unit_test(test_supply_type_names),
+        cmocka_unit_test(test_prt_names),
         cmocka_unit_test(test_text_decode_table),
         cmocka_unit_test(test_identity_sources),
         cmocka_unit_test(test_model_sources_table),
