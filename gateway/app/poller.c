@@ -31,7 +31,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,76 +505,6 @@ static void poll_started(struct pdev *pd, uint64_t now)
  * WSD devices: WS-Print status and consumables through soapc_info_get.
  */
 
-/* Printer-MIB prtMarkerSuppliesType names for WS-Print consumable types. */
-static const char *wsd_supply_type(const char *t)
-{
-    static const char *const map[][2] = {{"Toner", "toner"}, {"Ink", "ink"},
-                                         {"Drum", "opc"},    {"WasteToner", "wasteToner"},
-                                         {"Fuser", "fuser"}, {"Developer", "developer"}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcasecmp(t, map[i][0]) == 0)
-            return map[i][1];
-    return "other";
-}
-
-/* Fills m from what the device said over WS-Print: identity, state (hrPrinterStatus and
- * hrDeviceStatus equivalents), conditions and alerts from the reasons, supplies. */
-static void wsd_model_from_info(struct gw_model *m, const struct soapc_device_info *in)
-{
-    gw_strlcpy(m->vendor, in->manufacturer, sizeof m->vendor);
-    gw_strlcpy(m->model, in->model, sizeof m->model);
-    if (gw_serial_normalize(in->serial, strlen(in->serial), m->serial, sizeof m->serial) < 0)
-        m->serial[0] = '\0';
-    gw_strlcpy(m->firmware, in->firmware, sizeof m->firmware);
-    gw_strlcpy(m->sys_name, in->friendly_name, sizeof m->sys_name);
-    gw_model_identity_normalize(m);
-    m->is_printer = in->is_printer;
-    /* hrPrinterStatus: other(1) idle(3) printing(4); hrDeviceStatus: running(2) warning(3)
-     * down(5). WS-Print's Stopped is what a jam or an open cover does to a SNMP printer. */
-    if (strcasecmp(in->printer_state, "Idle") == 0)
-        m->printer_status = 3;
-    else if (strcasecmp(in->printer_state, "Processing") == 0)
-        m->printer_status = 4;
-    else if (in->printer_state[0])
-        m->printer_status = 1;
-    char reasons[sizeof in->state_reasons], *save = NULL;
-    gw_strlcpy(reasons, in->state_reasons, sizeof reasons);
-    for (char *tok = strtok_r(reasons, " \t\r\n", &save); tok;
-         tok = strtok_r(NULL, " \t\r\n", &save))
-        for (size_t i = 0; gw_wsd_reason_at(i); i++) {
-            const struct gw_wsd_reason *r = gw_wsd_reason_at(i);
-            if (strcasecmp(tok, r->reason) != 0 || (m->conditions & r->cond))
-                continue;
-            struct gw_alert *a = gw_model_add_alert(m);
-            m->conditions |= r->cond;
-            a->index = (int)i + 1;
-            a->code = r->code;
-            a->group = r->group;
-            a->severity = r->severity;
-            /* The reason as the device said it; gw_alert_text() puts it in words. */
-            gw_strlcpy(a->description, r->reason, sizeof a->description);
-        }
-    if (in->printer_state[0])
-        m->device_status = strcasecmp(in->printer_state, "Stopped") == 0 ? 5
-                           : m->conditions                               ? 3
-                                                                         : 2;
-    for (int i = 0; i < in->nsupplies && i < SOAPC_MAX_SUPPLIES; i++) {
-        const struct soapc_supply *in_s = &in->supplies[i];
-        struct gw_supply *su = gw_model_add_supply(m);
-        su->index = i + 1;
-        gw_strlcpy(su->type, wsd_supply_type(in_s->type), sizeof su->type);
-        gw_strlcpy(su->color, in_s->color, sizeof su->color);
-        for (char *c = su->color; *c; c++)
-            *c = (char)tolower((unsigned char)*c);
-        gw_strlcpy(su->description, in_s->name[0] ? in_s->name : in_s->type,
-                   sizeof su->description);
-        /* WS-Print levels are percentages; "unknown" is Printer-MIB's -2. */
-        su->max_capacity = 100;
-        su->level_raw = in_s->level >= 0 && in_s->level <= 100 ? in_s->level : -2;
-        su->state = snmpc_supply_state(su->level_raw, su->max_capacity, &su->percent);
-    }
-}
-
 /* A failed metadata read. Besides silence and refused connections, a SOAP fault or an HTTP
  * error from the device's own endpoint (its UUID path at its address) means the endpoint is
  * not there any more (printer gone, address taken by another host): unreachable too, as for an
@@ -627,7 +556,7 @@ static void wsd_done(void *arg, int status, const struct soapc_device_info *info
     }
     struct gw_model m;
     gw_model_init(&m);
-    wsd_model_from_info(&m, info);
+    soapc_model_decode(info, &m);
     poll_ok(pd, &m);
     gw_model_cleanup(&m);
 }
