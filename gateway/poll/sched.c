@@ -201,23 +201,24 @@ static uint64_t advance(struct gw_poll *p, uint64_t due, uint64_t interval, uint
     return due;
 }
 
-/* Stores a successful poll's model and moves the schedule on. */
+/* Moves the schedule on and stores a successful poll's model. */
 static void poll_ok(struct gw_poll_dev *d, struct gw_model *m)
 {
     struct gw_poll *p = d->poll;
     uint64_t now = gw_poll__now(p), alert_ms, counter_ms;
-    /* The intervals of the category the poll ran in: a new category moves due times itself. */
     intervals(d, &alert_ms, &counter_ms);
-    gw_poll__store_ok(d, m, gw_poll__wall(p));
     p->polls_ok++;
     d->fails = 0;
-    gw_bus_publish("poll", json_pack("{s:I, s:b, s:s, s:s}", "device_id", (json_int_t)d->t.id, "ok",
-                                     1, "kind", d->full ? "full" : "status", "status", "ok"));
     d->alert_due_ms = advance(p, d->alert_due_ms, alert_ms, now);
     if (d->full) {
         p->polls_full++;
         d->counter_due_ms = advance(p, d->counter_due_ms, counter_ms, now);
     }
+    /* After the advance: a device this result makes busier has its next due times pulled in
+     * to its new intervals, instead of waiting out the old interval once more. */
+    gw_poll__store_ok(d, m, gw_poll__wall(p));
+    gw_bus_publish("poll", json_pack("{s:I, s:b, s:s, s:s}", "device_id", (json_int_t)d->t.id, "ok",
+                                     1, "kind", d->full ? "full" : "status", "status", "ok"));
     gw_poll__set_state(d, "ok", 0, NULL);
 }
 

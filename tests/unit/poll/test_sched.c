@@ -517,7 +517,8 @@ static void on_alert(const char *kind, json_t *payload, void *arg)
 }
 
 /* The activity rating moves a device between categories (Table 5, more than 25 devices): a
- * low device that prints and raises an alert becomes high; a pinned one stays. */
+ * low device that prints and raises an alert becomes high and is polled within its new,
+ * shorter interval, not after its old one; a pinned one stays. */
 static void test_priority_change(void **state)
 {
     struct fixture *f = *state;
@@ -569,6 +570,22 @@ static void test_priority_change(void **state)
     json_decref(dj);
     assert_int_equal(gw_device_get(f->db, busy, &d), 0);
     assert_string_equal(d.priority, "high");
+    /* Polled within its new interval, not its old one. */
+    size_t before = f->snmp.n_starts;
+    for (size_t i = 0; i < f->snmp.n_starts; i++)
+        if (f->snmp.starts[i].open)
+            end_poll(&f->snmp, &f->snmp.starts[i], GW_E_NOTRUNNING, NULL);
+    bool seen = false;
+    for (int k = 0; k < 1200 && !seen; k++) {
+        advance_stamped(f, 250, false);
+        for (size_t i = before; i < f->snmp.n_starts; i++) {
+            struct start *si = &f->snmp.starts[i];
+            if (si->open && si->id != busy)
+                end_poll(&f->snmp, si, GW_E_NOTRUNNING, NULL);
+            seen |= si->id == busy;
+        }
+    }
+    assert_true(seen);
     dj = json_pack("{s:I}", "id", (json_int_t)pinned);
     assert_true(gw_poll_device_json(f->p, dj));
     assert_string_equal(json_string_value(json_object_get(dj, "priority")), "low");
