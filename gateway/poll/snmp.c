@@ -176,6 +176,17 @@ static void poll_done(struct snmpc_session *sess, int status, const struct snmpc
     sdev_maybe_free(sd);
 }
 
+/* A poll that could not start: the scheduler waits an alert interval (state NULL: only that,
+ * the reason was logged here). Returns: rc. */
+static int not_started(struct gw_poll_result *fail, int rc, const char *state, const char *why)
+{
+    fail->status = rc;
+    fail->state = state;
+    fail->deferred = true;
+    gw_strlcpy(fail->detail, why ? why : "", sizeof fail->detail);
+    return rc;
+}
+
 static int start_poll(struct sdev *sd, bool full, struct gw_poll_result *fail)
 {
     int rc = snmpc_poll_start(sd->sess, full ? SNMPC_POLL_FULL : SNMPC_POLL_STATUS, sd->drv->cat,
@@ -183,10 +194,7 @@ static int start_poll(struct sdev *sd, bool full, struct gw_poll_result *fail)
     if (rc < 0) {
         gw_log_err_r(SNMP, rc, "cannot start poll device=%lld",
                      (long long)gw_poll_dev_target(sd->dev)->id);
-        fail->status = rc;
-        fail->state = NULL; /* only wait an alert interval */
-        fail->deferred = true;
-        return rc;
+        return not_started(fail, rc, NULL, NULL);
     }
     sd->polling = true;
     return 0;
@@ -215,13 +223,8 @@ static int open_and_poll(struct sdev *sd, bool full, struct gw_poll_result *fail
     struct gw_credential c;
     struct gw_errbuf eb = {""};
     int rc = gw_credential_get(s->db, s->vault, NULL, t->credential_id, &c, &eb);
-    if (rc < 0) {
-        fail->status = rc;
-        fail->state = "error";
-        fail->deferred = true;
-        gw_strlcpy(fail->detail, eb.msg, sizeof fail->detail);
-        return rc;
-    }
+    if (rc < 0)
+        return not_started(fail, rc, "error", eb.msg);
     struct snmpc_target st = {
         .host = sd->ip,
         .port = t->port,
@@ -246,13 +249,8 @@ static int open_and_poll(struct sdev *sd, bool full, struct gw_poll_result *fail
     if (rc == 0)
         s->open_sessions++;
     gw_credential_cleanup(&c);
-    if (rc < 0) {
-        fail->status = rc;
-        fail->state = "error";
-        fail->deferred = true;
-        gw_strlcpy(fail->detail, eb.msg, sizeof fail->detail);
-        return rc;
-    }
+    if (rc < 0)
+        return not_started(fail, rc, "error", eb.msg);
     return start_poll(sd, full, fail);
 }
 
@@ -325,10 +323,7 @@ static int drv_start(struct gw_poll_driver *drv, struct gw_poll_dev *d, bool ful
     if (rc < 0) {
         GW_FREE(sd->gai);
         gw_log_err_r(SNMP, rc, "cannot resolve device=%lld", (long long)gw_poll_dev_target(d)->id);
-        fail->status = rc;
-        fail->state = NULL;
-        fail->deferred = true;
-        return rc;
+        return not_started(fail, rc, NULL, NULL);
     }
     sd->resolving = true;
     sd->full = full;
