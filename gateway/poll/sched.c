@@ -258,6 +258,10 @@ static void defer(struct gw_poll_dev *d, const struct gw_poll_result *r)
     }
     intervals(d, &alert_ms, &counter_ms);
     d->alert_due_ms = gw_poll__now(p) + alert_ms;
+    /* A full poll that was due waits too (the retry is then a full poll): left in the past, it
+     * would make the device due again at the next tick. */
+    if (d->counter_due_ms < d->alert_due_ms)
+        d->counter_due_ms = d->alert_due_ms;
 }
 
 bool gw_poll_done(struct gw_poll_dev *d, const struct gw_poll_result *r)

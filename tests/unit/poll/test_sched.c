@@ -89,7 +89,8 @@ struct start {
 
 struct fake_drv {
     struct gw_poll_driver base;
-    unsigned cap; /* GW_E_BUSY at this many in flight; 0 = no cap */
+    unsigned cap;   /* GW_E_BUSY at this many in flight; 0 = no cap */
+    int fail_start; /* start fails with this (a credential that cannot be read) */
     unsigned in_flight;
     struct start starts[MAX_STARTS];
     size_t n_starts;
@@ -103,9 +104,15 @@ static int fd_start(struct gw_poll_driver *drv, struct gw_poll_dev *d, bool full
                     struct gw_poll_result *fail)
 {
     struct fake_drv *f = (struct fake_drv *)drv;
-    (void)fail;
     if (f->cap && f->in_flight >= f->cap)
         return GW_E_BUSY;
+    if (f->fail_start) {
+        fail->status = f->fail_start;
+        fail->state = "error";
+        fail->deferred = true;
+        gw_strlcpy(fail->detail, "cannot read the credential", sizeof fail->detail);
+        return f->fail_start;
+    }
     assert_true(f->n_starts < MAX_STARTS);
     f->starts[f->n_starts++] = (struct start){gw_poll_dev_target(d)->id, full, 0, d, true};
     f->in_flight++;
@@ -672,6 +679,32 @@ static void test_reload(void **state)
     stop(f);
 }
 
+/* A poll that cannot start (credential, session, address) sets the state and waits a whole
+ * alert interval, without backoff; nothing is in flight meanwhile. */
+static void test_start_failure(void **state)
+{
+    struct fixture *f = *state;
+    struct gw_device d;
+    int64_t id = add_device(f, "127.0.0.1");
+    f->snmp.fail_start = GW_E_NOTFOUND;
+    start(f);
+    uint64_t due = expected_spread(id, 60000);
+    advance_stamped(f, due + 250, false);
+    uint64_t failed_at = (due + 249) / 250 * 250;
+    assert_int_equal(f->snmp.n_starts, 0);
+    assert_int_equal(figure(f, "polls_in_flight"), 0);
+    assert_int_equal(figure(f, "polls_failed"), 0); /* no poll ran */
+    assert_int_equal(gw_device_get(f->db, id, &d), 0);
+    assert_string_equal(d.status, "error");
+    f->snmp.fail_start = 0;
+    advance_stamped(f, failed_at + 60000 - f->clock.now - 250, false);
+    assert_int_equal(f->snmp.n_starts, 0);
+    advance_stamped(f, 250, false);
+    assert_int_equal(f->snmp.n_starts, 1);
+    assert_true(f->snmp.starts[0].full);
+    stop(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -683,6 +716,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_priority_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_remove_mid_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_failure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
