@@ -515,11 +515,17 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wsd_only),         cmocka_unit_test(test_wsd_identity_normalized),
-        cmocka_unit_test(test_pps_shared),       cmocka_unit_test(test_multicast),
-        cmocka_unit_test(test_info_bounded),     cmocka_unit_test(test_stop_during_info),
-        cmocka_unit_test(test_no_wsd_socket),    cmocka_unit_test(test_split),
+        /* clang-format off */
+        cmocka_unit_test(test_wsd_only),
+        cmocka_unit_test(test_wsd_identity_normalized),
+        cmocka_unit_test(test_pps_shared),
+        cmocka_unit_test(test_multicast),
+        cmocka_unit_test(test_info_bounded),
+        cmocka_unit_test(test_stop_during_info),
+        cmocka_unit_test(test_no_wsd_socket),
+        cmocka_unit_test(test_split),
         cmocka_unit_test(test_multicast_resume),
+        /* clang-format on */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
