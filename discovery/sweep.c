@@ -201,23 +201,6 @@ static bool types_say_printer(const char *types)
     return types && strcasestr(types, "print") != NULL;
 }
 
-/* Fills the empty identity fields of m from what the WSD metadata said. */
-static void model_from_info(struct gw_model *m, const struct soapc_device_info *in)
-{
-    if (!m->vendor[0])
-        gw_strlcpy(m->vendor, in->manufacturer, sizeof m->vendor);
-    if (!m->model[0])
-        gw_strlcpy(m->model, in->model[0] ? in->model : in->friendly_name, sizeof m->model);
-    if (!m->serial[0])
-        gw_strlcpy(m->serial, in->serial, sizeof m->serial);
-    if (!m->firmware[0])
-        gw_strlcpy(m->firmware, in->firmware, sizeof m->firmware);
-    if (!m->sys_name[0])
-        gw_strlcpy(m->sys_name, in->friendly_name, sizeof m->sys_name);
-    /* The same model-name rule as an SNMP identity, so a device reads alike either way. */
-    gw_model_identity_normalize(m);
-}
-
 /* Reports what the finished address said, merged: SNMP identity first, WSD filling gaps. */
 static void slot_report(struct slot *sl)
 {
@@ -234,8 +217,9 @@ static void slot_report(struct slot *sl)
         gw_model_init(&wm);
         m = &wm;
     }
+    /* The WSD metadata and print service fill what SNMP did not say. */
     if (sl->info)
-        model_from_info(m, sl->info);
+        soapc_model_decode(sl->info, m);
     m->is_printer = true;
     char addr[16];
     const struct gw_credential *c = sl->model ? &sw->o.creds[sl->model_cred] : NULL;

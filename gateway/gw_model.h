@@ -99,6 +99,13 @@ struct gw_tray {
  * never "low" (the printer says lowPaper itself). percent (may be NULL) gets 0..100 when the
  * capacity is known, else -1. Any thread. */
 enum gw_supply_state gw_tray_state(long level, long max_capacity, int *percent);
+/* A marker supply at or below this percentage of its capacity is "low". */
+#define GW_SUPPLY_LOW_PCT 10
+/* The state of a marker supply level (RFC 3805 prtMarkerSuppliesLevel: -1 other, -2 unknown,
+ * -3 some_remaining) against its capacity (-1 other, -2 unknown); percent (may be NULL) gets
+ * 0..100, or -1 where not defined. Both transports use it: snmp/ for Printer-MIB supplies,
+ * soap/ for WS-Print consumables (levels in percent). Any thread. */
+enum gw_supply_state gw_supply_state(long level, long max_capacity, int *percent);
 
 struct gw_alert {
     int index;

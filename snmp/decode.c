@@ -537,41 +537,7 @@ bool snmpc__leading_number(const unsigned char *buf, size_t len, uint64_t *out)
 
 enum gw_supply_state snmpc_supply_state(long level, long max_capacity, int *percent)
 {
-    enum gw_supply_state st;
-    int pct = -1;
-
-    /* RFC 3805 prtMarkerSuppliesLevel / prtInputCurrentLevel: -1 other, -2 unknown,
-     * -3 "at least one unit remains". These are states, never percentages. */
-    if (level == -1) {
-        st = GW_SUPPLY_OTHER;
-    } else if (level == -2) {
-        st = GW_SUPPLY_UNKNOWN;
-    } else if (level == -3) {
-        st = GW_SUPPLY_SOME_REMAINING;
-    } else if (level < 0) {
-        st = GW_SUPPLY_IMPLAUSIBLE;
-    } else if (max_capacity <= 0) {
-        /* Capacity -1 (other) or -2 (unknown): no percentage. A level of 0 is still empty
-         * whatever the capacity, which matters for out-of-paper alerts. */
-        st = level == 0 ? GW_SUPPLY_EMPTY : GW_SUPPLY_UNKNOWN;
-    } else if (level > max_capacity) {
-        st = GW_SUPPLY_IMPLAUSIBLE;
-    } else {
-        /* Rounded to the nearest percent, as printer panels show it, but never 0 while
-         * something is left, so that 0% always means empty. Thresholds use the exact ratio. */
-        pct = (int)(((__int128)level * 100 + max_capacity / 2) / max_capacity);
-        if (level > 0 && pct == 0)
-            pct = 1;
-        if (level == 0)
-            st = GW_SUPPLY_EMPTY;
-        else if ((__int128)level * 100 <= (__int128)max_capacity * SNMPC_SUPPLY_LOW_PCT)
-            st = GW_SUPPLY_LOW;
-        else
-            st = GW_SUPPLY_OK;
-    }
-    if (percent)
-        *percent = pct;
-    return st;
+    return gw_supply_state(level, max_capacity, percent);
 }
 
 uint32_t snmpc_error_state_decode(const unsigned char *buf, size_t len)

@@ -123,7 +123,8 @@ const char *snmpc_vendor_name(const struct snmpc_catalogue *c, uint32_t enterpri
  * on bad values: wrong types, truncated strings and absurd numbers are skipped or flagged. */
 void snmpc_model_decode(const struct snmpc_vbset *s, const struct snmpc_catalogue *cat,
                         struct gw_model *m);
-/* Supply state from Printer-MIB level and max capacity; *percent gets 0..100 or -1. */
+/* Supply state from Printer-MIB level and max capacity; *percent gets 0..100 or -1. The same as
+ * gw_supply_state(), which soap/ uses for WS-Print consumables. */
 enum gw_supply_state snmpc_supply_state(long level, long max_capacity, int *percent);
 /* hrPrinterDetectedErrorState octets to gw_condition bits. */
 uint32_t snmpc_error_state_decode(const unsigned char *buf, size_t len);

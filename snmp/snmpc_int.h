@@ -32,8 +32,6 @@
 #define SNMPC_MAX_COUNTERS 256u
 /* Counters above this are treated as corrupt: 10^10 pages is centuries of a fast printer. */
 #define SNMPC_COUNTER_MAX 10000000000ull
-/* A supply at or below this percentage of its capacity is "low" (see snmpc_supply_state()). */
-#define SNMPC_SUPPLY_LOW_PCT 10
 /* Billing total vs prtMarkerLifeCount: flagged when they differ by more than this percentage
  * of the larger value and by more than SNMPC_DISAGREE_MIN_PAGES (see decode.c). */
 #define SNMPC_DISAGREE_PCT       5

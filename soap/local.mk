@@ -37,7 +37,7 @@ soap/gen/wsaapi.c: soap/gen/stamp $(GSOAP_SHARE)/plugin/wsaapi.c
 noinst_LIBRARIES += soap/libsoapc.a
 soap_libsoapc_a_CPPFLAGS = $(AM_CPPFLAGS) $(UV_CFLAGS) $(OPENSSL_CFLAGS) $(SOAP_GEN_CPPFLAGS)
 soap_libsoapc_a_SOURCES = soap/soapc.h soap/soapc_int.h soap/wsdd_events.c soap/parse.c \
-	soap/probe.c soap/info.c
+	soap/probe.c soap/info.c soap/model.c
 
 # Objects that include the generated headers wait for them also when built as single targets
 # (BUILT_SOURCES covers only `make all` and `make check`).

@@ -144,6 +144,15 @@ int soapc_parse_metadata(const char *xml, size_t len, struct soapc_device_info *
 int soapc_parse_printer_elements(const char *xml, size_t len, struct soapc_device_info *out,
                                  struct gw_errbuf *eb);
 
+/* Decodes what a device said over DPWS metadata and WS-Print into m (which the caller has
+ * gw_model_init()ed), the twin of snmpc_model_decode(): identity (serial placeholders dropped,
+ * maker and model normalized), PrinterState as hrPrinterStatus/hrDeviceStatus, reasons as
+ * condition bits and Printer-MIB alerts, consumables as supplies (levels in percent, unknown as
+ * -2). What m already holds wins: identity fields fill only empty ones, and the state and the
+ * supplies are taken only when m has none, so an SNMP reading keeps its own. Never fails.
+ * [in] in, [in,out] m. Any thread. */
+void soapc_model_decode(const struct soapc_device_info *in, struct gw_model *m);
+
 /* Normalizes an endpoint reference address in place: "urn:uuid:" prefix and hex digits
  * lower-cased; a bare UUID gets the prefix. Returns: true if it is a urn:uuid. */
 bool soapc_uuid_normalize(char *s, size_t size);

@@ -18,6 +18,7 @@ include tests/unit/gateway/local.mk
 include tests/unit/snmp/local.mk
 include tests/unit/discovery/local.mk
 include tests/unit/soap/local.mk
+include tests/unit/poll/local.mk
 include tests/unit/uplink/local.mk
 include tests/unit/webui/local.mk
 include tests/unit/app/local.mk

@@ -4,8 +4,9 @@
 #  - banned functions: strcpy strcat sprintf vsprintf gets strtok atoi atol;
 #  - a module includes another module only through its public header;
 #  - dependencies point one way: snmp, soap -> gateway; discovery -> snmp, soap, gateway;
-#    uplink, webui -> gateway. Only the fleetgw program (gateway/app/) may include every
-#    module, and nothing includes the program;
+#    uplink, webui -> gateway; the polling library (gateway/poll/) -> snmp, soap, gateway.
+#    Only the fleetgw program (gateway/app/) may include every module and the polling
+#    library, and nothing includes the program;
 #  - no file circle (tools/filecircles.sh on the objects of build/).
 #  - SQL belongs to the module that owns the table: no string literal names another module's
 #    table after FROM, JOIN, INTO or UPDATE (tools/check-sql-owner.pl).
@@ -25,7 +26,7 @@ fi
 public_header() {
     case $1 in
     gateway) echo gw.h ;; snmp) echo snmpc.h ;; soap) echo soapc.h ;; discovery) echo disc.h ;;
-    uplink) echo up.h ;; webui) echo ui.h ;;
+    uplink) echo up.h ;; webui) echo ui.h ;; poll) echo poll/gw_poll.h ;;
     esac
 }
 is_public() { # module, header file: its public header, or for the gateway one of the themed
@@ -37,16 +38,16 @@ is_public() { # module, header file: its public header, or for the gateway one o
 allowed() { # module that includes, module included
     case "$1:$2" in
     snmp:gateway | soap:gateway | discovery:gateway | discovery:snmp | discovery:soap | \
-        uplink:gateway | webui:gateway) return 0 ;;
+        uplink:gateway | webui:gateway | poll:gateway | poll:snmp | poll:soap) return 0 ;;
     esac
     return 1
 }
 for f in $srcs; do
     mod=${f%%/*}
-    case "$f" in gateway/app/*) mod=app ;; esac
+    case "$f" in gateway/app/*) mod=app ;; gateway/poll/*) mod=poll ;; esac
     grep -oE '#include "[a-z]+/[a-z_/]+\.h"' "$f" | sed 's/#include "//; s/"//' | while read -r inc; do
         imod=${inc%%/*}
-        case "$inc" in gateway/app/*) imod=app ;; esac
+        case "$inc" in gateway/app/*) imod=app ;; gateway/poll/*) imod=poll ;; esac
         if [ "$imod" = app ] && [ "$mod" != app ]; then
             echo "$f: includes the program's header $inc (nothing below the program may)"
             exit 1

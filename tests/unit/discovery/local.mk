@@ -17,7 +17,7 @@ TESTS += tests/unit/discovery/test_run
 tests_unit_discovery_test_run_SOURCES = tests/unit/discovery/test_run.c \
 	tests/unit/discovery/fake_soapc.c tests/unit/discovery/fake_soapc.h
 tests_unit_discovery_test_run_CPPFLAGS = $(UNIT_CPPFLAGS)
-tests_unit_discovery_test_run_LDADD = discovery/libdisc.a $(UNIT_LDADD)
+tests_unit_discovery_test_run_LDADD = discovery/libdisc.a soap/libsoapc.a $(UNIT_LDADD)
 
 # The sweep's WS-Discovery state machine against a stand-in for soap/ (fake_soapc.c).
 check_PROGRAMS += tests/unit/discovery/test_sweep
@@ -25,4 +25,4 @@ TESTS += tests/unit/discovery/test_sweep
 tests_unit_discovery_test_sweep_SOURCES = tests/unit/discovery/test_sweep.c \
 	tests/unit/discovery/fake_soapc.c tests/unit/discovery/fake_soapc.h
 tests_unit_discovery_test_sweep_CPPFLAGS = $(UNIT_CPPFLAGS)
-tests_unit_discovery_test_sweep_LDADD = discovery/libdisc.a $(UNIT_LDADD)
+tests_unit_discovery_test_sweep_LDADD = discovery/libdisc.a soap/libsoapc.a $(UNIT_LDADD)

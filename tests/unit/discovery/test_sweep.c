@@ -167,6 +167,31 @@ static void test_wsd_only(void **state)
     assert_int_equal(c.p.wsd_nif, 0);
 }
 
+/* The metadata goes through soapc_model_decode(), as the poller's does: a placeholder or padded
+ * serial is normalized, never kept as the device's identity. */
+static const struct t_wsd_dev odd_serials[] = {
+    {A(0, 3), "urn:uuid:0003", "  unknown ", true, 0, false},
+    {A(0, 4), "urn:uuid:0004", " WSD-0004\t", true, 0, false},
+};
+
+static void test_wsd_identity_normalized(void **state)
+{
+    (void)state;
+    struct ctx c = {0};
+    reset_fake(odd_serials, 2);
+    struct disc_sweep_opts o = {.wsd = true, .wsd_port = 13702, .pps = 2000};
+    run_sweep(&c, "127.77.0.0/29", &o);
+    assert_int_equal(c.status, 0);
+    assert_int_equal(c.p.printers, 2);
+    const struct seen *s = found_at(&c, "127.77.0.3");
+    assert_non_null(s);
+    assert_string_equal(s->serial, "");
+    assert_string_equal(s->model, "Simco WSD Printer 9");
+    s = found_at(&c, "127.77.0.4");
+    assert_non_null(s);
+    assert_string_equal(s->serial, "WSD-0004");
+}
+
 static void test_pps_shared(void **state)
 {
     (void)state;
@@ -490,7 +515,9 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* clang-format off */
         cmocka_unit_test(test_wsd_only),
+        cmocka_unit_test(test_wsd_identity_normalized),
         cmocka_unit_test(test_pps_shared),
         cmocka_unit_test(test_multicast),
         cmocka_unit_test(test_info_bounded),
@@ -498,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_no_wsd_socket),
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_multicast_resume),
+        /* clang-format on */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

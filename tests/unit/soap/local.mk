@@ -19,3 +19,10 @@ tests_unit_soap_test_probe_SOURCES = tests/unit/soap/test_probe.c
 tests_unit_soap_test_probe_CPPFLAGS = $(SOAP_UNIT_CPPFLAGS)
 tests_unit_soap_test_probe_LDADD = $(SOAP_UNIT_LDADD)
 $(tests_unit_soap_test_parse_OBJECTS) $(tests_unit_soap_test_probe_OBJECTS): soap/gen/stamp
+
+# soapc_model_decode(): pure, links without gSOAP.
+check_PROGRAMS += tests/unit/soap/test_model
+TESTS += tests/unit/soap/test_model
+tests_unit_soap_test_model_SOURCES = tests/unit/soap/test_model.c
+tests_unit_soap_test_model_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_soap_test_model_LDADD = soap/libsoapc.a $(UNIT_LDADD)
