@@ -137,7 +137,7 @@ json_t *gw_ctl_request(const struct gw_opts *o, json_t *req);
 int gw_ctl_start(struct gw_app *app, struct gw_errbuf *eb);
 void gw_ctl_stop(struct gw_app *app);
 
-/* Device poller (fixed interval for now). */
+/* The device poller: glue from the program to the polling library (gateway/poll/). */
 int gw_poller_start(struct gw_app *app);
 /* Re-reads the registry: new devices start polling, removed ones stop, changed ones reopen. */
 int gw_poller_reload(struct gw_app *app);
