@@ -82,6 +82,8 @@ const char *gw_role_name(enum gw_role role)
 /* --- audit --- */
 
 static void audit_set(struct gw_op_ctx *ctx, const char *action, const char *result,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void audit_set(struct gw_op_ctx *ctx, const char *action, const char *result,
                       const char *fmt, va_list ap)
 {
     /* An op without an audit action asking for a record is a bug in its table or handler. */

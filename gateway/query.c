@@ -455,8 +455,9 @@ static const char *const current_sql[CUR_N] = {
     "SELECT id, serial, mac, vendor, model, status FROM devices ORDER BY id",
     "SELECT name, value FROM counters_latest WHERE device_id = ?1",
     "SELECT type, color, percent, state FROM supplies WHERE device_id = ?1 ORDER BY type, idx",
-    "SELECT CASE name WHEN '' THEN description ELSE name END, level_raw, max_capacity, state "
-    "FROM trays WHERE device_id = ?1 ORDER BY idx",
+    /* clang's -Wstring-concatenation: one statement over two lines, on purpose. */
+    ("SELECT CASE name WHEN '' THEN description ELSE name END, level_raw, max_capacity, state "
+     "FROM trays WHERE device_id = ?1 ORDER BY idx"),
 };
 
 /* Steps one of a device's detail statements, calling the callback that fits it per row. */
