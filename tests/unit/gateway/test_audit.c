@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "tests/harness/t_gw.h"
+
 struct fixture {
     char dir[64];
     struct gw_db *db;
@@ -27,13 +29,7 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = gw_calloc(1, sizeof *f);
-    struct gw_errbuf eb = {""};
-    char path[128];
-    snprintf(f->dir, sizeof f->dir, "/tmp/fleetgw-audit-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/fleetgw.db", f->dir);
-    if (gw_db_open(path, &f->db, &eb) < 0)
+    if (t_gw_open(f->dir, sizeof f->dir, "audit", &f->db, NULL) < 0)
         return -1;
     /* Five records, one with a NULL detail. */
     if (gw_audit_add(f->db, "root", "cli", "init", "ok", "/var/lib/fleetgw") < 0 ||
@@ -49,13 +45,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
-    gw_db_close(f->db);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = t_gw_close(f->dir, f->db, NULL);
     free(f);
-    return 0;
+    return rc;
 }
 
 static void exec_sql(struct fixture *f, const char *sql)

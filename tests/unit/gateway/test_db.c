@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "gateway/gw_int.h"
+#include "tests/harness/t_gw.h"
 
 struct fixture {
     char dir[64];
@@ -28,8 +29,7 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = gw_calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/fleetgw-db-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (t_gw_open(f->dir, sizeof f->dir, "db", NULL, NULL) < 0)
         return -1;
     snprintf(f->path, sizeof f->path, "%s/fleetgw.db", f->dir);
     *state = f;
@@ -39,12 +39,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = t_gw_close(f->dir, NULL, NULL);
     free(f);
-    return 0;
+    return rc;
 }
 
 static long long query_int(struct gw_db *db, const char *sql)

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "gateway/gw.h"
+#include "tests/harness/t_gw.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -98,12 +99,7 @@ static int setup(void **state)
     struct gw_errbuf eb = {""};
     const struct gw_op_table t[] = {{"test", test_ops, NELEM(test_ops)},
                                     {"other", other_ops, NELEM(other_ops)}};
-    char path[128];
-    snprintf(f->dir, sizeof f->dir, "/tmp/fleetgw-op-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/fleetgw.db", f->dir);
-    if (gw_db_open(path, &f->db, &eb) < 0)
+    if (t_gw_open(f->dir, sizeof f->dir, "op", &f->db, NULL) < 0)
         return -1;
     if (gw_op_index_new(t, NELEM(t), &f->idx, &eb) < 0)
         return -1;
@@ -115,14 +111,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
+    int rc;
     gw_op_index_free(f->idx);
-    gw_db_close(f->db);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    rc = t_gw_close(f->dir, f->db, NULL);
     free(f);
-    return 0;
+    return rc;
 }
 
 /* Runs the request given as JSON text; returns the reply. */

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "gateway/gw_int.h"
+#include "tests/harness/t_gw.h"
 
 struct fixture {
     char dir[64];
@@ -27,13 +28,7 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = gw_calloc(1, sizeof *f);
-    struct gw_errbuf eb = {""};
-    char path[128];
-    snprintf(f->dir, sizeof f->dir, "/tmp/fleetgw-query-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/fleetgw.db", f->dir);
-    if (gw_db_open(path, &f->db, &eb) < 0)
+    if (t_gw_open(f->dir, sizeof f->dir, "query", &f->db, NULL) < 0)
         return -1;
     *state = f;
     return 0;
@@ -42,13 +37,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
-    gw_db_close(f->db);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = t_gw_close(f->dir, f->db, NULL);
     free(f);
-    return 0;
+    return rc;
 }
 
 static void exec_sql(struct fixture *f, const char *sql)

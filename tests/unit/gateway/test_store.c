@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "gateway/gw_int.h"
+#include "tests/harness/t_gw.h"
 
 #define T0 1800000000 /* 2027-01-15T08:00:00Z */
 
@@ -33,16 +34,7 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = gw_calloc(1, sizeof *f);
-    struct gw_errbuf eb = {""};
-    char path[128];
-    snprintf(f->dir, sizeof f->dir, "/tmp/fleetgw-store-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/secrets.key", f->dir);
-    if (gw_vault_keygen(path, &eb) < 0 || gw_vault_open(path, &f->v, &eb) < 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/fleetgw.db", f->dir);
-    if (gw_db_open(path, &f->db, &eb) < 0)
+    if (t_gw_open(f->dir, sizeof f->dir, "store", &f->db, &f->v) < 0)
         return -1;
     *state = f;
     return 0;
@@ -51,14 +43,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
-    gw_db_close(f->db);
-    gw_vault_free(f->v);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = t_gw_close(f->dir, f->db, f->v);
     free(f);
-    return 0;
+    return rc;
 }
 
 static long long query_int(struct fixture *f, const char *sql)

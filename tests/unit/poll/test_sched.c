@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "gateway/poll/gw_poll.h"
+#include "tests/harness/t_gw.h"
 
 #define T0 1800000000 /* 2027-01-15T08:00:00Z */
 
@@ -178,15 +179,7 @@ static int setup(void **state)
     struct fixture *f = gw_calloc(1, sizeof *f);
     struct gw_errbuf eb = {""};
     struct gw_credential c = {0};
-    char path[128];
-    snprintf(f->dir, sizeof f->dir, "/tmp/fleetgw-poll-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/secrets.key", f->dir);
-    if (gw_vault_keygen(path, &eb) < 0 || gw_vault_open(path, &f->v, &eb) < 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/fleetgw.db", f->dir);
-    if (gw_db_open(path, &f->db, &eb) < 0)
+    if (t_gw_open(f->dir, sizeof f->dir, "poll", &f->db, &f->v) < 0)
         return -1;
     gw_strlcpy(c.name, "c", sizeof c.name);
     c.version = GW_SNMP_V2C;
@@ -208,14 +201,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
-    gw_db_close(f->db);
-    gw_vault_free(f->v);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = t_gw_close(f->dir, f->db, f->v);
     free(f);
-    return 0;
+    return rc;
 }
 
 static int64_t add_device(struct fixture *f, const char *addr)
