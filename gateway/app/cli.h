@@ -133,6 +133,12 @@ json_t *gw_ctl_call(const struct gw_cfg *cfg, json_t *req, int *err);
 /* CLI helper: call the daemon, or run locally when it is not running. Returns: reply or NULL
  * (message printed). */
 json_t *gw_ctl_request(const struct gw_opts *o, json_t *req);
+/* The exit status for a control reply: GW_EXIT_OK for {"ok":true}; else GW_EXIT_FAIL, with the
+ * reply's error printed on stderr (nothing printed for a NULL reply, whose error is out). */
+int gw_ctl_reply_status(json_t *r);
+/* Runs req (gw_ctl_request()) and releases it and the reply: for a command that prints nothing
+ * on success. Returns: gw_ctl_reply_status() of the reply. */
+int gw_ctl_request_status(const struct gw_opts *o, json_t *req);
 /* Starts/stops the control socket server on app->loop. */
 int gw_ctl_start(struct gw_app *app, struct gw_errbuf *eb);
 void gw_ctl_stop(struct gw_app *app);

@@ -19,17 +19,6 @@
 #include "snmp/snmpc.h"
 #include "uplink/up.h"
 
-/* Prints a failed reply's message. Returns: the exit status for the reply. */
-static int reply_status(json_t *r)
-{
-    if (!r)
-        return GW_EXIT_FAIL;
-    if (json_is_true(json_object_get(r, "ok")))
-        return GW_EXIT_OK;
-    fprintf(stderr, "fleetgw: %s\n", json_string_value(json_object_get(r, "error")));
-    return GW_EXIT_FAIL;
-}
-
 static void print_json(json_t *v)
 {
     json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -204,7 +193,7 @@ static int credential_add(const struct gw_opts *o, int argc, char **argv)
         gw_free_secret_str(secret);
     }
     r = gw_ctl_request(o, req);
-    st = reply_status(r);
+    st = gw_ctl_reply_status(r);
     if (st == GW_EXIT_OK)
         printf("credential set '%s' stored\n", argv[optind]);
     json_decref(r);
@@ -227,7 +216,7 @@ int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv)
         json_t *req = json_pack("{s:s}", "cmd", "credential.list");
         r = gw_ctl_request(o, req);
         json_decref(req);
-        st = reply_status(r);
+        st = gw_ctl_reply_status(r);
         if (st == GW_EXIT_OK) {
             json_t *list = json_object_get(r, "credentials"), *c;
             size_t i;
@@ -253,12 +242,8 @@ int gw_cmd_credential(const struct gw_opts *o, int argc, char **argv)
         return st;
     }
     if (strcmp(sub, "remove") == 0 && argc == 3) {
-        json_t *req = json_pack("{s:s, s:s}", "cmd", "credential.remove", "name", argv[2]);
-        r = gw_ctl_request(o, req);
-        json_decref(req);
-        st = reply_status(r);
-        json_decref(r);
-        return st;
+        return gw_ctl_request_status(
+            o, json_pack("{s:s, s:s}", "cmd", "credential.remove", "name", argv[2]));
     }
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         credential_usage(stdout);
@@ -353,7 +338,7 @@ static int device_add(const struct gw_opts *o, int argc, char **argv)
                     (int)port, "credential", cred, "name", name);
     r = gw_ctl_request(o, req);
     json_decref(req);
-    st = reply_status(r);
+    st = gw_ctl_reply_status(r);
     if (st == GW_EXIT_OK)
         printf("device %lld added\n",
                (long long)json_integer_value(json_object_get(json_object_get(r, "device"), "id")));
@@ -389,7 +374,7 @@ static int device_import(const struct gw_opts *o, const char *path)
     }
     r = gw_ctl_request(o, req);
     json_decref(req);
-    st = reply_status(r);
+    st = gw_ctl_reply_status(r);
     if (st == GW_EXIT_OK)
         printf("imported %lld devices\n",
                (long long)json_integer_value(json_object_get(r, "imported")));
@@ -528,7 +513,7 @@ static int device_list(const struct gw_opts *o, bool as_json)
 {
     json_t *req = json_pack("{s:s}", "cmd", "device.list");
     json_t *r = gw_ctl_request(o, req);
-    int st = reply_status(r);
+    int st = gw_ctl_reply_status(r);
     json_decref(req);
     if (st == GW_EXIT_OK) {
         json_t *list = json_object_get(r, "devices");
@@ -561,7 +546,7 @@ static int device_show(const struct gw_opts *o, const char *ids, bool as_json)
     req = json_pack("{s:s, s:I}", "cmd", "device.show", "id", (json_int_t)id);
     r = gw_ctl_request(o, req);
     json_decref(req);
-    st = reply_status(r);
+    st = gw_ctl_reply_status(r);
     if (st == GW_EXIT_OK) {
         json_object_del(r, "ok");
         if (as_json)
@@ -627,8 +612,6 @@ static int device_show(const struct gw_opts *o, const char *ids, bool as_json)
 static int device_set(const struct gw_opts *o, int argc, char **argv)
 {
     long long id;
-    json_t *req, *r;
-    int st;
     if (argc != 4 || strcmp(argv[2], "--priority") != 0) {
         device_usage(stderr);
         return GW_EXIT_USAGE;
@@ -637,13 +620,8 @@ static int device_set(const struct gw_opts *o, int argc, char **argv)
         fprintf(stderr, "fleetgw device set: bad ID '%s'\n", argv[1]);
         return GW_EXIT_USAGE;
     }
-    req = json_pack("{s:s, s:I, s:s}", "cmd", "device.set", "id", (json_int_t)id, "priority",
-                    argv[3]);
-    r = gw_ctl_request(o, req);
-    json_decref(req);
-    st = reply_status(r);
-    json_decref(r);
-    return st;
+    return gw_ctl_request_status(o, json_pack("{s:s, s:I, s:s}", "cmd", "device.set", "id",
+                                              (json_int_t)id, "priority", argv[3]));
 }
 
 int gw_cmd_device(const struct gw_opts *o, int argc, char **argv)
@@ -662,18 +640,12 @@ int gw_cmd_device(const struct gw_opts *o, int argc, char **argv)
         return device_set(o, argc - 1, argv + 1);
     if (strcmp(sub, "remove") == 0 && argc == 3) {
         long long id;
-        json_t *req, *r;
-        int st;
         if (parse_id(argv[2], &id) < 0) {
             fprintf(stderr, "fleetgw device remove: bad ID '%s'\n", argv[2]);
             return GW_EXIT_USAGE;
         }
-        req = json_pack("{s:s, s:I}", "cmd", "device.remove", "id", (json_int_t)id);
-        r = gw_ctl_request(o, req);
-        json_decref(req);
-        st = reply_status(r);
-        json_decref(r);
-        return st;
+        return gw_ctl_request_status(
+            o, json_pack("{s:s, s:I}", "cmd", "device.remove", "id", (json_int_t)id));
     }
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
         device_usage(stdout);

@@ -16,16 +16,6 @@
 #include "gateway/app/cli.h"
 #include "uplink/up.h"
 
-static int reply_ok(json_t *r)
-{
-    if (!r)
-        return GW_EXIT_FAIL;
-    if (json_is_true(json_object_get(r, "ok")))
-        return GW_EXIT_OK;
-    fprintf(stderr, "fleetgw: %s\n", json_string_value(json_object_get(r, "error")));
-    return GW_EXIT_FAIL;
-}
-
 /* Returns: the uplink's status object from the daemon or the store; NULL on failure. */
 static json_t *uplink_status(const struct gw_opts *o)
 {
@@ -186,7 +176,7 @@ int gw_cmd_register(const struct gw_opts *o, int argc, char **argv)
     gw_json_wipe(req, "token");
     gw_json_wipe(req, "proxy_password");
     json_decref(req);
-    status = reply_ok(r);
+    status = gw_ctl_reply_status(r);
     json_decref(r);
     if (status == GW_EXIT_OK) {
         printf("registered gateway %s: %s%s\n", gid, regst ? regst : "pending",
@@ -251,7 +241,7 @@ int gw_cmd_unregister(const struct gw_opts *o, int argc, char **argv)
     req = json_pack("{s:s}", "cmd", "uplink.unregister");
     r = gw_ctl_request(o, req);
     json_decref(req);
-    int status = reply_ok(r);
+    int status = gw_ctl_reply_status(r);
     json_decref(r);
     if (status == GW_EXIT_OK)
         printf("unregistered gateway %s; token wiped\n", gid);
@@ -308,7 +298,7 @@ int gw_cmd_mode(const struct gw_opts *o, int argc, char **argv)
                             (json_int_t)until);
     json_t *r = gw_ctl_request(o, req);
     json_decref(req);
-    int status = reply_ok(r);
+    int status = gw_ctl_reply_status(r);
     if (status == GW_EXIT_OK) {
         printf("mode %s%s\n", argv[1], until ? " (until the time given)" : "");
         if (!json_is_true(json_object_get(r, "registered")))
@@ -328,11 +318,6 @@ int gw_cmd_anonymize(const struct gw_opts *o, int argc, char **argv)
                 "command exists to say so (and the attempt is audited).\n");
         return help ? GW_EXIT_OK : GW_EXIT_USAGE;
     }
-    json_t *req =
-        json_pack("{s:s, s:b}", "cmd", "uplink.anonymize", "on", strcmp(argv[1], "on") == 0);
-    json_t *r = gw_ctl_request(o, req);
-    json_decref(req);
-    int status = reply_ok(r);
-    json_decref(r);
-    return status;
+    return gw_ctl_request_status(
+        o, json_pack("{s:s, s:b}", "cmd", "uplink.anonymize", "on", strcmp(argv[1], "on") == 0));
 }

@@ -172,6 +172,25 @@ json_t *gw_ctl_request(const struct gw_opts *o, json_t *req)
     return r;
 }
 
+int gw_ctl_reply_status(json_t *r)
+{
+    if (!r)
+        return GW_EXIT_FAIL;
+    if (json_is_true(json_object_get(r, "ok")))
+        return GW_EXIT_OK;
+    fprintf(stderr, "fleetgw: %s\n", json_string_value(json_object_get(r, "error")));
+    return GW_EXIT_FAIL;
+}
+
+int gw_ctl_request_status(const struct gw_opts *o, json_t *req)
+{
+    json_t *r = gw_ctl_request(o, req);
+    int st = gw_ctl_reply_status(r);
+    json_decref(req);
+    json_decref(r);
+    return st;
+}
+
 /* --- server side --- */
 
 static void client_closed(uv_handle_t *h)
