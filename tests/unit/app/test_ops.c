@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "gateway/app/cli.h"
+#include "tests/harness/t_gw.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -181,23 +182,24 @@ static json_t *call(struct fixture *f, const struct gw_op_caller *who, json_t *r
     return r;
 }
 
+/* A device.add request for 127.0.0.9 with the credential set "office". */
+static json_t *device_add(int port)
+{
+    return json_pack("{s:s, s:s, s:i, s:s}", "cmd", "device.add", "address", "127.0.0.9", "port",
+                     port, "credential", "office");
+}
+
 static void test_real_handlers(void **state)
 {
     (void)state;
     static const struct gw_op_caller cli = {GW_OP_SRC_CLI, GW_ROLE_ADMIN, "alice", "cli"};
     static const struct gw_op_caller web = {GW_OP_SRC_WEBUI, GW_ROLE_VIEWER, "vera",
                                             "webui 127.0.0.1"};
-    struct fixture f = {.dir = "/tmp/fleetgw-ops-XXXXXX"};
+    struct fixture f = {0};
     struct gw_errbuf eb = {""};
     struct gw_op_table t[8];
     size_t nt;
-    char path[128], cmd[128];
-    assert_non_null(mkdtemp(f.dir));
-    snprintf(path, sizeof path, "%s/secrets.key", f.dir);
-    assert_int_equal(gw_vault_keygen(path, &eb), 0);
-    assert_int_equal(gw_vault_open(path, &f.app.vault, &eb), 0);
-    snprintf(path, sizeof path, "%s/fleetgw.db", f.dir);
-    assert_int_equal(gw_db_open(path, &f.app.db, &eb), 0);
+    assert_int_equal(t_gw_open(f.dir, sizeof f.dir, "ops", &f.app.db, &f.app.vault), 0);
     f.idx = merged(t, &nt);
 
     json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "cmd", "credential.add", "name", "office",
@@ -208,24 +210,21 @@ static void test_real_handlers(void **state)
     json_decref(r);
     json_decref(req);
 
-    req = json_pack("{s:s, s:s, s:i, s:s}", "cmd", "device.add", "address", "127.0.0.9", "port",
-                    70000, "credential", "office");
+    req = device_add(70000);
     r = call(&f, &cli, req);
     assert_string_equal(json_string_value(json_object_get(r, "error")),
                         "device.add: port: must be 0..65535");
     json_decref(r);
     /* A refused request has its strings wiped: each call gets a new one. */
     json_decref(req);
-    req = json_pack("{s:s, s:s, s:i, s:s}", "cmd", "device.add", "address", "127.0.0.9", "port", 0,
-                    "credential", "office");
+    req = device_add(0);
     r = call(&f, &web, req);
     assert_int_equal(json_integer_value(json_object_get(r, "code")), GW_E_PERM);
     assert_string_equal(json_string_value(json_object_get(r, "error")),
                         "device.add: needs the admin role");
     json_decref(r);
     json_decref(req);
-    req = json_pack("{s:s, s:s, s:i, s:s}", "cmd", "device.add", "address", "127.0.0.9", "port", 0,
-                    "credential", "office");
+    req = device_add(0);
     r = call(&f, &cli, req);
     json_t *dev = json_object_get(r, "device");
     assert_true(json_is_true(json_object_get(r, "ok")));
@@ -278,10 +277,7 @@ static void test_real_handlers(void **state)
     assert_int_equal(gw_audit_verify(f.app.db, &eb), 0);
 
     gw_op_index_free(f.idx);
-    gw_db_close(f.app.db);
-    gw_vault_free(f.app.vault);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f.dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(t_gw_close(f.dir, f.app.db, f.app.vault), 0);
 }
 
 int main(void)
