@@ -241,17 +241,26 @@ static void on_event(const char *kind, json_t *payload, void *arg)
     ev->last = json_incref(payload);
 }
 
+/* A UDP socket on a free port that reads nothing: every SNMP try sent to it times out.
+ * Returns: the socket, its address in *sin. */
+static int sink_socket(struct sockaddr_in *sin)
+{
+    socklen_t len = sizeof *sin;
+    int sink = socket(AF_INET, SOCK_DGRAM, 0);
+    *sin = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    assert_int_equal(bind(sink, (struct sockaddr *)sin, sizeof *sin), 0);
+    assert_int_equal(getsockname(sink, (struct sockaddr *)sin, &len), 0);
+    return sink;
+}
+
 static void test_run_wsd_progress(void **state)
 {
     (void)state;
     struct store st;
     store_open(&st);
     /* SNMP goes to a socket that reads nothing: every SNMP try times out. */
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
-    socklen_t len = sizeof sin;
-    int sink = socket(AF_INET, SOCK_DGRAM, 0);
-    assert_int_equal(bind(sink, (struct sockaddr *)&sin, sizeof sin), 0);
-    assert_int_equal(getsockname(sink, (struct sockaddr *)&sin, &len), 0);
+    struct sockaddr_in sin;
+    int sink = sink_socket(&sin);
     static const struct t_wsd_dev devs[] = {
         {0x7f4e0002, "urn:uuid:run-2", "WSD-RUN-2", true, 0, false}, /* 127.78.0.2 */
     };
@@ -363,11 +372,8 @@ static void test_ops_on_running_module(void **state)
     int stopped = 0;
     store_open(&st);
     /* SNMP goes to a socket that reads nothing; no WSD device answers; 1 packet a second. */
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
-    socklen_t len = sizeof sin;
-    int sink = socket(AF_INET, SOCK_DGRAM, 0);
-    assert_int_equal(bind(sink, (struct sockaddr *)&sin, sizeof sin), 0);
-    assert_int_equal(getsockname(sink, (struct sockaddr *)&sin, &len), 0);
+    struct sockaddr_in sin;
+    int sink = sink_socket(&sin);
     memset(&t_fake_wsd, 0, sizeof t_fake_wsd);
     json_t *r = exec(&st, json_pack("{s:s, s:s, s:s, s:[s], s:i, s:i, s:i}", "cmd", "discover.add",
                                     "name", "lab", "targets", "127.78.0.0/29", "credentials", "v2",
