@@ -510,18 +510,29 @@ int gw_query_current_each(struct gw_db *db, const struct gw_current_cbs *cbs, vo
     return rc;
 }
 
+/* Prepares a cursor query whose ?1 is the last id already read and ?2 the row limit.
+ * Returns: 0, or <0 with *st NULL. */
+static int prepare_after(struct gw_db *db, const char *sql, int64_t after_id, int limit,
+                         sqlite3_stmt **st)
+{
+    int rc = gw_db_prepare(db, sql, st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(*st, 1, after_id);
+    sqlite3_bind_int(*st, 2, limit);
+    return 0;
+}
+
 int gw_query_audit_after(struct gw_db *db, int64_t after_id, int limit, gw_audit_row_cb cb,
                          void *arg)
 {
     sqlite3_stmt *st;
-    int rc = gw_db_prepare(db,
+    int rc = prepare_after(db,
                            "SELECT id, ts, user, source, action, result, detail FROM audit "
                            "WHERE id > ?1 ORDER BY id LIMIT ?2",
-                           &st);
+                           after_id, limit, &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int(st, 2, limit);
     while ((rc = gw_db_step(db, st, "reading the audit log")) == 1) {
         struct gw_audit_row r = {
             .id = sqlite3_column_int64(st, 0),
@@ -544,15 +555,13 @@ int gw_query_events_after(struct gw_db *db, int64_t after_id, int limit, gw_even
                           void *arg)
 {
     sqlite3_stmt *st;
-    int rc = gw_db_prepare(db,
+    int rc = prepare_after(db,
                            "SELECT e.id, e.ts, coalesce(e.device_id, 0), e.kind, e.detail, "
                            "d.address FROM events e LEFT JOIN devices d ON d.id = e.device_id "
                            "WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
-                           &st);
+                           after_id, limit, &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int(st, 2, limit);
     while ((rc = gw_db_step(db, st, "reading events")) == 1) {
         struct gw_event_row r = {
             .id = sqlite3_column_int64(st, 0),
