@@ -163,41 +163,46 @@ static const char *confirm_hint(int code, const char *msg)
     return code == DISC_E_TOO_LARGE && msg && strstr(msg, "confirm") ? " (add --yes)" : "";
 }
 
+/* The options of what to sweep and how, which "discover run" and "discover add|set" share.
+ * Each command's table starts with SWEEP_LONGOPTS and goes on with its own options from
+ * O_SWEEP_END, in the order of their values (cmd_run names an option by its index). */
+enum {
+    O_TARGET = 256,
+    O_EXCLUDE,
+    O_CRED,
+    O_PORT,
+    O_PPS,
+    O_YES,
+    O_WSD,
+    O_NO_WSD,
+    O_WSD_IF,
+    O_WSD_PORT,
+    O_SWEEP_END
+};
+/* clang-format off */
+#define SWEEP_LONGOPTS \
+    {"target", required_argument, NULL, O_TARGET}, \
+    {"exclude", required_argument, NULL, O_EXCLUDE}, \
+    {"credential", required_argument, NULL, O_CRED}, \
+    {"port", required_argument, NULL, O_PORT}, \
+    {"pps", required_argument, NULL, O_PPS}, \
+    {"yes", no_argument, NULL, O_YES}, \
+    {"wsd", no_argument, NULL, O_WSD}, \
+    {"no-wsd", no_argument, NULL, O_NO_WSD}, \
+    {"wsd-interface", required_argument, NULL, O_WSD_IF}, \
+    {"wsd-port", required_argument, NULL, O_WSD_PORT}
+/* clang-format on */
+
 static int cmd_run(const struct gw_opts *go, int argc, char **argv)
 {
-    enum {
-        O_TARGET = 256,
-        O_EXCLUDE,
-        O_CRED,
-        O_PORT,
-        O_PPS,
-        O_TIMEOUT,
-        O_INFLIGHT,
-        O_YES,
-        O_PROGRESS,
-        O_JSON,
-        O_HELP,
-        O_WSD,
-        O_NO_WSD,
-        O_WSD_IF,
-        O_WSD_PORT
-    };
+    enum { O_TIMEOUT = O_SWEEP_END, O_INFLIGHT, O_PROGRESS, O_JSON, O_HELP };
     static const struct option longopts[] = {
-        {"target", required_argument, NULL, O_TARGET},
-        {"exclude", required_argument, NULL, O_EXCLUDE},
-        {"credential", required_argument, NULL, O_CRED},
-        {"port", required_argument, NULL, O_PORT},
-        {"pps", required_argument, NULL, O_PPS},
+        SWEEP_LONGOPTS,
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"max-in-flight", required_argument, NULL, O_INFLIGHT},
-        {"yes", no_argument, NULL, O_YES},
         {"progress", no_argument, NULL, O_PROGRESS},
         {"json", no_argument, NULL, O_JSON},
         {"help", no_argument, NULL, O_HELP},
-        {"wsd", no_argument, NULL, O_WSD},
-        {"no-wsd", no_argument, NULL, O_NO_WSD},
-        {"wsd-interface", required_argument, NULL, O_WSD_IF},
-        {"wsd-port", required_argument, NULL, O_WSD_PORT},
         {NULL, 0, NULL, 0},
     };
     char *spec = NULL, *exclude = NULL;
@@ -233,20 +238,24 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
             names[nnames++] = optarg;
             break;
         case O_PORT:
+        case O_WSD_PORT:
         case O_PPS:
         case O_TIMEOUT:
         case O_INFLIGHT: {
             unsigned long v = strtoul(optarg, &end, 10);
-            unsigned long max = opt == O_PORT ? 65535 : opt == O_PPS ? 100000 : 600000;
+            unsigned long max = opt == O_PORT || opt == O_WSD_PORT ? 65535
+                                : opt == O_PPS                     ? 100000
+                                                                   : 600000;
             if (!*optarg || *end || v == 0 || v > max) {
                 fprintf(stderr, "fleetgw discover: --%s: '%s': expected 1..%lu\n",
                         longopts[opt - O_TARGET].name, optarg, max);
                 goto usage;
             }
-            *(opt == O_PORT      ? &port
-              : opt == O_PPS     ? &pps
-              : opt == O_TIMEOUT ? &timeout
-                                 : &inflight) = v;
+            *(opt == O_PORT       ? &port
+              : opt == O_WSD_PORT ? &wsd_port
+              : opt == O_PPS      ? &pps
+              : opt == O_TIMEOUT  ? &timeout
+                                  : &inflight) = v;
             break;
         }
         case O_YES:
@@ -275,15 +284,6 @@ static int cmd_run(const struct gw_opts *go, int argc, char **argv)
                 goto usage;
             }
             wsd_if = optarg;
-            break;
-        }
-        case O_WSD_PORT: {
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || v == 0 || v > 65535) {
-                fprintf(stderr, "fleetgw discover: --wsd-port: '%s': expected 1..65535\n", optarg);
-                goto usage;
-            }
-            wsd_port = v;
             break;
         }
         default:
@@ -484,37 +484,13 @@ static int request(const struct gw_opts *o, json_t *req, json_t **out)
 
 static int cmd_add(const struct gw_opts *go, int argc, char **argv)
 {
-    enum {
-        O_TARGET = 256,
-        O_EXCLUDE,
-        O_CRED,
-        O_SCHEDULE,
-        O_WINDOW,
-        O_PPS,
-        O_PORT,
-        O_AUTO,
-        O_NO_AUTO,
-        O_YES,
-        O_WSD,
-        O_NO_WSD,
-        O_WSD_IF,
-        O_WSD_PORT
-    };
+    enum { O_SCHEDULE = O_SWEEP_END, O_WINDOW, O_AUTO, O_NO_AUTO };
     static const struct option longopts[] = {
-        {"target", required_argument, NULL, O_TARGET},
-        {"exclude", required_argument, NULL, O_EXCLUDE},
-        {"credential", required_argument, NULL, O_CRED},
+        SWEEP_LONGOPTS,
         {"schedule", required_argument, NULL, O_SCHEDULE},
         {"window", required_argument, NULL, O_WINDOW},
-        {"pps", required_argument, NULL, O_PPS},
-        {"port", required_argument, NULL, O_PORT},
         {"auto-register", no_argument, NULL, O_AUTO},
         {"no-auto-register", no_argument, NULL, O_NO_AUTO},
-        {"yes", no_argument, NULL, O_YES},
-        {"wsd", no_argument, NULL, O_WSD},
-        {"no-wsd", no_argument, NULL, O_NO_WSD},
-        {"wsd-interface", required_argument, NULL, O_WSD_IF},
-        {"wsd-port", required_argument, NULL, O_WSD_PORT},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2 || argv[1][0] == '-') {
