@@ -128,6 +128,27 @@ def test_device_list_show_import(tdir, fleetgw):
     assert len(json.loads(gw.cli("device", "list", "--json").stdout)) == 2
 
 
+def test_discover_numbers_refused(tdir, fleetgw):
+    """discover run and add/set share the sweep options; each names the option it refuses."""
+    gw = Gateway(tdir, fleetgw).init()
+    run = ["discover", "run", "--target", "127.0.0.1"]
+    add = ["discover", "add", "x", "--target", "127.0.0.1"]
+    for args, msg in (
+            (run + ["--port", "0"], "--port: '0': expected 1..65535"),
+            (run + ["--wsd-port", "70000"], "--wsd-port: '70000': expected 1..65535"),
+            (run + ["--pps", "100001"], "--pps: '100001': expected 1..100000"),
+            (run + ["--timeout", "1x"], "--timeout: '1x': expected 1..600000"),
+            (run + ["--max-in-flight", "0"], "--max-in-flight: '0': expected 1..600000"),
+            (run + ["--schedule", "daily"], "unrecognized option"),
+            (add + ["--port", "0"], "--port: '0': out of range"),
+            (add + ["--wsd-port", "70000"], "--wsd-port: '70000': out of range"),
+            (add + ["--pps", "100001"], "--pps: '100001': out of range"),
+            (add + ["--timeout", "5"], "unrecognized option")):
+        cp = gw.cli(*args, ok=False)
+        assert cp.returncode == 2, (args, cp)
+        assert msg in cp.stderr, (args, cp.stderr)
+
+
 def test_discover_names_yes(tdir, fleetgw):
     gw = Gateway(tdir, fleetgw).init()
     gw.cli("credential", "add", "pub", "-v", "2c", input="public\n")
