@@ -50,11 +50,6 @@ static int teardown(void **state)
     return rc;
 }
 
-static void exec_sql(struct fixture *f, const char *sql)
-{
-    assert_int_equal(sqlite3_exec(gw_db_handle(f->db), sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
 static void expect_broken(struct fixture *f, const char *msg)
 {
     struct gw_errbuf eb = {""};
@@ -111,7 +106,7 @@ static void test_empty_log(void **state)
 static void test_edit_field(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f, "UPDATE audit SET result = 'ok' WHERE id = 4");
+    t_gw_exec(f->db, "UPDATE audit SET result = 'ok' WHERE id = 4");
     expect_broken(f, "audit record 4 does not match its hash (it was edited)");
 }
 
@@ -119,14 +114,14 @@ static void test_edit_detail_null(void **state)
 {
     struct fixture *f = *state;
     /* NULL and "" are different details. */
-    exec_sql(f, "UPDATE audit SET detail = '' WHERE id = 2");
+    t_gw_exec(f->db, "UPDATE audit SET detail = '' WHERE id = 2");
     expect_broken(f, "audit record 2 does not match its hash (it was edited)");
 }
 
 static void test_edit_ts(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f, "UPDATE audit SET ts = ts + 1 WHERE id = 1");
+    t_gw_exec(f->db, "UPDATE audit SET ts = ts + 1 WHERE id = 1");
     expect_broken(f, "audit record 1 does not match its hash (it was edited)");
 }
 
@@ -136,7 +131,7 @@ static void test_edit_and_rehash(void **state)
     struct fixture *f = *state;
     char hash[HASH_HEX + 1], sql[256];
     sqlite3_stmt *st;
-    exec_sql(f, "UPDATE audit SET action = 'nothing happened' WHERE id = 3");
+    t_gw_exec(f->db, "UPDATE audit SET action = 'nothing happened' WHERE id = 3");
     assert_int_equal(sqlite3_prepare_v2(gw_db_handle(f->db),
                                         "SELECT prev_hash, ts, user, source, action, result, "
                                         "detail FROM audit WHERE id = 3",
@@ -152,7 +147,7 @@ static void test_edit_and_rehash(void **state)
         0);
     sqlite3_finalize(st);
     snprintf(sql, sizeof sql, "UPDATE audit SET hash = '%s' WHERE id = 3", hash);
-    exec_sql(f, sql);
+    t_gw_exec(f->db, sql);
     expect_broken(f, "audit record 4 does not follow the record before it (a record before it "
                      "was removed, reordered or edited)");
 }
@@ -160,7 +155,7 @@ static void test_edit_and_rehash(void **state)
 static void test_delete_middle(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f, "DELETE FROM audit WHERE id = 3");
+    t_gw_exec(f->db, "DELETE FROM audit WHERE id = 3");
     expect_broken(f, "audit record 4 does not follow the record before it (a record before it "
                      "was removed, reordered or edited)");
 }
@@ -168,7 +163,7 @@ static void test_delete_middle(void **state)
 static void test_delete_first(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f, "DELETE FROM audit WHERE id = 1");
+    t_gw_exec(f->db, "DELETE FROM audit WHERE id = 1");
     expect_broken(f, "audit record 2 does not follow the start of the log (a record before it "
                      "was removed, reordered or edited)");
 }
@@ -176,7 +171,7 @@ static void test_delete_first(void **state)
 static void test_delete_last(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f, "DELETE FROM audit WHERE id = 5");
+    t_gw_exec(f->db, "DELETE FROM audit WHERE id = 5");
     expect_broken(f, "audit record 5 is missing: the log ends at record 4 but record 5 was "
                      "written (records were removed from the end)");
 }
@@ -184,7 +179,7 @@ static void test_delete_last(void **state)
 static void test_delete_all(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f, "DELETE FROM audit");
+    t_gw_exec(f->db, "DELETE FROM audit");
     expect_broken(f, "audit record 1 is missing: the log ends at record 0 but record 5 was "
                      "written (records were removed from the end)");
 }
@@ -192,8 +187,9 @@ static void test_delete_all(void **state)
 static void test_reorder(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f, "UPDATE audit SET id = 100 WHERE id = 2; UPDATE audit SET id = 2 WHERE id = 3; "
-                "UPDATE audit SET id = 3 WHERE id = 100");
+    t_gw_exec(f->db,
+              "UPDATE audit SET id = 100 WHERE id = 2; UPDATE audit SET id = 2 WHERE id = 3; "
+              "UPDATE audit SET id = 3 WHERE id = 100");
     expect_broken(f, "audit record 2 does not follow the record before it (a record before it "
                      "was removed, reordered or edited)");
 }

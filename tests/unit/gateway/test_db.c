@@ -44,17 +44,6 @@ static int teardown(void **state)
     return rc;
 }
 
-static long long query_int(struct gw_db *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    long long v = -1;
-    assert_int_equal(sqlite3_prepare_v2(gw_db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void test_fresh_migrate(void **state)
 {
     struct fixture *f = *state;
@@ -72,12 +61,12 @@ static void test_fresh_migrate(void **state)
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
                  tables[i]);
-        assert_int_equal(query_int(db, sql), 1);
+        assert_int_equal(t_gw_query_int(db, sql), 1);
     }
     /* The connection settings the store relies on. */
-    assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(query_int(db, "PRAGMA synchronous"), 1); /* NORMAL */
-    assert_int_equal(query_int(db, "PRAGMA busy_timeout"), 5000);
+    assert_int_equal(t_gw_query_int(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(t_gw_query_int(db, "PRAGMA synchronous"), 1); /* NORMAL */
+    assert_int_equal(t_gw_query_int(db, "PRAGMA busy_timeout"), 5000);
     {
         sqlite3_stmt *st;
         sqlite3_prepare_v2(gw_db_handle(db), "PRAGMA journal_mode", -1, &st, NULL);
@@ -123,9 +112,9 @@ static void test_migrate_trays(void **state)
     assert_int_equal(gw_db_open(f->path, &db, &eb), 0);
     assert_int_equal(gw_db_schema_version(db), gw_db_schema_latest());
     assert_true(gw_db_schema_latest() >= 5);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM supplies WHERE type = 'input'"), 0);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM supplies WHERE type = 'toner'"), 1);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM trays WHERE device_id = 7"), 3);
+    assert_int_equal(t_gw_query_int(db, "SELECT count(*) FROM supplies WHERE type = 'input'"), 0);
+    assert_int_equal(t_gw_query_int(db, "SELECT count(*) FROM supplies WHERE type = 'toner'"), 1);
+    assert_int_equal(t_gw_query_int(db, "SELECT count(*) FROM trays WHERE device_id = 7"), 3);
     assert_int_equal(sqlite3_prepare_v2(gw_db_handle(db),
                                         "SELECT idx, name, level_raw, max_capacity, percent, "
                                         "state, status, ts FROM trays ORDER BY idx",
@@ -147,7 +136,7 @@ static void test_migrate_trays(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
     /* The marker supply kept its own state. */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM supplies WHERE state = 'low'"), 1);
+    assert_int_equal(t_gw_query_int(db, "SELECT count(*) FROM supplies WHERE state = 'low'"), 1);
     gw_db_close(db);
 }
 
@@ -232,7 +221,7 @@ static void test_foreign_refused(void **state)
 
 static int count_settings(struct gw_db *db)
 {
-    return (int)query_int(db, "SELECT count(*) FROM settings");
+    return (int)t_gw_query_int(db, "SELECT count(*) FROM settings");
 }
 
 static void test_transactions(void **state)
@@ -326,12 +315,13 @@ static void test_module_migrations(void **state)
     assert_string_equal(val, "1");
     assert_int_equal(gw_db_migrate_module(db, "ui", v2, 2, &eb), 0);
     assert_int_equal(gw_db_migrate_module(db, "ui", v2, 2, &eb), 0); /* idempotent */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('ui_users')"), 3);
+    assert_int_equal(t_gw_query_int(db, "SELECT count(*) FROM pragma_table_info('ui_users')"), 3);
     assert_int_equal(gw_db_migrate_module(db, "ui", bad, 3, &eb), GW_E_DB);
     assert_non_null(strstr(eb.msg, "ui tables: migration to version 3 failed"));
     assert_int_equal(gw_setting_get(db, "schema.ui", val, sizeof val), 0);
     assert_string_equal(val, "2");
-    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name='ui_broken'"), 0);
+    assert_int_equal(
+        t_gw_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name='ui_broken'"), 0);
     /* A program that knows only version 1 must not run on version 2 tables. */
     assert_int_equal(gw_db_migrate_module(db, "ui", v2, 1, &eb), GW_E_SCHEMA);
     assert_non_null(strstr(eb.msg, "newer"));

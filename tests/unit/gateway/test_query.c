@@ -42,31 +42,27 @@ static int teardown(void **state)
     return rc;
 }
 
-static void exec_sql(struct fixture *f, const char *sql)
-{
-    assert_int_equal(gw_db_exec(f->db, sql), 0);
-}
-
 /* Two devices (ids 1 and 2) on one credential set; device 2 has no state rows. */
 static void fleet(struct fixture *f)
 {
-    exec_sql(f, "INSERT INTO credentials (id, name, version, created) VALUES (1, 'lan', 2, 0);"
-                "INSERT INTO devices (id, name, address, credential_id, status, vendor, model, "
-                "serial, mac, sys_name, sys_location, created) VALUES "
-                "(1, 'front desk', '10.1.2.3', 1, 'ok', 'Ricoh', 'MP C3004', 'S1', "
-                "'00:11:22:33:44:55', 'rc-front', 'Floor 2', 0),"
-                "(2, '', '10.1.2.4', 1, 'new', '', '', '', '', '', '', 0);"
-                "INSERT INTO counters_latest (device_id, name, oid, value, ts, reading_ts, "
-                "reading_value) VALUES (1, 'total', '1.3', 9007199254740993, 5, 5, 1),"
-                "(1, 'copy_mono', '1.4', 7, 5, 5, 7);"
-                "INSERT INTO supplies (device_id, type, idx, color, description, level_raw, "
-                "max_capacity, percent, state, ts) VALUES "
-                "(1, 'toner', 2, 'cyan', 'C', 10, 100, 10, 'low', 5),"
-                "(1, 'toner', 1, 'black', 'K', -3, 100, -1, 'some_remaining', 5),"
-                "(1, 'drum', 1, '', 'D', 50, 100, 50, 'ok', 5);"
-                "INSERT INTO trays (device_id, idx, name, description, max_capacity, level_raw, "
-                "percent, state, ts) VALUES (1, 2, '', 'Bypass', 100, -3, -1, 'ok', 5),"
-                "(1, 1, 'Tray 1', 'Cassette', 500, -2, -1, 'unknown', 5);");
+    t_gw_exec(f->db,
+              "INSERT INTO credentials (id, name, version, created) VALUES (1, 'lan', 2, 0);"
+              "INSERT INTO devices (id, name, address, credential_id, status, vendor, model, "
+              "serial, mac, sys_name, sys_location, created) VALUES "
+              "(1, 'front desk', '10.1.2.3', 1, 'ok', 'Ricoh', 'MP C3004', 'S1', "
+              "'00:11:22:33:44:55', 'rc-front', 'Floor 2', 0),"
+              "(2, '', '10.1.2.4', 1, 'new', '', '', '', '', '', '', 0);"
+              "INSERT INTO counters_latest (device_id, name, oid, value, ts, reading_ts, "
+              "reading_value) VALUES (1, 'total', '1.3', 9007199254740993, 5, 5, 1),"
+              "(1, 'copy_mono', '1.4', 7, 5, 5, 7);"
+              "INSERT INTO supplies (device_id, type, idx, color, description, level_raw, "
+              "max_capacity, percent, state, ts) VALUES "
+              "(1, 'toner', 2, 'cyan', 'C', 10, 100, 10, 'low', 5),"
+              "(1, 'toner', 1, 'black', 'K', -3, 100, -1, 'some_remaining', 5),"
+              "(1, 'drum', 1, '', 'D', 50, 100, 50, 'ok', 5);"
+              "INSERT INTO trays (device_id, idx, name, description, max_capacity, level_raw, "
+              "percent, state, ts) VALUES (1, 2, '', 'Bypass', 100, -3, -1, 'ok', 5),"
+              "(1, 1, 'Tray 1', 'Cassette', 500, -2, -1, 'unknown', 5);");
 }
 
 static void test_helpers(void **state)

@@ -48,22 +48,6 @@ static int teardown(void **state)
     return rc;
 }
 
-static long long query_int(struct fixture *f, const char *sql)
-{
-    sqlite3_stmt *st;
-    long long v = -1;
-    assert_int_equal(sqlite3_prepare_v2(gw_db_handle(f->db), sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static void exec_sql(struct fixture *f, const char *sql)
-{
-    assert_int_equal(sqlite3_exec(gw_db_handle(f->db), sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
 static int64_t add_v2c(struct fixture *f, const char *name, const char *community)
 {
     struct gw_credential c = {.version = GW_SNMP_V2C};
@@ -215,12 +199,13 @@ static void test_credentials_sealed(void **state)
     sqlite3_finalize(st);
     assert_int_equal(rows, 2);
     /* v2c rows hold no v3 secrets, v3 rows no community. */
-    assert_int_equal(query_int(f, "SELECT count(*) FROM credentials WHERE name = 'v2' AND "
-                                  "auth_pass IS NULL AND priv_pass IS NULL AND community IS NOT "
-                                  "NULL"),
+    assert_int_equal(t_gw_query_int(f->db,
+                                    "SELECT count(*) FROM credentials WHERE name = 'v2' AND "
+                                    "auth_pass IS NULL AND priv_pass IS NULL AND community IS NOT "
+                                    "NULL"),
                      1);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM credentials WHERE name = 'v3' AND "
-                                  "community IS NULL"),
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM credentials WHERE name = 'v3' AND "
+                                           "community IS NULL"),
                      1);
 
     assert_int_equal(gw_credential_get(f->db, f->v, "v3", 0, &c, &eb), 0);
@@ -254,14 +239,14 @@ static void test_credential_tamper(void **state)
     add_v2c(f, "a", "community-a");
     add_v2c(f, "b", "community-b");
     /* A record copied to another row is refused like a forged one. */
-    exec_sql(f, "UPDATE credentials SET community = (SELECT community FROM credentials WHERE "
-                "name = 'a') WHERE name = 'b'");
+    t_gw_exec(f->db, "UPDATE credentials SET community = (SELECT community FROM credentials WHERE "
+                     "name = 'a') WHERE name = 'b'");
     assert_int_equal(gw_credential_get(f->db, f->v, "b", 0, &c, &eb), GW_E_TAMPER);
     assert_string_equal(eb.msg, "credential 'b': community failed authentication (wrong key "
                                 "file, or the record was altered)");
     assert_null(c.community);
-    exec_sql(f, "UPDATE credentials SET community = x'01' || substr(community, 2, 20) || "
-                "x'00' || substr(community, 23) WHERE name = 'a'");
+    t_gw_exec(f->db, "UPDATE credentials SET community = x'01' || substr(community, 2, 20) || "
+                     "x'00' || substr(community, 23) WHERE name = 'a'");
     assert_int_equal(gw_credential_get(f->db, f->v, "a", 0, &c, &eb), GW_E_TAMPER);
 }
 
@@ -678,7 +663,7 @@ static void test_csv_10k(void **state)
     /* Generous bound; it takes well under a second on the CI machine. */
     assert_true(t < 10.0);
     /* A bad last row rolls all 10000 back. */
-    exec_sql(f, "DELETE FROM devices");
+    t_gw_exec(f->db, "DELETE FROM devices");
     {
         size_t l = strlen(text);
         char *bad = gw_malloc(l + 32);
@@ -724,7 +709,7 @@ static long long meter(struct fixture *f, const char *name)
 {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT value FROM counters_latest WHERE name = '%s'", name);
-    return query_int(f, sql);
+    return t_gw_query_int(f->db, sql);
 }
 
 static void test_poll_identity(void **state)
@@ -816,7 +801,7 @@ static void test_counter_regression(void **state)
     model_one(&m, 4010);
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 600), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM events"), 1);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM events"), 1);
     assert_int_equal(meter(f, "total"), 5000);
 
     /* Back at or above the meter: it moves again, and a new drop is a new event. */
@@ -830,8 +815,8 @@ static void test_counter_regression(void **state)
     model_one(&m, 10);
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 1500), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM events WHERE kind = "
-                                  "'counter_regression'"),
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM events WHERE kind = "
+                                           "'counter_regression'"),
                      2);
     assert_int_equal(meter(f, "total"), 6000);
 }
@@ -860,10 +845,11 @@ static void test_counter_history(void **state)
         model_one(&m, polls[i].v);
         assert_int_equal(gw_store_poll_ok(f->db, id, &m, polls[i].t), 0);
         gw_model_cleanup(&m);
-        assert_int_equal(query_int(f, "SELECT count(*) FROM counter_readings"), polls[i].rows);
+        assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM counter_readings"),
+                         polls[i].rows);
         assert_int_equal(meter(f, "total"), (long long)polls[i].v);
     }
-    assert_int_equal(query_int(f, "SELECT max(value) FROM counter_readings"), 130);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT max(value) FROM counter_readings"), 130);
 
     /* Large unsigned values survive the signed INTEGER column. */
     gw_model_init(&m);
@@ -875,7 +861,7 @@ static void test_counter_history(void **state)
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 8300), 0);
     gw_model_cleanup(&m);
     assert_int_equal((uint64_t)meter(f, "big"), UINT64_C(0xfffffffffffffff1));
-    assert_int_equal(query_int(f, "SELECT count(*) FROM events"), 0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM events"), 0);
 }
 
 static struct gw_supply *supply(struct gw_model *m, const char *type, int idx, int pct)
@@ -915,7 +901,7 @@ static void test_supplies_state(void **state)
     supply(&m, "toner", 2, 50); /* a duplicate index: the last wins */
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM supplies"), 2);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM supplies"), 2);
 
     model_one(&m, 20);
     supply(&m, "toner", 1, 75);
@@ -957,7 +943,7 @@ static void test_alert_lifecycle(void **state)
     alert(&m, 2, 808, "Toner low");
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts WHERE active = 1"), 2);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts WHERE active = 1"), 2);
 
     /* Door still open, toner alert gone, a jam appears. */
     model_one(&m, 1);
@@ -966,31 +952,33 @@ static void test_alert_lifecycle(void **state)
     alert(&m, 3, 8, "Jam"); /* reported twice: stored once */
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 300), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts"), 3);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts WHERE active = 1"), 2);
-    assert_int_equal(query_int(f, "SELECT first_seen FROM alerts WHERE code = 1101"), T0);
-    assert_int_equal(query_int(f, "SELECT last_seen FROM alerts WHERE code = 1101"), T0 + 300);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts WHERE code = 1101 AND "
-                                  "description = 'Door open (front)'"),
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts"), 3);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts WHERE active = 1"), 2);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT first_seen FROM alerts WHERE code = 1101"), T0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT last_seen FROM alerts WHERE code = 1101"),
+                     T0 + 300);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts WHERE code = 1101 AND "
+                                           "description = 'Door open (front)'"),
                      1);
-    assert_int_equal(query_int(f, "SELECT active FROM alerts WHERE code = 808"), 0);
-    assert_int_equal(query_int(f, "SELECT last_seen FROM alerts WHERE code = 808"), T0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT active FROM alerts WHERE code = 808"), 0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT last_seen FROM alerts WHERE code = 808"), T0);
 
     /* The toner alert comes back: a new occurrence, the old one stays history. */
     model_one(&m, 1);
     alert(&m, 2, 808, "Toner low");
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 600), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts WHERE code = 808"), 2);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts WHERE active = 1"), 1);
-    assert_int_equal(query_int(f, "SELECT first_seen FROM alerts WHERE code = 808 AND active = 1"),
-                     T0 + 600);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts WHERE code = 808"), 2);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts WHERE active = 1"), 1);
+    assert_int_equal(
+        t_gw_query_int(f->db, "SELECT first_seen FROM alerts WHERE code = 808 AND active = 1"),
+        T0 + 600);
 
     /* No alerts at all: everything clears. */
     model_one(&m, 1);
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 900), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts WHERE active = 1"), 0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts WHERE active = 1"), 0);
 }
 
 static void test_events(void **state)
@@ -1062,8 +1050,8 @@ static void test_trays(void **state)
     tray(&m, 3, "Cassette 2", -3, 500);
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM supplies"), 1);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM trays"), 3);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM supplies"), 1);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM trays"), 3);
 
     st = gw_store_device_state(f->db, id);
     arr = json_object_get(st, "supplies");
@@ -1111,17 +1099,17 @@ static void test_trays(void **state)
     model_one(&m, 10);
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 60), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM trays"), 3);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM supplies"), 1);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM trays"), 3);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM supplies"), 1);
 
     /* A full poll replaces them: one tray left, and the toner goes too. */
     model_one(&m, 10);
     tray(&m, 2, "MP Tray", 50, 100);
     assert_int_equal(gw_store_poll_ok(f->db, id, &m, T0 + 120), 0);
     gw_model_cleanup(&m);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM trays"), 1);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM supplies"), 0);
-    assert_int_equal(query_int(f, "SELECT level_raw FROM trays WHERE idx = 2"), 50);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM trays"), 1);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM supplies"), 0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT level_raw FROM trays WHERE idx = 2"), 50);
 }
 
 static void test_remove_cascades(void **state)
@@ -1149,10 +1137,10 @@ static void test_remove_cascades(void **state)
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE device_id = %lld", tables[i],
                  (long long)id);
-        assert_int_equal(query_int(f, sql), 0);
+        assert_int_equal(t_gw_query_int(f->db, sql), 0);
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE device_id = %lld", tables[i],
                  (long long)keep);
-        assert_int_equal(query_int(f, sql), 1);
+        assert_int_equal(t_gw_query_int(f->db, sql), 1);
     }
 }
 
@@ -1172,12 +1160,13 @@ static void test_prune(void **state)
         gw_model_cleanup(&m);
     }
     assert_int_equal(gw_event_add(f->db, id, "old", NULL, T0), 0);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM counter_readings"), 40 * 24);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM counter_readings"), 40 * 24);
     assert_int_equal(gw_store_prune(f->db, 30, T0 + 40 * 86400), 0);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM counter_readings"), 30 * 24);
-    assert_int_equal(query_int(f, "SELECT min(ts) FROM counter_readings"), T0 + 10 * 86400);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM events"), 0);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM alerts"), 0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM counter_readings"), 30 * 24);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT min(ts) FROM counter_readings"),
+                     T0 + 10 * 86400);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM events"), 0);
+    assert_int_equal(t_gw_query_int(f->db, "SELECT count(*) FROM alerts"), 0);
     /* The meter itself is never pruned. */
     assert_int_equal(meter(f, "total"), (40 * 24 - 1) * 10);
     assert_int_equal(gw_store_prune(f->db, 0, T0), GW_E_INVAL);
