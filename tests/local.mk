@@ -12,7 +12,13 @@ AM_TESTS_ENVIRONMENT = \
 
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(UV_CFLAGS) $(NETSNMP_CFLAGS) $(SQLITE_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) $(SYSTEMD_CFLAGS)
-UNIT_LDADD = snmp/libsnmpc.a gateway/libgw.a $(CMOCKA_LIBS) $(NETSNMP_LIBS) $(GW_LIBS)
+UNIT_LDADD = tests/harness/libtgw.a snmp/libsnmpc.a gateway/libgw.a $(CMOCKA_LIBS) $(NETSNMP_LIBS) \
+	$(GW_LIBS)
+
+# The gateway unit tests' state directory and SQL assertions (t_gw.h), linked where used.
+check_LIBRARIES = tests/harness/libtgw.a
+tests_harness_libtgw_a_SOURCES = tests/harness/t_gw.c tests/harness/t_gw.h
+tests_harness_libtgw_a_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 include tests/unit/gateway/local.mk
 include tests/unit/snmp/local.mk

@@ -10,9 +10,8 @@ tests_unit_app_test_app_LDADD = $(UNIT_LDADD)
 # The merged operation table of the fleetgw program.
 check_PROGRAMS += tests/unit/app/test_ops
 TESTS += tests/unit/app/test_ops
-tests_unit_app_test_ops_SOURCES = tests/unit/app/test_ops.c gateway/app/ops.c gateway/app/app.c gateway/app/poller.c \
-	tests/harness/t_gw.c
+tests_unit_app_test_ops_SOURCES = tests/unit/app/test_ops.c gateway/app/ops.c gateway/app/app.c gateway/app/poller.c
 tests_unit_app_test_ops_CPPFLAGS = $(fleetgw_CPPFLAGS) $(UNIT_CPPFLAGS)
 tests_unit_app_test_ops_LDADD = gateway/poll/libgwpoll.a webui/libui.a uplink/libup.a discovery/libdisc.a $(SOAP_LIBS) \
-	snmp/libsnmpc.a gateway/libgw.a $(CMOCKA_LIBS) $(NETSNMP_LIBS) $(UI_LIBS) $(UP_LIBS) \
-	$(GW_LIBS)
+	tests/harness/libtgw.a snmp/libsnmpc.a gateway/libgw.a $(CMOCKA_LIBS) $(NETSNMP_LIBS) $(UI_LIBS) \
+	$(UP_LIBS) $(GW_LIBS)
