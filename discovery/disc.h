@@ -228,7 +228,7 @@ struct disc_env {
     uv_loop_t *loop;
     struct gw_db *db;
     const struct gw_vault *vault;
-    const struct snmpc_catalogue *cat; /* may be NULL */
+    const struct snmpc_catalogue *cat; /* may be NULL; disc_init() takes a reference */
     disc_changed_cb changed_cb;        /* may be NULL */
     void *arg;
 };
@@ -240,10 +240,17 @@ struct disc_ctx;
 /* Called once when disc_stop() has closed everything. */
 typedef void (*disc_stopped_cb)(void *arg);
 /* Creates or upgrades the tables and makes the handle.
- * [in] env: copied; its pointers are borrowed until disc_stop()'s callback.
+ * [in] env: copied; its pointers are borrowed until disc_stop()'s callback, except env->cat:
+ * keeps a reference until disc_stop() has closed everything or disc_set_catalogue().
  * [out] out: the handle, set only on success; disc_stop() frees it.
  * Returns: 0 or <0. */
 int disc_init(const struct disc_env *env, struct disc_ctx **out, struct gw_errbuf *eb);
+/* Hands the module a new counter catalogue (on reload): sweeps started from now use it, sweeps
+ * under way finish with the one they started with.
+ * [in,out] m: may be NULL (no-op). [in] cat: may be NULL; keeps a reference until disc_stop()
+ * has closed everything or the next call (the old one's reference is dropped).
+ * Loop thread only. */
+void disc_set_catalogue(struct disc_ctx *m, const struct snmpc_catalogue *cat);
 /* Resumes interrupted runs and starts the schedule timer. Returns: 0, GW_E_INVAL (already
  * started or stopping). */
 int disc_start(struct disc_ctx *m);

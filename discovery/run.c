@@ -391,6 +391,7 @@ static void maybe_stopped(struct disc_ctx *m)
         return;
     cb = m->stop_cb;
     arg = m->stop_arg;
+    snmpc_catalogue_free(m->env.cat);
     free(m);
     if (cb)
         cb(arg);
@@ -630,9 +631,21 @@ int disc_init(const struct disc_env *env, struct disc_ctx **out, struct gw_errbu
         return rc;
     m = gw_calloc(1, sizeof *m);
     m->env = *env;
+    m->env.cat = snmpc_catalogue_ref(env->cat);
     m->inited = true;
     *out = m;
     return 0;
+}
+
+void disc_set_catalogue(struct disc_ctx *m, const struct snmpc_catalogue *cat)
+{
+    const struct snmpc_catalogue *old;
+    if (!m)
+        return;
+    /* Running sweeps keep the catalogue they started with (disc_sweep_opts.cat). */
+    old = m->env.cat;
+    m->env.cat = snmpc_catalogue_ref(cat);
+    snmpc_catalogue_free(old);
 }
 
 int disc_start(struct disc_ctx *m)

@@ -160,6 +160,7 @@ static void on_timer_closed(uv_handle_t *h)
     struct disc_sweep *sw = h->data;
     disc_sweep_progress(sw, &sw->p);
     sw->o.done_cb(sw, sw->status, &sw->p, sw->o.arg);
+    snmpc_catalogue_free(sw->o.cat);
     free(sw->slots);
     free(sw->hosts);
     free(sw->mm);
@@ -836,6 +837,7 @@ int disc_sweep_start(uv_loop_t *loop, const struct disc_sweep_opts *o, struct di
     struct disc_sweep *sw = gw_calloc(1, sizeof(*sw));
     sw->loop = loop;
     sw->o = *o;
+    sw->o.cat = snmpc_catalogue_ref(o->cat);
     if (!sw->o.pps)
         sw->o.pps = 500;
     if (!sw->o.timeout_ms)

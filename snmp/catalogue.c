@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,7 +57,9 @@ struct snmpc_catalogue {
     struct snmpc_cat_supplies *s; /* "supplies" lines, file order */
     size_t ns, scap;
     struct snmpc__descr_set descr; /* "sysdescr" lines (descr.c) */
+    unsigned refs;                 /* holders; the catalogue goes when the last one drops it */
 };
+
 
 /* IANA private enterprise numbers of printer makers, used when the catalogue has no "vendor"
  * line for a device's enterprise (or no catalogue was loaded). The file's lines win. */
@@ -80,10 +83,8 @@ static const struct cat_vendor builtin_vendors[] = {
     {40093, "Pantum"},         /* Pantum */
 };
 
-void snmpc_catalogue_free(struct snmpc_catalogue *c)
+static void catalogue_destroy(struct snmpc_catalogue *c)
 {
-    if (!c)
-        return;
     free(c->e);
     free(c->v);
     free(c->t);
@@ -91,6 +92,34 @@ void snmpc_catalogue_free(struct snmpc_catalogue *c)
     free(c->s);
     snmpc__descr_cleanup(&c->descr);
     free(c);
+}
+
+const struct snmpc_catalogue *snmpc_catalogue_ref(const struct snmpc_catalogue *c)
+{
+    /* The content never changes after parsing; the count is the only mutable part, which is
+     * why holders keep const pointers and this casts the const away. */
+    struct snmpc_catalogue *m = (struct snmpc_catalogue *)c;
+    if (!m)
+        return NULL;
+    GW_ASSERT(m->refs > 0 && m->refs < UINT_MAX);
+    m->refs++;
+    return c;
+}
+
+void snmpc_catalogue_free(const struct snmpc_catalogue *c)
+{
+    struct snmpc_catalogue *m = (struct snmpc_catalogue *)c;
+    if (!m)
+        return;
+    GW_ASSERT(m->refs > 0);
+    if (--m->refs > 0)
+        return;
+    catalogue_destroy(m);
+}
+
+unsigned snmpc__catalogue_refs(const struct snmpc_catalogue *c)
+{
+    return c ? c->refs : 0;
 }
 
 size_t snmpc__catalogue_size(const struct snmpc_catalogue *c)
@@ -982,6 +1011,7 @@ int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
     if (!text && len)
         return gw_errbuf_set(eb, GW_E_INVAL, "%s: no text", name);
     c = gw_calloc(1, sizeof *c);
+    c->refs = 1;
     while (pos < len) {
         const char *l = text + pos, *nl = memchr(l, '\n', len - pos);
         size_t ll = nl ? (size_t)(nl - l) : len - pos;

@@ -128,6 +128,7 @@ static void warn(struct snmpc__poll *p, const char *fmt, ...)
 
 static void poll_free(struct snmpc__poll *p)
 {
+    snmpc_catalogue_free(p->cat);
     snmpc_vbset_cleanup(&p->vbs);
     free(p->gets);
     free(p->vwalks);
@@ -713,7 +714,7 @@ int snmpc_poll_start(struct snmpc_session *s, enum snmpc_poll_kind kind,
     p = gw_calloc(1, sizeof *p);
     p->s = s;
     p->kind = kind;
-    p->cat = cat;
+    p->cat = snmpc_catalogue_ref(cat);
     p->cb = cb;
     p->arg = arg;
     snmpc_vbset_init(&p->vbs);

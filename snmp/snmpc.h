@@ -105,10 +105,26 @@ struct snmpc_cat_entry {
 };
 #define SNMPC_ROLE_OTHER 0
 #define SNMPC_ROLE_TOTAL 1 /* candidate billing total */
+/* A catalogue is reference-counted: its content never changes once loaded, so a reload makes a
+ * new one, and every holder that keeps one past a call (a running poll or sweep, the daemon's
+ * discovery module and SNMP driver) takes its own reference and drops it with
+ * snmpc_catalogue_free(). The count is not atomic: loop thread only. */
+/* Loads and parses the file at path.
+ * [in] path: borrowed for the call. [out] out: the catalogue with one reference (the
+ * caller's), caller frees with snmpc_catalogue_free(); NULL on failure.
+ * Returns: 0, SNMPC_E_CATALOGUE (eb names file:line), -errno. Loop thread only. */
 int snmpc_catalogue_load(const char *path, struct snmpc_catalogue **out, struct gw_errbuf *eb);
+/* As snmpc_catalogue_load() from text (len bytes) named name in errors. */
 int snmpc_catalogue_parse(const char *text, size_t len, const char *name,
                           struct snmpc_catalogue **out, struct gw_errbuf *eb);
-void snmpc_catalogue_free(struct snmpc_catalogue *c);
+/* Takes one more reference to c.
+ * [in] c: may be NULL; keeps a reference until the matching snmpc_catalogue_free().
+ * Returns: c. Loop thread only. */
+const struct snmpc_catalogue *snmpc_catalogue_ref(const struct snmpc_catalogue *c);
+/* Drops one reference to c and frees it when that was the last one. NULL is a no-op.
+ * [in] c: the caller's reference; c must not be used by this caller afterwards.
+ * Loop thread only. */
+void snmpc_catalogue_free(const struct snmpc_catalogue *c);
 /* Returns: the entries for enterprise (count in *n), borrowed from c; NULL/0 if none. */
 const struct snmpc_cat_entry *snmpc_catalogue_vendor(const struct snmpc_catalogue *c,
                                                      uint32_t enterprise, size_t *n);
@@ -174,7 +190,9 @@ typedef void (*snmpc_poll_cb)(struct snmpc_session *s, int status, const struct 
                               const char *detail, void *arg);
 /* Starts one poll: GETs for scalars, GETBULK (GETNEXT for v1) walks of the printer tables,
  * GETs of the catalogue's counters for the device's enterprise. At most one poll per session at
- * a time. Returns: 0 (cb runs exactly once), GW_E_BUSY, or a negative code (cb never runs). */
+ * a time. [in] cat: may be NULL; keeps a reference until cb has returned (a reload during the
+ * poll does not change what it reads).
+ * Returns: 0 (cb runs exactly once), GW_E_BUSY, or a negative code (cb never runs). */
 int snmpc_poll_start(struct snmpc_session *s, enum snmpc_poll_kind kind,
                      const struct snmpc_catalogue *cat, snmpc_poll_cb cb, void *arg);
 

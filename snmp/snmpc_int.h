@@ -94,6 +94,8 @@ const char *snmpc__capacity_unit_name(long v);
 int snmpc__text_decode(const unsigned char *in, size_t len, char *out, size_t outlen, size_t *outn);
 /* Returns: the number of entries in c (0 for NULL). */
 size_t snmpc__catalogue_size(const struct snmpc_catalogue *c);
+/* Returns: the references c has (0 for NULL); for tests. */
+unsigned snmpc__catalogue_refs(const struct snmpc_catalogue *c);
 /* Returns: the vendor whose name (or a known alias: "Hewlett-Packard", "FUJI XEROX", ...)
  * starts text as a whole word, case-insensitively, from c's vendor lines then the built-in
  * list; NULL if none. For devices whose sysObjectID names no printer maker. */

@@ -147,6 +147,9 @@ void gw_ctl_stop(struct gw_app *app);
 int gw_poller_start(struct gw_app *app);
 /* Re-reads the registry: new devices start polling, removed ones stop, changed ones reopen. */
 int gw_poller_reload(struct gw_app *app);
+/* Hands the SNMP driver app->catalogue (after a reload): polls in flight finish with the
+ * catalogue they started with. The driver keeps its own reference. Loop thread only. */
+void gw_poller_set_catalogue(struct gw_app *app);
 /* Stops all polls; cb runs once every session is closed. */
 void gw_poller_stop(struct gw_app *app, void (*cb)(struct gw_app *app));
 /* Adds the poller's figures to a status object. */

@@ -125,8 +125,13 @@ static void reload(struct daemon *d)
         sd_notify(0, "READY=1");
         return;
     }
+    /* The discovery module and the SNMP driver take their own reference to the new catalogue
+     * and drop the old one; polls and sweeps under way finish with the one they started with,
+     * so dropping the app's reference here frees the old catalogue only when the last ends. */
     snmpc_catalogue_free(d->app.catalogue);
     d->app.catalogue = cat;
+    disc_set_catalogue(d->app.disc, cat);
+    gw_poller_set_catalogue(&d->app);
     d->app.cfg = next;
     apply_logging(&d->app.cfg);
     ui_server_reload(d->ui, &d->app.cfg);

@@ -15,6 +15,7 @@
 struct gw_poller {
     struct gw_app *app;
     struct gw_poll *sched;
+    struct gw_poll_driver *snmp; /* owned by sched */
     void (*stop_cb)(struct gw_app *app);
 };
 
@@ -32,6 +33,7 @@ int gw_poller_start(struct gw_app *app)
         return rc;
     }
     p->app = app;
+    p->snmp = drivers[0];
     app->poller = p;
     return 0;
 }
@@ -39,6 +41,12 @@ int gw_poller_start(struct gw_app *app)
 int gw_poller_reload(struct gw_app *app)
 {
     return app->poller ? gw_poll_reload(app->poller->sched) : 0;
+}
+
+void gw_poller_set_catalogue(struct gw_app *app)
+{
+    if (app->poller)
+        gw_poll_snmp_set_catalogue(app->poller->snmp, app->catalogue);
 }
 
 static void stopped(void *arg)

@@ -128,10 +128,17 @@ bool gw_poll_done(struct gw_poll_dev *d, const struct gw_poll_result *r);
 
 /* The SNMP driver: one snmp/ session per device, opened from its sealed credential set (the
  * secrets live only for the open), kept open within a budget from the process's fd limit,
- * host names resolved on libuv's pool. [in] loop, cfg, db, vault, cat: borrowed until closed.
- * Returns: the driver (never fails). */
+ * host names resolved on libuv's pool. [in] loop, cfg, db, vault: borrowed until closed.
+ * [in] cat: may be NULL; keeps a reference until closed or gw_poll_snmp_set_catalogue(); each
+ * poll keeps a reference to the catalogue it started with until it is decoded.
+ * Returns: the driver (never fails). Loop thread only. */
 struct gw_poll_driver *gw_poll_snmp_new(uv_loop_t *loop, const struct gw_cfg *cfg, struct gw_db *db,
                                         struct gw_vault *vault, const struct snmpc_catalogue *cat);
+/* Hands the SNMP driver a new catalogue (on reload): polls started from now use it, polls in
+ * flight finish with theirs. [in,out] drv: a driver from gw_poll_snmp_new(), not closed.
+ * [in] cat: may be NULL; keeps a reference until closed or the next call (the old one's
+ * reference is dropped). Loop thread only. */
+void gw_poll_snmp_set_catalogue(struct gw_poll_driver *drv, const struct snmpc_catalogue *cat);
 /* The WSD driver: WS-Print status and consumables through soapc_info_get() on libuv's worker
  * pool, at most two at once. [in] loop, cfg: borrowed until closed. Returns: the driver. */
 struct gw_poll_driver *gw_poll_wsd_new(uv_loop_t *loop, const struct gw_cfg *cfg);

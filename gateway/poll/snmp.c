@@ -32,9 +32,10 @@ struct sdev {
     uv_getaddrinfo_t *gai; /* while a host name resolves */
     char ip[64];
     bool polling, resolving, closing, forgotten;
-    bool full;    /* the kind of poll to start once the name is resolved */
-    int timeouts; /* consecutive */
-    size_t slot;  /* index in drv->all */
+    bool full;                         /* the kind of poll to start once the name is resolved */
+    const struct snmpc_catalogue *cat; /* the poll in flight's, a reference until poll_done */
+    int timeouts;                      /* consecutive */
+    size_t slot;                       /* index in drv->all */
 };
 
 struct snmp_drv {
@@ -43,8 +44,8 @@ struct snmp_drv {
     const struct gw_cfg *cfg;
     struct gw_db *db;
     struct gw_vault *vault;
-    const struct snmpc_catalogue *cat;
-    struct sdev **all; /* every live sdev, for the eviction hand */
+    const struct snmpc_catalogue *cat; /* a reference, swapped by gw_poll_snmp_set_catalogue() */
+    struct sdev **all;                 /* every live sdev, for the eviction hand */
     size_t n_all, cap_all;
     size_t evict_hand;     /* where the search for an idle session to close goes on */
     size_t open_sessions;  /* each holds a UDP socket */
@@ -82,6 +83,7 @@ static void maybe_closed(struct snmp_drv *s)
     for (size_t i = 0; i < s->n_all; i++)
         free(s->all[i]);
     free(s->all);
+    snmpc_catalogue_free(s->cat);
     free(s);
     cb(arg);
 }
@@ -149,19 +151,24 @@ static void poll_done(struct snmpc_session *sess, int status, const struct snmpc
 {
     struct sdev *sd = arg;
     struct gw_poll_result r = {.status = status};
+    const struct snmpc_catalogue *cat = sd->cat;
     bool moved = false;
+    sd->cat = NULL;
     if (status == 0) {
         struct gw_model m;
         gw_model_init(&m);
-        snmpc_model_decode(vbs, sd->drv->cat, &m);
+        /* Decoded by the catalogue the poll started with, even if a reload came since. */
+        snmpc_model_decode(vbs, cat, &m);
         snmpc_session_engine_id(sess, m.engine_id, sizeof m.engine_id);
         r.model = &m;
         sd->timeouts = 0;
         finish(sd, &r);
         gw_model_cleanup(&m);
+        snmpc_catalogue_free(cat);
         sdev_maybe_free(sd);
         return;
     }
+    snmpc_catalogue_free(cat);
     if (status != -ECANCELED) {
         r.state = state_for(status);
         gw_strlcpy(r.detail, detail ? detail : "", sizeof r.detail);
@@ -189,9 +196,13 @@ static int not_started(struct gw_poll_result *fail, int rc, const char *state, c
 
 static int start_poll(struct sdev *sd, bool full, struct gw_poll_result *fail)
 {
-    int rc = snmpc_poll_start(sd->sess, full ? SNMPC_POLL_FULL : SNMPC_POLL_STATUS, sd->drv->cat,
-                              poll_done, sd);
+    int rc;
+    sd->cat = snmpc_catalogue_ref(sd->drv->cat);
+    rc = snmpc_poll_start(sd->sess, full ? SNMPC_POLL_FULL : SNMPC_POLL_STATUS, sd->cat, poll_done,
+                          sd);
     if (rc < 0) {
+        snmpc_catalogue_free(sd->cat);
+        sd->cat = NULL;
         gw_log_err_r(SNMP, rc, "cannot start poll device=%lld",
                      (long long)gw_poll_dev_target(sd->dev)->id);
         return not_started(fail, rc, NULL, NULL);
@@ -383,10 +394,19 @@ struct gw_poll_driver *gw_poll_snmp_new(uv_loop_t *loop, const struct gw_cfg *cf
     s->cfg = cfg;
     s->db = db;
     s->vault = vault;
-    s->cat = cat;
+    s->cat = snmpc_catalogue_ref(cat);
     /* Keep 512 descriptors for the store, the web UI, the uplink and the control socket. */
     s->session_budget = 65536;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
         s->session_budget = rl.rlim_cur > 1024 ? (size_t)rl.rlim_cur - 512 : rl.rlim_cur / 2;
     return &s->base;
+}
+
+void gw_poll_snmp_set_catalogue(struct gw_poll_driver *drv, const struct snmpc_catalogue *cat)
+{
+    struct snmp_drv *s = (struct snmp_drv *)drv;
+    const struct snmpc_catalogue *old = s->cat;
+    /* Polls in flight keep the one they started with (sdev.cat); the next ones take this. */
+    s->cat = snmpc_catalogue_ref(cat);
+    snmpc_catalogue_free(old);
 }

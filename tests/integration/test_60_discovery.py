@@ -8,13 +8,16 @@
 
 import json
 import os
+import re
+import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILDDIR, Daemon, FleetsimProcess, free_udp_port, need_fleetgw
+from conftest import (BUILDDIR, DATADIR, SRCDIR, Daemon, FleetsimProcess, free_udp_port,
+                      need_fleetgw)
 
 V3 = ("fleet", "authpass123", "privpass123")
 
@@ -282,6 +285,90 @@ def test_sweep_killed_midway_resumes(env, tdir):
         assert "sweep started name=big addresses=1024 from=" in gw.log.read_text()
     finally:
         follower.kill()
+        gw.stop()
+
+
+def test_reload_during_polls_and_sweep(env, tdir):
+    """SIGHUP loads a new counter catalogue while the daemon polls a fleet and a sweep runs:
+    polls and the sweep under way finish with the catalogue they started with, later ones use
+    the new one, and nothing reads a freed catalogue (the ASan build aborts if it does)."""
+    run, make = env
+    fleet = make("fleetL", 40, "127.68.0.10")
+    # Six printers spread over the range, so the sweep reads identities during the reloads.
+    late = [f"127.68.{1 + k // 2}.{100 + 100 * (k % 2)}" for k in range(6)]
+    for i, addr in enumerate(late):
+        fleet.command(f"move {i} {addr}")
+    addrs = set(late) | {fleet.addr(i) for i in range(6, 40)}
+    shipped = Path(DATADIR or Path(SRCDIR) / "snmp") / "counters.catalogue"
+    cat = tdir / "counters.catalogue"
+    cat.write_text(shipped.read_text())
+    conf = tdir / "fleetgw.conf"
+    conf.write_text(conf.read_text() + f"log_level = info\n[snmp]\ncatalogue = {cat}\n"
+                    "[poll]\nschedule = fixed\ninterval = 10s\nalert_interval = 10s\n")
+    run("discover", "add", "all", "--target", "127.68.0.0/22", "--credential", "v3", "--port",
+        str(fleet.port), "--pps", "150", "--no-wsd", "--auto-register")
+    gw = start_daemon(tdir, run)
+    follower = None
+
+    def status():
+        return json.loads(run("status", "--json").stdout)
+
+    def wait(pred, timeout, what):
+        end = time.monotonic() + timeout
+        while not (v := pred()):
+            assert gw.alive(), f"daemon died ({what}); see {gw.log}"
+            assert time.monotonic() < end, what
+            time.sleep(0.2)
+        return v
+
+    try:
+        s = json.loads(run("discover", "run", "all", "--json", timeout=120).stdout)
+        assert s["last_run"]["state"] == "done" and s["last_run"]["registered"] == 40
+        assert {d["address"] for d in devices(run)} == addrs
+        wait(lambda: status()["polls_ok"] >= 20, 30, "first polls")
+
+        # The second run is followed by a CLI in the background; reload while it goes.
+        follower = subprocess.Popen([need_fleetgw(), "-c", str(conf), "discover", "run", "all"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait(lambda: (r := status()["discovery"]["running"]) and r[0]["done"] >= 50, 30,
+             "second sweep under way")
+        during_sweep = 0
+        for n in range(6):
+            with open(cat, "a") as f:
+                f.write(f"# reload {n}\n")
+            gw.proc.send_signal(signal.SIGHUP)
+            wait(lambda: gw.log.read_text().count("configuration reloaded path=") == n + 1, 10,
+                 f"reload {n + 1} logged")
+            st = status()
+            during_sweep += bool(st["discovery"]["running"])
+            time.sleep(0.3)
+        assert during_sweep >= 3, "the reloads came while the sweep ran"
+
+        def finished():
+            s = json.loads(run("discover", "show", "all", "--json").stdout)
+            return s if s["last_run"]["state"] == "done" and s["last_run"]["done"] else None
+        s = wait(lambda: not status()["discovery"]["running"] and finished(), 60,
+                 "the sweep under the reloads to finish")
+        assert s["last_run"]["printers"] == 40, s["last_run"]
+        assert {p["address"] for p in s["printers"]} == addrs
+        assert follower.wait(timeout=30) == 0
+
+        # Polling goes on with the last catalogue: every device keeps its decoded counters.
+        ok0 = status()["polls_ok"]
+        wait(lambda: status()["polls_ok"] >= ok0 + 40, 30, "a poll round after the reloads")
+        st = status()
+        assert st["devices"] == 40 and st["devices_unreachable"] == 0, st
+        for d in devices(run):
+            assert d["page_count_total"] > 0, d
+        gw.proc.send_signal(signal.SIGTERM)
+        assert gw.proc.wait(timeout=20) == 0
+        log = gw.log.read_text()
+        assert "stopped" in log
+        assert not re.search(r"AddressSanitizer|LeakSanitizer|runtime error", log), log
+    finally:
+        if follower:
+            follower.kill()
+            follower.wait()
         gw.stop()
 
 

@@ -982,11 +982,44 @@ static void test_sysdescr_statement(void **state)
     snmpc_catalogue_free(c);
 }
 
+/* A catalogue lives while any holder has a reference: each snmpc_catalogue_free() drops one,
+ * and only the last frees it (under ASan a use of a freed catalogue would abort here). */
+static void test_refcount(void **state)
+{
+    struct snmpc_catalogue *c =
+        parse_ok("vendor 11 HP\noid 11 total 1.3.6.1.4.1.11.1 role=total\n");
+    const struct snmpc_catalogue *held, *again;
+    size_t n = 0;
+    (void)state;
+    assert_int_equal(snmpc__catalogue_refs(c), 1);
+    held = snmpc_catalogue_ref(c);
+    assert_ptr_equal(held, c);
+    again = snmpc_catalogue_ref(held);
+    assert_ptr_equal(again, c);
+    assert_int_equal(snmpc__catalogue_refs(c), 3);
+    /* The loader's reference goes first, as a reload does: the holders still read it. */
+    snmpc_catalogue_free(c);
+    assert_int_equal(snmpc__catalogue_refs(held), 2);
+    assert_non_null(snmpc_catalogue_vendor(held, 11, &n));
+    assert_int_equal(n, 1);
+    assert_string_equal(snmpc_vendor_name(held, 11), "HP");
+    snmpc_catalogue_free(again);
+    assert_int_equal(snmpc__catalogue_refs(held), 1);
+    assert_non_null(snmpc_catalogue_vendor(held, 11, &n));
+    assert_int_equal(n, 1);
+    snmpc_catalogue_free(held);
+    /* NULL takes and drops nothing. */
+    assert_null(snmpc_catalogue_ref(NULL));
+    assert_int_equal(snmpc__catalogue_refs(NULL), 0);
+    snmpc_catalogue_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good),
         cmocka_unit_test(test_parse_empty),
+        cmocka_unit_test(test_refcount),
         cmocka_unit_test(test_grouping),
         cmocka_unit_test(test_parse_bad_table),
         cmocka_unit_test(test_parse_limits),
