@@ -75,7 +75,7 @@ static const char *const anonymize_modes[] = {"from-init", "yes", "no", NULL};
       "devices polled at the same time")                                                           \
     X("snmp", "max_repetitions", GW_OPT_INT, "20", 1, 100, R, NULL, snmp_max_repetitions,          \
       "rows asked for per GETBULK request")                                                        \
-    X("snmp", "catalogue", GW_OPT_PATH, "", 0, 0, 0, NULL, snmp_catalogue,                         \
+    X("snmp", "catalogue", GW_OPT_PATH, "", 0, 0, R, NULL, snmp_catalogue,                         \
       "vendor counter catalogue; empty means counters.catalogue in the data directory")            \
     X("poll", "schedule", GW_OPT_ENUM, "table5", GW_SCHEDULE_TABLE5, GW_SCHEDULE_FIXED, R,         \
       schedules, poll_schedule,                                                                    \

@@ -365,8 +365,12 @@ static void test_needs_restart(void **state)
     assert_true(gw_cfg_needs_restart(&a, &b, &key));
     assert_string_equal(key, "gateway.state_dir");
     b = a;
-    gw_strlcpy(b.snmp_catalogue, "/x", sizeof b.snmp_catalogue);
+    gw_strlcpy(b.webui_www_dir, "/x", sizeof b.webui_www_dir);
     assert_true(gw_cfg_needs_restart(&a, &b, NULL));
+    /* The catalogue is handed to its users on reload, from a new path too. */
+    b = a;
+    gw_strlcpy(b.snmp_catalogue, "/x", sizeof b.snmp_catalogue);
+    assert_false(gw_cfg_needs_restart(&a, &b, NULL));
 }
 
 static void test_derived_paths(void **state)
