@@ -142,6 +142,18 @@ size_t gw_strlcpy(char *dst, const char *src, size_t size)
     return n;
 }
 
+size_t gw_utf8_fit(const char *s, size_t n, size_t size)
+{
+    if (size == 0)
+        return 0;
+    if (n < size)
+        return n;
+    n = size - 1;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}
+
 int64_t gw_now(void)
 {
     return (int64_t)time(NULL);

@@ -35,5 +35,8 @@ void gw_free_secret_str(char *s);
 int gw_file_read(const char *path, size_t max, char **out, size_t *len, struct gw_errbuf *eb);
 /* Copies src into dst[size] always NUL-terminated. Returns: strlen(src) (truncated if >= size). */
 size_t gw_strlcpy(char *dst, const char *src, size_t size);
+/* Returns: how many of the n bytes of the UTF-8 text s fit in a buffer of size bytes with its
+ * NUL, cut on a character boundary (never inside a multi-byte character): n when all fit. */
+size_t gw_utf8_fit(const char *s, size_t n, size_t size);
 
 #endif

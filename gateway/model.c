@@ -777,13 +777,16 @@ void gw_model_identity_normalize(struct gw_model *m)
      * same name whichever object named it, and the name still ends with what the device and
      * other tools call the product ("MFC-L2710DW", "SHARP MX-M266NV" alike). */
     if (m->vendor[0] && m->model[0] && !leading_word(m->model, m->vendor)) {
-        /* Cut at the buffer like every other text field of the model. */
-        size_t n = strlen(m->vendor);
+        /* Cut at the buffer like every other text field of the model, on a character
+         * boundary: the model is UTF-8 and goes into JSON. */
+        size_t n = strlen(m->vendor), k;
         gw_strlcpy(rest, m->model, sizeof rest);
         gw_strlcpy(m->model, m->vendor, sizeof m->model);
         if (n + 1 < sizeof m->model) {
             m->model[n] = ' ';
-            gw_strlcpy(m->model + n + 1, rest, sizeof m->model - n - 1);
+            k = gw_utf8_fit(rest, strlen(rest), sizeof m->model - n - 1);
+            memcpy(m->model + n + 1, rest, k);
+            m->model[n + 1 + k] = '\0';
         }
     }
 }

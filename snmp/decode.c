@@ -260,11 +260,7 @@ static const char *find_ci(const char *hay, const char *needle)
  * boundary when it does not fit, so that a cut never leaves half a character behind. */
 static void copy_text(char *out, size_t outlen, const char *src, size_t n)
 {
-    if (n >= outlen) {
-        n = outlen - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-            n--;
-    }
+    n = gw_utf8_fit(src, n, outlen);
     memcpy(out, src, n);
     out[n] = '\0';
 }

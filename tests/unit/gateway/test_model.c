@@ -247,6 +247,32 @@ static void test_maker_and_identity(void **state)
     gw_model_cleanup(&m);
 }
 
+/* The maker put in front of a long model cuts the model on a character boundary: the model is
+ * UTF-8 and goes into JSON (found by fuzz_decode: a Latin-1 model of 0xff bytes, converted to
+ * two-byte characters, lost its "model" key). */
+static void test_identity_cut_utf8(void **state)
+{
+    struct gw_model m;
+    json_t *s;
+    (void)state;
+    assert_int_equal(gw_utf8_fit("ab", 2, 3), 2);
+    assert_int_equal(gw_utf8_fit("ab", 2, 2), 1);
+    assert_int_equal(gw_utf8_fit("a\xc3\xa9", 3, 3), 1); /* not half of the e-acute */
+    assert_int_equal(gw_utf8_fit("a\xc3\xa9", 3, 4), 3);
+    assert_int_equal(gw_utf8_fit("x", 1, 0), 0);
+    gw_model_init(&m);
+    gw_strlcpy(m.vendor, "Kyocera", sizeof m.vendor);
+    for (size_t i = 0; i + 2 < sizeof m.model; i += 2)
+        memcpy(m.model + i, "\xc3\xbf", 2);
+    gw_model_identity_normalize(&m);
+    assert_true(strlen(m.model) < sizeof m.model);
+    assert_memory_equal(m.model, "Kyocera \xc3\xbf", 10);
+    s = json_string(m.model); /* NULL for invalid UTF-8 */
+    assert_non_null(s);
+    json_decref(s);
+    gw_model_cleanup(&m);
+}
+
 static void test_names(void **state)
 {
     static const char *const cond[GW_COND_COUNT] = {
@@ -546,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_model_json),
         cmocka_unit_test(test_model_name_normalize_table),
         cmocka_unit_test(test_maker_and_identity),
+        cmocka_unit_test(test_identity_cut_utf8),
         cmocka_unit_test(test_tray_state_table),
         cmocka_unit_test(test_alert_text_table),
     };
